@@ -1,0 +1,150 @@
+# docket — terminal approvals and official documents for government work.
+#
+#   make            build ./docket
+#   make run        set up what is missing, create the demo store, open the TUI
+#   make test       set up what is missing, build, run every test
+#   make test-asan  the whole suite under AddressSanitizer + UBSan
+#   make bench      benchmarks (figures with their same-run references)
+#   make install    PREFIX=/usr/local (binary, man page, definitions, themes, locale)
+#   make deps       install the Debian packages (as root) or print the command
+
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+DATADIR  ?= $(PREFIX)/share/docket
+MANDIR   ?= $(PREFIX)/share/man
+LOCALEDIR_INSTALL ?= $(PREFIX)/share/locale
+VERSION  := 0.1.0
+
+CC       ?= cc
+PKGS     := sqlite3 yaml-0.1 jansson libgit2 ncursesw libcrypto
+TEST_PKGS := cmocka
+BUILD    ?= build
+SAN      ?=
+WERROR   ?=
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_CFLAGS := $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
+CMOCKA_LIBS   := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 \
+            -Wno-format-nonliteral -D_GNU_SOURCE
+ifneq ($(WERROR),)
+CFLAGS   += -Werror
+endif
+ifneq ($(SAN),)
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS  += -fsanitize=address,undefined
+endif
+ALL_CFLAGS = $(CFLAGS) $(PKG_CFLAGS) -DDOCKET_VERSION='"$(VERSION)"' \
+             -DLOCALEDIR='"$(LOCALEDIR_INSTALL)"' -DDATADIR='"$(DATADIR)"' -MMD -MP
+
+CORE_DIRS := util yaml store defs
+CORE_SRC  := $(foreach d,$(CORE_DIRS),$(sort $(wildcard src/$(d)/*.c)))
+FRONT_SRC := $(sort $(wildcard src/cli/*.c src/tui/*.c))
+CORE_OBJ  := $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
+FRONT_OBJ := $(FRONT_SRC:src/%.c=$(BUILD)/obj/%.o)
+LIB       := $(BUILD)/libdocket.a
+
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
+BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+
+PO        := $(wildcard po/*.po)
+MO        := $(PO:po/%.po=$(BUILD)/locale/%/LC_MESSAGES/docket.mo)
+
+# The binary sits at the top so `./docket` works from a checkout.
+DOCKET    := docket
+ifneq ($(SAN),)
+DOCKET    := $(BUILD)/docket
+endif
+
+.PHONY: all deps check-deps run test test-unit test-cli test-tui test-asan bench \
+        install clean demo lint-shipped
+
+all: $(DOCKET) $(MO)
+
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(DOCKET): $(FRONT_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(FRONT_OBJ) $(LIB) $(PKG_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Isrc -o $@ $< $(LIB) $(LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
+
+$(BUILD)/bench/%: tests/bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(LIB) $(LDFLAGS) $(PKG_LIBS)
+
+$(BUILD)/locale/%/LC_MESSAGES/docket.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+# Dependencies: a stamp records that the check passed, so `make run` and
+# `make test` install what is missing once and stay fast afterwards.
+$(BUILD)/.deps-ok: .ci/deps
+	@mkdir -p $(BUILD)
+	sh .ci/deps
+	@touch $@
+
+deps:
+	sh .ci/deps
+
+check-deps: $(BUILD)/.deps-ok
+
+# Re-run make after the dependency check so pkg-config flags are picked up.
+test: check-deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory test-unit test-cli test-tui
+
+test-unit: $(UNIT_BIN)
+	@sh tests/run-unit.sh $(UNIT_BIN)
+
+test-cli: $(DOCKET) $(MO)
+	@DOCKET=$(abspath $(DOCKET)) BUILD=$(abspath $(BUILD)) sh tests/run-cli.sh
+
+test-tui: $(DOCKET) $(MO)
+	@DOCKET=$(abspath $(DOCKET)) BUILD=$(abspath $(BUILD)) sh tests/run-tui.sh
+
+test-asan: check-deps
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 CFLAGS="-O1 -g" all test-unit test-cli
+
+bench: check-deps
+	@$(MAKE) --no-print-directory all $(BENCH_BIN)
+	@sh tests/bench/run.sh $(BENCH_BIN)
+
+lint-shipped: $(DOCKET)
+	./$(DOCKET) lint workflows forms themes
+
+demo: check-deps
+	@$(MAKE) --no-print-directory all
+	@DOCKET=$(abspath $(DOCKET)) sh tests/demo-store.sh $(BUILD)/demo-store
+
+run: demo
+	DOCKET_LOCALEDIR=$(abspath $(BUILD)/locale) ./$(DOCKET) -C $(BUILD)/demo-store -u wang.fang
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)
+	install -m 755 $(DOCKET) $(DESTDIR)$(BINDIR)/docket
+	install -m 644 doc/docket.1 $(DESTDIR)$(MANDIR)/man1/docket.1
+	cp -R workflows forms themes $(DESTDIR)$(DATADIR)/
+	for mo in $(MO); do \
+		lang=$$(echo $$mo | sed 's|$(BUILD)/locale/||; s|/LC_MESSAGES/docket.mo||'); \
+		install -d $(DESTDIR)$(LOCALEDIR_INSTALL)/$$lang/LC_MESSAGES; \
+		install -m 644 $$mo $(DESTDIR)$(LOCALEDIR_INSTALL)/$$lang/LC_MESSAGES/docket.mo; \
+	done
+
+clean:
+	rm -rf $(BUILD) docket
+
+-include $(CORE_OBJ:.o=.d) $(FRONT_OBJ:.o=.d)

@@ -1,0 +1,82 @@
+/*
+ * form: request forms read from files of `kind: form`.
+ *
+ * A form is a list of typed fields with their rules. The same form
+ * definition validates input from the CLI, the TUI and the server, and its
+ * field types are what workflow conditions are type-checked against.
+ */
+#ifndef DOCKET_FORM_H
+#define DOCKET_FORM_H
+
+#include <stddef.h>
+
+#include "value.h"
+
+struct diags;
+struct expr;
+struct org;
+struct ydoc;
+
+enum field_type {
+	F_TEXT,        /* one line */
+	F_TEXTAREA,    /* several lines */
+	F_NUMBER,
+	F_MONEY,       /* exact, in fen */
+	F_DATE,
+	F_DATETIME,
+	F_CHOICE,      /* single choice */
+	F_MULTICHOICE, /* several choices */
+	F_USER,        /* a user id from the organisation */
+	F_DEPARTMENT,  /* a department id */
+	F_ATTACHMENT,  /* file names (contents live with the document) */
+	F_BOOL         /* yes/no */
+};
+
+struct field_option {
+	char *value;   /* stored value ("annual") */
+	char *label;   /* shown ("年假"); defaults to value */
+};
+
+struct field {
+	char *id;                  /* "days" */
+	char *label;               /* "请假天数" */
+	enum field_type type;
+	int required;
+	struct value dflt;         /* default (V_NULL when none) */
+	int has_min, has_max;
+	double min, max;           /* number: value; date: days; text: unused */
+	int64_t min_money, max_money; /* money bounds in fen */
+	int64_t min_date, max_date;   /* date bounds (days since epoch) */
+	long min_len, max_len;     /* text length in characters; -1 when unset */
+	char *pattern;             /* POSIX extended regex for text, or NULL */
+	char *help;                /* help text, or NULL */
+	struct field_option *options;
+	size_t noptions;
+	struct expr *visible_when; /* shown (and required) only when true; or NULL */
+	struct expr *compute;      /* computed, read-only field; or NULL */
+	int line, col;
+};
+
+struct form {
+	char *id;
+	char *name;
+	struct field *fields;
+	size_t nfields;
+};
+
+/* Build from a document; problems local to the file are added to d. */
+struct form *form_parse(const struct ydoc *doc, struct diags *d);
+/*
+ * Cross-checks that need the organisation (a default user that exists)
+ * and type-checks visible_when / compute against the fields. `org` may be NULL.
+ */
+int form_check(struct form *f, const struct ydoc *doc, const struct org *org,
+	       struct diags *d);
+void form_free(struct form *f);
+
+const struct field *form_field(const struct form *f, const char *id);
+/* The value type a field holds (F_MONEY -> V_MONEY, F_MULTICHOICE -> V_LIST, ...). */
+enum vtype field_vtype(enum field_type t);
+const char *field_type_name(enum field_type t);
+
+#endif

@@ -1,0 +1,133 @@
+/*
+ * store: one docket store on disk — a directory holding the SQLite database
+ * (docket.db), the bare git repository for documents (documents.git), and
+ * nothing else that matters.
+ *
+ * The store owns the database schema and every statement that touches it:
+ * nothing outside src/store/ runs SQL. It guarantees:
+ *   - WAL, foreign_keys=ON, synchronous=FULL (DOCKET_SYNC=normal for NORMAL),
+ *     a busy timeout, and PRAGMA quick_check on open;
+ *   - schema migrations by user_version, each in one transaction: an older
+ *     store upgrades on open, a store from a newer docket is refused;
+ *   - writes in BEGIN IMMEDIATE transactions that remember where they were
+ *     opened (file:line), so a stuck lock names its holder in messages;
+ *   - every change is an event appended to a hash-chained (SM3) log in the
+ *     same transaction as the state it materialises; appending an event
+ *     whose UUID is already present is a no-op;
+ *   - clear messages for a store that is busy, read-only, on a full disk,
+ *     damaged, or missing — and no partial writes in any of those cases.
+ *
+ * Errors: functions return 0 / -1 (or a documented status) and leave a
+ * message (lowercase, subject quoted) in store_error(s), or in `err` for
+ * the functions that run before a store exists.
+ */
+#ifndef DOCKET_STORE_H
+#define DOCKET_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct buf;
+
+/* The schema version this docket writes; see store.c for the migrations. */
+#define STORE_SCHEMA_VERSION 2
+
+struct store; /* opaque; store_close() frees it */
+
+enum store_status {
+	STORE_OK = 0,
+	STORE_ERR = -1,       /* any other failure; see store_error() */
+	STORE_BUSY = -2,      /* another process holds the write lock past the timeout */
+	STORE_READONLY = -3,  /* the files or directory are not writable */
+	STORE_FULL = -4,      /* the disk is full */
+	STORE_CORRUPT = -5,   /* the database is damaged or not a docket store */
+	STORE_TOO_NEW = -6,   /* written by a newer docket */
+	STORE_MISSING = -7    /* no store at that path (run `docket init`) */
+};
+
+/* Default store directory: $DOCKET_STORE, else $XDG_DATA_HOME/docket, else ~/.local/share/docket. Caller frees. */
+char *store_default_dir(void);
+/*
+ * Create a new store in `dir` (created if needed; must be empty of a store).
+ * Returns a STORE_* status; on failure `err` holds the message.
+ */
+int store_init(const char *dir, struct buf *err);
+/*
+ * Open an existing store, upgrading its schema when older. `readonly`
+ * opens without writing (no migration; refused if one is needed).
+ */
+int store_open(const char *dir, int readonly, struct store **out, struct buf *err);
+void store_close(struct store *s);
+const char *store_error(const struct store *s);
+const char *store_dir(const struct store *s);
+/* Path of the bare git repository inside the store. */
+const char *store_git_dir(const struct store *s);
+int store_schema_version(const struct store *s);
+
+/* Transactions (BEGIN IMMEDIATE); nesting is an error. */
+int store_begin_at(struct store *s, const char *file, int line);
+#define store_begin(s) store_begin_at((s), __FILE__, __LINE__)
+int store_commit(struct store *s);
+void store_rollback(struct store *s);
+
+/* An event as appended to the log. Strings are borrowed from the caller. */
+struct store_event {
+	const char *uuid;        /* 36-char UUID; the idempotency key */
+	const char *type;        /* "definition.deployed", ... */
+	const char *actor;       /* user id who acted ("system" for timers) */
+	const char *on_behalf;   /* user id acted for, or NULL */
+	const char *def_version; /* definition hash the action ran under, or NULL */
+	const char *made_at;     /* ISO 8601 UTC from the injectable clock */
+	int64_t base_seq;        /* the last sequence the actor had seen */
+	const char *payload;     /* JSON object text */
+};
+
+/*
+ * Append inside an open transaction. Returns 0 when appended (sets *seq if
+ * non-NULL), 1 when an event with that UUID already exists (nothing
+ * written), or a negative STORE_* status.
+ */
+int store_event_append(struct store *s, const struct store_event *ev, int64_t *seq);
+/* Verify the hash chain; returns 0, or -1 naming the first bad sequence. */
+int store_event_verify(struct store *s, int64_t *bad_seq);
+int64_t store_event_count(struct store *s);
+
+/* A deployed definition version. */
+struct store_def {
+	char *kind;        /* "organisation", "form", "workflow", "theme" */
+	char *id;          /* the definition's id */
+	char *name;        /* display name, or NULL */
+	char *hash;        /* SM3 of the content, hex */
+	char *source;      /* path it was deployed from */
+	char *deployed_at; /* ISO 8601 */
+	char *deployed_by; /* user id */
+	int64_t version;   /* row id: 1, 2, ... in deployment order */
+	int current;       /* 1 if this is the version new requests use */
+	char *content;     /* file text; filled by store_def_get only */
+	size_t len;
+};
+
+void store_def_release(struct store_def *d);
+
+/*
+ * Record a definition version and make it current, appending a
+ * "definition.deployed" event in the same transaction (which the caller
+ * opened). Returns 0 if recorded, 1 if this exact content is already the
+ * current version of (kind, id) (no-op), or a negative status. A content
+ * hash deployed before and since replaced becomes current again with a
+ * new event, never a duplicate version row.
+ */
+int store_def_deploy(struct store *s, const char *event_uuid, const char *actor,
+		     const char *made_at, const char *kind, const char *id,
+		     const char *name, const char *hash, const char *source,
+		     const char *content, size_t len);
+/*
+ * List versions: current ones only, or all of them (history), ordered by
+ * kind, id, version. Calls fn for each; fn returning non-zero stops.
+ */
+int store_def_list(struct store *s, int all,
+		   int (*fn)(void *ctx, const struct store_def *d), void *ctx);
+/* The current version of (kind, id), with content. 0, 1 if none, or -1. */
+int store_def_get(struct store *s, const char *kind, const char *id, struct store_def *out);
+
+#endif

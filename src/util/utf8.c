@@ -1,0 +1,147 @@
+#include "utf8.h"
+
+#include <wchar.h>
+
+#include "buf.h"
+
+int utf8_valid(const char *s, size_t len, size_t *bad_offset)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < len) {
+		unsigned c = p[i];
+		size_t n;
+		uint32_t cp, min;
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if ((c & 0xe0) == 0xc0) {
+			n = 2; cp = c & 0x1f; min = 0x80;
+		} else if ((c & 0xf0) == 0xe0) {
+			n = 3; cp = c & 0x0f; min = 0x800;
+		} else if ((c & 0xf8) == 0xf0) {
+			n = 4; cp = c & 0x07; min = 0x10000;
+		} else {
+			goto bad;
+		}
+		if (i + n > len)
+			goto bad;
+		for (size_t k = 1; k < n; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				goto bad;
+			cp = (cp << 6) | (p[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			goto bad;
+		i += n;
+	}
+	return 1;
+bad:
+	if (bad_offset)
+		*bad_offset = i;
+	return 0;
+}
+
+size_t utf8_decode(const char *s, uint32_t *cp)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	}
+	if ((p[0] & 0xe0) == 0xc0) {
+		*cp = ((uint32_t)(p[0] & 0x1f) << 6) | (p[1] & 0x3f);
+		return 2;
+	}
+	if ((p[0] & 0xf0) == 0xe0) {
+		*cp = ((uint32_t)(p[0] & 0x0f) << 12) | ((uint32_t)(p[1] & 0x3f) << 6) |
+		      (p[2] & 0x3f);
+		return 3;
+	}
+	*cp = ((uint32_t)(p[0] & 0x07) << 18) | ((uint32_t)(p[1] & 0x3f) << 12) |
+	      ((uint32_t)(p[2] & 0x3f) << 6) | (p[3] & 0x3f);
+	return 4;
+}
+
+size_t utf8_chars(const char *s, size_t len)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++)
+		n += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return n;
+}
+
+int utf8_cp_width(uint32_t cp)
+{
+	if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+		return 0;
+	int w = wcwidth((wchar_t)cp);
+	if (w >= 0)
+		return w;
+	/*
+	 * wcwidth() is -1 in a non-UTF-8 locale; fall back to the East Asian
+	 * Wide ranges so CJK text is still measured as two columns.
+	 */
+	if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
+	    (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
+	    (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+	    (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x20000 && cp <= 0x3fffd))
+		return 2;
+	return 1;
+}
+
+size_t utf8_width(const char *s)
+{
+	size_t w = 0;
+	while (*s) {
+		uint32_t cp;
+		s += utf8_decode(s, &cp);
+		w += (size_t)utf8_cp_width(cp);
+	}
+	return w;
+}
+
+size_t utf8_fit(struct buf *out, const char *s, size_t cols, int ellipsis, int pad)
+{
+	size_t total = utf8_width(s);
+	size_t limit = cols;
+	if (ellipsis && total > cols && cols > 0)
+		limit = cols - 1;
+	size_t used = 0;
+	const char *p = s;
+	while (*p) {
+		uint32_t cp;
+		size_t n = utf8_decode(p, &cp);
+		size_t w = (size_t)utf8_cp_width(cp);
+		if (used + w > limit)
+			break;
+		buf_add(out, p, n);
+		used += w;
+		p += n;
+	}
+	if (*p && ellipsis && cols > 0) {
+		buf_addch(out, '~');
+		used++;
+	}
+	while (pad && used < cols) {
+		buf_addch(out, ' ');
+		used++;
+	}
+	return used;
+}
+
+void utf8_sanitize(struct buf *out, const char *s)
+{
+	while (*s) {
+		uint32_t cp;
+		size_t n = utf8_decode(s, &cp);
+		int bidi = (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+			   cp == 0x200e || cp == 0x200f || cp == 0x061c;
+		int ctrl = cp < 0x20 || (cp >= 0x7f && cp < 0xa0);
+		if (cp == '\t')
+			buf_addch(out, ' ');
+		else if (!bidi && !ctrl)
+			buf_add(out, s, n);
+		s += n;
+	}
+}
