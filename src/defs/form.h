@@ -26,8 +26,8 @@ enum field_type {
 	F_DATETIME,
 	F_CHOICE,      /* single choice */
 	F_MULTICHOICE, /* several choices */
-	F_USER,        /* a user id from the organisation */
-	F_DEPARTMENT,  /* a department id */
+	F_USER,        /* a user id from the organisation (a list when multiple) */
+	F_DEPARTMENT,  /* a department id (a list when multiple) */
 	F_ATTACHMENT,  /* file names (contents live with the document) */
 	F_BOOL         /* yes/no */
 };
@@ -42,6 +42,7 @@ struct field {
 	char *label;               /* "请假天数" */
 	enum field_type type;
 	int required;
+	int multiple;               /* user / department / attachment: a list of them */
 	struct value dflt;         /* default (V_NULL when none) */
 	int has_min, has_max;
 	double min, max;           /* number: value; date: days; text: unused */
@@ -75,8 +76,8 @@ int form_check(struct form *f, const struct ydoc *doc, const struct org *org,
 void form_free(struct form *f);
 
 const struct field *form_field(const struct form *f, const char *id);
-/* The value type a field holds (F_MONEY -> V_MONEY, F_MULTICHOICE -> V_LIST, ...). */
-enum vtype field_vtype(enum field_type t);
+/* The value type a field holds (F_MONEY -> V_MONEY, F_MULTICHOICE or multiple -> V_LIST, ...). */
+enum vtype field_vtype(const struct field *f);
 const char *field_type_name(enum field_type t);
 
 #endif

@@ -47,7 +47,7 @@ enum assign_kind {
 	A_DEPT_HEAD, /* department_head: ID|applicant */
 	A_SUPERIOR,  /* superior: N (levels above the applicant) */
 	A_MEMBERS,   /* members: ID|applicant (everyone in the department) */
-	A_FIELD      /* field: ID (a user field of the form) */
+	A_FIELD      /* field: ID (a user field: those users; a department field: their heads) */
 };
 
 struct assign {
