@@ -7,7 +7,10 @@
  * Routing steps (exclusive, inclusive, parallel) have branches and a join.
  *
  * This module owns the language and its static checks; the approval engine
- * runs what it describes. See doc/definitions.md for the reference.
+ * runs what it describes. See doc/ref-workflows.md for the reference.
+ *
+ * Positions (`line`, `col` and the `*_pos` fields) point into the file the
+ * workflow was parsed from, so workflow_check() can report `file:line:col`.
  */
 #ifndef DOCKET_WORKFLOW_H
 #define DOCKET_WORKFLOW_H
@@ -19,6 +22,11 @@ struct expr;
 struct form;
 struct org;
 struct ydoc;
+
+/* A position in the definition file (1-based; 0 when not known). */
+struct wpos {
+	int line, col;
+};
 
 enum step_type {
 	STEP_APPROVAL,  /* people decide: approve / reject / return ... */
@@ -55,14 +63,17 @@ struct assign {
 	char *ref;        /* user, role, department or field id; "applicant" allowed where noted */
 	char *dept;       /* A_ROLE: department id or "applicant"; NULL = anywhere */
 	int levels;       /* A_SUPERIOR */
-	int line, col;
+	int line, col;    /* the value of the kind key (`role: HERE`) */
+	struct wpos dept_pos; /* A_ROLE: the value of `department:` */
 };
 
 struct branch {
 	struct expr *when; /* NULL for the default branch and parallel branches */
 	int is_default;
 	char *next;        /* target step id */
-	int line, col;
+	int line, col;     /* the branch mapping */
+	struct wpos next_pos; /* the value of `next:` */
+	struct wpos when_pos; /* the value of `when:` (or `default:`) */
 };
 
 enum duration_unit { DUR_MINUTES, DUR_HOURS, DUR_DAYS, DUR_WORKDAYS };
@@ -118,8 +129,14 @@ struct step {
 	enum document_access document;
 	char **editable;          /* form fields the handler may change */
 	size_t neditable;
-	int line, col;
+	int line, col;            /* the step's `id:` value (the step mapping if none) */
 	size_t index;             /* position in workflow->steps */
+	struct wpos next_pos;     /* the value of `next:` */
+	struct wpos join_pos;     /* the value of `join:` */
+	struct wpos organ_pos;    /* the value of `organ:` */
+	struct wpos pass_pos;     /* the value of `pass:` */
+	struct wpos *return_pos;  /* one per return_steps entry */
+	struct wpos *editable_pos; /* one per editable entry */
 };
 
 enum self_approval { SELF_ALLOW, SELF_SKIP, SELF_SUPERIOR };
@@ -139,7 +156,9 @@ struct workflow {
 	size_t nseparate;
 	struct step *steps;
 	size_t nsteps;
-	int line, col;
+	int line, col;            /* the top-level mapping */
+	struct wpos form_pos;     /* the value of `form:` */
+	struct wpos (*separate_pos)[2]; /* one pair per separate entry */
 };
 
 /* Build from a document; problems local to the file go to d. */
@@ -157,7 +176,11 @@ int workflow_check(struct workflow *w, const struct ydoc *doc, const struct org 
 void workflow_free(struct workflow *w);
 
 const struct step *workflow_step(const struct workflow *w, const char *id);
-/* The step that follows `s` (resolving the default "next in the file"); NULL = end. */
+/*
+ * The step that follows `s` (resolving the default "next in the file"); NULL =
+ * end. Routing steps (exclusive, inclusive, parallel) go on through their
+ * branches, and `end` steps finish: for those it returns NULL.
+ */
 const struct step *workflow_next(const struct workflow *w, const struct step *s);
 const char *step_type_name(enum step_type t);
 const char *step_mode_name(enum step_mode m);

@@ -1,0 +1,65 @@
+/*
+ * cli: the docket command line — global options, the verb table, and the
+ * helpers verbs share (opening the store, printing JSON).
+ *
+ * Front end only: verbs parse arguments, call the core library and print.
+ * Every rule lives below src/cli/.
+ *
+ * Exit codes (documented in doc/cli.md and docket(1)):
+ */
+#ifndef DOCKET_CLI_H
+#define DOCKET_CLI_H
+
+#include <jansson.h>
+
+struct store;
+
+enum exit_code {
+	EXIT_OK = 0,        /* success */
+	EXIT_INVALID = 1,   /* bad definitions, or an action the rules refuse */
+	EXIT_USAGE = 2,     /* wrong command line */
+	EXIT_STORE = 3,     /* the store cannot be used (missing, busy, read-only, full, damaged, newer) */
+	EXIT_INTERNAL = 4   /* a bug or an unexpected system failure */
+};
+
+struct cli {
+	const char *store_dir; /* -C DIR, $DOCKET_STORE, or the default; never NULL after setup */
+	char *store_dir_owned; /* the default dir when we computed it */
+	const char *user;      /* -u USER, $DOCKET_USER, or NULL */
+	int json;              /* --json */
+	int argc;              /* the verb's arguments (argv[0] is the verb) */
+	char **argv;
+};
+
+struct verb {
+	const char *name;
+	int (*run)(struct cli *c);
+	const char *usage;   /* "lint [PATH...]" */
+	const char *summary; /* one line, translated at print time */
+	const char *help;    /* paragraph(s), translated at print time */
+};
+
+extern const struct verb verbs[];
+const struct verb *verb_find(const char *name);
+
+/* Open the store for a verb; on failure print the message and return the exit code. */
+int cli_open_store(struct cli *c, int readonly, struct store **out);
+/* Map a STORE_* status to an exit code. */
+int cli_store_exit(int status);
+/* Print a JSON value on stdout (pretty, UTF-8 unescaped) and free it. */
+void cli_print_json(json_t *v);
+/* Print "docket: MESSAGE" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Pull a flag like "--all" or "--json" out of the verb's arguments; 1 if found. */
+int cli_take_flag(struct cli *c, const char *flag);
+/* Reject any remaining "-x" option; returns 0 or prints usage and returns -1. */
+int cli_no_options(struct cli *c);
+
+int cmd_help(struct cli *c);
+int cmd_version(struct cli *c);
+int cmd_init(struct cli *c);
+int cmd_lint(struct cli *c);
+int cmd_deploy(struct cli *c);
+int cmd_definitions(struct cli *c);
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * common: what verbs share — opening the store with a clear message,
+ * printing JSON, and taking flags out of the argument list.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../store/store.h"
+#include "../util/buf.h"
+#include "../util/i18n.h"
+#include "cli.h"
+
+int cli_store_exit(int status)
+{
+	return status == STORE_OK ? EXIT_OK : status == STORE_ERR ? EXIT_INTERNAL : EXIT_STORE;
+}
+
+int cli_open_store(struct cli *c, int readonly, struct store **out)
+{
+	struct buf err = BUF_INIT;
+	int rc = store_open(c->store_dir, readonly, out, &err);
+	if (rc != STORE_OK) {
+		cli_error("%s", err.s);
+		if (rc == STORE_MISSING)
+			fprintf(stderr, _("hint: create one with 'docket -C %s init'\n"), c->store_dir);
+		buf_release(&err);
+		return rc == STORE_ERR ? EXIT_STORE : cli_store_exit(rc);
+	}
+	buf_release(&err);
+	return EXIT_OK;
+}
+
+void cli_print_json(json_t *v)
+{
+	char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (s) {
+		puts(s);
+		free(s);
+	}
+	json_decref(v);
+}
+
+int cli_take_flag(struct cli *c, const char *flag)
+{
+	int found = 0;
+	int w = 1;
+	for (int i = 1; i < c->argc; i++) {
+		if (!strcmp(c->argv[i], flag))
+			found = 1;
+		else
+			c->argv[w++] = c->argv[i];
+	}
+	c->argc = w;
+	return found;
+}
+
+int cli_no_options(struct cli *c)
+{
+	for (int i = 1; i < c->argc; i++) {
+		const char *a = c->argv[i];
+		if (a[0] == '-' && a[1]) {
+			const struct verb *v = verb_find(c->argv[0]);
+			cli_error(_("unknown option '%s' for '%s'"), a, c->argv[0]);
+			if (v)
+				fprintf(stderr, _("usage: docket %s\n"), _(v->usage));
+			return -1;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,51 @@
+# Shared helpers for CLI scenarios, after git's test-lib: each case runs in
+# a subshell, prints "ok N - title" or "not ok N - title" with the output
+# that differed. Time, zone, locale and store are pinned for every case.
+set -u
+export TZ=Asia/Shanghai LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE=
+export DOCKET_NOW=2026-03-02T09:30:00+08:00
+unset DOCKET_STORE DOCKET_USER DOCKET_THEME XDG_DATA_HOME
+TMP=$(mktemp -d /tmp/docket-test.XXXXXX)
+export HOME="$TMP/home"
+mkdir -p "$HOME"
+trap 'rm -rf "$TMP"' EXIT
+test_count=0
+test_failed=0
+
+# test_expect_success TITLE BODY: run BODY (shell code) in a subshell.
+test_expect_success() {
+	test_count=$((test_count + 1))
+	if (cd "$TMP" && eval "$2") >"$TMP/.log" 2>&1; then
+		echo "ok $test_count - $1"
+	else
+		echo "not ok $test_count - $1"
+		sed 's/^/#   /' "$TMP/.log"
+		test_failed=$((test_failed + 1))
+	fi
+}
+
+# test_cmp EXPECTED ACTUAL: files must be identical; show the diff otherwise.
+test_cmp() {
+	diff -u "$1" "$2"
+}
+
+# docket with the test's binary
+docket() {
+	"$DOCKET" "$@"
+}
+
+# expect_exit N CMD...: run CMD, require exit status N.
+expect_exit() {
+	want=$1
+	shift
+	"$@"
+	got=$?
+	if [ "$got" != "$want" ]; then
+		echo "expected exit $want, got $got: $*" >&2
+		return 1
+	fi
+}
+
+test_done() {
+	[ "$test_failed" = 0 ]
+}

@@ -1,0 +1,42 @@
+#!/bin/sh
+# help, version, usage errors and exit codes; Chinese under zh_CN.
+. "$TESTS_DIR/cli/lib.sh"
+
+test_expect_success 'version' '
+	docket --version | grep "^docket [0-9]"
+'
+
+test_expect_success 'help lists every verb' '
+	docket help >out &&
+	for v in init lint deploy definitions help; do grep "^  $v " out || exit 1; done
+'
+
+test_expect_success 'help VERB shows its usage' '
+	docket help deploy >out && grep "^usage: docket deploy" out
+'
+
+test_expect_success 'an unknown verb is a usage error (exit 2)' '
+	expect_exit 2 docket frobnicate 2>err && grep "unknown verb '\''frobnicate'\''" err
+'
+
+test_expect_success 'an unknown option is a usage error (exit 2)' '
+	expect_exit 2 docket --frob 2>err && grep "unknown option" err &&
+	docket -C s init >/dev/null &&
+	expect_exit 2 docket -C s definitions --frob 2>err
+'
+
+test_expect_success 'no verb and no terminal explains itself (exit 2)' '
+	expect_exit 2 docket </dev/null >/dev/null 2>err && grep "not on a terminal" err
+'
+
+test_expect_success 'messages are in Chinese under zh_CN' '
+	LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 expect_exit 2 docket frobnicate 2>err &&
+	grep "未知" err
+'
+
+test_expect_success 'lint messages are in Chinese under zh_CN, positions unchanged' '
+	printf "kind: form\nid: f\nname: 表\nfields:\n  - {id: a, label: 甲, type: text, colour: red}\n" >f.yaml &&
+	LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 expect_exit 1 docket lint f.yaml >out 2>/dev/null &&
+	grep "^f.yaml:5:[0-9]*: 错误: " out
+'
+test_done

@@ -1,0 +1,25 @@
+#!/bin/sh
+# Run every scripted CLI scenario (tests/cli/t*.sh) against the built
+# docket. Each script sources tests/cli/lib.sh and reports its cases.
+# Needs: DOCKET (absolute path of the binary), BUILD (absolute build dir).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+export TESTS_DIR="$here" REPO="$(dirname "$here")"
+export DOCKET_LOCALEDIR="$BUILD/locale"
+total_pass=0 total_fail=0
+for t in "$here"/cli/t*.sh; do
+	out=$(sh "$t" 2>&1)
+	status=$?
+	printf '%s\n' "$out" | grep -v '^ok ' || true
+	p=$(printf '%s\n' "$out" | grep -c '^ok ')
+	f=$(printf '%s\n' "$out" | grep -c '^not ok ')
+	if [ "$status" != 0 ] && [ "$f" = 0 ]; then
+		echo "not ok $(basename "$t"): exited $status"
+		f=1
+	fi
+	echo "$(basename "$t"): $p passed, $f failed"
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+done
+echo "cli: $total_pass passed, $total_fail failed"
+[ "$total_fail" = 0 ]
