@@ -75,6 +75,20 @@ $(LIB): $(CORE_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
+# --- compiled-in default theme (owner: themes/TUI) -------------------------
+# themes/default.yaml is built into the core library as a C string (tig
+# builds in its tigrc), so docket runs with no files installed.
+THEME_GEN := $(BUILD)/gen/theme_default.c
+THEME_OBJ := $(BUILD)/obj/gen/theme_default.o
+$(THEME_GEN): themes/default.yaml src/defs/embed.sh
+	@mkdir -p $(dir $@)
+	sh src/defs/embed.sh theme_default_yaml themes/default.yaml > $@.tmp && mv $@.tmp $@
+$(THEME_OBJ): $(THEME_GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+$(LIB): $(THEME_OBJ)
+# --- end of the default theme block -----------------------------------------
+
 $(DOCKET): $(FRONT_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(FRONT_OBJ) $(LIB) $(PKG_LIBS)
 

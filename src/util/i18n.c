@@ -1,5 +1,6 @@
 #include "i18n.h"
 
+#include <langinfo.h>
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,12 @@ void i18n_init(void)
 		if (!strncmp(want, "zh", 2) && !getenv("LANGUAGE"))
 			setenv("LANGUAGE", "zh_CN", 1);
 	}
+	/*
+	 * docket's text is always UTF-8; in a "C" or legacy locale, measure it
+	 * as UTF-8 anyway so widths and input stay right.
+	 */
+	if (strcmp(nl_langinfo(CODESET), "UTF-8"))
+		setlocale(LC_CTYPE, "C.UTF-8");
 	const char *dir = getenv("DOCKET_LOCALEDIR");
 	struct stat st;
 	if (!dir || stat(dir, &st) != 0)

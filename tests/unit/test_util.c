@@ -1,0 +1,165 @@
+/*
+ * Utilities: column widths and truncation of Chinese text, the clock,
+ * SM3, diagnostics ordering, strings.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/diag.h"
+#include "util/hash.h"
+#include "util/i18n.h"
+#include "util/utf8.h"
+
+static void test_width(void **state)
+{
+	(void)state;
+	static const struct { const char *s; size_t w; } cases[] = {
+		{ "", 0 }, { "abc", 3 }, { "审批中", 6 }, { "请假a", 5 },
+		{ "ｆｕｌｌ", 8 },            /* fullwidth latin */
+		{ "〔2026〕", 8 },          /* 〔 〕 are wide */
+		{ "e\xcc\x81", 1 },        /* e + combining acute */
+		{ "𠀀", 2 },               /* CJK extension B, 4 bytes */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(utf8_width(cases[i].s), cases[i].w);
+}
+
+static void test_fit(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *s;
+		size_t cols;
+		int ellipsis, pad;
+		const char *want;
+		size_t used;
+	} cases[] = {
+		{ "审批中", 6, 1, 1, "审批中", 6 },
+		{ "审批中", 5, 0, 0, "审批", 4 },        /* never half a character */
+		{ "审批中", 5, 0, 1, "审批 ", 5 },       /* padded to the column */
+		{ "审批中", 5, 1, 1, "审批~", 5 },       /* cut: marked */
+		{ "审批中", 4, 1, 1, "审~ ", 4 },
+		{ "a审批", 2, 1, 0, "a~", 2 },
+		{ "abc", 5, 1, 1, "abc  ", 5 },
+		{ "市财发〔2026〕12号", 10, 1, 1, "市财发〔2~", 10 },
+		{ "x", 0, 1, 1, "", 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct buf b = BUF_INIT;
+		size_t used = utf8_fit(&b, cases[i].s, cases[i].cols, cases[i].ellipsis, cases[i].pad);
+		if (strcmp(b.s, cases[i].want) || used != cases[i].used)
+			fail_msg("case %zu: got '%s' (%zu) want '%s' (%zu)", i, b.s, used,
+				 cases[i].want, cases[i].used);
+		assert_true(utf8_width(b.s) <= cases[i].cols);
+		buf_release(&b);
+	}
+}
+
+static void test_valid_and_sanitize(void **state)
+{
+	(void)state;
+	size_t bad;
+	assert_true(utf8_valid("请假", 6, &bad));
+	assert_false(utf8_valid("请\xe5\x81", 5, &bad));
+	assert_int_equal(bad, 3);
+	assert_false(utf8_valid("\xc0\xaf", 2, &bad));          /* overlong '/' */
+	assert_false(utf8_valid("\xed\xa0\x80", 3, &bad));      /* surrogate */
+	struct buf b = BUF_INIT;
+	utf8_sanitize(&b, "同意\x1b[31m\xe2\x80\xae伪造\tok\n");
+	assert_string_equal(b.s, "同意[31m伪造 ok");
+	buf_release(&b);
+}
+
+static void test_clock(void **state)
+{
+	(void)state;
+	time_t t;
+	assert_int_equal(clock_parse_iso("2026-03-02T09:30:00+08:00", &t), 0);
+	char out[32];
+	clock_format_iso(t, out, sizeof(out));
+	assert_string_equal(out, "2026-03-02T01:30:00Z");
+	assert_int_equal(clock_parse_iso("2026-03-02", &t), 0);
+	clock_format_iso(t, out, sizeof(out));
+	assert_string_equal(out, "2026-03-02T00:00:00Z");
+	assert_int_equal(clock_parse_iso("2026-02-30", &t), -1);
+	assert_int_equal(clock_parse_iso("2026-3-2", &t), -1);
+	assert_int_equal(clock_parse_iso("2026-03-02T25:00", &t), -1);
+	assert_int_equal(clock_parse_iso("yesterday", &t), -1);
+	setenv("DOCKET_NOW", "2026-03-02T09:30:00+08:00", 1);
+	clock_format_iso(clock_now(), out, sizeof(out));
+	assert_string_equal(out, "2026-03-02T01:30:00Z");
+}
+
+static void test_sm3(void **state)
+{
+	(void)state;
+	char hex[HASH_HEX_LEN + 1];
+	/* GB/T 32905-2016 example 1 */
+	assert_int_equal(hash_sm3_hex("abc", 3, hex), 0);
+	assert_string_equal(hex, "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0");
+	char u1[37], u2[37];
+	uuid_v4(u1);
+	uuid_v4(u2);
+	assert_int_equal(strlen(u1), 36);
+	assert_int_equal(u1[14], '4');
+	assert_string_not_equal(u1, u2);
+}
+
+static void test_diags_sorted_and_deduplicated(void **state)
+{
+	(void)state;
+	struct diags d = DIAGS_INIT;
+	diag_error(&d, "b.yaml", 1, 1, "x");
+	diag_error(&d, "a.yaml", 9, 2, "late");
+	diag_error(&d, "a.yaml", 2, 7, "early");
+	diag_error(&d, "a.yaml", 2, 7, "early");
+	diag_warning(&d, "a.yaml", 2, 3, "warn");
+	diags_sort(&d);
+	assert_int_equal(d.n, 4);
+	assert_string_equal(d.v[0].msg, "warn");
+	assert_string_equal(d.v[1].msg, "early");
+	assert_string_equal(d.v[2].msg, "late");
+	assert_string_equal(d.v[3].file, "b.yaml");
+	assert_int_equal(diags_errors(&d), 3);
+	diags_release(&d);
+}
+
+static void test_buf(void **state)
+{
+	(void)state;
+	struct buf b = BUF_INIT;
+	assert_string_equal(b.s, "");
+	buf_release(&b); /* releasing an empty buf is fine */
+	for (int i = 0; i < 1000; i++)
+		buf_addf(&b, "%d审", i % 10);
+	assert_int_equal(b.len, 4000);
+	char *s = buf_detach(&b);
+	assert_string_equal(b.s, "");
+	assert_int_equal(strncmp(s, "0审1审", 8), 0);
+	free(s);
+	s = buf_detach(&b);
+	assert_string_equal(s, "");
+	free(s);
+}
+
+int main(void)
+{
+	i18n_init();
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_width),
+		cmocka_unit_test(test_fit),
+		cmocka_unit_test(test_valid_and_sanitize),
+		cmocka_unit_test(test_clock),
+		cmocka_unit_test(test_sm3),
+		cmocka_unit_test(test_diags_sorted_and_deduplicated),
+		cmocka_unit_test(test_buf),
+	};
+	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
+}
