@@ -23,21 +23,24 @@ SAN      ?=
 WERROR   ?=
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 CMOCKA_CFLAGS := $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
 CMOCKA_LIBS   := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 
+# CFLAGS is yours to set (optimisation, debug info); the flags docket
+# needs are kept apart so `make CFLAGS=-O0` cannot drop them.
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 \
+BASE_CFLAGS := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 \
             -Wno-format-nonliteral -D_GNU_SOURCE
 ifneq ($(WERROR),)
-CFLAGS   += -Werror
+BASE_CFLAGS += -Werror
 endif
+SAN_FLAGS :=
 ifneq ($(SAN),)
-CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-LDFLAGS  += -fsanitize=address,undefined
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
-ALL_CFLAGS = $(CFLAGS) $(PKG_CFLAGS) -DDOCKET_VERSION='"$(VERSION)"' \
+ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
+ALL_CFLAGS = $(BASE_CFLAGS) $(SAN_FLAGS) $(CFLAGS) $(PKG_CFLAGS) -DDOCKET_VERSION='"$(VERSION)"' \
              -DLOCALEDIR='"$(LOCALEDIR_INSTALL)"' -DDATADIR='"$(DATADIR)"' -MMD -MP
 
 CORE_DIRS := util yaml store defs
@@ -61,7 +64,7 @@ ifneq ($(SAN),)
 DOCKET    := $(BUILD)/docket
 endif
 
-.PHONY: all deps check-deps run test test-unit test-cli test-tui test-asan bench \
+.PHONY: pot all deps check-deps run test test-unit test-cli test-tui test-asan bench \
         install clean demo lint-shipped
 
 all: $(DOCKET) $(MO)
@@ -90,15 +93,15 @@ $(LIB): $(THEME_OBJ)
 # --- end of the default theme block -----------------------------------------
 
 $(DOCKET): $(FRONT_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(FRONT_OBJ) $(LIB) $(PKG_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(FRONT_OBJ) $(LIB) $(PKG_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Isrc -o $@ $< $(LIB) $(LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Isrc -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(LIB) $(LDFLAGS) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS)
 
 $(BUILD)/locale/%/LC_MESSAGES/docket.mo: po/%.po
 	@mkdir -p $(dir $@)
@@ -157,6 +160,13 @@ install: all
 		install -d $(DESTDIR)$(LOCALEDIR_INSTALL)/$$lang/LC_MESSAGES; \
 		install -m 644 $$mo $(DESTDIR)$(LOCALEDIR_INSTALL)/$$lang/LC_MESSAGES/docket.mo; \
 	done
+
+# Refresh the message template and merge it into each translation.
+pot:
+	xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --language=C --add-comments=TRANSLATORS \
+		--package-name=docket --package-version=$(VERSION) -o po/docket.pot \
+		$(sort $(wildcard src/*/*.c src/*/*.h src/*/*.def))
+	for po in $(PO); do msgmerge --quiet --update --no-fuzzy-matching --backup=none $$po po/docket.pot; done
 
 clean:
 	rm -rf $(BUILD) docket

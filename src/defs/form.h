@@ -65,7 +65,13 @@ struct form {
 	size_t nfields;
 };
 
-/* Build from a document; problems local to the file are added to d. */
+/*
+ * Build from a document; problems local to the file are added to d: keys,
+ * ids, types, bounds, options, patterns, defaults against the field type,
+ * and the syntax of visible_when / compute (parsed here, so a parsed form
+ * holds its expressions). Returns NULL only when the document is not a
+ * mapping; the caller frees with form_free().
+ */
 struct form *form_parse(const struct ydoc *doc, struct diags *d);
 /*
  * Cross-checks that need the organisation (a default user that exists)

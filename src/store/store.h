@@ -42,7 +42,9 @@ enum store_status {
 	STORE_FULL = -4,      /* the disk is full */
 	STORE_CORRUPT = -5,   /* the database is damaged or not a docket store */
 	STORE_TOO_NEW = -6,   /* written by a newer docket */
-	STORE_MISSING = -7    /* no store at that path (run `docket init`) */
+	STORE_MISSING = -7,   /* no store at that path (run `docket init`) */
+	STORE_NEEDS_UPGRADE = -8 /* opened read-only, but the schema is older:
+				    open it once read-write to upgrade */
 };
 
 /* Default store directory: $DOCKET_STORE, else $XDG_DATA_HOME/docket, else ~/.local/share/docket. Caller frees. */
@@ -53,10 +55,22 @@ char *store_default_dir(void);
  */
 int store_init(const char *dir, struct buf *err);
 /*
+ * For tests: create a store whose schema stops at `version` (1 ..
+ * STORE_SCHEMA_VERSION), as an older docket would have left it, to check
+ * that store_open() upgrades it. Same returns as store_init().
+ */
+int store_init_at_version(const char *dir, int version, struct buf *err);
+/*
  * Open an existing store, upgrading its schema when older. `readonly`
- * opens without writing (no migration; refused if one is needed).
+ * opens without writing (no migration; refused with STORE_NEEDS_UPGRADE
+ * if one is needed: a reader may then open it read-write once). Environment: DOCKET_SYNC=normal
+ * trades the last commits before a power loss for speed (default full);
+ * DOCKET_BUSY_TIMEOUT_MS (default 5000) is how long to wait for another
+ * writer. On success *out is the store (store_close() frees it); on
+ * failure *out is NULL and `err` holds the message.
  */
 int store_open(const char *dir, int readonly, struct store **out, struct buf *err);
+/* Close and free; an open transaction is rolled back (and reported: a bug). */
 void store_close(struct store *s);
 const char *store_error(const struct store *s);
 const char *store_dir(const struct store *s);
@@ -64,7 +78,13 @@ const char *store_dir(const struct store *s);
 const char *store_git_dir(const struct store *s);
 int store_schema_version(const struct store *s);
 
-/* Transactions (BEGIN IMMEDIATE); nesting is an error. */
+/*
+ * Transactions (BEGIN IMMEDIATE); nesting is an error. store_begin returns
+ * STORE_BUSY when another process holds the write lock past the timeout,
+ * STORE_READONLY on a store opened for reading. A failed commit rolls back
+ * and returns its status (e.g. STORE_FULL). Rollback outside a transaction
+ * does nothing.
+ */
 int store_begin_at(struct store *s, const char *file, int line);
 #define store_begin(s) store_begin_at((s), __FILE__, __LINE__)
 int store_commit(struct store *s);
@@ -85,11 +105,19 @@ struct store_event {
 /*
  * Append inside an open transaction. Returns 0 when appended (sets *seq if
  * non-NULL), 1 when an event with that UUID already exists (nothing
- * written), or a negative STORE_* status.
+ * written; *seq is set to that event's sequence), or a negative STORE_*
+ * status. Refused: a UUID that is not canonical lowercase, an empty type
+ * or actor, made_at that is not ISO 8601, a payload that is not a JSON
+ * object.
  */
 int store_event_append(struct store *s, const struct store_event *ev, int64_t *seq);
-/* Verify the hash chain; returns 0, or -1 naming the first bad sequence. */
+/*
+ * Verify the hash chain; returns 0, or -1 naming the first bad sequence in
+ * *bad_seq (and in the message); another negative status if the log could
+ * not be read. Removing the newest events is not detected (signatures will).
+ */
 int store_event_verify(struct store *s, int64_t *bad_seq);
+/* Number of events, or -1 on error. */
 int64_t store_event_count(struct store *s);
 
 /* A deployed definition version. */
@@ -107,6 +135,7 @@ struct store_def {
 	size_t len;
 };
 
+/* Free the strings store_def_get() filled in and zero *d. */
 void store_def_release(struct store_def *d);
 
 /*
@@ -115,7 +144,10 @@ void store_def_release(struct store_def *d);
  * opened). Returns 0 if recorded, 1 if this exact content is already the
  * current version of (kind, id) (no-op), or a negative status. A content
  * hash deployed before and since replaced becomes current again with a
- * new event, never a duplicate version row.
+ * new event, never a duplicate version row. `hash` must be the SM3 of the
+ * content. A version's deployed_at/deployed_by are those of its first
+ * deployment; later ones are in the event log. event_uuid already in the
+ * log: 1, nothing written.
  */
 int store_def_deploy(struct store *s, const char *event_uuid, const char *actor,
 		     const char *made_at, const char *kind, const char *id,
@@ -123,11 +155,17 @@ int store_def_deploy(struct store *s, const char *event_uuid, const char *actor,
 		     const char *content, size_t len);
 /*
  * List versions: current ones only, or all of them (history), ordered by
- * kind, id, version. Calls fn for each; fn returning non-zero stops.
+ * kind, id, version. Calls fn for each; fn returning non-zero stops. The
+ * strings in *d are valid during the call only; content is NULL. fn may
+ * use the store. Returns 0 or a negative status.
  */
 int store_def_list(struct store *s, int all,
 		   int (*fn)(void *ctx, const struct store_def *d), void *ctx);
-/* The current version of (kind, id), with content. 0, 1 if none, or -1. */
+/*
+ * The current version of (kind, id), with content (NUL-terminated; len
+ * bytes). 0, 1 if none, or a negative status. On 0 the caller releases
+ * *out with store_def_release(); otherwise *out is zeroed.
+ */
 int store_def_get(struct store *s, const char *kind, const char *id, struct store_def *out);
 
 #endif

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -231,6 +232,13 @@ int ydoc_load_buf(struct ydoc *doc, const char *file, const char *data, size_t l
 			n->value = xstrndup((const char *)ev.data.scalar.value, ev.data.scalar.length);
 			n->len = ev.data.scalar.length;
 			n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+			switch (ev.data.scalar.style) {
+			case YAML_SINGLE_QUOTED_SCALAR_STYLE: n->style = '\''; break;
+			case YAML_DOUBLE_QUOTED_SCALAR_STYLE: n->style = '"'; break;
+			case YAML_LITERAL_SCALAR_STYLE: n->style = '|'; break;
+			case YAML_FOLDED_SCALAR_STYLE: n->style = '>'; break;
+			default: n->style = 'p'; break;
+			}
 			if (strlen(n->value) != n->len) {
 				diag_error(d, file, line, col, _("NUL character in text"));
 				node_free(n);
@@ -392,10 +400,20 @@ void y_warning(struct diags *d, const struct ydoc *doc, const struct ynode *n,
 	va_end(ap);
 }
 
+/* Decode up to 64 code points of s into cp; return how many. */
+static size_t code_points(const char *s, uint32_t *cp, size_t max)
+{
+	size_t n = 0;
+	while (*s && n < max)
+		s += utf8_decode(s, &cp[n++]);
+	return *s ? SIZE_MAX : n;
+}
+
 size_t y_edit_distance(const char *a, const char *b)
 {
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > 64 || lb > 64)
+	uint32_t ca[64], cb[64];
+	size_t la = code_points(a, ca, 64), lb = code_points(b, cb, 64);
+	if (la == SIZE_MAX || lb == SIZE_MAX)
 		return SIZE_MAX;
 	size_t prev[65], cur[65];
 	for (size_t j = 0; j <= lb; j++)
@@ -403,7 +421,7 @@ size_t y_edit_distance(const char *a, const char *b)
 	for (size_t i = 1; i <= la; i++) {
 		cur[0] = i;
 		for (size_t j = 1; j <= lb; j++) {
-			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			size_t sub = prev[j - 1] + (ca[i - 1] != cb[j - 1]);
 			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
 			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
 		}
@@ -412,13 +430,17 @@ size_t y_edit_distance(const char *a, const char *b)
 	return prev[lb];
 }
 
+/*
+ * Suggest only what is plausibly a typo: up to 1 edit for words of three
+ * characters or fewer, 2 up to six, a third of the length beyond; and never
+ * as many edits as the word has characters (丙 is not a typo of 乙).
+ */
 const char *y_nearest(const char *word, const char *const *candidates, size_t n)
 {
 	const char *best = NULL;
 	size_t bestd = SIZE_MAX;
-	size_t limit = strlen(word) / 3;
-	if (limit < 2)
-		limit = 2;
+	size_t chars = utf8_chars(word, strlen(word));
+	size_t limit = chars <= 3 ? 1 : chars <= 6 ? 2 : chars / 3;
 	for (size_t i = 0; i < n; i++) {
 		if (!candidates[i])
 			continue;
@@ -428,7 +450,7 @@ const char *y_nearest(const char *word, const char *const *candidates, size_t n)
 			best = candidates[i];
 		}
 	}
-	return bestd <= limit ? best : NULL;
+	return bestd <= limit && bestd < chars ? best : NULL;
 }
 
 int y_check_keys(struct diags *d, const struct ydoc *doc, const struct ynode *map,

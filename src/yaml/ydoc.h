@@ -29,6 +29,7 @@ struct ynode {
 	char *value;            /* NUL-terminated text */
 	size_t len;             /* bytes in value */
 	int plain;              /* 1 if unquoted (may be a number, bool or null) */
+	char style;             /* 'p' plain, '\'' or '"' quoted, '|' literal, '>' folded */
 	/* Y_SEQ: items; Y_MAP: pairs */
 	struct ynode **items;
 	struct ypair *pairs;

@@ -1,0 +1,667 @@
+/*
+ * store: creating and opening a store, its connection settings,
+ * transactions, and the messages for everything that can go wrong on disk.
+ *
+ * The schema lives in store_migrate.c, the event log in store_event.c and
+ * deployed definitions in store_def.c.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <git2.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../util/fsutil.h"
+#include "../util/i18n.h"
+#include "../util/xalloc.h"
+#include "store_internal.h"
+
+/* The SQL of each cached statement, indexed by enum store_stmt. */
+static const char *const stmt_sql[ST__COUNT] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_EVENT_FIND] = "SELECT seq FROM events WHERE uuid = ?1",
+	[ST_EVENT_LAST] = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
+	[ST_EVENT_INSERT] =
+		"INSERT INTO events (uuid, type, actor, on_behalf, def_version, made_at,"
+		" base_seq, payload, prev_hash, hash)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[ST_EVENT_COUNT] = "SELECT count(*) FROM events",
+	[ST_DEF_CURRENT] =
+		"SELECT version, hash FROM def_versions WHERE kind = ?1 AND id = ?2 AND current = 1",
+	[ST_DEF_FIND] =
+		"SELECT version FROM def_versions WHERE kind = ?1 AND id = ?2 AND hash = ?3",
+	[ST_DEF_INSERT] =
+		"INSERT INTO def_versions (kind, id, name, hash, source, deployed_at,"
+		" deployed_by, current, content, event_seq)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?9)",
+	[ST_DEF_UNSET_CURRENT] =
+		"UPDATE def_versions SET current = 0 WHERE kind = ?1 AND id = ?2 AND current = 1",
+	[ST_DEF_SET_CURRENT] = "UPDATE def_versions SET current = 1 WHERE version = ?1",
+	[ST_DEF_GET] =
+		"SELECT version, kind, id, name, hash, source, deployed_at, deployed_by, content"
+		" FROM def_versions WHERE kind = ?1 AND id = ?2 AND current = 1",
+};
+
+int store_fail(struct store *s, int status, const char *fmt, ...)
+{
+	va_list ap;
+	buf_reset(&s->err);
+	va_start(ap, fmt);
+	buf_vaddf(&s->err, fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+int store_sql_fail(struct store *s, int rc, const char *what)
+{
+	const char *why = s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return store_fail(s, STORE_BUSY,
+				  _("store '%s' is busy: another docket process is writing (try again)"),
+				  s->dir);
+	case SQLITE_READONLY:
+		return store_fail(s, STORE_READONLY,
+				  _("store '%s' is read-only: unable to write '%s' (check its permissions)"),
+				  s->dir, s->db_path);
+	case SQLITE_FULL:
+		return store_fail(s, STORE_FULL,
+				  _("disk full while writing store '%s'; nothing was changed"), s->dir);
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return store_fail(s, STORE_CORRUPT,
+				  _("store '%s' is damaged: %s (run `docket check`)"), s->dir, why);
+	case SQLITE_IOERR:
+		/* a write that failed for lack of space is reported as such */
+		if (s->db && sqlite3_system_errno(s->db) == ENOSPC)
+			return store_fail(s, STORE_FULL,
+					  _("disk full while writing store '%s'; nothing was changed"),
+					  s->dir);
+		break;
+	}
+	return store_fail(s, STORE_ERR, _("store '%s': unable to %s: %s"), s->dir, what, why);
+}
+
+sqlite3_stmt *store_stmt(struct store *s, enum store_stmt id)
+{
+	sqlite3_stmt *st = s->stmt[id];
+	if (st) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		return st;
+	}
+	int rc = sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	if (rc != SQLITE_OK) {
+		store_sql_fail(s, rc, _("prepare a statement"));
+		return NULL;
+	}
+	s->stmt[id] = st;
+	return st;
+}
+
+int store_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	return v ? sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
+}
+
+int store_pragma_int(struct store *s, const char *sql, int *out)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			*out = sqlite3_column_int(st, 0);
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_OK)
+		return store_sql_fail(s, rc, _("read the database header"));
+	return 0;
+}
+
+int store_need_tx(struct store *s, const char *what)
+{
+	if (s->tx_file)
+		return 1;
+	store_fail(s, STORE_ERR, _("store '%s': %s needs an open transaction (call store_begin first)"),
+		   s->dir, what);
+	return 0;
+}
+
+char *store_default_dir(void)
+{
+	const char *v = getenv("DOCKET_STORE");
+	if (v && *v)
+		return xstrdup(v);
+	v = getenv("XDG_DATA_HOME");
+	if (v && *v == '/') /* relative values are ignored, as the XDG spec says */
+		return xasprintf("%s/docket", v);
+	v = getenv("HOME");
+	if (!v || !*v) {
+		struct passwd *pw = getpwuid(getuid());
+		v = pw && pw->pw_dir ? pw->pw_dir : ".";
+	}
+	return xasprintf("%s/.local/share/docket", v);
+}
+
+/* A store struct for `dir` with its paths filled in and nothing opened. */
+static struct store *store_new(const char *dir, int readonly)
+{
+	struct store *s = xcalloc(1, sizeof(*s));
+	s->dir = xstrdup(dir);
+	s->db_path = xasprintf("%s/docket.db", dir);
+	s->git_path = xasprintf("%s/documents.git", dir);
+	s->readonly = readonly;
+	buf_init(&s->err);
+	return s;
+}
+
+/* Start libgit2 for this store, with fsync on for everything it writes. */
+static void git_start(struct store *s)
+{
+	git_libgit2_init();
+	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+	s->git_started = 1;
+}
+
+/* libgit2's last error message, or a fallback. */
+static const char *git_why(void)
+{
+	const git_error *e = git_error_last();
+	return e && e->message ? e->message : _("unknown error");
+}
+
+/* Read DOCKET_SYNC: 2 (FULL, the default) or 1 (NORMAL); -1 if invalid. */
+static int sync_level(struct store *s)
+{
+	const char *v = getenv("DOCKET_SYNC");
+	if (!v || !*v || !strcmp(v, "full"))
+		return 2;
+	if (!strcmp(v, "normal"))
+		return 1;
+	return store_fail(s, STORE_ERR, _("invalid DOCKET_SYNC '%s': use 'full' or 'normal'"), v);
+}
+
+/* Read DOCKET_BUSY_TIMEOUT_MS (default 5000); -1 if invalid. */
+static int busy_timeout_ms(struct store *s)
+{
+	const char *v = getenv("DOCKET_BUSY_TIMEOUT_MS");
+	if (!v || !*v)
+		return 5000;
+	char *end;
+	errno = 0;
+	long ms = strtol(v, &end, 10);
+	if (errno || *end || ms < 0 || ms > 3600000)
+		return store_fail(s, STORE_ERR,
+				  _("invalid DOCKET_BUSY_TIMEOUT_MS '%s': give milliseconds (0 to 3600000)"),
+				  v);
+	return (int)ms;
+}
+
+/* Settings every connection gets before it reads anything. */
+static int connection_setup(struct store *s)
+{
+	int ms = busy_timeout_ms(s);
+	if (ms < 0)
+		return STORE_ERR;
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, ms);
+	/* refuse schema tricks: no writable_schema, no untrusted SQL functions */
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	return 0;
+}
+
+/* WAL, foreign keys and the durability level, for a connection that writes. */
+static int write_setup(struct store *s)
+{
+	int level = sync_level(s);
+	if (level < 0)
+		return STORE_ERR;
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st, NULL);
+	int wal = 0;
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *mode = (const char *)sqlite3_column_text(st, 0);
+		wal = mode && !strcmp(mode, "wal");
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_OK)
+		return store_sql_fail(s, rc, _("read the journal mode"));
+	/* switching needs a lock; an existing store is already in WAL */
+	if (!wal && (rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL)) != SQLITE_OK)
+		return store_sql_fail(s, rc, _("switch to write-ahead logging"));
+	rc = sqlite3_exec(s->db, level == 2 ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+			  NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return store_sql_fail(s, rc, _("set the durability level"));
+	return 0;
+}
+
+/* Foreign keys are per connection, for readers too (it costs nothing). */
+static int foreign_keys_on(struct store *s)
+{
+	int rc = sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : store_sql_fail(s, rc, _("turn on foreign keys"));
+}
+
+/* PRAGMA quick_check: 0 when it says "ok", else STORE_CORRUPT with its first findings. */
+static int quick_check(struct store *s)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, "PRAGMA quick_check(3)", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_sql_fail(s, rc, _("check the database"));
+	struct buf found = BUF_INIT;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *line = (const char *)sqlite3_column_text(st, 0);
+		if (line && !strcmp(line, "ok"))
+			continue;
+		if (found.len)
+			buf_adds(&found, "; ");
+		buf_adds(&found, line ? line : "?");
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		buf_release(&found);
+		return store_sql_fail(s, rc, _("check the database"));
+	}
+	if (found.len) {
+		store_fail(s, STORE_CORRUPT, _("store '%s' is damaged: %s (run `docket check`)"),
+			   s->dir, found.s);
+		buf_release(&found);
+		return STORE_CORRUPT;
+	}
+	return 0;
+}
+
+/* The application id and schema version: is this a store we can use? */
+static int check_header(struct store *s)
+{
+	int app = 0, version = 0;
+	int rc = store_pragma_int(s, "PRAGMA application_id", &app);
+	if (rc < 0)
+		return rc;
+	if ((unsigned)app != STORE_APPLICATION_ID)
+		return store_fail(s, STORE_CORRUPT,
+				  _("'%s' is not a docket store: its database was not written by docket"),
+				  s->dir);
+	if ((rc = store_pragma_int(s, "PRAGMA user_version", &version)) < 0)
+		return rc;
+	if (version > STORE_SCHEMA_VERSION)
+		return store_fail(s, STORE_TOO_NEW,
+				  _("store '%s' was written by a newer docket (schema %d; this docket knows %d)"),
+				  s->dir, version, STORE_SCHEMA_VERSION);
+	if (version < 1)
+		return store_fail(s, STORE_CORRUPT,
+				  _("store '%s' is damaged: its schema was never created (run `docket check`)"),
+				  s->dir);
+	s->schema = version;
+	return 0;
+}
+
+/* The document repository must be there and be a bare git repository. */
+static int check_git(struct store *s)
+{
+	if (!is_dir(s->git_path))
+		return store_fail(s, STORE_CORRUPT,
+				  _("store '%s' is damaged: its document repository '%s' is missing (run `docket check`)"),
+				  s->dir, s->git_path);
+	git_repository *repo = NULL;
+	if (git_repository_open_bare(&repo, s->git_path) < 0)
+		return store_fail(s, STORE_CORRUPT,
+				  _("store '%s' is damaged: document repository '%s': %s (run `docket check`)"),
+				  s->dir, s->git_path, git_why());
+	git_repository_free(repo);
+	return 0;
+}
+
+/* Percent-encode a path for an SQLite "file:" URI. */
+static void uri_path(struct buf *out, const char *path)
+{
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if (*p == '%' || *p == '?' || *p == '#' || *p < 0x20 || *p == 0x7f)
+			buf_addf(out, "%%%02X", *p);
+		else
+			buf_addch(out, *p);
+	}
+}
+
+/*
+ * Open the database file. A reader on a directory it cannot write (a
+ * backup on read-only media) cannot create the WAL index; when no WAL file
+ * holds unfinished commits, it opens the file as immutable instead.
+ */
+static int open_db(struct store *s)
+{
+	int flags = s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	struct buf name = BUF_INIT;
+	char *wal = xasprintf("%s-wal", s->db_path);
+	if (s->readonly && access(s->dir, W_OK) < 0 && !file_exists(wal)) {
+		buf_adds(&name, "file:");
+		uri_path(&name, s->db_path);
+		buf_adds(&name, "?immutable=1");
+		flags |= SQLITE_OPEN_URI;
+	} else {
+		buf_adds(&name, s->db_path);
+	}
+	free(wal);
+	int rc = sqlite3_open_v2(name.s, &s->db, flags | SQLITE_OPEN_NOFOLLOW, NULL);
+	buf_release(&name);
+	if (rc != SQLITE_OK) {
+		if ((rc & 0xff) == SQLITE_CANTOPEN && access(s->db_path, R_OK) < 0)
+			return store_fail(s, STORE_ERR, _("unable to read store '%s': %s"), s->dir,
+					  strerror(errno));
+		return store_sql_fail(s, rc, _("open the database"));
+	}
+	if ((rc = connection_setup(s)) < 0)
+		return rc;
+	if (!s->readonly && (sqlite3_db_readonly(s->db, "main") == 1 || access(s->dir, W_OK) < 0))
+		return store_fail(s, STORE_READONLY,
+				  _("store '%s' is read-only: unable to write '%s' (check its permissions, or open it for reading)"),
+				  s->dir, s->db_path);
+	return 0;
+}
+
+/*
+ * Everything store_open does, on a store struct: refuse what is not a
+ * usable store before writing a single byte, then set the connection up
+ * and bring an older schema up to date.
+ */
+static int open_store(struct store *s)
+{
+	if (!is_dir(s->dir) || !file_exists(s->db_path))
+		return store_fail(s, STORE_MISSING, _("no store at '%s'"), s->dir);
+	int rc;
+	if ((rc = open_db(s)) < 0)
+		return rc;
+	if ((rc = check_header(s)) < 0)
+		return rc;
+	if ((rc = quick_check(s)) < 0)
+		return rc;
+	if ((rc = check_git(s)) < 0)
+		return rc;
+	if ((rc = foreign_keys_on(s)) < 0)
+		return rc;
+	if (s->readonly) {
+		if (s->schema < STORE_SCHEMA_VERSION)
+			return store_fail(s, STORE_NEEDS_UPGRADE,
+					  _("store '%s' needs an upgrade (schema %d; this docket knows %d): open it once for writing to upgrade it"),
+					  s->dir, s->schema, STORE_SCHEMA_VERSION);
+		return 0;
+	}
+	if ((rc = write_setup(s)) < 0)
+		return rc;
+	return store_migrate(s, STORE_SCHEMA_VERSION);
+}
+
+int store_open(const char *dir, int readonly, struct store **out, struct buf *err)
+{
+	*out = NULL;
+	struct store *s = store_new(dir, readonly);
+	git_start(s);
+	int rc = open_store(s);
+	if (rc < 0) {
+		buf_adds(err, s->err.s);
+		store_close(s);
+		return rc;
+	}
+	*out = s;
+	return STORE_OK;
+}
+
+/* fsync a file or directory by path. */
+static int fsync_path(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int rc = fsync(fd);
+	int e = errno;
+	close(fd);
+	errno = e;
+	return rc;
+}
+
+/* Remove a half-built database and whatever SQLite left beside it. */
+static void remove_db_files(const char *path)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		char *p = xasprintf("%s%s", path, suffix[i]);
+		unlink(p);
+		free(p);
+	}
+}
+
+/*
+ * Build the database under a temporary name, then link it into place as
+ * docket.db: the store exists only once it is complete, and link() (unlike
+ * rename) refuses to replace a store someone made meanwhile.
+ */
+static int init_db(struct store *s, int version)
+{
+	char *tmp = xasprintf("%s/.docket.db.init-XXXXXX", s->dir);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		int rc = store_fail(s, errno == EROFS || errno == EACCES ? STORE_READONLY : STORE_ERR,
+				    _("unable to create store '%s': %s"), s->dir, strerror(errno));
+		free(tmp);
+		return rc;
+	}
+	close(fd);
+	int rc = sqlite3_open_v2(tmp, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
+	if (rc != SQLITE_OK) {
+		rc = store_sql_fail(s, rc, _("create the database"));
+		goto fail;
+	}
+	if ((rc = connection_setup(s)) < 0 || (rc = write_setup(s)) < 0 || (rc = foreign_keys_on(s)) < 0)
+		goto fail;
+	char sql[64];
+	snprintf(sql, sizeof(sql), "PRAGMA application_id = %d", STORE_APPLICATION_ID);
+	if ((rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL)) != SQLITE_OK) {
+		rc = store_sql_fail(s, rc, _("create the database"));
+		goto fail;
+	}
+	if ((rc = store_migrate(s, version)) < 0)
+		goto fail;
+	for (int i = 0; i < ST__COUNT; i++) {
+		sqlite3_finalize(s->stmt[i]);
+		s->stmt[i] = NULL;
+	}
+	rc = sqlite3_close(s->db); /* checkpoints the WAL into the file and removes it */
+	s->db = NULL;
+	if (rc != SQLITE_OK) {
+		rc = store_fail(s, STORE_ERR, _("unable to create store '%s': %s"), s->dir,
+				sqlite3_errstr(rc));
+		goto fail;
+	}
+	if (fsync_path(tmp) < 0) {
+		rc = store_fail(s, errno == ENOSPC ? STORE_FULL : STORE_ERR,
+				_("unable to create store '%s': %s"), s->dir, strerror(errno));
+		goto fail;
+	}
+	if (link(tmp, s->db_path) < 0) {
+		rc = errno == EEXIST
+			     ? store_fail(s, STORE_ERR, _("store '%s' already exists"), s->dir)
+			     : store_fail(s, STORE_ERR, _("unable to create store '%s': %s"), s->dir,
+					  strerror(errno));
+		goto fail;
+	}
+	unlink(tmp);
+	free(tmp);
+	fsync_path(s->dir);
+	return 0;
+fail:
+	if (s->db) {
+		for (int i = 0; i < ST__COUNT; i++) {
+			sqlite3_finalize(s->stmt[i]);
+			s->stmt[i] = NULL;
+		}
+		sqlite3_close(s->db);
+		s->db = NULL;
+	}
+	remove_db_files(tmp);
+	free(tmp);
+	return rc;
+}
+
+int store_init_at_version(const char *dir, int version, struct buf *err)
+{
+	struct store *s = store_new(dir, 0);
+	int rc;
+	if (version < 1 || version > STORE_SCHEMA_VERSION) {
+		rc = store_fail(s, STORE_ERR, _("unable to create store '%s': no schema version %d"),
+				dir, version);
+		goto out;
+	}
+	if (mkdir_p(dir, 0700) < 0) {
+		rc = store_fail(s, errno == EROFS || errno == EACCES ? STORE_READONLY : STORE_ERR,
+				_("unable to create store '%s': %s"), dir, strerror(errno));
+		goto out;
+	}
+	if (file_exists(s->db_path)) {
+		rc = store_fail(s, STORE_ERR, _("store '%s' already exists"), dir);
+		goto out;
+	}
+	/* the repository first: without docket.db it is not a store yet */
+	git_start(s);
+	git_repository *repo = NULL;
+	if (git_repository_init(&repo, s->git_path, 1) < 0) {
+		rc = store_fail(s, STORE_ERR, _("unable to create the document repository '%s': %s"),
+				s->git_path, git_why());
+		goto out;
+	}
+	git_repository_free(repo);
+	rc = init_db(s, version);
+out:
+	if (rc < 0)
+		buf_adds(err, s->err.s);
+	store_close(s);
+	return rc;
+}
+
+int store_init(const char *dir, struct buf *err)
+{
+	return store_init_at_version(dir, STORE_SCHEMA_VERSION, err);
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	if (s->db && s->tx_file) {
+		/* a caller bug: say where, and keep the store as it was */
+		fprintf(stderr, "docket: BUG: transaction begun at %s:%d was never committed; rolled back\n",
+			s->tx_file, s->tx_line);
+		store_rollback(s);
+	}
+	for (int i = 0; i < ST__COUNT; i++)
+		sqlite3_finalize(s->stmt[i]);
+	if (s->db)
+		sqlite3_close(s->db);
+	if (s->git_started)
+		git_libgit2_shutdown();
+	buf_release(&s->err);
+	free(s->dir);
+	free(s->db_path);
+	free(s->git_path);
+	free(s);
+}
+
+const char *store_error(const struct store *s)
+{
+	return s->err.s;
+}
+
+const char *store_dir(const struct store *s)
+{
+	return s->dir;
+}
+
+const char *store_git_dir(const struct store *s)
+{
+	return s->git_path;
+}
+
+int store_schema_version(const struct store *s)
+{
+	return s->schema;
+}
+
+int store_begin_at(struct store *s, const char *file, int line)
+{
+	if (s->tx_file)
+		return store_fail(s, STORE_ERR,
+				  _("store '%s': a transaction is already open (begun at %s:%d)"), s->dir,
+				  s->tx_file, s->tx_line);
+	if (s->readonly)
+		return store_fail(s, STORE_READONLY, _("store '%s' is read-only: it was opened for reading"),
+				  s->dir);
+	sqlite3_stmt *st = store_stmt(s, ST_BEGIN);
+	if (!st)
+		return STORE_ERR;
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_sql_fail(s, rc, _("begin a transaction"));
+	s->tx_file = file;
+	s->tx_line = line;
+	return 0;
+}
+
+int store_commit(struct store *s)
+{
+	if (!s->tx_file)
+		return store_fail(s, STORE_ERR, _("store '%s': no transaction to commit"), s->dir);
+	sqlite3_stmt *st = store_stmt(s, ST_COMMIT);
+	int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
+	if (st)
+		sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		int status = st ? store_sql_fail(s, rc, _("commit")) : STORE_ERR;
+		/* keep the message: the rollback must not overwrite it */
+		struct buf msg = BUF_INIT;
+		buf_adds(&msg, s->err.s);
+		store_rollback(s);
+		buf_reset(&s->err);
+		buf_adds(&s->err, msg.s);
+		buf_release(&msg);
+		return status;
+	}
+	s->tx_file = NULL;
+	s->tx_line = 0;
+	return 0;
+}
+
+void store_rollback(struct store *s)
+{
+	if (!s->tx_file)
+		return;
+	s->tx_file = NULL;
+	s->tx_line = 0;
+	/* statements that are mid-step would make ROLLBACK fail */
+	for (int i = 0; i < ST__COUNT; i++)
+		if (s->stmt[i])
+			sqlite3_reset(s->stmt[i]);
+	if (sqlite3_get_autocommit(s->db))
+		return; /* SQLite already rolled back (e.g. after SQLITE_FULL) */
+	sqlite3_stmt *st = store_stmt(s, ST_ROLLBACK);
+	if (st) {
+		sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+}

@@ -1,0 +1,232 @@
+/*
+ * store_event: the append-only, hash-chained event log.
+ *
+ * Each event's hash is SM3 over a canonical serialisation of its fields
+ * and the previous event's hash, so changing, removing or reordering any
+ * event breaks the chain from that point on. The serialisation is a
+ * sequence of fields, each written as its byte length in decimal, ':',
+ * the bytes, ',' (a netstring); a NULL field is written as "-,". The
+ * fields, in order: the tag "docket.event.1", prev_hash, uuid, type,
+ * actor, on_behalf, def_version, made_at, base_seq (decimal), payload.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/clock.h"
+#include "../util/hash.h"
+#include "../util/i18n.h"
+#include "store_internal.h"
+
+/* Append one netstring field (or "-," for NULL). */
+static void canon_field(struct buf *b, const char *v)
+{
+	if (!v) {
+		buf_adds(b, "-,");
+		return;
+	}
+	size_t n = strlen(v);
+	buf_addf(b, "%zu:", n);
+	buf_add(b, v, n);
+	buf_addch(b, ',');
+}
+
+/* The event's hash given the previous one. */
+static int event_hash(const char *prev_hash, const struct store_event *ev, char out[HASH_HEX_LEN + 1])
+{
+	struct buf b = BUF_INIT;
+	char base[24];
+	snprintf(base, sizeof(base), "%lld", (long long)ev->base_seq);
+	canon_field(&b, "docket.event.1");
+	canon_field(&b, prev_hash);
+	canon_field(&b, ev->uuid);
+	canon_field(&b, ev->type);
+	canon_field(&b, ev->actor);
+	canon_field(&b, ev->on_behalf);
+	canon_field(&b, ev->def_version);
+	canon_field(&b, ev->made_at);
+	canon_field(&b, base);
+	canon_field(&b, ev->payload);
+	int rc = hash_sm3_hex(b.s, b.len, out);
+	buf_release(&b);
+	return rc;
+}
+
+/* A canonical lowercase UUID: 8-4-4-4-12 hex digits. */
+static int uuid_ok(const char *u)
+{
+	if (!u || strlen(u) != 36)
+		return 0;
+	for (int i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (u[i] != '-')
+				return 0;
+		} else if (!((u[i] >= '0' && u[i] <= '9') || (u[i] >= 'a' && u[i] <= 'f'))) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* Refuse an event the log must never hold; 0 if it is well formed. */
+static int event_check(struct store *s, const struct store_event *ev)
+{
+	const char *u = ev->uuid ? ev->uuid : "";
+	if (!uuid_ok(ev->uuid))
+		return store_fail(s, STORE_ERR, _("event '%s': not a lowercase canonical uuid"), u);
+	if (!ev->type || !*ev->type)
+		return store_fail(s, STORE_ERR, _("event '%s': no type"), u);
+	if (!ev->actor || !*ev->actor)
+		return store_fail(s, STORE_ERR, _("event '%s': no actor"), u);
+	time_t t;
+	if (!ev->made_at || clock_parse_iso(ev->made_at, &t) < 0)
+		return store_fail(s, STORE_ERR, _("event '%s': invalid time '%s'"), u,
+				  ev->made_at ? ev->made_at : "");
+	if (ev->base_seq < 0)
+		return store_fail(s, STORE_ERR, _("event '%s': negative base sequence"), u);
+	json_error_t jerr;
+	json_t *p = ev->payload ? json_loads(ev->payload, JSON_REJECT_DUPLICATES, &jerr) : NULL;
+	int object = p && json_is_object(p);
+	json_decref(p);
+	if (!object)
+		return store_fail(s, STORE_ERR, _("event '%s': payload is not a JSON object"), u);
+	return 0;
+}
+
+int64_t store_event_last_seq(struct store *s)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_EVENT_LAST);
+	if (!st)
+		return -1;
+	int rc = sqlite3_step(st);
+	int64_t seq = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_sql_fail(s, rc, _("read the event log"));
+		return -1;
+	}
+	return seq;
+}
+
+int store_event_append_locked(struct store *s, const struct store_event *ev, int64_t *seq)
+{
+	int rc = event_check(s, ev);
+	if (rc < 0)
+		return rc;
+	/* the same uuid again is the same action again: nothing to do */
+	sqlite3_stmt *st = store_stmt(s, ST_EVENT_FIND);
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_text(st, 1, ev->uuid, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (seq)
+			*seq = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		return 1;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_sql_fail(s, rc, _("read the event log"));
+
+	char prev[HASH_HEX_LEN + 1] = STORE_ZERO_HASH;
+	if (!(st = store_stmt(s, ST_EVENT_LAST)))
+		return STORE_ERR;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *h = (const char *)sqlite3_column_text(st, 1);
+		snprintf(prev, sizeof(prev), "%s", h ? h : "");
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_sql_fail(s, rc, _("read the event log"));
+
+	char hash[HASH_HEX_LEN + 1];
+	if (event_hash(prev, ev, hash) < 0)
+		return store_fail(s, STORE_ERR, _("event '%s': SM3 is not available"), ev->uuid);
+	if (!(st = store_stmt(s, ST_EVENT_INSERT)))
+		return STORE_ERR;
+	sqlite3_bind_text(st, 1, ev->uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, ev->type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, ev->actor, -1, SQLITE_STATIC);
+	store_bind_text(st, 4, ev->on_behalf);
+	store_bind_text(st, 5, ev->def_version);
+	sqlite3_bind_text(st, 6, ev->made_at, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, ev->base_seq);
+	sqlite3_bind_text(st, 8, ev->payload, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, prev, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, hash, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_sql_fail(s, rc, _("append to the event log"));
+	if (seq)
+		*seq = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int store_event_append(struct store *s, const struct store_event *ev, int64_t *seq)
+{
+	if (!store_need_tx(s, _("appending an event")))
+		return STORE_ERR;
+	return store_event_append_locked(s, ev, seq);
+}
+
+int store_event_verify(struct store *s, int64_t *bad_seq)
+{
+	if (bad_seq)
+		*bad_seq = 0;
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db,
+				    "SELECT seq, uuid, type, actor, on_behalf, def_version, made_at,"
+				    " base_seq, payload, prev_hash, hash FROM events ORDER BY seq",
+				    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_sql_fail(s, rc, _("read the event log"));
+	char expect[HASH_HEX_LEN + 1] = STORE_ZERO_HASH;
+	int status = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t seq = sqlite3_column_int64(st, 0);
+		struct store_event ev = {
+			(const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2),
+			(const char *)sqlite3_column_text(st, 3), (const char *)sqlite3_column_text(st, 4),
+			(const char *)sqlite3_column_text(st, 5), (const char *)sqlite3_column_text(st, 6),
+			sqlite3_column_int64(st, 7),              (const char *)sqlite3_column_text(st, 8),
+		};
+		const char *prev = (const char *)sqlite3_column_text(st, 9);
+		const char *stored = (const char *)sqlite3_column_text(st, 10);
+		char hash[HASH_HEX_LEN + 1];
+		const char *why = NULL;
+		if (!prev || strcmp(prev, expect))
+			why = _("it does not follow the event before it");
+		else if (event_hash(prev, &ev, hash) < 0 || !stored || strcmp(hash, stored))
+			why = _("its content does not match its hash");
+		if (why) {
+			status = store_fail(s, STORE_ERR,
+					    _("store '%s': the event log is broken at sequence %lld: %s"),
+					    s->dir, (long long)seq, why);
+			if (bad_seq)
+				*bad_seq = seq;
+			break;
+		}
+		snprintf(expect, sizeof(expect), "%s", stored);
+	}
+	if (!status && rc != SQLITE_DONE)
+		status = store_sql_fail(s, rc, _("read the event log"));
+	sqlite3_finalize(st);
+	return status;
+}
+
+int64_t store_event_count(struct store *s)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_EVENT_COUNT);
+	if (!st)
+		return -1;
+	int rc = sqlite3_step(st);
+	int64_t n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		store_sql_fail(s, rc, _("read the event log"));
+	return n;
+}

@@ -1,0 +1,93 @@
+/*
+ * store_internal: what the files of src/store/ share among themselves.
+ *
+ * Not a front door: only the files of src/store/ include this. Everything else uses
+ * store.h. It holds the store struct, the table of cached statements, and
+ * the helpers that turn an SQLite result code into a store status with a
+ * message a user can act on.
+ */
+#ifndef DOCKET_STORE_INTERNAL_H
+#define DOCKET_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "../util/buf.h"
+#include "store.h"
+
+/* "DOCK" in the SQLite header: a database without it is not a store. */
+#define STORE_APPLICATION_ID 0x444F434B
+
+/* prev_hash of the first event */
+#define STORE_ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
+
+/* Statements prepared once per connection and reused (see store_stmt). */
+enum store_stmt {
+	ST_BEGIN,            /* BEGIN IMMEDIATE */
+	ST_COMMIT,           /* COMMIT */
+	ST_ROLLBACK,         /* ROLLBACK */
+	ST_EVENT_FIND,       /* seq of an event by uuid */
+	ST_EVENT_LAST,       /* seq and hash of the last event */
+	ST_EVENT_INSERT,     /* append one event */
+	ST_EVENT_COUNT,      /* number of events */
+	ST_DEF_CURRENT,      /* current version and hash of (kind, id) */
+	ST_DEF_FIND,         /* version of (kind, id, hash) */
+	ST_DEF_INSERT,       /* a new definition version, made current */
+	ST_DEF_UNSET_CURRENT,/* (kind, id) has no current version */
+	ST_DEF_SET_CURRENT,  /* make one version current */
+	ST_DEF_GET,          /* the current version of (kind, id) with content */
+	ST__COUNT
+};
+
+struct store {
+	char *dir;                     /* the directory as the caller named it */
+	char *db_path;                 /* DIR/docket.db */
+	char *git_path;                /* DIR/documents.git */
+	sqlite3 *db;                   /* the connection; NULL once closed */
+	int readonly;                  /* opened for reading: no writes, no migration */
+	int schema;                    /* user_version once open */
+	const char *tx_file;           /* where the open transaction began, or NULL */
+	int tx_line;                   /* ... and the line */
+	int git_started;               /* 1 when git_libgit2_init() needs undoing */
+	struct buf err;                /* the last error message */
+	sqlite3_stmt *stmt[ST__COUNT]; /* cached statements, prepared on first use */
+};
+
+/* printf into s->err (replacing it); returns `status` for tail calls. */
+int store_fail(struct store *s, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/*
+ * Turn an SQLite result code from a failed call into a store status and a
+ * message: busy, read-only, disk full and damage get their own wording;
+ * anything else says what we were doing (`what`, already translated).
+ */
+int store_sql_fail(struct store *s, int rc, const char *what);
+/* The cached statement `id`, reset with its bindings cleared; NULL on error. */
+sqlite3_stmt *store_stmt(struct store *s, enum store_stmt id);
+/* Bind a string or NULL. */
+int store_bind_text(sqlite3_stmt *st, int i, const char *v);
+/* Run one argument-less pragma and read its single integer result. */
+int store_pragma_int(struct store *s, const char *sql, int *out);
+/* 1 if a transaction is open on s, else set an error and return 0. */
+int store_need_tx(struct store *s, const char *what);
+
+/* Bring the schema from its current version up to `target` (store_migrate.c). */
+int store_migrate(struct store *s, int target);
+
+/*
+ * Append an event without checking for a caller-opened transaction (the
+ * migrations run inside their own). Same returns as store_event_append.
+ */
+int store_event_append_locked(struct store *s, const struct store_event *ev, int64_t *seq);
+/* The sequence number of the last event (0 if none); -1 on error. */
+int64_t store_event_last_seq(struct store *s);
+
+/*
+ * The payload of a "definition.deployed" event, compact JSON with sorted
+ * keys; `backfilled` marks events the v2 migration made for old rows.
+ * Caller frees.
+ */
+char *store_def_payload(const char *kind, const char *id, const char *name,
+			const char *hash, const char *source, int backfilled);
+
+#endif

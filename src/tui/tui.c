@@ -1,0 +1,569 @@
+/*
+ * tui: the frame around the views — curses setup and teardown, colours
+ * from the theme, the title and status bars, the key → action loop and
+ * the generic actions (movement, back, help, quit).
+ */
+#include "tui.h"
+
+#include <curses.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "view.h"
+#include "../defs/theme.h"
+#include "../store/store.h"
+#include "../util/clock.h"
+#include "../util/diag.h"
+#include "../util/i18n.h"
+#include "../util/utf8.h"
+#include "../util/xalloc.h"
+
+/* 1 while curses owns the terminal, so the die paths know to give it back. */
+static volatile sig_atomic_t curses_active;
+
+/* Give the terminal back before anything is printed on a fatal path (tig's die_callback). */
+static void tui_restore(void)
+{
+	if (curses_active) {
+		curses_active = 0;
+		endwin();
+	}
+}
+
+/* Fatal: restore the terminal, print the message, exit. */
+static void tui_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void tui_die(const char *fmt, ...)
+{
+	tui_restore();
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("docket: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(1);
+}
+
+/*
+ * Crashes and termination signals: restore the terminal, then let the
+ * signal do what it would have done (the handler is one-shot).
+ */
+static void on_fatal_signal(int sig)
+{
+	tui_restore();
+	raise(sig);
+}
+
+static const int fatal_signals[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL,
+				     SIGTERM, SIGHUP, SIGINT };
+#define NFATAL (sizeof(fatal_signals) / sizeof(fatal_signals[0]))
+static struct sigaction saved_actions[NFATAL];
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_fatal_signal;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < NFATAL; i++)
+		sigaction(fatal_signals[i], &sa, &saved_actions[i]);
+}
+
+static void restore_signals(void)
+{
+	for (size_t i = 0; i < NFATAL; i++)
+		sigaction(fatal_signals[i], &saved_actions[i], NULL);
+}
+
+void tui_message(struct tui *t, int error, const char *fmt, ...)
+{
+	va_list ap;
+	buf_reset(&t->msg);
+	va_start(ap, fmt);
+	buf_vaddf(&t->msg, fmt, ap);
+	va_end(ap);
+	t->msg_error = error;
+}
+
+void tui_format_time(struct buf *out, const char *iso)
+{
+	time_t when;
+	struct tm tm;
+	char s[32];
+	if (iso && !clock_parse_iso(iso, &when) && localtime_r(&when, &tm) &&
+	    strftime(s, sizeof(s), "%Y-%m-%d %H:%M", &tm))
+		buf_adds(out, s);
+	else
+		buf_adds(out, iso ? iso : "");
+}
+
+static void view_free(struct view *v)
+{
+	if (v->ops->release)
+		v->ops->release(v);
+	free(v);
+}
+
+int tui_push(struct tui *t, const struct view_ops *ops, void *data)
+{
+	struct view *v = xcalloc(1, sizeof(*v));
+	v->ops = ops;
+	v->data = data;
+	if (t->nviews == TUI_MAX_VIEWS || (ops->open && ops->open(t, v))) {
+		if (t->nviews == TUI_MAX_VIEWS)
+			tui_message(t, 1, "%s", _("too many views open"));
+		view_free(v);
+		return -1;
+	}
+	t->views[t->nviews++] = v;
+	return 0;
+}
+
+void tui_pop(struct tui *t)
+{
+	if (t->nviews > 0)
+		view_free(t->views[--t->nviews]);
+	if (!t->nviews)
+		t->quit = 1;
+}
+
+/* ---- colours ---- */
+
+/* A theme colour on this terminal: bright ones fold onto 0..7 when needed. */
+static short fit_color(int c, int *bold)
+{
+	if (c < 0)
+		return -1;
+	if (c < COLORS)
+		return (short)c;
+	if (c >= 8 && c < 16 && COLORS >= 8) {
+		if (bold)
+			*bold = 1;
+		return (short)(c - 8);
+	}
+	return -1;
+}
+
+static int curses_attrs(unsigned a)
+{
+	int r = A_NORMAL;
+	if (a & THEME_BOLD)
+		r |= A_BOLD;
+	if (a & THEME_REVERSE)
+		r |= A_REVERSE;
+	if (a & THEME_UNDERLINE)
+		r |= A_UNDERLINE;
+	if (a & THEME_DIM)
+		r |= A_DIM;
+	if (a & THEME_STANDOUT)
+		r |= A_STANDOUT;
+	return r;
+}
+
+/* Work out each element's curses attributes (and colour pairs). */
+static void setup_colors(struct tui *t)
+{
+	int defaults = 0;
+	if (!t->mono && has_colors() && start_color() == OK) {
+		defaults = use_default_colors() == OK;
+	} else {
+		t->mono = 1;
+	}
+	for (int e = 0; e < TE_COUNT; e++) {
+		struct theme_color c = t->mono ? theme_mono((enum theme_elem)e)
+					       : theme_color(t->theme, (enum theme_elem)e);
+		int bold = 0;
+		int a = curses_attrs(c.attrs);
+		if (!t->mono && (c.fg >= 0 || c.bg >= 0) && e + 1 < COLOR_PAIRS) {
+			short fg = fit_color(c.fg, &bold), bg = fit_color(c.bg, NULL);
+			if (!defaults) {
+				if (fg < 0)
+					fg = COLOR_WHITE;
+				if (bg < 0)
+					bg = COLOR_BLACK;
+			}
+			init_pair((short)(e + 1), fg, bg);
+			a |= (int)COLOR_PAIR(e + 1);
+		}
+		if (bold)
+			a |= A_BOLD;
+		t->attrs[e] = a;
+	}
+}
+
+/* ---- drawing ---- */
+
+/* Draw a row at screen line y; `force` replaces every span's element (the cursor). */
+static void draw_row(struct tui *t, int y, const struct row *r, int force)
+{
+	int x = 0;
+	for (size_t i = 0; i < r->nspans; i++) {
+		const struct span *s = &r->spans[i];
+		int e = force >= 0 ? force : (int)s->elem;
+		int a = t->attrs[e];
+		/* the cursor keeps the span's colours under reverse in monochrome */
+		attrset(a);
+		mvaddnstr(y, x, r->text.s + s->off, (int)s->len);
+		struct buf tmp = BUF_INIT;
+		buf_add(&tmp, r->text.s + s->off, s->len);
+		x += (int)utf8_width(tmp.s);
+		buf_release(&tmp);
+	}
+	attrset(A_NORMAL);
+}
+
+static void draw_title(struct tui *t, struct view *v)
+{
+	struct row r;
+	struct buf s = BUF_INIT;
+	row_init(&r, (size_t)t->cols);
+	row_add(&r, TE_TITLE, " docket | ", 0);
+	v->ops->title(t, v, &s);
+	row_add(&r, TE_TITLE, s.s, 0);
+	buf_reset(&s);
+	if (v->lines && !v->no_cursor)
+		buf_addf(&s, "%zu/%zu ", v->cursor + 1, v->lines);
+	else if (v->lines)
+		buf_addf(&s, "%zu-%zu/%zu ", v->offset + 1,
+			 v->offset + (size_t)v->height < v->lines ? v->offset + (size_t)v->height
+								  : v->lines, v->lines);
+	row_right(&r, TE_TITLE, s.s);
+	draw_row(t, 0, &r, -1);
+	row_release(&r);
+	buf_release(&s);
+}
+
+/* The store directory with $HOME shown as "~", as people read paths. */
+static void store_label(struct tui *t, struct buf *out)
+{
+	const char *dir = store_dir(t->store);
+	const char *home = getenv("HOME");
+	size_t n = home ? strlen(home) : 0;
+	if (n > 1 && !strncmp(dir, home, n) && (dir[n] == '/' || !dir[n])) {
+		buf_addch(out, '~');
+		buf_adds(out, dir + n);
+	} else {
+		buf_adds(out, dir);
+	}
+}
+
+static void draw_status(struct tui *t)
+{
+	struct row r;
+	struct buf left = BUF_INIT, right = BUF_INIT;
+	row_init(&r, (size_t)t->cols);
+	if (t->msg.len) {
+		buf_addf(&left, " %s", t->msg.s);
+	} else {
+		buf_addf(&left, " %s | ", t->user);
+		store_label(t, &left);
+	}
+	char now[32];
+	time_t tnow = clock_now();
+	struct tm tm;
+	localtime_r(&tnow, &tm);
+	strftime(now, sizeof(now), "%Y-%m-%d %H:%M", &tm);
+	/* placeholders until the inbox and sync land: pending count and sync state */
+	buf_addf(&right, "%s - | %s | %s ", _("pending:"), _("sync: offline"), now);
+	enum theme_elem e = t->msg.len && t->msg_error ? TE_ERROR : TE_STATUS;
+	/* the right side goes first when both do not fit, so the message wins */
+	size_t rw = utf8_width(right.s);
+	if (utf8_width(left.s) + rw + 1 > (size_t)t->cols && t->msg.len)
+		buf_reset(&right);
+	else if (rw + 1 > (size_t)t->cols)
+		buf_reset(&right);
+	size_t lw = (size_t)t->cols - (right.len ? utf8_width(right.s) : 0);
+	row_add(&r, e, left.s, lw);
+	row_right(&r, TE_STATUS, right.s);
+	draw_row(t, t->rows - 1, &r, -1);
+	row_release(&r);
+	buf_release(&left);
+	buf_release(&right);
+}
+
+/* Keep the cursor on screen and the offset in range for `height` rows. */
+static void view_clamp(struct view *v, int height)
+{
+	size_t h = height > 0 ? (size_t)height : 1;
+	v->height = height;
+	if (v->lines == 0) {
+		v->cursor = v->offset = 0;
+		return;
+	}
+	if (v->cursor >= v->lines)
+		v->cursor = v->lines - 1;
+	if (v->no_cursor) {
+		if (v->offset + h > v->lines)
+			v->offset = v->lines > h ? v->lines - h : 0;
+		return;
+	}
+	if (v->cursor < v->offset)
+		v->offset = v->cursor;
+	if (v->cursor >= v->offset + h)
+		v->offset = v->cursor - h + 1;
+	if (v->offset + h > v->lines)
+		v->offset = v->lines > h ? v->lines - h : 0;
+}
+
+static void draw_body(struct tui *t, struct view *v)
+{
+	int y = 1, last = t->rows - 2;
+	struct row r;
+	t->cursor_y = -1;
+	if (v->ops->header && y <= last) {
+		row_init(&r, (size_t)t->cols);
+		v->ops->header(t, v, &r);
+		row_fill(&r, TE_HEADER);
+		draw_row(t, y++, &r, -1);
+		row_release(&r);
+	}
+	view_clamp(v, last - y + 1);
+	if (!v->lines && y <= last && v->ops->empty) {
+		row_init(&r, (size_t)t->cols);
+		row_add(&r, TE_MUTED, " ", 0);
+		row_add(&r, TE_MUTED, _(v->ops->empty), 0);
+		row_fill(&r, TE_NORMAL);
+		draw_row(t, y++, &r, -1);
+		row_release(&r);
+	}
+	for (size_t i = v->offset; i < v->lines && y <= last; i++, y++) {
+		int sel = !v->no_cursor && i == v->cursor;
+		row_init(&r, (size_t)t->cols);
+		v->ops->line(t, v, i, &r);
+		row_fill(&r, TE_NORMAL);
+		draw_row(t, y, &r, sel ? TE_CURSOR : -1);
+		row_release(&r);
+		if (sel)
+			t->cursor_y = y;
+	}
+}
+
+/* Draw the whole screen for the top view. */
+static void tui_draw(struct tui *t)
+{
+	struct view *v = t->views[t->nviews - 1];
+	getmaxyx(stdscr, t->rows, t->cols);
+	attrset(t->attrs[TE_NORMAL]);
+	bkgdset((chtype)(' ' | t->attrs[TE_NORMAL]));
+	erase();
+	if (t->rows < 3 || t->cols < 4) {
+		mvaddnstr(0, 0, "docket", t->cols);
+		refresh();
+		return;
+	}
+	/* the title shows the position, so settle the body's height first */
+	view_clamp(v, t->rows - 2 - (v->ops->header ? 1 : 0));
+	draw_title(t, v);
+	draw_body(t, v);
+	draw_status(t);
+	if (t->screen_reader && t->cursor_y >= 0)
+		move(t->cursor_y, 0);
+	else if (t->screen_reader)
+		move(1, 0);
+	refresh();
+}
+
+/* ---- actions ---- */
+
+/* The generic actions every view gets. */
+static void tui_request(struct tui *t, enum action a)
+{
+	struct view *v = t->views[t->nviews - 1];
+	if (v->ops->request && v->ops->request(t, v, a))
+		return;
+	size_t page = v->height > 1 ? (size_t)v->height - 1 : 1;
+	size_t *pos = v->no_cursor ? &v->offset : &v->cursor;
+	switch (a) {
+	case ACT_QUIT:
+		t->quit = 1;
+		break;
+	case ACT_BACK:
+		tui_pop(t);
+		break;
+	case ACT_HELP:
+		if (v->ops != &help_view_ops)
+			tui_push(t, &help_view_ops, NULL);
+		break;
+	case ACT_MOVE_DOWN:
+		if (*pos + 1 < v->lines)
+			(*pos)++;
+		break;
+	case ACT_MOVE_UP:
+		if (*pos > 0)
+			(*pos)--;
+		break;
+	case ACT_PAGE_DOWN:
+		*pos = *pos + page < v->lines ? *pos + page : (v->lines ? v->lines - 1 : 0);
+		if (!v->no_cursor)
+			v->offset += page;
+		break;
+	case ACT_PAGE_UP:
+		*pos = *pos > page ? *pos - page : 0;
+		if (!v->no_cursor)
+			v->offset = v->offset > page ? v->offset - page : 0;
+		break;
+	case ACT_FIRST:
+		*pos = 0;
+		break;
+	case ACT_LAST:
+		*pos = v->lines ? v->lines - 1 : 0;
+		break;
+	case ACT_REFRESH:
+		if (v->ops->open) {
+			size_t cur = v->cursor;
+			if (v->ops->release)
+				v->ops->release(v);
+			v->lines = 0;
+			if (!v->ops->open(t, v))
+				v->cursor = cur;
+		}
+		clearok(curscr, TRUE);
+		break;
+	case ACT_NONE:
+	case ACT_COUNT:
+		break;
+	default: {
+		const struct action_info *ai = action_info(a);
+		tui_message(t, 0, _("'%s' is not available here yet"), ai ? ai->name : "?");
+		break;
+	}
+	}
+}
+
+/* Map what wget_wch() returned onto docket's key codes; -1 for nothing. */
+static int key_from_curses(int rc, wint_t wc)
+{
+	if (rc == KEY_CODE_YES) {
+		switch (wc) {
+		case KEY_UP: return KEYC_UP;
+		case KEY_DOWN: return KEYC_DOWN;
+		case KEY_LEFT: return KEYC_LEFT;
+		case KEY_RIGHT: return KEYC_RIGHT;
+		case KEY_PPAGE: return KEYC_PGUP;
+		case KEY_NPAGE: return KEYC_PGDN;
+		case KEY_HOME: return KEYC_HOME;
+		case KEY_END: return KEYC_END;
+		case KEY_BTAB: return KEYC_BACKTAB;
+		case KEY_DC: return KEYC_DELETE;
+		case KEY_BACKSPACE: return KEYC_BACKSPACE;
+		case KEY_ENTER: return KEYC_ENTER;
+		default:
+			if (wc >= KEY_F(1) && wc <= KEY_F(12))
+				return KEYC_F((int)(wc - KEY_F0));
+			return -1;
+		}
+	}
+	if (rc != OK)
+		return -1;
+	if (wc == '\n' || wc == '\r')
+		return KEYC_ENTER;
+	if (wc == 0x7f)
+		return KEYC_BACKSPACE;
+	return (int)wc;
+}
+
+/* Does the user want no colours at all? */
+static int want_mono(void)
+{
+	const char *nc = getenv("NO_COLOR");
+	const char *sr = getenv("DOCKET_SCREEN_READER");
+	return (nc && *nc) || (sr && !strcmp(sr, "1"));
+}
+
+/* Set up everything but curses: theme, keymap, the first view. */
+static int tui_setup(struct tui *t, struct store *s, const char *user, const char *theme_path)
+{
+	memset(t, 0, sizeof(*t));
+	buf_init(&t->msg);
+	t->store = s;
+	t->user = user;
+	t->cursor_y = -1;
+	const char *sr = getenv("DOCKET_SCREEN_READER");
+	t->screen_reader = sr && !strcmp(sr, "1");
+	t->mono = want_mono();
+	if (theme_path) {
+		struct diags d = DIAGS_INIT;
+		t->theme = theme_load(theme_path, &d);
+		if (!t->theme) {
+			diags_sort(&d);
+			diags_print(&d, stderr);
+			diags_release(&d);
+			return -1;
+		}
+		diags_release(&d);
+	} else {
+		t->theme = theme_default();
+	}
+	theme_keymap(t->theme, &t->keymap);
+	return 0;
+}
+
+static void tui_teardown(struct tui *t)
+{
+	while (t->nviews)
+		view_free(t->views[--t->nviews]);
+	theme_free(t->theme);
+	buf_release(&t->msg);
+}
+
+/* Handle one key: clear the message, map to an action, run it. */
+static void tui_key(struct tui *t, int key)
+{
+	buf_reset(&t->msg);
+	enum action a = keymap_action(&t->keymap, key);
+	if (a == ACT_NONE) {
+		struct buf name = BUF_INIT, help = BUF_INIT;
+		key_format(&name, key);
+		keymap_describe(&t->keymap, ACT_HELP, ", ", &help);
+		tui_message(t, 0, _("key '%s' does nothing here (help: %s)"), name.s, help.s);
+		buf_release(&name);
+		buf_release(&help);
+		return;
+	}
+	tui_request(t, a);
+}
+
+int tui_run(struct store *s, const char *user, const char *theme_path)
+{
+	struct tui t;
+	if (tui_setup(&t, s, user, theme_path)) {
+		tui_teardown(&t);
+		return 1;
+	}
+	if (!initscr())
+		tui_die("%s", _("unable to start the terminal screen"));
+	curses_active = 1;
+	install_signals();
+	atexit(tui_restore);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	set_escdelay(25);
+	wtimeout(stdscr, 1000); /* wake up for the clock */
+	curs_set(t.screen_reader ? 1 : 0);
+	setup_colors(&t);
+	if (tui_push(&t, &defs_view_ops, NULL))
+		tui_die("%s", t.msg.s);
+	while (!t.quit) {
+		tui_draw(&t);
+		wint_t wc;
+		int rc = wget_wch(stdscr, &wc);
+		if (rc == ERR)
+			continue;
+		if (rc == KEY_CODE_YES && wc == KEY_RESIZE)
+			continue;
+		int key = key_from_curses(rc, wc);
+		if (key >= 0)
+			tui_key(&t, key);
+	}
+	tui_restore();
+	restore_signals();
+	tui_teardown(&t);
+	return 0;
+}

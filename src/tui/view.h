@@ -1,0 +1,118 @@
+/*
+ * view: what every TUI screen shares (internal to src/tui/).
+ *
+ * A screen is a `struct view_ops` (tig's view_ops): it loads its lines when
+ * opened, renders any one line into a `struct row`, and may handle actions
+ * before the generic ones (cursor movement, back, help). Rendering is pure
+ * text measured in columns, so a unit test can check a row without a
+ * terminal; tui.c alone talks to curses.
+ */
+#ifndef DOCKET_TUI_VIEW_H
+#define DOCKET_TUI_VIEW_H
+
+#include <stddef.h>
+
+#include "../defs/keys.h"
+#include "../defs/theme.h"
+#include "../util/buf.h"
+
+struct store;
+struct tui;
+struct view;
+
+/* A piece of a row drawn in one element's colours. */
+struct span {
+	size_t off, len;        /* bytes of row->text */
+	enum theme_elem elem;   /* how to draw it */
+};
+
+#define ROW_MAX_SPANS 16
+
+/* One screen row of text, never wider than `width` columns. */
+struct row {
+	struct buf text;        /* sanitized UTF-8, exactly `cols` columns */
+	struct span spans[ROW_MAX_SPANS]; /* colour runs covering text */
+	size_t nspans;
+	size_t cols;            /* columns used so far */
+	size_t width;           /* columns available */
+};
+
+void row_init(struct row *r, size_t width);
+void row_release(struct row *r);
+/*
+ * Append `s` (sanitized: control and bidi characters dropped) in exactly
+ * `cols` columns — cut with "~" and padded — or, when cols is 0, in its
+ * own width. Never goes past the row's width and never splits a
+ * double-width character. Returns the columns added.
+ */
+size_t row_add(struct row *r, enum theme_elem e, const char *s, size_t cols);
+/* Pad with spaces in element `e` up to the full width. */
+void row_fill(struct row *r, enum theme_elem e);
+/* Put `right` flush against the right edge after padding (dropped if it does not fit). */
+void row_right(struct row *r, enum theme_elem e, const char *right);
+
+struct view_ops {
+	const char *name;       /* for messages and tests: "definitions" */
+	/* Append the title bar text (translated). */
+	void (*title)(struct tui *t, struct view *v, struct buf *out);
+	/* Load the lines; 0, or -1 with a message set by tui_message(). */
+	int (*open)(struct tui *t, struct view *v);
+	/* Render the column header into r; NULL when the view has none. */
+	void (*header)(struct tui *t, struct view *v, struct row *r);
+	/* Render line `i` into r. */
+	void (*line)(struct tui *t, struct view *v, size_t i, struct row *r);
+	/* Handle an action first; return 1 when handled, 0 for the default. */
+	int (*request)(struct tui *t, struct view *v, enum action a);
+	/* Free `data`. */
+	void (*release)(struct view *v);
+	/* Shown when there are no lines (untranslated; drawn through _()). */
+	const char *empty;
+};
+
+struct view {
+	const struct view_ops *ops;
+	void *data;             /* the screen's own state; ops->release frees it */
+	size_t lines;           /* number of lines */
+	size_t cursor;          /* selected line */
+	size_t offset;          /* first line shown */
+	int height;             /* body rows at the last draw */
+	int no_cursor;          /* 1: the view scrolls, nothing is selected */
+};
+
+#define TUI_MAX_VIEWS 8
+
+struct tui {
+	struct store *store;    /* borrowed from the caller */
+	const char *user;       /* acting user id; borrowed */
+	struct theme *theme;    /* owned */
+	struct keymap keymap;   /* the theme's keys over the defaults */
+	int mono;               /* 1: attributes only (no colours) */
+	int screen_reader;      /* 1: DOCKET_SCREEN_READER — cursor on the selection */
+	int attrs[TE_COUNT];    /* curses attributes per element (an attr_t) */
+	struct view *views[TUI_MAX_VIEWS]; /* the view stack; the top is shown */
+	int nviews;
+	struct buf msg;         /* one-line message for the status bar */
+	int msg_error;          /* msg is an error */
+	int quit;               /* leave the main loop */
+	int rows, cols;         /* screen size at the last draw */
+	int cursor_y;           /* screen row of the selected line, or -1 */
+};
+
+/* Show a message in the status bar until the next key. */
+void tui_message(struct tui *t, int error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Open a view on top of the stack; on failure it is freed and -1 returned. */
+int tui_push(struct tui *t, const struct view_ops *ops, void *data);
+/* Close the top view (the last one quits). */
+void tui_pop(struct tui *t);
+/* Format an ISO 8601 time as local "YYYY-MM-DD HH:MM" (the input when unparsable). */
+void tui_format_time(struct buf *out, const char *iso);
+
+extern const struct view_ops defs_view_ops;
+extern const struct view_ops def_view_ops;
+extern const struct view_ops help_view_ops;
+
+/* Data for def_view_ops: which definition to show. */
+void *def_view_data(const char *kind, const char *id);
+
+#endif

@@ -1,0 +1,106 @@
+/*
+ * The help view: every action from the key table (keys.def) with the keys
+ * it has now (after the theme's `keys:`) and its translated help text, by
+ * group. Made from the table, so it cannot drift from the code.
+ */
+#include <stdlib.h>
+
+#include "view.h"
+#include "../util/i18n.h"
+#include "../util/xalloc.h"
+
+/* One help line: a group heading, an action, or a blank separator. */
+struct help_item {
+	int group;           /* >= 0: heading of this KEYGROUP_*; -1 otherwise */
+	enum action action;  /* ACT_NONE for headings and blanks */
+};
+
+struct help_data {
+	struct help_item *v;
+	size_t n, alloc;
+};
+
+static const char *const group_titles[KEYGROUP_COUNT] = {
+	[KEYGROUP_GENERAL] = N_("General"),
+	[KEYGROUP_MOVE] = N_("Moving around"),
+	[KEYGROUP_VIEW] = N_("Views"),
+	[KEYGROUP_APPROVAL] = N_("Approvals"),
+};
+
+/* Widths of the key and action-name columns. */
+#define HELP_KEY_COLS 20
+#define HELP_NAME_COLS 12
+
+static void help_addline(struct help_data *h, int group, enum action a)
+{
+	ALLOC_GROW(h->v, h->n + 1, h->alloc);
+	h->v[h->n++] = (struct help_item){ group, a };
+}
+
+static int help_open(struct tui *t, struct view *v)
+{
+	(void)t;
+	struct help_data *h = xcalloc(1, sizeof(*h));
+	v->data = h;
+	for (int g = 0; g < KEYGROUP_COUNT; g++) {
+		if (g)
+			help_addline(h, -1, ACT_NONE);
+		help_addline(h, g, ACT_NONE);
+		for (int a = 0; a < ACT_COUNT; a++)
+			if ((int)action_info((enum action)a)->group == g)
+				help_addline(h, -1, (enum action)a);
+	}
+	v->lines = h->n;
+	v->no_cursor = 1;
+	return 0;
+}
+
+static void help_release(struct view *v)
+{
+	struct help_data *h = v->data;
+	if (!h)
+		return;
+	free(h->v);
+	free(h);
+	v->data = NULL;
+}
+
+static void help_title(struct tui *t, struct view *v, struct buf *out)
+{
+	(void)t;
+	(void)v;
+	buf_adds(out, _("Help"));
+}
+
+static void help_line(struct tui *t, struct view *v, size_t i, struct row *r)
+{
+	struct help_data *h = v->data;
+	const struct help_item *it = &h->v[i];
+	if (it->group >= 0) {
+		row_add(r, TE_NORMAL, " ", 1);
+		row_add(r, TE_HELP_GROUP, _(group_titles[it->group]), 0);
+		return;
+	}
+	if (it->action == ACT_NONE)
+		return;
+	const struct action_info *ai = action_info(it->action);
+	struct buf keys = BUF_INIT;
+	keymap_describe(&t->keymap, it->action, ", ", &keys);
+	if (!keys.len)
+		buf_adds(&keys, "-");
+	row_add(r, TE_NORMAL, "   ", 3);
+	row_add(r, TE_HELP_KEY, keys.s, HELP_KEY_COLS);
+	row_add(r, TE_NORMAL, " ", 1);
+	row_add(r, TE_MUTED, ai->name, HELP_NAME_COLS);
+	row_add(r, TE_NORMAL, " ", 1);
+	row_add(r, TE_HELP_TEXT, _(ai->help), 0);
+	buf_release(&keys);
+}
+
+const struct view_ops help_view_ops = {
+	.name = "help",
+	.title = help_title,
+	.open = help_open,
+	.line = help_line,
+	.release = help_release,
+};

@@ -1,0 +1,139 @@
+#!/bin/sh
+# End-to-end TUI run in tmux: a real terminal, real keys, real screen.
+#
+#   DOCKET=/abs/path/to/docket BUILD=/abs/build/dir sh tests/run-tui.sh
+#
+# Creates a store, deploys the shipped definitions, starts `docket` in a
+# detached tmux session of 80x24 on a private socket, sends keys and checks
+# capture-pane after each step with bounded waits. Prints
+# "tui: N passed, M failed" and exits non-zero on any failure.
+set -u
+: "${DOCKET:?set DOCKET to the docket binary}"
+: "${BUILD:?set BUILD to the build directory}"
+export TZ=Asia/Shanghai LANG=C.UTF-8 LC_ALL=C.UTF-8 DOCKET_NOW=2026-03-02T09:30:00+08:00
+unset NO_COLOR DOCKET_SCREEN_READER DOCKET_THEME LANGUAGE
+repo=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/docket-tui.XXXXXX")
+store=$tmp/store
+sock=docket-test-$$
+pass=0 fail=0
+
+tm() { tmux -L "$sock" "$@"; }
+cleanup() {
+	tm kill-server >/dev/null 2>&1
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+ok() { pass=$((pass + 1)); }
+not_ok() {
+	fail=$((fail + 1))
+	echo "FAIL: $1"
+	if [ -f "$tmp/screen" ]; then
+		echo "--- screen:"
+		cat "$tmp/screen"
+		echo "---"
+	fi
+}
+
+capture() { tm capture-pane -p -t docket >"$tmp/screen" 2>/dev/null; }
+
+# wait_for TEXT DESC: poll the pane for up to ~5 s until it contains TEXT
+wait_for() {
+	i=0
+	while [ $i -lt 50 ]; do
+		capture
+		if grep -qF -- "$1" "$tmp/screen"; then ok; return 0; fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	not_ok "$2 (no '$1' on screen)"
+	return 1
+}
+
+# wait_gone TEXT DESC: poll until TEXT is no longer on the screen
+wait_gone() {
+	i=0
+	while [ $i -lt 50 ]; do
+		capture
+		if ! grep -qF -- "$1" "$tmp/screen"; then ok; return 0; fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	not_ok "$2 ('$1' still on screen)"
+	return 1
+}
+
+if ! "$DOCKET" -C "$store" init >"$tmp/init.out" 2>&1; then
+	cat "$tmp/init.out"
+	echo "tui: 0 passed, 1 failed (init)"
+	exit 1
+fi
+if ! "$DOCKET" -C "$store" -u admin deploy "$repo/workflows" "$repo/forms" "$repo/themes" \
+	>"$tmp/deploy.out" 2>&1; then
+	cat "$tmp/deploy.out"
+	echo "tui: 0 passed, 1 failed (deploy)"
+	exit 1
+fi
+
+# remain-on-exit keeps the pane so we can see that the process ended
+tm -f /dev/null new-session -d -s docket -x 80 -y 24 \
+	"env TERM=xterm-256color '$DOCKET' -C '$store' -u wang.fang; echo docket-exited=\$?; sleep 30"
+
+wait_for "Definitions" "the definitions view opens"
+wait_for "请假" "a Chinese workflow name is listed"
+capture
+last=$(tail -n 1 "$tmp/screen")
+case $last in
+*wang.fang*) ok ;;
+*) not_ok "status bar with the user on the last row of 24" ;;
+esac
+
+# go to the leave workflow: first line, then down until its row is selected
+tm send-keys -t docket Home
+n=0
+while [ $n -lt 40 ]; do
+	capture
+	# the selected row's number appears in the title as "K/N"
+	row=$(grep -n " leave " "$tmp/screen" | head -n 1 | cut -d: -f1)
+	pos=$(head -n 1 "$tmp/screen" | sed -n 's/.* \([0-9][0-9]*\)\/[0-9][0-9]* *$/\1/p')
+	# body lines start on screen row 3 (title, header)
+	if [ -n "$row" ] && [ -n "$pos" ] && [ $((row - 2)) -eq "$pos" ]; then break; fi
+	tm send-keys -t docket j
+	sleep 0.05
+	n=$((n + 1))
+done
+tm send-keys -t docket Enter
+wait_for "Workflow leave" "Enter opens the workflow view"
+wait_for "dept_head" "the workflow view lists the first step"
+
+tm send-keys -t docket q
+wait_for "Definitions" "q goes back to the definitions"
+
+tm resize-window -t docket -x 100 -y 30 2>/dev/null ||
+	tm resize-pane -t docket -x 100 -y 30 2>/dev/null
+i=0
+while [ $i -lt 50 ]; do
+	capture
+	[ "$(wc -l <"$tmp/screen" | tr -d ' ')" -ge 30 ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
+capture
+lines=$(wc -l <"$tmp/screen" | tr -d ' ')
+row30=$(sed -n '30p' "$tmp/screen")
+case $row30 in
+*wang.fang*sync*) ok ;;
+*) not_ok "after resizing to 100x30 the status bar is on row 30 (have $lines rows)" ;;
+esac
+
+tm send-keys -t docket '?'
+wait_for "Move the cursor down one line" "? shows the help"
+tm send-keys -t docket q
+wait_gone "Move the cursor down one line" "q closes the help"
+
+tm send-keys -t docket q
+wait_for "docket-exited=0" "q on the first view quits with status 0"
+
+echo "tui: $pass passed, $fail failed"
+[ "$fail" = 0 ]
