@@ -78,7 +78,7 @@ fi
 
 # remain-on-exit keeps the pane so we can see that the process ended
 tm -f /dev/null new-session -d -s docket -x 80 -y 24 \
-	"env TERM=xterm-256color '$DOCKET' -C '$store' -u wang.fang; echo docket-exited=\$?; sleep 30"
+	"'$DOCKET' -C '$store' -u wang.fang; echo docket-exited=\$?; sleep 30"
 
 wait_for "Definitions" "the definitions view opens"
 wait_for "请假" "a Chinese workflow name is listed"
@@ -95,7 +95,7 @@ n=0
 while [ $n -lt 40 ]; do
 	capture
 	# the selected row's number appears in the title as "K/N"
-	row=$(grep -n " leave " "$tmp/screen" | head -n 1 | cut -d: -f1)
+	row=$(grep -n " workflow  *leave " "$tmp/screen" | head -n 1 | cut -d: -f1)
 	pos=$(head -n 1 "$tmp/screen" | sed -n 's/.* \([0-9][0-9]*\)\/[0-9][0-9]* *$/\1/p')
 	# body lines start on screen row 3 (title, header)
 	if [ -n "$row" ] && [ -n "$pos" ] && [ $((row - 2)) -eq "$pos" ]; then break; fi

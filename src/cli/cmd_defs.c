@@ -98,6 +98,10 @@ static struct store *reference_store(struct cli *c, int explicit_store, int *rc)
 	struct store *s = NULL;
 	struct buf err = BUF_INIT;
 	int st = store_open(c->store_dir, 1, &s, &err);
+	if (st == STORE_NEEDS_UPGRADE) {
+		buf_reset(&err);
+		st = store_open(c->store_dir, 0, &s, &err);
+	}
 	if (st == STORE_OK) {
 		buf_release(&err);
 		return s;

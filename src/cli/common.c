@@ -20,6 +20,11 @@ int cli_open_store(struct cli *c, int readonly, struct store **out)
 {
 	struct buf err = BUF_INIT;
 	int rc = store_open(c->store_dir, readonly, out, &err);
+	if (rc == STORE_NEEDS_UPGRADE) {
+		/* an older store upgrades on first open, even by a reading verb */
+		buf_reset(&err);
+		rc = store_open(c->store_dir, 0, out, &err);
+	}
 	if (rc != STORE_OK) {
 		cli_error("%s", err.s);
 		if (rc == STORE_MISSING)

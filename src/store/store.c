@@ -168,11 +168,20 @@ static struct store *store_new(const char *dir, int readonly)
 	return s;
 }
 
-/* Start libgit2 for this store, with fsync on for everything it writes. */
+/*
+ * Start libgit2 for this store, with fsync on for everything it writes.
+ * The user's and the system's git configuration are not read: a store's
+ * repository must not change with ~/.gitconfig (nor fail when $HOME cannot
+ * be read). These options are process-wide, which is what docket wants.
+ */
 static void git_start(struct store *s)
 {
+	static const int levels[] = { GIT_CONFIG_LEVEL_PROGRAMDATA, GIT_CONFIG_LEVEL_SYSTEM,
+				      GIT_CONFIG_LEVEL_XDG, GIT_CONFIG_LEVEL_GLOBAL };
 	git_libgit2_init();
 	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+		git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, levels[i], "");
 	s->git_started = 1;
 }
 

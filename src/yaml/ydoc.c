@@ -409,25 +409,31 @@ static size_t code_points(const char *s, uint32_t *cp, size_t max)
 	return *s ? SIZE_MAX : n;
 }
 
+/* Edit distance where swapping two neighbours counts as one edit ("rde"). */
 size_t y_edit_distance(const char *a, const char *b)
 {
 	uint32_t ca[64], cb[64];
 	size_t la = code_points(a, ca, 64), lb = code_points(b, cb, 64);
 	if (la == SIZE_MAX || lb == SIZE_MAX)
 		return SIZE_MAX;
-	size_t prev[65], cur[65];
+	static size_t m[65][65];
+	size_t (*d)[65] = m;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
 	for (size_t j = 0; j <= lb; j++)
-		prev[j] = j;
+		d[0][j] = j;
 	for (size_t i = 1; i <= la; i++) {
-		cur[0] = i;
 		for (size_t j = 1; j <= lb; j++) {
-			size_t sub = prev[j - 1] + (ca[i - 1] != cb[j - 1]);
-			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+			size_t sub = d[i - 1][j - 1] + (ca[i - 1] != cb[j - 1]);
+			size_t del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+			size_t v = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+			if (i > 1 && j > 1 && ca[i - 1] == cb[j - 2] && ca[i - 2] == cb[j - 1] &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
 		}
-		memcpy(prev, cur, (lb + 1) * sizeof(size_t));
 	}
-	return prev[lb];
+	return d[la][lb];
 }
 
 /*

@@ -260,7 +260,7 @@ static const struct lint_case cases[] = {
 	  "    mode: all\n"
 	  "    assignees: [{user: liu.yang}, {user: sun.li}]\n",
 	  "7:11: unknown type 'aproval' (did you mean 'approval'?)\n"
-	  "10:11: unknown mode 'all' (did you mean 'any'?)\n" },
+	  "10:11: unknown mode 'all' (expected single, sequential, countersign, any, vote or claim)\n" },
 	{ "mode on an exclusive step", WITH_ALL,
 	  HEAD
 	  "steps:\n"

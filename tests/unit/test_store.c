@@ -1,0 +1,896 @@
+/*
+ * The store: creating and opening, everything a damaged, foreign, newer,
+ * older, busy or read-only store does, the event log's idempotency and hash
+ * chain, and deployed definitions with Chinese text. Each test runs in its
+ * own directory under /tmp, removed afterwards.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store/store.h"
+#include "util/buf.h"
+#include "util/fsutil.h"
+#include "util/hash.h"
+#include "util/xalloc.h"
+
+#define NOW "2026-03-02T01:30:00Z"
+
+/* --- helpers ------------------------------------------------------------ */
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+/* Each test gets a fresh directory; the store goes in DIR/s. */
+static int setup(void **state)
+{
+	char tmpl[] = "/tmp/docket-store-XXXXXX";
+	if (!mkdtemp(tmpl))
+		return -1;
+	*state = xstrdup(tmpl);
+	unsetenv("DOCKET_BUSY_TIMEOUT_MS");
+	unsetenv("DOCKET_SYNC");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char *dir = *state;
+	char *cmd = xasprintf("chmod -R u+rwX '%s'", dir);
+	if (system(cmd) != 0) { /* undo a read-only test; harmless otherwise */
+	}
+	free(cmd);
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(dir);
+	return 0;
+}
+
+/* DIR/name, freed by the caller */
+static char *path_in(void **state, const char *name)
+{
+	return xasprintf("%s/%s", (char *)*state, name);
+}
+
+/* A new store at DIR/s; returns its path. */
+static char *new_store(void **state)
+{
+	char *dir = path_in(state, "s");
+	struct buf err = BUF_INIT;
+	int rc = store_init(dir, &err);
+	if (rc != STORE_OK)
+		fail_msg("store_init: %s", err.s);
+	buf_release(&err);
+	return dir;
+}
+
+static struct store *open_ok(const char *dir, int readonly)
+{
+	struct store *s = NULL;
+	struct buf err = BUF_INIT;
+	int rc = store_open(dir, readonly, &s, &err);
+	if (rc != STORE_OK)
+		fail_msg("store_open '%s': %s", dir, err.s);
+	buf_release(&err);
+	return s;
+}
+
+/* Open expecting failure `want`; the message must contain `needle`. */
+static void open_fails(const char *dir, int readonly, int want, const char *needle)
+{
+	struct store *s = (struct store *)1;
+	struct buf err = BUF_INIT;
+	int rc = store_open(dir, readonly, &s, &err);
+	if (rc != want || !strstr(err.s, needle))
+		fail_msg("store_open '%s': got %d '%s', want %d with '%s'", dir, rc, err.s, want, needle);
+	assert_null(s);
+	buf_release(&err);
+}
+
+/* Run SQL on the store's database through a connection of our own. */
+static void raw_exec(const char *dir, const char *sql)
+{
+	char *db = xasprintf("%s/docket.db", dir);
+	sqlite3 *h;
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	char *msg = NULL;
+	if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("raw sql '%s': %s", sql, msg);
+	sqlite3_close(h);
+	free(db);
+}
+
+/* The first column of the first row, as an integer (-1 if no row). */
+static int64_t raw_int(const char *dir, const char *sql)
+{
+	char *db = xasprintf("%s/docket.db", dir);
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+	int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	free(db);
+	return v;
+}
+
+/* The bytes of a file. */
+static void slurp(const char *path, struct buf *out)
+{
+	buf_reset(out);
+	if (read_file(path, 64 << 20, out) < 0)
+		fail_msg("unable to read '%s'", path);
+}
+
+static void write_bytes(const char *path, const void *data, size_t len, off_t at, int trunc)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | (trunc ? O_TRUNC : 0), 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, data, len, at), (ssize_t)len);
+	close(fd);
+}
+
+/* An event with a fresh uuid (written into `uuid`). */
+static struct store_event event(char uuid[37], const char *payload)
+{
+	uuid_v4(uuid);
+	struct store_event ev = { uuid, "test.happened", "wang.fang", NULL, NULL, NOW, 0, payload };
+	return ev;
+}
+
+/* Deploy one definition in its own transaction; returns store_def_deploy's answer. */
+static int deploy(struct store *s, const char *kind, const char *id, const char *name, const char *text)
+{
+	char uuid[37], hash[HASH_HEX_LEN + 1];
+	uuid_v4(uuid);
+	hash_sm3_hex(text, strlen(text), hash);
+	assert_int_equal(store_begin(s), 0);
+	int rc = store_def_deploy(s, uuid, "luo.bin", NOW, kind, id, name, hash, "workflows/x.yaml", text,
+				  strlen(text));
+	if (rc < 0) {
+		store_rollback(s);
+		return rc;
+	}
+	assert_int_equal(store_commit(s), 0);
+	return rc;
+}
+
+struct listing {
+	struct buf text; /* "kind/id/name/version/current\n" per row */
+	int n;           /* rows seen */
+};
+
+static int list_cb(void *ctx, const struct store_def *d)
+{
+	struct listing *l = ctx;
+	buf_addf(&l->text, "%s/%s/%s/%lld/%d\n", d->kind, d->id, d->name ? d->name : "-",
+		 (long long)d->version, d->current);
+	assert_null(d->content);
+	l->n++;
+	return 0;
+}
+
+static void list(struct store *s, int all, struct listing *l)
+{
+	buf_reset(&l->text);
+	l->n = 0;
+	assert_int_equal(store_def_list(s, all, list_cb, l), 0);
+}
+
+/* --- creating and opening ----------------------------------------------- */
+
+static void test_init_and_open(void **state)
+{
+	char *dir = new_store(state);
+	struct store *s = open_ok(dir, 0);
+	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
+	assert_string_equal(store_dir(s), dir);
+	char *git = xasprintf("%s/documents.git", dir);
+	assert_string_equal(store_git_dir(s), git);
+	assert_int_equal(store_event_count(s), 0);
+	int64_t bad = -1;
+	assert_int_equal(store_event_verify(s, &bad), 0);
+	store_close(s);
+	/* closing leaves the database and the repository, nothing else */
+	char *cmd = xasprintf("test -z \"$(ls -A '%s' | grep -v -x -e docket.db -e documents.git)\"", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+
+	/* the real git reads the repository, and finds nothing wrong */
+	cmd = xasprintf("test \"$(git --git-dir='%s' rev-parse --is-bare-repository)\" = true", git);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	cmd = xasprintf("git --git-dir='%s' fsck --strict >/dev/null 2>&1", git);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	/* the database is WAL with our application id; nothing else is left over */
+	assert_int_equal(raw_int(dir, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(raw_int(dir, "PRAGMA application_id"), 0x444F434B);
+	free(git);
+	free(dir);
+}
+
+static void test_init_refuses_existing_store(void **state)
+{
+	char *dir = new_store(state);
+	char *db = xasprintf("%s/docket.db", dir);
+	struct buf before = BUF_INIT, after = BUF_INIT, err = BUF_INIT;
+	slurp(db, &before);
+	assert_int_equal(store_init(dir, &err), STORE_ERR);
+	assert_non_null(strstr(err.s, "already exists"));
+	assert_non_null(strstr(err.s, dir));
+	slurp(db, &after);
+	assert_true(before.len == after.len && !memcmp(before.s, after.s, before.len));
+	buf_release(&before);
+	buf_release(&after);
+	buf_release(&err);
+	free(db);
+	free(dir);
+}
+
+/* A directory left by a failed init (repository, no database) is not a store, and init can retry. */
+static void test_half_store_is_missing_and_init_retries(void **state)
+{
+	char *dir = path_in(state, "half");
+	char *cmd = xasprintf("mkdir -p '%s' && git init -q --bare '%s/documents.git'", dir, dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	open_fails(dir, 0, STORE_MISSING, "no store at");
+	struct buf err = BUF_INIT;
+	assert_int_equal(store_init(dir, &err), STORE_OK);
+	buf_release(&err);
+	store_close(open_ok(dir, 0));
+	free(dir);
+}
+
+static void test_open_missing(void **state)
+{
+	char *dir = path_in(state, "nowhere");
+	open_fails(dir, 0, STORE_MISSING, "no store at '");
+	open_fails(dir, 1, STORE_MISSING, "nowhere");
+	free(dir);
+	open_fails((char *)*state, 0, STORE_MISSING, "no store at"); /* exists, but empty */
+}
+
+static void test_foreign_sqlite_is_refused_and_unchanged(void **state)
+{
+	char *dir = new_store(state);
+	char *db = xasprintf("%s/docket.db", dir);
+	unlink(db);
+	sqlite3 *h;
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "CREATE TABLE t (x); INSERT INTO t VALUES ('审批');", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(h);
+	struct buf before = BUF_INIT, after = BUF_INIT;
+	slurp(db, &before);
+	open_fails(dir, 0, STORE_CORRUPT, "is not a docket store");
+	open_fails(dir, 1, STORE_CORRUPT, "is not a docket store");
+	slurp(db, &after);
+	assert_true(before.len == after.len && !memcmp(before.s, after.s, before.len));
+	buf_release(&before);
+	buf_release(&after);
+	free(db);
+	free(dir);
+}
+
+static void test_garbage_file_is_refused_and_unchanged(void **state)
+{
+	char *dir = new_store(state);
+	char *db = xasprintf("%s/docket.db", dir);
+	struct buf junk = BUF_INIT, after = BUF_INIT;
+	for (int i = 0; i < 500; i++)
+		buf_adds(&junk, "这不是数据库 not a database\n");
+	write_bytes(db, junk.s, junk.len, 0, 1);
+	open_fails(dir, 0, STORE_CORRUPT, "is damaged");
+	open_fails(dir, 1, STORE_CORRUPT, "run `docket check`");
+	slurp(db, &after);
+	assert_true(junk.len == after.len && !memcmp(junk.s, after.s, junk.len));
+	/* an empty file is an empty SQLite database: not a store either */
+	write_bytes(db, "", 0, 0, 1);
+	open_fails(dir, 0, STORE_CORRUPT, "is not a docket store");
+	buf_release(&junk);
+	buf_release(&after);
+	free(db);
+	free(dir);
+}
+
+/* A store with enough definitions to span many pages. */
+static char *big_store(void **state)
+{
+	char *dir = new_store(state);
+	struct store *s = open_ok(dir, 0);
+	for (int i = 0; i < 40; i++) {
+		struct buf text = BUF_INIT;
+		char id[16];
+		snprintf(id, sizeof(id), "wf%02d", i);
+		buf_addf(&text, "kind: workflow\nid: %s\nname: 请假%d\n", id, i);
+		for (int j = 0; j < 60; j++)
+			buf_addf(&text, "# 第%d行 审批意见 %d\n", j, i);
+		assert_int_equal(deploy(s, "workflow", id, "请假", text.s), 0);
+		buf_release(&text);
+	}
+	store_close(s);
+	return dir;
+}
+
+static void test_truncated_store(void **state)
+{
+	char *dir = big_store(state);
+	char *db = xasprintf("%s/docket.db", dir);
+	struct stat st;
+	assert_int_equal(stat(db, &st), 0);
+	assert_true(st.st_size > 20 * 4096);
+	assert_int_equal(truncate(db, st.st_size / 2), 0);
+	open_fails(dir, 0, STORE_CORRUPT, "is damaged");
+	free(db);
+	free(dir);
+}
+
+static void test_overwritten_store(void **state)
+{
+	char *dir = big_store(state);
+	char *db = xasprintf("%s/docket.db", dir);
+	struct stat st;
+	assert_int_equal(stat(db, &st), 0);
+	char junk[3 * 4096];
+	memset(junk, 0xA5, sizeof(junk));
+	/* three pages from the middle: b-tree pages of def_versions and events */
+	write_bytes(db, junk, sizeof(junk), (st.st_size / 2) & ~(off_t)4095, 0);
+	open_fails(dir, 0, STORE_CORRUPT, "run `docket check`");
+	free(db);
+	free(dir);
+}
+
+static void test_too_new_is_refused_and_unchanged(void **state)
+{
+	char *dir = new_store(state);
+	raw_exec(dir, "PRAGMA user_version = 99");
+	char *db = xasprintf("%s/docket.db", dir);
+	struct buf before = BUF_INIT, after = BUF_INIT;
+	slurp(db, &before);
+	open_fails(dir, 0, STORE_TOO_NEW, "was written by a newer docket (schema 99; this docket knows 2)");
+	open_fails(dir, 1, STORE_TOO_NEW, "newer docket");
+	slurp(db, &after);
+	assert_true(before.len == after.len && !memcmp(before.s, after.s, before.len));
+	assert_int_equal(raw_int(dir, "PRAGMA user_version"), 99);
+	buf_release(&before);
+	buf_release(&after);
+	free(db);
+	free(dir);
+}
+
+static void test_missing_repository_is_damage(void **state)
+{
+	char *dir = new_store(state);
+	char *cmd = xasprintf("rm -rf '%s/documents.git'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	open_fails(dir, 0, STORE_CORRUPT, "document repository");
+	free(dir);
+}
+
+/* --- migrations ---------------------------------------------------------- */
+
+static void test_migration_from_v1(void **state)
+{
+	char *dir = path_in(state, "old");
+	struct buf err = BUF_INIT;
+	assert_int_equal(store_init_at_version(dir, 1, &err), STORE_OK);
+	assert_int_equal(raw_int(dir, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(dir, "SELECT count(*) FROM sqlite_master WHERE name = 'events'"), 0);
+	const char *text = "kind: workflow\nid: leave\nname: 请假\n";
+	char hash[HASH_HEX_LEN + 1];
+	hash_sm3_hex(text, strlen(text), hash);
+	char *sql = sqlite3_mprintf(
+		"INSERT INTO def_versions (kind, id, name, hash, source, deployed_at, deployed_by, current, content)"
+		" VALUES ('workflow', 'leave', '请假', %Q, 'workflows/leave.yaml', '2026-01-05T01:00:00Z', '王芳', 1, %Q)",
+		hash, text);
+	raw_exec(dir, sql);
+	sqlite3_free(sql);
+
+	/* a reader may not upgrade; it is told how */
+	open_fails(dir, 1, STORE_NEEDS_UPGRADE, "open it once for writing to upgrade it");
+	assert_int_equal(raw_int(dir, "PRAGMA user_version"), 1);
+
+	struct store *s = open_ok(dir, 0);
+	assert_int_equal(store_schema_version(s), 2);
+	struct listing l = { BUF_INIT, 0 };
+	list(s, 0, &l);
+	assert_string_equal(l.text.s, "workflow/leave/请假/1/1\n");
+	assert_int_equal(store_event_count(s), 1);
+	int64_t bad = -1;
+	assert_int_equal(store_event_verify(s, &bad), 0);
+	struct store_def d;
+	assert_int_equal(store_def_get(s, "workflow", "leave", &d), 0);
+	assert_string_equal(d.content, text);
+	assert_string_equal(d.deployed_by, "王芳");
+	store_def_release(&d);
+	/* later deployments chain on to the backfilled event */
+	assert_int_equal(deploy(s, "workflow", "leave", "请假（新）", "kind: workflow\nid: leave\nname: 请假（新）\n"), 0);
+	assert_int_equal(store_event_verify(s, &bad), 0);
+	store_close(s);
+
+	assert_int_equal(raw_int(dir, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(dir, "SELECT event_seq FROM def_versions WHERE version = 1"), 1);
+	assert_int_equal(raw_int(dir, "SELECT count(*) FROM events WHERE seq = 1 AND actor = '王芳'"
+				      " AND made_at = '2026-01-05T01:00:00Z' AND type = 'definition.deployed'"
+				      " AND json_extract(payload, '$.backfilled') = 1"),
+			 1);
+	/* opening again changes nothing */
+	store_close(open_ok(dir, 0));
+	assert_int_equal(raw_int(dir, "SELECT count(*) FROM events"), 2);
+	buf_release(&l.text);
+	buf_release(&err);
+	free(dir);
+}
+
+/* The schema of a store, as text, to compare two stores. */
+static void schema_text(const char *dir, struct buf *out)
+{
+	char *db = xasprintf("%s/docket.db", dir);
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT type, name, sql FROM sqlite_master ORDER BY name", -1,
+					    &st, NULL),
+			 SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		buf_addf(out, "%s %s: %s\n", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
+			 sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2) : "");
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	free(db);
+}
+
+/* tests/fixtures/store-v1.sql makes exactly the v1 schema, and upgrades. */
+static void test_fixture_v1(void **state)
+{
+	struct buf sql = BUF_INIT;
+	if (read_file("tests/fixtures/store-v1.sql", 1 << 20, &sql) < 0) {
+		buf_release(&sql);
+		skip(); /* run from the top of the source tree */
+	}
+	char *want_dir = path_in(state, "v1");
+	char *dir = path_in(state, "fixture");
+	struct buf err = BUF_INIT;
+	assert_int_equal(store_init_at_version(want_dir, 1, &err), STORE_OK);
+	char *cmd = xasprintf("mkdir -p '%s' && git init -q --bare '%s/documents.git'", dir, dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	raw_exec(dir, sql.s);
+	struct buf want = BUF_INIT, got = BUF_INIT;
+	schema_text(want_dir, &want);
+	schema_text(dir, &got);
+	assert_string_equal(got.s, want.s);
+	assert_int_equal(raw_int(dir, "PRAGMA application_id"), raw_int(want_dir, "PRAGMA application_id"));
+	assert_int_equal(raw_int(dir, "PRAGMA user_version"), 1);
+
+	struct store *s = open_ok(dir, 0);
+	struct listing l = { BUF_INIT, 0 };
+	list(s, 1, &l);
+	assert_string_equal(l.text.s, "form/leave/请假申请单/3/1\n"
+				      "workflow/leave/请假/1/0\n"
+				      "workflow/leave/请假（修订）/2/1\n");
+	assert_int_equal(store_event_count(s), 3);
+	int64_t bad = -1;
+	assert_int_equal(store_event_verify(s, &bad), 0);
+	/* the fixture's hashes are real: redeploying its content is a no-op */
+	assert_int_equal(deploy(s, "workflow", "leave", "请假（修订）",
+				"kind: workflow\nid: leave\nname: 请假（修订）\n"),
+			 1);
+	store_close(s);
+	buf_release(&l.text);
+	buf_release(&want);
+	buf_release(&got);
+	buf_release(&sql);
+	buf_release(&err);
+	free(dir);
+	free(want_dir);
+}
+
+/* --- transactions and locks ------------------------------------------------ */
+
+static void test_busy(void **state)
+{
+	char *dir = new_store(state);
+	setenv("DOCKET_BUSY_TIMEOUT_MS", "100", 1);
+	struct store *s = open_ok(dir, 0);
+	char *db = xasprintf("%s/docket.db", dir);
+	sqlite3 *other;
+	assert_int_equal(sqlite3_open(db, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(store_begin(s), STORE_BUSY);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	assert_true(ms >= 90 && ms < 2000);
+	char *want = xasprintf("store '%s' is busy: another docket process is writing (try again)", dir);
+	assert_string_equal(store_error(s), want);
+	free(want);
+	/* a reader is never blocked by the writer (WAL) */
+	struct listing l = { BUF_INIT, 0 };
+	list(s, 1, &l);
+
+	assert_int_equal(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+	assert_int_equal(store_begin(s), 0);
+	store_rollback(s);
+	store_close(s);
+	buf_release(&l.text);
+	unsetenv("DOCKET_BUSY_TIMEOUT_MS");
+	free(db);
+	free(dir);
+}
+
+static void test_nested_begin_and_stray_commit(void **state)
+{
+	char *dir = new_store(state);
+	struct store *s = open_ok(dir, 0);
+	assert_int_equal(store_commit(s), STORE_ERR);
+	assert_non_null(strstr(store_error(s), "no transaction"));
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_begin(s), STORE_ERR);
+	assert_non_null(strstr(store_error(s), "already open (begun at "));
+	assert_non_null(strstr(store_error(s), "test_store.c:"));
+	store_rollback(s);
+	store_rollback(s); /* harmless */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_commit(s), 0);
+	store_close(s);
+	free(dir);
+}
+
+static void test_readonly(void **state)
+{
+	char *dir = new_store(state);
+	struct store *s = open_ok(dir, 0);
+	assert_int_equal(deploy(s, "form", "leave", "请假单", "kind: form\nid: leave\nname: 请假单\n"), 0);
+	store_close(s);
+
+	/* opened for reading: every write is refused cleanly */
+	s = open_ok(dir, 1);
+	assert_int_equal(store_begin(s), STORE_READONLY);
+	assert_non_null(strstr(store_error(s), "is read-only"));
+	char uuid[37];
+	struct store_event ev = event(uuid, "{}");
+	assert_int_equal(store_event_append(s, &ev, NULL), STORE_ERR);
+	struct listing l = { BUF_INIT, 0 };
+	list(s, 0, &l);
+	assert_int_equal(l.n, 1);
+	store_close(s);
+
+	if (geteuid() == 0) {
+		/* root ignores permissions: the read-only files cannot be tested here */
+		buf_release(&l.text);
+		free(dir);
+		return;
+	}
+	char *cmd = xasprintf("chmod 0444 '%s/docket.db' && chmod 0555 '%s'", dir, dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	open_fails(dir, 0, STORE_READONLY, "is read-only");
+	/* a reader still reads it (read-only media, a backup) */
+	s = open_ok(dir, 1);
+	list(s, 0, &l);
+	assert_int_equal(l.n, 1);
+	store_close(s);
+	buf_release(&l.text);
+	free(dir);
+}
+
+static void test_bad_environment(void **state)
+{
+	char *dir = new_store(state);
+	setenv("DOCKET_SYNC", "sometimes", 1);
+	open_fails(dir, 0, STORE_ERR, "invalid DOCKET_SYNC 'sometimes'");
+	setenv("DOCKET_SYNC", "normal", 1);
+	store_close(open_ok(dir, 0));
+	unsetenv("DOCKET_SYNC");
+	setenv("DOCKET_BUSY_TIMEOUT_MS", "soon", 1);
+	open_fails(dir, 0, STORE_ERR, "invalid DOCKET_BUSY_TIMEOUT_MS 'soon'");
+	unsetenv("DOCKET_BUSY_TIMEOUT_MS");
+	free(dir);
+}
+
+/* --- the event log -------------------------------------------------------- */
+
+static void test_event_idempotent(void **state)
+{
+	char *dir = new_store(state);
+	struct store *s = open_ok(dir, 0);
+	char uuid[37];
+	struct store_event ev = event(uuid, "{\"意见\":\"同意\"}");
+	int64_t seq = 0;
+	assert_int_equal(store_event_append(s, &ev, &seq), STORE_ERR); /* no transaction */
+	assert_non_null(strstr(store_error(s), "needs an open transaction"));
+
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_event_append(s, &ev, &seq), 0);
+	assert_int_equal(seq, 1);
+	seq = 0;
+	assert_int_equal(store_event_append(s, &ev, &seq), 1);
+	assert_int_equal(seq, 1);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_event_count(s), 1);
+
+	/* again in a later transaction, even with another payload: still a no-op */
+	struct store_event again = ev;
+	again.payload = "{\"意见\":\"不同意\"}";
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_event_append(s, &again, NULL), 1);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_event_count(s), 1);
+
+	/* a rolled-back append leaves nothing */
+	char uuid2[37];
+	struct store_event ev2 = event(uuid2, "{}");
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_event_append(s, &ev2, NULL), 0);
+	store_rollback(s);
+	assert_int_equal(store_event_count(s), 1);
+
+	/* what the log refuses */
+	static const struct {
+		const char *uuid, *type, *made_at, *payload, *msg;
+	} bad[] = {
+		{ "not-a-uuid", "t", NOW, "{}", "not a lowercase canonical uuid" },
+		{ "0F3C8A4E-1B2C-4D5E-8F90-A1B2C3D4E5F6", "t", NOW, "{}", "not a lowercase" },
+		{ "0f3c8a4e-1b2c-4d5e-8f90-a1b2c3d4e5f6", "", NOW, "{}", "no type" },
+		{ "0f3c8a4e-1b2c-4d5e-8f90-a1b2c3d4e5f6", "t", "昨天", "{}", "invalid time '昨天'" },
+		{ "0f3c8a4e-1b2c-4d5e-8f90-a1b2c3d4e5f6", "t", NOW, "[1]", "not a JSON object" },
+		{ "0f3c8a4e-1b2c-4d5e-8f90-a1b2c3d4e5f6", "t", NOW, "{\"a\":1,\"a\":2}", "not a JSON object" },
+		{ "0f3c8a4e-1b2c-4d5e-8f90-a1b2c3d4e5f6", "t", NOW, "{", "not a JSON object" },
+	};
+	assert_int_equal(store_begin(s), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct store_event b = { bad[i].uuid, bad[i].type, "wang.fang", NULL, NULL, bad[i].made_at, 0,
+					 bad[i].payload };
+		int rc = store_event_append(s, &b, NULL);
+		if (rc != STORE_ERR || !strstr(store_error(s), bad[i].msg))
+			fail_msg("case %zu: got %d '%s'", i, rc, store_error(s));
+	}
+	store_rollback(s);
+	assert_int_equal(store_event_count(s), 1);
+	store_close(s);
+	free(dir);
+}
+
+static void test_hash_chain_detects_tampering(void **state)
+{
+	char *dir = new_store(state);
+	struct store *s = open_ok(dir, 0);
+	assert_int_equal(store_begin(s), 0);
+	for (int i = 0; i < 3; i++) {
+		char uuid[37], payload[64];
+		snprintf(payload, sizeof(payload), "{\"n\":%d,\"意见\":\"同意\"}", i);
+		struct store_event ev = event(uuid, payload);
+		ev.on_behalf = i == 1 ? "li.ming" : NULL;
+		ev.base_seq = i;
+		assert_int_equal(store_event_append(s, &ev, NULL), 0);
+	}
+	assert_int_equal(store_commit(s), 0);
+	int64_t bad = -1;
+	assert_int_equal(store_event_verify(s, &bad), 0);
+	assert_int_equal(bad, 0);
+	store_close(s);
+
+	/* the first event chains on 64 zeros; each on its predecessor */
+	assert_int_equal(raw_int(dir, "SELECT count(*) FROM events WHERE seq = 1 AND prev_hash = "
+				      "'0000000000000000000000000000000000000000000000000000000000000000'"),
+			 1);
+	assert_int_equal(raw_int(dir, "SELECT count(*) FROM events e JOIN events p ON p.seq = e.seq - 1"
+				      " WHERE e.prev_hash = p.hash"),
+			 2);
+	/* events are immutable to plain SQL ... */
+	char *db = xasprintf("%s/docket.db", dir);
+	sqlite3 *h;
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(h, "UPDATE events SET payload = '{}' WHERE seq = 2", NULL, NULL, NULL),
+			     SQLITE_OK);
+	sqlite3_close(h);
+	free(db);
+	/* ... and whoever gets round that is caught by the chain */
+	raw_exec(dir, "DROP TRIGGER events_immutable_update;"
+		      "UPDATE events SET payload = '{\"n\":1,\"意见\":\"不同意\"}' WHERE seq = 2");
+	s = open_ok(dir, 0);
+	assert_int_equal(store_event_verify(s, &bad), -1);
+	assert_int_equal(bad, 2);
+	assert_non_null(strstr(store_error(s), "broken at sequence 2"));
+	store_close(s);
+
+	/* deleting an event from the middle breaks the link after it */
+	raw_exec(dir, "UPDATE events SET payload = '{\"n\":1,\"意见\":\"同意\"}' WHERE seq = 2;"
+		      "DROP TRIGGER events_immutable_delete; DELETE FROM events WHERE seq = 2");
+	s = open_ok(dir, 0);
+	assert_int_equal(store_event_verify(s, &bad), -1);
+	assert_int_equal(bad, 3);
+	assert_non_null(strstr(store_error(s), "does not follow"));
+	store_close(s);
+	free(dir);
+}
+
+/* --- definitions ------------------------------------------------------------ */
+
+static void test_definitions(void **state)
+{
+	char *dir = new_store(state);
+	struct store *s = open_ok(dir, 0);
+	const char *v1 = "kind: workflow\nid: leave\nname: 请假\nsteps:\n  - 科长审批\n";
+	const char *v2 = "kind: workflow\nid: leave\nname: 请假（新）\nsteps:\n  - 处长审批\n";
+	struct listing l = { BUF_INIT, 0 };
+	struct store_def d;
+
+	assert_int_equal(store_def_get(s, "workflow", "leave", &d), 1);
+	assert_null(d.content);
+	assert_int_equal(deploy(s, "workflow", "leave", "请假", v1), 0);
+	assert_int_equal(store_event_count(s), 1);
+	assert_int_equal(deploy(s, "workflow", "leave", "请假", v1), 1); /* same content: no-op */
+	assert_int_equal(store_event_count(s), 1);
+	assert_int_equal(deploy(s, "workflow", "leave", "请假（新）", v2), 0);
+	assert_int_equal(deploy(s, "form", "leave", "请假单", "kind: form\nid: leave\n"), 0);
+	list(s, 0, &l);
+	assert_string_equal(l.text.s, "form/leave/请假单/3/1\nworkflow/leave/请假（新）/2/1\n");
+	assert_int_equal(store_def_get(s, "workflow", "leave", &d), 0);
+	assert_string_equal(d.content, v2);
+	assert_int_equal(d.len, strlen(v2));
+	assert_string_equal(d.name, "请假（新）");
+	assert_string_equal(d.deployed_by, "luo.bin");
+	assert_string_equal(d.deployed_at, NOW);
+	assert_string_equal(d.source, "workflows/x.yaml");
+	assert_int_equal(d.version, 2);
+	assert_int_equal(d.current, 1);
+	store_def_release(&d);
+	assert_null(d.content);
+
+	/* the old content again: current again, a new event, no new version row */
+	assert_int_equal(deploy(s, "workflow", "leave", "请假", v1), 0);
+	assert_int_equal(store_event_count(s), 4);
+	list(s, 1, &l);
+	assert_string_equal(l.text.s, "form/leave/请假单/3/1\n"
+				      "workflow/leave/请假/1/1\n"
+				      "workflow/leave/请假（新）/2/0\n");
+	assert_int_equal(store_def_get(s, "workflow", "leave", &d), 0);
+	assert_string_equal(d.content, v1);
+	assert_int_equal(d.version, 1);
+	store_def_release(&d);
+	int64_t bad = -1;
+	assert_int_equal(store_event_verify(s, &bad), 0);
+
+	/* refused: a hash that is not the content's, and no transaction */
+	char uuid[37];
+	uuid_v4(uuid);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_def_deploy(s, uuid, "luo.bin", NOW, "workflow", "leave", "请假", "00ff", NULL, v2,
+					  strlen(v2)),
+			 STORE_ERR);
+	assert_non_null(strstr(store_error(s), "does not match its hash"));
+	store_rollback(s);
+	char hash[HASH_HEX_LEN + 1];
+	hash_sm3_hex(v2, strlen(v2), hash);
+	assert_int_equal(store_def_deploy(s, uuid, "luo.bin", NOW, "workflow", "leave", "请假", hash, NULL, v2,
+					  strlen(v2)),
+			 STORE_ERR);
+	/* a deployment rolled back leaves no trace */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_def_deploy(s, uuid, "luo.bin", NOW, "workflow", "leave", NULL, hash, NULL, v2,
+					  strlen(v2)),
+			 0);
+	store_rollback(s);
+	assert_int_equal(store_event_count(s), 4);
+	list(s, 0, &l);
+	assert_non_null(strstr(l.text.s, "workflow/leave/请假/1/1\n"));
+	store_close(s);
+
+	/* the deploy events say what was deployed, as compact sorted JSON */
+	assert_int_equal(raw_int(dir, "SELECT count(*) FROM events WHERE seq = 1 AND payload ="
+				      " '{\"hash\":\"' || def_version || '\",\"id\":\"leave\",\"kind\":\"workflow\","
+				      "\"name\":\"请假\",\"source\":\"workflows/x.yaml\"}'"),
+			 1);
+	assert_int_equal(raw_int(dir, "SELECT count(*) FROM def_versions v JOIN events e ON e.seq = v.event_seq"
+				      " WHERE e.def_version = v.hash"),
+			 3);
+	buf_release(&l.text);
+	free(dir);
+}
+
+/* list's callback may use the store (defset reads each definition's text). */
+static int get_each(void *ctx, const struct store_def *d)
+{
+	struct store *s = ctx;
+	struct store_def full;
+	assert_int_equal(store_def_get(s, d->kind, d->id, &full), 0);
+	assert_string_equal(full.hash, d->hash);
+	store_def_release(&full);
+	return 0;
+}
+
+static int stop_at_first(void *ctx, const struct store_def *d)
+{
+	(void)d;
+	(*(int *)ctx)++;
+	return 1;
+}
+
+static void test_list_callbacks(void **state)
+{
+	char *dir = new_store(state);
+	struct store *s = open_ok(dir, 0);
+	assert_int_equal(deploy(s, "form", "a", "甲", "kind: form\nid: a\n"), 0);
+	assert_int_equal(deploy(s, "form", "b", "乙", "kind: form\nid: b\n"), 0);
+	assert_int_equal(store_def_list(s, 0, get_each, s), 0);
+	int n = 0;
+	assert_int_equal(store_def_list(s, 1, stop_at_first, &n), 0);
+	assert_int_equal(n, 1);
+	store_close(s);
+	free(dir);
+}
+
+static void test_default_dir(void **state)
+{
+	(void)state;
+	char *d;
+	setenv("DOCKET_STORE", "/srv/公文", 1);
+	setenv("XDG_DATA_HOME", "/xdg", 1);
+	setenv("HOME", "/home/wang", 1);
+	assert_string_equal(d = store_default_dir(), "/srv/公文");
+	free(d);
+	unsetenv("DOCKET_STORE");
+	assert_string_equal(d = store_default_dir(), "/xdg/docket");
+	free(d);
+	setenv("XDG_DATA_HOME", "relative", 1); /* ignored, as the spec says */
+	assert_string_equal(d = store_default_dir(), "/home/wang/.local/share/docket");
+	free(d);
+	unsetenv("XDG_DATA_HOME");
+	assert_string_equal(d = store_default_dir(), "/home/wang/.local/share/docket");
+	free(d);
+}
+
+int main(void)
+{
+	setenv("TZ", "Asia/Shanghai", 1);
+	setenv("LANG", "C.UTF-8", 1);
+	setenv("DOCKET_NOW", "2026-03-02T09:30:00+08:00", 1);
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_init_and_open),
+		T(test_init_refuses_existing_store),
+		T(test_half_store_is_missing_and_init_retries),
+		T(test_open_missing),
+		T(test_foreign_sqlite_is_refused_and_unchanged),
+		T(test_garbage_file_is_refused_and_unchanged),
+		T(test_truncated_store),
+		T(test_overwritten_store),
+		T(test_too_new_is_refused_and_unchanged),
+		T(test_missing_repository_is_damage),
+		T(test_migration_from_v1),
+		T(test_fixture_v1),
+		T(test_busy),
+		T(test_nested_begin_and_stray_commit),
+		T(test_readonly),
+		T(test_bad_environment),
+		T(test_event_idempotent),
+		T(test_hash_chain_detects_tampering),
+		T(test_definitions),
+		T(test_list_callbacks),
+		T(test_default_dir),
+#undef T
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
