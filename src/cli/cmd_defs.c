@@ -127,10 +127,15 @@ static int lint_report(struct cli *c, struct defset *set, struct diags *d, size_
 		diags_print(d, stdout);
 		fflush(stdout);
 		size_t nf = user_files(set);
+		struct buf msg = BUF_INIT;
+		buf_addf(&msg, ngettext("checked %zu file", "checked %zu files", nf), nf);
+		buf_adds(&msg, ": ");
 		if (errors)
-			fprintf(stderr, _("checked %zu files: %zu errors\n"), nf, errors);
+			buf_addf(&msg, ngettext("%zu error", "%zu errors", errors), errors);
 		else
-			fprintf(stderr, _("checked %zu files: no errors\n"), nf);
+			buf_adds(&msg, _("no errors"));
+		fprintf(stderr, "%s\n", msg.s);
+		buf_release(&msg);
 	}
 	return errors ? EXIT_INVALID : EXIT_OK;
 }

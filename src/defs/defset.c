@@ -105,8 +105,13 @@ int defset_add_path(struct defset *set, const char *path, struct diags *d)
 		diag_error(d, path, 0, 0, _("unable to read: %s"), strerror(errno));
 		return -1;
 	}
-	if (S_ISDIR(st.st_mode))
-		return add_dir(set, path, d, 0);
+	if (S_ISDIR(st.st_mode)) {
+		size_t before = set->n;
+		int r = add_dir(set, path, d, 0);
+		if (r == 0 && set->n == before)
+			diag_error(d, path, 0, 0, _("no definition files (*.yaml, *.yml) here"));
+		return r;
+	}
 	return add_file(set, path, d);
 }
 

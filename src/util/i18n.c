@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
 
 #ifndef LOCALEDIR
 #define LOCALEDIR "/usr/local/share/locale"
@@ -22,6 +25,50 @@ static const char *requested_language(void)
 			return v;
 	}
 	return "";
+}
+
+static int has_catalogue(const char *dir)
+{
+	struct buf p = BUF_INIT;
+	buf_addf(&p, "%s/zh_CN/LC_MESSAGES/docket.mo", dir);
+	struct stat st;
+	int ok = stat(p.s, &st) == 0;
+	buf_release(&p);
+	return ok;
+}
+
+/*
+ * Where the message catalogues are: $DOCKET_LOCALEDIR; else next to the
+ * binary, installed (PREFIX/bin/../share/locale) or in a checkout
+ * (./docket next to build/locale), so `make install PREFIX=...` and
+ * running from the source tree both work without rebuilding; else the
+ * compiled-in LOCALEDIR.
+ */
+static void find_localedir(struct buf *out)
+{
+	const char *env = getenv("DOCKET_LOCALEDIR");
+	if (env && *env) {
+		buf_adds(out, env);
+		return;
+	}
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			const char *rel[] = { "/../share/locale", "/build/locale", "/../locale" };
+			for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+				buf_reset(out);
+				buf_addf(out, "%s%s", exe, rel[i]);
+				if (has_catalogue(out->s))
+					return;
+			}
+		}
+	}
+	buf_reset(out);
+	buf_adds(out, LOCALEDIR);
 }
 
 void i18n_init(void)
@@ -44,11 +91,10 @@ void i18n_init(void)
 	 */
 	if (strcmp(nl_langinfo(CODESET), "UTF-8"))
 		setlocale(LC_CTYPE, "C.UTF-8");
-	const char *dir = getenv("DOCKET_LOCALEDIR");
-	struct stat st;
-	if (!dir || stat(dir, &st) != 0)
-		dir = LOCALEDIR;
-	bindtextdomain("docket", dir);
+	struct buf dir = BUF_INIT;
+	find_localedir(&dir);
+	bindtextdomain("docket", dir.s);
+	buf_release(&dir);
 	bind_textdomain_codeset("docket", "UTF-8");
 	textdomain("docket");
 	const char *lang = getenv("LANGUAGE");

@@ -161,6 +161,11 @@ int ydoc_load_buf(struct ydoc *doc, const char *file, const char *data, size_t l
 			   len, YDOC_MAX_BYTES);
 		return -1;
 	}
+	/* a UTF-8 byte order mark is not content; columns start after it */
+	if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3)) {
+		data += 3;
+		len -= 3;
+	}
 	size_t bad;
 	if (!utf8_valid(data, len, &bad)) {
 		int line, col;

@@ -65,4 +65,12 @@ test_expect_success 'lint --json reports diagnostics with positions' '
 	expect_exit 1 docket -C s --json lint f.yaml >lint.json &&
 	python3 -c "import json; d=json.load(open(\"lint.json\")); x=d[\"diagnostics\"][0]; assert x[\"line\"]==5 and x[\"file\"]==\"f.yaml\", x"
 '
+test_expect_success 'lint refuses a directory with no definitions and a missing path' '
+	mkdir empty &&
+	expect_exit 1 docket lint empty nosuch.yaml >out 2>err &&
+	grep "^empty: error: no definition files" out &&
+	grep "^nosuch.yaml: error: unable to read" out &&
+	grep "checked 0 files: 2 errors" err
+'
+
 test_done

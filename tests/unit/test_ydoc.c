@@ -80,6 +80,22 @@ static void test_positions_count_characters(void **state)
 	ydoc_release(&doc);
 }
 
+static void test_byte_order_mark(void **state)
+{
+	(void)state;
+	struct ydoc doc = YDOC_INIT;
+	char *err = load("\xef\xbb\xbfname: 请假\nid: [\n", &doc);
+	/* columns count from after the mark, as editors show them */
+	assert_string_equal(err, "3:1: YAML syntax: did not find expected node content while parsing a flow node\n");
+	free(err);
+	ydoc_release(&doc);
+	err = load("\xef\xbb\xbfname: 请假\n", &doc);
+	assert_string_equal(err, "");
+	assert_int_equal(ymap_get(doc.root, "name")->col, 7);
+	free(err);
+	ydoc_release(&doc);
+}
+
 static void test_scalar_styles(void **state)
 {
 	(void)state;
@@ -173,6 +189,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_positions_count_characters),
+		cmocka_unit_test(test_byte_order_mark),
 		cmocka_unit_test(test_scalar_styles),
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_size_limit),
