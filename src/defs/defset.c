@@ -145,20 +145,6 @@ int defset_add_store(struct defset *set, struct store *s, struct diags *d)
 	return 0;
 }
 
-/* Is `id` a slug: [a-z0-9][a-z0-9._-]* ? */
-static int valid_id(const char *id)
-{
-	if (!*id)
-		return 0;
-	for (const char *p = id; *p; p++) {
-		int ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-			 (p != id && (*p == '.' || *p == '_' || *p == '-'));
-		if (!ok)
-			return 0;
-	}
-	return 1;
-}
-
 /* Load the YAML and read kind, id and name; errors go to d. */
 static void load_header(struct def_file *f, struct diags *d)
 {
@@ -196,7 +182,7 @@ static void load_header(struct def_file *f, struct diags *d)
 	struct ynode *id = ymap_get(root, "id");
 	if (!id || yis_null(id) || !yscalar(id)) {
 		y_error(d, &f->doc, id ? id : root, _("missing 'id'"));
-	} else if (!valid_id(id->value)) {
+	} else if (!y_is_slug(id->value)) {
 		y_error(d, &f->doc, id,
 			_("invalid id '%s': use lowercase letters, digits, '.', '_' and '-'"),
 			id->value);

@@ -151,34 +151,6 @@ static int reserved_field_id(const char *id)
 	return 0;
 }
 
-/* Is `id` a slug: [a-z0-9][a-z0-9._-]* ? (the form's own id) */
-static int valid_slug(const char *id)
-{
-	if (!*id)
-		return 0;
-	for (const char *p = id; *p; p++) {
-		int ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-			 (p != id && (*p == '.' || *p == '_' || *p == '-'));
-		if (!ok)
-			return 0;
-	}
-	return 1;
-}
-
-/* 1 when s holds only spaces (ASCII or the ideographic space U+3000) */
-static int blank(const char *s)
-{
-	while (*s) {
-		if (*s == ' ' || *s == '\t')
-			s++;
-		else if (!strncmp(s, "\xe3\x80\x80", 3))
-			s += 3;
-		else
-			return 0;
-	}
-	return 1;
-}
-
 /* A required or optional text that must not be blank; NULL when absent. */
 static char *read_text(struct fparse *p, const struct ynode *map, const char *key,
 		       int required)
@@ -186,7 +158,7 @@ static char *read_text(struct fparse *p, const struct ynode *map, const char *ke
 	const char *s = y_str(p->d, p->doc, map, key, required);
 	if (!s)
 		return NULL;
-	if (blank(s)) {
+	if (y_is_blank(s)) {
 		y_error(p->d, p->doc, ymap_get(map, key), _("'%s' must not be empty"), key);
 		return NULL;
 	}
@@ -327,7 +299,7 @@ static void read_options(struct fparse *p, const struct ynode *item, struct fiel
 			value = y_str(p->d, p->doc, o, "value", 1);
 			vn = ymap_get(o, "value");
 			label = y_str(p->d, p->doc, o, "label", 0);
-			if (label && blank(label)) {
+			if (label && y_is_blank(label)) {
 				y_error(p->d, p->doc, ymap_get(o, "label"), _("'%s' must not be empty"),
 					"label");
 				label = NULL;
@@ -340,7 +312,7 @@ static void read_options(struct fparse *p, const struct ynode *item, struct fiel
 		}
 		if (!value)
 			continue;
-		if (blank(value)) {
+		if (y_is_blank(value)) {
 			y_error(p->d, p->doc, vn, _("'%s' must not be empty"), "value");
 			continue;
 		}
@@ -680,7 +652,7 @@ struct form *form_parse(const struct ydoc *doc, struct diags *d)
 	const struct ynode *id = ymap_get(root, "id");
 	if (!id || yis_null(id) || !yscalar(id))
 		y_error(d, doc, id ? id : root, _("missing 'id'"));
-	else if (!valid_slug(id->value))
+	else if (!y_is_slug(id->value))
 		y_error(d, doc, id, _("invalid id '%s': use lowercase letters, digits, '.', '_' and '-'"),
 			id->value);
 	form->id = xstrdup(yscalar(id) ? id->value : "");

@@ -190,34 +190,6 @@ struct oparse {
 	int have_users;               /* `users` was a list */
 };
 
-/* Is `id` a slug: [a-z0-9][a-z0-9._-]* ? */
-static int valid_slug(const char *id)
-{
-	if (!*id)
-		return 0;
-	for (const char *p = id; *p; p++) {
-		int ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-			 (p != id && (*p == '.' || *p == '_' || *p == '-'));
-		if (!ok)
-			return 0;
-	}
-	return 1;
-}
-
-/* 1 when s holds only spaces (ASCII or the ideographic space U+3000) */
-static int blank(const char *s)
-{
-	while (*s) {
-		if (*s == ' ' || *s == '\t')
-			s++;
-		else if (!strncmp(s, "\xe3\x80\x80", 3))
-			s += 3;
-		else
-			return 0;
-	}
-	return 1;
-}
-
 /* Read the required `id` of an entry; a malformed id is reported but kept,
  * so references to it do not cascade into more errors. */
 static char *read_id(struct oparse *p, const struct ynode *item)
@@ -225,7 +197,7 @@ static char *read_id(struct oparse *p, const struct ynode *item)
 	const char *id = y_str(p->d, p->doc, item, "id", 1);
 	if (!id)
 		return NULL;
-	if (!valid_slug(id))
+	if (!y_is_slug(id))
 		y_error(p->d, p->doc, ymap_get(item, "id"),
 			_("invalid id '%s': use lowercase letters, digits, '.', '_' and '-'"), id);
 	return xstrdup(id);
@@ -238,7 +210,7 @@ static char *read_text(struct oparse *p, const struct ynode *item, const char *k
 	const char *s = y_str(p->d, p->doc, item, key, required);
 	if (!s)
 		return NULL;
-	if (blank(s)) {
+	if (y_is_blank(s)) {
 		y_error(p->d, p->doc, ymap_get(item, key), _("'%s' must not be empty"), key);
 		return NULL;
 	}
@@ -626,7 +598,7 @@ struct org *org_parse(const struct ydoc *doc, struct diags *d)
 	const struct ynode *id = ymap_get(root, "id");
 	if (!id || yis_null(id) || !yscalar(id))
 		y_error(d, doc, id ? id : root, _("missing 'id'"));
-	else if (!valid_slug(id->value))
+	else if (!y_is_slug(id->value))
 		y_error(d, doc, id, _("invalid id '%s': use lowercase letters, digits, '.', '_' and '-'"),
 			id->value);
 	o->id = xstrdup(yscalar(id) ? id->value : "");

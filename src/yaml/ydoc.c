@@ -585,3 +585,29 @@ int y_bool(struct diags *d, const struct ydoc *doc, const struct ynode *map,
 	}
 	return b;
 }
+
+int y_is_slug(const char *id)
+{
+	if (!*id)
+		return 0;
+	for (const char *p = id; *p; p++) {
+		int ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+			 (p != id && (*p == '.' || *p == '_' || *p == '-'));
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+int y_is_blank(const char *s)
+{
+	while (*s) {
+		if (*s == ' ' || *s == '\t')
+			s++;
+		else if (!strncmp(s, "\xe3\x80\x80", 3))
+			s += 3;
+		else
+			return 0;
+	}
+	return 1;
+}

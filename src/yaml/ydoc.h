@@ -105,6 +105,11 @@ int y_bool(struct diags *d, const struct ydoc *doc, const struct ynode *map,
 int yparse_int(const struct ynode *n, long long *out);
 int yparse_bool(const struct ynode *n, int *out);
 
+/* 1 if id is a slug, the rule for every definition id: [a-z0-9][a-z0-9._-]* */
+int y_is_slug(const char *id);
+/* 1 if s holds only spaces (ASCII or the ideographic space U+3000) */
+int y_is_blank(const char *s);
+
 /* The edit distance between two short strings (for "did you mean"). */
 size_t y_edit_distance(const char *a, const char *b);
 /* The nearest candidate within distance 2 (or a third of the length), or NULL. */
