@@ -11,6 +11,7 @@
 #include "../defs/defset.h"
 #include "../store/store.h"
 #include "../util/buf.h"
+#include "../util/clock.h"
 #include "../util/diag.h"
 #include "../util/fsutil.h"
 #include "../util/i18n.h"
@@ -287,7 +288,13 @@ static int list_one(void *ctx, const struct store_def *sd)
 	print_cell(sd->id, 14);
 	print_cell(sd->name, 20);
 	print_cell(ver, 9);
-	print_cell(sd->deployed_at, 20);
+	time_t at;
+	char when[32];
+	if (clock_parse_iso(sd->deployed_at, &at) == 0)
+		clock_format_local(at, when, sizeof(when));
+	else
+		snprintf(when, sizeof(when), "%s", sd->deployed_at);
+	print_cell(when, 16);
 	printf("%s\n", sd->deployed_by);
 	return 0;
 }
@@ -347,7 +354,7 @@ int cmd_definitions(struct cli *c)
 		print_cell(_("ID"), 14);
 		print_cell(_("NAME"), 20);
 		print_cell(_("VERSION"), 9);
-		print_cell(_("DEPLOYED"), 20);
+		print_cell(_("DEPLOYED"), 16);
 		printf("%s\n", _("BY"));
 	}
 	if (store_def_list(s, all, list_one, &l) < 0) {

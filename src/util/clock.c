@@ -62,6 +62,13 @@ void clock_format_iso(time_t t, char *out, size_t n)
 	strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+void clock_format_local(time_t t, char *out, size_t n)
+{
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(out, n, "%Y-%m-%d %H:%M", &tm);
+}
+
 time_t clock_now(void)
 {
 	const char *v = getenv("DOCKET_NOW");

@@ -18,4 +18,7 @@ int clock_parse_iso(const char *s, time_t *out);
 /* Format as UTC "YYYY-MM-DDTHH:MM:SSZ" into out (at least 21 bytes). */
 void clock_format_iso(time_t t, char *out, size_t n);
 
+/* Format in local time as "YYYY-MM-DD HH:MM" (what people read). */
+void clock_format_local(time_t t, char *out, size_t n);
+
 #endif
