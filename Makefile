@@ -43,7 +43,7 @@ ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 ALL_CFLAGS = $(BASE_CFLAGS) $(SAN_FLAGS) $(CFLAGS) $(PKG_CFLAGS) -DDOCKET_VERSION='"$(VERSION)"' \
              -DLOCALEDIR='"$(LOCALEDIR_INSTALL)"' -DDATADIR='"$(DATADIR)"' -MMD -MP
 
-CORE_DIRS := util yaml store defs
+CORE_DIRS := util yaml store defs docs engine
 CORE_SRC  := $(foreach d,$(CORE_DIRS),$(sort $(wildcard src/$(d)/*.c)))
 FRONT_SRC := $(sort $(wildcard src/cli/*.c src/tui/*.c))
 CORE_OBJ  := $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
@@ -171,4 +171,4 @@ pot:
 clean:
 	rm -rf $(BUILD) docket
 
--include $(CORE_OBJ:.o=.d) $(FRONT_OBJ:.o=.d)
+-include $(CORE_OBJ:.o=.d) $(FRONT_OBJ:.o=.d) $(UNIT_BIN:=.d) $(BENCH_BIN:=.d)

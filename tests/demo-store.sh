@@ -1,14 +1,41 @@
 #!/bin/sh
 # Create (once) the demo store that `make run` opens: the demo organisation,
-# forms, workflows and themes deployed. Running it again deploys whatever
-# changed in the shipped definitions and nothing else.
+# forms, workflows and themes deployed and, on a new store only, requests in
+# several states (draft, running, returned, approved) with Chinese opinions,
+# made by the approval verbs. Running it again deploys whatever changed in
+# the shipped definitions and nothing else.
 # Usage: DOCKET=/abs/path/to/docket sh tests/demo-store.sh STORE_DIR
 set -eu
 store=$1
 repo=$(cd "$(dirname "$0")/.." && pwd)
 export DOCKET_LOCALEDIR="${DOCKET_LOCALEDIR:-$(dirname "$store")/locale}"
+new=0
 if [ ! -f "$store/docket.db" ]; then
 	"$DOCKET" -C "$store" init
+	new=1
 fi
 "$DOCKET" -C "$store" -u luo.bin deploy "$repo/workflows" "$repo/forms" "$repo/themes" >/dev/null
+if [ "$new" = 1 ]; then
+	d() { "$DOCKET" -C "$store" "$@"; }
+	id() { sed -n 's/.*"request": "\([a-z2-7]*\)".*/\1/p'; }
+	# a draft and a running outgoing document by wang.fang
+	d -u wang.fang new outgoing --draft --set doc_type=notice --set title=关于做好春季防火工作的通知 \
+		--set urgency=normal --set main_recipients=各区县人民政府 >/dev/null
+	r=$(d -u wang.fang --json new outgoing --set doc_type=notice --set title=关于召开全市安全生产会议的通知 \
+		--set urgency=urgent --set main_recipients=各区县人民政府、市直各部门 | id)
+	d -u zhao.lei approve "$r" -m "同意，请秘书长签发" >/dev/null
+	# a leave request returned to wang.fang for more detail
+	r=$(d -u wang.fang --json new leave --set type=personal --set start=2026-04-07 --set end=2026-04-08 \
+		--set reason=家中有事 | id)
+	d -u zhao.lei return "$r" --to applicant -m "请写明具体事由" >/dev/null
+	# an approved trip
+	r=$(d -u wang.fang --json new trip --set destination=省城 --set start=2026-03-10 --set end=2026-03-11 \
+		--set budget=1200 --set purpose=参加公文处理培训 | id)
+	d -u zhao.lei approve "$r" -m 同意 >/dev/null
+	# something in wang.fang's inbox: an incoming document to sign for
+	d -u zhao.lei new incoming --set source_organ=省人民政府办公厅 --set title=关于开展政务服务检查的通知 \
+		--set received=2026-03-02 --set urgency=normal >/dev/null
+	d -u wang.fang opinions add "已阅" >/dev/null
+	d -u wang.fang opinions add "拟同意，请领导阅示" >/dev/null
+fi
 echo "demo store: $store"

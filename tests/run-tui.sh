@@ -97,8 +97,8 @@ while [ $n -lt 40 ]; do
 	# the selected row's number appears in the title as "K/N"
 	row=$(grep -n " workflow  *leave " "$tmp/screen" | head -n 1 | cut -d: -f1)
 	pos=$(head -n 1 "$tmp/screen" | sed -n 's/.* \([0-9][0-9]*\)\/[0-9][0-9]* *$/\1/p')
-	# body lines start on screen row 3 (title, header)
-	if [ -n "$row" ] && [ -n "$pos" ] && [ $((row - 2)) -eq "$pos" ]; then break; fi
+	# body lines start on screen row 4 (title, tab bar, header)
+	if [ -n "$row" ] && [ -n "$pos" ] && [ $((row - 3)) -eq "$pos" ]; then break; fi
 	tm send-keys -t docket j
 	sleep 0.05
 	n=$((n + 1))
@@ -131,6 +131,42 @@ tm send-keys -t docket '?'
 wait_for "Move the cursor down one line" "? shows the help"
 tm send-keys -t docket q
 wait_gone "Move the cursor down one line" "q closes the help"
+
+# `/` filters the definitions (Chinese typed as UTF-8), the count in the status bar
+tm send-keys -t docket /
+tm send-keys -t docket -l '请假'
+wait_for "Definitions /请假" "typing / 请假 filters as you type"
+tm send-keys -t docket Enter
+wait_for "definitions match" "the match count is in the status bar"
+capture
+if grep -q " theme  *high-contrast" "$tmp/screen"; then
+	not_ok "the filter hides definitions without 请假"
+else
+	ok
+fi
+# Esc clears the filter (and does not quit)
+tm send-keys -t docket Escape
+wait_gone "Definitions /请假" "Esc clears the filter"
+
+# `:` runs a docket verb in the pager; q comes back
+tm send-keys -t docket :
+tm send-keys -t docket -l 'definitions --all'
+tm send-keys -t docket Enter
+wait_for ":definitions --all" "the command's output opens in the pager"
+wait_for "exited with status 0" "the exit status is in the status bar"
+wait_for "请假" "the pager shows the verb's output"
+tm send-keys -t docket q
+wait_for "Definitions" "q goes back from the pager"
+
+# Chinese typed on the command line, and the verb's error
+tm send-keys -t docket :
+tm send-keys -t docket -l 'lint 不存在.yaml'
+wait_for ":lint 不存在.yaml" "Chinese is echoed on the command line"
+tm send-keys -t docket Enter
+wait_for "不存在.yaml: error" "the verb's error is shown in the pager"
+wait_for "exited with status 1" "a failing verb's status is in the status bar"
+tm send-keys -t docket q
+wait_for "Definitions" "q goes back from the error output"
 
 tm send-keys -t docket q
 wait_for "docket-exited=0" "q on the first view quits with status 0"

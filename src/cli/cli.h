@@ -61,5 +61,28 @@ int cmd_init(struct cli *c);
 int cmd_lint(struct cli *c);
 int cmd_deploy(struct cli *c);
 int cmd_definitions(struct cli *c);
+/* approval verbs (cmd_engine.c) */
+int cmd_new(struct cli *c);
+int cmd_submit(struct cli *c);
+int cmd_approve(struct cli *c);
+int cmd_reject(struct cli *c);
+int cmd_return(struct cli *c);
+int cmd_withdraw(struct cli *c);
+int cmd_takeback(struct cli *c);
+int cmd_transfer(struct cli *c);
+int cmd_delegate(struct cli *c);
+int cmd_addsign(struct cli *c);
+int cmd_removesign(struct cli *c);
+int cmd_circulate(struct cli *c);
+int cmd_read(struct cli *c);
+int cmd_urge(struct cli *c);
+int cmd_terminate(struct cli *c);
+int cmd_inbox(struct cli *c);
+int cmd_show(struct cli *c);
+int cmd_opinions(struct cli *c);
+int cmd_standin(struct cli *c);
+int cmd_check(struct cli *c);
+int cmd_tick(struct cli *c);
+int cmd_doc(struct cli *c);
 
 #endif

@@ -23,7 +23,7 @@ const struct verb verbs[] = {
 	     "that will hold documents. An existing store is never overwritten.") },
 	{ "lint", cmd_lint, N_("lint [--json] [PATH...]"),
 	  N_("check definition files and report every problem"),
-	  N_("Check organisation, form, workflow and theme files. Directories are\n"
+	  N_("Check organisation, calendar, form, workflow and theme files. Directories are\n"
 	     "searched for *.yaml and *.yml. Without a path, the workflows, forms and\n"
 	     "themes directories here are checked. References resolve against the\n"
 	     "files given, then against what is deployed in the store (if there is\n"
@@ -40,6 +40,72 @@ const struct verb verbs[] = {
 	  N_("List the current version of every deployed definition; --all lists\n"
 	     "every version ever deployed. With KIND and ID, print that\n"
 	     "definition's deployed text.") },
+	{ "new", cmd_new, N_("new WORKFLOW [--set FIELD=VALUE ...] [--data FILE.json] [--title TITLE] [--draft]"),
+	  N_("start a request (or save it as a draft)"),
+	  N_("Fill in the workflow's form from --set and --data (a JSON object) and\n"
+	     "submit the request; --draft saves it without submitting. Every field\n"
+	     "error is listed and nothing is saved while there is one.") },
+	{ "submit", cmd_submit, N_("submit ID [--set FIELD=VALUE ...]"),
+	  N_("submit a draft, or resubmit a returned or withdrawn request"),
+	  N_("A returned request goes back to the first step, or straight to the\n"
+	     "step that returned it when the workflow says 'resubmit: to_returner'.") },
+	{ "approve", cmd_approve, N_("approve ID [-m OPINION] [--pick USER]"),
+	  N_("approve your task (ID: a task or a request)"),
+	  N_("Record your approval with your opinion (审批意见); an opinion is required\n"
+	     "unless the step says 'opinion: optional'. --pick chooses the handler of\n"
+	     "the next step when it says 'pick: true'.") },
+	{ "reject", cmd_reject, N_("reject ID [-m OPINION]"), N_("reject: the request fails"),
+	  N_("One rejection fails the step (一票否决) and ends the request as rejected.") },
+	{ "return", cmd_return, N_("return ID --to previous|applicant|STEP [-m OPINION]"),
+	  N_("send the request back (退回)"),
+	  N_("Back to the previous step, the applicant, or any step the request\n"
+	     "actually visited, as the step's 'return_to' allows. Every open task of\n"
+	     "the request is cancelled, in every parallel branch.") },
+	{ "withdraw", cmd_withdraw, N_("withdraw ID"), N_("pull your request back (撤回)"),
+	  N_("Only the applicant, and only before anyone approved it.") },
+	{ "takeback", cmd_takeback, N_("takeback ID"), N_("retract your approval (拿回)"),
+	  N_("Only while what came next has not acted.") },
+	{ "transfer", cmd_transfer, N_("transfer ID USER [-m NOTE]"), N_("hand your task to someone else (转办)"), NULL },
+	{ "delegate", cmd_delegate, N_("delegate ID USER [-m NOTE]"),
+	  N_("have someone act first; the task comes back to you (委派)"), NULL },
+	{ "addsign", cmd_addsign, N_("addsign ID USER --before|--after|--parallel"),
+	  N_("add a signer (加签)"),
+	  N_("--before: they sign first and your task waits; --after: they sign after\n"
+	     "you; --parallel: they sign alongside you. The step waits for them.") },
+	{ "removesign", cmd_removesign, N_("removesign ID USER"), N_("remove a signer who has not acted (减签)"), NULL },
+	{ "circulate", cmd_circulate, N_("circulate ID USER..."), N_("send for reading (传阅); never blocks"),
+	  N_("One read item per person however often they are added.") },
+	{ "read", cmd_read, N_("read ID [-m COMMENT]"), N_("mark a circulated item read (已阅)"), NULL },
+	{ "urge", cmd_urge, N_("urge ID"), N_("remind the current handlers (催办)"), NULL },
+	{ "terminate", cmd_terminate, N_("terminate ID [-m REASON]"), N_("stop a request (system administrators)"), NULL },
+	{ "inbox", cmd_inbox, N_("inbox [--todo|--done|--mine|--toread] [--json]"),
+	  N_("your tasks, decisions, requests or items to read"), NULL },
+	{ "show", cmd_show, N_("show ID [--json]"),
+	  N_("one request: fields, current steps, tasks and the trail"), NULL },
+	{ "opinions", cmd_opinions, N_("opinions [add TEXT|list] [--json]"), N_("your common opinions (常用意见)"), NULL },
+	{ "standin", cmd_standin, N_("standin USER --from DATE --to DATE [--workflow ID]"),
+	  N_("name a stand-in while you are away (代理)"),
+	  N_("New tasks for you between the dates (inclusive, local) go to USER,\n"
+	     "recorded as 'USER on behalf of you'.") },
+	{ "check", cmd_check, N_("check [--repair] [--json]"),
+	  N_("verify the event log and that replaying it gives the same state"), NULL },
+	{ "tick", cmd_tick, N_("tick"), N_("process reminders and deadlines due now"),
+	  N_("Every command does this first; run it from cron for unattended stores.") },
+	{ "doc", cmd_doc,
+	  N_("doc new|edit|show|log|diff|attach|detach|restore|export|search|list [ARGS...] [--json]"),
+	  N_("official documents with their full history (in git)"),
+	  N_("doc new [--type T] [--title T] [--body-file F|-] [--instance ID] [--ELEMENT V...]\n"
+	     "doc edit ID [--title T] [--urgency U] [--body-file F] ...  (no flags: $VISUAL/$EDITOR)\n"
+	     "doc show ID[@REV]           doc log ID\n"
+	     "doc diff ID [REV [REV]] [--side-by-side] [--color=always|never|auto] [--width N]\n"
+	     "doc attach ID FILE... [--name NAME]    doc detach ID NAME\n"
+	     "doc restore ID REV          doc export ID[@REV] [--dir D | --text F]\n"
+	     "doc search QUERY... [--limit N]        doc list [--instance ID]\n"
+	     "IDs may be shortened to a unique prefix; REV is rN or a commit id prefix.\n"
+	     "Elements: --copy-no --urgency --organ --number --signer --title --recipients\n"
+	     "--attachment-list --signature --date --seal --note --cc --printer --print-date.\n"
+	     "Content carrying a classification marking (绝密, 机密, 秘密, ★) is refused\n"
+	     "and the attempt is recorded. See doc/documents.md.") },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 

@@ -12,13 +12,14 @@
 #include "../util/fsutil.h"
 #include "../util/i18n.h"
 #include "../util/xalloc.h"
+#include "calendar.h"
 #include "form.h"
 #include "org.h"
 #include "theme.h"
 #include "workflow.h"
 
 static const char *const kind_names[DEF_NKINDS + 1] = {
-	"organisation", "form", "workflow", "theme", NULL
+	"organisation", "form", "workflow", "theme", "calendar", NULL
 };
 
 const char *def_kind_name(enum def_kind k)
@@ -164,7 +165,7 @@ static void load_header(struct def_file *f, struct diags *d)
 	struct ynode *kind = ymap_get(root, "kind");
 	if (!kind || !yscalar(kind)) {
 		y_error(d, &f->doc, kind ? kind : root,
-			_("missing 'kind' (one of organisation, form, workflow, theme)"));
+			_("missing 'kind' (one of organisation, form, workflow, theme, calendar)"));
 		return;
 	}
 	f->kind = def_kind_parse(kind->value);
@@ -175,7 +176,8 @@ static void load_header(struct def_file *f, struct diags *d)
 				kind->value, near);
 		else
 			y_error(d, &f->doc, kind,
-				_("unknown kind '%s' (one of organisation, form, workflow, theme)"),
+				_("unknown kind '%s' (one of organisation, form, workflow, theme, "
+				  "calendar)"),
 				kind->value);
 		return;
 	}
@@ -208,6 +210,9 @@ static void parse_body(struct def_file *f, struct diags *d)
 		break;
 	case DEF_THEME:
 		f->theme = theme_parse(&f->doc, d);
+		break;
+	case DEF_CALENDAR:
+		f->calendar = calendar_parse(&f->doc, d);
 		break;
 	default:
 		break;
@@ -269,6 +274,72 @@ static void shadow_deployed(struct defset *set)
 	}
 }
 
+/* ---- calendar of a workflow (owner: calendar) ---- */
+
+/* The first working-day duration (`deadline: 3wd`, `remind_every: 1wd`) in a
+ * workflow file, or NULL: where to report a missing calendar. */
+static const struct ynode *first_workday_duration(const struct ydoc *doc)
+{
+	static const char *const keys[] = { "deadline", "remind_every" };
+	const struct ynode *steps = ymap_get(doc->root, "steps");
+	const struct ynode *first = NULL;
+	for (size_t i = 0; steps && steps->type == Y_SEQ && i < steps->n && !first; i++) {
+		for (size_t k = 0; k < 2; k++) {
+			const struct ynode *v = ymap_get(steps->items[i], keys[k]);
+			struct duration dur;
+			if (!yscalar(v) || duration_parse(v->value, &dur) < 0 ||
+			    dur.unit != DUR_WORKDAYS)
+				continue;
+			if (!first || v->line < first->line ||
+			    (v->line == first->line && v->col < first->col))
+				first = v;
+		}
+	}
+	return first;
+}
+
+/*
+ * A workflow's `calendar:` must name a calendar in the set or deployed. It
+ * is needed only by working-day durations, so with the key absent (the
+ * default "cn") a missing calendar is reported at the first of those.
+ */
+static void check_workflow_calendar(const struct defset *set, struct def_file *f,
+				    struct diags *d)
+{
+	const struct workflow *w = f->workflow;
+	if (!w->calendar || defset_find(set, DEF_CALENDAR, w->calendar))
+		return;
+	const struct ynode *wd = first_workday_duration(&f->doc);
+	const char **ids = xcalloc(set->n ? set->n : 1, sizeof(*ids));
+	size_t nids = 0;
+	for (size_t i = 0; i < set->n; i++)
+		if (set->v[i].kind == DEF_CALENDAR && set->v[i].id && !set->v[i].shadowed)
+			ids[nids++] = set->v[i].id;
+	const char *near = y_nearest(w->calendar, ids, nids);
+	free(ids);
+	int line = w->calendar_pos.line, col = w->calendar_pos.col;
+	if (!line && !wd)
+		return;
+	if (!line) {
+		line = wd->line;
+		col = wd->col;
+	}
+	if (wd && near)
+		diag_error(d, f->path, line, col, _("working-day deadlines need a calendar, and "
+						    "there is no calendar '%s' (did you mean '%s'?)"),
+			   w->calendar, near);
+	else if (wd)
+		diag_error(d, f->path, line, col, _("working-day deadlines need a calendar, and "
+						    "there is no calendar '%s'"), w->calendar);
+	else if (near)
+		diag_error(d, f->path, line, col, _("unknown calendar '%s' (did you mean '%s'?)"),
+			   w->calendar, near);
+	else
+		diag_error(d, f->path, line, col, _("unknown calendar '%s'"), w->calendar);
+}
+
+/* ---- end of the calendar block ---- */
+
 /* Two user files defining the same thing (or two organisations). */
 static void check_duplicates(struct defset *set, struct diags *d)
 {
@@ -321,6 +392,8 @@ size_t defset_check(struct defset *set, struct diags *d)
 		if (f->form)
 			form_check(f->form, &f->doc, org, d);
 		if (f->workflow) {
+			/* before the form lookup, which skips workflows with a broken form */
+			check_workflow_calendar(set, f, d);
 			const char *fid = yscalar(ymap_get(f->doc.root, "form"));
 			const struct def_file *ff = fid ? defset_find(set, DEF_FORM, fid) : NULL;
 			if (ff && !ff->form)
@@ -369,6 +442,8 @@ void defset_release(struct defset *set)
 			workflow_free(f->workflow);
 		if (f->theme)
 			theme_free(f->theme);
+		if (f->calendar)
+			calendar_free(f->calendar);
 	}
 	free(set->v);
 	set->v = NULL;
@@ -378,7 +453,9 @@ void defset_release(struct defset *set)
 int defset_deploy(struct defset *set, struct store *s, const char *actor,
 		  struct deploy_result **out, size_t *nout)
 {
-	static const enum def_kind order[] = { DEF_ORG, DEF_FORM, DEF_WORKFLOW, DEF_THEME };
+	static const enum def_kind order[] = {
+		DEF_ORG, DEF_CALENDAR, DEF_FORM, DEF_WORKFLOW, DEF_THEME
+	};
 	struct deploy_result *res = xcalloc(set->n ? set->n : 1, sizeof(*res));
 	size_t nres = 0;
 	char made_at[32];

@@ -27,8 +27,11 @@ struct org;
 struct form;
 struct workflow;
 struct theme;
+struct calendar;
 
-enum def_kind { DEF_UNKNOWN = -1, DEF_ORG, DEF_FORM, DEF_WORKFLOW, DEF_THEME, DEF_NKINDS };
+enum def_kind {
+	DEF_UNKNOWN = -1, DEF_ORG, DEF_FORM, DEF_WORKFLOW, DEF_THEME, DEF_CALENDAR, DEF_NKINDS
+};
 
 struct def_file {
 	char *path;               /* as the user named it, or "deployed:KIND/ID" */
@@ -45,6 +48,7 @@ struct def_file {
 	struct form *form;
 	struct workflow *workflow;
 	struct theme *theme;
+	struct calendar *calendar;
 };
 
 struct defset {
@@ -81,9 +85,9 @@ struct deploy_result {
 
 /*
  * Deploy every user file of a checked, error-free set in one transaction
- * (organisation first, then forms, workflows, themes). Fills `out` (one
- * entry per user file; caller frees *out). Returns 0, or a negative
- * STORE_* status with the message in store_error().
+ * (organisation first, then calendars, forms, workflows, themes). Fills
+ * `out` (one entry per user file; caller frees *out). Returns 0, or a
+ * negative STORE_* status with the message in store_error().
  */
 int defset_deploy(struct defset *set, struct store *s, const char *actor,
 		  struct deploy_result **out, size_t *nout);

@@ -26,7 +26,10 @@ enum action {
 };
 
 /* Where the help screen lists an action. */
-enum keygroup { KEYGROUP_GENERAL, KEYGROUP_MOVE, KEYGROUP_VIEW, KEYGROUP_APPROVAL, KEYGROUP_COUNT };
+enum keygroup {
+	KEYGROUP_GENERAL, KEYGROUP_MOVE, KEYGROUP_VIEW, KEYGROUP_APPROVAL, KEYGROUP_EDIT,
+	KEYGROUP_COUNT
+};
 
 struct action_info {
 	const char *name;     /* "move-down" */

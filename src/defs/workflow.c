@@ -166,6 +166,7 @@ void workflow_free(struct workflow *w)
 	free(w->name);
 	free(w->form);
 	free(w->category);
+	free(w->calendar);
 	assigns_free(w->initiators, w->ninitiators);
 	for (size_t i = 0; i < w->nseparate; i++) {
 		free(w->separate[i][0]);
@@ -869,7 +870,8 @@ static void parse_step(struct wp *p, const struct ynode *map, struct workflow *w
 }
 
 static const char *const top_keys[] = {
-	"kind", "id", "name", "form", "category", "initiators", "policies", "steps", NULL
+	"kind", "id", "name", "form", "category", "calendar", "initiators", "policies", "steps",
+	NULL
 };
 static const char *const policy_keys[] = {
 	"self_approval", "dedupe", "resubmit", "separate", NULL
@@ -950,6 +952,13 @@ struct workflow *workflow_parse(const struct ydoc *doc, struct diags *d)
 	}
 	if ((v = sval(&p, root, "category", 0)))
 		w->category = xstrdup(v->value);
+	/* the calendar's existence is checked by defset, which sees every calendar */
+	if ((v = sval(&p, root, "calendar", 0))) {
+		w->calendar = xstrdup(v->value);
+		w->calendar_pos = pos_of(v);
+	} else {
+		w->calendar = xstrdup("cn");
+	}
 	w->initiators = parse_assigns(&p, root, "initiators", AC_INITIATOR, &w->ninitiators);
 	parse_policies(&p, ymap_get(root, "policies"), w);
 

@@ -8,6 +8,9 @@
  *
  * This module owns the language and its static checks; the approval engine
  * runs what it describes. See doc/ref-workflows.md for the reference.
+ * Working-day durations (`3wd`) count on the calendar named by `calendar:`
+ * (default "cn", see calendar.h); defset checks that it exists, since only
+ * the set knows every calendar.
  *
  * Positions (`line`, `col` and the `*_pos` fields) point into the file the
  * workflow was parsed from, so workflow_check() can report `file:line:col`.
@@ -147,6 +150,7 @@ struct workflow {
 	char *name;
 	char *form;               /* form id */
 	char *category;           /* grouping for people ("公文", "人事"), or NULL */
+	char *calendar;           /* `calendar:` id for working-day durations; default "cn" */
 	struct assign *initiators; /* who may start it; none = everyone */
 	size_t ninitiators;
 	enum self_approval self_approval;
@@ -158,6 +162,7 @@ struct workflow {
 	size_t nsteps;
 	int line, col;            /* the top-level mapping */
 	struct wpos form_pos;     /* the value of `form:` */
+	struct wpos calendar_pos; /* the value of `calendar:`; 0:0 when the key is absent */
 	struct wpos (*separate_pos)[2]; /* one pair per separate entry */
 };
 

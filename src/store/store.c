@@ -22,6 +22,7 @@
 #include "../util/i18n.h"
 #include "../util/xalloc.h"
 #include "store_internal.h"
+#include "store_sql.h"
 
 /* The SQL of each cached statement, indexed by enum store_stmt. */
 static const char *const stmt_sql[ST__COUNT] = {
@@ -49,6 +50,9 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_DEF_GET] =
 		"SELECT version, kind, id, name, hash, source, deployed_at, deployed_by, content"
 		" FROM def_versions WHERE kind = ?1 AND id = ?2 AND current = 1",
+	[ST_DEF_GET_HASH] =
+		"SELECT version, kind, id, name, hash, source, deployed_at, deployed_by, content, current"
+		" FROM def_versions WHERE hash = ?1 ORDER BY version LIMIT 1",
 };
 
 int store_fail(struct store *s, int status, const char *fmt, ...)
@@ -611,6 +615,16 @@ int store_schema_version(const struct store *s)
 	return s->schema;
 }
 
+struct sqlite3 *store_sqlite(struct store *s)
+{
+	return s->db;
+}
+
+int store_sql_status(struct store *s, int rc, const char *what)
+{
+	return store_sql_fail(s, rc, what);
+}
+
 int store_begin_at(struct store *s, const char *file, int line)
 {
 	if (s->tx_file)
@@ -673,4 +687,14 @@ void store_rollback(struct store *s)
 		sqlite3_step(st);
 		sqlite3_reset(st);
 	}
+}
+
+sqlite3 *store_db(struct store *s)
+{
+	return s->db;
+}
+
+int store_in_tx(const struct store *s)
+{
+	return s->tx_file != NULL;
 }

@@ -3,8 +3,10 @@
  * (docket.db), the bare git repository for documents (documents.git), and
  * nothing else that matters.
  *
- * The store owns the database schema and every statement that touches it:
- * nothing outside src/store/ runs SQL. It guarantees:
+ * The store owns the database schema and every statement that touches its
+ * tables: nothing outside src/store/ runs SQL on them. (A module that owns
+ * tables of its own — documents — runs its SQL through store_sqlite();
+ * its schema steps still live in store_migrate.c.) It guarantees:
  *   - WAL, foreign_keys=ON, synchronous=FULL (DOCKET_SYNC=normal for NORMAL),
  *     a busy timeout, and PRAGMA quick_check on open;
  *   - schema migrations by user_version, each in one transaction: an older
@@ -30,7 +32,7 @@
 struct buf;
 
 /* The schema version this docket writes; see store.c for the migrations. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 4
 
 struct store; /* opaque; store_close() frees it */
 
@@ -79,6 +81,21 @@ const char *store_git_dir(const struct store *s);
 int store_schema_version(const struct store *s);
 
 /*
+ * For a module that owns tables of its own (documents, src/docs/: its
+ * tables are created by a step in store_migrate.c and touched by nobody
+ * else): the store's connection, with every setting above applied. Such a
+ * module binds every parameter, writes only inside store_begin, and must
+ * not leave a statement mid-step across store_commit/store_rollback.
+ */
+struct sqlite3 *store_sqlite(struct store *s);
+/*
+ * The store's wording for a failed SQLite call (busy, read-only, full,
+ * damaged, or "unable to WHAT"): sets store_error(s) and returns the
+ * STORE_* status, as the store's own calls do.
+ */
+int store_sql_status(struct store *s, int rc, const char *what);
+
+/*
  * Transactions (BEGIN IMMEDIATE); nesting is an error. store_begin returns
  * STORE_BUSY when another process holds the write lock past the timeout,
  * STORE_READONLY on a store opened for reading. A failed commit rolls back
@@ -119,6 +136,15 @@ int store_event_append(struct store *s, const struct store_event *ev, int64_t *s
 int store_event_verify(struct store *s, int64_t *bad_seq);
 /* Number of events, or -1 on error. */
 int64_t store_event_count(struct store *s);
+/*
+ * Call fn for each event with a sequence above `after`, in sequence order
+ * (replay). The strings in *ev are valid during the call only; fn returning
+ * non-zero stops the walk and is returned. fn may use the store (the walk
+ * reads all rows first only when `after` is the last; it uses its own
+ * statement). Returns 0, fn's value, or a negative status.
+ */
+int store_event_foreach(struct store *s, int64_t after,
+			int (*fn)(void *ctx, int64_t seq, const struct store_event *ev), void *ctx);
 
 /* A deployed definition version. */
 struct store_def {
@@ -167,5 +193,11 @@ int store_def_list(struct store *s, int all,
  * *out with store_def_release(); otherwise *out is zeroed.
  */
 int store_def_get(struct store *s, const char *kind, const char *id, struct store_def *out);
+/*
+ * The version whose content hash is `hash` (any kind; current or not),
+ * with content. 0, 1 if there is none, or a negative status. On 0 the
+ * caller releases *out with store_def_release(); otherwise *out is zeroed.
+ */
+int store_def_get_version(struct store *s, const char *hash, struct store_def *out);
 
 #endif

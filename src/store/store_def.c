@@ -230,3 +230,36 @@ void store_def_release(struct store_def *d)
 	free(d->content);
 	memset(d, 0, sizeof(*d));
 }
+
+int store_def_get_version(struct store *s, const char *hash, struct store_def *out)
+{
+	memset(out, 0, sizeof(*out));
+	sqlite3_stmt *st = store_stmt(s, ST_DEF_GET_HASH);
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->version = sqlite3_column_int64(st, 0);
+		out->kind = dup_col(st, 1);
+		out->id = dup_col(st, 2);
+		out->name = dup_col(st, 3);
+		out->hash = dup_col(st, 4);
+		out->source = dup_col(st, 5);
+		out->deployed_at = dup_col(st, 6);
+		out->deployed_by = dup_col(st, 7);
+		out->current = sqlite3_column_int(st, 9);
+		const void *blob = sqlite3_column_blob(st, 8);
+		out->len = (size_t)sqlite3_column_bytes(st, 8);
+		out->content = xmalloc(out->len + 1);
+		if (out->len)
+			memcpy(out->content, blob, out->len);
+		out->content[out->len] = '\0';
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return 1;
+	return store_sql_fail(s, rc, _("read definitions"));
+}

@@ -230,3 +230,31 @@ int64_t store_event_count(struct store *s)
 		store_sql_fail(s, rc, _("read the event log"));
 	return n;
 }
+
+int store_event_foreach(struct store *s, int64_t after,
+			int (*fn)(void *ctx, int64_t seq, const struct store_event *ev), void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db,
+				    "SELECT seq, uuid, type, actor, on_behalf, def_version, made_at,"
+				    " base_seq, payload FROM events WHERE seq > ?1 ORDER BY seq",
+				    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_sql_fail(s, rc, _("read the event log"));
+	sqlite3_bind_int64(st, 1, after);
+	int status = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_event ev = {
+			(const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2),
+			(const char *)sqlite3_column_text(st, 3), (const char *)sqlite3_column_text(st, 4),
+			(const char *)sqlite3_column_text(st, 5), (const char *)sqlite3_column_text(st, 6),
+			sqlite3_column_int64(st, 7), (const char *)sqlite3_column_text(st, 8),
+		};
+		if ((status = fn(ctx, sqlite3_column_int64(st, 0), &ev)) != 0)
+			break;
+	}
+	if (!status && rc != SQLITE_DONE)
+		status = store_sql_fail(s, rc, _("read the event log"));
+	sqlite3_finalize(st);
+	return status;
+}

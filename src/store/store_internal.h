@@ -36,6 +36,7 @@ enum store_stmt {
 	ST_DEF_UNSET_CURRENT,/* (kind, id) has no current version */
 	ST_DEF_SET_CURRENT,  /* make one version current */
 	ST_DEF_GET,          /* the current version of (kind, id) with content */
+	ST_DEF_GET_HASH,     /* a version by content hash, with content */
 	ST__COUNT
 };
 

@@ -62,6 +62,119 @@ static const char schema_v2[] =
 	" BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;"
 	"ALTER TABLE def_versions ADD COLUMN event_seq INTEGER REFERENCES events (seq);";
 
+
+/*
+ * Version 3: the approval engine's materialised state (owned by
+ * src/engine/; see doc/engine.md). Every row here is derived from the
+ * event log and rebuilt from it by `docket check`; times are seconds
+ * since the epoch, sequences are events.seq.
+ */
+static const char schema_v3[] =
+	"CREATE TABLE eng_instances ("
+	" id TEXT PRIMARY KEY,"                  /* short id (base32 of the creating event) */
+	" uuid TEXT NOT NULL UNIQUE,"            /* the creating event */
+	" workflow TEXT NOT NULL,"
+	" wf_hash TEXT NOT NULL,"                /* workflow version */
+	" form_hash TEXT NOT NULL,"
+	" org_hash TEXT NOT NULL,"
+	" applicant TEXT NOT NULL,"
+	" title TEXT NOT NULL,"
+	" state TEXT NOT NULL CHECK (state IN ('draft', 'running', 'returned', 'withdrawn',"
+	"  'approved', 'rejected', 'terminated')),"
+	" data TEXT NOT NULL,"                   /* canonical form data, JSON */
+	" doc_number TEXT,"                      /* 发文字号 once assigned */
+	" archived INTEGER NOT NULL DEFAULT 0,"
+	" resume_step TEXT,"                     /* returned: where resubmission goes (to_returner) */
+	" submit_seq INTEGER,"                   /* the last submission */
+	" created_seq INTEGER NOT NULL,"
+	" updated_seq INTEGER NOT NULL"
+	");"
+	"CREATE INDEX eng_instances_applicant ON eng_instances (applicant, state, updated_seq);"
+	"CREATE TABLE eng_active ("              /* steps an instance is at (several in parallel) */
+	" instance TEXT NOT NULL REFERENCES eng_instances (id),"
+	" step TEXT NOT NULL,"
+	" prev TEXT,"                            /* the people step before it, NULL = applicant */
+	" since_seq INTEGER NOT NULL,"
+	" PRIMARY KEY (instance, step)"
+	");"
+	"CREATE TABLE eng_joins ("                /* open parallel / inclusive blocks */
+	" instance TEXT NOT NULL REFERENCES eng_instances (id),"
+	" step TEXT NOT NULL,"                   /* the join step */
+	" split TEXT NOT NULL,"                  /* the step that opened the block */
+	" expected INTEGER NOT NULL,"            /* branches taken */
+	" arrived INTEGER NOT NULL DEFAULT 0,"
+	" since_seq INTEGER NOT NULL,"
+	" PRIMARY KEY (instance, step)"
+	");"
+	"CREATE TABLE eng_tasks ("
+	" id TEXT PRIMARY KEY,"                  /* short id */
+	" instance TEXT NOT NULL REFERENCES eng_instances (id),"
+	" step TEXT NOT NULL,"
+	" assignee TEXT NOT NULL,"               /* who acts */
+	" on_behalf TEXT,"                       /* the stand-in's principal, or NULL */
+	" kind TEXT NOT NULL CHECK (kind IN ('approve', 'handle_lead', 'handle_co', 'read', 'offer')),"
+	" state TEXT NOT NULL CHECK (state IN ('pending', 'waiting', 'done', 'cancelled', 'withdrawn')),"
+	" extra INTEGER NOT NULL DEFAULT 0,"     /* 1: added signer; 2: delegate (comes back) */
+	" resumes TEXT,"                         /* task that goes back to pending when this one is done */
+	" after_task TEXT,"                      /* waiting until that task is done */
+	" decision TEXT,"                        /* approve, reject, read, returned, ... */
+	" opinion TEXT,"
+	" ord INTEGER NOT NULL DEFAULT 0,"       /* order in sequential mode */
+	" deadline INTEGER,"
+	" next_remind INTEGER,"
+	" timed_out INTEGER NOT NULL DEFAULT 0,"
+	" reminders INTEGER NOT NULL DEFAULT 0,"
+	" created_seq INTEGER NOT NULL,"
+	" decided_seq INTEGER,"
+	" decided_by TEXT"
+	");"
+	"CREATE INDEX eng_tasks_inbox ON eng_tasks (assignee, state, created_seq);"
+	"CREATE INDEX eng_tasks_instance ON eng_tasks (instance, step, state);"
+	"CREATE INDEX eng_tasks_deadline ON eng_tasks (state, deadline);"
+	"CREATE INDEX eng_tasks_remind ON eng_tasks (state, next_remind);"
+	"CREATE TABLE eng_visited ("
+	" instance TEXT NOT NULL REFERENCES eng_instances (id),"
+	" step TEXT NOT NULL,"
+	" prev TEXT,"                            /* prev when last entered */
+	" seq INTEGER NOT NULL,"                 /* last entered */
+	" PRIMARY KEY (instance, step)"
+	");"
+	"CREATE TABLE eng_trail ("                /* what people read in `show` */
+	" instance TEXT NOT NULL REFERENCES eng_instances (id),"
+	" seq INTEGER NOT NULL,"
+	" n INTEGER NOT NULL,"                   /* order within one event */
+	" step TEXT,"
+	" actor TEXT NOT NULL,"
+	" on_behalf TEXT,"
+	" action TEXT NOT NULL,"
+	" detail TEXT,"                          /* target user, step, number ... */
+	" opinion TEXT,"
+	" made_at INTEGER NOT NULL,"
+	" PRIMARY KEY (instance, seq, n)"
+	");"
+	"CREATE TABLE eng_counters ("             /* 发文字号 serials, gapless */
+	" organ TEXT NOT NULL,"
+	" year INTEGER NOT NULL,"
+	" last INTEGER NOT NULL,"
+	" PRIMARY KEY (organ, year)"
+	");"
+	"CREATE TABLE eng_opinions ("             /* 常用意见 */
+	" user TEXT NOT NULL,"
+	" text TEXT NOT NULL,"
+	" uses INTEGER NOT NULL DEFAULT 0,"
+	" last_seq INTEGER NOT NULL,"
+	" PRIMARY KEY (user, text)"
+	");"
+	"CREATE TABLE eng_standins ("             /* 代理 */
+	" user TEXT NOT NULL,"
+	" standin TEXT NOT NULL,"
+	" from_day TEXT NOT NULL,"               /* YYYY-MM-DD, local, inclusive */
+	" to_day TEXT NOT NULL,"
+	" workflow TEXT,"                        /* NULL = every workflow */
+	" seq INTEGER NOT NULL,"
+	" PRIMARY KEY (user, seq)"
+	");";
+
 /* One row of def_versions as the v2 backfill needs it. */
 struct old_def {
 	int64_t version;   /* row id */
@@ -176,6 +289,54 @@ static int backfill_deploy_events(struct store *s)
 	return status;
 }
 
+/*
+ * Version 4: documents (owned by src/docs/; see doc/documents.md). The
+ * content lives in git (documents.git, one ref per document); these tables
+ * index it: the head commit and flags of each document, one row per
+ * revision, approvals bound to commits, and a trigram full-text index.
+ */
+static const char schema_v4[] =
+	"CREATE TABLE documents ("
+	" docno INTEGER PRIMARY KEY,"            /* rowid; also the rowid in doc_fts */
+	" id TEXT NOT NULL UNIQUE,"              /* short id, refs/docs/<id> */
+	" type TEXT NOT NULL,"                   /* one of the 15 document types */
+	" title TEXT NOT NULL,"
+	" instance TEXT,"                        /* workflow instance id, opaque */
+	" head TEXT NOT NULL,"                   /* commit id (hex) of the latest revision */
+	" revs INTEGER NOT NULL,"                /* number of revisions; head is r<revs> */
+	" created_at TEXT NOT NULL, created_by TEXT NOT NULL,"
+	" updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,"
+	" frozen INTEGER NOT NULL DEFAULT 0 CHECK (frozen IN (0, 1)),"      /* signed off */
+	" signed_commit TEXT,"                   /* the commit the sign-off approved */
+	" needs_resign INTEGER NOT NULL DEFAULT 0 CHECK (needs_resign IN (0, 1))"
+	");"
+	"CREATE INDEX documents_instance ON documents (instance) WHERE instance IS NOT NULL;"
+	"CREATE INDEX documents_updated ON documents (updated_at);"
+	"CREATE TABLE doc_revisions ("
+	" docno INTEGER NOT NULL REFERENCES documents (docno),"
+	" rev INTEGER NOT NULL,"                 /* 1, 2, ... */
+	" commit_id TEXT NOT NULL,"
+	" author TEXT NOT NULL,"
+	" made_at TEXT NOT NULL,"
+	" action TEXT NOT NULL,"                 /* the commit message's first line */
+	" needs_resign INTEGER NOT NULL DEFAULT 0," /* made after sign-off, content differs */
+	" event_seq INTEGER NOT NULL REFERENCES events (seq),"
+	" PRIMARY KEY (docno, rev)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX doc_revisions_commit ON doc_revisions (commit_id);"
+	"CREATE TABLE doc_approvals ("
+	" id INTEGER PRIMARY KEY,"
+	" docno INTEGER NOT NULL REFERENCES documents (docno),"
+	" commit_id TEXT NOT NULL,"              /* exactly what was approved */
+	" rev INTEGER NOT NULL,"
+	" kind TEXT NOT NULL,"                   /* e.g. sign-off, approve, countersign */
+	" actor TEXT NOT NULL,"
+	" made_at TEXT NOT NULL,"
+	" event_seq INTEGER NOT NULL REFERENCES events (seq)"
+	");"
+	"CREATE INDEX doc_approvals_doc ON doc_approvals (docno);"
+	"CREATE VIRTUAL TABLE doc_fts USING fts5(title, body, meta, tokenize = 'trigram');";
+
 /* One schema step. */
 struct migration {
 	int version;                  /* user_version once applied */
@@ -186,6 +347,8 @@ struct migration {
 static const struct migration migrations[] = {
 	{ 1, schema_v1, NULL },
 	{ 2, schema_v2, backfill_deploy_events },
+	{ 3, schema_v3, NULL },
+	{ 4, schema_v4, NULL },
 };
 
 /* Apply one step in its own transaction, unless someone already did. */

@@ -14,10 +14,13 @@
 #include <time.h>
 
 #include "view.h"
+#include "widget.h"
 #include "../defs/theme.h"
 #include "../store/store.h"
 #include "../util/clock.h"
 #include "../util/diag.h"
+#include "../util/fsutil.h"
+#include "../yaml/ydoc.h"
 #include "../util/i18n.h"
 #include "../util/utf8.h"
 #include "../util/xalloc.h"
@@ -198,10 +201,11 @@ static void setup_colors(struct tui *t)
 
 /* ---- drawing ---- */
 
-/* Draw a row at screen line y; `force` replaces every span's element (the cursor). */
-static void draw_row(struct tui *t, int y, const struct row *r, int force)
+void tui_draw_row(struct tui *t, int y, int x, const struct row *r, int force)
 {
-	int x = 0;
+	/* rows are built to fit; one that would not is dropped, never wrapped */
+	if (y < 0 || x < 0 || y >= t->rows || x + (int)r->cols > t->cols)
+		return;
 	for (size_t i = 0; i < r->nspans; i++) {
 		const struct span *s = &r->spans[i];
 		int e = force >= 0 ? force : (int)s->elem;
@@ -215,6 +219,12 @@ static void draw_row(struct tui *t, int y, const struct row *r, int force)
 		buf_release(&tmp);
 	}
 	attrset(A_NORMAL);
+}
+
+/* Draw a full-width row at screen line y. */
+static void draw_row(struct tui *t, int y, const struct row *r, int force)
+{
+	tui_draw_row(t, y, 0, r, force);
 }
 
 static void draw_title(struct tui *t, struct view *v)
@@ -315,6 +325,13 @@ static void draw_body(struct tui *t, struct view *v)
 	int y = 1, last = t->rows - 2;
 	struct row r;
 	t->cursor_y = -1;
+	if (v->ops->tabbar && y <= last) {
+		row_init(&r, (size_t)t->cols);
+		v->ops->tabbar(t, v, &r);
+		row_fill(&r, TE_TAB);
+		draw_row(t, y++, &r, -1);
+		row_release(&r);
+	}
 	if (v->ops->header && y <= last) {
 		row_init(&r, (size_t)t->cols);
 		v->ops->header(t, v, &r);
@@ -323,6 +340,7 @@ static void draw_body(struct tui *t, struct view *v)
 		row_release(&r);
 	}
 	view_clamp(v, last - y + 1);
+	t->body_y = y;
 	if (!v->lines && y <= last && v->ops->empty) {
 		row_init(&r, (size_t)t->cols);
 		row_add(&r, TE_MUTED, " ", 0);
@@ -343,8 +361,18 @@ static void draw_body(struct tui *t, struct view *v)
 	}
 }
 
-/* Draw the whole screen for the top view. */
-static void tui_draw(struct tui *t)
+void tui_place_cursor(struct tui *t, int y, int x)
+{
+	int want = y >= 0 || t->screen_reader;
+	if (want != t->cursor_shown) {
+		curs_set(want);
+		t->cursor_shown = want;
+	}
+	if (y >= 0)
+		move(y, x);
+}
+
+void tui_paint(struct tui *t)
 {
 	struct view *v = t->views[t->nviews - 1];
 	getmaxyx(stdscr, t->rows, t->cols);
@@ -353,18 +381,22 @@ static void tui_draw(struct tui *t)
 	erase();
 	if (t->rows < 3 || t->cols < 4) {
 		mvaddnstr(0, 0, "docket", t->cols);
-		refresh();
 		return;
 	}
 	/* the title shows the position, so settle the body's height first */
-	view_clamp(v, t->rows - 2 - (v->ops->header ? 1 : 0));
+	view_clamp(v, t->rows - 2 - (v->ops->header ? 1 : 0) - (v->ops->tabbar ? 1 : 0));
 	draw_title(t, v);
 	draw_body(t, v);
 	draw_status(t);
-	if (t->screen_reader && t->cursor_y >= 0)
-		move(t->cursor_y, 0);
-	else if (t->screen_reader)
-		move(1, 0);
+	tui_place_cursor(t, -1, 0);
+	if (t->screen_reader)
+		move(t->cursor_y >= 0 ? t->cursor_y : 1, 0);
+}
+
+/* Draw the whole screen for the top view. */
+static void tui_draw(struct tui *t)
+{
+	tui_paint(t);
 	refresh();
 }
 
@@ -374,7 +406,11 @@ static void tui_draw(struct tui *t)
 static void tui_request(struct tui *t, enum action a)
 {
 	struct view *v = t->views[t->nviews - 1];
+	if (a == ACT_REFRESH)
+		clearok(curscr, TRUE);
 	if (v->ops->request && v->ops->request(t, v, a))
+		return;
+	if (tui_search_request(t, v, a))
 		return;
 	size_t page = v->height > 1 ? (size_t)v->height - 1 : 1;
 	size_t *pos = v->no_cursor ? &v->offset : &v->cursor;
@@ -388,6 +424,9 @@ static void tui_request(struct tui *t, enum action a)
 	case ACT_HELP:
 		if (v->ops != &help_view_ops)
 			tui_push(t, &help_view_ops, NULL);
+		break;
+	case ACT_COMMAND:
+		tui_command(t);
 		break;
 	case ACT_MOVE_DOWN:
 		if (*pos + 1 < v->lines)
@@ -452,6 +491,7 @@ static int key_from_curses(int rc, wint_t wc)
 		case KEY_DC: return KEYC_DELETE;
 		case KEY_BACKSPACE: return KEYC_BACKSPACE;
 		case KEY_ENTER: return KEYC_ENTER;
+		case KEY_MOUSE: return KEYC_MOUSE;
 		default:
 			if (wc >= KEY_F(1) && wc <= KEY_F(12))
 				return KEYC_F((int)(wc - KEY_F0));
@@ -475,24 +515,82 @@ static int want_mono(void)
 	return (nc && *nc) || (sr && !strcmp(sr, "1"));
 }
 
+/*
+ * DOCKET_KEYS: a theme-format file with only `keys:` (kind and id may be
+ * left out), merged over the theme's keymap. Problems go to d; -1 then.
+ */
+static int load_keys_file(struct tui *t, const char *path, struct diags *d)
+{
+	struct ydoc doc = YDOC_INIT;
+	if (ydoc_load_file(&doc, path, d)) {
+		ydoc_release(&doc);
+		return -1;
+	}
+	/* "keys:" alone is fine: supply kind and id after the user's lines */
+	if (doc.root && doc.root->type == Y_MAP && !ymap_get(doc.root, "kind") &&
+	    !ymap_get(doc.root, "id")) {
+		struct buf text = BUF_INIT;
+		ydoc_release(&doc);
+		if (read_file(path, 1 << 20, &text)) {
+			buf_release(&text);
+			return -1;
+		}
+		if (text.len && text.s[text.len - 1] != '\n')
+			buf_addch(&text, '\n');
+		buf_adds(&text, "kind: theme\nid: keys\n");
+		int rc = ydoc_load_buf(&doc, path, text.s, text.len, d);
+		buf_release(&text);
+		if (rc) {
+			ydoc_release(&doc);
+			return -1;
+		}
+	}
+	struct theme *k = theme_parse(&doc, d);
+	int rc = k && !diags_errors(d) ? 0 : -1;
+	for (int e = 0; k && e < TE_COUNT; e++) {
+		if (k->has_color[e]) {
+			diag_error(d, path, 1, 1, _("a keys file may only have 'keys:'"));
+			rc = -1;
+			break;
+		}
+	}
+	for (int a = 0; !rc && a < ACT_COUNT; a++)
+		if (k->nkeys[a] >= 0)
+			keymap_set(&t->keymap, (enum action)a, k->keys[a], (size_t)k->nkeys[a]);
+	theme_free(k);
+	ydoc_release(&doc);
+	return rc;
+}
+
+/* Print diagnostics before curses starts (setup errors). */
+static void print_diags(struct diags *d)
+{
+	diags_sort(d);
+	diags_print(d, stderr);
+	diags_release(d);
+}
+
 /* Set up everything but curses: theme, keymap, the first view. */
 static int tui_setup(struct tui *t, struct store *s, const char *user, const char *theme_path)
 {
 	memset(t, 0, sizeof(*t));
 	buf_init(&t->msg);
+	buf_init(&t->search);
 	t->store = s;
 	t->user = user;
 	t->cursor_y = -1;
+	t->exe = "/proc/self/exe";
 	const char *sr = getenv("DOCKET_SCREEN_READER");
 	t->screen_reader = sr && !strcmp(sr, "1");
+	t->cursor_shown = -1;
 	t->mono = want_mono();
+	const char *mouse = getenv("DOCKET_MOUSE");
+	t->mouse = mouse && !strcmp(mouse, "1");
+	struct diags d = DIAGS_INIT;
 	if (theme_path) {
-		struct diags d = DIAGS_INIT;
 		t->theme = theme_load(theme_path, &d);
 		if (!t->theme) {
-			diags_sort(&d);
-			diags_print(&d, stderr);
-			diags_release(&d);
+			print_diags(&d);
 			return -1;
 		}
 		diags_release(&d);
@@ -500,6 +598,12 @@ static int tui_setup(struct tui *t, struct store *s, const char *user, const cha
 		t->theme = theme_default();
 	}
 	theme_keymap(t->theme, &t->keymap);
+	const char *keys = getenv("DOCKET_KEYS");
+	if (keys && *keys && load_keys_file(t, keys, &d)) {
+		print_diags(&d);
+		return -1;
+	}
+	diags_release(&d);
 	return 0;
 }
 
@@ -508,13 +612,44 @@ static void tui_teardown(struct tui *t)
 	while (t->nviews)
 		view_free(t->views[--t->nviews]);
 	theme_free(t->theme);
+	t->theme = NULL;
 	buf_release(&t->msg);
+	buf_release(&t->search);
+}
+
+/* A click selects the line (or tab) under it; the wheel scrolls three lines. */
+static void tui_mouse(struct tui *t)
+{
+	struct view *v = t->views[t->nviews - 1];
+	unsigned long b = t->mouse_bstate;
+	if (b & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
+		enum action a = b & BUTTON4_PRESSED ? ACT_MOVE_UP : ACT_MOVE_DOWN;
+		for (int i = 0; i < 3; i++)
+			tui_request(t, a);
+		return;
+	}
+	if (!(b & (BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON1_RELEASED)))
+		return;
+	int y = t->mouse_y;
+	if (v->ops->tabbar && v->ops->tab_click && y == 1) {
+		v->ops->tab_click(t, v, (size_t)t->mouse_x);
+		return;
+	}
+	if (y < t->body_y || y >= t->rows - 1 || v->no_cursor)
+		return;
+	size_t line = v->offset + (size_t)(y - t->body_y);
+	if (line < v->lines)
+		v->cursor = line;
 }
 
 /* Handle one key: clear the message, map to an action, run it. */
 static void tui_key(struct tui *t, int key)
 {
 	buf_reset(&t->msg);
+	if (key == KEYC_MOUSE) {
+		tui_mouse(t);
+		return;
+	}
 	enum action a = keymap_action(&t->keymap, key);
 	if (a == ACT_NONE) {
 		struct buf name = BUF_INIT, help = BUF_INIT;
@@ -526,6 +661,26 @@ static void tui_key(struct tui *t, int key)
 		return;
 	}
 	tui_request(t, a);
+}
+
+int tui_read_key(struct tui *t)
+{
+	wint_t wc;
+	int rc = wget_wch(stdscr, &wc);
+	if (rc == ERR)
+		return TUI_NOKEY;
+	if (rc == KEY_CODE_YES && wc == KEY_RESIZE)
+		return TUI_RESIZE;
+	int key = key_from_curses(rc, wc);
+	if (key == KEYC_MOUSE) {
+		MEVENT ev;
+		if (getmouse(&ev) != OK)
+			return TUI_NOKEY;
+		t->mouse_y = ev.y;
+		t->mouse_x = ev.x;
+		t->mouse_bstate = (unsigned long)ev.bstate;
+	}
+	return key < 0 ? TUI_NOKEY : key;
 }
 
 int tui_run(struct store *s, const char *user, const char *theme_path)
@@ -546,19 +701,16 @@ int tui_run(struct store *s, const char *user, const char *theme_path)
 	keypad(stdscr, TRUE);
 	set_escdelay(25);
 	wtimeout(stdscr, 1000); /* wake up for the clock */
-	curs_set(t.screen_reader ? 1 : 0);
+	if (t.mouse) {
+		mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+		mouseinterval(0);
+	}
 	setup_colors(&t);
 	if (tui_push(&t, &defs_view_ops, NULL))
 		tui_die("%s", t.msg.s);
 	while (!t.quit) {
 		tui_draw(&t);
-		wint_t wc;
-		int rc = wget_wch(stdscr, &wc);
-		if (rc == ERR)
-			continue;
-		if (rc == KEY_CODE_YES && wc == KEY_RESIZE)
-			continue;
-		int key = key_from_curses(rc, wc);
+		int key = tui_read_key(&t);
 		if (key >= 0)
 			tui_key(&t, key);
 	}

@@ -57,6 +57,10 @@ struct view_ops {
 	void (*title)(struct tui *t, struct view *v, struct buf *out);
 	/* Load the lines; 0, or -1 with a message set by tui_message(). */
 	int (*open)(struct tui *t, struct view *v);
+	/* Render the tab bar into r; NULL when the view has no tabs. */
+	void (*tabbar)(struct tui *t, struct view *v, struct row *r);
+	/* A click on the tab bar at column x; NULL when the view has no tabs. */
+	void (*tab_click)(struct tui *t, struct view *v, size_t x);
 	/* Render the column header into r; NULL when the view has none. */
 	void (*header)(struct tui *t, struct view *v, struct row *r);
 	/* Render line `i` into r. */
@@ -96,7 +100,17 @@ struct tui {
 	int quit;               /* leave the main loop */
 	int rows, cols;         /* screen size at the last draw */
 	int cursor_y;           /* screen row of the selected line, or -1 */
+	int body_y;             /* screen row of the first body line at the last draw */
+	int cursor_shown;       /* 1 while the terminal cursor is visible */
+	struct buf search;      /* the last `/` search text ("" for none) */
+	const char *exe;        /* the docket binary `:` runs; "/proc/self/exe" */
+	int mouse;              /* 1: mouse reporting on (DOCKET_MOUSE=1) */
+	int mouse_y, mouse_x;   /* position of the last mouse event */
+	unsigned long mouse_bstate; /* its buttons (an mmask_t) */
 };
+
+/* Key code for a mouse event (tui-private; the keymap never holds it). */
+#define KEYC_MOUSE (KEYC_BASE + 0x200)
 
 /* Show a message in the status bar until the next key. */
 void tui_message(struct tui *t, int error, const char *fmt, ...)
@@ -108,7 +122,15 @@ void tui_pop(struct tui *t);
 /* Format an ISO 8601 time as local "YYYY-MM-DD HH:MM" (the input when unparsable). */
 void tui_format_time(struct buf *out, const char *iso);
 
+/* Search view v for `needle` from line `from` in direction dir (+1/-1), wrapping; the line or -1. */
+long view_search(struct tui *t, struct view *v, const char *needle, size_t from, int dir);
+/* Number of lines of v that match `needle`. */
+size_t view_count_matches(struct tui *t, struct view *v, const char *needle);
+/* The generic search, search-next and search-prev actions (search.c). */
+int tui_search_request(struct tui *t, struct view *v, enum action a);
+
 extern const struct view_ops defs_view_ops;
+extern const struct view_ops pager_view_ops;
 extern const struct view_ops def_view_ops;
 extern const struct view_ops help_view_ops;
 

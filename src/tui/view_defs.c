@@ -1,13 +1,17 @@
 /*
  * The "Definitions" view: every deployed definition that is current —
  * kind, id, name, version (the first 8 hex digits of its SM3 hash) and
- * when it was deployed. Enter opens one (view_def.c).
+ * when it was deployed. Enter opens one (view_def.c). Tabs pick a kind
+ * (全部 / workflow / form / organisation / theme, with counts); `/` keeps
+ * the rows whose columns contain the typed text.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "view.h"
+#include "widget.h"
 #include "../store/store.h"
 #include "../util/i18n.h"
 #include "../util/xalloc.h"
@@ -24,7 +28,15 @@ struct def_item {
 struct defs_data {
 	struct def_item *v; /* current definitions in store order */
 	size_t n, alloc;
+	size_t *shown;      /* indexes into v of the rows shown (tab and filter) */
+	size_t nshown, shown_alloc;
+	struct tabs tabs;   /* 0: all, then one per kind (defs_kinds, then others found) */
+	struct buf filter;  /* the `/` text; "" shows everything */
 };
+
+/* The kinds, in tab order after "all". */
+static const char *const defs_kinds[] = { "workflow", "form", "organisation", "theme" };
+#define NKINDS (sizeof(defs_kinds) / sizeof(defs_kinds[0]))
 
 /* Column widths for a row `width` columns wide (0 = column not shown). */
 struct defs_layout {
@@ -102,11 +114,9 @@ static int collect(void *ctx, const struct store_def *d)
 	return 0;
 }
 
-static void defs_release(struct view *v)
+/* Free the loaded definitions (the tabs and the filter stay). */
+static void defs_clear(struct defs_data *dd)
 {
-	struct defs_data *dd = v->data;
-	if (!dd)
-		return;
 	for (size_t i = 0; i < dd->n; i++) {
 		free(dd->v[i].kind);
 		free(dd->v[i].id);
@@ -115,27 +125,169 @@ static void defs_release(struct view *v)
 		free(dd->v[i].deployed_at);
 	}
 	free(dd->v);
+	dd->v = NULL;
+	dd->n = dd->alloc = 0;
+	dd->nshown = 0;
+}
+
+static void defs_release(struct view *v)
+{
+	struct defs_data *dd = v->data;
+	if (!dd)
+		return;
+	defs_clear(dd);
+	free(dd->shown);
+	tabs_release(&dd->tabs);
+	buf_release(&dd->filter);
 	free(dd);
 	v->data = NULL;
+}
+
+/* Does any column of d, as the row shows it, contain `filter`? */
+static int defs_match(const struct def_item *d, const char *filter)
+{
+	if (!*filter)
+		return 1;
+	char ver[9];
+	snprintf(ver, sizeof(ver), "%.8s", d->hash);
+	struct buf when = BUF_INIT;
+	tui_format_time(&when, d->deployed_at);
+	int m = text_match(d->kind, filter) || text_match(d->id, filter) ||
+		(d->name && text_match(d->name, filter)) || text_match(ver, filter) ||
+		text_match(when.s, filter);
+	buf_release(&when);
+	return m;
+}
+
+/* Is d on tab `tab` (0: all; the others are labelled with their kind)? */
+static int defs_on_tab(const struct defs_data *dd, const struct def_item *d, size_t tab)
+{
+	return !tab || (tab < dd->tabs.n && !strcmp(d->kind, dd->tabs.v[tab].label));
+}
+
+/*
+ * Work out the rows shown for the active tab and the filter, and each
+ * tab's count under the filter; the selected definition stays selected
+ * when it is still shown.
+ */
+static void defs_refilter(struct view *v)
+{
+	struct defs_data *dd = v->data;
+	size_t keep = dd->nshown && v->cursor < dd->nshown ? dd->shown[v->cursor] : SIZE_MAX;
+	long *counts = xcalloc(dd->tabs.n, sizeof(*counts));
+	dd->nshown = 0;
+	v->cursor = 0;
+	for (size_t i = 0; i < dd->n; i++) {
+		if (!defs_match(&dd->v[i], dd->filter.s))
+			continue;
+		for (size_t k = 0; k < dd->tabs.n; k++)
+			counts[k] += defs_on_tab(dd, &dd->v[i], k);
+		if (!defs_on_tab(dd, &dd->v[i], dd->tabs.active))
+			continue;
+		ALLOC_GROW(dd->shown, dd->nshown + 1, dd->shown_alloc);
+		if (i == keep)
+			v->cursor = dd->nshown;
+		dd->shown[dd->nshown++] = i;
+	}
+	for (size_t k = 0; k < dd->tabs.n; k++)
+		tabs_set_count(&dd->tabs, k, counts[k]);
+	free(counts);
+	v->lines = dd->nshown;
+}
+
+/* Read the definitions from the store into dd. */
+static int defs_load(struct tui *t, struct view *v)
+{
+	struct defs_data *dd = v->data;
+	defs_clear(dd);
+	if (store_def_list(t->store, 0, collect, dd) < 0) {
+		tui_message(t, 1, _("unable to list definitions: %s"), store_error(t->store));
+		return -1;
+	}
+	/* a kind without a tab yet (one added since) gets one at the end */
+	for (size_t i = 0; i < dd->n; i++) {
+		size_t k = 1;
+		while (k < dd->tabs.n && strcmp(dd->tabs.v[k].label, dd->v[i].kind))
+			k++;
+		if (k == dd->tabs.n)
+			tabs_add(&dd->tabs, dd->v[i].kind, 0);
+	}
+	defs_refilter(v);
+	return 0;
 }
 
 static int defs_open(struct tui *t, struct view *v)
 {
 	struct defs_data *dd = xcalloc(1, sizeof(*dd));
 	v->data = dd;
-	if (store_def_list(t->store, 0, collect, dd) < 0) {
-		tui_message(t, 1, _("unable to list definitions: %s"), store_error(t->store));
-		return -1;
-	}
-	v->lines = dd->n;
-	return 0;
+	buf_init(&dd->filter);
+	tabs_init(&dd->tabs);
+	tabs_add(&dd->tabs, _("All"), 0);
+	for (size_t k = 0; k < NKINDS; k++)
+		tabs_add(&dd->tabs, defs_kinds[k], 0);
+	return defs_load(t, v);
 }
 
 static void defs_title(struct tui *t, struct view *v, struct buf *out)
 {
 	(void)t;
-	(void)v;
+	struct defs_data *dd = v->data;
 	buf_adds(out, _("Definitions"));
+	if (dd->filter.len)
+		buf_addf(out, " /%s", dd->filter.s);
+}
+
+static void defs_tabbar(struct tui *t, struct view *v, struct row *r)
+{
+	(void)t;
+	struct defs_data *dd = v->data;
+	tabs_render(&dd->tabs, r);
+}
+
+static void defs_tab_click(struct tui *t, struct view *v, size_t x)
+{
+	(void)t;
+	struct defs_data *dd = v->data;
+	long i = tabs_hit(&dd->tabs, x);
+	if (i >= 0) {
+		dd->tabs.active = (size_t)i;
+		defs_refilter(v);
+	}
+}
+
+/* Prompt callback: filter as the user types and show the count. */
+static void defs_filter_changed(struct tui *t, struct prompt *p, void *ctx)
+{
+	(void)t;
+	struct view *v = ctx;
+	struct defs_data *dd = v->data;
+	buf_reset(&dd->filter);
+	buf_adds(&dd->filter, p->edit.text.s);
+	defs_refilter(v);
+	buf_reset(&p->info);
+	buf_addf(&p->info, _("%zu of %zu"), dd->nshown, dd->n);
+}
+
+/* `/`: filter the rows; Esc puts the previous filter back. */
+static void defs_filter(struct tui *t, struct view *v)
+{
+	struct defs_data *dd = v->data;
+	char *old = xstrdup(dd->filter.s);
+	struct prompt p;
+	prompt_init(&p, "/", dd->filter.s);
+	p.changed = defs_filter_changed;
+	p.ctx = v;
+	if (prompt_run(t, &p) != DIALOG_OK) {
+		buf_reset(&dd->filter);
+		buf_adds(&dd->filter, old);
+		defs_refilter(v);
+	} else if (dd->filter.len) {
+		tui_message(t, 0, ngettext("'%s': %zu of %zu definitions match",
+					   "'%s': %zu of %zu definitions match", dd->nshown),
+			    dd->filter.s, dd->nshown, dd->n);
+	}
+	free(old);
+	prompt_release(&p);
 }
 
 static void defs_header(struct tui *t, struct view *v, struct row *r)
@@ -149,23 +301,49 @@ static void defs_line(struct tui *t, struct view *v, size_t i, struct row *r)
 {
 	(void)t;
 	struct defs_data *dd = v->data;
-	defs_format(r, &dd->v[i]);
+	defs_format(r, &dd->v[dd->shown[i]]);
 }
 
 static int defs_request(struct tui *t, struct view *v, enum action a)
 {
 	struct defs_data *dd = v->data;
-	if (a != ACT_OPEN || !v->lines)
+	switch (a) {
+	case ACT_OPEN: {
+		if (!v->lines)
+			return 1;
+		const struct def_item *d = &dd->v[dd->shown[v->cursor]];
+		tui_push(t, &def_view_ops, def_view_data(d->kind, d->id));
+		return 1;
+	}
+	case ACT_NEXT_TAB:
+	case ACT_PREV_TAB:
+		tabs_action(&dd->tabs, a);
+		defs_refilter(v);
+		return 1;
+	case ACT_SEARCH:
+		defs_filter(t, v);
+		return 1;
+	case ACT_BACK:
+		/* with a filter on, back clears it first */
+		if (!dd->filter.len)
+			return 0;
+		buf_reset(&dd->filter);
+		defs_refilter(v);
+		return 1;
+	case ACT_REFRESH:
+		defs_load(t, v);
+		return 1;
+	default:
 		return 0;
-	const struct def_item *d = &dd->v[v->cursor];
-	tui_push(t, &def_view_ops, def_view_data(d->kind, d->id));
-	return 1;
+	}
 }
 
 const struct view_ops defs_view_ops = {
 	.name = "definitions",
 	.title = defs_title,
 	.open = defs_open,
+	.tabbar = defs_tabbar,
+	.tab_click = defs_tab_click,
 	.header = defs_header,
 	.line = defs_line,
 	.request = defs_request,

@@ -25,11 +25,12 @@ static const char *const group_titles[KEYGROUP_COUNT] = {
 	[KEYGROUP_MOVE] = N_("Moving around"),
 	[KEYGROUP_VIEW] = N_("Views"),
 	[KEYGROUP_APPROVAL] = N_("Approvals"),
+	[KEYGROUP_EDIT] = N_("Editing text"),
 };
 
 /* Widths of the key and action-name columns. */
 #define HELP_KEY_COLS 20
-#define HELP_NAME_COLS 12
+#define HELP_NAME_COLS 15
 
 static void help_addline(struct help_data *h, int group, enum action a)
 {

@@ -425,7 +425,7 @@ static void test_migration_from_v1(void **state)
 	assert_int_equal(store_event_verify(s, &bad), 0);
 	store_close(s);
 
-	assert_int_equal(raw_int(dir, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(dir, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(raw_int(dir, "SELECT event_seq FROM def_versions WHERE version = 1"), 1);
 	assert_int_equal(raw_int(dir, "SELECT count(*) FROM events WHERE seq = 1 AND actor = '王芳'"
 				      " AND made_at = '2026-01-05T01:00:00Z' AND type = 'definition.deployed'"

@@ -22,11 +22,17 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "../../src/tui/cmdline.c"
+#include "../../src/tui/dialog.c"
+#include "../../src/tui/edit.c"
 #include "../../src/tui/row.c"
+#include "../../src/tui/search.c"
+#include "../../src/tui/tabs.c"
 #include "../../src/tui/tui.c"
 #include "../../src/tui/view_def.c"
 #include "../../src/tui/view_defs.c"
 #include "../../src/tui/view_help.c"
+#include "../../src/tui/view_pager.c"
 
 #include "util/fsutil.h"
 #include "util/hash.h"

@@ -1,0 +1,796 @@
+/*
+ * cmd_engine: the approval verbs — new, submit, approve, reject, return,
+ * withdraw, takeback, transfer, delegate, addsign, removesign, circulate,
+ * read, urge, terminate, inbox, show, opinions, standin, check, tick.
+ *
+ * Each parses its arguments, names the action as an event type with a
+ * payload, and hands it to the engine; every rule is in src/engine/.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../defs/form.h"
+#include "../defs/formdata.h"
+#include "../defs/org.h"
+#include "../defs/workflow.h"
+#include "../engine/eng_internal.h"
+#include "../engine/engine.h"
+#include "../store/store.h"
+#include "../util/buf.h"
+#include "../util/clock.h"
+#include "../util/fsutil.h"
+#include "../util/i18n.h"
+#include "../util/xalloc.h"
+#include "cli.h"
+
+/* An open store and engine for one verb. */
+struct session {
+	struct store *s;
+	struct engine *e;
+	const struct eng_defs *org; /* the current organisation */
+};
+
+static void session_close(struct session *ss)
+{
+	engine_free(ss->e);
+	store_close(ss->s);
+}
+
+/* Exit code for an engine status, after printing its message. */
+static int eng_exit(struct session *ss, int rc)
+{
+	cli_error("%s", engine_error(ss->e));
+	return rc == ENG_REFUSED ? EXIT_INVALID : rc == STORE_ERR ? EXIT_INTERNAL : EXIT_STORE;
+}
+
+/*
+ * Open the store, check the acting user against the deployed organisation
+ * (when need_user) and process due timers first, as every command does.
+ */
+static int session_open(struct cli *c, struct session *ss, int need_user)
+{
+	memset(ss, 0, sizeof(*ss));
+	int rc = cli_open_store(c, 0, &ss->s);
+	if (rc)
+		return rc;
+	ss->e = engine_new(ss->s);
+	char *org = eng_current_hash(ss->e, "organisation", NULL);
+	if (org)
+		ss->org = eng_defs_get(ss->e, NULL, NULL, org);
+	free(org);
+	if (need_user) {
+		if (!c->user) {
+			cli_error("%s", _("no user: give -u USER or set DOCKET_USER"));
+			session_close(ss);
+			return EXIT_USAGE;
+		}
+		if (!ss->org) {
+			cli_error("%s", _("no organisation is deployed (run 'docket deploy' first)"));
+			session_close(ss);
+			return EXIT_INVALID;
+		}
+		if (!org_user(ss->org->org, c->user)) {
+			cli_error(_("no user '%s' in the deployed organisation"), c->user);
+			session_close(ss);
+			return EXIT_INVALID;
+		}
+	}
+	int fired = 0;
+	rc = engine_tick(ss->e, clock_now(), &fired);
+	if (rc < 0) {
+		rc = eng_exit(ss, rc);
+		session_close(ss);
+		return rc;
+	}
+	return 0;
+}
+
+/* Take the first "--opt VALUE" out of the arguments; NULL when absent. */
+static const char *take_opt(struct cli *c, const char *opt, const char *alt)
+{
+	const char *val = NULL;
+	int w = 1;
+	for (int i = 1; i < c->argc; i++) {
+		if (!val && (!strcmp(c->argv[i], opt) || (alt && !strcmp(c->argv[i], alt))) &&
+		    i + 1 < c->argc) {
+			val = c->argv[++i];
+			continue;
+		}
+		c->argv[w++] = c->argv[i];
+	}
+	c->argc = w;
+	return val;
+}
+
+/* Print usage for the verb and return EXIT_USAGE. */
+static int usage(struct cli *c)
+{
+	const struct verb *v = verb_find(c->argv[0]);
+	fprintf(stderr, _("usage: docket %s\n"), v ? _(v->usage) : c->argv[0]);
+	return EXIT_USAGE;
+}
+
+/* Run one action and report; `what` is the past-tense message with one %s (the id). */
+static int act(struct cli *c, struct session *ss, const char *type, json_t *p, const char *what,
+	       const char *id)
+{
+	char *created = NULL;
+	int rc = engine_act(ss->e, NULL, type, c->user, p, &created);
+	json_decref(p);
+	if (rc < 0)
+		return eng_exit(ss, rc);
+	const char *shown = created ? created : id;
+	if (c->json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "ok", json_true());
+		json_object_set_new(o, "id", json_string(shown ? shown : ""));
+		json_t *req = created ? json_string(created) : NULL;
+		if (req)
+			json_object_set_new(o, "request", req);
+		cli_print_json(o);
+	} else {
+		printf(what, shown ? shown : "");
+		putchar('\n');
+	}
+	free(created);
+	return EXIT_OK;
+}
+
+/* The task the user means by ID (a task or a request). */
+static int my_task(struct session *ss, struct cli *c, const char *id, char **task)
+{
+	int rc = engine_my_task(ss->e, c->user, id, task);
+	return rc < 0 ? eng_exit(ss, rc) : 0;
+}
+
+/* Read --set field=value and --data FILE into a JSON object; NULL + message on error. */
+static json_t *form_input(struct cli *c, int *bad)
+{
+	*bad = 0;
+	json_t *in = NULL;
+	const char *file = take_opt(c, "--data", NULL);
+	if (file) {
+		json_error_t jerr;
+		in = json_load_file(file, JSON_REJECT_DUPLICATES, &jerr);
+		if (!in || !json_is_object(in)) {
+			cli_error(_("'%s' is not a JSON object: %s"), file, in ? "" : jerr.text);
+			json_decref(in);
+			*bad = 1;
+			return NULL;
+		}
+	} else {
+		in = json_object();
+	}
+	const char *kv;
+	while ((kv = take_opt(c, "--set", NULL))) {
+		const char *eq = strchr(kv, '=');
+		if (!eq || eq == kv) {
+			cli_error(_("'--set %s': use FIELD=VALUE"), kv);
+			json_decref(in);
+			*bad = 1;
+			return NULL;
+		}
+		char *k = xstrndup(kv, (size_t)(eq - kv));
+		json_object_set_new(in, k, json_string(eq + 1));
+		free(k);
+	}
+	return in;
+}
+
+/* Validate form input for the workflow's current versions; prints every field error. */
+static json_t *validate(struct session *ss, const struct eng_defs *d, const char *user, json_t *in)
+{
+	struct formdata_applicant who;
+	int have = formdata_applicant_from_org(d->org, user, &who) == 0;
+	struct formdata_errors errs = FORMDATA_ERRORS_INIT;
+	json_t *out = NULL;
+	if (formdata_validate(d->form, d->org, have ? &who : NULL, in, &out, &errs) < 0) {
+		for (size_t i = 0; i < errs.n; i++)
+			cli_error("%s", errs.v[i].msg);
+		out = NULL;
+	}
+	formdata_errors_release(&errs);
+	(void)ss;
+	return out;
+}
+
+/* 1 if `user` may start workflow w (initiators), by a rough reading of the specs. */
+static int may_start(const struct eng_defs *d, const char *user)
+{
+	const struct workflow *w = d->wf;
+	if (!w->ninitiators)
+		return 1;
+	const struct org_user *u = org_user(d->org, user);
+	if (!u)
+		return 0;
+	for (size_t i = 0; i < w->ninitiators; i++) {
+		const struct assign *a = &w->initiators[i];
+		if (a->kind == A_USER && !strcmp(a->ref, user))
+			return 1;
+		if (a->kind == A_ROLE && org_user_has_role(u, a->ref) &&
+		    (!a->dept || org_dept_within(d->org, u->dept, a->dept)))
+			return 1;
+		if (a->kind == A_MEMBERS && org_dept_within(d->org, u->dept, a->ref))
+			return 1;
+		if (a->kind == A_DEPT_HEAD) {
+			const struct org_dept *dp = org_dept(d->org, a->ref);
+			if (dp && dp->head && !strcmp(dp->head, user))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+int cmd_new(struct cli *c)
+{
+	int draft = cli_take_flag(c, "--draft");
+	const char *title = take_opt(c, "--title", NULL);
+	int bad;
+	json_t *in = form_input(c, &bad);
+	if (bad)
+		return EXIT_USAGE;
+	if (cli_no_options(c) < 0 || c->argc != 2) {
+		json_decref(in);
+		return usage(c);
+	}
+	struct session ss;
+	int rc = session_open(c, &ss, 1);
+	if (rc) {
+		json_decref(in);
+		return rc;
+	}
+	const char *wid = c->argv[1];
+	char *wf = eng_current_hash(ss.e, "workflow", wid);
+	char *org = eng_current_hash(ss.e, "organisation", NULL);
+	char *form = NULL;
+	const struct eng_defs *d = NULL;
+	if (!wf) {
+		cli_error(_("no workflow '%s' is deployed"), wid);
+		rc = EXIT_INVALID;
+		goto out;
+	}
+	{
+		/* the workflow names its form: read it from a workflow-only load */
+		struct store_def sd;
+		if (store_def_get_version(ss.s, wf, &sd) == 0) {
+			const char *p = strstr(sd.content, "\nform:");
+			if (p) {
+				p += 6;
+				while (*p == ' ')
+					p++;
+				size_t n = strcspn(p, " \n#\r");
+				char *fid = xstrndup(p, n);
+				form = eng_current_hash(ss.e, "form", fid);
+				free(fid);
+			}
+			store_def_release(&sd);
+		}
+	}
+	if (!form || !org || !(d = eng_defs_get(ss.e, wf, form, org))) {
+		cli_error(_("workflow '%s' cannot be used: its form or the organisation is not deployed"), wid);
+		rc = EXIT_INVALID;
+		goto out;
+	}
+	if (!may_start(d, c->user)) {
+		cli_error(_("'%s' may not start workflow '%s'"), c->user, wid);
+		rc = EXIT_INVALID;
+		goto out;
+	}
+	json_t *data = validate(&ss, d, c->user, in);
+	if (!data) {
+		rc = EXIT_INVALID;
+		goto out;
+	}
+	const char *t = title ? title : json_string_value(json_object_get(data, "title"));
+	const struct org_user *u = org_user(d->org, c->user);
+	char *auto_title = xasprintf("%s - %s", d->wf->name ? d->wf->name : wid, u && u->name ? u->name : c->user);
+	json_t *p = json_object();
+	json_object_set_new(p, "workflow", json_string(wid));
+	json_object_set_new(p, "workflow_version", json_string(wf));
+	json_object_set_new(p, "form_version", json_string(form));
+	json_object_set_new(p, "org_version", json_string(org));
+	json_object_set_new(p, "title", json_string(t ? t : auto_title));
+	json_object_set_new(p, "data", data);
+	json_object_set_new(p, "draft", json_boolean(draft));
+	free(auto_title);
+	rc = act(c, &ss, "instance.created", p, draft ? _("saved draft '%s'") : _("submitted request '%s'"), NULL);
+out:
+	json_decref(in);
+	free(wf);
+	free(org);
+	free(form);
+	session_close(&ss);
+	return rc;
+}
+
+int cmd_submit(struct cli *c)
+{
+	int bad;
+	json_t *in = form_input(c, &bad);
+	if (bad)
+		return EXIT_USAGE;
+	if (cli_no_options(c) < 0 || c->argc != 2) {
+		json_decref(in);
+		return usage(c);
+	}
+	struct session ss;
+	int rc = session_open(c, &ss, 1);
+	if (rc) {
+		json_decref(in);
+		return rc;
+	}
+	char *id = NULL;
+	rc = engine_resolve(ss.e, 'i', c->argv[1], &id);
+	if (rc < 0) {
+		rc = eng_exit(&ss, rc);
+		goto out;
+	}
+	json_t *p = json_object();
+	json_object_set_new(p, "instance", json_string(id));
+	if (json_object_size(in)) {
+		/* changed fields: merge over the stored data and validate again */
+		json_t *shown = engine_show(ss.e, id);
+		json_t *data = json_deep_copy(json_object_get(shown, "fields"));
+		json_object_update(data, in);
+		char *wf = xstrdup(json_string_value(json_object_get(shown, "workflow_version")));
+		json_decref(shown);
+		struct store_def sd;
+		(void)sd;
+		/* the request's own versions */
+		int r2;
+		char *form = eng_str(ss.e, &r2, "SELECT form_hash FROM eng_instances WHERE id = ?1", "s", id);
+		char *org = eng_str(ss.e, &r2, "SELECT org_hash FROM eng_instances WHERE id = ?1", "s", id);
+		const struct eng_defs *d = form && org ? eng_defs_get(ss.e, wf, form, org) : NULL;
+		json_t *valid = d ? validate(&ss, d, c->user, data) : NULL;
+		json_decref(data);
+		free(wf);
+		free(form);
+		free(org);
+		if (!valid) {
+			json_decref(p);
+			rc = EXIT_INVALID;
+			goto out;
+		}
+		json_object_set_new(p, "data", valid);
+	}
+	rc = act(c, &ss, "instance.submitted", p, _("submitted request '%s'"), id);
+out:
+	json_decref(in);
+	free(id);
+	session_close(&ss);
+	return rc;
+}
+
+/* approve / reject / read / takeback / transfer / delegate / addsign: act on my task. */
+static int task_verb(struct cli *c, const char *type, const char *what, int nargs)
+{
+	const char *m = take_opt(c, "-m", "--message");
+	const char *pick = take_opt(c, "--pick", NULL);
+	const char *where = NULL;
+	if (cli_take_flag(c, "--before"))
+		where = "before";
+	if (cli_take_flag(c, "--after"))
+		where = "after";
+	if (cli_take_flag(c, "--parallel"))
+		where = "parallel";
+	if (cli_no_options(c) < 0 || c->argc != 2 + nargs)
+		return usage(c);
+	struct session ss;
+	int rc = session_open(c, &ss, 1);
+	if (rc)
+		return rc;
+	char *task = NULL;
+	if (!strcmp(type, "task.takenback")) {
+		/* my last approval in that request, or the task named */
+		rc = engine_resolve(ss.e, 't', c->argv[1], &task);
+		if (rc < 0) {
+			char *inst = NULL;
+			if (engine_resolve(ss.e, 'i', c->argv[1], &inst) == 0) {
+				int r2;
+				task = eng_str(ss.e, &r2,
+					       "SELECT id FROM eng_tasks WHERE instance = ?1 AND decided_by = ?2"
+					       " AND decision = 'approve' ORDER BY decided_seq DESC LIMIT 1",
+					       "ss", inst, c->user);
+				rc = task ? 0 : eng_fail(ss.e, ENG_REFUSED, _("'%s' approved nothing in request '%s'"),
+							 c->user, inst);
+			}
+			free(inst);
+		}
+		if (rc < 0) {
+			rc = eng_exit(&ss, rc);
+			goto out;
+		}
+	} else if ((rc = my_task(&ss, c, c->argv[1], &task))) {
+		goto out;
+	}
+	json_t *p = json_object();
+	json_object_set_new(p, "task", json_string(task));
+	if (m)
+		json_object_set_new(p, "opinion", json_string(m));
+	if (pick)
+		json_object_set_new(p, "pick", json_string(pick));
+	if (nargs)
+		json_object_set_new(p, "user", json_string(c->argv[2]));
+	if (where)
+		json_object_set_new(p, "where", json_string(where));
+	rc = act(c, &ss, type, p, what, task);
+out:
+	free(task);
+	session_close(&ss);
+	return rc;
+}
+
+int cmd_approve(struct cli *c)
+{
+	return task_verb(c, "task.approved", _("approved task '%s'"), 0);
+}
+
+int cmd_reject(struct cli *c)
+{
+	return task_verb(c, "task.rejected", _("rejected task '%s'"), 0);
+}
+
+int cmd_read(struct cli *c)
+{
+	return task_verb(c, "task.read", _("read task '%s'"), 0);
+}
+
+int cmd_takeback(struct cli *c)
+{
+	return task_verb(c, "task.takenback", _("took back task '%s'"), 0);
+}
+
+int cmd_transfer(struct cli *c)
+{
+	return task_verb(c, "task.transferred", _("transferred task '%s'"), 1);
+}
+
+int cmd_delegate(struct cli *c)
+{
+	return task_verb(c, "task.delegated", _("delegated task '%s'"), 1);
+}
+
+int cmd_addsign(struct cli *c)
+{
+	return task_verb(c, "task.signer_added", _("added a signer to task '%s'"), 1);
+}
+
+int cmd_return(struct cli *c)
+{
+	const char *to = take_opt(c, "--to", NULL);
+	const char *m = take_opt(c, "-m", "--message");
+	if (cli_no_options(c) < 0 || c->argc != 2)
+		return usage(c);
+	struct session ss;
+	int rc = session_open(c, &ss, 1);
+	if (rc)
+		return rc;
+	char *task = NULL;
+	if ((rc = my_task(&ss, c, c->argv[1], &task)))
+		goto out;
+	json_t *p = json_object();
+	json_object_set_new(p, "task", json_string(task));
+	json_object_set_new(p, "to", json_string(to ? to : "previous"));
+	if (m)
+		json_object_set_new(p, "opinion", json_string(m));
+	rc = act(c, &ss, "instance.returned", p, _("returned request of task '%s'"), task);
+out:
+	free(task);
+	session_close(&ss);
+	return rc;
+}
+
+/* withdraw / urge / terminate / removesign / circulate: act on a request. */
+static int request_verb(struct cli *c, const char *type, const char *what, int min_users, int max_users)
+{
+	const char *m = take_opt(c, "-m", "--message");
+	if (cli_no_options(c) < 0 || c->argc < 2 + min_users || (max_users >= 0 && c->argc > 2 + max_users))
+		return usage(c);
+	struct session ss;
+	int rc = session_open(c, &ss, 1);
+	if (rc)
+		return rc;
+	char *id = NULL;
+	rc = engine_resolve(ss.e, 'i', c->argv[1], &id);
+	if (rc < 0) {
+		rc = eng_exit(&ss, rc);
+		goto out;
+	}
+	json_t *p = json_object();
+	json_object_set_new(p, "instance", json_string(id));
+	if (m)
+		json_object_set_new(p, "opinion", json_string(m));
+	if (max_users == 1)
+		json_object_set_new(p, "user", json_string(c->argv[2]));
+	else if (max_users < 0) {
+		json_t *a = json_array();
+		for (int i = 2; i < c->argc; i++)
+			json_array_append_new(a, json_string(c->argv[i]));
+		json_object_set_new(p, "users", a);
+	}
+	rc = act(c, &ss, type, p, what, id);
+out:
+	free(id);
+	session_close(&ss);
+	return rc;
+}
+
+int cmd_withdraw(struct cli *c)
+{
+	return request_verb(c, "instance.withdrawn", _("withdrew request '%s'"), 0, 0);
+}
+
+int cmd_urge(struct cli *c)
+{
+	return request_verb(c, "instance.urged", _("urged the handlers of request '%s'"), 0, 0);
+}
+
+int cmd_terminate(struct cli *c)
+{
+	return request_verb(c, "instance.terminated", _("terminated request '%s'"), 0, 0);
+}
+
+int cmd_removesign(struct cli *c)
+{
+	return request_verb(c, "task.signer_removed", _("removed a signer from request '%s'"), 1, 1);
+}
+
+int cmd_circulate(struct cli *c)
+{
+	return request_verb(c, "instance.circulated", _("circulated request '%s'"), 1, -1);
+}
+
+/* Print an inbox as text. */
+static void print_tasks(json_t *a, int mine)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(a, i, v) {
+		if (mine) {
+			const char *num = json_string_value(json_object_get(v, "doc_number"));
+			printf("%-8s %-10s %-10s %s%s%s\n", json_string_value(json_object_get(v, "request")),
+			       json_string_value(json_object_get(v, "workflow")),
+			       json_string_value(json_object_get(v, "state")),
+			       json_string_value(json_object_get(v, "title")), num ? "  " : "", num ? num : "");
+			continue;
+		}
+		const char *ob = json_string_value(json_object_get(v, "on_behalf"));
+		const char *dec = json_string_value(json_object_get(v, "decision"));
+		printf("%-8s %-8s %-14s %s", json_string_value(json_object_get(v, "task")),
+		       json_string_value(json_object_get(v, "request")),
+		       json_string_value(json_object_get(v, "step")),
+		       json_string_value(json_object_get(v, "title")));
+		if (dec)
+			printf("  [%s]", dec);
+		if (ob)
+			printf(_("  (for %s)"), ob);
+		putchar('\n');
+	}
+}
+
+int cmd_inbox(struct cli *c)
+{
+	enum inbox_kind k = INBOX_TODO;
+	if (cli_take_flag(c, "--done"))
+		k = INBOX_DONE;
+	if (cli_take_flag(c, "--mine"))
+		k = INBOX_MINE;
+	if (cli_take_flag(c, "--toread"))
+		k = INBOX_TOREAD;
+	cli_take_flag(c, "--todo");
+	if (cli_no_options(c) < 0 || c->argc != 1)
+		return usage(c);
+	struct session ss;
+	int rc = session_open(c, &ss, 1);
+	if (rc)
+		return rc;
+	json_t *a = engine_inbox(ss.e, c->user, k);
+	if (!a) {
+		rc = eng_exit(&ss, STORE_ERR);
+	} else if (c->json) {
+		cli_print_json(a);
+	} else {
+		print_tasks(a, k == INBOX_MINE);
+		json_decref(a);
+	}
+	session_close(&ss);
+	return rc;
+}
+
+int cmd_show(struct cli *c)
+{
+	if (cli_no_options(c) < 0 || c->argc != 2)
+		return usage(c);
+	struct session ss;
+	int rc = session_open(c, &ss, 0);
+	if (rc)
+		return rc;
+	char *id = NULL;
+	rc = engine_resolve(ss.e, 'i', c->argv[1], &id);
+	json_t *o = rc < 0 ? NULL : engine_show(ss.e, id);
+	if (!o) {
+		rc = eng_exit(&ss, rc < 0 ? rc : STORE_ERR);
+		goto out;
+	}
+	if (c->json) {
+		cli_print_json(o);
+		goto out;
+	}
+	const char *num = json_string_value(json_object_get(o, "doc_number"));
+	printf("%s  %s\n", json_string_value(json_object_get(o, "request")), json_string_value(json_object_get(o, "title")));
+	printf(_("workflow:  %s\napplicant: %s\nstate:     %s\n"), json_string_value(json_object_get(o, "workflow")),
+	       json_string_value(json_object_get(o, "applicant")), json_string_value(json_object_get(o, "state")));
+	if (num)
+		printf(_("number:    %s\n"), num);
+	const char *k;
+	json_t *v;
+	printf("%s\n", _("fields:"));
+	json_object_foreach(json_object_get(o, "fields"), k, v) {
+		char *s = json_is_string(v) ? xstrdup(json_string_value(v)) : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+		printf("  %s: %s\n", k, s);
+		free(s);
+	}
+	size_t i;
+	printf("%s\n", _("current steps:"));
+	json_array_foreach(json_object_get(o, "current"), i, v)
+		printf("  %s (%s)\n", json_string_value(json_object_get(v, "name")), json_string_value(json_object_get(v, "step")));
+	printf("%s\n", _("tasks:"));
+	json_array_foreach(json_object_get(o, "tasks"), i, v) {
+		const char *ob = json_string_value(json_object_get(v, "on_behalf"));
+		const char *dec = json_string_value(json_object_get(v, "decision"));
+		printf("  %s %-14s %-12s %-7s %-9s %s", json_string_value(json_object_get(v, "task")),
+		       json_string_value(json_object_get(v, "step")), json_string_value(json_object_get(v, "assignee")),
+		       json_string_value(json_object_get(v, "kind")), json_string_value(json_object_get(v, "state")),
+		       dec ? dec : "");
+		if (ob)
+			printf(_(" (for %s)"), ob);
+		putchar('\n');
+	}
+	printf("%s\n", _("trail:"));
+	json_array_foreach(json_object_get(o, "trail"), i, v) {
+		const char *ob = json_string_value(json_object_get(v, "on_behalf"));
+		const char *step = json_string_value(json_object_get(v, "step_name"));
+		if (!step)
+			step = json_string_value(json_object_get(v, "step"));
+		const char *det = json_string_value(json_object_get(v, "detail"));
+		const char *op = json_string_value(json_object_get(v, "opinion"));
+		printf("  %s %s", json_string_value(json_object_get(v, "at")), json_string_value(json_object_get(v, "actor")));
+		if (ob)
+			printf(_(" on behalf of %s"), ob);
+		printf(" %s", json_string_value(json_object_get(v, "action")));
+		if (step && *step)
+			printf(" @%s", step);
+		if (det)
+			printf(" %s", det);
+		if (op)
+			printf(": %s", op);
+		putchar('\n');
+	}
+	json_decref(o);
+out:
+	free(id);
+	session_close(&ss);
+	return rc;
+}
+
+int cmd_opinions(struct cli *c)
+{
+	if (cli_no_options(c) < 0 || c->argc > 3)
+		return usage(c);
+	const char *sub = c->argc > 1 ? c->argv[1] : "list";
+	if (strcmp(sub, "list") && strcmp(sub, "add"))
+		return usage(c);
+	if (!strcmp(sub, "add") && c->argc != 3)
+		return usage(c);
+	struct session ss;
+	int rc = session_open(c, &ss, 1);
+	if (rc)
+		return rc;
+	if (!strcmp(sub, "add")) {
+		json_t *p = json_object();
+		json_object_set_new(p, "text", json_string(c->argv[2]));
+		rc = act(c, &ss, "opinion.added", p, _("added a common opinion%s"), "");
+	} else {
+		json_t *a = engine_opinions(ss.e, c->user);
+		if (!a)
+			rc = eng_exit(&ss, STORE_ERR);
+		else if (c->json)
+			cli_print_json(a);
+		else {
+			size_t i;
+			json_t *v;
+			json_array_foreach(a, i, v)
+				printf("%3lld  %s\n", (long long)json_integer_value(json_object_get(v, "uses")),
+				       json_string_value(json_object_get(v, "text")));
+			json_decref(a);
+		}
+	}
+	session_close(&ss);
+	return rc;
+}
+
+int cmd_standin(struct cli *c)
+{
+	const char *from = take_opt(c, "--from", NULL), *to = take_opt(c, "--to", NULL);
+	const char *wf = take_opt(c, "--workflow", NULL);
+	if (cli_no_options(c) < 0 || c->argc != 2 || !from || !to)
+		return usage(c);
+	struct session ss;
+	int rc = session_open(c, &ss, 1);
+	if (rc)
+		return rc;
+	json_t *p = json_object();
+	json_object_set_new(p, "standin", json_string(c->argv[1]));
+	json_object_set_new(p, "from", json_string(from));
+	json_object_set_new(p, "to", json_string(to));
+	if (wf)
+		json_object_set_new(p, "workflow", json_string(wf));
+	rc = act(c, &ss, "standin.set", p, _("stand-in '%s' recorded"), c->argv[1]);
+	session_close(&ss);
+	return rc;
+}
+
+int cmd_tick(struct cli *c)
+{
+	if (cli_no_options(c) < 0 || c->argc != 1)
+		return usage(c);
+	struct store *s;
+	int rc = cli_open_store(c, 0, &s);
+	if (rc)
+		return rc;
+	struct engine *e = engine_new(s);
+	int fired = 0;
+	rc = engine_tick(e, clock_now(), &fired);
+	if (rc < 0) {
+		cli_error("%s", engine_error(e));
+		rc = EXIT_STORE;
+	} else if (c->json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "fired", json_integer(fired));
+		cli_print_json(o);
+	} else {
+		printf(_("%d timers fired\n"), fired);
+	}
+	engine_free(e);
+	store_close(s);
+	return rc;
+}
+
+int cmd_check(struct cli *c)
+{
+	int repair = cli_take_flag(c, "--repair");
+	if (cli_no_options(c) < 0 || c->argc != 1)
+		return usage(c);
+	struct store *s;
+	int rc = cli_open_store(c, 0, &s);
+	if (rc)
+		return rc;
+	struct engine *e = engine_new(s);
+	struct buf report = BUF_INIT;
+	int64_t n = 0;
+	rc = engine_check(e, repair, &report, &n);
+	if (rc < 0) {
+		cli_error("%s", engine_error(e));
+		rc = EXIT_STORE;
+	} else if (c->json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "ok", json_boolean(rc == 0));
+		json_object_set_new(o, "replayed", json_integer(n));
+		json_object_set_new(o, "report", json_string(report.s));
+		cli_print_json(o);
+		rc = rc ? EXIT_INVALID : EXIT_OK;
+	} else {
+		fputs(report.s, stdout);
+		if (rc)
+			printf("%s\n", repair ? _("check: differences found and repaired from the event log")
+					      : _("check: the state differs from the event log (run 'docket check --repair')"));
+		else
+			printf(_("check: event log intact; %lld events replayed; state matches\n"), (long long)n);
+		rc = rc ? EXIT_INVALID : EXIT_OK;
+	}
+	buf_release(&report);
+	engine_free(e);
+	store_close(s);
+	return rc;
+}

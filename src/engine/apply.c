@@ -1,0 +1,1576 @@
+/*
+ * apply: the rules — applying one event to the engine's tables.
+ *
+ * Each handler first validates the action against the current state and
+ * refuses (ENG_REFUSED, nothing written: the caller rolls back), then
+ * materialises it. Everything here is a function of the event, the tables
+ * and the definitions named by version hash: no clock, no randomness.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../defs/assign.h"
+#include "../defs/calendar.h"
+#include "../defs/form.h"
+#include "../defs/formdata.h"
+#include "../defs/org.h"
+#include "../defs/value.h"
+#include "../defs/workflow.h"
+#include "../store/store.h"
+#include "../util/i18n.h"
+#include "../util/xalloc.h"
+#include "eng_internal.h"
+
+/* A request as stored. */
+struct inst {
+	char *id, *uuid, *workflow, *wf_hash, *form_hash, *org_hash, *applicant, *title, *state;
+	char *doc_number, *resume_step;
+	json_t *data;          /* canonical form data */
+	int64_t submit_seq;
+	const struct eng_defs *defs;
+};
+
+/* A task as stored. */
+struct task {
+	char *id, *instance, *step, *assignee, *on_behalf, *kind, *state, *resumes, *after_task,
+		*decision;
+	int extra, ord, timed_out;
+	int64_t deadline, next_remind, decided_seq; /* 0 = none */
+};
+
+/* What one apply call works with. */
+struct ctx {
+	struct engine *e;
+	const struct eng_event *ev;
+	struct inst in;   /* the request concerned (id NULL when none) */
+	int ntask;        /* tasks created so far by this event (for their ids) */
+	int ntrail;       /* trail lines written so far by this event */
+	int depth;        /* routing recursion guard */
+};
+
+#define REFUSE(c, ...) eng_fail((c)->e, ENG_REFUSED, __VA_ARGS__)
+
+static const char *pstr(const struct ctx *c, const char *key)
+{
+	return json_string_value(json_object_get(c->ev->p, key));
+}
+
+static void inst_release(struct inst *in)
+{
+	free(in->id);
+	free(in->uuid);
+	free(in->workflow);
+	free(in->wf_hash);
+	free(in->form_hash);
+	free(in->org_hash);
+	free(in->applicant);
+	free(in->title);
+	free(in->state);
+	free(in->doc_number);
+	free(in->resume_step);
+	json_decref(in->data);
+	memset(in, 0, sizeof(*in));
+}
+
+static void task_release(struct task *t)
+{
+	free(t->id);
+	free(t->instance);
+	free(t->step);
+	free(t->assignee);
+	free(t->on_behalf);
+	free(t->kind);
+	free(t->state);
+	free(t->resumes);
+	free(t->after_task);
+	free(t->decision);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Load request `id` into c->in with its definitions; ENG_REFUSED when unknown. */
+static int load_inst(struct ctx *c, const char *id)
+{
+	struct engine *e = c->e;
+	sqlite3_stmt *st = eng_q(e,
+				 "SELECT id, uuid, workflow, wf_hash, form_hash, org_hash, applicant, title,"
+				 " state, doc_number, resume_step, data, submit_seq FROM eng_instances WHERE id = ?1",
+				 "s", id);
+	if (!st)
+		return STORE_ERR;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		struct inst *in = &c->in;
+		in->id = eng_col(st, 0);
+		in->uuid = eng_col(st, 1);
+		in->workflow = eng_col(st, 2);
+		in->wf_hash = eng_col(st, 3);
+		in->form_hash = eng_col(st, 4);
+		in->org_hash = eng_col(st, 5);
+		in->applicant = eng_col(st, 6);
+		in->title = eng_col(st, 7);
+		in->state = eng_col(st, 8);
+		in->doc_number = eng_col(st, 9);
+		in->resume_step = eng_col(st, 10);
+		json_error_t jerr;
+		in->data = json_loads((const char *)sqlite3_column_text(st, 11), 0, &jerr);
+		in->submit_seq = sqlite3_column_int64(st, 12);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return REFUSE(c, _("no request '%s'"), id ? id : "");
+	if (rc != SQLITE_ROW)
+		return eng_sql_fail(e, rc);
+	c->in.defs = eng_defs_get(e, c->in.wf_hash, c->in.form_hash, c->in.org_hash);
+	return c->in.defs ? 0 : STORE_ERR;
+}
+
+/* Load task `id`; ENG_REFUSED when unknown. */
+static int load_task(struct ctx *c, const char *id, struct task *t)
+{
+	memset(t, 0, sizeof(*t));
+	sqlite3_stmt *st = eng_q(c->e,
+				 "SELECT id, instance, step, assignee, on_behalf, kind, state, resumes,"
+				 " after_task, decision, extra, ord, timed_out, deadline, next_remind,"
+				 " decided_seq FROM eng_tasks WHERE id = ?1",
+				 "s", id);
+	if (!st)
+		return STORE_ERR;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		t->id = eng_col(st, 0);
+		t->instance = eng_col(st, 1);
+		t->step = eng_col(st, 2);
+		t->assignee = eng_col(st, 3);
+		t->on_behalf = eng_col(st, 4);
+		t->kind = eng_col(st, 5);
+		t->state = eng_col(st, 6);
+		t->resumes = eng_col(st, 7);
+		t->after_task = eng_col(st, 8);
+		t->decision = eng_col(st, 9);
+		t->extra = sqlite3_column_int(st, 10);
+		t->ord = sqlite3_column_int(st, 11);
+		t->timed_out = sqlite3_column_int(st, 12);
+		t->deadline = sqlite3_column_int64(st, 13);
+		t->next_remind = sqlite3_column_int64(st, 14);
+		t->decided_seq = sqlite3_column_int64(st, 15);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return REFUSE(c, _("no task '%s'"), id ? id : "");
+	return rc == SQLITE_ROW ? 0 : eng_sql_fail(c->e, rc);
+}
+
+/* One line of the trail. */
+static int trail(struct ctx *c, const char *step, const char *actor, const char *on_behalf,
+		 const char *action, const char *detail, const char *opinion)
+{
+	return eng_run(c->e,
+		       "INSERT INTO eng_trail (instance, seq, n, step, actor, on_behalf, action, detail,"
+		       " opinion, made_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+		       "sidssssssi", c->in.id, c->ev->seq, c->ntrail++, step, actor, on_behalf, action,
+		       detail, opinion, (int64_t)c->ev->made_at);
+}
+
+static int set_state(struct ctx *c, const char *state)
+{
+	free(c->in.state);
+	c->in.state = xstrdup(state);
+	return eng_run(c->e, "UPDATE eng_instances SET state = ?2, updated_seq = ?3 WHERE id = ?1", "ssi",
+		       c->in.id, state, c->ev->seq);
+}
+
+/* 1 if `user` holds role `role` in the request's organisation. */
+static int has_role(const struct org *o, const char *user, const char *role)
+{
+	const struct org_user *u = org_user(o, user);
+	return u && org_user_has_role(u, role);
+}
+
+/* --- routing ---------------------------------------------------------------- */
+
+static int enter(struct ctx *c, const struct step *s, const char *prev);
+
+/* Stand-ins in force, as assign_apply_standins() wants them. */
+struct standins {
+	struct standin *v;
+	char **strs;     /* owned strings */
+	size_t n, nstrs;
+};
+
+static void standins_release(struct standins *s)
+{
+	for (size_t i = 0; i < s->nstrs; i++)
+		free(s->strs[i]);
+	free(s->strs);
+	free(s->v);
+}
+
+/* Local midnight (+08:00) starting `date` (YYYY-MM-DD); plus `days`. */
+static time_t day_start(const char *date, int days)
+{
+	int64_t d = 0;
+	if (date_parse(date, &d) < 0)
+		return 0;
+	return (time_t)((d + days) * 86400 - CALENDAR_DEFAULT_OFFSET);
+}
+
+static int load_standins(struct ctx *c, struct standins *out)
+{
+	memset(out, 0, sizeof(*out));
+	sqlite3_stmt *st = eng_q(c->e, "SELECT user, standin, from_day, to_day, workflow FROM eng_standins"
+				       " ORDER BY seq", "");
+	if (!st)
+		return STORE_ERR;
+	int rc;
+	size_t alloc = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+		out->strs = xrealloc(out->strs, (out->nstrs + 3) * sizeof(*out->strs));
+		struct standin *s = &out->v[out->n++];
+		s->user = out->strs[out->nstrs++] = eng_col(st, 0);
+		s->standin = out->strs[out->nstrs++] = eng_col(st, 1);
+		s->from = day_start((const char *)sqlite3_column_text(st, 2), 0);
+		s->to = day_start((const char *)sqlite3_column_text(st, 3), 1);
+		s->workflow = out->strs[out->nstrs++] = eng_col(st, 4);
+	}
+	(void)alloc;
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : eng_sql_fail(c->e, rc);
+}
+
+/* 1 if `user` approved a task of this request at a step other than `step` since submission. */
+static int approved_elsewhere(struct ctx *c, const char *user, const char *step)
+{
+	int64_t x;
+	return eng_int(c->e, &x,
+		       "SELECT 1 FROM eng_tasks WHERE instance = ?1 AND decided_by = ?2 AND step != ?3"
+		       " AND decision = 'approve' AND decided_seq >= ?4 LIMIT 1",
+		       "sssi", c->in.id, user, step, c->in.submit_seq) == 1;
+}
+
+/* 1 if `user` acted on step `other` of this request since submission. */
+static int acted_on(struct ctx *c, const char *user, const char *other)
+{
+	int64_t x;
+	return eng_int(c->e, &x,
+		       "SELECT 1 FROM eng_tasks WHERE instance = ?1 AND decided_by = ?2 AND step = ?3"
+		       " AND state = 'done' AND decided_seq >= ?4 LIMIT 1",
+		       "sssi", c->in.id, user, other, c->in.submit_seq) == 1;
+}
+
+/* The step paired with `step` by a `separate:` policy that `user` acted on, or NULL. */
+static const char *separated(struct ctx *c, const char *user, const char *step)
+{
+	const struct workflow *w = c->in.defs->wf;
+	for (size_t i = 0; i < w->nseparate; i++) {
+		for (int k = 0; k < 2; k++)
+			if (!strcmp(w->separate[i][k], step) && acted_on(c, user, w->separate[i][1 - k]))
+				return w->separate[i][1 - k];
+	}
+	return NULL;
+}
+
+/* Create one task. */
+static int add_task(struct ctx *c, const struct step *s, const char *user, const char *on_behalf,
+		    const char *kind, const char *state, int extra, const char *resumes,
+		    const char *after, int ord, char **id_out)
+{
+	char *id = NULL;
+	int rc = eng_new_id(c->e, 't', c->ev->uuid, c->ntask++, &id);
+	if (rc < 0)
+		return rc;
+	int64_t deadline = 0, remind = 0;
+	if (s && s->deadline.amount && strcmp(kind, "read")) {
+		time_t t = calendar_add(NULL, c->ev->made_at, &s->deadline);
+		deadline = t == (time_t)-1 ? 0 : (int64_t)t;
+	}
+	if (s && s->remind_every.amount) {
+		time_t t = calendar_add(NULL, c->ev->made_at, &s->remind_every);
+		remind = t == (time_t)-1 ? 0 : (int64_t)t;
+	}
+	rc = eng_run(c->e,
+		     "INSERT INTO eng_tasks (id, instance, step, assignee, on_behalf, kind, state, extra,"
+		     " resumes, after_task, ord, deadline, next_remind, created_seq)"
+		     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, nullif(?12, 0), nullif(?13, 0), ?14)",
+		     "sssssssdssdiii", id, c->in.id, s ? s->id : "", user, on_behalf, kind, state, extra,
+		     resumes, after, ord, deadline, remind, c->ev->seq);
+	if (id_out && !rc)
+		*id_out = id;
+	else
+		free(id);
+	return rc;
+}
+
+/* The request reached the end on one path: approved when nothing else is open. */
+static int finish_path(struct ctx *c)
+{
+	int64_t n = 0;
+	int rc = eng_int(c->e, &n,
+			 "SELECT (SELECT count(*) FROM eng_active WHERE instance = ?1)"
+			 " + (SELECT count(*) FROM eng_joins WHERE instance = ?1)",
+			 "s", c->in.id);
+	if (rc < 0)
+		return rc;
+	if (n > 0 || strcmp(c->in.state, "running"))
+		return 0;
+	if ((rc = set_state(c, "approved")) < 0)
+		return rc;
+	return trail(c, NULL, "system", NULL, "approved", NULL, NULL);
+}
+
+/* Go on after step s (done or skipped); prev is the last people step. */
+static int go_next(struct ctx *c, const struct step *s, const char *prev)
+{
+	const struct step *n = workflow_next(c->in.defs->wf, s);
+	return n ? enter(c, n, prev) : finish_path(c);
+}
+
+/* A branch target (a step id or "end"). */
+static int enter_id(struct ctx *c, const char *id, const char *prev)
+{
+	const struct step *s = id && strcmp(id, "end") ? workflow_step(c->in.defs->wf, id) : NULL;
+	return s ? enter(c, s, prev) : finish_path(c);
+}
+
+/* The people of a people step after every policy; 0 and l filled (maybe empty). */
+static int people(struct ctx *c, const struct step *s, struct assign_list *l)
+{
+	const struct eng_defs *d = c->in.defs;
+	struct buf err = BUF_INIT;
+	int rc = assign_resolve(d->org, s->assigns, s->nassigns, c->in.applicant, c->in.data, d->form,
+				l, &err);
+	if (rc < 0) {
+		/* nobody to act: recorded in the trail, the step is skipped */
+		trail(c, s->id, "system", NULL, "nobody", err.s, NULL);
+		buf_release(&err);
+		return 0;
+	}
+	buf_release(&err);
+	/* self-approval, then dedupe and separation, keeping order */
+	size_t w = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		struct assign_entry *a = &l->v[i];
+		const char *who = assign_self_target(d->org, d->wf->self_approval, c->in.applicant, a->user);
+		int drop = !who;
+		if (who && strcmp(who, a->user)) {
+			for (size_t j = 0; j < w; j++)
+				if (!strcmp(l->v[j].user, who))
+					drop = 1;
+			if (!drop) {
+				free(a->user);
+				a->user = xstrdup(who);
+			}
+		}
+		if (!drop && d->wf->dedupe && approved_elsewhere(c, a->user, s->id))
+			drop = 1;
+		if (!drop && separated(c, a->user, s->id))
+			drop = 1;
+		if (drop) {
+			free(a->user);
+			free(a->on_behalf);
+			continue;
+		}
+		l->v[w++] = *a;
+	}
+	l->n = w;
+	/* pick: the previous handler chose one of them */
+	const char *pick = pstr(c, "pick");
+	if (s->pick && pick) {
+		for (size_t i = 0; i < l->n; i++) {
+			if (!strcmp(l->v[i].user, pick)) {
+				struct assign_entry keep = l->v[i];
+				for (size_t j = 0; j < l->n; j++)
+					if (j != i) {
+						free(l->v[j].user);
+						free(l->v[j].on_behalf);
+					}
+				l->v[0] = keep;
+				l->n = 1;
+				break;
+			}
+		}
+	}
+	struct standins sv;
+	if ((rc = load_standins(c, &sv)) < 0)
+		return rc;
+	assign_apply_standins(l, sv.v, sv.n, c->in.workflow, c->ev->made_at);
+	standins_release(&sv);
+	return 0;
+}
+
+/* Start a people step: approval or handling. */
+static int start_people(struct ctx *c, const struct step *s, const char *prev)
+{
+	const struct eng_defs *d = c->in.defs;
+	struct assign_list l = ASSIGN_LIST_INIT;
+	int rc = 0;
+	if (s->type == STEP_HANDLING) {
+		struct buf err = BUF_INIT;
+		if (s->lead)
+			assign_resolve(d->org, s->lead, 1, c->in.applicant, c->in.data, d->form, &l, &err);
+		buf_release(&err);
+		if (l.n > 1) { /* one lead department */
+			for (size_t i = 1; i < l.n; i++) {
+				free(l.v[i].user);
+				free(l.v[i].on_behalf);
+			}
+			l.n = 1;
+		}
+	} else if ((rc = people(c, s, &l)) < 0) {
+		return rc;
+	}
+	if (!l.n) {
+		assign_list_release(&l);
+		if ((rc = trail(c, s->id, "system", NULL, "skipped", NULL, NULL)) < 0)
+			return rc;
+		return go_next(c, s, prev);
+	}
+	rc = eng_run(c->e, "INSERT OR REPLACE INTO eng_active (instance, step, prev, since_seq) VALUES (?1, ?2, ?3, ?4)",
+		     "sssi", c->in.id, s->id, prev, c->ev->seq);
+	if (s->type == STEP_HANDLING) {
+		if (!rc)
+			rc = add_task(c, s, l.v[0].user, l.v[0].on_behalf, "handle_lead", "pending", 0, NULL,
+				      NULL, 0, NULL);
+		struct assign_list co = ASSIGN_LIST_INIT;
+		struct buf err = BUF_INIT;
+		if (!rc && s->nco)
+			assign_resolve(d->org, s->co, s->nco, c->in.applicant, c->in.data, d->form, &co, &err);
+		buf_release(&err);
+		for (size_t i = 0; i < co.n && !rc; i++)
+			if (strcmp(co.v[i].user, l.v[0].user))
+				rc = add_task(c, s, co.v[i].user, co.v[i].on_behalf, "handle_co", "pending", 0,
+					      NULL, NULL, (int)i + 1, NULL);
+		assign_list_release(&co);
+	} else {
+		int offer = l.n > 1 && (s->mode == MODE_SINGLE || s->mode == MODE_CLAIM);
+		for (size_t i = 0; i < l.n && !rc; i++) {
+			const char *state = s->mode == MODE_SEQUENTIAL && i > 0 ? "waiting" : "pending";
+			rc = add_task(c, s, l.v[i].user, l.v[i].on_behalf, offer ? "offer" : "approve", state, 0,
+				      NULL, NULL, (int)i, NULL);
+		}
+	}
+	assign_list_release(&l);
+	return rc;
+}
+
+/* Read items for a circulate step (one per person per request, however often). */
+static int circulate_to(struct ctx *c, const struct step *s, const char *user, const char *on_behalf)
+{
+	int64_t x;
+	int rc = eng_int(c->e, &x,
+			 "SELECT 1 FROM eng_tasks WHERE instance = ?1 AND assignee = ?2 AND kind = 'read'"
+			 " AND state IN ('pending', 'done')",
+			 "ss", c->in.id, user);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	return add_task(c, s, user, on_behalf, "read", "pending", 0, NULL, NULL, 0, NULL);
+}
+
+/* The year (local, +08:00) of the event. */
+static int event_year(struct ctx *c)
+{
+	time_t t = c->ev->made_at + CALENDAR_DEFAULT_OFFSET;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	return tm.tm_year + 1900;
+}
+
+/* action: number — the next serial of the organ this year, in this very transaction. */
+static int auto_number(struct ctx *c, const struct step *s)
+{
+	if (c->in.doc_number) /* a request is numbered once, even if it passes here again */
+		return 0;
+	const struct org_dept *dp = s->organ ? org_dept(c->in.defs->org, s->organ) : NULL;
+	const char *code = dp && dp->code ? dp->code : s->organ ? s->organ : "";
+	int year = event_year(c);
+	int64_t last = 0;
+	int rc = eng_int(c->e, &last, "SELECT last FROM eng_counters WHERE organ = ?1 AND year = ?2", "sd",
+			 code, year);
+	if (rc < 0)
+		return rc;
+	last++;
+	if ((rc = eng_run(c->e,
+			  "INSERT INTO eng_counters (organ, year, last) VALUES (?1, ?2, ?3)"
+			  " ON CONFLICT (organ, year) DO UPDATE SET last = excluded.last",
+			  "sdi", code, year, last)) < 0)
+		return rc;
+	char *num = xasprintf("%s〔%d〕%lld号", code, year, (long long)last);
+	rc = eng_run(c->e, "UPDATE eng_instances SET doc_number = ?2 WHERE id = ?1", "ss", c->in.id, num);
+	if (!rc)
+		rc = trail(c, s->id, "system", NULL, "numbered", num, NULL);
+	free(c->in.doc_number);
+	c->in.doc_number = num;
+	return rc;
+}
+
+/* The applicant as conditions read them. */
+static int branch_matches(struct ctx *c, const struct branch *b, int *match)
+{
+	*match = 0;
+	if (!b->when)
+		return 0;
+	const struct eng_defs *d = c->in.defs;
+	struct formdata_applicant who;
+	int have = formdata_applicant_from_org(d->org, c->in.applicant, &who) == 0;
+	struct formdata_scope sc;
+	struct expr_scope scope;
+	formdata_scope(&sc, d->form, c->in.data, have ? &who : NULL, &scope);
+	char *err = NULL;
+	if (expr_eval_bool(b->when, &scope, match, &err) < 0) {
+		*match = 0; /* a run-time failure counts as false, as null does */
+		free(err);
+	}
+	return 0;
+}
+
+/* Open a parallel / inclusive block: record the join, then start each branch. */
+static int split(struct ctx *c, const struct step *s, const char *prev)
+{
+	const char **targets = xcalloc(s->nbranches + 1, sizeof(*targets));
+	size_t n = 0;
+	int rc = 0;
+	for (size_t i = 0; i < s->nbranches; i++) {
+		const struct branch *b = &s->branches[i];
+		int m = s->type == STEP_PARALLEL;
+		if (s->type == STEP_INCLUSIVE && !b->is_default)
+			branch_matches(c, b, &m);
+		if (m)
+			targets[n++] = b->next;
+	}
+	if (!n)
+		for (size_t i = 0; i < s->nbranches; i++)
+			if (s->branches[i].is_default)
+				targets[n++] = s->branches[i].next;
+	if (s->join)
+		rc = eng_run(c->e,
+			     "INSERT OR REPLACE INTO eng_joins (instance, step, split, expected, arrived, since_seq)"
+			     " VALUES (?1, ?2, ?3, ?4, 0, ?5)",
+			     "sssdi", c->in.id, s->join, s->id, (int)n, c->ev->seq);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = enter_id(c, targets[i], prev);
+	free(targets);
+	return rc;
+}
+
+/* A path reached a join: go on once every branch taken has arrived. */
+static int arrive(struct ctx *c, const struct step *s, const char *prev)
+{
+	int64_t left = 0;
+	int rc = eng_int(c->e, &left, "SELECT expected - arrived - 1 FROM eng_joins WHERE instance = ?1 AND step = ?2",
+			 "ss", c->in.id, s->id);
+	if (rc < 0)
+		return rc;
+	if (rc == 1 && left > 0)
+		return eng_run(c->e, "UPDATE eng_joins SET arrived = arrived + 1 WHERE instance = ?1 AND step = ?2",
+			       "ss", c->in.id, s->id);
+	if (rc == 1 && (rc = eng_run(c->e, "DELETE FROM eng_joins WHERE instance = ?1 AND step = ?2", "ss",
+				     c->in.id, s->id)) < 0)
+		return rc;
+	return go_next(c, s, prev);
+}
+
+/* Enter step s, coming from the people step `prev` (NULL: the applicant). */
+static int enter(struct ctx *c, const struct step *s, const char *prev)
+{
+	if (++c->depth > 200)
+		return REFUSE(c, _("workflow '%s' loops without stopping at step '%s'"), c->in.workflow, s->id);
+	int rc = eng_run(c->e,
+			 "INSERT INTO eng_visited (instance, step, prev, seq) VALUES (?1, ?2, ?3, ?4)"
+			 " ON CONFLICT (instance, step) DO UPDATE SET prev = excluded.prev, seq = excluded.seq",
+			 "sssi", c->in.id, s->id, prev, c->ev->seq);
+	if (rc < 0)
+		return rc;
+	switch (s->type) {
+	case STEP_END:
+		rc = finish_path(c);
+		break;
+	case STEP_EXCLUSIVE: {
+		const char *target = NULL;
+		for (size_t i = 0; i < s->nbranches && !target; i++) {
+			int m = 0;
+			branch_matches(c, &s->branches[i], &m);
+			if (m)
+				target = s->branches[i].next;
+		}
+		for (size_t i = 0; i < s->nbranches && !target; i++)
+			if (s->branches[i].is_default)
+				target = s->branches[i].next;
+		rc = enter_id(c, target, prev);
+		break;
+	}
+	case STEP_INCLUSIVE:
+	case STEP_PARALLEL:
+		rc = split(c, s, prev);
+		break;
+	case STEP_JOIN:
+		rc = arrive(c, s, prev);
+		break;
+	case STEP_AUTO:
+		if (s->action == AUTO_NUMBER)
+			rc = auto_number(c, s);
+		else if (s->action == AUTO_ARCHIVE) {
+			rc = eng_run(c->e, "UPDATE eng_instances SET archived = 1 WHERE id = ?1", "s", c->in.id);
+			if (!rc)
+				rc = trail(c, s->id, "system", NULL, "archived", NULL, NULL);
+		}
+		if (!rc)
+			rc = go_next(c, s, prev);
+		break;
+	case STEP_CIRCULATE: {
+		struct assign_list l = ASSIGN_LIST_INIT;
+		struct buf err = BUF_INIT;
+		const struct eng_defs *d = c->in.defs;
+		assign_resolve(d->org, s->assigns, s->nassigns, c->in.applicant, c->in.data, d->form, &l,
+			       &err);
+		buf_release(&err);
+		for (size_t i = 0; i < l.n && !rc; i++)
+			rc = circulate_to(c, s, l.v[i].user, l.v[i].on_behalf);
+		assign_list_release(&l);
+		if (!rc)
+			rc = trail(c, s->id, "system", NULL, "circulated", NULL, NULL);
+		if (!rc)
+			rc = go_next(c, s, prev);
+		break;
+	}
+	case STEP_APPROVAL:
+	case STEP_HANDLING:
+		rc = start_people(c, s, prev);
+		break;
+	}
+	c->depth--;
+	return rc;
+}
+
+/* Close every open (non-read) task of the request, and forget where it was. */
+static int close_all(struct ctx *c, const char *state)
+{
+	int rc = eng_run(c->e,
+			 "UPDATE eng_tasks SET state = ?2 WHERE instance = ?1 AND kind != 'read'"
+			 " AND state IN ('pending', 'waiting')",
+			 "ss", c->in.id, state);
+	if (!rc)
+		rc = eng_run(c->e, "DELETE FROM eng_active WHERE instance = ?1", "s", c->in.id);
+	if (!rc)
+		rc = eng_run(c->e, "DELETE FROM eng_joins WHERE instance = ?1", "s", c->in.id);
+	return rc;
+}
+
+/* --- step outcome ------------------------------------------------------------- */
+
+enum outcome { OPEN, PASS, FAIL };
+
+/* Decide whether step `sid` passed, failed or is still open. */
+static int step_outcome(struct ctx *c, const struct step *s, enum outcome *out)
+{
+	sqlite3_stmt *st = eng_q(c->e,
+				 "SELECT kind, state, decision, extra FROM eng_tasks WHERE instance = ?1 AND step = ?2"
+				 " AND kind != 'read' AND state NOT IN ('cancelled', 'withdrawn') AND created_seq >="
+				 " (SELECT since_seq FROM eng_active WHERE instance = ?1 AND step = ?2)",
+				 "ss", c->in.id, s->id);
+	if (!st)
+		return STORE_ERR;
+	int n = 0, a = 0, r = 0, o = 0, xo = 0, xr = 0, lead_ok = 0, lead_no = 0, co_open = 0, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(st, 0);
+		const char *state = (const char *)sqlite3_column_text(st, 1);
+		const char *dec = (const char *)sqlite3_column_text(st, 2);
+		int extra = sqlite3_column_int(st, 3);
+		int open = !strcmp(state, "pending") || !strcmp(state, "waiting");
+		int appr = dec && !strcmp(dec, "approve"), rej = dec && !strcmp(dec, "reject");
+		if (extra == 2)
+			continue; /* a delegate's advice */
+		if (extra == 1) {
+			xo += open;
+			xr += rej;
+			continue;
+		}
+		if (!strcmp(kind, "handle_co")) {
+			co_open += open;
+			continue;
+		}
+		if (!strcmp(kind, "handle_lead")) {
+			lead_ok += appr;
+			lead_no += rej;
+			continue;
+		}
+		n++;
+		a += appr;
+		r += rej;
+		o += open;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return eng_sql_fail(c->e, rc);
+	int base;
+	if (s->type == STEP_HANDLING) {
+		base = lead_no ? FAIL : lead_ok && !co_open ? PASS : OPEN;
+	} else {
+		switch (s->mode) {
+		case MODE_VOTE: {
+			int k = s->pass_count;
+			if (!k)
+				k = (s->pass_percent * n + 99) / 100;
+			if (k < 1)
+				k = 1;
+			base = a >= k ? PASS : a + o < k ? FAIL : OPEN;
+			break;
+		}
+		case MODE_SEQUENTIAL:
+		case MODE_COUNTERSIGN:
+			base = r ? FAIL : o ? OPEN : PASS;
+			break;
+		default: /* single, claim, any: the first decision */
+			base = r ? FAIL : a ? PASS : OPEN;
+		}
+	}
+	if (base == FAIL || xr)
+		*out = FAIL;
+	else if (base == PASS && !xo)
+		*out = PASS;
+	else
+		*out = OPEN;
+	/* the base signers are done deciding: the rest of their tasks vanish */
+	if (base == PASS && xo)
+		return eng_run(c->e,
+			       "UPDATE eng_tasks SET state = 'withdrawn' WHERE instance = ?1 AND step = ?2"
+			       " AND extra = 0 AND kind IN ('approve', 'offer') AND state IN ('pending', 'waiting')",
+			       "ss", c->in.id, s->id);
+	return 0;
+}
+
+/* After a decision at step s: pass it on, fail the request, or wait. */
+static int settle(struct ctx *c, const struct step *s)
+{
+	enum outcome o;
+	int rc = step_outcome(c, s, &o);
+	if (rc < 0 || o == OPEN)
+		return rc;
+	if (o == FAIL) {
+		if ((rc = close_all(c, "cancelled")) < 0 || (rc = set_state(c, "rejected")) < 0)
+			return rc;
+		return trail(c, s->id, "system", NULL, "rejected", NULL, NULL);
+	}
+	if ((rc = eng_run(c->e,
+			  "UPDATE eng_tasks SET state = 'withdrawn' WHERE instance = ?1 AND step = ?2"
+			  " AND kind != 'read' AND state IN ('pending', 'waiting')",
+			  "ss", c->in.id, s->id)) < 0)
+		return rc;
+	char *prev = NULL;
+	(void)prev;
+	if ((rc = eng_run(c->e, "DELETE FROM eng_active WHERE instance = ?1 AND step = ?2", "ss", c->in.id,
+			  s->id)) < 0)
+		return rc;
+	return go_next(c, s, s->id);
+}
+
+/* --- handlers ----------------------------------------------------------------- */
+
+/* The request must be running; refuse otherwise. */
+static int need_running(struct ctx *c)
+{
+	if (!strcmp(c->in.state, "running"))
+		return 0;
+	return REFUSE(c, _("request '%s' is %s, not running"), c->in.id, c->in.state);
+}
+
+/* Load the payload's task (which the actor must hold, open) and its request. */
+static int my_open_task(struct ctx *c, struct task *t, const char *verb)
+{
+	const char *id = pstr(c, "task");
+	int rc = load_task(c, id, t);
+	if (rc < 0)
+		return rc;
+	if ((rc = load_inst(c, t->instance)) < 0)
+		return rc;
+	if (strcmp(c->ev->actor, "system") && strcmp(t->assignee, c->ev->actor))
+		return REFUSE(c, _("task '%s' is not yours: it is assigned to '%s'"), t->id, t->assignee);
+	if (!strcmp(t->state, "done"))
+		return REFUSE(c, _("task '%s' was already decided (%s)"), t->id, t->decision ? t->decision : "");
+	if (!strcmp(t->state, "withdrawn") || !strcmp(t->state, "cancelled"))
+		return REFUSE(c, _("task '%s' was withdrawn: nothing to %s"), t->id, verb);
+	if (!strcmp(t->state, "waiting"))
+		return REFUSE(c, _("task '%s' is waiting for another signer first"), t->id);
+	if (strcmp(t->kind, "read") && (rc = need_running(c)) < 0)
+		return rc;
+	return 0;
+}
+
+/* Count an opinion among the user's common opinions. */
+static int use_opinion(struct ctx *c, const char *user, const char *text)
+{
+	if (!text || !*text || !strcmp(user, "system"))
+		return 0;
+	return eng_run(c->e,
+		       "INSERT INTO eng_opinions (user, text, uses, last_seq) VALUES (?1, ?2, 1, ?3)"
+		       " ON CONFLICT (user, text) DO UPDATE SET uses = uses + 1, last_seq = excluded.last_seq",
+		       "ssi", user, text, c->ev->seq);
+}
+
+/* Record a decision on task t and move the request on. */
+static int decide(struct ctx *c, struct task *t, const char *decision, const char *opinion)
+{
+	const struct workflow *w = c->in.defs->wf;
+	const struct step *s = workflow_step(w, t->step);
+	const char *actor = c->ev->actor;
+	int rc = eng_run(c->e,
+			 "UPDATE eng_tasks SET state = 'done', decision = ?2, opinion = ?3, decided_seq = ?4,"
+			 " decided_by = ?5 WHERE id = ?1",
+			 "sssis", t->id, decision, opinion, c->ev->seq, actor);
+	if (!rc)
+		rc = trail(c, t->step, actor, t->on_behalf, decision, NULL, opinion);
+	if (!rc)
+		rc = use_opinion(c, actor, opinion);
+	if (rc < 0 || !s)
+		return rc;
+	if (t->extra == 2 || (t->resumes && !strcmp(decision, "approve"))) {
+		/* a delegate's advice, or a signer added before me: back to the one who waits */
+		if ((rc = eng_run(c->e, "UPDATE eng_tasks SET state = 'pending' WHERE id = ?1 AND state = 'waiting'",
+				  "s", t->resumes)) < 0)
+			return rc;
+		if (t->extra == 2)
+			return 0;
+	}
+	if (!strcmp(t->kind, "offer")) /* claimed: the other offers vanish */
+		if ((rc = eng_run(c->e,
+				  "UPDATE eng_tasks SET state = 'withdrawn' WHERE instance = ?1 AND step = ?2"
+				  " AND kind = 'offer' AND state = 'pending' AND id != ?3",
+				  "sss", c->in.id, t->step, t->id)) < 0)
+			return rc;
+	if (!strcmp(decision, "approve")) {
+		if ((rc = eng_run(c->e, "UPDATE eng_tasks SET state = 'pending' WHERE after_task = ?1 AND state = 'waiting'",
+				  "s", t->id)) < 0)
+			return rc;
+		if (s->mode == MODE_SEQUENTIAL && !t->extra &&
+		    (rc = eng_run(c->e,
+				  "UPDATE eng_tasks SET state = 'pending' WHERE id = (SELECT id FROM eng_tasks"
+				  " WHERE instance = ?1 AND step = ?2 AND state = 'waiting' AND extra = 0"
+				  " AND after_task IS NULL AND resumes IS NULL ORDER BY ord LIMIT 1)",
+				  "ss", c->in.id, t->step)) < 0)
+			return rc;
+	}
+	return settle(c, s);
+}
+
+static int ap_decision(struct ctx *c, const char *decision)
+{
+	struct task t;
+	int rc = my_open_task(c, &t, decision);
+	if (rc < 0)
+		goto out;
+	const struct step *s = workflow_step(c->in.defs->wf, t.step);
+	const char *opinion = pstr(c, "opinion");
+	if (!strcmp(t.kind, "read")) {
+		rc = REFUSE(c, _("task '%s' is for reading: use 'docket read'"), t.id);
+		goto out;
+	}
+	if (s && s->opinion_required && (!opinion || !*opinion) && strcmp(c->ev->actor, "system")) {
+		rc = REFUSE(c, _("step '%s' needs an opinion: give one with -m"), s->name ? s->name : s->id);
+		goto out;
+	}
+	const char *other = s && strcmp(c->ev->actor, "system") ? separated(c, c->ev->actor, s->id) : NULL;
+	if (other) {
+		rc = REFUSE(c, _("'%s' acted on step '%s' and may not also act on '%s' (separation of duties)"),
+			    c->ev->actor, other, s->id);
+		goto out;
+	}
+	if (!strcmp(t.kind, "handle_co") && strcmp(decision, "approve")) {
+		rc = REFUSE(c, _("a co-handling department gives its opinion; only the lead can reject"));
+		goto out;
+	}
+	rc = decide(c, &t, decision, opinion);
+out:
+	task_release(&t);
+	return rc;
+}
+
+/* instance.created: a new request, saved as a draft or submitted at once. */
+static int ap_created(struct ctx *c)
+{
+	const char *wf = pstr(c, "workflow_version"), *form = pstr(c, "form_version"),
+		   *org = pstr(c, "org_version");
+	if (!wf || !form || !org)
+		return REFUSE(c, "%s", _("a new request needs its definition versions"));
+	char *id = NULL;
+	int rc = eng_new_id(c->e, 'i', c->ev->uuid, 0, &id);
+	if (rc < 0)
+		return rc;
+	json_t *data = json_object_get(c->ev->p, "data");
+	char *text = json_dumps(data ? data : json_object(), JSON_COMPACT | JSON_SORT_KEYS);
+	const char *title = pstr(c, "title");
+	int draft = json_is_true(json_object_get(c->ev->p, "draft"));
+	rc = eng_run(c->e,
+		     "INSERT INTO eng_instances (id, uuid, workflow, wf_hash, form_hash, org_hash, applicant,"
+		     " title, state, data, created_seq, updated_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+		     " 'draft', ?9, ?10, ?10)",
+		     "sssssssssi", id, c->ev->uuid, pstr(c, "workflow") ? pstr(c, "workflow") : "", wf, form,
+		     org, c->ev->actor, title ? title : "", text, c->ev->seq);
+	free(text);
+	if (!rc)
+		rc = load_inst(c, id);
+	free(id);
+	if (!rc)
+		rc = trail(c, NULL, c->ev->actor, NULL, draft ? "drafted" : "created", NULL, NULL);
+	if (rc || draft)
+		return rc;
+	rc = eng_run(c->e, "UPDATE eng_instances SET submit_seq = ?2 WHERE id = ?1", "si", c->in.id, c->ev->seq);
+	c->in.submit_seq = c->ev->seq;
+	if (!rc)
+		rc = set_state(c, "running");
+	if (!rc)
+		rc = trail(c, NULL, c->ev->actor, NULL, "submitted", NULL, NULL);
+	if (!rc && c->in.defs->wf->nsteps)
+		rc = enter(c, &c->in.defs->wf->steps[0], NULL);
+	return rc;
+}
+
+/* instance.submitted: a draft, a returned or a withdrawn request goes (back) in. */
+static int ap_submitted(struct ctx *c)
+{
+	int rc = load_inst(c, pstr(c, "instance"));
+	if (rc < 0)
+		return rc;
+	if (strcmp(c->ev->actor, c->in.applicant))
+		return REFUSE(c, _("only the applicant '%s' can submit request '%s'"), c->in.applicant, c->in.id);
+	if (strcmp(c->in.state, "draft") && strcmp(c->in.state, "returned") && strcmp(c->in.state, "withdrawn"))
+		return REFUSE(c, _("request '%s' is %s: only a draft, returned or withdrawn request can be submitted"),
+			      c->in.id, c->in.state);
+	json_t *data = json_object_get(c->ev->p, "data");
+	if (data) {
+		char *text = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
+		rc = eng_run(c->e, "UPDATE eng_instances SET data = ?2 WHERE id = ?1", "ss", c->in.id, text);
+		free(text);
+		json_decref(c->in.data);
+		c->in.data = json_incref(data);
+	}
+	const char *title = pstr(c, "title");
+	if (!rc && title)
+		rc = eng_run(c->e, "UPDATE eng_instances SET title = ?2 WHERE id = ?1", "ss", c->in.id, title);
+	const struct workflow *w = c->in.defs->wf;
+	const struct step *start = &w->steps[0];
+	const char *resume = NULL;
+	if (!strcmp(c->in.state, "returned") && w->resubmit == RESUBMIT_TO_RETURNER && c->in.resume_step &&
+	    workflow_step(w, c->in.resume_step)) {
+		start = workflow_step(w, c->in.resume_step);
+		resume = start->id;
+	}
+	if (!rc)
+		rc = eng_run(c->e, "UPDATE eng_instances SET submit_seq = ?2, resume_step = NULL WHERE id = ?1",
+			     "si", c->in.id, resume ? c->in.submit_seq : c->ev->seq);
+	if (!resume)
+		c->in.submit_seq = c->ev->seq;
+	if (!rc)
+		rc = set_state(c, "running");
+	if (!rc)
+		rc = trail(c, NULL, c->ev->actor, NULL, "submitted", resume, NULL);
+	char *prev = NULL;
+	if (!rc && resume) /* back where it was returned from, with the same previous step */
+		prev = eng_str(c->e, &rc, "SELECT prev FROM eng_visited WHERE instance = ?1 AND step = ?2", "ss",
+			       c->in.id, resume);
+	if (!rc)
+		rc = enter(c, start, prev);
+	free(prev);
+	return rc;
+}
+
+/* The outermost open parallel block: its split step, and since when; NULL when none. */
+static char *outer_split(struct ctx *c, int64_t *since)
+{
+	sqlite3_stmt *st = eng_q(c->e, "SELECT split, since_seq FROM eng_joins WHERE instance = ?1"
+				       " ORDER BY since_seq, step LIMIT 1", "s", c->in.id);
+	char *split_id = NULL;
+	if (st && sqlite3_step(st) == SQLITE_ROW) {
+		split_id = eng_col(st, 0);
+		*since = sqlite3_column_int64(st, 1);
+	}
+	if (st)
+		sqlite3_reset(st);
+	return split_id;
+}
+
+/* instance.returned: 退回 to the previous step, the applicant, or a visited step. */
+static int ap_returned(struct ctx *c)
+{
+	struct task t;
+	int rc = my_open_task(c, &t, "return");
+	char *prev = NULL, *target_prev = NULL, *split_id = NULL;
+	if (rc < 0)
+		goto out;
+	const struct workflow *w = c->in.defs->wf;
+	const struct step *s = workflow_step(w, t.step);
+	const char *to = pstr(c, "to");
+	const char *opinion = pstr(c, "opinion");
+	if (!s || !strcmp(t.kind, "read") || t.extra == 2) {
+		rc = REFUSE(c, _("task '%s' cannot return the request"), t.id);
+		goto out;
+	}
+	if (s->opinion_required && (!opinion || !*opinion)) {
+		rc = REFUSE(c, _("step '%s' needs an opinion: give one with -m"), s->name ? s->name : s->id);
+		goto out;
+	}
+	int rcp = 0;
+	prev = eng_str(c->e, &rcp, "SELECT prev FROM eng_active WHERE instance = ?1 AND step = ?2", "ss",
+		       c->in.id, t.step);
+	const struct step *target = NULL;
+	int allowed = 0;
+	if (!to || !strcmp(to, "previous")) {
+		allowed = s->return_to & RETURN_PREVIOUS;
+		if (prev)
+			target = workflow_step(w, prev);
+		to = target ? target->id : "applicant";
+		if (!allowed) {
+			rc = REFUSE(c, _("step '%s' cannot return to the previous step"), s->id);
+			goto out;
+		}
+	} else if (!strcmp(to, "applicant")) {
+		allowed = s->return_to & RETURN_APPLICANT;
+		for (size_t i = 0; i < s->nreturn_steps; i++)
+			allowed |= !strcmp(s->return_steps[i], "applicant");
+		if (!allowed) {
+			rc = REFUSE(c, _("step '%s' cannot return to the applicant"), s->id);
+			goto out;
+		}
+	} else {
+		target = workflow_step(w, to);
+		if (!target) {
+			rc = REFUSE(c, _("workflow '%s' has no step '%s'"), w->id, to);
+			goto out;
+		}
+		int64_t x;
+		if (eng_int(c->e, &x, "SELECT 1 FROM eng_visited WHERE instance = ?1 AND step = ?2", "ss",
+			    c->in.id, to) != 1 || !strcmp(to, t.step)) {
+			rc = REFUSE(c, _("request '%s' never visited step '%s': it cannot go back there"), c->in.id,
+				    to);
+			goto out;
+		}
+		allowed = (s->return_to & RETURN_VISITED) || (prev && !strcmp(prev, to) &&
+							      (s->return_to & RETURN_PREVIOUS));
+		for (size_t i = 0; i < s->nreturn_steps; i++)
+			allowed |= !strcmp(s->return_steps[i], to);
+		if (!allowed) {
+			rc = REFUSE(c, _("step '%s' cannot return to step '%s'"), s->id, to);
+			goto out;
+		}
+	}
+	if (!s->return_to && !s->nreturn_steps) {
+		rc = REFUSE(c, _("step '%s' does not allow returns"), s->id);
+		goto out;
+	}
+	rc = eng_run(c->e,
+		     "UPDATE eng_tasks SET state = 'done', decision = 'return', opinion = ?2, decided_seq = ?3,"
+		     " decided_by = ?4 WHERE id = ?1",
+		     "ssis", t.id, opinion, c->ev->seq, c->ev->actor);
+	if (!rc)
+		rc = trail(c, t.step, c->ev->actor, t.on_behalf, "returned", to, opinion);
+	if (!rc)
+		rc = use_opinion(c, c->ev->actor, opinion);
+	/* inside a parallel block every branch is stopped: resuming restarts the block */
+	int64_t since = 0;
+	split_id = outer_split(c, &since);
+	if (!rc)
+		rc = close_all(c, "cancelled");
+	if (rc < 0)
+		goto out;
+	if (!target) {
+		const char *resume = split_id ? split_id : t.step;
+		rc = eng_run(c->e, "UPDATE eng_instances SET resume_step = ?2 WHERE id = ?1", "ss", c->in.id, resume);
+		if (!rc)
+			rc = set_state(c, "returned");
+		goto out;
+	}
+	int64_t visited_seq = 0;
+	eng_int(c->e, &visited_seq, "SELECT seq FROM eng_visited WHERE instance = ?1 AND step = ?2", "ss",
+		c->in.id, target->id);
+	if (split_id && visited_seq >= since)
+		target = workflow_step(w, split_id);
+	target_prev = eng_str(c->e, &rcp, "SELECT prev FROM eng_visited WHERE instance = ?1 AND step = ?2",
+			      "ss", c->in.id, target->id);
+	rc = enter(c, target, target_prev);
+out:
+	free(prev);
+	free(target_prev);
+	free(split_id);
+	task_release(&t);
+	return rc;
+}
+
+/* instance.withdrawn: 撤回, the applicant, before the first approval. */
+static int ap_withdrawn(struct ctx *c)
+{
+	int rc = load_inst(c, pstr(c, "instance"));
+	if (rc < 0)
+		return rc;
+	if (strcmp(c->ev->actor, c->in.applicant))
+		return REFUSE(c, _("only the applicant '%s' can withdraw request '%s'"), c->in.applicant, c->in.id);
+	if ((rc = need_running(c)) < 0)
+		return rc;
+	int64_t x;
+	if (eng_int(c->e, &x,
+		    "SELECT 1 FROM eng_tasks WHERE instance = ?1 AND decision = 'approve' AND decided_seq >= ?2"
+		    " AND kind != 'read' LIMIT 1",
+		    "si", c->in.id, c->in.submit_seq) == 1)
+		return REFUSE(c, _("request '%s' was already approved at a step: it can no longer be withdrawn"),
+			      c->in.id);
+	if ((rc = close_all(c, "cancelled")) < 0 || (rc = set_state(c, "withdrawn")) < 0)
+		return rc;
+	return trail(c, NULL, c->ev->actor, NULL, "withdrawn", NULL, pstr(c, "opinion"));
+}
+
+/* task.takenback: 拿回, while what came next has not acted. */
+static int ap_takenback(struct ctx *c)
+{
+	struct task t;
+	int rc = load_task(c, pstr(c, "task"), &t);
+	if (rc < 0)
+		goto out;
+	if ((rc = load_inst(c, t.instance)) < 0)
+		goto out;
+	if (strcmp(t.assignee, c->ev->actor) || strcmp(t.state, "done") || !t.decision ||
+	    strcmp(t.decision, "approve")) {
+		rc = REFUSE(c, _("task '%s' is not an approval of yours that can be taken back"), t.id);
+		goto out;
+	}
+	if ((rc = need_running(c)) < 0)
+		goto out;
+	int64_t x;
+	if (eng_int(c->e, &x,
+		    "SELECT 1 FROM eng_tasks WHERE instance = ?1 AND decided_seq > ?2 LIMIT 1", "si", c->in.id,
+		    t.decided_seq) == 1 ||
+	    eng_int(c->e, &x, "SELECT 1 FROM eng_trail WHERE instance = ?1 AND seq = ?2 AND action = 'numbered'",
+		    "si", c->in.id, t.decided_seq) == 1 ||
+	    eng_int(c->e, &x, "SELECT 1 FROM eng_joins WHERE instance = ?1", "s", c->in.id) == 1) {
+		rc = REFUSE(c, _("the request has moved on since task '%s' was decided: it can no longer be taken back"),
+			    t.id);
+		goto out;
+	}
+	int64_t still = 0;
+	eng_int(c->e, &still, "SELECT count(*) FROM eng_active WHERE instance = ?1 AND step = ?2", "ss",
+		c->in.id, t.step);
+	if (!still) {
+		/* the step was passed on: undo exactly what that decision started */
+		char *prev = NULL;
+		int r2;
+		prev = eng_str(c->e, &r2, "SELECT prev FROM eng_visited WHERE instance = ?1 AND step = ?2", "ss",
+			       c->in.id, t.step);
+		rc = eng_run(c->e,
+			     "UPDATE eng_tasks SET state = 'withdrawn' WHERE instance = ?1 AND created_seq = ?2"
+			     " AND state IN ('pending', 'waiting')",
+			     "si", c->in.id, t.decided_seq);
+		if (!rc)
+			rc = eng_run(c->e, "DELETE FROM eng_active WHERE instance = ?1 AND since_seq = ?2", "si",
+				     c->in.id, t.decided_seq);
+		if (!rc)
+			rc = eng_run(c->e, "INSERT INTO eng_active (instance, step, prev, since_seq) VALUES (?1, ?2, ?3,"
+				     " (SELECT min(created_seq) FROM eng_tasks WHERE instance = ?1 AND step = ?2"
+				     " AND created_seq >= (SELECT seq FROM eng_visited WHERE instance = ?1 AND step = ?2)))",
+				     "sss", c->in.id, t.step, prev);
+		free(prev);
+		/* the step's other tasks that vanished with the decision come back */
+		if (!rc)
+			rc = eng_run(c->e,
+				     "UPDATE eng_tasks SET state = 'pending' WHERE instance = ?1 AND step = ?2"
+				     " AND state = 'withdrawn' AND id != ?3 AND created_seq >="
+				     " (SELECT since_seq FROM eng_active WHERE instance = ?1 AND step = ?2)",
+				     "sss", c->in.id, t.step, t.id);
+	} else {
+		/* still at the step (sequential, countersign): the next signer waits again */
+		rc = eng_run(c->e,
+			     "UPDATE eng_tasks SET state = 'waiting' WHERE instance = ?1 AND step = ?2 AND state = 'pending'"
+			     " AND extra = 0 AND ord > ?3 AND id != ?4 AND ?5 = 'sequential'",
+			     "ssdss", c->in.id, t.step, t.ord, t.id,
+			     step_mode_name(workflow_step(c->in.defs->wf, t.step)->mode));
+	}
+	if (!rc)
+		rc = eng_run(c->e,
+			     "UPDATE eng_tasks SET state = 'pending', decision = NULL, opinion = NULL, decided_seq = NULL,"
+			     " decided_by = NULL WHERE id = ?1",
+			     "s", t.id);
+	if (!rc)
+		rc = eng_run(c->e, "UPDATE eng_instances SET updated_seq = ?2 WHERE id = ?1", "si", c->in.id,
+			     c->ev->seq);
+	if (!rc)
+		rc = trail(c, t.step, c->ev->actor, t.on_behalf, "taken back", NULL, NULL);
+out:
+	task_release(&t);
+	return rc;
+}
+
+/* 1 if `user` exists in the request's organisation (else refuse). */
+static int need_user(struct ctx *c, const char *user)
+{
+	if (user && org_user(c->in.defs->org, user))
+		return 0;
+	return REFUSE(c, _("no user '%s' in the organisation"), user ? user : "");
+}
+
+/* task.transferred / task.delegated / task.signer_added. */
+static int ap_reassign(struct ctx *c, const char *how)
+{
+	struct task t;
+	int rc = my_open_task(c, &t, how);
+	if (rc < 0)
+		goto out;
+	const char *user = pstr(c, "user");
+	if ((rc = need_user(c, user)) < 0)
+		goto out;
+	if (!strcmp(user, t.assignee)) {
+		rc = REFUSE(c, _("task '%s' is already '%s''s"), t.id, user);
+		goto out;
+	}
+	if (!strcmp(t.kind, "read")) {
+		rc = REFUSE(c, _("task '%s' is for reading and cannot be passed on"), t.id);
+		goto out;
+	}
+	const struct step *s = workflow_step(c->in.defs->wf, t.step);
+	int64_t x;
+	if (eng_int(c->e, &x,
+		    "SELECT 1 FROM eng_tasks WHERE instance = ?1 AND step = ?2 AND assignee = ?3"
+		    " AND state IN ('pending', 'waiting')",
+		    "sss", c->in.id, t.step, user) == 1) {
+		rc = REFUSE(c, _("'%s' already has an open task at this step"), user);
+		goto out;
+	}
+	if (!strcmp(how, "transfer")) {
+		rc = eng_run(c->e, "UPDATE eng_tasks SET assignee = ?2, on_behalf = NULL WHERE id = ?1", "ss", t.id,
+			     user);
+		if (!rc)
+			rc = trail(c, t.step, c->ev->actor, t.on_behalf, "transferred", user, pstr(c, "opinion"));
+	} else if (!strcmp(how, "delegate")) {
+		rc = add_task(c, s, user, NULL, "approve", "pending", 2, t.id, NULL, t.ord, NULL);
+		if (!rc)
+			rc = eng_run(c->e, "UPDATE eng_tasks SET state = 'waiting' WHERE id = ?1", "s", t.id);
+		if (!rc)
+			rc = trail(c, t.step, c->ev->actor, t.on_behalf, "delegated", user, pstr(c, "opinion"));
+	} else {
+		const char *where = pstr(c, "where");
+		if (!where || (strcmp(where, "before") && strcmp(where, "after") && strcmp(where, "parallel"))) {
+			rc = REFUSE(c, "%s", _("say where to add the signer: --before, --after or --parallel"));
+			goto out;
+		}
+		if (!strcmp(where, "before")) {
+			rc = add_task(c, s, user, NULL, "approve", "pending", 1, t.id, NULL, t.ord, NULL);
+			if (!rc)
+				rc = eng_run(c->e, "UPDATE eng_tasks SET state = 'waiting' WHERE id = ?1", "s", t.id);
+		} else if (!strcmp(where, "after")) {
+			rc = add_task(c, s, user, NULL, "approve", "waiting", 1, NULL, t.id, t.ord, NULL);
+		} else {
+			rc = add_task(c, s, user, NULL, "approve", "pending", 1, NULL, NULL, t.ord, NULL);
+		}
+		if (!rc)
+			rc = trail(c, t.step, c->ev->actor, t.on_behalf, "added signer", user, where);
+	}
+	if (!rc)
+		rc = eng_run(c->e, "UPDATE eng_instances SET updated_seq = ?2 WHERE id = ?1", "si", c->in.id,
+			     c->ev->seq);
+out:
+	task_release(&t);
+	return rc;
+}
+
+/* task.signer_removed: 减签, only a signer who has not acted. */
+static int ap_signer_removed(struct ctx *c)
+{
+	int rc = load_inst(c, pstr(c, "instance"));
+	if (rc < 0)
+		return rc;
+	if ((rc = need_running(c)) < 0)
+		return rc;
+	const char *user = pstr(c, "user");
+	int64_t x;
+	if (strcmp(c->ev->actor, c->in.applicant) && !has_role(c->in.defs->org, c->ev->actor, "sysadmin") &&
+	    eng_int(c->e, &x,
+		    "SELECT 1 FROM eng_tasks t JOIN eng_active a ON a.instance = t.instance AND a.step = t.step"
+		    " WHERE t.instance = ?1 AND t.assignee = ?2 AND t.kind != 'read'",
+		    "ss", c->in.id, c->ev->actor) != 1)
+		return REFUSE(c, _("'%s' is not a signer of the current step of request '%s'"), c->ev->actor, c->in.id);
+	struct task t;
+	char *tid = NULL;
+	sqlite3_stmt *st = eng_q(c->e,
+				 "SELECT t.id FROM eng_tasks t JOIN eng_active a ON a.instance = t.instance AND a.step = t.step"
+				 " WHERE t.instance = ?1 AND t.assignee = ?2 AND t.kind IN ('approve', 'offer', 'handle_co')"
+				 " AND t.state IN ('pending', 'waiting') ORDER BY t.created_seq LIMIT 1",
+				 "ss", c->in.id, user ? user : "");
+	if (!st)
+		return STORE_ERR;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		tid = eng_col(st, 0);
+	sqlite3_reset(st);
+	if (!tid)
+		return REFUSE(c, _("'%s' has no open task at the current step of request '%s' (a signer who acted cannot be removed)"),
+			      user ? user : "", c->in.id);
+	rc = load_task(c, tid, &t);
+	free(tid);
+	if (rc < 0)
+		return rc;
+	int64_t left = 0;
+	eng_int(c->e, &left,
+		"SELECT count(*) FROM eng_tasks WHERE instance = ?1 AND step = ?2 AND extra = 0 AND kind != 'read'"
+		" AND state IN ('pending', 'waiting', 'done') AND id != ?3",
+		"sss", c->in.id, t.step, t.id);
+	if (!t.extra && !left) {
+		task_release(&t);
+		return REFUSE(c, _("'%s' is the last signer of step '%s' and cannot be removed"), user, t.step);
+	}
+	rc = eng_run(c->e, "UPDATE eng_tasks SET state = 'cancelled', decision = 'removed' WHERE id = ?1", "s", t.id);
+	if (!rc && t.resumes)
+		rc = eng_run(c->e, "UPDATE eng_tasks SET state = 'pending' WHERE id = ?1 AND state = 'waiting'", "s",
+			     t.resumes);
+	if (!rc)
+		rc = eng_run(c->e, "UPDATE eng_tasks SET after_task = NULL, state = 'pending' WHERE after_task = ?1"
+			     " AND state = 'waiting'", "s", t.id);
+	const struct step *s = workflow_step(c->in.defs->wf, t.step);
+	if (!rc && s && s->mode == MODE_SEQUENTIAL && !strcmp(t.state, "pending") && !t.extra)
+		rc = eng_run(c->e,
+			     "UPDATE eng_tasks SET state = 'pending' WHERE id = (SELECT id FROM eng_tasks"
+			     " WHERE instance = ?1 AND step = ?2 AND state = 'waiting' AND extra = 0"
+			     " AND after_task IS NULL AND resumes IS NULL ORDER BY ord LIMIT 1)",
+			     "ss", c->in.id, t.step);
+	if (!rc)
+		rc = trail(c, t.step, c->ev->actor, NULL, "removed signer", user, NULL);
+	if (!rc && s)
+		rc = settle(c, s);
+	task_release(&t);
+	return rc;
+}
+
+/* instance.circulated: 传阅 to more people. */
+static int ap_circulated(struct ctx *c)
+{
+	int rc = load_inst(c, pstr(c, "instance"));
+	if (rc < 0)
+		return rc;
+	if (!strcmp(c->in.state, "draft"))
+		return REFUSE(c, _("request '%s' is a draft: submit it first"), c->in.id);
+	int64_t x;
+	if (strcmp(c->ev->actor, c->in.applicant) &&
+	    eng_int(c->e, &x, "SELECT 1 FROM eng_tasks WHERE instance = ?1 AND assignee = ?2 LIMIT 1", "ss",
+		    c->in.id, c->ev->actor) != 1)
+		return REFUSE(c, _("'%s' has no part in request '%s' and cannot circulate it"), c->ev->actor, c->in.id);
+	json_t *users = json_object_get(c->ev->p, "users");
+	size_t i;
+	json_t *u;
+	if (!json_array_size(users))
+		return REFUSE(c, "%s", _("name at least one person to circulate to"));
+	json_array_foreach(users, i, u) {
+		if ((rc = need_user(c, json_string_value(u))) < 0)
+			return rc;
+	}
+	json_array_foreach(users, i, u) {
+		if ((rc = circulate_to(c, NULL, json_string_value(u), NULL)) < 0)
+			return rc;
+		if ((rc = trail(c, NULL, c->ev->actor, NULL, "circulated", json_string_value(u), NULL)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* task.read: 已阅. */
+static int ap_read(struct ctx *c)
+{
+	struct task t;
+	int rc = my_open_task(c, &t, "read");
+	if (!rc && strcmp(t.kind, "read"))
+		rc = REFUSE(c, _("task '%s' is not for reading: approve, reject or return it"), t.id);
+	if (!rc)
+		rc = eng_run(c->e,
+			     "UPDATE eng_tasks SET state = 'done', decision = 'read', opinion = ?2, decided_seq = ?3,"
+			     " decided_by = ?4 WHERE id = ?1",
+			     "ssis", t.id, pstr(c, "opinion"), c->ev->seq, c->ev->actor);
+	if (!rc)
+		rc = trail(c, t.step, c->ev->actor, t.on_behalf, "read", NULL, pstr(c, "opinion"));
+	task_release(&t);
+	return rc;
+}
+
+/* instance.urged: 催办 the current handlers. */
+static int ap_urged(struct ctx *c)
+{
+	int rc = load_inst(c, pstr(c, "instance"));
+	if (rc < 0)
+		return rc;
+	if ((rc = need_running(c)) < 0)
+		return rc;
+	if (strcmp(c->ev->actor, c->in.applicant) && !has_role(c->in.defs->org, c->ev->actor, "sysadmin"))
+		return REFUSE(c, _("only the applicant '%s' can urge request '%s'"), c->in.applicant, c->in.id);
+	rc = eng_run(c->e, "UPDATE eng_tasks SET reminders = reminders + 1 WHERE instance = ?1"
+		     " AND state = 'pending' AND kind != 'read'", "s", c->in.id);
+	if (!rc)
+		rc = trail(c, NULL, c->ev->actor, NULL, "urged", NULL, pstr(c, "opinion"));
+	return rc;
+}
+
+/* instance.terminated: an administrator stops a request. */
+static int ap_terminated(struct ctx *c)
+{
+	int rc = load_inst(c, pstr(c, "instance"));
+	if (rc < 0)
+		return rc;
+	if (!has_role(c->in.defs->org, c->ev->actor, "sysadmin"))
+		return REFUSE(c, _("only a system administrator can terminate request '%s'"), c->in.id);
+	if (strcmp(c->in.state, "running") && strcmp(c->in.state, "returned") && strcmp(c->in.state, "draft"))
+		return REFUSE(c, _("request '%s' is already %s"), c->in.id, c->in.state);
+	if ((rc = close_all(c, "cancelled")) < 0 || (rc = set_state(c, "terminated")) < 0)
+		return rc;
+	return trail(c, NULL, c->ev->actor, NULL, "terminated", NULL, pstr(c, "opinion"));
+}
+
+/* timer.remind / timer.timeout. */
+static int ap_timer(struct ctx *c, int timeout)
+{
+	struct task t;
+	int rc = load_task(c, pstr(c, "task"), &t);
+	if (rc < 0)
+		goto out;
+	json_int_t due = json_integer_value(json_object_get(c->ev->p, "due"));
+	if ((rc = load_inst(c, t.instance)) < 0)
+		goto out;
+	if (strcmp(t.state, "pending") || strcmp(c->in.state, "running") ||
+	    (timeout ? (t.timed_out || t.deadline != due) : t.next_remind != due)) {
+		rc = REFUSE(c, _("timer of task '%s' is no longer due"), t.id);
+		goto out;
+	}
+	const struct step *s = workflow_step(c->in.defs->wf, t.step);
+	if (!timeout) {
+		int64_t next = 0;
+		if (s && s->remind_every.amount) {
+			time_t n = (time_t)due;
+			for (int i = 0; i < 10000 && n <= c->ev->made_at; i++)
+				n = calendar_add(NULL, n, &s->remind_every);
+			next = n > c->ev->made_at ? (int64_t)n : 0;
+		}
+		rc = eng_run(c->e, "UPDATE eng_tasks SET reminders = reminders + 1, next_remind = nullif(?2, 0) WHERE id = ?1",
+			     "si", t.id, next);
+		goto out;
+	}
+	rc = eng_run(c->e, "UPDATE eng_tasks SET timed_out = 1 WHERE id = ?1", "s", t.id);
+	enum timeout_action a = s ? s->on_timeout : TIMEOUT_NONE;
+	if (rc < 0)
+		goto out;
+	if (a == TIMEOUT_ESCALATE) {
+		const struct org_user *u = org_user(c->in.defs->org, t.assignee);
+		const struct org_user *sup = u ? org_superior(c->in.defs->org, u) : NULL;
+		if (sup) {
+			rc = eng_run(c->e, "UPDATE eng_tasks SET assignee = ?2, on_behalf = NULL WHERE id = ?1", "ss",
+				     t.id, sup->id);
+			if (!rc)
+				rc = trail(c, t.step, "system", NULL, "escalated", sup->id, NULL);
+			goto out;
+		}
+		a = TIMEOUT_REMIND;
+	}
+	if (a == TIMEOUT_APPROVE || a == TIMEOUT_REJECT) {
+		const char *op = pstr(c, a == TIMEOUT_APPROVE ? "approve_opinion" : "reject_opinion");
+		if (!strcmp(t.kind, "read") || t.extra == 2) {
+			rc = 0;
+			goto out;
+		}
+		rc = decide(c, &t, a == TIMEOUT_APPROVE ? "approve" : "reject", op);
+		goto out;
+	}
+	rc = eng_run(c->e, "UPDATE eng_tasks SET reminders = reminders + 1 WHERE id = ?1", "s", t.id);
+	if (!rc)
+		rc = trail(c, t.step, "system", NULL, "overdue", t.assignee, NULL);
+out:
+	task_release(&t);
+	return rc;
+}
+
+/* opinion.added: a common opinion (常用意见). */
+static int ap_opinion(struct ctx *c)
+{
+	const char *text = pstr(c, "text");
+	if (!text || !*text)
+		return REFUSE(c, "%s", _("an opinion cannot be empty"));
+	return eng_run(c->e,
+		       "INSERT INTO eng_opinions (user, text, uses, last_seq) VALUES (?1, ?2, 0, ?3)"
+		       " ON CONFLICT (user, text) DO NOTHING",
+		       "ssi", c->ev->actor, text, c->ev->seq);
+}
+
+/* standin.set: 代理 — `standin` acts for the actor between two dates. */
+static int ap_standin(struct ctx *c)
+{
+	const char *who = pstr(c, "standin"), *from = pstr(c, "from"), *to = pstr(c, "to");
+	const char *org = c->ev->def_version;
+	const struct eng_defs *d = org ? eng_defs_get(c->e, NULL, NULL, org) : NULL;
+	if (!d)
+		return REFUSE(c, "%s", _("no organisation is deployed"));
+	if (!who || !org_user(d->org, who))
+		return REFUSE(c, _("no user '%s' in the organisation"), who ? who : "");
+	if (!strcmp(who, c->ev->actor))
+		return REFUSE(c, "%s", _("a stand-in must be someone else"));
+	int64_t a, b;
+	if (!from || !to || date_parse(from, &a) < 0 || date_parse(to, &b) < 0 || b < a)
+		return REFUSE(c, "%s", _("give the absence as --from YYYY-MM-DD --to YYYY-MM-DD (to not before from)"));
+	return eng_run(c->e,
+		       "INSERT INTO eng_standins (user, standin, from_day, to_day, workflow, seq)"
+		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+		       "sssssi", c->ev->actor, who, from, to, pstr(c, "workflow"), c->ev->seq);
+}
+
+/* The event types and their handlers. */
+static const char *const types[] = {
+	"instance.created", "instance.submitted", "task.approved", "task.rejected", "instance.returned",
+	"instance.withdrawn", "task.takenback", "task.transferred", "task.delegated", "task.signer_added",
+	"task.signer_removed", "instance.circulated", "task.read", "instance.urged", "instance.terminated",
+	"timer.remind", "timer.timeout", "opinion.added", "standin.set", NULL
+};
+
+int eng_is_engine_event(const char *type)
+{
+	for (size_t i = 0; types[i]; i++)
+		if (!strcmp(types[i], type))
+			return 1;
+	return 0;
+}
+
+int eng_apply(struct engine *e, const struct eng_event *ev)
+{
+	struct ctx c = { e, ev, { 0 }, 0, 0, 0 };
+	const char *t = ev->type;
+	int rc;
+	if (!strcmp(t, "instance.created"))
+		rc = ap_created(&c);
+	else if (!strcmp(t, "instance.submitted"))
+		rc = ap_submitted(&c);
+	else if (!strcmp(t, "task.approved"))
+		rc = ap_decision(&c, "approve");
+	else if (!strcmp(t, "task.rejected"))
+		rc = ap_decision(&c, "reject");
+	else if (!strcmp(t, "instance.returned"))
+		rc = ap_returned(&c);
+	else if (!strcmp(t, "instance.withdrawn"))
+		rc = ap_withdrawn(&c);
+	else if (!strcmp(t, "task.takenback"))
+		rc = ap_takenback(&c);
+	else if (!strcmp(t, "task.transferred"))
+		rc = ap_reassign(&c, "transfer");
+	else if (!strcmp(t, "task.delegated"))
+		rc = ap_reassign(&c, "delegate");
+	else if (!strcmp(t, "task.signer_added"))
+		rc = ap_reassign(&c, "addsign");
+	else if (!strcmp(t, "task.signer_removed"))
+		rc = ap_signer_removed(&c);
+	else if (!strcmp(t, "instance.circulated"))
+		rc = ap_circulated(&c);
+	else if (!strcmp(t, "task.read"))
+		rc = ap_read(&c);
+	else if (!strcmp(t, "instance.urged"))
+		rc = ap_urged(&c);
+	else if (!strcmp(t, "instance.terminated"))
+		rc = ap_terminated(&c);
+	else if (!strcmp(t, "timer.remind"))
+		rc = ap_timer(&c, 0);
+	else if (!strcmp(t, "timer.timeout"))
+		rc = ap_timer(&c, 1);
+	else if (!strcmp(t, "opinion.added"))
+		rc = ap_opinion(&c);
+	else if (!strcmp(t, "standin.set"))
+		rc = ap_standin(&c);
+	else
+		rc = eng_fail(e, ENG_REFUSED, _("unknown event type '%s'"), t);
+	if (!rc && c.in.id)
+		rc = eng_run(e, "UPDATE eng_instances SET updated_seq = ?2 WHERE id = ?1", "si", c.in.id, ev->seq);
+	inst_release(&c.in);
+	return rc;
+}

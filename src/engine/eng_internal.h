@@ -1,0 +1,91 @@
+/*
+ * eng_internal: what the files of src/engine/ share. Not a front door.
+ */
+#ifndef DOCKET_ENG_INTERNAL_H
+#define DOCKET_ENG_INTERNAL_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "../util/buf.h"
+#include "../yaml/ydoc.h"
+#include "engine.h"
+
+struct store;
+struct workflow;
+struct form;
+struct org;
+
+/* The definitions one request runs on, parsed from their versions. */
+struct eng_defs {
+	char *wf_hash, *form_hash, *org_hash; /* the versions (org alone: others NULL) */
+	struct ydoc docs[3];       /* organisation, form, workflow documents */
+	struct org *org;
+	struct form *form;         /* NULL for an organisation-only entry */
+	struct workflow *wf;       /* NULL for an organisation-only entry */
+	struct eng_defs *next;     /* the cache's list */
+};
+
+/* A cached prepared statement, keyed by its SQL text's address. */
+struct eng_stmt {
+	const char *sql;   /* a string literal */
+	sqlite3_stmt *st;  /* prepared once */
+};
+
+#define ENG_MAX_STMTS 160
+
+struct engine {
+	struct store *s;                  /* borrowed */
+	sqlite3 *db;                      /* the store's connection */
+	struct buf err;                   /* the last message */
+	struct eng_stmt stmts[ENG_MAX_STMTS]; /* statement cache */
+	size_t nstmts;
+	struct eng_defs *defs;            /* parsed definitions by version */
+};
+
+/* The event being applied. */
+struct eng_event {
+	int64_t seq;          /* its sequence in the log */
+	const char *uuid;
+	const char *type;
+	const char *actor;
+	const char *on_behalf;
+	const char *def_version;
+	time_t made_at;
+	json_t *p;            /* payload */
+};
+
+/* printf into e->err; returns status. */
+int eng_fail(struct engine *e, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Turn an SQLite code into a store status with a message. */
+int eng_sql_fail(struct engine *e, int rc);
+/*
+ * The cached statement for `sql` (a literal), reset and bound from fmt:
+ * 's' text (NULL binds null), 'i' int64_t, 'd' int. NULL on error.
+ */
+sqlite3_stmt *eng_q(struct engine *e, const char *sql, const char *fmt, ...);
+/* Run a statement to completion; 0 or a negative status. */
+int eng_run(struct engine *e, const char *sql, const char *fmt, ...);
+/* First column of the first row as int: 1 found, 0 none, negative on error. */
+int eng_int(struct engine *e, int64_t *out, const char *sql, const char *fmt, ...);
+/* First column of the first row as a new string (NULL when none or null); *rc < 0 on error. */
+char *eng_str(struct engine *e, int *rc, const char *sql, const char *fmt, ...);
+/* Column i as a new string or NULL. */
+char *eng_col(sqlite3_stmt *st, int i);
+
+/* The definitions of versions wf/form/org (org alone when wf is NULL); NULL + message on error. */
+const struct eng_defs *eng_defs_get(struct engine *e, const char *wf, const char *form, const char *org);
+/* The hash of the current deployed version of (kind, id), or NULL. Caller frees. */
+char *eng_current_hash(struct engine *e, const char *kind, const char *id);
+
+/* A new short id for the n-th thing the event `uuid` creates, unique in `table` ('i' or 't'). */
+int eng_new_id(struct engine *e, char table, const char *uuid, int n, char **out);
+
+/* Apply one event (engine_act and replay); 0 or a negative status. */
+int eng_apply(struct engine *e, const struct eng_event *ev);
+/* 1 if `type` is an event type the engine applies. */
+int eng_is_engine_event(const char *type);
+
+#endif

@@ -1,0 +1,730 @@
+/*
+ * engine: the engine's plumbing — statements on the store's connection,
+ * definitions by version, short ids, performing an action as an event,
+ * timers, and the replay check. The rules themselves are in apply.c.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../defs/form.h"
+#include "../defs/org.h"
+#include "../defs/workflow.h"
+#include "../store/store.h"
+#include "../store/store_sql.h"
+#include "../util/clock.h"
+#include "../util/diag.h"
+#include "../util/hash.h"
+#include "../util/i18n.h"
+#include "../util/xalloc.h"
+#include "eng_internal.h"
+
+int eng_fail(struct engine *e, int status, const char *fmt, ...)
+{
+	va_list ap;
+	buf_reset(&e->err);
+	va_start(ap, fmt);
+	buf_vaddf(&e->err, fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+int eng_sql_fail(struct engine *e, int rc)
+{
+	int code = rc & 0xff;
+	int status = code == SQLITE_BUSY || code == SQLITE_LOCKED ? STORE_BUSY
+		     : code == SQLITE_FULL			 ? STORE_FULL
+		     : code == SQLITE_READONLY			 ? STORE_READONLY
+		     : code == SQLITE_CORRUPT			 ? STORE_CORRUPT
+								 : STORE_ERR;
+	return eng_fail(e, status, _("store '%s': approval engine: %s"), store_dir(e->s),
+			sqlite3_errmsg(e->db));
+}
+
+/* Bind fmt's arguments to st. */
+static int bindv(sqlite3_stmt *st, const char *fmt, va_list ap)
+{
+	for (int i = 0; fmt && fmt[i]; i++) {
+		int rc;
+		if (fmt[i] == 's') {
+			const char *v = va_arg(ap, const char *);
+			rc = v ? sqlite3_bind_text(st, i + 1, v, -1, SQLITE_TRANSIENT)
+			       : sqlite3_bind_null(st, i + 1);
+		} else if (fmt[i] == 'i') {
+			rc = sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+		} else {
+			rc = sqlite3_bind_int(st, i + 1, va_arg(ap, int));
+		}
+		if (rc != SQLITE_OK)
+			return rc;
+	}
+	return SQLITE_OK;
+}
+
+/* The cached statement for sql, reset with bindings cleared. */
+static sqlite3_stmt *stmt_get(struct engine *e, const char *sql)
+{
+	for (size_t i = 0; i < e->nstmts; i++) {
+		if (e->stmts[i].sql == sql) {
+			sqlite3_reset(e->stmts[i].st);
+			sqlite3_clear_bindings(e->stmts[i].st);
+			return e->stmts[i].st;
+		}
+	}
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v3(e->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	if (rc != SQLITE_OK) {
+		eng_sql_fail(e, rc);
+		return NULL;
+	}
+	if (e->nstmts == ENG_MAX_STMTS) {
+		/* not expected: the engine has fewer statements; keep working */
+		sqlite3_finalize(e->stmts[0].st);
+		memmove(e->stmts, e->stmts + 1, (ENG_MAX_STMTS - 1) * sizeof(e->stmts[0]));
+		e->nstmts--;
+	}
+	e->stmts[e->nstmts].sql = sql;
+	e->stmts[e->nstmts].st = st;
+	e->nstmts++;
+	return st;
+}
+
+sqlite3_stmt *eng_q(struct engine *e, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *st = stmt_get(e, sql);
+	if (!st)
+		return NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = bindv(st, fmt, ap);
+	va_end(ap);
+	if (rc != SQLITE_OK) {
+		eng_sql_fail(e, rc);
+		return NULL;
+	}
+	return st;
+}
+
+int eng_run(struct engine *e, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *st = stmt_get(e, sql);
+	if (!st)
+		return STORE_ERR;
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = bindv(st, fmt, ap);
+	va_end(ap);
+	if (rc == SQLITE_OK)
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			;
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE || rc == SQLITE_OK ? 0 : eng_sql_fail(e, rc);
+}
+
+int eng_int(struct engine *e, int64_t *out, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *st = stmt_get(e, sql);
+	if (!st)
+		return STORE_ERR;
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = bindv(st, fmt, ap);
+	va_end(ap);
+	int found = 0;
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		found = 1;
+	}
+	sqlite3_reset(st);
+	if (!found && rc != SQLITE_DONE)
+		return eng_sql_fail(e, rc);
+	return found;
+}
+
+char *eng_col(sqlite3_stmt *st, int i)
+{
+	const char *v = (const char *)sqlite3_column_text(st, i);
+	return v ? xstrdup(v) : NULL;
+}
+
+char *eng_str(struct engine *e, int *status, const char *sql, const char *fmt, ...)
+{
+	*status = 0;
+	sqlite3_stmt *st = stmt_get(e, sql);
+	if (!st) {
+		*status = STORE_ERR;
+		return NULL;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = bindv(st, fmt, ap);
+	va_end(ap);
+	char *v = NULL;
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		v = eng_col(st, 0);
+	else if (rc != SQLITE_DONE)
+		*status = eng_sql_fail(e, rc);
+	sqlite3_reset(st);
+	return v;
+}
+
+struct engine *engine_new(struct store *s)
+{
+	struct engine *e = xcalloc(1, sizeof(*e));
+	e->s = s;
+	e->db = store_db(s);
+	buf_init(&e->err);
+	return e;
+}
+
+/* Free one cache entry. */
+static void defs_free(struct eng_defs *d)
+{
+	if (d->wf)
+		workflow_free(d->wf);
+	if (d->form)
+		form_free(d->form);
+	if (d->org)
+		org_free(d->org);
+	for (int i = 0; i < 3; i++)
+		ydoc_release(&d->docs[i]);
+	free(d->wf_hash);
+	free(d->form_hash);
+	free(d->org_hash);
+	free(d);
+}
+
+void engine_free(struct engine *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->nstmts; i++)
+		sqlite3_finalize(e->stmts[i].st);
+	while (e->defs) {
+		struct eng_defs *n = e->defs->next;
+		defs_free(e->defs);
+		e->defs = n;
+	}
+	buf_release(&e->err);
+	free(e);
+}
+
+const char *engine_error(const struct engine *e)
+{
+	return e->err.s;
+}
+
+/* 1 if both are NULL or equal strings. */
+static int same(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* Load one deployed version into doc; 0 or a negative status. */
+static int load_version(struct engine *e, const char *hash, const char *kind, struct ydoc *doc,
+			struct diags *d)
+{
+	struct store_def sd;
+	int rc = store_def_get_version(e->s, hash, &sd);
+	if (rc < 0)
+		return eng_fail(e, rc, "%s", store_error(e->s));
+	if (rc == 1 || strcmp(sd.kind, kind)) {
+		store_def_release(&sd);
+		return eng_fail(e, STORE_CORRUPT, _("no deployed %s version '%.12s'"), kind, hash);
+	}
+	char *path = xasprintf("deployed:%s/%s@%.12s", sd.kind, sd.id, hash);
+	rc = ydoc_load_buf(doc, path, sd.content, sd.len, d);
+	free(path);
+	store_def_release(&sd);
+	if (rc < 0)
+		return eng_fail(e, STORE_CORRUPT, _("deployed %s version '%.12s' cannot be read"), kind,
+				hash);
+	return 0;
+}
+
+const struct eng_defs *eng_defs_get(struct engine *e, const char *wf, const char *form, const char *org)
+{
+	for (struct eng_defs *d = e->defs; d; d = d->next)
+		if (same(d->wf_hash, wf) && same(d->form_hash, form) && same(d->org_hash, org))
+			return d;
+	struct eng_defs *d = xcalloc(1, sizeof(*d));
+	struct diags diags = DIAGS_INIT;
+	int rc = load_version(e, org, "organisation", &d->docs[0], &diags);
+	if (!rc && !(d->org = org_parse(&d->docs[0], &diags)))
+		rc = eng_fail(e, STORE_CORRUPT, _("deployed organisation '%.12s' cannot be parsed"), org);
+	if (!rc && wf) {
+		rc = load_version(e, form, "form", &d->docs[1], &diags);
+		if (!rc && !(d->form = form_parse(&d->docs[1], &diags)))
+			rc = eng_fail(e, STORE_CORRUPT, _("deployed form '%.12s' cannot be parsed"), form);
+		if (!rc)
+			form_check(d->form, &d->docs[1], d->org, &diags);
+		if (!rc)
+			rc = load_version(e, wf, "workflow", &d->docs[2], &diags);
+		if (!rc && !(d->wf = workflow_parse(&d->docs[2], &diags)))
+			rc = eng_fail(e, STORE_CORRUPT, _("deployed workflow '%.12s' cannot be parsed"), wf);
+		if (!rc)
+			workflow_check(d->wf, &d->docs[2], d->org, d->form, &diags);
+	}
+	diags_release(&diags);
+	d->wf_hash = wf ? xstrdup(wf) : NULL;
+	d->form_hash = form ? xstrdup(form) : NULL;
+	d->org_hash = xstrdup(org);
+	if (rc) {
+		defs_free(d);
+		return NULL;
+	}
+	d->next = e->defs;
+	e->defs = d;
+	return d;
+}
+
+/* store_def_list callback: remember the current organisation's hash. */
+static int find_org(void *ctx, const struct store_def *d)
+{
+	char **out = ctx;
+	if (!strcmp(d->kind, "organisation") && !*out)
+		*out = xstrdup(d->hash);
+	return 0;
+}
+
+char *eng_current_hash(struct engine *e, const char *kind, const char *id)
+{
+	if (!strcmp(kind, "organisation")) {
+		char *h = NULL;
+		store_def_list(e->s, 0, find_org, &h);
+		return h;
+	}
+	struct store_def sd;
+	if (store_def_get(e->s, kind, id, &sd) != 0)
+		return NULL;
+	char *h = xstrdup(sd.hash);
+	store_def_release(&sd);
+	return h;
+}
+
+int eng_new_id(struct engine *e, char table, const char *uuid, int n, char **out)
+{
+	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+	char seed[128], h[HASH_HEX_LEN + 1];
+	snprintf(seed, sizeof(seed), "%s#%c%d", uuid, table, n);
+	if (hash_sm3_hex(seed, strlen(seed), h) < 0)
+		return eng_fail(e, STORE_ERR, "%s", _("SM3 is not available"));
+	/* 5 bits per character from the hex digest: up to 51 characters */
+	char id[52];
+	size_t nid = 0;
+	unsigned acc = 0, bits = 0;
+	for (int i = 0; h[i] && nid < sizeof(id) - 1; i++) {
+		unsigned v = (unsigned)(h[i] <= '9' ? h[i] - '0' : h[i] - 'a' + 10);
+		acc = (acc << 4) | v;
+		bits += 4;
+		if (bits >= 5) {
+			id[nid++] = alphabet[(acc >> (bits - 5)) & 31];
+			bits -= 5;
+		}
+	}
+	for (size_t len = 6; len <= nid; len++) {
+		char *cand = xstrndup(id, len);
+		int64_t x;
+		int rc = table == 'i'
+				 ? eng_int(e, &x, "SELECT 1 FROM eng_instances WHERE id = ?1", "s", cand)
+				 : eng_int(e, &x, "SELECT 1 FROM eng_tasks WHERE id = ?1", "s", cand);
+		if (rc == 0) {
+			*out = cand;
+			return 0;
+		}
+		free(cand);
+		if (rc < 0)
+			return rc;
+	}
+	return eng_fail(e, STORE_ERR, "%s", _("no unique id left (impossible)"));
+}
+
+/* The current state of the event an action makes. */
+struct act_ctx {
+	const char *instance; /* the request it concerns, or NULL */
+	char *def_version;    /* its workflow version, or the current organisation */
+	char *on_behalf;      /* the task's principal (stand-in), or NULL */
+};
+
+/* Fill def_version and on_behalf for the event from the state (inside the transaction). */
+static int act_context(struct engine *e, const char *type, json_t *payload, struct act_ctx *c)
+{
+	const char *task = json_string_value(json_object_get(payload, "task"));
+	const char *inst = json_string_value(json_object_get(payload, "instance"));
+	int rc = 0;
+	char *from_task = NULL;
+	if (task) {
+		sqlite3_stmt *st = eng_q(e, "SELECT instance, on_behalf FROM eng_tasks WHERE id = ?1", "s",
+					 task);
+		if (!st)
+			return STORE_ERR;
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			from_task = eng_col(st, 0);
+			if (strncmp(type, "timer.", 6))
+				c->on_behalf = eng_col(st, 1);
+		}
+		sqlite3_reset(st);
+		inst = from_task;
+	}
+	if (inst)
+		c->def_version = eng_str(e, &rc, "SELECT wf_hash FROM eng_instances WHERE id = ?1", "s", inst);
+	if (!c->def_version && !strcmp(type, "instance.created"))
+		c->def_version = xstrdup(json_string_value(json_object_get(payload, "workflow_version"))
+						 ? json_string_value(json_object_get(payload, "workflow_version"))
+						 : "");
+	if (!c->def_version || !*c->def_version) {
+		free(c->def_version);
+		c->def_version = eng_current_hash(e, "organisation", NULL);
+	}
+	free(from_task);
+	return rc;
+}
+
+int engine_act(struct engine *e, const char *uuid, const char *type, const char *actor,
+	       json_t *payload, char **created)
+{
+	char fresh[37];
+	if (!uuid) {
+		uuid_v4(fresh);
+		uuid = fresh;
+	}
+	if (created)
+		*created = NULL;
+	char made_at[32];
+	time_t now = clock_now();
+	clock_format_iso(now, made_at, sizeof(made_at));
+	int rc = store_begin(e->s);
+	if (rc < 0)
+		return eng_fail(e, rc, "%s", store_error(e->s));
+	struct act_ctx c = { 0 };
+	rc = act_context(e, type, payload, &c);
+	char *text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
+	int64_t base = store_event_count(e->s), seq = 0;
+	struct store_event ev = { uuid, type, actor, c.on_behalf, c.def_version, made_at,
+				  base < 0 ? 0 : base, text };
+	if (!rc) {
+		rc = store_event_append(e->s, &ev, &seq);
+		if (rc < 0)
+			eng_fail(e, rc, "%s", store_error(e->s));
+	}
+	if (rc == 0) {
+		struct eng_event ee = { seq, uuid, type, actor, c.on_behalf, c.def_version, now, payload };
+		rc = eng_apply(e, &ee);
+		if (!rc && created && !strcmp(type, "instance.created")) {
+			int r2;
+			*created = eng_str(e, &r2, "SELECT id FROM eng_instances WHERE uuid = ?1", "s", uuid);
+		}
+	}
+	if (rc < 0) {
+		struct buf keep = BUF_INIT;
+		buf_adds(&keep, e->err.s);
+		store_rollback(e->s);
+		buf_reset(&e->err);
+		buf_adds(&e->err, keep.s);
+		buf_release(&keep);
+		if (created) {
+			free(*created);
+			*created = NULL;
+		}
+	} else {
+		int c2 = store_commit(e->s);
+		if (c2 < 0) {
+			rc = eng_fail(e, c2, "%s", store_error(e->s));
+			if (created) {
+				free(*created);
+				*created = NULL;
+			}
+		}
+	}
+	free(text);
+	free(c.def_version);
+	free(c.on_behalf);
+	return rc;
+}
+
+/* A UUID derived from text (SM3, as an RFC 9562 version-8 UUID). */
+static void derived_uuid(const char *text, char out[37])
+{
+	char h[HASH_HEX_LEN + 1] = "0000000000000000000000000000000000000000000000000000000000000000";
+	hash_sm3_hex(text, strlen(text), h);
+	static const char variant[] = "89ab";
+	h[12] = '8';
+	h[16] = variant[(h[16] >= 'a' ? h[16] - 'a' + 10 : h[16] - '0') & 3];
+	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16, h + 20);
+}
+
+/* One due timer. */
+struct due {
+	char *task;     /* task id */
+	int timeout;    /* 1: the deadline, 0: a reminder */
+	int64_t at;     /* when it was due */
+};
+
+int engine_tick(struct engine *e, time_t now, int *fired)
+{
+	*fired = 0;
+	/* a bounded number of rounds: a reminder every 30m over a long absence catches up in one */
+	for (int round = 0; round < 50; round++) {
+		struct due *v = NULL;
+		size_t n = 0, alloc = 0;
+		sqlite3_stmt *st = eng_q(e,
+					 "SELECT id, 1, deadline FROM eng_tasks WHERE state = 'pending'"
+					 " AND deadline IS NOT NULL AND deadline <= ?1 AND timed_out = 0"
+					 " UNION ALL SELECT id, 0, next_remind FROM eng_tasks"
+					 " WHERE state = 'pending' AND next_remind IS NOT NULL AND next_remind <= ?1"
+					 " ORDER BY 3, 1, 2",
+					 "i", (int64_t)now);
+		if (!st)
+			return STORE_ERR;
+		int rc;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			ALLOC_GROW(v, n + 1, alloc);
+			v[n].task = eng_col(st, 0);
+			v[n].timeout = sqlite3_column_int(st, 1);
+			v[n].at = sqlite3_column_int64(st, 2);
+			n++;
+		}
+		sqlite3_reset(st);
+		int status = rc == SQLITE_DONE ? 0 : eng_sql_fail(e, rc);
+		for (size_t i = 0; i < n && !status; i++) {
+			char key[160], uuid[37];
+			snprintf(key, sizeof(key), "docket.timer\n%s\n%s\n%lld", v[i].task,
+				 v[i].timeout ? "timeout" : "remind", (long long)v[i].at);
+			derived_uuid(key, uuid);
+			json_t *p = json_object();
+			json_object_set_new(p, "task", json_string(v[i].task));
+			json_object_set_new(p, "due", json_integer(v[i].at));
+			json_object_set_new(p, "approve_opinion", json_string(_("超时自动通过")));
+			json_object_set_new(p, "reject_opinion", json_string(_("超时自动驳回")));
+			rc = engine_act(e, uuid, v[i].timeout ? "timer.timeout" : "timer.remind", "system", p,
+					NULL);
+			json_decref(p);
+			if (rc == 0)
+				(*fired)++;
+			else if (rc == ENG_REFUSED)
+				rc = 0; /* someone acted meanwhile: nothing due any more */
+			if (rc < 0)
+				status = rc;
+		}
+		for (size_t i = 0; i < n; i++)
+			free(v[i].task);
+		free(v);
+		if (status < 0)
+			return status;
+		if (!n)
+			break;
+	}
+	return 0;
+}
+
+/* The engine's tables, in the order rows can be deleted, with a canonical order. */
+static const struct {
+	const char *name;
+	const char *dump; /* every column, in a total order */
+	const char *del;
+} tables[] = {
+	{ "eng_trail", "SELECT * FROM eng_trail ORDER BY instance, seq, n", "DELETE FROM eng_trail" },
+	{ "eng_tasks", "SELECT * FROM eng_tasks ORDER BY id", "DELETE FROM eng_tasks" },
+	{ "eng_active", "SELECT * FROM eng_active ORDER BY instance, step", "DELETE FROM eng_active" },
+	{ "eng_joins", "SELECT * FROM eng_joins ORDER BY instance, step", "DELETE FROM eng_joins" },
+	{ "eng_visited", "SELECT * FROM eng_visited ORDER BY instance, step", "DELETE FROM eng_visited" },
+	{ "eng_instances", "SELECT * FROM eng_instances ORDER BY id", "DELETE FROM eng_instances" },
+	{ "eng_counters", "SELECT * FROM eng_counters ORDER BY organ, year", "DELETE FROM eng_counters" },
+	{ "eng_opinions", "SELECT * FROM eng_opinions ORDER BY user, text", "DELETE FROM eng_opinions" },
+	{ "eng_standins", "SELECT * FROM eng_standins ORDER BY user, seq", "DELETE FROM eng_standins" },
+};
+#define NTABLES (sizeof(tables) / sizeof(tables[0]))
+
+/* Every row of table i as text, one line per row. */
+static int dump_table(struct engine *e, size_t i, struct buf *out)
+{
+	sqlite3_stmt *st = eng_q(e, tables[i].dump, "");
+	if (!st)
+		return STORE_ERR;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int nc = sqlite3_column_count(st);
+		for (int c = 0; c < nc; c++) {
+			const char *v = (const char *)sqlite3_column_text(st, c);
+			if (v)
+				buf_addf(out, "%zu:%s|", strlen(v), v);
+			else
+				buf_adds(out, "-|");
+		}
+		buf_addch(out, '\n');
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : eng_sql_fail(e, rc);
+}
+
+/* The first line where two dumps differ (for the report). */
+static void first_difference(const struct buf *a, const struct buf *b, struct buf *report,
+			     const char *table)
+{
+	size_t i = 0, line = 1;
+	while (i < a->len && i < b->len && a->s[i] == b->s[i]) {
+		if (a->s[i] == '\n')
+			line++;
+		i++;
+	}
+	buf_addf(report, _("table '%s' differs from its replay at row %zu\n"), table, line);
+}
+
+/* Replay state: the engine and the first failure. */
+struct replay {
+	struct engine *e;
+	int64_t count;  /* events applied */
+};
+
+static int replay_one(void *ctx, int64_t seq, const struct store_event *ev)
+{
+	struct replay *r = ctx;
+	if (!eng_is_engine_event(ev->type))
+		return 0;
+	json_error_t jerr;
+	json_t *p = json_loads(ev->payload, JSON_REJECT_DUPLICATES, &jerr);
+	time_t t = 0;
+	clock_parse_iso(ev->made_at, &t);
+	struct eng_event ee = { seq, ev->uuid, ev->type, ev->actor, ev->on_behalf, ev->def_version, t, p };
+	int rc = p ? eng_apply(r->e, &ee) : eng_fail(r->e, STORE_CORRUPT, "%s", _("unreadable payload"));
+	json_decref(p);
+	if (rc < 0) {
+		struct buf why = BUF_INIT;
+		buf_adds(&why, r->e->err.s);
+		eng_fail(r->e, rc == ENG_REFUSED ? STORE_CORRUPT : rc,
+			 _("event %lld (%s) cannot be replayed: %s"), (long long)seq, ev->type, why.s);
+		buf_release(&why);
+		return rc == ENG_REFUSED ? STORE_CORRUPT : rc;
+	}
+	r->count++;
+	return 0;
+}
+
+int engine_check(struct engine *e, int repair, struct buf *report, int64_t *events)
+{
+	int64_t bad = 0;
+	*events = 0;
+	int rc = store_event_verify(e->s, &bad);
+	if (rc == -1 && bad > 0) {
+		buf_addf(report, "%s\n", store_error(e->s));
+		return 1;
+	}
+	if (rc < 0)
+		return eng_fail(e, rc, "%s", store_error(e->s));
+	if ((rc = store_begin(e->s)) < 0)
+		return eng_fail(e, rc, "%s", store_error(e->s));
+	struct buf before[NTABLES], after = BUF_INIT;
+	for (size_t i = 0; i < NTABLES; i++)
+		buf_init(&before[i]);
+	int differs = 0;
+	for (size_t i = 0; i < NTABLES && !rc; i++)
+		rc = dump_table(e, i, &before[i]);
+	for (size_t i = 0; i < NTABLES && !rc; i++)
+		rc = eng_run(e, tables[i].del, "");
+	struct replay r = { e, 0 };
+	if (!rc)
+		rc = store_event_foreach(e->s, 0, replay_one, &r);
+	if (rc > 0)
+		rc = STORE_ERR;
+	if (rc < 0 && !e->err.len)
+		eng_fail(e, rc, "%s", store_error(e->s));
+	for (size_t i = 0; i < NTABLES && !rc; i++) {
+		buf_reset(&after);
+		rc = dump_table(e, i, &after);
+		if (!rc && (after.len != before[i].len || memcmp(after.s, before[i].s, after.len))) {
+			first_difference(&before[i], &after, report, tables[i].name);
+			differs = 1;
+		}
+	}
+	*events = r.count;
+	if (!rc && repair && differs) {
+		rc = store_commit(e->s);
+		if (rc < 0)
+			eng_fail(e, rc, "%s", store_error(e->s));
+	} else {
+		store_rollback(e->s);
+	}
+	for (size_t i = 0; i < NTABLES; i++)
+		buf_release(&before[i]);
+	buf_release(&after);
+	return rc < 0 ? rc : differs;
+}
+
+/* 1 if s is a plausible id prefix (base32 lowercase). */
+static int id_ok(const char *s)
+{
+	if (!*s || strlen(s) > 51)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '2' && *s <= '7')))
+			return 0;
+	return 1;
+}
+
+int engine_resolve(struct engine *e, char what, const char *prefix, char **out)
+{
+	*out = NULL;
+	const char *noun = what == 'i' ? _("request") : _("task");
+	if (!id_ok(prefix))
+		return eng_fail(e, ENG_REFUSED, _("no %s '%s'"), noun, prefix);
+	char *pat = xasprintf("%s%%", prefix);
+	sqlite3_stmt *st = what == 'i'
+				   ? eng_q(e, "SELECT id FROM eng_instances WHERE id LIKE ?1 ORDER BY id LIMIT 2",
+					   "s", pat)
+				   : eng_q(e, "SELECT id FROM eng_tasks WHERE id LIKE ?1 ORDER BY id LIMIT 2", "s",
+					   pat);
+	free(pat);
+	if (!st)
+		return STORE_ERR;
+	int n = 0, rc;
+	char *first = NULL;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!n)
+			first = eng_col(st, 0);
+		n++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free(first);
+		return eng_sql_fail(e, rc);
+	}
+	if (n == 1) {
+		*out = first;
+		return 0;
+	}
+	free(first);
+	if (n == 0)
+		return eng_fail(e, ENG_REFUSED, _("no %s '%s'"), noun, prefix);
+	return eng_fail(e, ENG_REFUSED, _("%s id '%s' is ambiguous: type more of it"), noun, prefix);
+}
+
+int engine_my_task(struct engine *e, const char *user, const char *id, char **task)
+{
+	*task = NULL;
+	char *inst = NULL;
+	int rc = engine_resolve(e, 'i', id, &inst);
+	if (rc == ENG_REFUSED && (rc = engine_resolve(e, 't', id, task)) == 0)
+		return 0;
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *st = eng_q(e,
+				 "SELECT id FROM eng_tasks WHERE instance = ?1 AND assignee = ?2"
+				 " AND state IN ('pending', 'waiting') ORDER BY state = 'waiting', kind = 'read',"
+				 " created_seq, id LIMIT 1",
+				 "ss", inst, user);
+	if (!st) {
+		free(inst);
+		return STORE_ERR;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*task = eng_col(st, 0);
+	sqlite3_reset(st);
+	if (!*task) {
+		rc = eng_fail(e, ENG_REFUSED, _("'%s' has no open task in request '%s'"), user, inst);
+		free(inst);
+		return rc;
+	}
+	free(inst);
+	return 0;
+}

@@ -1,0 +1,93 @@
+/*
+ * engine: the approval engine — requests (instances), their tasks, and
+ * every operation people perform on them, as events.
+ *
+ * Every action is one event appended to the store's log; the engine's
+ * tables (eng_*, store schema 3) are derived from the events only and are
+ * written in the same transaction as the event (see doc/engine.md).
+ * engine_act() is the one way to change anything:
+ *
+ *   BEGIN IMMEDIATE → append the event (a UUID already there: no-op,
+ *   success) → apply it (validate against the current state; a refusal
+ *   rolls everything back) → COMMIT.
+ *
+ * Apply is deterministic: it reads the event, the derived state and the
+ * definitions named by version hash, never the clock or randomness. So
+ * engine_check() can rebuild every table by replaying the log and compare.
+ *
+ * The engine owns the eng_* tables; nothing else reads or writes them.
+ * Ids of requests and tasks are short base32 strings derived from the
+ * event that created them; engine_resolve() accepts any unique prefix.
+ *
+ * Errors: a negative status and a message in engine_error(): ENG_REFUSED
+ * when the rules refuse the action (nothing changed), else a STORE_* status.
+ */
+#ifndef DOCKET_ENGINE_H
+#define DOCKET_ENGINE_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include <time.h>
+
+struct buf;
+struct store;
+
+/* The rules refused the action (bad state, not your task, ...). */
+#define ENG_REFUSED (-20)
+
+struct engine; /* opaque; engine_free() frees it */
+
+/* An engine on an open store (borrowed; close the store after the engine). */
+struct engine *engine_new(struct store *s);
+void engine_free(struct engine *e);
+const char *engine_error(const struct engine *e);
+
+/*
+ * Perform one action. `type` is an event type (doc/engine.md lists them),
+ * `payload` a JSON object (borrowed) with the action's inputs; `uuid` is
+ * the idempotency key (NULL: a new random one). Returns 0 when applied, 1
+ * when an event with that UUID was already applied (nothing done), or a
+ * negative status. When the action created a request, *created (if not
+ * NULL) receives its id (caller frees).
+ */
+int engine_act(struct engine *e, const char *uuid, const char *type, const char *actor,
+	       json_t *payload, char **created);
+
+/*
+ * Process every timer due at `now` (reminders, deadlines), each as an event
+ * made by "system" with a UUID derived from the timer, so two processes
+ * ticking at once fire each timer once. *fired counts the events applied.
+ */
+int engine_tick(struct engine *e, time_t now, int *fired);
+
+/*
+ * Verify the event log's hash chain, then rebuild every engine table from
+ * the events in a transaction and compare with the state before. Appends a
+ * line per finding to `report`. Returns 0 when everything agrees, 1 when
+ * something differs (the state is left as it was unless `repair`), or a
+ * negative status.
+ */
+int engine_check(struct engine *e, int repair, struct buf *report, int64_t *events);
+
+/*
+ * The full id of a request ('i') or task ('t') from a unique prefix. 0 with
+ * *out set (caller frees), or ENG_REFUSED (unknown or ambiguous).
+ */
+int engine_resolve(struct engine *e, char what, const char *prefix, char **out);
+/*
+ * The task `user` can act on for `id`, which names a task or a request
+ * (then the user's one open task in it). 0 with *task set (caller frees).
+ */
+int engine_my_task(struct engine *e, const char *user, const char *id, char **task);
+
+/* Which inbox: what to do, what I did, my requests, what to read. */
+enum inbox_kind { INBOX_TODO, INBOX_DONE, INBOX_MINE, INBOX_TOREAD };
+
+/* The inbox as a JSON array (caller decrefs); NULL on error. */
+json_t *engine_inbox(struct engine *e, const char *user, enum inbox_kind which);
+/* One request: fields, steps, tasks, trail; NULL on error. */
+json_t *engine_show(struct engine *e, const char *instance);
+/* A user's common opinions, most used first; NULL on error. */
+json_t *engine_opinions(struct engine *e, const char *user);
+
+#endif

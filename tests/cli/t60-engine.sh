@@ -1,0 +1,181 @@
+#!/bin/sh
+# The approval engine from the command line: each operation, each refusal,
+# and after every scenario `docket check` (the state equals a replay).
+. "$TESTS_DIR/cli/lib.sh"
+
+d() { docket -C "$TMP/s" "$@"; }
+# new request by USER, prints its id
+newreq() {
+	u=$1
+	shift
+	d -u "$u" --json new "$@" | python3 -c 'import json,sys; print(json.load(sys.stdin)["request"])'
+}
+leave() {
+	newreq zhang.wei leave --set type=annual --set start=2026-03-03 --set end=2026-03-04 --set reason=探亲 "$@"
+}
+state() {
+	d --json show "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])'
+}
+checked() {
+	d check >check.out 2>&1 || { cat check.out; return 1; }
+}
+
+test_expect_success 'setup: a store with the shipped definitions' '
+	docket -C s init >/dev/null &&
+	docket -C s -u luo.bin deploy "$REPO/workflows" "$REPO/forms" >/dev/null 2>&1
+'
+
+test_expect_success 'a leave request runs to the end with opinions in the trail' '
+	r=$(leave) &&
+	d -u huang.wei inbox >inbox && grep "$r" inbox && grep "dept_head" inbox &&
+	d -u huang.wei approve "$r" -m 同意 >out && grep "^approved task" out &&
+	d -u xu.ming approve "$r" &&
+	test "$(state "$r")" = approved &&
+	d show "$r" >show && grep "huang.wei approve @部门负责人审批: 同意" show &&
+	d -u he.xiaomei inbox --toread | grep "$r" &&
+	d -u he.xiaomei read "$r" &&
+	checked
+'
+
+test_expect_success 'acting on a task that is not yours, or twice, is refused and changes nothing' '
+	r=$(leave) &&
+	expect_exit 1 d -u xu.ming approve "$r" -m 同意 2>err &&
+	grep "has no open task" err &&
+	d -u huang.wei --json inbox >in.json &&
+	t=$(python3 -c "import json; print([x[\"task\"] for x in json.load(open(\"in.json\")) if x[\"request\"]==\"$r\"][0])") &&
+	expect_exit 1 d -u xu.ming approve "$t" -m 同意 2>err && grep "is not yours" err &&
+	d -u huang.wei approve "$t" -m 同意 &&
+	expect_exit 1 d -u huang.wei approve "$t" -m 同意 2>err && grep "already decided" err &&
+	checked
+'
+
+test_expect_success 'a decision needs an opinion unless the step says optional' '
+	r=$(leave) &&
+	expect_exit 1 d -u huang.wei approve "$r" 2>err && grep "needs an opinion" err &&
+	d -u huang.wei approve "$r" -m 同意 &&
+	d -u xu.ming approve "$r" &&
+	checked
+'
+
+test_expect_success 'invalid form data lists every field error and saves nothing' '
+	d -u zhang.wei --json inbox --mine >before.json &&
+	expect_exit 1 d -u zhang.wei new leave --set type=nosuch --set reason= 2>err &&
+	grep "开始日期" err && grep "结束日期" err && grep "请假类型" err &&
+	d -u zhang.wei --json inbox --mine >after.json &&
+	test_cmp before.json after.json
+'
+
+test_expect_success 'a draft is saved, then submitted' '
+	r=$(leave --draft) &&
+	test "$(state "$r")" = draft &&
+	d -u zhang.wei submit "$r" &&
+	test "$(state "$r")" = running &&
+	checked
+'
+
+test_expect_success 'withdraw only before the first approval' '
+	r=$(leave) &&
+	d -u zhang.wei withdraw "$r" &&
+	test "$(state "$r")" = withdrawn &&
+	! d -u huang.wei inbox | grep "$r" &&
+	r2=$(newreq zhang.wei leave --set type=annual --set start=2026-03-03 --set end=2026-03-10 --set reason=探亲) &&
+	d -u huang.wei approve "$r2" -m 同意 &&
+	expect_exit 1 d -u zhang.wei withdraw "$r2" 2>err && grep "already approved" err &&
+	checked
+'
+
+test_expect_success 'return to a step never visited is refused; return to the applicant and resubmit to the returner' '
+	r=$(newreq zhang.wei leave --set type=annual --set start=2026-03-03 --set end=2026-03-10 --set reason=探亲) &&
+	d -u huang.wei approve "$r" -m 同意 &&
+	expect_exit 1 d -u liu.yang return "$r" --to hr_record -m 退 2>err &&
+	grep "never visited" err &&
+	d -u liu.yang return "$r" --to applicant -m 请补充说明 &&
+	test "$(state "$r")" = returned &&
+	d -u zhang.wei submit "$r" &&
+	d -u liu.yang inbox | grep "$r" &&
+	! d -u huang.wei inbox | grep "$r" &&
+	d -u liu.yang return "$r" --to previous -m 请部门再核 &&
+	d -u huang.wei inbox | grep "$r" &&
+	checked
+'
+
+test_expect_success 'take back an approval while the next step has not acted' '
+	r=$(leave) &&
+	d -u huang.wei approve "$r" -m 同意 &&
+	d -u xu.ming inbox | grep "$r" &&
+	d -u huang.wei takeback "$r" &&
+	! d -u xu.ming inbox | grep "$r" &&
+	d -u huang.wei inbox | grep "$r" &&
+	d -u huang.wei approve "$r" -m 同意 &&
+	d -u xu.ming approve "$r" &&
+	expect_exit 1 d -u huang.wei takeback "$r" 2>err &&
+	checked
+'
+
+test_expect_success 'transfer, delegate (comes back), add and remove signers' '
+	r=$(leave) &&
+	d -u huang.wei transfer "$r" feng.xue &&
+	d -u feng.xue inbox | grep "$r" && ! d -u huang.wei inbox | grep "$r" &&
+	d -u feng.xue delegate "$r" zhang.wei &&
+	! d -u feng.xue inbox | grep "$r" &&
+	d -u zhang.wei approve "$r" -m 建议同意 &&
+	d -u feng.xue inbox | grep "$r" &&
+	d -u feng.xue addsign "$r" sun.li --before &&
+	expect_exit 1 d -u feng.xue approve "$r" -m 同意 2>err && grep "waiting" err &&
+	d -u sun.li approve "$r" -m 同意 &&
+	d -u feng.xue addsign "$r" liu.yang --after &&
+	d -u feng.xue removesign "$r" liu.yang &&
+	d -u feng.xue approve "$r" -m 同意 &&
+	d -u xu.ming inbox | grep "$r" &&
+	d show "$r" >show && grep "delegated" show && grep "added signer" show &&
+	checked
+'
+
+test_expect_success 'circulate: one read item per person, never blocking' '
+	r=$(leave) &&
+	d -u zhang.wei circulate "$r" gao.yan lin.tao &&
+	d -u zhang.wei circulate "$r" gao.yan &&
+	test "$(d -u gao.yan --json inbox --toread | grep -c "\"task\"")" = 1 &&
+	d -u gao.yan read "$r" -m 已阅 &&
+	test "$(d -u gao.yan --json inbox --toread | grep -c "\"task\"")" = 0 &&
+	checked
+'
+
+test_expect_success 'urge, terminate by a system administrator only' '
+	r=$(leave) &&
+	d -u zhang.wei urge "$r" &&
+	expect_exit 1 d -u zhang.wei terminate "$r" 2>err && grep "system administrator" err &&
+	d -u luo.bin terminate "$r" -m 测试终止 &&
+	test "$(state "$r")" = terminated &&
+	! d -u huang.wei inbox | grep "$r" &&
+	checked
+'
+
+test_expect_success 'common opinions: added and counted' '
+	d -u huang.wei opinions add "拟同意，请领导阅示" &&
+	d -u huang.wei --json opinions >op.json &&
+	grep "拟同意" op.json && grep "同意" op.json
+'
+
+test_expect_success 'a stand-in gets new tasks on behalf of the absent' '
+	d -u huang.wei standin feng.xue --from 2026-03-01 --to 2026-03-05 &&
+	r=$(leave) &&
+	d -u feng.xue inbox >in && grep "$r" in && grep "huang.wei" in &&
+	d -u feng.xue approve "$r" -m 同意 &&
+	d show "$r" | grep "feng.xue on behalf of huang.wei approve" &&
+	checked
+'
+
+test_expect_success 'unknown users and ids are refused clearly' '
+	expect_exit 1 d -u nobody inbox 2>err && grep "no user '\''nobody'\''" err &&
+	expect_exit 1 d -u zhang.wei show zzzzzz 2>err && grep "no request" err
+'
+
+test_expect_success 'listings speak JSON' '
+	d -u zhang.wei --json inbox --mine >mine.json &&
+	python3 -c "import json; a=json.load(open(\"mine.json\")); assert a and all(\"state\" in x for x in a)" &&
+	r=$(leave) && d --json show "$r" >show.json &&
+	python3 -c "import json; o=json.load(open(\"show.json\")); assert o[\"fields\"][\"days\"]==2 and o[\"trail\"]"
+'
+
+test_done

@@ -1,0 +1,646 @@
+/*
+ * Documents: round trips with Chinese text and binary attachments, the
+ * character-level diff, restore, sign-off freezing and re-sign-off, the
+ * classification rule (table-driven) and that a refusal writes nothing,
+ * reconciliation after a crash between the ref and SQLite, and the real
+ * git CLI reading the repository. Each test runs in its own directory.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <ftw.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "docs/docs.h"
+#include "store/store.h"
+#include "util/buf.h"
+#include "util/fsutil.h"
+#include "util/xalloc.h"
+
+/* --- helpers ------------------------------------------------------------ */
+
+/* One test's store. */
+struct fx {
+	char *dir;          /* temporary directory */
+	char *store;        /* DIR/s */
+	struct store *s;    /* open store */
+	struct docs *d;     /* its documents */
+};
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+static void fx_open(struct fx *f)
+{
+	struct buf err = BUF_INIT;
+	if (store_open(f->store, 0, &f->s, &err) != STORE_OK)
+		fail_msg("store_open: %s", err.s);
+	if (docs_open(f->s, &f->d, &err) != 0)
+		fail_msg("docs_open: %s", err.s);
+	buf_release(&err);
+}
+
+static void fx_close(struct fx *f)
+{
+	docs_free(f->d);
+	store_close(f->s);
+	f->d = NULL;
+	f->s = NULL;
+}
+
+static int setup(void **state)
+{
+	char tmpl[] = "/tmp/docket-docs-XXXXXX";
+	if (!mkdtemp(tmpl))
+		return -1;
+	struct fx *f = xcalloc(1, sizeof(*f));
+	f->dir = xstrdup(tmpl);
+	f->store = xasprintf("%s/s", tmpl);
+	setenv("DOCKET_NOW", "2026-03-02T09:30:00+08:00", 1);
+	setenv("TZ", "Asia/Shanghai", 1);
+	setenv("DOCKET_SYNC", "normal", 1);
+	unsetenv("DOCKET_ATTACH_MAX");
+	struct buf err = BUF_INIT;
+	if (store_init(f->store, &err) != STORE_OK) {
+		fprintf(stderr, "store_init: %s\n", err.s);
+		return -1;
+	}
+	buf_release(&err);
+	fx_open(f);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	if (f->d || f->s)
+		fx_close(f);
+	nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(f->dir);
+	free(f->store);
+	free(f);
+	return 0;
+}
+
+/* A notice with Chinese title and body. */
+static void sample(struct docs_content *c, const char *body)
+{
+	docs_content_init(c);
+	c->type = xstrdup("通知");
+	docs_content_set(c, DF_TITLE, "关于做好2026年春节假期值班工作的通知");
+	docs_content_set(c, DF_ORGAN, "市财政局");
+	docs_content_set(c, DF_NUMBER, "市财发〔2026〕12号");
+	docs_content_set(c, DF_URGENCY, "加急");
+	buf_adds(&c->body, body);
+}
+
+/* The first column of the first row of a query on the store's database. */
+static int64_t sql_int(struct fx *f, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+	if (sqlite3_prepare_v2(store_sqlite(f->s), sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("sql '%s': %s", sql, sqlite3_errmsg(store_sqlite(f->s)));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Run a shell command; its exit status. */
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh(const char *fmt, ...)
+{
+	va_list ap;
+	struct buf b = BUF_INIT;
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	int rc = system(b.s);
+	buf_release(&b);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+/* --- tests ------------------------------------------------------------- */
+
+static void test_round_trip(void **state)
+{
+	struct fx *f = *state;
+	struct docs_content c, back;
+	sample(&c, "各区、各部门：\n\n现将有关事项**通知**如下。\n");
+	unsigned char bin[1024];
+	for (size_t i = 0; i < sizeof(bin); i++)
+		bin[i] = (unsigned char)(i * 7 + 3);
+	bin[10] = 0;
+	docs_content_attach(&c, "附件1 值班表.xlsx", bin, sizeof(bin));
+	docs_content_attach(&c, "a.pdf", "%PDF-1.4\n\0\xff", 11);
+	char id[DOCS_ID_MAX];
+	assert_int_equal(docs_create(f->d, "王芳", &c, "inst-42", id), 0);
+	assert_int_equal(strlen(id), 8);
+
+	struct docs_info i;
+	assert_int_equal(docs_info_get(f->d, id, &i), 0);
+	assert_int_equal(i.revs, 1);
+	assert_string_equal(i.instance, "inst-42");
+	assert_string_equal(i.title, "关于做好2026年春节假期值班工作的通知");
+	assert_int_equal(docs_load(f->d, id, i.head, &back), 0);
+	assert_string_equal(back.type, "通知");
+	assert_string_equal(back.field[DF_NUMBER], "市财发〔2026〕12号");
+	assert_string_equal(back.body.s, c.body.s);
+	assert_int_equal(back.natt, 2);
+	const struct docs_attachment *a = docs_content_find(&back, "附件1 值班表.xlsx");
+	assert_non_null(a);
+	assert_int_equal(a->data.len, sizeof(bin));
+	assert_memory_equal(a->data.s, bin, sizeof(bin));
+	a = docs_content_find(&back, "a.pdf");
+	assert_non_null(a);
+	assert_memory_equal(a->data.s, "%PDF-1.4\n\0\xff", 11);
+
+	/* a unique prefix resolves; a save of the same content makes no revision */
+	char full[DOCS_ID_MAX];
+	char pre[4] = { id[0], id[1], id[2], 0 };
+	assert_int_equal(docs_resolve(f->d, pre, full), 0);
+	assert_string_equal(full, id);
+	int rev = 0;
+	assert_int_equal(docs_save(f->d, "王芳", id, &back, NULL, i.head, &rev), 1);
+	assert_int_equal(rev, 1);
+	/* a stale base is refused */
+	docs_content_set(&back, DF_SIGNER, "张三");
+	assert_int_equal(docs_save(f->d, "王芳", id, &back, NULL, "0000", &rev), DOCS_INVALID);
+	assert_int_equal(docs_save(f->d, "李明", id, &back, NULL, i.head, &rev), 0);
+	assert_int_equal(rev, 2);
+	struct docs_rev r;
+	assert_int_equal(docs_rev_get(f->d, id, "r2", &r), 0);
+	assert_string_equal(r.author, "李明");
+	assert_string_equal(r.action, "修改");
+	char prefix[8];
+	snprintf(prefix, sizeof(prefix), "%.7s", r.commit);
+	docs_rev_release(&r);
+	assert_int_equal(docs_rev_get(f->d, id, prefix, &r), 0);
+	assert_int_equal(r.rev, 2);
+	docs_rev_release(&r);
+	assert_int_equal(docs_rev_get(f->d, id, "r9", &r), DOCS_NOT_FOUND);
+
+	/* each save is one pack, never loose objects */
+	size_t packs, loose;
+	assert_int_equal(docs_object_stats(f->d, &packs, &loose), 0);
+	assert_int_equal(loose, 0);
+	assert_int_equal(packs, 2);
+	/* every change is an event */
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM events WHERE type LIKE 'document.%'"), 2);
+
+	docs_info_release(&i);
+	docs_content_release(&c);
+	docs_content_release(&back);
+}
+
+/* Render a char diff of two lines with markers. */
+static void marked(const char *a, const char *b, struct buf *out)
+{
+	struct docs_diff_opts o = { 0, 0, 80, 0 };
+	struct buf err = BUF_INIT;
+	struct buf x = BUF_INIT, y = BUF_INIT;
+	buf_addf(&x, "%s\n", a);
+	buf_addf(&y, "%s\n", b);
+	assert_int_equal(docs_diff_text(x.s, x.len, y.s, y.len, "a", "b", &o, out, &err), 0);
+	buf_release(&x);
+	buf_release(&y);
+	buf_release(&err);
+}
+
+static void test_diff(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *a, *b, *minus, *plus;
+	} cases[] = {
+		{ "本通知自印发之日起施行。", "本决定自印发之日起施行。", "-本[-通知-]自印发之日起施行。",
+		  "+本{+决定+}自印发之日起施行。" },
+		{ "请于3月5日前报送。", "请于3月15日前报送。", "-请于3月5日前报送。", "+请于3月{+1+}5日前报送。" },
+		{ "各区、各部门：", "各区人民政府、各部门：", "-各区、各部门：", "+各区{+人民政府+}、各部门：" },
+		{ "同意。", "拟同意，请张局长阅示。", "-同意。", "+{+拟+}同意{+，请张局长阅示+}。" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct buf out = BUF_INIT;
+		marked(cases[i].a, cases[i].b, &out);
+		if (!strstr(out.s, cases[i].minus) || !strstr(out.s, cases[i].plus))
+			fail_msg("case %zu: got\n%s\nwant '%s' and '%s'", i, out.s, cases[i].minus, cases[i].plus);
+		buf_release(&out);
+	}
+	/* the segments themselves: equal, deleted, added, equal */
+	struct docs_seg *s;
+	const char *a = "市财发〔2026〕12号", *b = "市财发〔2026〕13号";
+	size_t n = docs_char_diff(a, strlen(a), b, strlen(b), &s);
+	assert_int_equal(n, 4);
+	assert_int_equal(s[1].op, -1);
+	assert_memory_equal(a + s[1].off, "2", 1);
+	assert_int_equal(s[2].op, 1);
+	assert_memory_equal(b + s[2].off, "3", 1);
+	free(s);
+	/* side by side: each half measured in columns, wide characters never split */
+	struct docs_diff_opts o = { 0, 1, 23, 0 };
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	const char *x = "一二三四五六七八九十\n", *y = "一二三四五六七八九十甲\n";
+	assert_int_equal(docs_diff_text(x, strlen(x), y, strlen(y), "a", "b", &o, &out, &err), 0);
+	assert_non_null(strstr(out.s, "一二三四五 | 一二三四五\n"));
+	buf_release(&out);
+	buf_release(&err);
+}
+
+static void test_restore(void **state)
+{
+	struct fx *f = *state;
+	struct docs_content c, e;
+	sample(&c, "第一稿\n");
+	char id[DOCS_ID_MAX];
+	assert_int_equal(docs_create(f->d, "wang", &c, NULL, id), 0);
+	docs_content_copy(&e, &c);
+	buf_reset(&e.body);
+	buf_adds(&e.body, "第二稿\n");
+	int rev;
+	assert_int_equal(docs_save(f->d, "wang", id, &e, NULL, NULL, &rev), 0);
+	assert_int_equal(docs_attach(f->d, "wang", id, "图.png", "\x89PNG\r\n", 6, &rev), 0);
+	assert_int_equal(rev, 3);
+	assert_int_equal(docs_restore(f->d, "li", id, "r1", &rev), 0);
+	assert_int_equal(rev, 4);
+	struct docs_rev r1, r4;
+	assert_int_equal(docs_rev_get(f->d, id, "r1", &r1), 0);
+	assert_int_equal(docs_rev_get(f->d, id, NULL, &r4), 0);
+	assert_string_equal(r4.action, "恢复到 r1");
+	struct docs_content a, b;
+	assert_int_equal(docs_load(f->d, id, r1.commit, &a), 0);
+	assert_int_equal(docs_load(f->d, id, r4.commit, &b), 0);
+	assert_string_equal(b.body.s, "第一稿\n");
+	assert_int_equal(b.natt, 0);
+	/* the same tree: restoring is content-equal, history kept (4 revisions) */
+	struct buf d1 = BUF_INIT, err = BUF_INIT;
+	struct docs_diff_opts o = { 0, 0, 80, 3 };
+	assert_int_equal(docs_diff_content(&a, &b, "r1", "r4", &o, &d1, &err), 0);
+	assert_int_equal(d1.len, 0);
+	assert_int_equal(docs_restore(f->d, "li", id, "r4", &rev), 1);
+	assert_int_equal(docs_detach(f->d, "li", id, "nosuch", &rev), DOCS_NOT_FOUND);
+	buf_release(&d1);
+	buf_release(&err);
+	docs_rev_release(&r1);
+	docs_rev_release(&r4);
+	docs_content_release(&a);
+	docs_content_release(&b);
+	docs_content_release(&c);
+	docs_content_release(&e);
+}
+
+static void test_freeze(void **state)
+{
+	struct fx *f = *state;
+	struct docs_content c, e;
+	sample(&c, "正文\n");
+	char id[DOCS_ID_MAX], head[DOCS_OID_MAX];
+	assert_int_equal(docs_create(f->d, "wang", &c, "i1", id), 0);
+	assert_int_equal(docs_head(f->d, id, head), 0);
+	/* the engine records the sign-off inside its own transaction */
+	assert_int_equal(store_begin(f->s), STORE_OK);
+	assert_int_equal(docs_approve(f->d, "zhang.juzhang", id, head, "sign-off", 1), 0);
+	assert_int_equal(store_commit(f->s), STORE_OK);
+	assert_int_equal(docs_needs_resign(f->d, id), 0);
+	/* an edit after sign-off: a new revision that needs the sign-off again */
+	docs_content_copy(&e, &c);
+	buf_adds(&e.body, "签发后又改了一句。\n");
+	int rev;
+	assert_int_equal(docs_save(f->d, "wang", id, &e, NULL, NULL, &rev), 0);
+	assert_int_equal(docs_needs_resign(f->d, id), 1);
+	struct docs_rev r;
+	assert_int_equal(docs_rev_get(f->d, id, "r2", &r), 0);
+	assert_int_equal(r.needs_resign, 1);
+	docs_rev_release(&r);
+	assert_int_equal(docs_rev_get(f->d, id, "r1", &r), 0);
+	assert_int_equal(r.signed_off, 1);
+	docs_rev_release(&r);
+	/* restoring exactly what was signed clears the flag */
+	assert_int_equal(docs_restore(f->d, "wang", id, "r1", &rev), 0);
+	assert_int_equal(docs_needs_resign(f->d, id), 0);
+	/* a new sign-off of a later change clears it too */
+	assert_int_equal(docs_save(f->d, "wang", id, &e, NULL, NULL, &rev), 0);
+	assert_int_equal(docs_needs_resign(f->d, id), 1);
+	assert_int_equal(docs_rev_commit(f->d, id, NULL, head), 0);
+	assert_int_equal(store_begin(f->s), STORE_OK);
+	assert_int_equal(docs_approve(f->d, "zhang.juzhang", id, head, "sign-off", 1), 0);
+	assert_int_equal(store_commit(f->s), STORE_OK);
+	assert_int_equal(docs_needs_resign(f->d, id), 0);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM doc_approvals"), 2);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM events WHERE type = 'document.approved'"), 2);
+	/* approving a commit that is not this document's is refused */
+	assert_int_equal(store_begin(f->s), STORE_OK);
+	assert_int_equal(docs_approve(f->d, "z", id, "0123456789012345678901234567890123456789", "approve", 0),
+			 DOCS_NOT_FOUND);
+	store_rollback(f->s);
+	docs_content_release(&c);
+	docs_content_release(&e);
+}
+
+static void test_marking_rule(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		int marked;
+	} cases[] = {
+		{ "机密★10年", 1 },
+		{ "秘密★", 1 },
+		{ "绝密★长期", 1 },
+		{ "机密 ★ 1年", 1 },
+		{ "秘密＊", 1 },
+		{ "【机密】关于某事的通知", 1 },
+		{ "关于某事的通知（秘密）", 1 },
+		{ "密级：绝密", 1 },
+		{ "密级:秘密", 1 },
+		{ "机密", 1 },
+		{ "  秘密", 1 },
+		{ "机　密", 1 },
+		{ "# 绝密", 1 },
+		{ "机密 关于某事的通知", 1 },
+		{ "第一行\n秘密★1年\n", 1 },
+		{ "**机密**", 1 },
+		{ "关于加强国家秘密保护工作的通知", 0 },
+		{ "严禁在政务外网处理涉及国家秘密的信息", 0 },
+		{ "做好保密工作", 0 },
+		{ "保密期限", 0 },
+		{ "商业秘密和个人隐私", 0 },
+		{ "确保信息的机密性、完整性和可用性", 0 },
+		{ "机密性要求", 0 },
+		{ "秘密地进行", 0 },
+		{ "工作秘密不得公开", 0 },
+		{ "★★★ 重要通知", 0 },
+		{ "机关密切配合", 0 },
+		{ "", 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct docs_marking m;
+		int got = docs_marking_find(cases[i].text, strlen(cases[i].text), "body", &m);
+		if (got != cases[i].marked)
+			fail_msg("'%s': got %d, want %d", cases[i].text, got, cases[i].marked);
+	}
+}
+
+static void test_refused_writes_nothing(void **state)
+{
+	struct fx *f = *state;
+	struct docs_content ok;
+	sample(&ok, "正文\n");
+	char id[DOCS_ID_MAX];
+	assert_int_equal(docs_create(f->d, "wang", &ok, NULL, id), 0);
+	size_t packs0, loose0;
+	docs_object_stats(f->d, &packs0, &loose0);
+	int64_t docs0 = sql_int(f, "SELECT count(*) FROM documents");
+	int64_t revs0 = sql_int(f, "SELECT count(*) FROM doc_revisions");
+	int64_t events0 = sql_int(f, "SELECT count(*) FROM events");
+
+	struct docs_content bad[3];
+	sample(&bad[0], "正文\n");
+	docs_content_set(&bad[0], DF_TITLE, "机密★10年 关于某事的通知");
+	sample(&bad[1], "第一段。\n【秘密】\n第三段。\n");
+	sample(&bad[2], "正文\n");
+	docs_content_attach(&bad[2], "绝密-名单.xlsx", "x", 1);
+	for (int i = 0; i < 3; i++) {
+		char nid[DOCS_ID_MAX];
+		assert_int_equal(docs_create(f->d, "wang", &bad[i], NULL, nid), DOCS_REFUSED);
+		assert_non_null(strstr(docs_error(f->d), "classification marking"));
+	}
+	int rev;
+	assert_int_equal(docs_save(f->d, "wang", id, &bad[1], NULL, NULL, &rev), DOCS_REFUSED);
+	assert_int_equal(docs_attach(f->d, "wang", id, "机密.pdf", "x", 1, &rev), DOCS_REFUSED);
+
+	size_t packs1, loose1;
+	docs_object_stats(f->d, &packs1, &loose1);
+	assert_int_equal(packs1, packs0);
+	assert_int_equal(loose1, loose0);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM documents"), docs0);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM doc_revisions"), revs0);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM doc_fts"), docs0);
+	/* each attempt audited, without the content */
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM events"), events0 + 5);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM events WHERE type = 'document.refused'"
+				    " AND payload NOT LIKE '%关于%' AND payload NOT LIKE '%名单%'"),
+			 5);
+	assert_int_equal(sh("test $(git --git-dir='%s/documents.git' for-each-ref refs/docs | wc -l) = 1",
+			    f->store),
+			 0);
+	for (int i = 0; i < 3; i++)
+		docs_content_release(&bad[i]);
+	docs_content_release(&ok);
+}
+
+static void test_reconcile(void **state)
+{
+	struct fx *f = *state;
+	struct docs_content c;
+	sample(&c, "一\n");
+	char id[DOCS_ID_MAX], r1[DOCS_OID_MAX], r2[DOCS_OID_MAX];
+	assert_int_equal(docs_create(f->d, "wang", &c, NULL, id), 0);
+	assert_int_equal(docs_head(f->d, id, r1), 0);
+	buf_adds(&c.body, "二\n");
+	int rev;
+	assert_int_equal(docs_save(f->d, "wang", id, &c, NULL, NULL, &rev), 0);
+	assert_int_equal(docs_head(f->d, id, r2), 0);
+	fx_close(f);
+
+	/* a crash after the ref moved and before SQLite committed r2 */
+	sqlite3 *h;
+	char *db = xasprintf("%s/docket.db", f->store);
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	char *sql = xasprintf("DELETE FROM doc_revisions WHERE rev = 2;"
+			      " UPDATE documents SET head = '%s', revs = 1 WHERE id = '%s'", r1, id);
+	assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	free(sql);
+	free(db);
+	/* ... and a new document whose ref was written but never its row */
+	assert_int_equal(sh("git --git-dir='%s/documents.git' update-ref refs/docs/zzzzzzzz %s", f->store, r2), 0);
+	char *marker = xasprintf("%s/documents.git/docket-saving", f->store);
+	assert_int_equal(write_file_atomic(marker, "x\n", 2), 0);
+
+	fx_open(f); /* reconciles */
+	assert_false(file_exists(marker));
+	assert_int_equal(sh("test \"$(git --git-dir='%s/documents.git' rev-parse refs/docs/%s)\" = %s", f->store,
+			    id, r1),
+			 0);
+	assert_int_not_equal(sh("git --git-dir='%s/documents.git' rev-parse -q --verify refs/docs/zzzzzzzz >/dev/null",
+				f->store),
+			     0);
+	/* the next save continues from r1: r2 again, a new commit */
+	assert_int_equal(docs_save(f->d, "wang", id, &c, NULL, NULL, &rev), 0);
+	assert_int_equal(rev, 2);
+	/* a lost ref is recreated from SQLite */
+	assert_int_equal(sh("git --git-dir='%s/documents.git' update-ref -d refs/docs/%s", f->store, id), 0);
+	size_t fixed = 0;
+	assert_int_equal(docs_reconcile(f->d, &fixed), 0);
+	assert_int_equal(fixed, 1);
+	char head[DOCS_OID_MAX];
+	docs_head(f->d, id, head);
+	assert_int_equal(sh("test \"$(git --git-dir='%s/documents.git' rev-parse refs/docs/%s)\" = %s", f->store,
+			    id, head),
+			 0);
+	free(marker);
+	docs_content_release(&c);
+}
+
+static void test_git_cli_reads_it(void **state)
+{
+	struct fx *f = *state;
+	struct docs_content c;
+	sample(&c, "正文第一版\n");
+	char id[DOCS_ID_MAX];
+	assert_int_equal(docs_create(f->d, "王芳", &c, NULL, id), 0);
+	int rev;
+	for (int i = 0; i < 12; i++) { /* enough packs for a roll-up */
+		buf_addf(&c.body, "第%d段。\n", i);
+		assert_int_equal(docs_save(f->d, "li.ming", id, &c, NULL, NULL, &rev), 0);
+	}
+	assert_int_equal(docs_attach(f->d, "li.ming", id, "附件.bin", "\0\1\2", 3, &rev), 0);
+	size_t packs, loose;
+	docs_object_stats(f->d, &packs, &loose);
+	assert_true(packs <= 8);
+	assert_int_equal(loose, 0);
+	assert_int_equal(sh("cd '%s' && git --git-dir=s/documents.git log --format='%%an|%%ae|%%s' refs/docs/%s >log",
+			    f->dir, id),
+			 0);
+	assert_int_equal(sh("cd '%s' && test $(wc -l <log) = 14 && head -1 log | grep -qx 'li.ming|li.ming@docket.invalid|添加附件 附件.bin'"
+			    " && tail -1 log | grep -qx '王芳|王芳@docket.invalid|起草'",
+			    f->dir),
+			 0);
+	assert_int_equal(sh("git --git-dir='%s/documents.git' show refs/docs/%s:meta.json | grep -q '市财发〔2026〕12号'",
+			    f->store, id),
+			 0);
+	assert_int_equal(sh("git --git-dir='%s/documents.git' fsck --strict --no-dangling 2>&1 | grep -v '^notice' | grep . && exit 1;"
+			    " git --git-dir='%s/documents.git' fsck --strict >/dev/null 2>&1",
+			    f->store, f->store),
+			 0);
+	/* a full repack keeps everything readable */
+	assert_int_equal(docs_repack(f->d, 1), 0);
+	docs_object_stats(f->d, &packs, &loose);
+	assert_int_equal(packs, 1);
+	assert_int_equal(sh("git --git-dir='%s/documents.git' fsck --strict >/dev/null 2>&1", f->store), 0);
+	struct docs_rev r;
+	struct docs_content back;
+	assert_int_equal(docs_rev_get(f->d, id, "r1", &r), 0);
+	assert_int_equal(docs_load(f->d, id, r.commit, &back), 0);
+	assert_string_equal(back.body.s, "正文第一版\n");
+	docs_rev_release(&r);
+	docs_content_release(&back);
+	docs_content_release(&c);
+}
+
+/* Count search hits. */
+static int count(void *ctx, const struct docs_hit *h)
+{
+	(void)h;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static void test_search(void **state)
+{
+	struct fx *f = *state;
+	struct docs_content c;
+	sample(&c, "请各单位于3月5日前报送值班表。\n");
+	char id[DOCS_ID_MAX];
+	assert_int_equal(docs_create(f->d, "wang", &c, NULL, id), 0);
+	docs_content_release(&c);
+	sample(&c, "关于印发预算管理办法的通知。\n");
+	docs_content_set(&c, DF_TITLE, "关于印发《预算管理办法》的通知");
+	docs_content_set(&c, DF_NUMBER, "市财发〔2026〕13号");
+	char id2[DOCS_ID_MAX];
+	assert_int_equal(docs_create(f->d, "wang", &c, NULL, id2), 0);
+	docs_content_release(&c);
+	static const struct {
+		const char *q;
+		int hits;
+	} cases[] = {
+		{ "值班表", 1 },      /* body, trigram */
+		{ "预算管理", 1 },    /* title */
+		{ "〔2026〕13号", 1 }, /* metadata */
+		{ "财政局", 2 },      /* organ, both */
+		{ "值班", 1 },        /* 2 characters: LIKE */
+		{ "表", 1 },          /* 1 character */
+		{ "通知 预算", 1 },   /* two terms, both must match */
+		{ "国务院", 0 },
+		{ "\"", 0 },          /* FTS syntax characters are text */
+		{ "100%", 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int n = 0;
+		assert_int_equal(docs_search(f->d, cases[i].q, 0, count, &n), 0);
+		if (n != cases[i].hits)
+			fail_msg("'%s': %d hits, want %d", cases[i].q, n, cases[i].hits);
+	}
+}
+
+static void test_model_checks(void **state)
+{
+	struct fx *f = *state;
+	struct docs_content c;
+	sample(&c, "x\n");
+	free(c.type);
+	c.type = xstrdup("便条");
+	char id[DOCS_ID_MAX];
+	assert_int_equal(docs_create(f->d, "w", &c, NULL, id), DOCS_INVALID);
+	free(c.type);
+	c.type = xstrdup("函");
+	docs_content_attach(&c, "../x", "a", 1);
+	assert_int_equal(docs_create(f->d, "w", &c, NULL, id), DOCS_INVALID);
+	docs_content_detach(&c, "../x");
+	docs_content_attach(&c, ".git", "a", 1);
+	assert_int_equal(docs_create(f->d, "w", &c, NULL, id), DOCS_INVALID);
+	docs_content_detach(&c, ".git");
+	docs_content_attach(&c, "big.bin", "0123456789", 10);
+	setenv("DOCKET_ATTACH_MAX", "5", 1);
+	fx_close(f);
+	fx_open(f);
+	assert_int_equal(docs_create(f->d, "w", &c, NULL, id), DOCS_INVALID);
+	assert_non_null(strstr(docs_error(f->d), "over the limit"));
+	unsetenv("DOCKET_ATTACH_MAX");
+	/* the edit header round-trips */
+	struct buf t = BUF_INIT, err = BUF_INIT;
+	docs_edit_format(&c, &t);
+	struct docs_content back;
+	docs_content_init(&back);
+	assert_int_equal(docs_edit_parse(&back, t.s, t.len, &err), 0);
+	assert_string_equal(back.type, "函");
+	assert_string_equal(back.field[DF_NUMBER], "市财发〔2026〕12号");
+	assert_null(back.field[DF_SIGNER]);
+	assert_string_equal(back.body.s, "x\n");
+	const char *bad = "%% 标题: 甲\n%% 不存在: 乙\n%% ----\n正文\n";
+	assert_int_equal(docs_edit_parse(&back, bad, strlen(bad), &err), -1);
+	assert_non_null(strstr(err.s, "line 2"));
+	buf_release(&t);
+	buf_release(&err);
+	docs_content_release(&back);
+	docs_content_release(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+		cmocka_unit_test(test_diff),
+		cmocka_unit_test_setup_teardown(test_restore, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_freeze, setup, teardown),
+		cmocka_unit_test(test_marking_rule),
+		cmocka_unit_test_setup_teardown(test_refused_writes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reconcile, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_git_cli_reads_it, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_model_checks, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

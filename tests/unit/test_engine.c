@@ -1,0 +1,250 @@
+/*
+ * The approval engine through its API: the shipped definitions deployed
+ * with defset into a temporary store; each scenario ends with the
+ * replay-equals-state check. The CLI scenarios (tests/cli/t60-*.sh) cover
+ * every verb; these cover what the CLI cannot show: idempotency by UUID,
+ * refusals that change nothing, and replay after each operation.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "defs/defset.h"
+#include "engine/engine.h"
+#include "engine/eng_internal.h"
+#include "store/store.h"
+#include "util/buf.h"
+#include "util/diag.h"
+#include "util/xalloc.h"
+
+/* A store with the shipped definitions and an engine on it. */
+struct fx {
+	char *dir;
+	struct store *s;
+	struct engine *e;
+};
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+static int setup(void **state)
+{
+	char tmpl[] = "/tmp/docket-engine-XXXXXX";
+	if (!mkdtemp(tmpl))
+		return -1;
+	struct fx *f = xcalloc(1, sizeof(*f));
+	f->dir = xasprintf("%s/s", tmpl);
+	struct buf err = BUF_INIT;
+	if (store_init(f->dir, &err) || store_open(f->dir, 0, &f->s, &err))
+		return -1;
+	buf_release(&err);
+	struct defset set = DEFSET_INIT;
+	struct diags d = DIAGS_INIT;
+	defset_add_path(&set, "workflows", &d);
+	defset_add_path(&set, "forms", &d);
+	if (defset_check(&set, &d))
+		return -1;
+	struct deploy_result *res = NULL;
+	size_t n = 0;
+	if (defset_deploy(&set, f->s, "luo.bin", &res, &n))
+		return -1;
+	free(res);
+	defset_release(&set);
+	diags_release(&d);
+	f->e = engine_new(f->s);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	engine_free(f->e);
+	store_close(f->s);
+	char *top = xstrndup(f->dir, strlen(f->dir) - 2);
+	nftw(top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(top);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Replaying the log gives exactly the state we have. */
+static void assert_replay(struct fx *f)
+{
+	struct buf report = BUF_INIT;
+	int64_t n = 0;
+	int rc = engine_check(f->e, 0, &report, &n);
+	if (rc)
+		fprintf(stderr, "check: %d %s %s\n", rc, report.s, engine_error(f->e));
+	assert_int_equal(rc, 0);
+	buf_release(&report);
+}
+
+/* A leave request by zhang.wei (2 days); returns its id (caller frees). */
+static char *new_leave(struct fx *f, const char *uuid)
+{
+	json_t *p = json_object();
+	char *wf = eng_current_hash(f->e, "workflow", "leave");
+	char *form = eng_current_hash(f->e, "form", "leave");
+	char *org = eng_current_hash(f->e, "organisation", NULL);
+	json_object_set_new(p, "workflow", json_string("leave"));
+	json_object_set_new(p, "workflow_version", json_string(wf));
+	json_object_set_new(p, "form_version", json_string(form));
+	json_object_set_new(p, "org_version", json_string(org));
+	json_object_set_new(p, "title", json_string("请假 - 张伟"));
+	json_t *data = json_pack("{s:s, s:s, s:s, s:i, s:s}", "type", "annual", "start", "2026-03-03", "end",
+				 "2026-03-04", "days", 2, "reason", "探亲");
+	json_object_set_new(p, "data", data);
+	char *id = NULL;
+	int rc = engine_act(f->e, uuid, "instance.created", "zhang.wei", p, &id);
+	assert_int_equal(rc, 0);
+	json_decref(p);
+	free(wf);
+	free(form);
+	free(org);
+	return id;
+}
+
+/* The user's one open task in request id (caller frees). */
+static char *task_of(struct fx *f, const char *user, const char *id)
+{
+	char *t = NULL;
+	assert_int_equal(engine_my_task(f->e, user, id, &t), 0);
+	return t;
+}
+
+static int act_task(struct fx *f, const char *uuid, const char *type, const char *user, const char *task,
+		    const char *opinion)
+{
+	json_t *p = json_object();
+	json_object_set_new(p, "task", json_string(task));
+	if (opinion)
+		json_object_set_new(p, "opinion", json_string(opinion));
+	int rc = engine_act(f->e, uuid, type, user, p, NULL);
+	json_decref(p);
+	return rc;
+}
+
+static const char *state_of(struct fx *f, const char *id, char *buf, size_t n)
+{
+	json_t *o = engine_show(f->e, id);
+	snprintf(buf, n, "%s", json_string_value(json_object_get(o, "state")));
+	json_decref(o);
+	return buf;
+}
+
+static void test_leave_end_to_end(void **state)
+{
+	struct fx *f = *state;
+	char *id = new_leave(f, NULL);
+	char *t = task_of(f, "huang.wei", id);
+	assert_int_equal(act_task(f, NULL, "task.approved", "huang.wei", t, "同意"), 0);
+	free(t);
+	t = task_of(f, "xu.ming", id);
+	assert_int_equal(act_task(f, NULL, "task.approved", "xu.ming", t, NULL), 0);
+	free(t);
+	char st[32];
+	assert_string_equal(state_of(f, id, st, sizeof(st)), "approved");
+	assert_replay(f);
+	free(id);
+}
+
+static void test_same_event_twice_is_a_noop(void **state)
+{
+	struct fx *f = *state;
+	const char *u1 = "0b0e8a34-1c1d-4c2e-9f00-000000000001";
+	char *id = new_leave(f, u1);
+	int64_t before = store_event_count(f->s);
+	char *again = NULL;
+	json_t *p = json_object();
+	/* the same uuid: nothing applied, whatever the payload says */
+	assert_int_equal(engine_act(f->e, u1, "instance.created", "zhang.wei", p, &again), 1);
+	json_decref(p);
+	assert_null(again);
+	assert_int_equal(store_event_count(f->s), before);
+	char *t = task_of(f, "huang.wei", id);
+	const char *u2 = "0b0e8a34-1c1d-4c2e-9f00-000000000002";
+	assert_int_equal(act_task(f, u2, "task.approved", "huang.wei", t, "同意"), 0);
+	assert_int_equal(act_task(f, u2, "task.approved", "huang.wei", t, "同意"), 1);
+	json_t *inbox = engine_inbox(f->e, "xu.ming", INBOX_TODO);
+	assert_int_equal(json_array_size(inbox), 1); /* one task, not two */
+	json_decref(inbox);
+	assert_replay(f);
+	free(t);
+	free(id);
+}
+
+static void test_refusals_change_nothing(void **state)
+{
+	struct fx *f = *state;
+	char *id = new_leave(f, NULL);
+	char *t = task_of(f, "huang.wei", id);
+	int64_t before = store_event_count(f->s);
+	assert_int_equal(act_task(f, NULL, "task.approved", "xu.ming", t, "同意"), ENG_REFUSED);
+	assert_non_null(strstr(engine_error(f->e), "not yours"));
+	assert_int_equal(act_task(f, NULL, "task.approved", "huang.wei", t, NULL), ENG_REFUSED);
+	assert_non_null(strstr(engine_error(f->e), "opinion"));
+	json_t *p = json_pack("{s:s, s:s, s:s}", "task", t, "to", "hr_record", "opinion", "退");
+	assert_int_equal(engine_act(f->e, NULL, "instance.returned", "huang.wei", p, NULL), ENG_REFUSED);
+	assert_non_null(strstr(engine_error(f->e), "never visited"));
+	json_decref(p);
+	assert_int_equal(store_event_count(f->s), before);
+	assert_replay(f);
+	free(t);
+	free(id);
+}
+
+static void test_withdraw_before_approval(void **state)
+{
+	struct fx *f = *state;
+	char *id = new_leave(f, NULL);
+	json_t *p = json_pack("{s:s}", "instance", id);
+	assert_int_equal(engine_act(f->e, NULL, "instance.withdrawn", "zhang.wei", p, NULL), 0);
+	assert_int_equal(engine_act(f->e, NULL, "instance.withdrawn", "zhang.wei", p, NULL), ENG_REFUSED);
+	json_decref(p);
+	char st[32];
+	assert_string_equal(state_of(f, id, st, sizeof(st)), "withdrawn");
+	json_t *inbox = engine_inbox(f->e, "huang.wei", INBOX_TODO);
+	assert_int_equal(json_array_size(inbox), 0);
+	json_decref(inbox);
+	assert_replay(f);
+	free(id);
+}
+
+static void test_resolve_prefix(void **state)
+{
+	struct fx *f = *state;
+	char *id = new_leave(f, NULL);
+	char *got = NULL;
+	char pre[4];
+	snprintf(pre, sizeof(pre), "%.3s", id);
+	assert_int_equal(engine_resolve(f->e, 'i', pre, &got), 0);
+	assert_string_equal(got, id);
+	free(got);
+	assert_int_equal(engine_resolve(f->e, 'i', "zzzzzzz", &got), ENG_REFUSED);
+	assert_int_equal(engine_resolve(f->e, 'i', "中文", &got), ENG_REFUSED);
+	free(id);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_leave_end_to_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_same_event_twice_is_a_noop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refusals_change_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_withdraw_before_approval, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resolve_prefix, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
