@@ -349,6 +349,8 @@ enum dialog_result dialog_key(struct tui *t, struct dialog *d, int key)
 			choose(f, a == ACT_FIRST ? 0 : 2);
 		break;
 	default:
+		if (f && d->on_action && a != ACT_NONE)
+			d->on_action(t, d, d->focus, a, d->ctx);
 		break;
 	}
 	return d->result;

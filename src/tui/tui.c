@@ -16,6 +16,7 @@
 #include "view.h"
 #include "widget.h"
 #include "../defs/theme.h"
+#include "../engine/engine.h"
 #include "../store/store.h"
 #include "../util/clock.h"
 #include "../util/diag.h"
@@ -278,8 +279,11 @@ static void draw_status(struct tui *t)
 	struct tm tm;
 	localtime_r(&tnow, &tm);
 	strftime(now, sizeof(now), "%Y-%m-%d %H:%M", &tm);
-	/* placeholders until the inbox and sync land: pending count and sync state */
-	buf_addf(&right, "%s - | %s | %s ", _("pending:"), _("sync: offline"), now);
+	/* sync is a placeholder until sync lands */
+	if (t->pending >= 0)
+		buf_addf(&right, "%s %ld | %s | %s ", _("pending:"), t->pending, _("sync: offline"), now);
+	else
+		buf_addf(&right, "%s - | %s | %s ", _("pending:"), _("sync: offline"), now);
 	enum theme_elem e = t->msg.len && t->msg_error ? TE_ERROR : TE_STATUS;
 	/* the right side goes first when both do not fit, so the message wins */
 	size_t rw = utf8_width(right.s);
@@ -428,6 +432,13 @@ static void tui_request(struct tui *t, enum action a)
 	case ACT_COMMAND:
 		tui_command(t);
 		break;
+	case ACT_DEFINITIONS:
+		if (v->ops != &defs_view_ops)
+			tui_push(t, &defs_view_ops, NULL);
+		break;
+	case ACT_NEW_REQUEST:
+		tui_new_request(t);
+		break;
 	case ACT_MOVE_DOWN:
 		if (*pos + 1 < v->lines)
 			(*pos)++;
@@ -562,6 +573,13 @@ static int load_keys_file(struct tui *t, const char *path, struct diags *d)
 	return rc;
 }
 
+void tui_update_pending(struct tui *t)
+{
+	json_t *a = t->engine ? engine_inbox(t->engine, t->user, INBOX_TODO) : NULL;
+	t->pending = a ? (long)json_array_size(a) : -1;
+	json_decref(a);
+}
+
 /* Print diagnostics before curses starts (setup errors). */
 static void print_diags(struct diags *d)
 {
@@ -579,6 +597,7 @@ static int tui_setup(struct tui *t, struct store *s, const char *user, const cha
 	t->store = s;
 	t->user = user;
 	t->cursor_y = -1;
+	t->pending = -1;
 	t->exe = "/proc/self/exe";
 	const char *sr = getenv("DOCKET_SCREEN_READER");
 	t->screen_reader = sr && !strcmp(sr, "1");
@@ -604,6 +623,12 @@ static int tui_setup(struct tui *t, struct store *s, const char *user, const cha
 		return -1;
 	}
 	diags_release(&d);
+	/* like every command: process the timers that are due, once */
+	t->engine = engine_new(s);
+	int fired = 0;
+	if (engine_tick(t->engine, clock_now(), &fired) < 0)
+		tui_message(t, 1, "%s", engine_error(t->engine));
+	tui_update_pending(t);
 	return 0;
 }
 
@@ -611,6 +636,10 @@ static void tui_teardown(struct tui *t)
 {
 	while (t->nviews)
 		view_free(t->views[--t->nviews]);
+	tui_defs_free(t);
+	if (t->engine)
+		engine_free(t->engine);
+	t->engine = NULL;
 	theme_free(t->theme);
 	t->theme = NULL;
 	buf_release(&t->msg);
@@ -665,6 +694,8 @@ static void tui_key(struct tui *t, int key)
 
 int tui_read_key(struct tui *t)
 {
+	if (t->script)
+		return t->script(t, t->script_ctx);
 	wint_t wc;
 	int rc = wget_wch(stdscr, &wc);
 	if (rc == ERR)
@@ -706,7 +737,7 @@ int tui_run(struct store *s, const char *user, const char *theme_path)
 		mouseinterval(0);
 	}
 	setup_colors(&t);
-	if (tui_push(&t, &defs_view_ops, NULL))
+	if (tui_push(&t, &inbox_view_ops, NULL))
 		tui_die("%s", t.msg.s);
 	while (!t.quit) {
 		tui_draw(&t);

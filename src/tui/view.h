@@ -16,9 +16,14 @@
 #include "../defs/theme.h"
 #include "../util/buf.h"
 
+struct engine;
+struct form;
+struct org;
 struct store;
+struct tdefs;
 struct tui;
 struct view;
+struct workflow;
 
 /* A piece of a row drawn in one element's colours. */
 struct span {
@@ -107,6 +112,12 @@ struct tui {
 	int mouse;              /* 1: mouse reporting on (DOCKET_MOUSE=1) */
 	int mouse_y, mouse_x;   /* position of the last mouse event */
 	unsigned long mouse_bstate; /* its buttons (an mmask_t) */
+	struct engine *engine;  /* on `store`; owned (every decision goes through it) */
+	struct tdefs *defs;     /* parsed definitions read so far (tdefs.c); owned */
+	long pending;           /* the 待办 count for the status bar; < 0 unknown */
+	/* tests: where keys come from instead of the terminal (NULL: the terminal) */
+	int (*script)(struct tui *t, void *ctx);
+	void *script_ctx;
 };
 
 /* Key code for a mouse event (tui-private; the keymap never holds it). */
@@ -129,6 +140,41 @@ size_t view_count_matches(struct tui *t, struct view *v, const char *needle);
 /* The generic search, search-next and search-prev actions (search.c). */
 int tui_search_request(struct tui *t, struct view *v, enum action a);
 
+/* Count the user's 待办 again for the status bar. */
+void tui_update_pending(struct tui *t);
+
+/* ---- tdefs: deployed definitions, parsed once per version (tdefs.c) ---- */
+
+/* The workflow of version `hash`, or (hash NULL) the current one called `id`; NULL if none. */
+const struct workflow *tui_workflow(struct tui *t, const char *hash, const char *id);
+/* The current form `id` (its version hash in *hash when not NULL); NULL if none. */
+const struct form *tui_form(struct tui *t, const char *id, const char **hash);
+/* The current organisation (its version hash in *hash when not NULL); NULL if none. */
+const struct org *tui_org(struct tui *t, const char **hash);
+/* A person as people read it: "王芳" (the id when unknown). */
+const char *tui_user_name(struct tui *t, const char *id);
+/* A step's name in the workflow of version `hash` (the id when unknown). */
+const char *tui_step_name(struct tui *t, const char *wf_hash, const char *wf_id, const char *step);
+/* A workflow's name by id, from the current version (the id when unknown). */
+const char *tui_workflow_name(struct tui *t, const char *id);
+/* Free everything tdefs read. */
+void tui_defs_free(struct tui *t);
+
+/* ---- approvals (view_request.c) ---- */
+
+/*
+ * Run an approval action (approve, reject, return, transfer, delegate,
+ * add-signer, circulate, urge, withdraw, take-back, mark-read) on request
+ * `id`: a dialog for the inputs, then one engine_act(); a refusal is shown
+ * in the dialog, which stays open. Returns 1 when the engine applied it,
+ * 0 when cancelled, -1 when the action is not possible (message set).
+ */
+int request_act(struct tui *t, const char *id, enum action a);
+/* Is `a` one of the actions request_act() runs? */
+int request_action(enum action a);
+
+extern const struct view_ops inbox_view_ops;
+extern const struct view_ops request_view_ops;
 extern const struct view_ops defs_view_ops;
 extern const struct view_ops pager_view_ops;
 extern const struct view_ops def_view_ops;
@@ -136,5 +182,9 @@ extern const struct view_ops help_view_ops;
 
 /* Data for def_view_ops: which definition to show. */
 void *def_view_data(const char *kind, const char *id);
+/* Data for request_view_ops: the request id (full). */
+void *request_view_data(const char *id);
+/* The new-request flow: pick a workflow, fill its form, save or submit (view_new.c). */
+void tui_new_request(struct tui *t);
 
 #endif

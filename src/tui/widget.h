@@ -124,6 +124,12 @@ struct dialog_field {
 struct dialog;
 /* Check the values before OK; set messages with dialog_error(), return 0 when fine. */
 typedef int (*dialog_validate_fn)(struct dialog *d, void *ctx);
+/*
+ * An action the dialog does not use itself (edit-pick: choose from a list)
+ * while field `field` has the focus. May run a picker and change the field.
+ */
+typedef void (*dialog_action_fn)(struct tui *t, struct dialog *d, size_t field, enum action a,
+				 void *ctx);
 
 struct dialog {
 	struct buf title;            /* in the top border */
@@ -135,7 +141,8 @@ struct dialog {
 	char *ok_label;              /* button labels; owned */
 	char *cancel_label;
 	dialog_validate_fn validate; /* NULL: only `required` is checked */
-	void *ctx;                   /* for validate */
+	void *ctx;                   /* for validate and on_action */
+	dialog_action_fn on_action;  /* NULL: other actions are ignored */
 	enum dialog_result result;   /* DIALOG_OPEN until OK or Cancel */
 	int cur_y, cur_x;            /* terminal cursor at the last draw, or -1 */
 };

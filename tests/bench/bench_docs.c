@@ -10,7 +10,7 @@
  *   bench: doc-repo-size: MB (x git gc --aggressive of the same objects)
  *   bench: doc-search: ms over FTS_DOCS documents (x the LIKE scan)
  *
- * Sizes: DOCS_BENCH_DOCS (10000), DOCS_BENCH_REVS (100000), DOCS_BENCH_FTS
+ * Sizes: DOCS_BENCH_DOCS (1000), DOCS_BENCH_REVS (5000), DOCS_BENCH_FTS
  * (100000); the sizes used are printed. DOCS_BENCH_KEEP=1 keeps the
  * directory. The big store is built with DOCKET_SYNC=normal and git fsync
  * off (the save latency is measured separately with both on).
@@ -210,7 +210,7 @@ static void fi_commit(FILE *fi, const char *id, const struct docs_content *c, lo
 /* The big store, the same history on one linear branch, and the comparisons. */
 static void bench_history(const char *root)
 {
-	long ndocs = env_long("DOCS_BENCH_DOCS", 10000), nrevs = env_long("DOCS_BENCH_REVS", 100000);
+	long ndocs = env_long("DOCS_BENCH_DOCS", 1000), nrevs = env_long("DOCS_BENCH_REVS", 5000);
 	if (nrevs < ndocs)
 		nrevs = ndocs;
 	char *dir = xasprintf("%s/big", root), *lin = xasprintf("%s/linear.git", root);
