@@ -76,18 +76,48 @@ if ! "$DOCKET" -C "$store" -u admin deploy "$repo/workflows" "$repo/forms" "$rep
 	exit 1
 fi
 
+# requests made with the CLI verbs: one waits for zhao.lei (部门审核)
+if ! "$DOCKET" -C "$store" -u wang.fang new outgoing --set doc_type=notice \
+	--set title=关于召开全市安全生产会议的通知 --set urgency=urgent \
+	--set main_recipients=各区县人民政府 >"$tmp/new.out" 2>&1 ||
+	! "$DOCKET" -C "$store" -u wang.fang new leave --draft --set type=personal \
+	--set start=2026-04-07 --set end=2026-04-08 --set reason=家中有事 >>"$tmp/new.out" 2>&1; then
+	cat "$tmp/new.out"
+	echo "tui: 0 passed, 1 failed (new)"
+	exit 1
+fi
+
 # remain-on-exit keeps the pane so we can see that the process ended
 tm -f /dev/null new-session -d -s docket -x 80 -y 24 \
-	"'$DOCKET' -C '$store' -u wang.fang; echo docket-exited=\$?; sleep 30"
+	"'$DOCKET' -C '$store' -u zhao.lei; echo docket-exited=\$?; sleep 30"
 
-wait_for "Definitions" "the definitions view opens"
-wait_for "请假" "a Chinese workflow name is listed"
+wait_for "Inbox" "the inbox is the first view"
+wait_for "关于召开全市安全生产会议的通知" "the 待办 list shows the Chinese title"
+wait_for "To do 1" "the to-do tab counts one item"
 capture
 last=$(tail -n 1 "$tmp/screen")
 case $last in
-*wang.fang*) ok ;;
-*) not_ok "status bar with the user on the last row of 24" ;;
+*zhao.lei*"pending: 1"*) ok ;;
+*) not_ok "status bar with the user and the pending count on the last row of 24" ;;
 esac
+
+# open it, approve with an opinion typed in Chinese, and see it leave 待办
+tm send-keys -t docket Enter
+wait_for "Workflow map" "Enter opens the request"
+wait_for "[>] 部门审核" "the map shows where the request stands"
+tm send-keys -t docket a
+wait_for "+- Approve" "a opens the approve dialog"
+tm send-keys -t docket -l '同意'
+wait_for "[同意" "the opinion is typed in Chinese"
+tm send-keys -t docket Tab Enter
+wait_for "approved '" "the approval is confirmed in the status bar"
+wait_for "To do 0 | Done 1" "the item moved from 待办 to 已办"
+wait_gone "    关于召开全市安全生产会议的通知" "the item left the to-do list"
+
+# the definitions are one key away
+tm send-keys -t docket V
+wait_for "Definitions" "the definitions view opens"
+wait_for "请假" "a Chinese workflow name is listed"
 
 # go to the leave workflow: first line, then down until its row is selected
 tm send-keys -t docket Home
@@ -123,7 +153,7 @@ capture
 lines=$(wc -l <"$tmp/screen" | tr -d ' ')
 row30=$(sed -n '30p' "$tmp/screen")
 case $row30 in
-*wang.fang*sync*) ok ;;
+*zhao.lei*sync*) ok ;;
 *) not_ok "after resizing to 100x30 the status bar is on row 30 (have $lines rows)" ;;
 esac
 
@@ -168,6 +198,8 @@ wait_for "exited with status 1" "a failing verb's status is in the status bar"
 tm send-keys -t docket q
 wait_for "Definitions" "q goes back from the error output"
 
+tm send-keys -t docket q
+wait_for "Inbox" "q on the definitions goes back to the inbox"
 tm send-keys -t docket q
 wait_for "docket-exited=0" "q on the first view quits with status 0"
 

@@ -82,6 +82,7 @@ int cmd_show(struct cli *c);
 int cmd_opinions(struct cli *c);
 int cmd_standin(struct cli *c);
 int cmd_check(struct cli *c);
+int cmd_migrate(struct cli *c);
 int cmd_tick(struct cli *c);
 int cmd_doc(struct cli *c);
 

@@ -794,3 +794,68 @@ int cmd_check(struct cli *c)
 	store_close(s);
 	return rc;
 }
+
+int cmd_migrate(struct cli *c)
+{
+	int dry = cli_take_flag(c, "--dry-run");
+	const char *to = take_opt(c, "--to", NULL);
+	json_t *map = json_object(), *ids = json_array();
+	const char *v;
+	int bad = 0;
+	while ((v = take_opt(c, "--map", NULL))) {
+		const char *eq = strchr(v, '=');
+		if (!eq || eq == v || !eq[1]) {
+			cli_error(_("'--map %s': use OLD=NEW"), v);
+			bad = 1;
+			break;
+		}
+		char *k = xstrndup(v, (size_t)(eq - v));
+		json_object_set_new(map, k, json_string(eq + 1));
+		free(k);
+	}
+	while ((v = take_opt(c, "--instance", NULL)))
+		json_array_append_new(ids, json_string(v));
+	if (bad || cli_no_options(c) < 0 || c->argc != 2 || !to) {
+		json_decref(map);
+		json_decref(ids);
+		return bad ? EXIT_USAGE : usage(c);
+	}
+	struct session ss;
+	int rc = session_open(c, &ss, 1);
+	if (rc) {
+		json_decref(map);
+		json_decref(ids);
+		return rc;
+	}
+	char *hash = NULL;
+	json_t *moved = NULL;
+	rc = engine_find_version(ss.e, "workflow", c->argv[1], to, &hash);
+	if (!rc)
+		rc = engine_migrate(ss.e, c->user, c->argv[1], hash, map, ids, dry, &moved);
+	if (rc < 0) {
+		rc = eng_exit(&ss, rc);
+	} else if (c->json) {
+		cli_print_json(moved);
+	} else {
+		size_t i;
+		json_t *m;
+		json_array_foreach(moved, i, m) {
+			printf(dry ? _("would move request '%s' from %.12s to %.12s") : _("moved request '%s' from %.12s to %.12s"),
+			       json_string_value(json_object_get(m, "request")),
+			       json_string_value(json_object_get(m, "from")), json_string_value(json_object_get(m, "to")));
+			size_t j;
+			json_t *st;
+			json_array_foreach(json_object_get(m, "steps"), j, st)
+				printf("%s%s", j ? ", " : _(", now at "), json_string_value(st));
+			putchar('\n');
+		}
+		if (!json_array_size(moved))
+			printf("%s\n", _("no request to migrate"));
+		json_decref(moved);
+	}
+	free(hash);
+	json_decref(map);
+	json_decref(ids);
+	session_close(&ss);
+	return rc;
+}

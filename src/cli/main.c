@@ -89,6 +89,12 @@ const struct verb verbs[] = {
 	     "recorded as 'USER on behalf of you'.") },
 	{ "check", cmd_check, N_("check [--repair] [--json]"),
 	  N_("verify the event log and that replaying it gives the same state"), NULL },
+	{ "migrate", cmd_migrate,
+	  N_("migrate WORKFLOW --to VERSION --map OLD=NEW... [--instance ID...] [--dry-run] [--json]"),
+	  N_("move running requests to another deployed version (administrators)"),
+	  N_("VERSION is a prefix of the version's hash (see 'docket definitions --all').\n"
+	     "Every step a request is at must be mapped (--map OLD=NEW, once per step);\n"
+	     "when one request cannot move, nothing moves. --dry-run shows the plan.") },
 	{ "tick", cmd_tick, N_("tick"), N_("process reminders and deadlines due now"),
 	  N_("Every command does this first; run it from cron for unattended stores.") },
 	{ "doc", cmd_doc,

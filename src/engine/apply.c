@@ -47,6 +47,8 @@ struct ctx {
 	int ntask;        /* tasks created so far by this event (for their ids) */
 	int ntrail;       /* trail lines written so far by this event */
 	int depth;        /* routing recursion guard */
+	const struct calendar *cal; /* the event's calendar (NULL: the fallback) */
+	int cal_loaded;   /* cal was looked up */
 };
 
 #define REFUSE(c, ...) eng_fail((c)->e, ENG_REFUSED, __VA_ARGS__)
@@ -271,6 +273,24 @@ static const char *separated(struct ctx *c, const char *user, const char *step)
 	return NULL;
 }
 
+/*
+ * The calendar the event counts working days on: the version it recorded
+ * (`calendar_version`), else the fallback (Monday to Friday). 0 or a
+ * negative status when the recorded version cannot be read.
+ */
+static int event_calendar(struct ctx *c, const struct calendar **out)
+{
+	if (!c->cal_loaded) {
+		const char *h = pstr(c, "calendar_version");
+		c->cal = h ? eng_cal_get(c->e, h) : NULL;
+		if (h && !c->cal)
+			return STORE_CORRUPT;
+		c->cal_loaded = 1;
+	}
+	*out = c->cal;
+	return 0;
+}
+
 /* Create one task. */
 static int add_task(struct ctx *c, const struct step *s, const char *user, const char *on_behalf,
 		    const char *kind, const char *state, int extra, const char *resumes,
@@ -281,12 +301,17 @@ static int add_task(struct ctx *c, const struct step *s, const char *user, const
 	if (rc < 0)
 		return rc;
 	int64_t deadline = 0, remind = 0;
+	const struct calendar *cal = NULL;
+	if (s && (s->deadline.amount || s->remind_every.amount) && (rc = event_calendar(c, &cal)) < 0) {
+		free(id);
+		return rc;
+	}
 	if (s && s->deadline.amount && strcmp(kind, "read")) {
-		time_t t = calendar_add(NULL, c->ev->made_at, &s->deadline);
+		time_t t = calendar_add(cal, c->ev->made_at, &s->deadline);
 		deadline = t == (time_t)-1 ? 0 : (int64_t)t;
 	}
 	if (s && s->remind_every.amount) {
-		time_t t = calendar_add(NULL, c->ev->made_at, &s->remind_every);
+		time_t t = calendar_add(cal, c->ev->made_at, &s->remind_every);
 		remind = t == (time_t)-1 ? 0 : (int64_t)t;
 	}
 	rc = eng_run(c->e,
@@ -333,6 +358,47 @@ static int enter_id(struct ctx *c, const char *id, const char *prev)
 	return s ? enter(c, s, prev) : finish_path(c);
 }
 
+/*
+ * A stand-in who turns out to be the applicant goes through the
+ * self-approval policy again (doc/ref-workflows.md): allow keeps them, skip
+ * drops the task, superior hands it to the applicant's superior, still on
+ * behalf of the person away. Stand-ins are not followed again from there.
+ */
+static void self_again(struct ctx *c, struct assign_list *l)
+{
+	const struct eng_defs *d = c->in.defs;
+	size_t w = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		struct assign_entry *a = &l->v[i];
+		int drop = 0;
+		if (a->on_behalf) {
+			const char *who = assign_self_target(d->org, d->wf->self_approval, c->in.applicant, a->user);
+			if (!who)
+				drop = 1;
+			else if (strcmp(who, a->user)) {
+				char *n = xstrdup(who);
+				free(a->user);
+				a->user = n;
+				if (!strcmp(a->on_behalf, n)) { /* back to the person away: their own task */
+					free(a->on_behalf);
+					a->on_behalf = NULL;
+				}
+			}
+		}
+		for (size_t j = 0; j < w && !drop; j++)
+			drop = !strcmp(l->v[j].user, a->user) &&
+			       ((!l->v[j].on_behalf && !a->on_behalf) ||
+				(l->v[j].on_behalf && a->on_behalf && !strcmp(l->v[j].on_behalf, a->on_behalf)));
+		if (drop) {
+			free(a->user);
+			free(a->on_behalf);
+			continue;
+		}
+		l->v[w++] = *a;
+	}
+	l->n = w;
+}
+
 /* The people of a people step after every policy; 0 and l filled (maybe empty). */
 static int people(struct ctx *c, const struct step *s, struct assign_list *l)
 {
@@ -341,10 +407,10 @@ static int people(struct ctx *c, const struct step *s, struct assign_list *l)
 	int rc = assign_resolve(d->org, s->assigns, s->nassigns, c->in.applicant, c->in.data, d->form,
 				l, &err);
 	if (rc < 0) {
-		/* nobody to act: recorded in the trail, the step is skipped */
-		trail(c, s->id, "system", NULL, "nobody", err.s, NULL);
+		/* nobody to act: the action that would start the step is refused */
+		rc = REFUSE(c, _("step '%s' cannot start: %s"), s->name ? s->name : s->id, err.s);
 		buf_release(&err);
-		return 0;
+		return rc;
 	}
 	buf_release(&err);
 	/* self-approval, then dedupe and separation, keeping order */
@@ -396,7 +462,45 @@ static int people(struct ctx *c, const struct step *s, struct assign_list *l)
 		return rc;
 	assign_apply_standins(l, sv.v, sv.n, c->in.workflow, c->ev->made_at);
 	standins_release(&sv);
+	self_again(c, l);
 	return 0;
+}
+
+/*
+ * The co-handlers (协办) of a handling step. A `field:` left empty on the
+ * form means no co-handler; any other spec that resolves to nobody refuses.
+ */
+static int co_handlers(struct ctx *c, const struct step *s, struct assign_list *co)
+{
+	const struct eng_defs *d = c->in.defs;
+	int rc = 0;
+	struct buf err = BUF_INIT;
+	for (size_t i = 0; i < s->nco && !rc; i++) {
+		const struct assign *a = &s->co[i];
+		if (a->kind == A_FIELD) {
+			json_t *v = json_object_get(c->in.data, a->ref);
+			if (!v || json_is_null(v) || (json_is_array(v) && !json_array_size(v)) ||
+			    (json_is_string(v) && !*json_string_value(v)))
+				continue;
+		}
+		struct assign_list one = ASSIGN_LIST_INIT;
+		buf_reset(&err);
+		if (assign_resolve(d->org, a, 1, c->in.applicant, c->in.data, d->form, &one, &err) < 0)
+			rc = REFUSE(c, _("step '%s' cannot start: %s"), s->name ? s->name : s->id, err.s);
+		for (size_t k = 0; k < one.n && !rc; k++) {
+			size_t j;
+			for (j = 0; j < co->n && strcmp(co->v[j].user, one.v[k].user); j++)
+				;
+			if (j == co->n) {
+				ALLOC_GROW(co->v, co->n + 1, co->alloc);
+				co->v[co->n++] = one.v[k];
+				one.v[k].user = one.v[k].on_behalf = NULL;
+			}
+		}
+		assign_list_release(&one);
+	}
+	buf_release(&err);
+	return rc;
 }
 
 /* Start a people step: approval or handling. */
@@ -407,8 +511,12 @@ static int start_people(struct ctx *c, const struct step *s, const char *prev)
 	int rc = 0;
 	if (s->type == STEP_HANDLING) {
 		struct buf err = BUF_INIT;
-		if (s->lead)
-			assign_resolve(d->org, s->lead, 1, c->in.applicant, c->in.data, d->form, &l, &err);
+		if (s->lead &&
+		    assign_resolve(d->org, s->lead, 1, c->in.applicant, c->in.data, d->form, &l, &err) < 0) {
+			rc = REFUSE(c, _("step '%s' cannot start: %s"), s->name ? s->name : s->id, err.s);
+			buf_release(&err);
+			return rc;
+		}
 		buf_release(&err);
 		if (l.n > 1) { /* one lead department */
 			for (size_t i = 1; i < l.n; i++) {
@@ -433,10 +541,8 @@ static int start_people(struct ctx *c, const struct step *s, const char *prev)
 			rc = add_task(c, s, l.v[0].user, l.v[0].on_behalf, "handle_lead", "pending", 0, NULL,
 				      NULL, 0, NULL);
 		struct assign_list co = ASSIGN_LIST_INIT;
-		struct buf err = BUF_INIT;
-		if (!rc && s->nco)
-			assign_resolve(d->org, s->co, s->nco, c->in.applicant, c->in.data, d->form, &co, &err);
-		buf_release(&err);
+		if (!rc)
+			rc = co_handlers(c, s, &co);
 		for (size_t i = 0; i < co.n && !rc; i++)
 			if (strcmp(co.v[i].user, l.v[0].user))
 				rc = add_task(c, s, co.v[i].user, co.v[i].on_behalf, "handle_co", "pending", 0,
@@ -621,8 +727,9 @@ static int enter(struct ctx *c, const struct step *s, const char *prev)
 		struct assign_list l = ASSIGN_LIST_INIT;
 		struct buf err = BUF_INIT;
 		const struct eng_defs *d = c->in.defs;
-		assign_resolve(d->org, s->assigns, s->nassigns, c->in.applicant, c->in.data, d->form, &l,
-			       &err);
+		if (assign_resolve(d->org, s->assigns, s->nassigns, c->in.applicant, c->in.data, d->form, &l,
+				   &err) < 0)
+			rc = REFUSE(c, _("step '%s' cannot start: %s"), s->name ? s->name : s->id, err.s);
 		buf_release(&err);
 		for (size_t i = 0; i < l.n && !rc; i++)
 			rc = circulate_to(c, s, l.v[i].user, l.v[i].on_behalf);
@@ -742,7 +849,7 @@ static int step_outcome(struct ctx *c, const struct step *s, enum outcome *out)
 /* After a decision at step s: pass it on, fail the request, or wait. */
 static int settle(struct ctx *c, const struct step *s)
 {
-	enum outcome o;
+	enum outcome o = OPEN;
 	int rc = step_outcome(c, s, &o);
 	if (rc < 0 || o == OPEN)
 		return rc;
@@ -1432,10 +1539,13 @@ static int ap_timer(struct ctx *c, int timeout)
 	const struct step *s = workflow_step(c->in.defs->wf, t.step);
 	if (!timeout) {
 		int64_t next = 0;
+		const struct calendar *cal = NULL;
+		if (s && s->remind_every.amount && (rc = event_calendar(c, &cal)) < 0)
+			goto out;
 		if (s && s->remind_every.amount) {
 			time_t n = (time_t)due;
 			for (int i = 0; i < 10000 && n <= c->ev->made_at; i++)
-				n = calendar_add(NULL, n, &s->remind_every);
+				n = calendar_add(cal, n, &s->remind_every);
 			next = n > c->ev->made_at ? (int64_t)n : 0;
 		}
 		rc = eng_run(c->e, "UPDATE eng_tasks SET reminders = reminders + 1, next_remind = nullif(?2, 0) WHERE id = ?1",
@@ -1508,12 +1618,148 @@ static int ap_standin(struct ctx *c)
 		       "sssssi", c->ev->actor, who, from, to, pstr(c, "workflow"), c->ev->seq);
 }
 
+/* The new step for `old` by the payload's map, or NULL. */
+static const char *mapped(struct ctx *c, const char *old)
+{
+	return old ? json_string_value(json_object_get(json_object_get(c->ev->p, "map"), old)) : NULL;
+}
+
+/* A step `old` the request depends on must be mapped to a step of type one of `types` in w. */
+static int need_mapped(struct ctx *c, const struct workflow *w, const char *old, const char *what,
+		       const enum step_type *types, size_t ntypes)
+{
+	const char *to = mapped(c, old);
+	if (!to)
+		return REFUSE(c, _("%s '%s' is not mapped: add --map %s=STEP"), what, old, old);
+	const struct step *s = workflow_step(w, to);
+	if (!s)
+		return REFUSE(c, _("the new version has no step '%s' (mapped from '%s')"), to, old);
+	for (size_t i = 0; i < ntypes; i++)
+		if (s->type == types[i])
+			return 0;
+	return REFUSE(c, _("'%s' cannot take the place of %s '%s': it is a different kind of step"), to, what, old);
+}
+
+/*
+ * instance.migrated: the request moves to another version of its workflow,
+ * each step it depends on renamed by the payload's map (an administrator's
+ * explicit plan). Form data, organisation and open tasks stay as they are.
+ */
+static int ap_migrated(struct ctx *c)
+{
+	int rc = load_inst(c, pstr(c, "instance"));
+	if (rc < 0)
+		return rc;
+	const char *to = pstr(c, "workflow_version");
+	json_t *map = json_object_get(c->ev->p, "map");
+	if (!has_role(c->in.defs->org, c->ev->actor, "sysadmin"))
+		return REFUSE(c, _("only a system administrator can migrate request '%s'"), c->in.id);
+	if (strcmp(c->in.state, "draft") && strcmp(c->in.state, "running") && strcmp(c->in.state, "returned") &&
+	    strcmp(c->in.state, "withdrawn"))
+		return REFUSE(c, _("request '%s' is %s: a finished request is not migrated"), c->in.id, c->in.state);
+	if (!to || !strcmp(to, c->in.wf_hash))
+		return REFUSE(c, _("request '%s' is already on version '%.12s'"), c->in.id, to ? to : "");
+	if (map && !json_is_object(map))
+		return REFUSE(c, "%s", _("the step map must be an object"));
+	const struct eng_defs *nd = eng_defs_get(c->e, to, c->in.form_hash, c->in.org_hash);
+	if (!nd) {
+		char *why = xstrdup(engine_error(c->e));
+		rc = REFUSE(c, "%s", why);
+		free(why);
+		return rc;
+	}
+	const struct workflow *ow = c->in.defs->wf, *nw = nd->wf;
+	if (strcmp(nw->id, ow->id) || !nw->form || !ow->form || strcmp(nw->form, ow->form))
+		return REFUSE(c, _("version '%.12s' is not a version of workflow '%s' on form '%s'"), to, ow->id,
+			      ow->form ? ow->form : "");
+	const char *k;
+	json_t *v;
+	json_object_foreach(map, k, v) {
+		if (!json_is_string(v) || !workflow_step(nw, json_string_value(v)))
+			return REFUSE(c, _("the new version has no step '%s' (mapped from '%s')"),
+				      json_is_string(v) ? json_string_value(v) : "", k);
+	}
+	/* every step the request depends on is mapped, to a step of its kind */
+	static const enum step_type people_t[] = { STEP_APPROVAL, STEP_HANDLING };
+	static const enum step_type join_t[] = { STEP_JOIN };
+	static const enum step_type split_t[] = { STEP_PARALLEL, STEP_INCLUSIVE };
+	sqlite3_stmt *st = eng_q(c->e,
+				 "SELECT 'a', step, NULL FROM eng_active WHERE instance = ?1 UNION ALL"
+				 " SELECT 'j', step, split FROM eng_joins WHERE instance = ?1 ORDER BY 1, 2",
+				 "s", c->in.id);
+	if (!st)
+		return STORE_ERR;
+	struct buf kinds = BUF_INIT;
+	char **names = NULL;
+	size_t n = 0, alloc = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ALLOC_GROW(names, n + 2, alloc);
+		buf_addch(&kinds, *(const char *)sqlite3_column_text(st, 0));
+		names[n++] = eng_col(st, 1);
+		names[n++] = eng_col(st, 2);
+	}
+	sqlite3_reset(st);
+	rc = rc == SQLITE_DONE ? 0 : eng_sql_fail(c->e, rc);
+	for (size_t i = 0; i < kinds.len && !rc; i++) {
+		if (kinds.s[i] == 'a')
+			rc = need_mapped(c, nw, names[2 * i], _("active step"), people_t, 2);
+		else if (!(rc = need_mapped(c, nw, names[2 * i], _("the join of an open block"), join_t, 1)))
+			rc = need_mapped(c, nw, names[2 * i + 1], _("the split of an open block"), split_t, 2);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	buf_release(&kinds);
+	if (!rc && c->in.resume_step && !strcmp(c->in.state, "returned"))
+		rc = need_mapped(c, nw, c->in.resume_step, _("the step a resubmission resumes at"), people_t, 2);
+	if (rc < 0)
+		return rc;
+	/* rename in two passes ('#' never starts a step id), so a swap a→b, b→a works */
+	json_object_foreach(map, k, v) {
+		const char *nv = json_string_value(v);
+		static const char *const renames[] = {
+			"UPDATE eng_tasks SET step = '#' || ?3 WHERE instance = ?1 AND step = ?2",
+			"UPDATE eng_active SET step = '#' || ?3 WHERE instance = ?1 AND step = ?2",
+			"UPDATE eng_active SET prev = '#' || ?3 WHERE instance = ?1 AND prev = ?2",
+			"UPDATE OR REPLACE eng_visited SET step = '#' || ?3 WHERE instance = ?1 AND step = ?2",
+			"UPDATE eng_visited SET prev = '#' || ?3 WHERE instance = ?1 AND prev = ?2",
+			"UPDATE eng_joins SET step = '#' || ?3 WHERE instance = ?1 AND step = ?2",
+			"UPDATE eng_joins SET split = '#' || ?3 WHERE instance = ?1 AND split = ?2",
+			"UPDATE eng_instances SET resume_step = '#' || ?3 WHERE id = ?1 AND resume_step = ?2",
+		};
+		for (size_t i = 0; i < sizeof(renames) / sizeof(renames[0]) && !rc; i++)
+			rc = eng_run(c->e, renames[i], "sss", c->in.id, k, nv);
+		if (rc < 0)
+			return rc;
+	}
+	static const char *const strip[] = {
+		"UPDATE eng_tasks SET step = substr(step, 2) WHERE instance = ?1 AND step LIKE '#%'",
+		"UPDATE eng_active SET step = substr(step, 2) WHERE instance = ?1 AND step LIKE '#%'",
+		"UPDATE eng_active SET prev = substr(prev, 2) WHERE instance = ?1 AND prev LIKE '#%'",
+		"UPDATE OR REPLACE eng_visited SET step = substr(step, 2) WHERE instance = ?1 AND step LIKE '#%'",
+		"UPDATE eng_visited SET prev = substr(prev, 2) WHERE instance = ?1 AND prev LIKE '#%'",
+		"UPDATE eng_joins SET step = substr(step, 2) WHERE instance = ?1 AND step LIKE '#%'",
+		"UPDATE eng_joins SET split = substr(split, 2) WHERE instance = ?1 AND split LIKE '#%'",
+		"UPDATE eng_instances SET resume_step = substr(resume_step, 2) WHERE id = ?1 AND resume_step LIKE '#%'",
+	};
+	for (size_t i = 0; i < sizeof(strip) / sizeof(strip[0]) && !rc; i++)
+		rc = eng_run(c->e, strip[i], "s", c->in.id);
+	if (!rc)
+		rc = eng_run(c->e, "UPDATE eng_instances SET wf_hash = ?2 WHERE id = ?1", "ss", c->in.id, to);
+	if (!rc) {
+		char *detail = xasprintf("%.12s → %.12s", c->in.wf_hash, to);
+		rc = trail(c, NULL, c->ev->actor, NULL, "migrated", detail, NULL);
+		free(detail);
+	}
+	return rc;
+}
+
 /* The event types and their handlers. */
 static const char *const types[] = {
 	"instance.created", "instance.submitted", "task.approved", "task.rejected", "instance.returned",
 	"instance.withdrawn", "task.takenback", "task.transferred", "task.delegated", "task.signer_added",
 	"task.signer_removed", "instance.circulated", "task.read", "instance.urged", "instance.terminated",
-	"timer.remind", "timer.timeout", "opinion.added", "standin.set", NULL
+	"timer.remind", "timer.timeout", "opinion.added", "standin.set", "instance.migrated", NULL
 };
 
 int eng_is_engine_event(const char *type)
@@ -1526,7 +1772,7 @@ int eng_is_engine_event(const char *type)
 
 int eng_apply(struct engine *e, const struct eng_event *ev)
 {
-	struct ctx c = { e, ev, { 0 }, 0, 0, 0 };
+	struct ctx c = { .e = e, .ev = ev };
 	const char *t = ev->type;
 	int rc;
 	if (!strcmp(t, "instance.created"))
@@ -1567,6 +1813,8 @@ int eng_apply(struct engine *e, const struct eng_event *ev)
 		rc = ap_opinion(&c);
 	else if (!strcmp(t, "standin.set"))
 		rc = ap_standin(&c);
+	else if (!strcmp(t, "instance.migrated"))
+		rc = ap_migrated(&c);
 	else
 		rc = eng_fail(e, ENG_REFUSED, _("unknown event type '%s'"), t);
 	if (!rc && c.in.id)

@@ -17,6 +17,7 @@ struct store;
 struct workflow;
 struct form;
 struct org;
+struct calendar;
 
 /* The definitions one request runs on, parsed from their versions. */
 struct eng_defs {
@@ -26,6 +27,14 @@ struct eng_defs {
 	struct form *form;         /* NULL for an organisation-only entry */
 	struct workflow *wf;       /* NULL for an organisation-only entry */
 	struct eng_defs *next;     /* the cache's list */
+};
+
+/* A deployed calendar version, parsed (the cache's list). */
+struct eng_cal {
+	char *hash;                /* its version */
+	struct ydoc doc;           /* the document it was parsed from */
+	struct calendar *cal;      /* parsed */
+	struct eng_cal *next;
 };
 
 /* A cached prepared statement, keyed by its SQL text's address. */
@@ -43,6 +52,7 @@ struct engine {
 	struct eng_stmt stmts[ENG_MAX_STMTS]; /* statement cache */
 	size_t nstmts;
 	struct eng_defs *defs;            /* parsed definitions by version */
+	struct eng_cal *cals;             /* parsed calendars by version */
 };
 
 /* The event being applied. */
@@ -77,6 +87,8 @@ char *eng_col(sqlite3_stmt *st, int i);
 
 /* The definitions of versions wf/form/org (org alone when wf is NULL); NULL + message on error. */
 const struct eng_defs *eng_defs_get(struct engine *e, const char *wf, const char *form, const char *org);
+/* The calendar of version `hash`; NULL + message on error. */
+const struct calendar *eng_cal_get(struct engine *e, const char *hash);
 /* The hash of the current deployed version of (kind, id), or NULL. Caller frees. */
 char *eng_current_hash(struct engine *e, const char *kind, const char *id);
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../defs/calendar.h"
 #include "../defs/form.h"
 #include "../defs/org.h"
 #include "../defs/workflow.h"
@@ -206,6 +207,14 @@ void engine_free(struct engine *e)
 		defs_free(e->defs);
 		e->defs = n;
 	}
+	while (e->cals) {
+		struct eng_cal *n = e->cals->next;
+		calendar_free(e->cals->cal);
+		ydoc_release(&e->cals->doc);
+		free(e->cals->hash);
+		free(e->cals);
+		e->cals = n;
+	}
 	buf_release(&e->err);
 	free(e);
 }
@@ -279,6 +288,29 @@ const struct eng_defs *eng_defs_get(struct engine *e, const char *wf, const char
 	return d;
 }
 
+const struct calendar *eng_cal_get(struct engine *e, const char *hash)
+{
+	for (struct eng_cal *k = e->cals; k; k = k->next)
+		if (!strcmp(k->hash, hash))
+			return k->cal;
+	struct eng_cal *k = xcalloc(1, sizeof(*k));
+	struct diags diags = DIAGS_INIT;
+	int rc = load_version(e, hash, "calendar", &k->doc, &diags);
+	if (!rc && (!(k->cal = calendar_parse(&k->doc, &diags)) || diags_errors(&diags)))
+		rc = eng_fail(e, STORE_CORRUPT, _("deployed calendar '%.12s' cannot be parsed"), hash);
+	diags_release(&diags);
+	if (rc) {
+		calendar_free(k->cal);
+		ydoc_release(&k->doc);
+		free(k);
+		return NULL;
+	}
+	k->hash = xstrdup(hash);
+	k->next = e->cals;
+	e->cals = k;
+	return k->cal;
+}
+
 /* store_def_list callback: remember the current organisation's hash. */
 static int find_org(void *ctx, const struct store_def *d)
 {
@@ -295,11 +327,8 @@ char *eng_current_hash(struct engine *e, const char *kind, const char *id)
 		store_def_list(e->s, 0, find_org, &h);
 		return h;
 	}
-	struct store_def sd;
-	if (store_def_get(e->s, kind, id, &sd) != 0)
-		return NULL;
-	char *h = xstrdup(sd.hash);
-	store_def_release(&sd);
+	char *h = NULL;
+	store_def_current_hash(e->s, kind, id, &h);
 	return h;
 }
 
@@ -345,7 +374,41 @@ struct act_ctx {
 	const char *instance; /* the request it concerns, or NULL */
 	char *def_version;    /* its workflow version, or the current organisation */
 	char *on_behalf;      /* the task's principal (stand-in), or NULL */
+	char *calendar;       /* the current version of the workflow's calendar, or NULL */
 };
+
+/*
+ * The current version of the calendar the request's workflow counts working
+ * days on (`calendar:`, default cn), or NULL when none is deployed (then the
+ * fallback calendar applies). Recorded in the event, so replay uses the
+ * calendar the action saw even after a newer one is deployed.
+ */
+static char *calendar_version(struct engine *e, const char *inst, json_t *payload)
+{
+	const char *wf = NULL, *form = NULL, *org = NULL;
+	char *own[3] = { NULL, NULL, NULL };
+	if (inst) {
+		sqlite3_stmt *st = eng_q(e, "SELECT wf_hash, form_hash, org_hash FROM eng_instances WHERE id = ?1",
+					 "s", inst);
+		if (st && sqlite3_step(st) == SQLITE_ROW)
+			for (int i = 0; i < 3; i++)
+				own[i] = eng_col(st, i);
+		if (st)
+			sqlite3_reset(st);
+		wf = own[0], form = own[1], org = own[2];
+	} else {
+		wf = json_string_value(json_object_get(payload, "workflow_version"));
+		form = json_string_value(json_object_get(payload, "form_version"));
+		org = json_string_value(json_object_get(payload, "org_version"));
+	}
+	char *h = NULL;
+	const struct eng_defs *d = wf && form && org ? eng_defs_get(e, wf, form, org) : NULL;
+	if (d && d->wf)
+		store_def_current_hash(e->s, "calendar", d->wf->calendar ? d->wf->calendar : "cn", &h);
+	for (int i = 0; i < 3; i++)
+		free(own[i]);
+	return h;
+}
 
 /* Fill def_version and on_behalf for the event from the state (inside the transaction). */
 static int act_context(struct engine *e, const char *type, json_t *payload, struct act_ctx *c)
@@ -373,32 +436,37 @@ static int act_context(struct engine *e, const char *type, json_t *payload, stru
 		c->def_version = xstrdup(json_string_value(json_object_get(payload, "workflow_version"))
 						 ? json_string_value(json_object_get(payload, "workflow_version"))
 						 : "");
-	if (!c->def_version || !*c->def_version) {
+	int is_instance = c->def_version && *c->def_version;
+	if (!is_instance) {
 		free(c->def_version);
 		c->def_version = eng_current_hash(e, "organisation", NULL);
 	}
+	if (!rc && (is_instance || !strcmp(type, "instance.created")) &&
+	    !json_object_get(payload, "calendar_version"))
+		c->calendar = calendar_version(e, strcmp(type, "instance.created") ? inst : NULL, payload);
 	free(from_task);
 	return rc;
 }
 
-int engine_act(struct engine *e, const char *uuid, const char *type, const char *actor,
-	       json_t *payload, char **created)
+/*
+ * Append and apply one event inside the open transaction: 0 applied, 1 the
+ * UUID is already in the log (nothing done), or a negative status (the
+ * caller rolls back). *created: the id of a request it created.
+ */
+static int act_in_tx(struct engine *e, const char *uuid, const char *type, const char *actor,
+		     json_t *payload, time_t now, char **created)
 {
-	char fresh[37];
-	if (!uuid) {
-		uuid_v4(fresh);
-		uuid = fresh;
-	}
-	if (created)
-		*created = NULL;
 	char made_at[32];
-	time_t now = clock_now();
 	clock_format_iso(now, made_at, sizeof(made_at));
-	int rc = store_begin(e->s);
-	if (rc < 0)
-		return eng_fail(e, rc, "%s", store_error(e->s));
 	struct act_ctx c = { 0 };
-	rc = act_context(e, type, payload, &c);
+	int rc = act_context(e, type, payload, &c);
+	if (c.calendar) {
+		/* the event records the calendar version it counts on */
+		payload = json_copy(payload);
+		json_object_set_new(payload, "calendar_version", json_string(c.calendar));
+	} else {
+		json_incref(payload);
+	}
 	char *text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
 	int64_t base = store_event_count(e->s), seq = 0;
 	struct store_event ev = { uuid, type, actor, c.on_behalf, c.def_version, made_at,
@@ -416,30 +484,51 @@ int engine_act(struct engine *e, const char *uuid, const char *type, const char 
 			*created = eng_str(e, &r2, "SELECT id FROM eng_instances WHERE uuid = ?1", "s", uuid);
 		}
 	}
-	if (rc < 0) {
-		struct buf keep = BUF_INIT;
-		buf_adds(&keep, e->err.s);
-		store_rollback(e->s);
-		buf_reset(&e->err);
-		buf_adds(&e->err, keep.s);
-		buf_release(&keep);
-		if (created) {
-			free(*created);
-			*created = NULL;
-		}
-	} else {
-		int c2 = store_commit(e->s);
-		if (c2 < 0) {
-			rc = eng_fail(e, c2, "%s", store_error(e->s));
-			if (created) {
-				free(*created);
-				*created = NULL;
-			}
-		}
-	}
 	free(text);
 	free(c.def_version);
 	free(c.on_behalf);
+	free(c.calendar);
+	json_decref(payload);
+	return rc;
+}
+
+/* Roll back, keeping the message that caused it. */
+static void rollback_keep(struct engine *e)
+{
+	struct buf keep = BUF_INIT;
+	buf_adds(&keep, e->err.s);
+	store_rollback(e->s);
+	buf_reset(&e->err);
+	buf_adds(&e->err, keep.s);
+	buf_release(&keep);
+}
+
+int engine_act(struct engine *e, const char *uuid, const char *type, const char *actor,
+	       json_t *payload, char **created)
+{
+	char fresh[37];
+	if (!uuid) {
+		uuid_v4(fresh);
+		uuid = fresh;
+	}
+	if (created)
+		*created = NULL;
+	int rc = store_begin(e->s);
+	if (rc < 0)
+		return eng_fail(e, rc, "%s", store_error(e->s));
+	rc = act_in_tx(e, uuid, type, actor, payload, clock_now(), created);
+	if (rc >= 0) {
+		int c2 = store_commit(e->s); /* a failed commit rolls back */
+		if (c2 == 0)
+			return rc;
+		rc = eng_fail(e, c2, "%s", store_error(e->s));
+	} else {
+		rollback_keep(e);
+	}
+	if (created) {
+		free(*created);
+		*created = NULL;
+	}
 	return rc;
 }
 
@@ -726,5 +815,142 @@ int engine_my_task(struct engine *e, const char *user, const char *id, char **ta
 		return rc;
 	}
 	free(inst);
+	return 0;
+}
+
+char *engine_current_version(struct engine *e, const char *kind, const char *id)
+{
+	return eng_current_hash(e, kind, id);
+}
+
+/* store_def_list callback state: versions of one definition matching a prefix. */
+struct find_ver {
+	const char *kind, *id, *prefix;
+	char *hash;   /* the match */
+	int n;        /* matches */
+};
+
+static int find_ver_one(void *ctx, const struct store_def *d)
+{
+	struct find_ver *f = ctx;
+	if (strcmp(d->kind, f->kind) || strcmp(d->id, f->id) || strncmp(d->hash, f->prefix, strlen(f->prefix)))
+		return 0;
+	if (!f->n++)
+		f->hash = xstrdup(d->hash);
+	return 0;
+}
+
+int engine_find_version(struct engine *e, const char *kind, const char *id, const char *prefix, char **hash)
+{
+	*hash = NULL;
+	struct find_ver f = { kind, id, prefix, NULL, 0 };
+	if (!*prefix)
+		return eng_fail(e, ENG_REFUSED, _("no version '%s' of %s '%s' is deployed"), prefix, kind, id);
+	int rc = store_def_list(e->s, 1, find_ver_one, &f);
+	if (rc < 0) {
+		free(f.hash);
+		return eng_fail(e, rc, "%s", store_error(e->s));
+	}
+	if (f.n == 1) {
+		*hash = f.hash;
+		return 0;
+	}
+	free(f.hash);
+	if (!f.n)
+		return eng_fail(e, ENG_REFUSED, _("no version '%s' of %s '%s' is deployed"), prefix, kind, id);
+	return eng_fail(e, ENG_REFUSED, _("version '%s' of %s '%s' is ambiguous: type more of it"), prefix, kind, id);
+}
+
+int engine_migrate(struct engine *e, const char *actor, const char *workflow, const char *to, json_t *map,
+		   json_t *instances, int dry_run, json_t **moved)
+{
+	*moved = NULL;
+	int rc = store_begin(e->s);
+	if (rc < 0)
+		return eng_fail(e, rc, "%s", store_error(e->s));
+	/* the plan: the requests named, else every unfinished one of the workflow */
+	json_t *ids = json_array();
+	if (json_array_size(instances)) {
+		size_t i;
+		json_t *v;
+		json_array_foreach(instances, i, v) {
+			char *full = NULL;
+			if ((rc = engine_resolve(e, 'i', json_string_value(v) ? json_string_value(v) : "", &full)) < 0)
+				break;
+			json_array_append_new(ids, json_string(full));
+			free(full);
+		}
+	} else {
+		sqlite3_stmt *st = eng_q(e,
+					 "SELECT id FROM eng_instances WHERE workflow = ?1 AND wf_hash != ?2 AND state IN"
+					 " ('draft', 'running', 'returned', 'withdrawn') ORDER BY created_seq, id",
+					 "ss", workflow, to);
+		if (!st)
+			rc = STORE_ERR;
+		while (st && (rc = sqlite3_step(st)) == SQLITE_ROW)
+			json_array_append_new(ids, json_string((const char *)sqlite3_column_text(st, 0)));
+		if (st) {
+			sqlite3_reset(st);
+			rc = rc == SQLITE_DONE ? 0 : eng_sql_fail(e, rc);
+		}
+	}
+	json_t *out = json_array();
+	time_t now = clock_now();
+	size_t i;
+	json_t *v;
+	json_array_foreach(ids, i, v) {
+		if (rc < 0)
+			break;
+		const char *id = json_string_value(v);
+		int r2 = 0;
+		char *wf = eng_str(e, &r2, "SELECT workflow FROM eng_instances WHERE id = ?1", "s", id);
+		char *from = eng_str(e, &r2, "SELECT wf_hash FROM eng_instances WHERE id = ?1", "s", id);
+		if (!wf || strcmp(wf, workflow)) {
+			rc = eng_fail(e, ENG_REFUSED, _("request '%s' is not a '%s' request"), id, workflow);
+		} else {
+			json_t *p = json_object();
+			json_object_set_new(p, "instance", json_string(id));
+			json_object_set_new(p, "workflow_version", json_string(to));
+			json_object_set_new(p, "map", json_incref(map));
+			char uuid[37];
+			uuid_v4(uuid);
+			rc = act_in_tx(e, uuid, "instance.migrated", actor, p, now, NULL);
+			json_decref(p);
+			if (rc < 0) {
+				struct buf why = BUF_INIT;
+				buf_adds(&why, e->err.s);
+				eng_fail(e, rc, _("request '%s' cannot be migrated: %s"), id, why.s);
+				buf_release(&why);
+			} else {
+				json_t *steps = json_array();
+				sqlite3_stmt *st = eng_q(e, "SELECT step FROM eng_active WHERE instance = ?1 ORDER BY step",
+							 "s", id);
+				while (st && sqlite3_step(st) == SQLITE_ROW)
+					json_array_append_new(steps, json_string((const char *)sqlite3_column_text(st, 0)));
+				if (st)
+					sqlite3_reset(st);
+				json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:o}", "request", id, "from", from,
+								     "to", to, "steps", steps));
+			}
+		}
+		free(wf);
+		free(from);
+	}
+	json_decref(ids);
+	if (rc < 0 || dry_run) {
+		if (rc < 0)
+			rollback_keep(e);
+		else
+			store_rollback(e->s);
+	} else {
+		int c2 = store_commit(e->s);
+		if (c2 < 0)
+			rc = eng_fail(e, c2, "%s", store_error(e->s));
+	}
+	if (rc < 0) {
+		json_decref(out);
+		return rc;
+	}
+	*moved = out;
 	return 0;
 }

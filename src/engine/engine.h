@@ -80,6 +80,33 @@ int engine_resolve(struct engine *e, char what, const char *prefix, char **out);
  */
 int engine_my_task(struct engine *e, const char *user, const char *id, char **task);
 
+/*
+ * The content hash of the current deployed version of (kind, id) — kind
+ * "organisation" ignores id — or NULL when none. Caller frees.
+ */
+char *engine_current_version(struct engine *e, const char *kind, const char *id);
+/*
+ * The deployed version of (kind, id), current or not, whose hash starts with
+ * `prefix`: 0 with *hash set (caller frees), or ENG_REFUSED (none, ambiguous).
+ */
+int engine_find_version(struct engine *e, const char *kind, const char *id, const char *prefix,
+			char **hash);
+
+/*
+ * Move requests of workflow `workflow` to its deployed version `to` (a full
+ * hash): those named in `instances` (a JSON array of ids or prefixes; NULL
+ * or empty: every unfinished request not already on `to`). `map` (a JSON
+ * object, old step id → new step id) must map every step a request is at,
+ * its open parallel blocks' split and join, and the step a returned request
+ * resumes at. One `instance.migrated` event per request, all in one
+ * transaction: when any request cannot move, nothing moves (ENG_REFUSED,
+ * the message names the request and the step). With dry_run the plan is
+ * applied and rolled back. *moved (caller decrefs) lists
+ * {request, from, to, steps}. Only a system administrator may migrate.
+ */
+int engine_migrate(struct engine *e, const char *actor, const char *workflow, const char *to,
+		   json_t *map, json_t *instances, int dry_run, json_t **moved);
+
 /* Which inbox: what to do, what I did, my requests, what to read. */
 enum inbox_kind { INBOX_TODO, INBOX_DONE, INBOX_MINE, INBOX_TOREAD };
 

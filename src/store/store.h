@@ -199,5 +199,11 @@ int store_def_get(struct store *s, const char *kind, const char *id, struct stor
  * caller releases *out with store_def_release(); otherwise *out is zeroed.
  */
 int store_def_get_version(struct store *s, const char *hash, struct store_def *out);
+/*
+ * The content hash of the current version of (kind, id), without reading
+ * the content (the engine asks on every action). 0 with *hash set (caller
+ * frees), 1 if none (*hash NULL), or a negative status.
+ */
+int store_def_current_hash(struct store *s, const char *kind, const char *id, char **hash);
 
 #endif

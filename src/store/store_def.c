@@ -263,3 +263,22 @@ int store_def_get_version(struct store *s, const char *hash, struct store_def *o
 		return 1;
 	return store_sql_fail(s, rc, _("read definitions"));
 }
+
+int store_def_current_hash(struct store *s, const char *kind, const char *id, char **hash)
+{
+	*hash = NULL;
+	sqlite3_stmt *st = store_stmt(s, ST_DEF_CURRENT);
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*hash = dup_col(st, 1);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return 1;
+	return store_sql_fail(s, rc, _("read definitions"));
+}

@@ -370,10 +370,24 @@ struct dlayout {
 	int gap;               /* 1: a blank row between the question and the fields */
 };
 
-/* Rows a field takes: its editor plus a message row when it has one. */
+/* Most rows a validation message is wrapped to. */
+#define MSG_MAX_ROWS 3
+
+/* Rows field i's message takes at the editor width (0 when it has none). */
+static int msg_rows(const struct dialog *d, const struct dlayout *l, size_t i)
+{
+	if (!d->fields[i].msg.len)
+		return 0;
+	char **lines;
+	size_t n = wrap_text(d->fields[i].msg.s, l->ew > 2 ? l->ew : 1, &lines);
+	free_lines(lines, n);
+	return n > MSG_MAX_ROWS ? MSG_MAX_ROWS : (int)n;
+}
+
+/* Rows a field takes: its editor plus its message (wrapped) when it has one. */
 static int field_rows(const struct dialog *d, const struct dlayout *l, size_t i)
 {
-	return l->rows[i] + (d->fields[i].msg.len ? 1 : 0);
+	return l->rows[i] + msg_rows(d, l, i);
 }
 
 static void layout_dialog(const struct dialog *d, int rows, int cols, struct dlayout *l)
@@ -516,15 +530,22 @@ static int draw_field(struct tui *t, struct dialog *d, const struct dlayout *l, 
 	buf_release(&choice);
 	if (!f->msg.len)
 		return (int)height;
-	line_open(&r, (size_t)l->bw);
-	row_add(&r, TE_NORMAL, "", 2 + l->lw + 1);
-	struct buf m = BUF_INIT;
-	buf_addf(&m, "! %s", f->msg.s);
-	row_add(&r, TE_ERROR, m.s, l->ew + 2);
-	buf_release(&m);
-	line_close(&r);
-	put_row(t, y + (int)height, l->bx, &r);
-	return (int)height + 1;
+	/* the message wrapped under the editor; the last row shown ends in "~" when cut */
+	char **lines;
+	size_t n = wrap_text(f->msg.s, l->ew > 2 ? l->ew : 1, &lines);
+	size_t shown = n > MSG_MAX_ROWS ? MSG_MAX_ROWS : n;
+	for (size_t k = 0; k < shown; k++) {
+		line_open(&r, (size_t)l->bw);
+		row_add(&r, TE_NORMAL, "", 2 + l->lw + 1);
+		struct buf m = BUF_INIT;
+		buf_addf(&m, "%s %s%s", k ? " " : "!", lines[k], k + 1 == shown && shown < n ? "~~" : "");
+		row_add(&r, TE_ERROR, m.s, l->ew + 2);
+		buf_release(&m);
+		line_close(&r);
+		put_row(t, y + (int)height + (int)k, l->bx, &r);
+	}
+	free_lines(lines, n);
+	return (int)(height + shown);
 }
 
 /* The button row: "[ OK ]  [ Cancel ]", centred, the focused one as the cursor. */

@@ -13,6 +13,7 @@
 #include "../defs/workflow.h"
 #include "../store/store.h"
 #include "../util/diag.h"
+#include "../util/i18n.h"
 #include "../util/xalloc.h"
 #include "../yaml/ydoc.h"
 
@@ -201,3 +202,19 @@ const char *tui_workflow_name(struct tui *t, const char *id)
 	const struct workflow *w = tui_workflow(t, NULL, id);
 	return w && w->name ? w->name : id;
 }
+
+/* A request's state as people read it. */
+const char *tui_state_label(const char *state)
+{
+	static const struct { const char *state, *label; } states[] = {
+		{ "draft", N_("draft") },         { "running", N_("in progress") },
+		{ "returned", N_("returned") },   { "approved", N_("approved") },
+		{ "rejected", N_("rejected") },   { "withdrawn", N_("withdrawn") },
+		{ "terminated", N_("terminated") },
+	};
+	for (size_t i = 0; state && i < sizeof(states) / sizeof(states[0]); i++)
+		if (!strcmp(state, states[i].state))
+			return _(states[i].label);
+	return state ? state : "";
+}
+

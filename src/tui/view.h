@@ -157,6 +157,8 @@ const char *tui_user_name(struct tui *t, const char *id);
 const char *tui_step_name(struct tui *t, const char *wf_hash, const char *wf_id, const char *step);
 /* A workflow's name by id, from the current version (the id when unknown). */
 const char *tui_workflow_name(struct tui *t, const char *id);
+/* A request's state as people read it ("in progress" for running). */
+const char *tui_state_label(const char *state);
 /* Free everything tdefs read. */
 void tui_defs_free(struct tui *t);
 

@@ -117,10 +117,10 @@ test_expect_success 'outgoing: countersign, sign-off, a gapless document number,
 	d -u zhao.lei approve "$r" -m 同意 &&
 	d --json show "$r" >o.json && grep "\"step\": \"cosign\"" o.json &&
 	drive "$r" && test "$(field "$r" state)" = approved &&
-	test "$(field "$r" doc_number)" = "市府办〔2026〕1号" &&
+	test "$(field "$r" doc_number)" = "示政办发〔2026〕1号" &&
 	r2=$(newreq wang.fang outgoing --set doc_type=notice --set title=第二份 --set urgency=normal --set main_recipients=各区县) &&
 	d -u zhao.lei approve "$r2" -m 同意 &&
-	drive "$r2" && test "$(field "$r2" doc_number)" = "市府办〔2026〕2号" &&
+	drive "$r2" && test "$(field "$r2" doc_number)" = "示政办发〔2026〕2号" &&
 	checked
 '
 

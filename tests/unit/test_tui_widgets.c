@@ -25,11 +25,15 @@
 #include "../../src/tui/row.c"
 #include "../../src/tui/search.c"
 #include "../../src/tui/tabs.c"
+#include "../../src/tui/tdefs.c"
 #include "../../src/tui/tui.c"
 #include "../../src/tui/view_def.c"
 #include "../../src/tui/view_defs.c"
 #include "../../src/tui/view_help.c"
+#include "../../src/tui/view_inbox.c"
+#include "../../src/tui/view_new.c"
 #include "../../src/tui/view_pager.c"
+#include "../../src/tui/view_request.c"
 
 #include "util/hash.h"
 

@@ -1,0 +1,473 @@
+/*
+ * The inbox view, docket's first screen: tabs 待办 (to do), 已办 (done),
+ * 我的申请 (my requests) and 待阅 (to read), each with its count, from
+ * engine_inbox(). A row shows the urgency mark, the request's title, the
+ * workflow, the step (or the request's state), the applicant, when it
+ * arrived and its deadline; an overdue deadline is drawn as `overdue`,
+ * urgency marks as `urgent`. `sort` cycles deadline / received / workflow,
+ * `/` keeps the rows containing the typed text (as the definitions view),
+ * Enter opens the request (view_request.c) and the approval actions act
+ * on the selected row's request directly.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "view.h"
+#include "widget.h"
+#include "../engine/engine.h"
+#include "../util/clock.h"
+#include "../util/i18n.h"
+#include "../util/xalloc.h"
+
+/* The tabs, in order; the index is also the enum inbox_kind asked for. */
+static const enum inbox_kind tab_kinds[] = { INBOX_TODO, INBOX_DONE, INBOX_MINE, INBOX_TOREAD };
+static const char *const tab_labels[] = { N_("To do"), N_("Done"), N_("My requests"), N_("To read") };
+#define NTABS 4
+
+/* One row: a task (to do, done, to read) or one of my requests. */
+struct inbox_item {
+	char *task;         /* task id, NULL for my requests */
+	char *request;      /* request id */
+	char *title;        /* the request's title */
+	char *workflow;     /* the workflow's name (its id when unknown) */
+	char *step;         /* the step's name, or the request's state (my requests) */
+	char *applicant;    /* the applicant's name */
+	char *received;     /* local "MM-DD HH:MM" the task arrived, or "" when not known */
+	char *deadline;     /* local "MM-DD HH:MM", or "" */
+	time_t due;         /* the deadline, 0 for none */
+	size_t order;       /* position in the engine's order (received) */
+	int urgency;        /* 0 normal, 1 加急, 2 特急 */
+	int overdue;        /* 1: pending and past its deadline */
+};
+
+enum inbox_sort { SORT_DEADLINE, SORT_RECEIVED, SORT_WORKFLOW, NSORTS };
+static const char *const sort_names[] = { N_("deadline"), N_("received"), N_("workflow") };
+
+struct inbox_data {
+	struct inbox_item *v[NTABS]; /* rows per tab */
+	size_t n[NTABS];
+	size_t *shown;               /* indexes into v[active] of the rows shown */
+	size_t nshown, shown_alloc;
+	struct tabs tabs;
+	struct buf filter;           /* the `/` text */
+	enum inbox_sort sort;
+	int has_received;            /* some row knows when it arrived (else no such column) */
+};
+
+/* Column widths at a width (0 = not shown). */
+struct inbox_layout {
+	size_t mark, title, workflow, step, applicant, received, deadline;
+};
+
+static struct inbox_layout inbox_layout(size_t width, int received)
+{
+	struct inbox_layout l = { 2, 0, 10, 12, 9, 11, 11 };
+	if (width < 100 || !received)
+		l.received = 0;
+	if (width < 64) {
+		l.workflow = l.applicant = 0;
+		l.step = 8;
+	}
+	if (width < 40)
+		l.step = l.deadline = 0;
+	size_t fixed = 1 + l.mark + 1;
+	size_t cols[] = { l.workflow, l.step, l.applicant, l.received, l.deadline };
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+		fixed += cols[i] ? cols[i] + 1 : 0;
+	l.title = width > fixed ? width - fixed : 1;
+	if (width >= 120) {
+		/* room to spare: give the names some */
+		l.workflow += 4;
+		l.step += 4;
+		l.title -= 8;
+	}
+	return l;
+}
+
+/* ISO time as local "MM-DD HH:MM" ("" for none); its time in *when. */
+static char *short_time(const char *iso, time_t *when)
+{
+	time_t t;
+	struct tm tm;
+	char s[32];
+	if (when)
+		*when = 0;
+	if (!iso || clock_parse_iso(iso, &t) || !localtime_r(&t, &tm) ||
+	    !strftime(s, sizeof(s), "%m-%d %H:%M", &tm))
+		return xstrdup("");
+	if (when)
+		*when = t;
+	return xstrdup(s);
+}
+
+static const char *jstr(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+/* 2 for 特急, 1 for 加急, else 0, from a form's urgency value or label. */
+static int urgency_level(const char *u)
+{
+	if (!u)
+		return 0;
+	if (!strcmp(u, "extra_urgent") || !strcmp(u, "特急"))
+		return 2;
+	if (!strcmp(u, "urgent") || !strcmp(u, "加急"))
+		return 1;
+	return 0;
+}
+
+/* Most rows for which the urgency is read from each request (engine_inbox has no urgency). */
+#define URGENCY_LOOKUPS 200
+
+/* Build the rows of one tab from the engine's JSON. */
+static void load_tab(struct tui *t, struct inbox_data *d, size_t tab, json_t *a)
+{
+	size_t i;
+	json_t *o;
+	time_t now = clock_now();
+	d->v[tab] = xcalloc(json_array_size(a) + 1, sizeof(struct inbox_item));
+	json_array_foreach(a, i, o) {
+		struct inbox_item *it = &d->v[tab][i];
+		const char *wf = jstr(o, "workflow");
+		it->request = xstrdup(jstr(o, "request") ? jstr(o, "request") : "");
+		it->title = xstrdup(jstr(o, "title") ? jstr(o, "title") : "");
+		it->workflow = xstrdup(tui_workflow_name(t, wf));
+		it->order = i;
+		const char *urg = jstr(o, "urgency");
+		if (tab_kinds[tab] == INBOX_MINE) {
+			it->step = xstrdup(tui_state_label(jstr(o, "state")));
+			it->applicant = xstrdup(tui_user_name(t, t->user));
+			it->received = xstrdup("");
+			it->deadline = xstrdup("");
+		} else {
+			it->task = xstrdup(jstr(o, "task") ? jstr(o, "task") : "");
+			it->step = xstrdup(tui_step_name(t, NULL, wf, jstr(o, "step")));
+			it->applicant = xstrdup(tui_user_name(t, jstr(o, "applicant")));
+			const char *rec = jstr(o, "received");
+			it->received = short_time(rec ? rec : jstr(o, "created_at"), NULL);
+			it->deadline = short_time(jstr(o, "deadline"), &it->due);
+			d->has_received |= *it->received != 0;
+			it->overdue = it->due && it->due < now && tab_kinds[tab] != INBOX_DONE;
+		}
+		if (!urg && i < URGENCY_LOOKUPS) {
+			json_t *show = engine_show(t->engine, it->request);
+			urg = jstr(json_object_get(show, "fields"), "urgency");
+			it->urgency = urgency_level(urg);
+			json_decref(show);
+		} else {
+			it->urgency = urgency_level(urg);
+		}
+	}
+	d->n[tab] = json_array_size(a);
+}
+
+static void clear_tabs(struct inbox_data *d)
+{
+	for (size_t k = 0; k < NTABS; k++) {
+		for (size_t i = 0; i < d->n[k]; i++) {
+			struct inbox_item *it = &d->v[k][i];
+			free(it->task);
+			free(it->request);
+			free(it->title);
+			free(it->workflow);
+			free(it->step);
+			free(it->applicant);
+			free(it->received);
+			free(it->deadline);
+		}
+		free(d->v[k]);
+		d->v[k] = NULL;
+		d->n[k] = 0;
+	}
+	d->nshown = 0;
+}
+
+static void inbox_release(struct view *v)
+{
+	struct inbox_data *d = v->data;
+	if (!d)
+		return;
+	clear_tabs(d);
+	free(d->shown);
+	tabs_release(&d->tabs);
+	buf_release(&d->filter);
+	free(d);
+	v->data = NULL;
+}
+
+static int item_match(const struct inbox_item *it, const char *f)
+{
+	return !*f || text_match(it->title, f) || text_match(it->workflow, f) ||
+	       text_match(it->step, f) || text_match(it->applicant, f) ||
+	       text_match(it->request, f) || text_match(it->deadline, f);
+}
+
+/* Sort order of two rows of the active tab (ties keep the engine's order). */
+static int item_cmp(const struct inbox_item *a, const struct inbox_item *b, enum inbox_sort s)
+{
+	int c = 0;
+	if (s == SORT_DEADLINE) {
+		/* soonest first; none last */
+		if (a->due != b->due)
+			c = !a->due ? 1 : !b->due ? -1 : a->due < b->due ? -1 : 1;
+	} else if (s == SORT_WORKFLOW) {
+		c = strcmp(a->workflow, b->workflow);
+	}
+	if (!c)
+		c = a->order < b->order ? -1 : a->order > b->order;
+	return c;
+}
+
+/* Rows shown for the tab, filter and sort; the selected request stays selected. */
+static void inbox_refilter(struct view *v)
+{
+	struct inbox_data *d = v->data;
+	size_t tab = d->tabs.active;
+	const char *keep = d->nshown && v->cursor < d->nshown && d->v[tab]
+				   ? d->v[tab][d->shown[v->cursor]].request : NULL;
+	char *keep_id = keep ? xstrdup(keep) : NULL;
+	d->nshown = 0;
+	for (size_t k = 0; k < NTABS; k++) {
+		size_t c = 0;
+		for (size_t i = 0; i < d->n[k]; i++)
+			c += (size_t)item_match(&d->v[k][i], d->filter.s);
+		tabs_set_count(&d->tabs, k, (long)c);
+	}
+	for (size_t i = 0; i < d->n[tab]; i++) {
+		if (!item_match(&d->v[tab][i], d->filter.s))
+			continue;
+		ALLOC_GROW(d->shown, d->nshown + 1, d->shown_alloc);
+		/* insertion sort: inboxes are short */
+		size_t at = d->nshown;
+		while (at && item_cmp(&d->v[tab][i], &d->v[tab][d->shown[at - 1]], d->sort) < 0) {
+			d->shown[at] = d->shown[at - 1];
+			at--;
+		}
+		d->shown[at] = i;
+		d->nshown++;
+	}
+	v->cursor = 0;
+	for (size_t k = 0; keep_id && k < d->nshown; k++)
+		if (!strcmp(d->v[tab][d->shown[k]].request, keep_id))
+			v->cursor = k;
+	free(keep_id);
+	v->lines = d->nshown;
+}
+
+/* Read every tab from the engine. */
+static int inbox_load(struct tui *t, struct view *v)
+{
+	struct inbox_data *d = v->data;
+	clear_tabs(d);
+	d->has_received = 0;
+	for (size_t k = 0; k < NTABS; k++) {
+		json_t *a = engine_inbox(t->engine, t->user, tab_kinds[k]);
+		if (!a) {
+			tui_message(t, 1, _("unable to read the inbox: %s"), engine_error(t->engine));
+			return -1;
+		}
+		load_tab(t, d, k, a);
+		json_decref(a);
+	}
+	t->pending = (long)d->n[0];
+	inbox_refilter(v);
+	return 0;
+}
+
+static int inbox_open(struct tui *t, struct view *v)
+{
+	struct inbox_data *d = xcalloc(1, sizeof(*d));
+	v->data = d;
+	buf_init(&d->filter);
+	tabs_init(&d->tabs);
+	for (size_t k = 0; k < NTABS; k++)
+		tabs_add(&d->tabs, _(tab_labels[k]), 0);
+	return inbox_load(t, v);
+}
+
+static void inbox_title(struct tui *t, struct view *v, struct buf *out)
+{
+	(void)t;
+	struct inbox_data *d = v->data;
+	buf_adds(out, _("Inbox"));
+	buf_addf(out, " (%s %s)", _("by"), _(sort_names[d->sort]));
+	if (d->filter.len)
+		buf_addf(out, " /%s", d->filter.s);
+}
+
+static void inbox_tabbar(struct tui *t, struct view *v, struct row *r)
+{
+	(void)t;
+	struct inbox_data *d = v->data;
+	tabs_render(&d->tabs, r);
+}
+
+static void inbox_tab_click(struct tui *t, struct view *v, size_t x)
+{
+	(void)t;
+	struct inbox_data *d = v->data;
+	long i = tabs_hit(&d->tabs, x);
+	if (i >= 0) {
+		d->tabs.active = (size_t)i;
+		inbox_refilter(v);
+	}
+}
+
+/* Render a row (or the header when it is NULL) in exactly r->width columns. */
+static void inbox_format(struct row *r, const struct inbox_item *it, int mine, int received)
+{
+	struct inbox_layout l = inbox_layout(r->width, received);
+	enum theme_elem h = TE_HEADER, n = it ? TE_NORMAL : h;
+	row_add(r, n, " ", 1);
+	const char *mark = "";
+	if (it)
+		mark = it->urgency == 2 ? "!!" : it->urgency == 1 ? "!" : "";
+	row_add(r, it ? TE_URGENT : h, mark, l.mark);
+	row_add(r, n, " ", 1);
+	row_add(r, it ? (it->overdue ? TE_OVERDUE : TE_NORMAL) : h, it ? it->title : _("Title"), l.title);
+	if (l.workflow) {
+		row_add(r, n, " ", 1);
+		row_add(r, it ? TE_MUTED : h, it ? it->workflow : _("Workflow"), l.workflow);
+	}
+	if (l.step) {
+		row_add(r, n, " ", 1);
+		row_add(r, n, it ? it->step : mine ? _("State") : _("Step"), l.step);
+	}
+	if (l.applicant) {
+		row_add(r, n, " ", 1);
+		row_add(r, n, it ? it->applicant : _("Applicant"), l.applicant);
+	}
+	if (l.received) {
+		row_add(r, n, " ", 1);
+		row_add(r, it ? TE_DATE : h, it ? it->received : _("Received"), l.received);
+	}
+	if (l.deadline) {
+		row_add(r, n, " ", 1);
+		row_add(r, it ? (it->overdue ? TE_OVERDUE : TE_DATE) : h, it ? it->deadline : _("Deadline"),
+			l.deadline);
+	}
+	row_fill(r, n);
+}
+
+static void inbox_header(struct tui *t, struct view *v, struct row *r)
+{
+	(void)t;
+	struct inbox_data *d = v->data;
+	inbox_format(r, NULL, tab_kinds[d->tabs.active] == INBOX_MINE, d->has_received);
+}
+
+static void inbox_line(struct tui *t, struct view *v, size_t i, struct row *r)
+{
+	(void)t;
+	struct inbox_data *d = v->data;
+	inbox_format(r, &d->v[d->tabs.active][d->shown[i]], 0, d->has_received);
+}
+
+/* Prompt callback: filter as the user types. */
+static void inbox_filter_changed(struct tui *t, struct prompt *p, void *ctx)
+{
+	(void)t;
+	struct view *v = ctx;
+	struct inbox_data *d = v->data;
+	buf_reset(&d->filter);
+	buf_adds(&d->filter, p->edit.text.s);
+	inbox_refilter(v);
+	buf_reset(&p->info);
+	buf_addf(&p->info, _("%zu of %zu"), d->nshown, d->n[d->tabs.active]);
+}
+
+static void inbox_filter(struct tui *t, struct view *v)
+{
+	struct inbox_data *d = v->data;
+	char *old = xstrdup(d->filter.s);
+	struct prompt p;
+	prompt_init(&p, "/", d->filter.s);
+	p.changed = inbox_filter_changed;
+	p.ctx = v;
+	if (prompt_run(t, &p) != DIALOG_OK) {
+		buf_reset(&d->filter);
+		buf_adds(&d->filter, old);
+		inbox_refilter(v);
+	}
+	free(old);
+	prompt_release(&p);
+}
+
+/* The selected row's request id, or NULL. */
+static const char *selected(struct view *v)
+{
+	struct inbox_data *d = v->data;
+	if (!v->lines || v->cursor >= d->nshown)
+		return NULL;
+	return d->v[d->tabs.active][d->shown[v->cursor]].request;
+}
+
+static int inbox_request(struct tui *t, struct view *v, enum action a)
+{
+	struct inbox_data *d = v->data;
+	if (request_action(a)) {
+		const char *id = selected(v);
+		if (!id) {
+			tui_message(t, 1, "%s", _("nothing selected"));
+			return 1;
+		}
+		char *req = xstrdup(id);
+		if (request_act(t, req, a) == 1) {
+			inbox_load(t, v);
+			tui_update_pending(t);
+		}
+		free(req);
+		return 1;
+	}
+	switch (a) {
+	case ACT_OPEN: {
+		const char *id = selected(v);
+		if (id)
+			tui_push(t, &request_view_ops, request_view_data(id));
+		return 1;
+	}
+	case ACT_NEXT_TAB:
+	case ACT_PREV_TAB:
+		tabs_action(&d->tabs, a);
+		inbox_refilter(v);
+		return 1;
+	case ACT_SORT:
+		d->sort = (enum inbox_sort)((d->sort + 1) % NSORTS);
+		inbox_refilter(v);
+		tui_message(t, 0, _("sorted by %s"), _(sort_names[d->sort]));
+		return 1;
+	case ACT_SEARCH:
+		inbox_filter(t, v);
+		return 1;
+	case ACT_BACK:
+		if (!d->filter.len)
+			return 0;
+		buf_reset(&d->filter);
+		inbox_refilter(v);
+		return 1;
+	case ACT_REFRESH:
+		inbox_load(t, v);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+const struct view_ops inbox_view_ops = {
+	.name = "inbox",
+	.title = inbox_title,
+	.open = inbox_open,
+	.tabbar = inbox_tabbar,
+	.tab_click = inbox_tab_click,
+	.header = inbox_header,
+	.line = inbox_line,
+	.request = inbox_request,
+	.release = inbox_release,
+	.empty = N_("nothing here"),
+};

@@ -1,0 +1,352 @@
+/*
+ * New request: pick a deployed workflow, fill its form in a dialog made
+ * from the form's fields — choices as choices, dates as text with a
+ * YYYY-MM-DD hint, multi-line text, computed fields shown read-only —
+ * with formdata_validate()'s message next to each field, then submit or
+ * save as a draft: the `instance.created` event with the payload
+ * `docket new` sends (src/cli/cmd_engine.c). Who may start a workflow is
+ * the engine's rule: the picker lists every deployed workflow and a
+ * refusal is shown in the form.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "view.h"
+#include "widget.h"
+#include "../defs/form.h"
+#include "../defs/formdata.h"
+#include "../defs/org.h"
+#include "../defs/workflow.h"
+#include "../engine/engine.h"
+#include "../store/store.h"
+#include "../util/i18n.h"
+#include "../util/utf8.h"
+#include "../util/xalloc.h"
+
+/* A deployed workflow for the picker. */
+struct nw_wf {
+	char *id, *name, *hash;
+};
+
+struct nw_list {
+	struct nw_wf *v;
+	size_t n, alloc;
+};
+
+/* store_def_list callback: the current workflows. */
+static int nw_collect(void *ctx, const struct store_def *d)
+{
+	struct nw_list *l = ctx;
+	if (strcmp(d->kind, "workflow"))
+		return 0;
+	ALLOC_GROW(l->v, l->n + 1, l->alloc);
+	struct nw_wf *w = &l->v[l->n++];
+	w->id = xstrdup(d->id);
+	w->name = xstrdup(d->name ? d->name : d->id);
+	w->hash = xstrdup(d->hash);
+	return 0;
+}
+
+/* The form being filled. */
+struct nw_ctx {
+	struct tui *t;
+	const struct form *form;
+	const struct org *org;
+	size_t f_mode;          /* submit / save as draft */
+	size_t f_title;         /* an extra title field when the form has none; SIZE_MAX */
+	size_t *field_of;       /* dialog field -> form field index (SIZE_MAX: not a form field) */
+	size_t *choice_base;    /* choice fields: 1 when the first option is "none" */
+	json_t *data;           /* the validated data after OK; owned */
+};
+
+/* The input object from the dialog's fields, as the CLI's --set gives it. */
+static json_t *nw_input(struct nw_ctx *c, struct dialog *d)
+{
+	json_t *in = json_object();
+	for (size_t i = 0; i < d->nfields; i++) {
+		size_t k = c->field_of[i];
+		if (k == SIZE_MAX)
+			continue;
+		const struct field *f = &c->form->fields[k];
+		struct dialog_field *df = &d->fields[i];
+		if (f->compute)
+			continue;
+		if (df->kind == FIELD_CHOICE) {
+			if (f->type == F_BOOL) {
+				if (df->choice >= c->choice_base[i])
+					json_object_set_new(in, f->id,
+							    json_boolean(df->choice - c->choice_base[i] == 1));
+				continue;
+			}
+			if (df->choice < c->choice_base[i])
+				continue;
+			size_t o = df->choice - c->choice_base[i];
+			if (o < f->noptions)
+				json_object_set_new(in, f->id, json_string(f->options[o].value));
+			continue;
+		}
+		const char *s = df->edit.text.s;
+		if (!*s)
+			continue;
+		int list = f->type == F_MULTICHOICE || (f->multiple && (f->type == F_USER ||
+			   f->type == F_DEPARTMENT || f->type == F_ATTACHMENT));
+		if (list) {
+			json_t *a = json_array();
+			struct buf cur = BUF_INIT;
+			for (const char *p = s;;) {
+				uint32_t cp = 0;
+				size_t len = *p ? utf8_decode(p, &cp) : 0;
+				if (!*p || cp == ' ' || cp == ',' || cp == 0xff0c || cp == 0x3001) {
+					if (cur.len)
+						json_array_append_new(a, json_string(cur.s));
+					buf_reset(&cur);
+					if (!*p)
+						break;
+				} else {
+					buf_add(&cur, p, len);
+				}
+				p += len;
+			}
+			buf_release(&cur);
+			json_object_set_new(in, f->id, a);
+		} else {
+			json_object_set_new(in, f->id, json_string(s));
+		}
+	}
+	return in;
+}
+
+/* OK: validate against the form; each problem next to its field. */
+static int nw_validate(struct dialog *d, void *ctxp)
+{
+	struct nw_ctx *c = ctxp;
+	json_decref(c->data);
+	c->data = NULL;
+	json_t *in = nw_input(c, d);
+	struct formdata_applicant who;
+	int have = c->org && formdata_applicant_from_org(c->org, c->t->user, &who) == 0;
+	struct formdata_errors errs = FORMDATA_ERRORS_INIT;
+	json_t *out = NULL;
+	if (formdata_validate(c->form, c->org, have ? &who : NULL, in, &out, &errs) < 0) {
+		for (size_t e = 0; e < errs.n; e++) {
+			size_t at = c->f_mode;
+			for (size_t i = 0; i < d->nfields; i++)
+				if (c->field_of[i] != SIZE_MAX &&
+				    !strcmp(c->form->fields[c->field_of[i]].id, errs.v[e].field))
+					at = i;
+			if (!d->fields[at].msg.len)
+				dialog_error(d, at, "%s", errs.v[e].msg);
+		}
+	} else {
+		c->data = out;
+	}
+	formdata_errors_release(&errs);
+	json_decref(in);
+	return 0;
+}
+
+/* edit-pick in a person field: the organisation's people. */
+static void nw_pick(struct tui *t, struct dialog *d, size_t field, enum action a, void *ctxp)
+{
+	struct nw_ctx *c = ctxp;
+	size_t k = c->field_of[field];
+	if (a != ACT_EDIT_PICK || k == SIZE_MAX || !c->org || d->fields[field].kind != FIELD_TEXT)
+		return;
+	const struct field *f = &c->form->fields[k];
+	if (f->type != F_USER && f->type != F_DEPARTMENT)
+		return;
+	struct picker p;
+	picker_init(&p, f->label ? f->label : f->id);
+	size_t n = f->type == F_USER ? c->org->nusers : c->org->ndepts;
+	for (size_t i = 0; i < n; i++) {
+		struct buf s = BUF_INIT;
+		if (f->type == F_USER)
+			buf_addf(&s, "%s  %s", c->org->users[i].name ? c->org->users[i].name : "",
+				 c->org->users[i].id);
+		else
+			buf_addf(&s, "%s  %s", c->org->depts[i].name ? c->org->depts[i].name : "",
+				 c->org->depts[i].id);
+		picker_add(&p, s.s);
+		buf_release(&s);
+	}
+	long sel = picker_run(t, &p);
+	if (sel >= 0) {
+		struct edit *e = &d->fields[field].edit;
+		const char *id = f->type == F_USER ? c->org->users[sel].id : c->org->depts[sel].id;
+		if (f->multiple) {
+			if (e->text.len)
+				edit_insert(e, " ");
+			edit_insert(e, id);
+		} else {
+			edit_set(e, id);
+		}
+	}
+	picker_release(&p);
+}
+
+/* The label shown for a field: its label, with a hint for dates. */
+static void nw_label(const struct field *f, struct buf *out)
+{
+	buf_adds(out, f->label ? f->label : f->id);
+	if (f->type == F_DATE)
+		buf_adds(out, " YYYY-MM-DD");
+	else if (f->type == F_DATETIME)
+		buf_adds(out, " YYYY-MM-DD HH:MM");
+	if (f->required && !f->compute)
+		buf_adds(out, " *");
+}
+
+/* A default value as text, or "". */
+static const char *nw_default(const struct field *f)
+{
+	return f->dflt.type == V_STRING && f->dflt.u.str ? f->dflt.u.str : "";
+}
+
+/* Build the dialog for form fm; 0. */
+static void nw_dialog(struct dialog *d, struct nw_ctx *c, const struct workflow *w)
+{
+	struct buf title = BUF_INIT;
+	buf_addf(&title, "%s: %s", _("New request"), w->name ? w->name : w->id);
+	dialog_init(d, title.s);
+	buf_release(&title);
+	const struct form *fm = c->form;
+	size_t cap = fm->nfields + 2;
+	c->field_of = xcalloc(cap, sizeof(*c->field_of));
+	c->choice_base = xcalloc(cap, sizeof(*c->choice_base));
+	for (size_t i = 0; i < cap; i++)
+		c->field_of[i] = SIZE_MAX;
+	const char *modes[] = { _("submit"), _("save as draft") };
+	c->f_mode = dialog_add_choice(d, _("Action"), modes, 2, 0);
+	c->f_title = SIZE_MAX;
+	if (!form_field(fm, "title"))
+		c->f_title = dialog_add_text(d, _("Title (optional)"), "", 100, 1, 0);
+	for (size_t k = 0; k < fm->nfields; k++) {
+		const struct field *f = &fm->fields[k];
+		struct buf label = BUF_INIT;
+		nw_label(f, &label);
+		size_t i;
+		if (f->compute) {
+			const char *v[] = { _("(computed when saved)") };
+			i = dialog_add_choice(d, label.s, v, 1, 0);
+		} else if (f->type == F_CHOICE || f->type == F_BOOL) {
+			size_t n = f->type == F_BOOL ? 2 : f->noptions;
+			size_t base = f->required ? 0 : 1;
+			const char **opts = xcalloc(n + 1, sizeof(*opts));
+			size_t sel = 0;
+			if (base)
+				opts[0] = "-";
+			for (size_t o = 0; o < n; o++) {
+				if (f->type == F_BOOL)
+					opts[base + o] = o ? _("yes") : _("no");
+				else
+					opts[base + o] = f->options[o].label ? f->options[o].label
+									     : f->options[o].value;
+				if (f->type == F_CHOICE && !strcmp(nw_default(f), f->options[o].value))
+					sel = base + o;
+				if (f->type == F_BOOL && f->dflt.type == V_BOOL && f->dflt.u.b == (int)o)
+					sel = base + o;
+			}
+			i = dialog_add_choice(d, label.s, opts, base + n, sel);
+			c->choice_base[i] = base;
+			free(opts);
+		} else {
+			int lines = f->type == F_TEXTAREA ? 3 : f->type == F_MULTICHOICE ? 1 : 1;
+			size_t max = f->max_len > 0 ? (size_t)f->max_len : 1000;
+			i = dialog_add_text(d, label.s, nw_default(f), max, lines, 0);
+		}
+		c->field_of[i] = k;
+		buf_release(&label);
+	}
+	d->validate = nw_validate;
+	d->on_action = nw_pick;
+	d->ctx = c;
+	d->focus = d->nfields > 1 ? 1 : 0;
+}
+
+/* Reload every inbox on the stack. */
+static void nw_refresh(struct tui *t)
+{
+	for (int k = 0; k < t->nviews; k++)
+		if (t->views[k]->ops == &inbox_view_ops)
+			t->views[k]->ops->request(t, t->views[k], ACT_REFRESH);
+	tui_update_pending(t);
+}
+
+void tui_new_request(struct tui *t)
+{
+	struct nw_list l = { NULL, 0, 0 };
+	if (store_def_list(t->store, 0, nw_collect, &l) < 0 || !l.n) {
+		tui_message(t, 1, "%s", l.n ? store_error(t->store) : _("no workflow is deployed"));
+		free(l.v);
+		return;
+	}
+	struct picker p;
+	picker_init(&p, _("New request: workflow"));
+	for (size_t i = 0; i < l.n; i++) {
+		struct buf s = BUF_INIT;
+		buf_addf(&s, "%s  (%s)", l.v[i].name, l.v[i].id);
+		picker_add(&p, s.s);
+		buf_release(&s);
+	}
+	long k = picker_run(t, &p);
+	picker_release(&p);
+	const struct workflow *w = k >= 0 ? tui_workflow(t, l.v[k].hash, NULL) : NULL;
+	const char *form_hash = NULL, *org_hash = NULL;
+	const struct form *fm = w && w->form ? tui_form(t, w->form, &form_hash) : NULL;
+	const struct org *org = tui_org(t, &org_hash);
+	if (k >= 0 && (!w || !fm || !org)) {
+		tui_message(t, 1, _("workflow '%s' cannot be used: its form or the organisation is not deployed"),
+			    l.v[k].id);
+	} else if (k >= 0) {
+		struct nw_ctx c;
+		memset(&c, 0, sizeof(c));
+		c.t = t;
+		c.form = fm;
+		c.org = org;
+		struct dialog d;
+		nw_dialog(&d, &c, w);
+		while (dialog_run(t, &d) == DIALOG_OK && c.data) {
+			int draft = d.fields[c.f_mode].choice == 1;
+			const char *title = c.f_title != SIZE_MAX ? dialog_value(&d, c.f_title) : NULL;
+			if (!title || !*title)
+				title = json_string_value(json_object_get(c.data, "title"));
+			struct buf auto_title = BUF_INIT;
+			buf_addf(&auto_title, "%s - %s", w->name ? w->name : w->id, tui_user_name(t, t->user));
+			json_t *pl = json_object();
+			json_object_set_new(pl, "workflow", json_string(l.v[k].id));
+			json_object_set_new(pl, "workflow_version", json_string(l.v[k].hash));
+			json_object_set_new(pl, "form_version", json_string(form_hash));
+			json_object_set_new(pl, "org_version", json_string(org_hash));
+			json_object_set_new(pl, "title", json_string(title && *title ? title : auto_title.s));
+			json_object_set(pl, "data", c.data);
+			json_object_set_new(pl, "draft", json_boolean(draft));
+			buf_release(&auto_title);
+			char *created = NULL;
+			int rc = engine_act(t->engine, NULL, "instance.created", t->user, pl, &created);
+			json_decref(pl);
+			if (rc >= 0) {
+				tui_message(t, 0, draft ? _("saved draft '%s'") : _("submitted request '%s'"),
+					    created ? created : "");
+				free(created);
+				nw_refresh(t);
+				break;
+			}
+			dialog_error(&d, c.f_mode, "%s", engine_error(t->engine));
+			d.result = DIALOG_OPEN;
+			d.focus = c.f_mode;
+		}
+		json_decref(c.data);
+		free(c.field_of);
+		free(c.choice_base);
+		dialog_release(&d);
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		free(l.v[i].id);
+		free(l.v[i].name);
+		free(l.v[i].hash);
+	}
+	free(l.v);
+}

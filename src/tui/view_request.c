@@ -1,0 +1,1025 @@
+/*
+ * The request view: one request from engine_show(), as a page that
+ * scrolls — the summary, the document header in GB/T 9704 order (when the
+ * form has document fields), the other form fields with their labels, the
+ * attachments, a workflow map (every step in order: [x] done, [>] where it
+ * is now, [-] skipped, [ ] not reached) and the trail of decisions with
+ * opinions and "B on behalf of A". Long values wrap by columns; the page is
+ * laid out again when the width changes.
+ *
+ * The approval actions open a dialog each (request_act): an opinion with
+ * the user's common opinions on edit-pick, the people to hand over to, the
+ * return target, and so on; the inputs become one engine_act() with the
+ * event type and payload the CLI verbs send (src/cli/cmd_engine.c). A
+ * refusal is shown in the dialog, which stays open.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "view.h"
+#include "widget.h"
+#include "../defs/form.h"
+#include "../defs/org.h"
+#include "../defs/workflow.h"
+#include "../engine/engine.h"
+#include "../util/clock.h"
+#include "../util/i18n.h"
+#include "../util/utf8.h"
+#include "../util/xalloc.h"
+
+/* One line of the page: a label column, a text and an optional second text. */
+struct rq_line {
+	char *label;            /* in the label column, or NULL (text from the left edge) */
+	char *text;
+	enum theme_elem elem;   /* how text is drawn */
+	size_t pad;             /* > 0: text is drawn in exactly this many columns */
+	char *extra;            /* after the text (an opinion), or NULL */
+	enum theme_elem extra_elem;
+};
+
+struct rq_data {
+	char *id;               /* the request; owned */
+	json_t *show;           /* engine_show(); owned */
+	struct rq_line *v;
+	size_t n, alloc;
+	size_t width;           /* the width the lines were laid out for */
+	size_t label_w;         /* columns of the label column */
+	char *title;            /* for the title bar */
+};
+
+void *request_view_data(const char *id)
+{
+	struct rq_data *d = xcalloc(1, sizeof(*d));
+	d->id = xstrdup(id);
+	return d;
+}
+
+static const char *rq_str(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static void rq_add(struct rq_data *d, const char *label, const char *text, enum theme_elem e,
+		   const char *extra, enum theme_elem ee)
+{
+	ALLOC_GROW(d->v, d->n + 1, d->alloc);
+	struct rq_line *l = &d->v[d->n++];
+	l->label = label ? xstrdup(label) : NULL;
+	l->text = xstrdup(text ? text : "");
+	l->elem = e;
+	l->pad = 0;
+	l->extra = extra ? xstrdup(extra) : NULL;
+	l->extra_elem = ee;
+}
+
+/*
+ * Add `text` under `label`, wrapped to the columns left of the label
+ * column (Chinese wraps between any two characters, other text at blanks
+ * when it can); newlines start new lines.
+ */
+static void rq_add_wrapped(struct rq_data *d, const char *label, const char *text, enum theme_elem e)
+{
+	size_t room = d->width > d->label_w + 3 ? d->width - d->label_w - 3 : 1;
+	struct buf cur = BUF_INIT;
+	size_t col = 0;
+	int first = 1;
+	const char *p = text ? text : "";
+	for (;;) {
+		uint32_t cp = 0;
+		size_t len = *p ? utf8_decode(p, &cp) : 0;
+		size_t w = cp && cp != '\n' ? (size_t)utf8_cp_width(cp) : 0;
+		if (!*p || cp == '\n' || col + w > room) {
+			rq_add(d, first ? label : "", cur.s, e, NULL, TE_NORMAL);
+			first = 0;
+			buf_reset(&cur);
+			col = 0;
+			if (!*p)
+				break;
+			if (cp == '\n') {
+				p += len;
+				continue;
+			}
+		}
+		buf_add(&cur, p, len);
+		col += w;
+		p += len;
+	}
+	buf_release(&cur);
+}
+
+/* A section heading: "== Name ==" and a blank line before it. */
+static void rq_section(struct rq_data *d, const char *name)
+{
+	rq_add(d, NULL, "", TE_NORMAL, NULL, TE_NORMAL);
+	struct buf s = BUF_INIT;
+	buf_addf(&s, "== %s ==", name);
+	rq_add(d, NULL, s.s, TE_HEADER, NULL, TE_NORMAL);
+	buf_release(&s);
+}
+
+static void rq_clear(struct rq_data *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->v[i].label);
+		free(d->v[i].text);
+		free(d->v[i].extra);
+	}
+	free(d->v);
+	d->v = NULL;
+	d->n = d->alloc = 0;
+}
+
+static void rq_release(struct view *v)
+{
+	struct rq_data *d = v->data;
+	if (!d)
+		return;
+	rq_clear(d);
+	json_decref(d->show);
+	free(d->id);
+	free(d->title);
+	free(d);
+	v->data = NULL;
+}
+
+/* A stored field value as people read it: option labels, names, 是/否. */
+static void rq_value(struct tui *t, const struct field *f, const json_t *val, struct buf *out)
+{
+	if (json_is_array(val)) {
+		size_t i;
+		json_t *x;
+		json_array_foreach(val, i, x) {
+			if (i)
+				buf_adds(out, "、");
+			rq_value(t, f, x, out);
+		}
+		return;
+	}
+	if (json_is_boolean(val)) {
+		buf_adds(out, json_is_true(val) ? _("yes") : _("no"));
+		return;
+	}
+	if (!json_is_string(val)) {
+		char *s = json_dumps(val, JSON_ENCODE_ANY | JSON_COMPACT);
+		buf_adds(out, s ? s : "");
+		free(s);
+		return;
+	}
+	const char *s = json_string_value(val);
+	if (f && (f->type == F_CHOICE || f->type == F_MULTICHOICE)) {
+		for (size_t k = 0; k < f->noptions; k++) {
+			if (!strcmp(f->options[k].value, s)) {
+				buf_adds(out, f->options[k].label ? f->options[k].label : s);
+				return;
+			}
+		}
+	}
+	if (f && f->type == F_USER) {
+		buf_adds(out, tui_user_name(t, s));
+		return;
+	}
+	if (f && f->type == F_DEPARTMENT) {
+		const struct org *o = tui_org(t, NULL);
+		const struct org_dept *dp = o ? org_dept(o, s) : NULL;
+		buf_adds(out, dp && dp->name ? dp->name : s);
+		return;
+	}
+	buf_adds(out, s);
+}
+
+/* The document header fields, in GB/T 9704-2012 order ("doc_number" is the engine's). */
+static const char *const rq_header_ids[] = {
+	"copy_no", "classification", "urgency", "issuing_organ", "source_organ", "doc_number",
+	"source_number", "signer", "title", "main_recipients", NULL
+};
+/* The footer fields, after the body and attachments. */
+static const char *const rq_footer_ids[] = { "copy_to", "printing_organ", "printed", NULL };
+
+static int rq_in(const char *const *ids, const char *id)
+{
+	for (size_t i = 0; ids[i]; i++)
+		if (!strcmp(ids[i], id))
+			return 1;
+	return 0;
+}
+
+/* Add one form field's line(s) if the request has a value for it. */
+static void rq_field(struct tui *t, struct rq_data *d, const struct form *fm, const char *id)
+{
+	const json_t *fields = json_object_get(d->show, "fields");
+	const json_t *val = json_object_get(fields, id);
+	if (!val || json_is_null(val))
+		return;
+	const struct field *f = fm ? form_field(fm, id) : NULL;
+	struct buf s = BUF_INIT;
+	rq_value(t, f, val, &s);
+	rq_add_wrapped(d, f && f->label ? f->label : id, s.s, TE_NORMAL);
+	buf_release(&s);
+}
+
+/* Step ids in the trail, for the map: 1 visited, 2 skipped (only). */
+static int rq_step_seen(const json_t *trail, const char *step)
+{
+	int seen = 0;
+	size_t i;
+	json_t *x;
+	json_array_foreach(trail, i, x) {
+		const char *s = rq_str(x, "step");
+		if (!s || strcmp(s, step))
+			continue;
+		const char *a = rq_str(x, "action");
+		if (a && (!strcmp(a, "skipped") || !strcmp(a, "nobody")))
+			seen = seen ? seen : 2;
+		else
+			seen = 1;
+	}
+	return seen;
+}
+
+static int rq_is_current(const json_t *show, const char *step)
+{
+	size_t i;
+	json_t *x;
+	json_array_foreach(json_object_get(show, "current"), i, x)
+		if (rq_str(x, "step") && !strcmp(rq_str(x, "step"), step))
+			return 1;
+	return 0;
+}
+
+static const char *rq_action_label(const char *a);
+
+/* Who acted on (or holds) a step: "赵磊 同意, 周敏". */
+static void rq_step_people(struct tui *t, const json_t *show, const char *step, struct buf *out)
+{
+	size_t i;
+	json_t *x;
+	json_array_foreach(json_object_get(show, "tasks"), i, x) {
+		const char *s = rq_str(x, "step");
+		const char *st = rq_str(x, "state");
+		if (!s || strcmp(s, step) || (st && !strcmp(st, "cancelled")))
+			continue;
+		if (out->len)
+			buf_adds(out, ", ");
+		buf_adds(out, tui_user_name(t, rq_str(x, "assignee")));
+		const char *dec = rq_str(x, "decision");
+		if (dec)
+			buf_addf(out, " %s", rq_action_label(dec));
+	}
+}
+
+/* An action in the trail as people read it. */
+static const char *rq_action_label(const char *a)
+{
+	static const struct { const char *a, *label; } acts[] = {
+		{ "created", N_("created") },       { "submitted", N_("submitted") },
+		{ "approve", N_("approved") },      { "reject", N_("rejected") },
+		{ "returned", N_("returned") },     { "withdrawn", N_("withdrew") },
+		{ "takenback", N_("took back") },   { "transferred", N_("transferred") },
+		{ "delegated", N_("delegated") },   { "signer_added", N_("added a signer") },
+		{ "circulated", N_("circulated") }, { "read", N_("read") },
+		{ "urged", N_("urged") },           { "skipped", N_("skipped") },
+		{ "terminated", N_("terminated") }, { "escalated", N_("escalated") },
+		{ "overdue", N_("overdue") },       { "numbered", N_("numbered") },
+		{ "archived", N_("archived") },     { "finished", N_("finished") },
+	};
+	for (size_t i = 0; a && i < sizeof(acts) / sizeof(acts[0]); i++)
+		if (!strcmp(a, acts[i].a))
+			return _(acts[i].label);
+	return a ? a : "";
+}
+
+/* Lay the page out for `width` columns. */
+static void rq_build(struct tui *t, struct rq_data *d, size_t width)
+{
+	rq_clear(d);
+	d->width = width;
+	d->label_w = width >= 100 ? 14 : 11;
+	const json_t *o = d->show;
+	const char *wfid = rq_str(o, "workflow"), *wfv = rq_str(o, "workflow_version");
+	const struct workflow *w = tui_workflow(t, wfv, wfid);
+	const struct form *fm = w && w->form ? tui_form(t, w->form, NULL) : NULL;
+	rq_add_wrapped(d, NULL, rq_str(o, "title"), TE_HEADER);
+	struct buf s = BUF_INIT;
+	buf_addf(&s, "%s (%s)", w && w->name ? w->name : (wfid ? wfid : ""), wfid ? wfid : "");
+	rq_add(d, _("Workflow"), s.s, TE_NORMAL, NULL, TE_NORMAL);
+	buf_reset(&s);
+	rq_add(d, _("Request"), d->id, TE_ID, NULL, TE_NORMAL);
+	rq_add(d, _("Applicant"), tui_user_name(t, rq_str(o, "applicant")), TE_NORMAL, NULL, TE_NORMAL);
+	rq_add(d, _("State"), tui_state_label(rq_str(o, "state")), TE_NORMAL, NULL, TE_NORMAL);
+
+	/* the document header, when the form has document fields */
+	const json_t *fields = json_object_get(o, "fields");
+	int doc = rq_str(o, "doc_number") != NULL;
+	for (size_t i = 0; rq_header_ids[i]; i++)
+		if (strcmp(rq_header_ids[i], "title") && strcmp(rq_header_ids[i], "urgency") &&
+		    json_object_get(fields, rq_header_ids[i]))
+			doc = 1;
+	if (doc) {
+		rq_section(d, _("Document"));
+		for (size_t i = 0; rq_header_ids[i]; i++) {
+			if (!strcmp(rq_header_ids[i], "doc_number")) {
+				if (rq_str(o, "doc_number"))
+					rq_add(d, _("Number"), rq_str(o, "doc_number"), TE_ID, NULL, TE_NORMAL);
+				continue;
+			}
+			rq_field(t, d, fm, rq_header_ids[i]);
+		}
+	}
+	/* the rest of the form, in form order (then fields the form no longer has) */
+	rq_section(d, _("Form"));
+	const char *k;
+	json_t *val;
+	if (fm) {
+		for (size_t i = 0; i < fm->nfields; i++) {
+			const struct field *f = &fm->fields[i];
+			if ((doc && rq_in(rq_header_ids, f->id)) || rq_in(rq_footer_ids, f->id) ||
+			    f->type == F_ATTACHMENT)
+				continue;
+			rq_field(t, d, fm, f->id);
+		}
+	}
+	json_object_foreach((json_t *)fields, k, val) {
+		if (fm && form_field(fm, k))
+			continue;
+		if (doc && rq_in(rq_header_ids, k))
+			continue;
+		rq_field(t, d, fm, k);
+	}
+	/* attachments: every attachment field's file names */
+	int any = 0;
+	for (size_t i = 0; fm && i < fm->nfields; i++) {
+		const struct field *f = &fm->fields[i];
+		json_t *a = json_object_get(fields, f->id);
+		if (f->type != F_ATTACHMENT || !a)
+			continue;
+		if (!any++)
+			rq_section(d, _("Attachments"));
+		json_t *one = json_is_array(a) ? NULL : a;
+		size_t n = one ? 1 : json_array_size(a);
+		for (size_t j = 0; j < n; j++) {
+			buf_reset(&s);
+			rq_value(t, f, one ? one : json_array_get(a, j), &s);
+			rq_add(d, j ? "" : f->label, s.s, TE_NORMAL, NULL, TE_NORMAL);
+		}
+	}
+	for (size_t i = 0; rq_footer_ids[i]; i++)
+		rq_field(t, d, fm, rq_footer_ids[i]);
+
+	/* the workflow map */
+	const json_t *trail = json_object_get(o, "trail");
+	if (w) {
+		rq_section(d, _("Workflow map"));
+		for (size_t i = 0; i < w->nsteps; i++) {
+			const struct step *st = &w->steps[i];
+			if (st->type != STEP_APPROVAL && st->type != STEP_HANDLING &&
+			    st->type != STEP_CIRCULATE && st->type != STEP_AUTO)
+				continue;
+			int cur = rq_is_current(o, st->id);
+			int seen = rq_step_seen(trail, st->id);
+			const char *mark = cur ? "[>]" : seen == 1 ? "[x]" : seen == 2 ? "[-]" : "[ ]";
+			buf_reset(&s);
+			buf_addf(&s, "%s %s", mark, st->name ? st->name : st->id);
+			struct buf who = BUF_INIT;
+			if (seen == 2 && !cur)
+				buf_adds(&who, _("skipped"));
+			else
+				rq_step_people(t, o, st->id, &who);
+			rq_add(d, NULL, s.s, cur ? TE_URGENT : seen == 1 ? TE_OK : TE_MUTED,
+			       who.len ? who.s : NULL, TE_NORMAL);
+			d->v[d->n - 1].pad = d->label_w + 10;
+			buf_release(&who);
+		}
+	}
+	/* the trail */
+	rq_section(d, _("Trail"));
+	size_t i;
+	json_t *x;
+	json_array_foreach(trail, i, x) {
+		char when[32] = "";
+		time_t tt;
+		struct tm tm;
+		if (rq_str(x, "at") && !clock_parse_iso(rq_str(x, "at"), &tt) && localtime_r(&tt, &tm))
+			strftime(when, sizeof(when), "%m-%d %H:%M", &tm);
+		buf_reset(&s);
+		const char *ob = rq_str(x, "on_behalf");
+		if (ob)
+			buf_addf(&s, _("%s on behalf of %s"), tui_user_name(t, rq_str(x, "actor")),
+				 tui_user_name(t, ob));
+		else
+			buf_adds(&s, tui_user_name(t, rq_str(x, "actor")));
+		buf_addf(&s, " %s", rq_action_label(rq_str(x, "action")));
+		const char *step = rq_str(x, "step_name") ? rq_str(x, "step_name") : rq_str(x, "step");
+		if (step)
+			buf_addf(&s, " @%s", step);
+		if (rq_str(x, "detail"))
+			buf_addf(&s, " %s", rq_str(x, "detail"));
+		const char *op = rq_str(x, "opinion");
+		if (op)
+			buf_adds(&s, ":");
+		rq_add(d, when, s.s, TE_NORMAL, op, TE_OPINION);
+	}
+	buf_release(&s);
+}
+
+/* Read the request again from the engine. */
+static int rq_load(struct tui *t, struct view *v)
+{
+	struct rq_data *d = v->data;
+	json_t *o = engine_show(t->engine, d->id);
+	if (!o) {
+		tui_message(t, 1, "%s", engine_error(t->engine));
+		return -1;
+	}
+	json_decref(d->show);
+	d->show = o;
+	free(d->title);
+	d->title = xstrdup(rq_str(o, "title") ? rq_str(o, "title") : d->id);
+	rq_build(t, d, t->cols > 0 ? (size_t)t->cols : 80);
+	v->lines = d->n;
+	v->no_cursor = 1;
+	return 0;
+}
+
+static int rq_open(struct tui *t, struct view *v)
+{
+	return rq_load(t, v);
+}
+
+static void rq_title(struct tui *t, struct view *v, struct buf *out)
+{
+	struct rq_data *d = v->data;
+	/* a new width: wrap again (the title is drawn before the body) */
+	if (t->cols > 0 && (size_t)t->cols != d->width) {
+		rq_build(t, d, (size_t)t->cols);
+		v->lines = d->n;
+	}
+	buf_addf(out, "%s %s", _("Request"), d->title);
+}
+
+static void rq_line_render(struct tui *t, struct view *v, size_t i, struct row *r)
+{
+	(void)t;
+	struct rq_data *d = v->data;
+	const struct rq_line *l = &d->v[i];
+	row_add(r, TE_NORMAL, " ", 1);
+	if (l->label) {
+		row_add(r, TE_MUTED, l->label, d->label_w);
+		row_add(r, TE_NORMAL, " ", 1);
+	}
+	row_add(r, l->elem, l->text, l->pad);
+	if (l->extra) {
+		row_add(r, TE_NORMAL, " ", 1);
+		row_add(r, l->extra_elem, l->extra, 0);
+	}
+}
+
+/* Reload every inbox on the stack (after an action changed things). */
+static void rq_refresh_inboxes(struct tui *t)
+{
+	for (int k = 0; k < t->nviews; k++)
+		if (t->views[k]->ops == &inbox_view_ops)
+			t->views[k]->ops->request(t, t->views[k], ACT_REFRESH);
+	tui_update_pending(t);
+}
+
+/* Actions after which the task is no longer mine: back to the list. */
+static int rq_leaves(enum action a)
+{
+	return a == ACT_APPROVE || a == ACT_REJECT || a == ACT_RETURN || a == ACT_TRANSFER ||
+	       a == ACT_DELEGATE || a == ACT_MARK_READ;
+}
+
+static int rq_request(struct tui *t, struct view *v, enum action a)
+{
+	struct rq_data *d = v->data;
+	if (request_action(a)) {
+		char *id = xstrdup(d->id);
+		int rc = request_act(t, id, a);
+		free(id);
+		if (rc == 1) {
+			rq_refresh_inboxes(t);
+			if (rq_leaves(a) && t->nviews > 1)
+				tui_pop(t);
+			else
+				rq_load(t, v);
+		}
+		return 1;
+	}
+	if (a == ACT_REFRESH) {
+		rq_load(t, v);
+		return 1;
+	}
+	return 0;
+}
+
+const struct view_ops request_view_ops = {
+	.name = "request",
+	.title = rq_title,
+	.open = rq_open,
+	.line = rq_line_render,
+	.request = rq_request,
+	.release = rq_release,
+	.empty = N_("nothing to show"),
+};
+
+/* ---- the action dialogs ---- */
+
+int request_action(enum action a)
+{
+	switch (a) {
+	case ACT_APPROVE: case ACT_REJECT: case ACT_RETURN: case ACT_TRANSFER:
+	case ACT_DELEGATE: case ACT_ADD_SIGNER: case ACT_CIRCULATE: case ACT_URGE:
+	case ACT_WITHDRAW: case ACT_TAKE_BACK: case ACT_MARK_READ:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* What an action's dialog is about. */
+struct act_ctx {
+	struct tui *t;
+	enum action a;
+	size_t f_opinion, f_user, f_where, f_to, f_pick; /* field indexes; SIZE_MAX: none */
+	int multi_user;          /* the user field takes several people */
+	char **to_values;        /* return targets behind the f_to choices */
+	size_t nto;
+};
+
+/* Choose from the user's common opinions, or the organisation's people, into a field. */
+static void act_pick(struct tui *t, struct dialog *d, size_t field, enum action a, void *ctxp)
+{
+	struct act_ctx *c = ctxp;
+	if (a != ACT_EDIT_PICK || d->fields[field].kind != FIELD_TEXT)
+		return;
+	struct picker p;
+	struct edit *e = &d->fields[field].edit;
+	if (field == c->f_opinion) {
+		json_t *ops = engine_opinions(t->engine, t->user);
+		if (!json_array_size(ops)) {
+			tui_message(t, 0, "%s", _("no common opinions yet (each opinion you give is kept)"));
+			json_decref(ops);
+			return;
+		}
+		picker_init(&p, _("Common opinions"));
+		size_t i;
+		json_t *x;
+		json_array_foreach(ops, i, x)
+			picker_add(&p, rq_str(x, "text"));
+		long k = picker_run(t, &p);
+		if (k >= 0)
+			edit_insert(e, p.items[k]);
+		json_decref(ops);
+		picker_release(&p);
+		return;
+	}
+	if (field != c->f_user && field != c->f_pick)
+		return;
+	const struct org *o = tui_org(t, NULL);
+	if (!o || !o->nusers) {
+		tui_message(t, 1, "%s", _("no organisation is deployed"));
+		return;
+	}
+	picker_init(&p, _("People"));
+	for (size_t i = 0; i < o->nusers; i++) {
+		const struct org_user *u = &o->users[i];
+		const struct org_dept *dp = u->dept ? org_dept(o, u->dept) : NULL;
+		struct buf s = BUF_INIT;
+		buf_addf(&s, "%s  %s  %s%s%s", u->name ? u->name : u->id, u->id,
+			 dp && dp->name ? dp->name : "", u->title ? " " : "", u->title ? u->title : "");
+		picker_add(&p, s.s);
+		buf_release(&s);
+	}
+	long k = picker_run(t, &p);
+	if (k >= 0) {
+		if (c->multi_user && field == c->f_user) {
+			if (e->text.len && e->text.s[e->text.len - 1] != ' ')
+				edit_insert(e, " ");
+			edit_insert(e, o->users[k].id);
+		} else {
+			edit_set(e, o->users[k].id);
+		}
+		buf_reset(&d->fields[field].msg);
+	}
+	picker_release(&p);
+}
+
+/* A person by id or by unique name, as an id (caller frees); NULL when unknown. */
+static char *act_user_id(struct tui *t, const char *s)
+{
+	const struct org *o = tui_org(t, NULL);
+	if (!o)
+		return xstrdup(s);
+	if (org_user(o, s))
+		return xstrdup(s);
+	const char *found = NULL;
+	for (size_t i = 0; i < o->nusers; i++) {
+		if (o->users[i].name && !strcmp(o->users[i].name, s)) {
+			if (found)
+				return NULL;
+			found = o->users[i].id;
+		}
+	}
+	return found ? xstrdup(found) : NULL;
+}
+
+/* Split a list of people on blanks and commas (，、 too). */
+static size_t act_split(const char *s, char ***out)
+{
+	char **v = NULL;
+	size_t n = 0, alloc = 0;
+	struct buf cur = BUF_INIT;
+	for (const char *p = s;; ) {
+		uint32_t cp = 0;
+		size_t len = *p ? utf8_decode(p, &cp) : 0;
+		int sep = !*p || cp == ' ' || cp == ',' || cp == '\n' || cp == 0xff0c || cp == 0x3001 ||
+			  cp == 0x3000;
+		if (sep) {
+			if (cur.len) {
+				ALLOC_GROW(v, n + 1, alloc);
+				v[n++] = buf_detach(&cur);
+			}
+			if (!*p)
+				break;
+		} else {
+			buf_add(&cur, p, len);
+		}
+		p += len;
+	}
+	buf_release(&cur);
+	*out = v;
+	return n;
+}
+
+/* Check the people fields before OK: each must be someone in the organisation. */
+static int act_validate(struct dialog *d, void *ctxp)
+{
+	struct act_ctx *c = ctxp;
+	size_t fields[] = { c->f_user, c->f_pick };
+	for (size_t k = 0; k < 2; k++) {
+		size_t f = fields[k];
+		if (f == SIZE_MAX)
+			continue;
+		char **names;
+		size_t n = act_split(dialog_value(d, f), &names);
+		for (size_t i = 0; i < n; i++) {
+			char *id = act_user_id(c->t, names[i]);
+			if (!id && !d->fields[f].msg.len)
+				dialog_error(d, f, _("no person '%s' (edit-pick lists them)"), names[i]);
+			free(id);
+			free(names[i]);
+		}
+		free(names);
+		if (n > 1 && !c->multi_user && !d->fields[f].msg.len)
+			dialog_error(d, f, "%s", _("one person only"));
+	}
+	return 0;
+}
+
+/* The workflow step of task `task` in the shown request, or NULL. */
+static const struct step *act_step(struct tui *t, const json_t *show, const char *task)
+{
+	size_t i;
+	json_t *x;
+	const char *sid = NULL;
+	json_array_foreach(json_object_get(show, "tasks"), i, x)
+		if (task && rq_str(x, "task") && !strcmp(rq_str(x, "task"), task))
+			sid = rq_str(x, "step");
+	const struct workflow *w = tui_workflow(t, rq_str(show, "workflow_version"), rq_str(show, "workflow"));
+	return w && sid ? workflow_step(w, sid) : NULL;
+}
+
+/* Does a step after `s` let the handler pick who acts next? */
+static int act_next_picks(struct tui *t, const json_t *show, const struct step *s)
+{
+	const struct workflow *w = tui_workflow(t, rq_str(show, "workflow_version"), rq_str(show, "workflow"));
+	if (!w || !s)
+		return 0;
+	const struct step *n = workflow_next(w, s);
+	if (!n && s->next)
+		n = workflow_step(w, s->next);
+	if (n && n->pick)
+		return 1;
+	for (size_t i = 0; n && i < n->nbranches; i++) {
+		const struct step *b = workflow_step(w, n->branches[i].next);
+		if (b && b->pick)
+			return 1;
+	}
+	return 0;
+}
+
+/* My last approval in the request (for take-back), or NULL. */
+static char *act_my_approval(struct tui *t, const json_t *show)
+{
+	const char *found = NULL;
+	size_t i;
+	json_t *x;
+	json_array_foreach(json_object_get(show, "tasks"), i, x) {
+		const char *as = rq_str(x, "assignee"), *dec = rq_str(x, "decision");
+		if (as && dec && !strcmp(as, t->user) && !strcmp(dec, "approve"))
+			found = rq_str(x, "task");
+	}
+	return found ? xstrdup(found) : NULL;
+}
+
+/* The return targets the step allows, as choices (labels) and what the engine takes. */
+static void act_return_targets(struct tui *t, const json_t *show, const struct step *s,
+			       struct act_ctx *c, struct buf *labels_out, char ***labels, size_t *n)
+{
+	(void)labels_out;
+	int flags = s ? s->return_to : RETURN_PREVIOUS | RETURN_APPLICANT | RETURN_VISITED;
+	if (!flags && !(s && s->nreturn_steps))
+		flags = RETURN_PREVIOUS | RETURN_APPLICANT | RETURN_VISITED;
+	char **lv = NULL, **vv = NULL;
+	size_t k = 0, alloc = 0, alloc2 = 0;
+#define ADD_TARGET(value, label) do { \
+		ALLOC_GROW(vv, k + 1, alloc); ALLOC_GROW(lv, k + 1, alloc2); \
+		vv[k] = xstrdup(value); lv[k] = xstrdup(label); k++; } while (0)
+	if (flags & RETURN_PREVIOUS)
+		ADD_TARGET("previous", _("previous step"));
+	if (flags & RETURN_APPLICANT)
+		ADD_TARGET("applicant", _("applicant"));
+	const char *wfv = rq_str(show, "workflow_version"), *wfid = rq_str(show, "workflow");
+	for (size_t i = 0; s && i < s->nreturn_steps; i++)
+		ADD_TARGET(s->return_steps[i], tui_step_name(t, wfv, wfid, s->return_steps[i]));
+	if (flags & RETURN_VISITED) {
+		size_t i;
+		json_t *x;
+		json_array_foreach(json_object_get(show, "trail"), i, x) {
+			const char *st = rq_str(x, "step"), *a = rq_str(x, "action");
+			if (!st || (s && !strcmp(st, s->id)) || (a && !strcmp(a, "skipped")))
+				continue;
+			int dup = 0;
+			for (size_t j = 0; j < k; j++)
+				dup |= !strcmp(vv[j], st);
+			if (!dup)
+				ADD_TARGET(st, tui_step_name(t, wfv, wfid, st));
+		}
+	}
+#undef ADD_TARGET
+	c->to_values = vv;
+	c->nto = k;
+	*labels = lv;
+	*n = k;
+}
+
+/* The dialog's title for an action. */
+static const char *act_title(enum action a)
+{
+	switch (a) {
+	case ACT_APPROVE: return _("Approve");
+	case ACT_REJECT: return _("Reject");
+	case ACT_RETURN: return _("Return");
+	case ACT_TRANSFER: return _("Transfer");
+	case ACT_DELEGATE: return _("Delegate");
+	case ACT_ADD_SIGNER: return _("Add a signer");
+	case ACT_CIRCULATE: return _("Circulate");
+	case ACT_URGE: return _("Urge");
+	case ACT_WITHDRAW: return _("Withdraw");
+	case ACT_TAKE_BACK: return _("Take back");
+	case ACT_MARK_READ: return _("Mark as read");
+	default: return "";
+	}
+}
+
+/* The event type the CLI verb sends for the action (src/cli/cmd_engine.c). */
+static const char *act_event(enum action a)
+{
+	switch (a) {
+	case ACT_APPROVE: return "task.approved";
+	case ACT_REJECT: return "task.rejected";
+	case ACT_RETURN: return "instance.returned";
+	case ACT_TRANSFER: return "task.transferred";
+	case ACT_DELEGATE: return "task.delegated";
+	case ACT_ADD_SIGNER: return "task.signer_added";
+	case ACT_CIRCULATE: return "instance.circulated";
+	case ACT_URGE: return "instance.urged";
+	case ACT_WITHDRAW: return "instance.withdrawn";
+	case ACT_TAKE_BACK: return "task.takenback";
+	case ACT_MARK_READ: return "task.read";
+	default: return NULL;
+	}
+}
+
+/* Does the action act on my task (else on the request)? */
+static int act_on_task(enum action a)
+{
+	return a != ACT_CIRCULATE && a != ACT_URGE && a != ACT_WITHDRAW;
+}
+
+/* Done: what the status bar says. */
+static const char *act_done(enum action a)
+{
+	switch (a) {
+	case ACT_APPROVE: return _("approved '%s'");
+	case ACT_REJECT: return _("rejected '%s'");
+	case ACT_RETURN: return _("returned '%s'");
+	case ACT_TRANSFER: return _("transferred '%s'");
+	case ACT_DELEGATE: return _("delegated '%s'");
+	case ACT_ADD_SIGNER: return _("added a signer to '%s'");
+	case ACT_CIRCULATE: return _("circulated '%s'");
+	case ACT_URGE: return _("urged the handlers of '%s'");
+	case ACT_WITHDRAW: return _("withdrew '%s'");
+	case ACT_TAKE_BACK: return _("took back your approval of '%s'");
+	case ACT_MARK_READ: return _("marked '%s' as read");
+	default: return "%s";
+	}
+}
+
+/*
+ * Set up the dialog for action a on the request shown; the task (for task
+ * actions) in *task. 0, or -1 with a message when the action cannot start.
+ */
+static int act_dialog(struct tui *t, struct dialog *d, struct act_ctx *c, const json_t *show,
+		      const char *id, char **task)
+{
+	enum action a = c->a;
+	*task = NULL;
+	if (a == ACT_TAKE_BACK) {
+		*task = act_my_approval(t, show);
+		if (!*task) {
+			tui_message(t, 1, _("'%s' approved nothing in request '%s'"), t->user, id);
+			return -1;
+		}
+	} else if (act_on_task(a)) {
+		if (engine_my_task(t->engine, t->user, id, task) < 0) {
+			tui_message(t, 1, "%s", engine_error(t->engine));
+			return -1;
+		}
+	}
+	const struct step *s = act_step(t, show, *task);
+	dialog_init(d, act_title(a));
+	struct buf q = BUF_INIT, k = BUF_INIT, hint = BUF_INIT;
+	buf_adds(&q, rq_str(show, "title") ? rq_str(show, "title") : id);
+	if (s)
+		buf_addf(&q, "  @%s", s->name ? s->name : s->id);
+	keymap_describe(&t->keymap, ACT_EDIT_PICK, "/", &k);
+	if (a == ACT_TAKE_BACK)
+		buf_adds(&hint, _("take back your approval?"));
+	else
+		buf_addf(&hint, a == ACT_TRANSFER || a == ACT_DELEGATE || a == ACT_ADD_SIGNER ||
+					a == ACT_CIRCULATE
+				    ? _("%s: choose people or common opinions")
+				    : _("%s: choose one of your common opinions"),
+			 k.s);
+	/* sanitized apart: the newline between them stays */
+	utf8_sanitize(&d->text, q.s);
+	buf_addch(&d->text, '\n');
+	utf8_sanitize(&d->text, hint.s);
+	buf_release(&hint);
+	buf_release(&q);
+	buf_release(&k);
+	c->f_opinion = c->f_user = c->f_where = c->f_to = c->f_pick = SIZE_MAX;
+	switch (a) {
+	case ACT_APPROVE:
+		if (act_next_picks(t, show, s))
+			c->f_pick = dialog_add_text(d, _("Next handler"), "", 64, 1, 0);
+		break;
+	case ACT_RETURN: {
+		char **labels;
+		size_t n;
+		act_return_targets(t, show, s, c, NULL, &labels, &n);
+		c->f_to = dialog_add_choice(d, _("Return to"), (const char *const *)labels, n, 0);
+		for (size_t i = 0; i < n; i++)
+			free(labels[i]);
+		free(labels);
+		break;
+	}
+	case ACT_TRANSFER:
+	case ACT_DELEGATE:
+		c->f_user = dialog_add_text(d, _("To"), "", 64, 1, 1);
+		break;
+	case ACT_ADD_SIGNER: {
+		c->f_user = dialog_add_text(d, _("Signer"), "", 64, 1, 1);
+		const char *where[] = { _("before me"), _("after me"), _("alongside me") };
+		c->f_where = dialog_add_choice(d, _("Where"), where, 3, 0);
+		break;
+	}
+	case ACT_CIRCULATE:
+		c->multi_user = 1;
+		c->f_user = dialog_add_text(d, _("Readers"), "", 500, 2, 1);
+		break;
+	default:
+		break;
+	}
+	if (a != ACT_TAKE_BACK) {
+		int required = (a == ACT_APPROVE || a == ACT_REJECT || a == ACT_RETURN) &&
+			       (!s || s->opinion_required);
+		c->f_opinion = dialog_add_text(d, required ? _("Opinion") : _("Opinion (optional)"), "",
+					       1000, 4, required);
+	}
+	d->validate = act_validate;
+	d->on_action = act_pick;
+	d->ctx = c;
+	/* the first field to fill has the focus */
+	d->focus = c->f_user != SIZE_MAX ? c->f_user : c->f_opinion != SIZE_MAX ? c->f_opinion : 0;
+	if (a == ACT_TAKE_BACK)
+		d->focus = d->nfields;
+	return 0;
+}
+
+/* The payload the CLI verb would send. */
+static json_t *act_payload(struct act_ctx *c, struct dialog *d, const char *id, const char *task)
+{
+	json_t *p = json_object();
+	if (act_on_task(c->a))
+		json_object_set_new(p, "task", json_string(task));
+	else
+		json_object_set_new(p, "instance", json_string(id));
+	if (c->f_to != SIZE_MAX && c->nto)
+		json_object_set_new(p, "to", json_string(c->to_values[d->fields[c->f_to].choice]));
+	if (c->f_opinion != SIZE_MAX) {
+		const char *op = dialog_value(d, c->f_opinion);
+		/* blank is no opinion */
+		const char *q = op;
+		while (*q == ' ' || *q == '\n')
+			q++;
+		if (*q)
+			json_object_set_new(p, "opinion", json_string(op));
+	}
+	if (c->f_pick != SIZE_MAX && *dialog_value(d, c->f_pick)) {
+		char *u = act_user_id(c->t, dialog_value(d, c->f_pick));
+		json_object_set_new(p, "pick", json_string(u ? u : dialog_value(d, c->f_pick)));
+		free(u);
+	}
+	if (c->f_user != SIZE_MAX) {
+		char **names;
+		size_t n = act_split(dialog_value(d, c->f_user), &names);
+		json_t *users = json_array();
+		for (size_t i = 0; i < n; i++) {
+			char *u = act_user_id(c->t, names[i]);
+			json_array_append_new(users, json_string(u ? u : names[i]));
+			free(u);
+			free(names[i]);
+		}
+		free(names);
+		if (c->multi_user)
+			json_object_set_new(p, "users", users);
+		else {
+			json_object_set(p, "user", json_array_size(users) ? json_array_get(users, 0)
+									  : json_string(""));
+			json_decref(users);
+		}
+	}
+	if (c->f_where != SIZE_MAX) {
+		static const char *const where[] = { "before", "after", "parallel" };
+		json_object_set_new(p, "where", json_string(where[d->fields[c->f_where].choice % 3]));
+	}
+	return p;
+}
+
+int request_act(struct tui *t, const char *id, enum action a)
+{
+	if (!request_action(a))
+		return -1;
+	json_t *show = engine_show(t->engine, id);
+	if (!show) {
+		tui_message(t, 1, "%s", engine_error(t->engine));
+		return -1;
+	}
+	struct act_ctx c;
+	memset(&c, 0, sizeof(c));
+	c.t = t;
+	c.a = a;
+	struct dialog d;
+	char *task = NULL;
+	if (act_dialog(t, &d, &c, show, id, &task)) {
+		json_decref(show);
+		return -1;
+	}
+	int rc = 0;
+	while (dialog_run(t, &d) == DIALOG_OK) {
+		json_t *p = act_payload(&c, &d, id, task);
+		int r = engine_act(t->engine, NULL, act_event(a), t->user, p, NULL);
+		json_decref(p);
+		if (r >= 0) {
+			tui_message(t, 0, act_done(a), rq_str(show, "title") ? rq_str(show, "title") : id);
+			rc = 1;
+			break;
+		}
+		/* refused: the engine's words next to the field that matters, and try again */
+		size_t f = c.f_opinion != SIZE_MAX ? c.f_opinion : 0;
+		if (c.f_user != SIZE_MAX)
+			f = c.f_user;
+		if (d.nfields)
+			dialog_error(&d, f, "%s", engine_error(t->engine));
+		else
+			tui_message(t, 1, "%s", engine_error(t->engine));
+		if (!d.nfields)
+			break;
+		d.result = DIALOG_OPEN;
+		d.focus = f;
+	}
+	for (size_t i = 0; i < c.nto; i++)
+		free(c.to_values[i]);
+	free(c.to_values);
+	dialog_release(&d);
+	free(task);
+	json_decref(show);
+	return rc;
+}
