@@ -145,6 +145,8 @@ test_expect_success 'migrate: an unmapped active step refuses the whole plan; a 
 	test "$(field "$r1" workflow_version)" = "$v2" &&
 	d -u xu.ming --json inbox >in.json && grep "\"step\": \"check\"" in.json &&
 	d show "$r1" | grep "luo.bin migrated" &&
-	d -u xu.ming approve "$r1" -m 同意 2>err; grep "cannot start" err &&
+	expect_exit 1 d -u xu.ming approve "$r1" -m 同意 2>err && grep "cannot start" err &&
 	checked
 '
+
+test_done
