@@ -1,6 +1,7 @@
 #!/bin/sh
 # A full disk while deploying: a clear message, exit 3, nothing half-written,
-# and the store works again once there is room. Needs a small tmpfs, so it
+# and the store works again once there is room. A read-only file system:
+# reading works and writing is refused clearly. Needs a small tmpfs, so it
 # runs as root (as CI does) and is skipped elsewhere.
 . "$TESTS_DIR/cli/lib.sh"
 
@@ -31,5 +32,15 @@ test_expect_success 'deploy on a full disk fails clearly and changes nothing' '
 test_expect_success 'with room again, the same deploy succeeds' '
 	docket -C "$mnt/s" -u luo.bin deploy "$REPO/workflows" "$REPO/forms" "$REPO/themes" >out 2>&1 &&
 	grep "^deployed  workflow '\''leave'\''" out
+'
+test_expect_success 'on a read-only file system: reading works, writing is refused clearly' '
+	mount -o remount,ro "$mnt" &&
+	docket -C "$mnt/s" definitions >out 2>err &&
+	grep "^workflow  *leave" out &&
+	printf "kind: theme\nid: t\nname: 新主题\n" >t.yaml &&
+	expect_exit 3 docket -C "$mnt/s" -u luo.bin deploy t.yaml >out 2>err &&
+	grep -i "read-only" err &&
+	mount -o remount,rw "$mnt" &&
+	docket -C "$mnt/s" --json definitions >j && ! grep "\"id\": \"t\"" j
 '
 test_done
