@@ -667,6 +667,18 @@ static int arrive(struct ctx *c, const struct step *s, const char *prev)
 			 "ss", c->in.id, s->id);
 	if (rc < 0)
 		return rc;
+	if (rc == 1) {
+		/* the trail says which event arrived, so a take-back can undo exactly that */
+		int64_t expected = 0;
+		eng_int(c->e, &expected, "SELECT expected FROM eng_joins WHERE instance = ?1 AND step = ?2", "ss",
+			c->in.id, s->id);
+		char *detail = xasprintf("%lld/%lld", (long long)(expected - left), (long long)expected);
+		rc = trail(c, s->id, "system", NULL, "arrived", detail, NULL);
+		free(detail);
+		if (rc < 0)
+			return rc;
+		rc = 1;
+	}
 	if (rc == 1 && left > 0)
 		return eng_run(c->e, "UPDATE eng_joins SET arrived = arrived + 1 WHERE instance = ?1 AND step = ?2",
 			       "ss", c->in.id, s->id);
@@ -1223,6 +1235,61 @@ static int ap_withdrawn(struct ctx *c)
 	return trail(c, NULL, c->ev->actor, NULL, "withdrawn", NULL, pstr(c, "opinion"));
 }
 
+/*
+ * Undo the arrivals event `seq` made at joins (trail "arrived K/N"): a join
+ * still waiting counts one arrival less; a join it completed opens again
+ * with N-1 arrived (its split and start recovered from the definition and
+ * the visit of the split).
+ */
+static int undo_arrivals(struct ctx *c, int64_t seq)
+{
+	sqlite3_stmt *st = eng_q(c->e,
+				 "SELECT step, detail FROM eng_trail WHERE instance = ?1 AND seq = ?2"
+				 " AND action = 'arrived' ORDER BY n",
+				 "si", c->in.id, seq);
+	if (!st)
+		return STORE_ERR;
+	struct buf joins = BUF_INIT; /* "join\tN\n"... */
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *det = (const char *)sqlite3_column_text(st, 1);
+		const char *slash = det ? strchr(det, '/') : NULL;
+		buf_addf(&joins, "%s\t%s\n", (const char *)sqlite3_column_text(st, 0), slash ? slash + 1 : "0");
+	}
+	sqlite3_reset(st);
+	rc = rc == SQLITE_DONE ? 0 : eng_sql_fail(c->e, rc);
+	for (char *line = joins.s; !rc && *line;) {
+		char *tab = strchr(line, '\t'), *nl = strchr(line, '\n');
+		*tab = *nl = '\0';
+		const char *join = line;
+		int expected = atoi(tab + 1);
+		line = nl + 1;
+		int64_t x;
+		if (eng_int(c->e, &x, "SELECT 1 FROM eng_joins WHERE instance = ?1 AND step = ?2", "ss", c->in.id,
+			    join) == 1) {
+			rc = eng_run(c->e, "UPDATE eng_joins SET arrived = arrived - 1 WHERE instance = ?1 AND step = ?2",
+				     "ss", c->in.id, join);
+			continue;
+		}
+		const struct workflow *w = c->in.defs->wf;
+		const char *split_id = NULL;
+		for (size_t i = 0; i < w->nsteps && !split_id; i++)
+			if (w->steps[i].join && !strcmp(w->steps[i].join, join))
+				split_id = w->steps[i].id;
+		if (!split_id)
+			continue;
+		int64_t since = seq;
+		eng_int(c->e, &since, "SELECT seq FROM eng_visited WHERE instance = ?1 AND step = ?2", "ss", c->in.id,
+			split_id);
+		rc = eng_run(c->e,
+			     "INSERT OR REPLACE INTO eng_joins (instance, step, split, expected, arrived, since_seq)"
+			     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+			     "sssddi", c->in.id, join, split_id, expected, expected - 1, since);
+	}
+	buf_release(&joins);
+	return rc;
+}
+
 /* task.takenback: 拿回, while what came next has not acted. */
 static int ap_takenback(struct ctx *c)
 {
@@ -1239,20 +1306,35 @@ static int ap_takenback(struct ctx *c)
 	}
 	if ((rc = need_running(c)) < 0)
 		goto out;
-	int64_t x;
+	/*
+	 * Only what this decision started matters: the steps it opened (other
+	 * branches of a parallel block may act meanwhile). Refused once anyone
+	 * acted there (decided, transferred, delegated, added a signer), or
+	 * when the next sequential signer of a step still open acted.
+	 */
+	int64_t x, dseq = t.decided_seq, still = 0;
+	eng_int(c->e, &still, "SELECT count(*) FROM eng_active WHERE instance = ?1 AND step = ?2", "ss",
+		c->in.id, t.step);
+	const struct step *ts = workflow_step(c->in.defs->wf, t.step);
 	if (eng_int(c->e, &x,
-		    "SELECT 1 FROM eng_tasks WHERE instance = ?1 AND decided_seq > ?2 LIMIT 1", "si", c->in.id,
-		    t.decided_seq) == 1 ||
-	    eng_int(c->e, &x, "SELECT 1 FROM eng_trail WHERE instance = ?1 AND seq = ?2 AND action = 'numbered'",
-		    "si", c->in.id, t.decided_seq) == 1 ||
-	    eng_int(c->e, &x, "SELECT 1 FROM eng_joins WHERE instance = ?1", "s", c->in.id) == 1) {
-		rc = REFUSE(c, _("the request has moved on since task '%s' was decided: it can no longer be taken back"),
+		    "SELECT 1 FROM eng_trail WHERE instance = ?1 AND seq > ?2 AND step IN"
+		    " (SELECT step FROM eng_active WHERE instance = ?1 AND since_seq = ?2 AND step != ?3) LIMIT 1",
+		    "sis", c->in.id, dseq, t.step) == 1 ||
+	    eng_int(c->e, &x,
+		    "SELECT 1 FROM eng_tasks WHERE instance = ?1 AND created_seq = ?2 AND state = 'done'"
+		    " AND kind != 'read' LIMIT 1",
+		    "si", c->in.id, dseq) == 1 ||
+	    (still && ts && ts->mode == MODE_SEQUENTIAL &&
+	     eng_int(c->e, &x,
+		     "SELECT 1 FROM eng_tasks WHERE instance = ?1 AND step = ?2 AND decided_seq > ?3 LIMIT 1",
+		     "ssi", c->in.id, t.step, dseq) == 1)) {
+		rc = REFUSE(c, _("the next step has acted since task '%s' was decided: it can no longer be taken back"),
 			    t.id);
 		goto out;
 	}
-	int64_t still = 0;
-	eng_int(c->e, &still, "SELECT count(*) FROM eng_active WHERE instance = ?1 AND step = ?2", "ss",
-		c->in.id, t.step);
+	/* parallel blocks: the arrivals this decision made at joins are undone */
+	if ((rc = undo_arrivals(c, dseq)) < 0)
+		goto out;
 	if (!still) {
 		/* the step was passed on: undo exactly what that decision started */
 		char *prev = NULL;

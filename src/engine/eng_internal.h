@@ -100,4 +100,12 @@ int eng_apply(struct engine *e, const struct eng_event *ev);
 /* 1 if `type` is an event type the engine applies. */
 int eng_is_engine_event(const char *type);
 
+/*
+ * Bench only (tests/bench/bench_engine.c): `ntasks` tasks of ntasks/10
+ * running requests for `nusers` users u00000..., one transaction of direct
+ * inserts (not events). 0 or a negative status.
+ */
+int engine_bench_fill(struct engine *e, int64_t ntasks, int nusers, const char *wf, const char *form,
+		      const char *org);
+
 #endif

@@ -61,6 +61,27 @@ test_expect_success 'setup: shipped definitions and test workflows' '
 	      - user: huang.wei
 	    return_to: [applicant]
 	YAML
+	cat >extra/numtake.yaml <<-\YAML &&
+	kind: workflow
+	id: numtake
+	name: 编号拿回测试
+	form: leave
+	steps:
+	  - id: review
+	    name: 审核
+	    assignees:
+	      - user: huang.wei
+	    return_to: [applicant]
+	  - id: number
+	    type: auto
+	    action: number
+	    organ: hr
+	  - id: record
+	    name: 备案
+	    assignees:
+	      - user: wu.jing
+	    return_to: [previous]
+	YAML
 	docket -C s init >/dev/null &&
 	docket -C s -u luo.bin deploy "$REPO/workflows" "$REPO/forms" extra >deploy.out 2>&1 || { cat deploy.out; false; }
 '
@@ -126,7 +147,7 @@ test_expect_success 'migrate: an unmapped active step refuses the whole plan; a 
 	r2=$(newreq gao.yan wdtest $leave_args) &&
 	v1=$(version_of wdtest) &&
 	mkdir v2 && sed "s/- id: review/- id: check/; s/name: 审核/name: 复核/" extra/wd.yaml >v2/wd.yaml &&
-	cp extra/num.yaml v2/ &&
+	cp extra/num.yaml extra/numtake.yaml v2/ &&
 	d -u luo.bin deploy "$REPO/workflows" "$REPO/forms" v2 >/dev/null 2>&1 &&
 	v2=$(version_of wdtest) && test "$v1" != "$v2" &&
 	d --json show "$r1" >before.json &&
@@ -145,7 +166,50 @@ test_expect_success 'migrate: an unmapped active step refuses the whole plan; a 
 	test "$(field "$r1" workflow_version)" = "$v2" &&
 	d -u xu.ming --json inbox >in.json && grep "\"step\": \"check\"" in.json &&
 	d show "$r1" | grep "luo.bin migrated" &&
-	expect_exit 1 d -u xu.ming approve "$r1" -m 同意 2>err && grep "cannot start" err &&
+	expect_exit 1 d -u zhang.wei approve "$r1" -m 同意 2>err && grep "cannot start" err &&
+	checked
+'
+
+test_expect_success 'take back the decision that assigned a number: the number stays with the request' '
+	r=$(newreq zhang.wei numtake $leave_args) &&
+	d -u huang.wei approve "$r" -m 同意 &&
+	test "$(field "$r" doc_number)" = "市人社发〔2026〕1号" &&
+	d -u wu.jing inbox | grep "$r" &&
+	d -u huang.wei takeback "$r" &&
+	! d -u wu.jing inbox | grep "$r" && d -u huang.wei inbox | grep "$r" &&
+	test "$(field "$r" doc_number)" = "市人社发〔2026〕1号" &&
+	d -u huang.wei approve "$r" -m 同意 &&
+	test "$(field "$r" doc_number)" = "市人社发〔2026〕1号" &&
+	r2=$(newreq zhang.wei numtake $leave_args) && d -u huang.wei approve "$r2" -m 同意 &&
+	test "$(field "$r2" doc_number)" = "市人社发〔2026〕2号" &&
+	d -u wu.jing approve "$r" -m 同意 &&
+	expect_exit 1 d -u huang.wei takeback "$r" 2>err && grep "not running" err &&
+	checked
+'
+
+# open tasks of request R at STEP, as "user:state ..."
+at_step() {
+	d --json show "$1" | python3 -c "import json,sys; o=json.load(sys.stdin); print(\" \".join(sorted(t[\"assignee\"] for t in o[\"tasks\"] if t[\"step\"]==\"$2\" and t[\"state\"] in (\"pending\",\"waiting\"))))"
+}
+
+test_expect_success 'take back inside a parallel block, and the arrival that completed its join' '
+	r=$(newreq gao.yan purchase --set item=服务器 --set category=goods --set amount=150000 --set budget_code=201-03-01 --set reason=更新) &&
+	d -u lin.tao approve "$r" -m 同意 &&
+	d -u guo.hong approve "$r" -m 同意 &&
+	d -u guo.hong takeback "$r" &&
+	test "$(at_step "$r" legal_review)" = guo.hong &&
+	d -u huang.wei approve "$r" -m 同意 &&
+	test -z "$(at_step "$r" finance_vote)" &&
+	checked &&
+	d -u guo.hong approve "$r" -m 同意 &&
+	test -n "$(at_step "$r" finance_vote)" &&
+	d -u guo.hong takeback "$r" &&
+	test -z "$(at_step "$r" finance_vote)" && test "$(at_step "$r" legal_review)" = guo.hong &&
+	checked &&
+	d -u guo.hong approve "$r" -m 同意 &&
+	test -n "$(at_step "$r" finance_vote)" &&
+	d -u liu.yang approve "$r" -m 同意 &&
+	expect_exit 1 d -u guo.hong takeback "$r" 2>err && grep "next step has acted" err &&
 	checked
 '
 
