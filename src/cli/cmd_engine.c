@@ -55,7 +55,7 @@ static int session_open(struct cli *c, struct session *ss, int need_user)
 	if (rc)
 		return rc;
 	ss->e = engine_new(ss->s);
-	char *org = eng_current_hash(ss->e, "organisation", NULL);
+	char *org = engine_current_version(ss->e, "organisation", NULL);
 	if (org)
 		ss->org = eng_defs_get(ss->e, NULL, NULL, org);
 	free(org);
@@ -241,8 +241,8 @@ int cmd_new(struct cli *c)
 		return rc;
 	}
 	const char *wid = c->argv[1];
-	char *wf = eng_current_hash(ss.e, "workflow", wid);
-	char *org = eng_current_hash(ss.e, "organisation", NULL);
+	char *wf = engine_current_version(ss.e, "workflow", wid);
+	char *org = engine_current_version(ss.e, "organisation", NULL);
 	char *form = NULL;
 	const struct eng_defs *d = NULL;
 	if (!wf) {
@@ -261,7 +261,7 @@ int cmd_new(struct cli *c)
 					p++;
 				size_t n = strcspn(p, " \n#\r");
 				char *fid = xstrndup(p, n);
-				form = eng_current_hash(ss.e, "form", fid);
+				form = engine_current_version(ss.e, "form", fid);
 				free(fid);
 			}
 			store_def_release(&sd);

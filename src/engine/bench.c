@@ -37,7 +37,7 @@ int engine_bench_fill(struct engine *e, int64_t ntasks, int nusers, const char *
 				     "INSERT INTO eng_tasks (id, instance, step, assignee, kind, state, decision,"
 				     " created_seq, decided_seq, decided_by) VALUES (?1, ?2, 'dept_head', ?3, 'approve',"
 				     " ?4, ?5, ?6, ?7, ?8)",
-				     "ssssssiis", id, inst, user, open ? "pending" : "done", open ? NULL : "approve", i,
+				     "sssssiis", id, inst, user, open ? "pending" : "done", open ? NULL : "approve", i,
 				     open ? (int64_t)0 : i + 1, open ? NULL : user);
 	}
 	if (rc < 0) {

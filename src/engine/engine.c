@@ -468,7 +468,7 @@ static int act_in_tx(struct engine *e, const char *uuid, const char *type, const
 		json_incref(payload);
 	}
 	char *text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
-	int64_t base = store_event_count(e->s), seq = 0;
+	int64_t base = store_event_last_seq(e->s), seq = 0;
 	struct store_event ev = { uuid, type, actor, c.on_behalf, c.def_version, made_at,
 				  base < 0 ? 0 : base, text };
 	if (!rc) {
@@ -757,13 +757,14 @@ int engine_resolve(struct engine *e, char what, const char *prefix, char **out)
 	const char *noun = what == 'i' ? _("request") : _("task");
 	if (!id_ok(prefix))
 		return eng_fail(e, ENG_REFUSED, _("no %s '%s'"), noun, prefix);
-	char *pat = xasprintf("%s%%", prefix);
+	/* a range on the primary key (LIKE would scan every row): prefix <= id < prefix + '~' */
+	char *hi = xasprintf("%s~", prefix);
 	sqlite3_stmt *st = what == 'i'
-				   ? eng_q(e, "SELECT id FROM eng_instances WHERE id LIKE ?1 ORDER BY id LIMIT 2",
-					   "s", pat)
-				   : eng_q(e, "SELECT id FROM eng_tasks WHERE id LIKE ?1 ORDER BY id LIMIT 2", "s",
-					   pat);
-	free(pat);
+				   ? eng_q(e, "SELECT id FROM eng_instances WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT 2",
+					   "ss", prefix, hi)
+				   : eng_q(e, "SELECT id FROM eng_tasks WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT 2",
+					   "ss", prefix, hi);
+	free(hi);
 	if (!st)
 		return STORE_ERR;
 	int n = 0, rc;

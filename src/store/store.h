@@ -136,6 +136,8 @@ int store_event_append(struct store *s, const struct store_event *ev, int64_t *s
 int store_event_verify(struct store *s, int64_t *bad_seq);
 /* Number of events, or -1 on error. */
 int64_t store_event_count(struct store *s);
+/* The sequence of the last event (0 when none), or -1 on error; cheap. */
+int64_t store_event_last_seq(struct store *s);
 /*
  * Call fn for each event with a sequence above `after`, in sequence order
  * (replay). The strings in *ev are valid during the call only; fn returning

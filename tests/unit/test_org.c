@@ -259,7 +259,7 @@ static void test_demo_lookups(void **state)
 	const struct org_dept *dp = org_dept(demo, "finance");
 	assert_non_null(dp);
 	assert_string_equal(dp->name, "市财政局");
-	assert_string_equal(dp->code, "市财");
+	assert_string_equal(dp->code, "市财发");
 	assert_string_equal(dp->parent, "gov");
 	assert_string_equal(dp->head, "liu.yang");
 	assert_null(org_dept(demo, "it")->code);

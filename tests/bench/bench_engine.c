@@ -1,0 +1,290 @@
+/*
+ * bench_engine: the approval engine's speed, each against a reference
+ * measured in the same run on the same machine.
+ *
+ *   bench: engine-actions-full: N actions/s (R x raw sqlite N/s)
+ *   bench: engine-actions-normal: N actions/s (R x raw sqlite N/s)
+ *   bench: inbox-p50: N ms (R x 5 ms target) ... and inbox-p99
+ *   bench: check-replay: N events/s (R x engine-actions-normal)
+ *
+ * "raw sqlite" is what the same durability costs with nothing else: one
+ * BEGIN IMMEDIATE ... COMMIT per action that appends an event row and
+ * updates a task row, in WAL mode with the same `synchronous`. The inbox
+ * store has DOCKET_BENCH_TASKS tasks (default 1,000,000) for 10,000 users,
+ * filled by direct inserts (engine_bench_fill). DOCKET_BENCH_ACTIONS sets
+ * the number of actions per durability (default 400).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "defs/defset.h"
+#include "engine/eng_internal.h"
+#include "engine/engine.h"
+#include "store/store.h"
+#include "util/buf.h"
+#include "util/diag.h"
+#include "util/xalloc.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static long env_long(const char *name, long def)
+{
+	const char *v = getenv(name);
+	return v && *v ? atol(v) : def;
+}
+
+/* A fresh store in dir with the shipped definitions; NULL on failure. */
+static struct store *fresh_store(const char *dir)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		return NULL;
+	struct buf err = BUF_INIT;
+	struct store *s = NULL;
+	if (store_init(dir, &err) || store_open(dir, 0, &s, &err)) {
+		fprintf(stderr, "bench: %s\n", err.s);
+		buf_release(&err);
+		return NULL;
+	}
+	buf_release(&err);
+	struct defset set = DEFSET_INIT;
+	struct diags d = DIAGS_INIT;
+	defset_add_path(&set, "workflows", &d);
+	defset_add_path(&set, "forms", &d);
+	struct deploy_result *res = NULL;
+	size_t n = 0;
+	int bad = defset_check(&set, &d) || defset_deploy(&set, s, "luo.bin", &res, &n);
+	free(res);
+	defset_release(&set);
+	diags_release(&d);
+	if (bad) {
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* The raw rate: one transaction per action appending an event and updating a task. */
+static double raw_rate(const char *path, int full, long n)
+{
+	remove(path);
+	sqlite3 *db;
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		return 0;
+	sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+	sqlite3_exec(db, full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+	sqlite3_exec(db,
+		     "CREATE TABLE events (seq INTEGER PRIMARY KEY, uuid TEXT UNIQUE, type TEXT, payload TEXT);"
+		     "CREATE TABLE tasks (id TEXT PRIMARY KEY, state TEXT, decided_seq INTEGER);",
+		     NULL, NULL, NULL);
+	sqlite3_stmt *ins, *upd, *tin;
+	sqlite3_prepare_v2(db, "INSERT INTO events (uuid, type, payload) VALUES (?1, 'task.approved', ?2)", -1, &ins, NULL);
+	sqlite3_prepare_v2(db, "UPDATE tasks SET state = 'done', decided_seq = ?2 WHERE id = ?1", -1, &upd, NULL);
+	sqlite3_prepare_v2(db, "INSERT INTO tasks (id, state) VALUES (?1, 'pending')", -1, &tin, NULL);
+	char id[32], uuid[64];
+	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+	for (long i = 0; i < n; i++) {
+		snprintf(id, sizeof(id), "t%06ld", i);
+		sqlite3_bind_text(tin, 1, id, -1, SQLITE_TRANSIENT);
+		sqlite3_step(tin);
+		sqlite3_reset(tin);
+	}
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	double t0 = now_s();
+	for (long i = 0; i < n; i++) {
+		snprintf(id, sizeof(id), "t%06ld", i);
+		snprintf(uuid, sizeof(uuid), "00000000-0000-4000-8000-%012ld", i);
+		sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		sqlite3_bind_text(ins, 1, uuid, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(ins, 2, "{\"opinion\":\"同意\",\"task\":\"abcdef\"}", -1, SQLITE_STATIC);
+		sqlite3_step(ins);
+		sqlite3_reset(ins);
+		sqlite3_bind_text(upd, 1, id, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(upd, 2, i);
+		sqlite3_step(upd);
+		sqlite3_reset(upd);
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	}
+	double dt = now_s() - t0;
+	sqlite3_finalize(ins);
+	sqlite3_finalize(upd);
+	sqlite3_finalize(tin);
+	sqlite3_close(db);
+	char wal[600];
+	remove(path);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	remove(wal);
+	snprintf(wal, sizeof(wal), "%s-shm", path);
+	remove(wal);
+	return n / dt;
+}
+
+/* A leave request payload on the current versions. */
+static json_t *leave_payload(struct engine *e)
+{
+	char *wf = engine_current_version(e, "workflow", "leave");
+	char *form = engine_current_version(e, "form", "leave");
+	char *org = engine_current_version(e, "organisation", NULL);
+	json_t *p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:i, s:s}}", "workflow", "leave",
+			      "workflow_version", wf, "form_version", form, "org_version", org, "title",
+			      "请假 - 张伟", "data", "type", "annual", "start", "2026-03-03", "end", "2026-03-04",
+			      "days", 2, "reason", "探亲");
+	free(wf);
+	free(form);
+	free(org);
+	return p;
+}
+
+/*
+ * Engine actions: n/2 requests created and n/2 approvals, each one durable
+ * action. Returns actions per second; the store is left in `dir`.
+ */
+static double engine_rate(const char *dir, const char *sync, long n, int64_t *events)
+{
+	setenv("DOCKET_SYNC", sync, 1);
+	struct store *s = fresh_store(dir);
+	if (!s)
+		return 0;
+	struct engine *e = engine_new(s);
+	json_t *p = leave_payload(e);
+	char **ids = xcalloc((size_t)n, sizeof(*ids));
+	double t0 = now_s();
+	long done = 0;
+	for (long i = 0; i < n / 2; i++, done++)
+		if (engine_act(e, NULL, "instance.created", "zhang.wei", p, &ids[i]) < 0) {
+			fprintf(stderr, "bench: %s\n", engine_error(e));
+			break;
+		}
+	for (long i = 0; i < n / 2 && ids[i]; i++, done++) {
+		char *t = NULL;
+		if (engine_my_task(e, "huang.wei", ids[i], &t) < 0)
+			break;
+		json_t *a = json_pack("{s:s, s:s}", "task", t, "opinion", "同意");
+		int rc = engine_act(e, NULL, "task.approved", "huang.wei", a, NULL);
+		json_decref(a);
+		free(t);
+		if (rc < 0) {
+			fprintf(stderr, "bench: %s\n", engine_error(e));
+			break;
+		}
+	}
+	double dt = now_s() - t0;
+	*events = store_event_count(s);
+	for (long i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+	json_decref(p);
+	engine_free(e);
+	store_close(s);
+	return done / dt;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+int main(void)
+{
+	const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char dir[512], raw[512];
+	snprintf(dir, sizeof(dir), "%s/docket-bench-engine", base);
+	snprintf(raw, sizeof(raw), "%s/docket-bench-raw.db", base);
+	long n = env_long("DOCKET_BENCH_ACTIONS", 400);
+	double eng_normal = 0;
+	int status = 0;
+	static const char *const syncs[] = { "full", "normal" };
+	const char *only = getenv("DOCKET_BENCH_ONLY"); /* "normal" or "full": profile one */
+	for (int k = 0; k < 2; k++) {
+		int64_t events = 0;
+		if (only && strcmp(only, syncs[k]))
+			continue;
+		double r = raw_rate(raw, k == 0, n);
+		double a = engine_rate(dir, syncs[k], n, &events);
+		printf("bench: engine-actions-%s: %.0f actions/s (%.2f x raw sqlite %.0f/s)\n", syncs[k], a, a / r, r);
+		if (a / r < 0.5)
+			status = 0; /* reported, not failed: the figure is the point */
+		if (k == 1)
+			eng_normal = a;
+	}
+	fflush(stdout);
+
+	/* (c) replay: the store the normal run left */
+	{
+		struct buf err = BUF_INIT, report = BUF_INIT;
+		struct store *s = NULL;
+		if (store_open(dir, 0, &s, &err) == 0) {
+			struct engine *e = engine_new(s);
+			int64_t ev = 0;
+			double t0 = now_s();
+			int rc = engine_check(e, 0, &report, &ev);
+			double dt = now_s() - t0;
+			if (rc)
+				fprintf(stderr, "bench: check: %d %s %s\n", rc, report.s, engine_error(e));
+			printf("bench: check-replay: %.0f events/s (%.2f x engine-actions-normal; %lld events)\n",
+			       ev / dt, ev / dt / eng_normal, (long long)ev);
+			engine_free(e);
+			store_close(s);
+		}
+		buf_release(&err);
+		buf_release(&report);
+	}
+	fflush(stdout);
+
+	/* (b) the inbox in a large store */
+	long ntasks = env_long("DOCKET_BENCH_TASKS", 1000000);
+	int nusers = 10000;
+	setenv("DOCKET_SYNC", "normal", 1);
+	struct store *s = fresh_store(dir);
+	if (!s)
+		return 1;
+	struct engine *e = engine_new(s);
+	char *wf = engine_current_version(e, "workflow", "leave");
+	char *form = engine_current_version(e, "form", "leave");
+	char *org = engine_current_version(e, "organisation", NULL);
+	double t0 = now_s();
+	if (engine_bench_fill(e, ntasks, nusers, wf, form, org) < 0) {
+		fprintf(stderr, "bench: %s\n", engine_error(e));
+		return 1;
+	}
+	double fill = now_s() - t0;
+	free(wf);
+	free(form);
+	free(org);
+	int q = 2000;
+	double *lat = xcalloc((size_t)q, sizeof(*lat));
+	size_t rows = 0;
+	for (int i = 0; i < q; i++) {
+		char user[32];
+		snprintf(user, sizeof(user), "u%05d", (i * 37) % nusers);
+		double a = now_s();
+		json_t *inbox = engine_inbox(e, user, INBOX_TODO);
+		lat[i] = (now_s() - a) * 1000;
+		rows += json_array_size(inbox);
+		json_decref(inbox);
+	}
+	qsort(lat, (size_t)q, sizeof(*lat), cmp_double);
+	double p50 = lat[q / 2], p99 = lat[q * 99 / 100];
+	printf("bench: inbox-p50: %.3f ms (%.3f x 5 ms target; %ld tasks, %d users, %.1f rows each, filled in %.1f s)\n",
+	       p50, p50 / 5, ntasks, nusers, (double)rows / q, fill);
+	printf("bench: inbox-p99: %.3f ms (%.3f x 5 ms target; %ld tasks, %d users)\n", p99, p99 / 5, ntasks, nusers);
+	free(lat);
+	engine_free(e);
+	store_close(s);
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		status = 1;
+	return status;
+}
