@@ -1,7 +1,7 @@
 /*
  * cmd_doc: `docket doc SUBCOMMAND` — official documents with their history
  * (src/docs/). Subcommands: new, edit, show, log, diff, attach, detach,
- * restore, export, search, list.
+ * restore, export, search, list, signoff.
  */
 #include <errno.h>
 #include <pwd.h>
@@ -301,7 +301,7 @@ static int doc_edit(struct doc_ctx *x)
 	int st;
 	if ((rc = resolve(x, c->argv[2], id, NULL)))
 		goto out;
-	if ((st = docs_head(x->d, id, head)) < 0 || (st = docs_load(x->d, id, head, &ct)) < 0) {
+	if ((st = docs_head(x->d, id, head)) < 0) {
 		rc = doc_fail(x, st);
 		goto out;
 	}
@@ -635,49 +635,40 @@ static int doc_attach(struct doc_ctx *x)
 	int st;
 	if ((rc = resolve(x, c->argv[2], id, NULL)))
 		goto out;
-	if ((st = docs_head(x->d, id, head)) < 0 || (st = docs_load(x->d, id, head, &ct)) < 0) {
+	if ((st = docs_head(x->d, id, head)) < 0) {
 		rc = doc_fail(x, st);
 		goto out;
 	}
-	struct buf action = BUF_INIT;
-	buf_adds(&action, "添加附件");
+	size_t nfiles = (size_t)(c->argc - 3);
+	struct docs_attachment *files = xcalloc(nfiles, sizeof(*files));
 	for (int i = 3; i < c->argc; i++) {
-		struct buf data = BUF_INIT, why = BUF_INIT;
-		const char *name = as ? as : base_name(c->argv[i]);
+		struct docs_attachment *f = &files[i - 3];
+		buf_init(&f->data);
+		f->name = (char *)(as ? as : base_name(c->argv[i]));
 		/* read one byte over the limit so an oversized file is named as such */
 		const char *lim = getenv("DOCKET_ATTACH_MAX");
 		size_t max = lim && atoll(lim) > 0 ? (size_t)atoll(lim) : DOCS_ATTACH_MAX_DEFAULT;
-		if (read_file(c->argv[i], max, &data) < 0) {
+		if (read_file(c->argv[i], max, &f->data) < 0) {
 			if (errno == EFBIG)
 				cli_error(_("attachment '%s' is over the limit of %zu bytes (DOCKET_ATTACH_MAX); nothing was saved"),
 					  c->argv[i], max);
 			else
 				cli_error(_("unable to read '%s': %s"), c->argv[i], strerror(errno));
-			buf_release(&data);
-			buf_release(&action);
 			rc = EXIT_INVALID;
-			goto out;
+			break;
 		}
-		if (docs_attachment_name_check(name, &why) < 0) {
-			cli_error("%s", why.s);
-			buf_release(&why);
-			buf_release(&data);
-			buf_release(&action);
-			rc = EXIT_INVALID;
-			goto out;
-		}
-		docs_content_attach(&ct, name, data.s, data.len);
-		buf_addf(&action, "%s%s", i > 3 ? "、" : " ", name);
-		buf_release(&data);
-		buf_release(&why);
 	}
-	int rev = 0;
-	st = docs_save(x->d, acting_user(c), id, &ct, action.s, head, &rev);
-	buf_release(&action);
-	if (st < 0)
-		rc = doc_fail(x, st);
-	else
-		report_save(x, id, st, rev);
+	if (rc == 0) {
+		int rev = 0;
+		st = docs_attach_files(x->d, acting_user(c), id, files, nfiles, head, &rev);
+		if (st < 0)
+			rc = doc_fail(x, st);
+		else
+			report_save(x, id, st, rev);
+	}
+	for (size_t i = 0; i < nfiles; i++)
+		buf_release(&files[i].data);
+	free(files);
 out:
 	docs_content_release(&ct);
 	close_docs(x);
@@ -700,6 +691,66 @@ static int doc_detach(struct doc_ctx *x)
 		else
 			report_save(x, id, st, rev);
 	}
+	close_docs(x);
+	return rc;
+}
+
+/*
+ * doc signoff ID [REV]: the acting user signs off exactly one commit (the
+ * head, or REV); the document is frozen there, and a later save with other
+ * content is flagged as needing the sign-off again.
+ */
+static int doc_signoff(struct doc_ctx *x)
+{
+	struct cli *c = x->c;
+	if (cli_no_options(c) < 0 || c->argc < 3 || c->argc > 4) {
+		fprintf(stderr, _("usage: docket doc signoff ID [REV]\n"));
+		return EXIT_USAGE;
+	}
+	int rc = open_docs(x, 0);
+	if (rc)
+		return rc;
+	char id[DOCS_ID_MAX], commit[DOCS_OID_MAX];
+	if ((rc = resolve(x, c->argv[2], id, NULL)))
+		goto out;
+	int st = docs_rev_commit(x->d, id, c->argc == 4 ? c->argv[3] : NULL, commit);
+	if (st < 0) {
+		rc = doc_fail(x, st);
+		goto out;
+	}
+	st = store_begin(x->s);
+	if (st != STORE_OK) {
+		cli_error("%s", store_error(x->s));
+		rc = EXIT_STORE;
+		goto out;
+	}
+	if ((st = docs_approve(x->d, acting_user(c), id, commit, "sign-off", 1)) < 0) {
+		store_rollback(x->s);
+		rc = doc_fail(x, st);
+		goto out;
+	}
+	if ((st = store_commit(x->s)) != STORE_OK) {
+		cli_error("%s", store_error(x->s));
+		rc = EXIT_STORE;
+		goto out;
+	}
+	struct docs_rev r;
+	int number = docs_rev_get(x->d, id, commit, &r) == 0 ? r.rev : 0;
+	if (number)
+		docs_rev_release(&r);
+	if (c->json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "id", json_string(id));
+		json_object_set_new(o, "rev", json_integer(number));
+		json_object_set_new(o, "commit", json_string(commit));
+		json_object_set_new(o, "needs_resign", json_boolean(docs_needs_resign(x->d, id) == 1));
+		cli_print_json(o);
+	} else {
+		printf(_("signed off %s r%d (%s)\n"), id, number, commit);
+		if (docs_needs_resign(x->d, id) == 1)
+			fprintf(stderr, _("note: the head of %s differs from the revision signed off\n"), id);
+	}
+out:
 	close_docs(x);
 	return rc;
 }
@@ -898,7 +949,7 @@ static const struct {
 	{ "new", doc_new },         { "edit", doc_edit },       { "show", doc_show },
 	{ "log", doc_log },         { "diff", doc_diff },       { "attach", doc_attach },
 	{ "detach", doc_detach },   { "restore", doc_restore }, { "export", doc_export },
-	{ "search", doc_search },   { "list", doc_list },
+	{ "search", doc_search },   { "list", doc_list },       { "signoff", doc_signoff },
 };
 
 int cmd_doc(struct cli *c)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "../store/store.h"
@@ -157,7 +158,7 @@ int docs_open(struct store *s, struct docs **out, struct buf *err)
 	}
 	int rc = dgit_open(d);
 	/* a save was interrupted: make git agree with SQLite before anything else */
-	if (rc == 0 && file_exists(d->marker)) {
+	if (rc == 0 && (file_exists(d->marker) || file_exists(d->old_marker))) {
 		/* a store opened for reading (or busy) leaves this to the next writer */
 		if (store_begin(s) == STORE_OK) {
 			store_rollback(s);
@@ -533,7 +534,7 @@ static const char *const save_event[] = { "document.created", "document.saved",
 					  "document.restored" };
 static const char *const save_verb[] = { "new", "edit", "attach", "detach", "restore" };
 
-/* What a save needs to know. */
+/* One revision to save, and what the pipeline works out for it. */
 struct save {
 	enum save_kind kind;         /* for the event type */
 	const char *user;            /* acting user */
@@ -542,12 +543,51 @@ struct save {
 	const char *action;          /* commit message first line */
 	const char *instance;        /* for a new document */
 	const char *base;            /* head the user edited, or NULL */
+	json_t *extra;               /* more event payload (owned; attach/detach), or NULL */
+	/* worked out by the pipeline */
+	char doc[DOCS_ID_MAX];       /* the document id */
+	struct save *prev;           /* an earlier revision of this document in the batch */
+	int64_t docno;               /* its row (0 until known for a new document) */
+	int have_parent;             /* there is a parent commit */
+	git_oid parent, tree, commit;/* parent, tree, new commit */
+	int old_revs;                /* revisions before this one */
+	int unchanged;               /* same content as the parent: nothing written */
+	int last;                    /* the last revision of its document in the batch */
+	int frozen;                  /* signed off, at signed_commit */
+	char signed_commit[DOCS_OID_MAX];
+	int resign;                  /* needs the sign-off again */
+	int number;                  /* the new revision number */
+	char uuid[37];               /* event id */
+	const char *act;             /* the action used */
 };
 
 /* Remove the save marker (after the commit point, or when nothing was written). */
 static void marker_done(struct docs *d)
 {
 	unlink(d->marker);
+	unlink(d->old_marker);
+}
+
+/*
+ * Create the marker. It lives in objects/pack, so the directory fsync that
+ * publishes the save's pack (git_indexer_commit) also makes the marker's
+ * entry durable; only the file itself is fsynced here. Written before the
+ * pack, it is on disk before the ref can be.
+ */
+static int marker_write(struct docs *d, const char *text)
+{
+	int fd = open(d->marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return docs_fail(d, DOCS_ERR, _("unable to write '%s': %s"), d->marker, strerror(errno));
+	size_t len = strlen(text);
+	int ok = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
+	int e = errno;
+	close(fd);
+	if (!ok) {
+		unlink(d->marker);
+		return docs_fail(d, DOCS_ERR, _("unable to write '%s': %s"), d->marker, strerror(e));
+	}
+	return 0;
 }
 
 /*
@@ -573,146 +613,142 @@ static int put_ref_back(struct docs *d, const char *id, const git_oid *parent, c
 	return rc;
 }
 
-/*
- * The save pipeline. Under the store's write lock: the marker, the objects
- * (one pack), the ref, the rows and the event; the SQLite commit is the
- * commit point. 0 (rev set), 1 unchanged, or a status.
- */
-static int save(struct docs *d, const struct save *sv, char *id_out, int *rev)
+/* The first revision of sv's document in the batch (whose parent SQLite has). */
+static struct save *save_first(struct save *sv)
 {
-	struct buf why = BUF_INIT;
-	if (docs_content_check(sv->c, d->attach_max, &why) < 0) {
-		int rc = docs_fail(d, DOCS_INVALID, "%s", why.s);
-		buf_release(&why);
-		return rc;
-	}
-	buf_release(&why);
-	struct docs_marking m;
-	if (docs_content_marking(sv->c, &m))
-		return refuse(d, sv->user, sv->id, save_verb[sv->kind], &m);
-	if (sv->instance && docs_marking_find(sv->instance, strlen(sv->instance), "instance", &m))
-		return refuse(d, sv->user, sv->id, save_verb[sv->kind], &m);
+	while (sv->prev)
+		sv = sv->prev;
+	return sv;
+}
 
-	int rc = store_begin(d->s);
-	if (rc != STORE_OK)
-		return store_status(d, rc);
-	struct docs_info info = { 0 };
-	int64_t docno = 0;
-	char id[DOCS_ID_MAX];
-	git_oid parent, tree, commit, parent_tree;
-	int have_parent = 0;
+/* Work out sv's document, parent and new commit (objects go to the in-memory backend). */
+static int save_prepare(struct docs *d, struct save *v, size_t k)
+{
+	struct save *sv = &v[k];
+	int rc;
 	if (sv->id) {
-		if ((rc = info_get(d, sv->id, &info, &docno)) < 0)
-			goto fail;
-		snprintf(id, sizeof(id), "%s", sv->id);
+		for (size_t j = k; j-- > 0;)
+			if (!strcmp(v[j].doc, sv->id)) {
+				sv->prev = &v[j];
+				break;
+			}
+	}
+	if (sv->prev) {
+		struct save *p = sv->prev;
+		snprintf(sv->doc, sizeof(sv->doc), "%s", p->doc);
+		sv->have_parent = 1;
+		sv->parent = p->unchanged ? p->parent : p->commit;
+		sv->old_revs = p->unchanged ? p->old_revs : p->number;
+		sv->frozen = p->frozen;
+		memcpy(sv->signed_commit, p->signed_commit, DOCS_OID_MAX);
+		if (sv->base) {
+			char hex[DOCS_OID_MAX];
+			git_oid_tostr(hex, sizeof(hex), &sv->parent);
+			if (strcmp(sv->base, hex))
+				return docs_fail(d, DOCS_INVALID,
+						 _("document '%s' changed meanwhile (now r%d by %s); nothing was saved: edit it again"),
+						 sv->doc, sv->old_revs, sv->user);
+		}
+		git_oid_cpy(&sv->tree, &p->tree); /* the parent's tree, replaced below */
+	} else if (sv->id) {
+		struct docs_info info;
+		if ((rc = info_get(d, sv->id, &info, &sv->docno)) < 0)
+			return rc;
+		snprintf(sv->doc, sizeof(sv->doc), "%s", sv->id);
+		sv->old_revs = info.revs;
+		sv->frozen = info.frozen;
+		memcpy(sv->signed_commit, info.signed_commit, DOCS_OID_MAX);
 		if (sv->base && strcmp(sv->base, info.head)) {
 			rc = docs_fail(d, DOCS_INVALID,
 				       _("document '%s' changed meanwhile (now r%d by %s); nothing was saved: edit it again"),
-				       id, info.revs, info.updated_by);
-			goto fail;
+				       sv->doc, info.revs, info.updated_by);
+			docs_info_release(&info);
+			return rc;
 		}
-		if (git_oid_fromstr(&parent, info.head) < 0 || dgit_commit_tree(d, &parent, &parent_tree) < 0) {
-			rc = docs_fail(d, DOCS_ERR, _("document '%s': its head '%s' cannot be read: %s"), id,
+		if (git_oid_fromstr(&sv->parent, info.head) < 0 || dgit_commit_tree(d, &sv->parent, &sv->tree) < 0) {
+			rc = docs_fail(d, DOCS_ERR, _("document '%s': its head '%s' cannot be read: %s"), sv->doc,
 				       info.head, dgit_why());
-			goto fail;
+			docs_info_release(&info);
+			return rc;
 		}
-		have_parent = 1;
+		docs_info_release(&info);
+		sv->have_parent = 1;
 	} else {
 		for (int tries = 0;; tries++) {
-			new_id(id);
+			new_id(sv->doc);
+			int taken = 0;
+			for (size_t j = 0; j < k && !taken; j++)
+				taken = !strcmp(v[j].doc, sv->doc);
 			sqlite3_stmt *st = docs_stmt(d, DS_ID_EXISTS);
-			if (!st) {
-				rc = DOCS_STORE;
-				goto fail;
-			}
-			bind_text(st, 1, id);
+			if (!st)
+				return DOCS_STORE;
+			bind_text(st, 1, sv->doc);
 			int step = sqlite3_step(st);
 			sqlite3_reset(st);
 			git_oid dummy;
-			if (step == SQLITE_DONE && dgit_ref_get(d, id, &dummy) == 0)
+			if (!taken && step == SQLITE_DONE && dgit_ref_get(d, sv->doc, &dummy) == 0)
 				break;
-			if (tries > 20) {
-				rc = docs_fail(d, DOCS_ERR, _("unable to choose a new document id"));
-				goto fail;
-			}
+			if (tries > 20)
+				return docs_fail(d, DOCS_ERR, _("unable to choose a new document id"));
 		}
 	}
-	if ((rc = dgit_write_tree(d, sv->c, &tree)) < 0)
-		goto fail;
-	if (have_parent && git_oid_equal(&tree, &parent_tree)) {
-		/* the same content: no revision */
-		dgit_discard(d);
-		store_rollback(d->s);
-		if (rev)
-			*rev = info.revs;
-		docs_info_release(&info);
-		return 1;
+	git_oid parent_tree = sv->tree;
+	if ((rc = dgit_write_tree(d, sv->c, &sv->tree)) < 0)
+		return rc;
+	if (sv->have_parent && git_oid_equal(&sv->tree, &parent_tree)) {
+		sv->unchanged = 1; /* the same content: no revision */
+		sv->number = sv->old_revs;
+		return 0;
 	}
-	int number = have_parent ? info.revs + 1 : 1;
+	sv->number = sv->have_parent ? sv->old_revs + 1 : 1;
 	/* needs the sign-off again when the content differs from what was signed */
-	int resign = 0;
-	if (info.frozen && info.signed_commit[0]) {
+	if (sv->frozen && sv->signed_commit[0]) {
 		git_oid signed_oid, signed_tree;
-		if (git_oid_fromstr(&signed_oid, info.signed_commit) == 0 &&
+		if (git_oid_fromstr(&signed_oid, sv->signed_commit) == 0 &&
 		    dgit_commit_tree(d, &signed_oid, &signed_tree) == 0)
-			resign = !git_oid_equal(&signed_tree, &tree);
+			sv->resign = !git_oid_equal(&signed_tree, &sv->tree);
 		else
-			resign = 1;
+			sv->resign = 1;
 	}
-	char uuid[37];
-	uuid_v4(uuid);
-	time_t now = clock_now();
-	char made_at[32];
-	clock_format_iso(now, made_at, sizeof(made_at));
-	const char *action = sv->action ? sv->action : sv->kind == SAVE_CREATE ? "起草" : "修改";
+	uuid_v4(sv->uuid);
+	sv->act = sv->action ? sv->action : sv->kind == SAVE_CREATE ? "起草" : "修改";
 	struct buf msg = BUF_INIT;
-	buf_addf(&msg, "%s\n\nDocket-Document: %s\nDocket-Revision: r%d\nDocket-Event: %s\n", action, id,
-		 number, uuid);
-	rc = dgit_write_commit(d, &tree, have_parent ? &parent : NULL, sv->user, now, msg.s, &commit);
+	buf_addf(&msg, "%s\n\nDocket-Document: %s\nDocket-Revision: r%d\nDocket-Event: %s\n", sv->act, sv->doc,
+		 sv->number, sv->uuid);
+	rc = dgit_write_commit(d, &sv->tree, sv->have_parent ? &sv->parent : NULL, sv->user, clock_now(), msg.s,
+			       &sv->commit);
 	buf_release(&msg);
-	if (rc < 0)
-		goto fail;
-	char commit_hex[DOCS_OID_MAX];
-	git_oid_tostr(commit_hex, sizeof(commit_hex), &commit);
+	return rc;
+}
 
-	/* 1. the marker: if we die from here on, the next open reconciles */
-	struct buf mk = BUF_INIT;
-	buf_addf(&mk, "%s %s %s\n", id, have_parent ? info.head : "-", commit_hex);
-	if (write_file_atomic(d->marker, mk.s, mk.len) < 0) {
-		rc = docs_fail(d, DOCS_ERR, _("unable to write '%s': %s"), d->marker, strerror(errno));
-		buf_release(&mk);
-		goto fail;
-	}
-	buf_release(&mk);
-	/* 2. the objects, as one pack */
-	if ((rc = dgit_flush(d)) < 0)
-		goto fail_marker;
-	crash_point("after-pack");
-	/* 3. the ref, if it is still where SQLite says */
-	if ((rc = dgit_ref_set(d, id, &commit, have_parent ? &parent : NULL)) < 0)
-		goto fail_marker;
-	crash_point("after-ref");
-	/* 4. the rows and the event */
+/* The rows, the search index and the event of one revision (inside the transaction). */
+static int save_record(struct docs *d, struct save *sv, const char *made_at)
+{
+	if (sv->prev && !sv->docno)
+		sv->docno = save_first(sv)->docno;
+	char commit_hex[DOCS_OID_MAX];
+	git_oid_tostr(commit_hex, sizeof(commit_hex), &sv->commit);
 	json_t *p = json_object();
-	json_object_set_new(p, "doc", json_string(id));
-	json_object_set_new(p, "rev", json_integer(number));
+	json_object_set_new(p, "doc", json_string(sv->doc));
+	json_object_set_new(p, "rev", json_integer(sv->number));
 	json_object_set_new(p, "commit", json_string(commit_hex));
-	json_object_set_new(p, "action", json_string(action));
-	if (resign)
+	json_object_set_new(p, "action", json_string(sv->act));
+	if (sv->resign)
 		json_object_set_new(p, "needs_resign", json_true());
 	if (sv->kind == SAVE_CREATE && sv->instance)
 		json_object_set_new(p, "instance", json_string(sv->instance));
+	if (sv->extra)
+		json_object_update(p, sv->extra);
 	int64_t seq = 0;
-	if ((rc = append_event(d, save_event[sv->kind], sv->user, uuid, p, &seq)) < 0)
-		goto fail_ref;
+	int rc;
+	if ((rc = append_event(d, save_event[sv->kind], sv->user, sv->uuid, p, &seq)) < 0)
+		return rc;
 	sqlite3_stmt *st;
 	const char *title = sv->c->field[DF_TITLE];
-	if (!have_parent) {
-		if (!(st = docs_stmt(d, DS_INSERT_DOC))) {
-			rc = DOCS_STORE;
-			goto fail_ref;
-		}
-		bind_text(st, 1, id);
+	if (!sv->have_parent) {
+		if (!(st = docs_stmt(d, DS_INSERT_DOC)))
+			return DOCS_STORE;
+		bind_text(st, 1, sv->doc);
 		bind_text(st, 2, sv->c->type);
 		bind_text(st, 3, title);
 		bind_text(st, 4, sv->instance);
@@ -720,72 +756,151 @@ static int save(struct docs *d, const struct save *sv, char *id_out, int *rev)
 		bind_text(st, 6, made_at);
 		bind_text(st, 7, sv->user);
 		if ((rc = step_done(d, st, _("record a document"))) < 0)
-			goto fail_ref;
-		docno = sqlite3_last_insert_rowid(d->db);
+			return rc;
+		sv->docno = sqlite3_last_insert_rowid(d->db);
 	} else {
-		if (!(st = docs_stmt(d, DS_UPDATE_DOC))) {
-			rc = DOCS_STORE;
-			goto fail_ref;
-		}
-		sqlite3_bind_int64(st, 1, docno);
+		if (!(st = docs_stmt(d, DS_UPDATE_DOC)))
+			return DOCS_STORE;
+		sqlite3_bind_int64(st, 1, sv->docno);
 		bind_text(st, 2, sv->c->type);
 		bind_text(st, 3, title);
 		bind_text(st, 4, commit_hex);
-		sqlite3_bind_int(st, 5, number);
+		sqlite3_bind_int(st, 5, sv->number);
 		bind_text(st, 6, made_at);
 		bind_text(st, 7, sv->user);
-		sqlite3_bind_int(st, 8, resign);
+		sqlite3_bind_int(st, 8, sv->resign);
 		if ((rc = step_done(d, st, _("record a document"))) < 0)
-			goto fail_ref;
+			return rc;
 	}
-	if (!(st = docs_stmt(d, DS_INSERT_REV))) {
-		rc = DOCS_STORE;
-		goto fail_ref;
-	}
-	sqlite3_bind_int64(st, 1, docno);
-	sqlite3_bind_int(st, 2, number);
+	if (!(st = docs_stmt(d, DS_INSERT_REV)))
+		return DOCS_STORE;
+	sqlite3_bind_int64(st, 1, sv->docno);
+	sqlite3_bind_int(st, 2, sv->number);
 	bind_text(st, 3, commit_hex);
 	bind_text(st, 4, sv->user);
 	bind_text(st, 5, made_at);
-	bind_text(st, 6, action);
-	sqlite3_bind_int(st, 7, resign);
+	bind_text(st, 6, sv->act);
+	sqlite3_bind_int(st, 7, sv->resign);
 	sqlite3_bind_int64(st, 8, seq);
 	if ((rc = step_done(d, st, _("record a revision"))) < 0)
-		goto fail_ref;
+		return rc;
+	if (!sv->last)
+		return 0; /* only the head is indexed for search */
+	if (!(st = docs_stmt(d, DS_FTS_DELETE)))
+		return DOCS_STORE;
+	sqlite3_bind_int64(st, 1, sv->docno);
+	if ((rc = step_done(d, st, _("index a document"))) < 0)
+		return rc;
+	if (!(st = docs_stmt(d, DS_FTS_INSERT)))
+		return DOCS_STORE;
 	struct buf meta = BUF_INIT;
 	meta_text(sv->c, &meta);
-	if (!(st = docs_stmt(d, DS_FTS_DELETE))) {
-		rc = DOCS_STORE;
-		buf_release(&meta);
-		goto fail_ref;
-	}
-	sqlite3_bind_int64(st, 1, docno);
-	if ((rc = step_done(d, st, _("index a document"))) == 0 && (st = docs_stmt(d, DS_FTS_INSERT))) {
-		sqlite3_bind_int64(st, 1, docno);
-		bind_text(st, 2, title);
-		sqlite3_bind_text(st, 3, sv->c->body.s, (int)sv->c->body.len, SQLITE_STATIC);
-		bind_text(st, 4, meta.s);
-		rc = step_done(d, st, _("index a document"));
-	} else if (rc == 0) {
-		rc = DOCS_STORE;
-	}
+	sqlite3_bind_int64(st, 1, sv->docno);
+	bind_text(st, 2, title);
+	sqlite3_bind_text(st, 3, sv->c->body.s, (int)sv->c->body.len, SQLITE_STATIC);
+	bind_text(st, 4, meta.s);
+	rc = step_done(d, st, _("index a document"));
 	buf_release(&meta);
+	return rc;
+}
+
+/* Put every ref the batch moved back where SQLite has it (after a failure). */
+static int refs_back(struct docs *d, struct save *v, size_t moved)
+{
+	int rc = 0;
+	for (size_t k = 0; k < moved; k++) {
+		if (!v[k].last || v[k].unchanged)
+			continue;
+		struct save *f = save_first(&v[k]);
+		if (put_ref_back(d, v[k].doc, f->have_parent ? &f->parent : NULL, &v[k].commit) < 0)
+			rc = -1;
+	}
+	return rc;
+}
+
+/*
+ * The save pipeline for n revisions (one, or a batch). Under the store's
+ * write lock: the marker, the objects of all of them (one pack), the refs,
+ * the rows and the events; the SQLite commit is the commit point. All or
+ * nothing. 0, 1 when no revision changed anything, or a status.
+ */
+static int save_many(struct docs *d, struct save *v, size_t n)
+{
+	struct buf why = BUF_INIT;
+	for (size_t k = 0; k < n; k++) {
+		if (docs_content_check(v[k].c, d->attach_max, &why) < 0) {
+			int rc = docs_fail(d, DOCS_INVALID, "%s", why.s);
+			buf_release(&why);
+			return rc;
+		}
+	}
+	buf_release(&why);
+	for (size_t k = 0; k < n; k++) {
+		struct docs_marking m;
+		if (docs_content_marking(v[k].c, &m) ||
+		    (v[k].instance && docs_marking_find(v[k].instance, strlen(v[k].instance), "instance", &m)))
+			return refuse(d, v[k].user, v[k].id, save_verb[v[k].kind], &m);
+	}
+
+	int rc = store_begin(d->s);
+	if (rc != STORE_OK)
+		return store_status(d, rc);
+	size_t changed = 0, moved = 0;
+	for (size_t k = 0; k < n; k++) {
+		if ((rc = save_prepare(d, v, k)) < 0)
+			goto fail;
+		changed += !v[k].unchanged;
+	}
+	if (!changed) {
+		dgit_discard(d);
+		store_rollback(d->s);
+		return 1;
+	}
+	for (size_t k = 0; k < n; k++) {
+		v[k].last = 1;
+		if (v[k].prev)
+			v[k].prev->last = 0;
+	}
+
+	/* 1. the marker: if we die from here on, the next open reconciles */
+	struct buf mk = BUF_INIT;
+	for (size_t k = 0; k < n && mk.len < 4096; k++)
+		if (v[k].last && !v[k].unchanged)
+			buf_addf(&mk, "%s %s\n", v[k].doc, git_oid_tostr_s(&v[k].commit));
+	rc = marker_write(d, mk.s ? mk.s : "");
+	buf_release(&mk);
 	if (rc < 0)
-		goto fail_ref;
+		goto fail;
+	/* 2. the objects, as one pack */
+	if ((rc = dgit_flush(d)) < 0)
+		goto fail_marker;
+	crash_point("after-pack");
+	/* 3. the refs, each if it is still where SQLite says */
+	for (; moved < n; moved++) {
+		struct save *sv = &v[moved];
+		if (!sv->last || sv->unchanged)
+			continue;
+		struct save *f = save_first(sv);
+		if ((rc = dgit_ref_set(d, sv->doc, &sv->commit, f->have_parent ? &f->parent : NULL)) < 0)
+			goto fail_ref;
+	}
+	crash_point("after-ref");
+	/* 4. the rows and the events */
+	char made_at[32];
+	clock_format_iso(clock_now(), made_at, sizeof(made_at));
+	for (size_t k = 0; k < n; k++)
+		if (!v[k].unchanged && (rc = save_record(d, &v[k], made_at)) < 0)
+			goto fail_ref;
 	/* 5. the commit point */
 	if ((rc = store_commit(d->s)) != STORE_OK) {
 		rc = store_status(d, rc);
 		goto fail_ref_committed;
 	}
 	marker_done(d);
-	if (id_out)
-		memcpy(id_out, id, DOCS_ID_MAX);
-	if (rev)
-		*rev = number;
-	docs_info_release(&info);
 	/* keep the number of packs small; a failure here loses nothing */
 	size_t packs = 0;
-	if (dgit_pack_count(d, &packs, NULL) == 0 && packs > 8 && store_begin(d->s) == STORE_OK) {
+	if (dgit_pack_count(d, &packs, NULL) == 0 && packs > DGIT_PACKS_BEFORE_ROLLUP &&
+	    store_begin(d->s) == STORE_OK) {
 		dgit_repack(d, 0);
 		store_rollback(d->s);
 	}
@@ -794,22 +909,61 @@ static int save(struct docs *d, const struct save *sv, char *id_out, int *rev)
 fail_ref:
 	store_rollback(d->s);
 fail_ref_committed:
-	/* put the ref back where SQLite says it is, keeping the first message */
-	if (put_ref_back(d, id, have_parent ? &parent : NULL, &commit) < 0)
+	/* put the refs back where SQLite says they are, keeping the first message */
+	if (refs_back(d, v, moved) < 0)
 		goto fail; /* the marker stays: the next open reconciles */
 fail_marker:
 	marker_done(d);
 fail:
 	dgit_discard(d);
 	store_rollback(d->s);
-	docs_info_release(&info);
+	return rc;
+}
+
+/* One save; 0 (rev set), 1 unchanged, or a status. */
+static int save(struct docs *d, struct save *sv, char *id_out, int *rev)
+{
+	int rc = save_many(d, sv, 1);
+	json_decref(sv->extra);
+	sv->extra = NULL;
+	if (rc >= 0) {
+		if (id_out)
+			memcpy(id_out, sv->doc, DOCS_ID_MAX);
+		if (rev)
+			*rev = sv->number;
+	}
+	return rc;
+}
+
+int docs_save_batch(struct docs *d, const char *user, struct docs_batch_item *items, size_t n)
+{
+	if (!n)
+		return 1;
+	struct save *v = xcalloc(n, sizeof(*v));
+	for (size_t k = 0; k < n; k++) {
+		v[k].kind = items[k].id ? SAVE_EDIT : SAVE_CREATE;
+		v[k].user = user;
+		v[k].id = items[k].id;
+		v[k].c = items[k].c;
+		v[k].action = items[k].action;
+		v[k].instance = items[k].id || !items[k].instance || !*items[k].instance ? NULL : items[k].instance;
+	}
+	int rc = save_many(d, v, n);
+	if (rc >= 0)
+		for (size_t k = 0; k < n; k++) {
+			memcpy(items[k].id_out, v[k].doc, DOCS_ID_MAX);
+			items[k].rev = v[k].number;
+			items[k].unchanged = v[k].unchanged;
+		}
+	free(v);
 	return rc;
 }
 
 int docs_create(struct docs *d, const char *user, const struct docs_content *c, const char *instance,
 		char id[DOCS_ID_MAX])
 {
-	struct save sv = { SAVE_CREATE, user, NULL, c, NULL, instance && *instance ? instance : NULL, NULL };
+	struct save sv = { .kind = SAVE_CREATE, .user = user, .c = c,
+			   .instance = instance && *instance ? instance : NULL };
 	int rc = save(d, &sv, id, NULL);
 	return rc > 0 ? 0 : rc;
 }
@@ -817,7 +971,7 @@ int docs_create(struct docs *d, const char *user, const struct docs_content *c, 
 int docs_save(struct docs *d, const char *user, const char *id, const struct docs_content *c,
 	      const char *action, const char *base, int *rev)
 {
-	struct save sv = { SAVE_EDIT, user, id, c, action, NULL, base };
+	struct save sv = { .kind = SAVE_EDIT, .user = user, .id = id, .c = c, .action = action, .base = base };
 	return save(d, &sv, NULL, rev);
 }
 
@@ -835,27 +989,63 @@ static int load_head(struct docs *d, const char *id, struct docs_content *c, cha
 	return docs_load(d, id, head, c);
 }
 
-int docs_attach(struct docs *d, const char *user, const char *id, const char *name, const void *data,
-		size_t len, int *rev)
+/* {"name", "size", "blob"} of an attachment for an event: never its content. */
+static json_t *att_json(const char *name, const void *data, size_t len)
 {
+	git_oid oid;
+	json_t *o = json_object();
+	json_object_set_new(o, "name", json_string(name));
+	json_object_set_new(o, "size", json_integer((json_int_t)len));
+	if (git_odb_hash(&oid, data, len, GIT_OBJECT_BLOB) == 0)
+		json_object_set_new(o, "blob", json_string(git_oid_tostr_s(&oid)));
+	return o;
+}
+
+int docs_attach_files(struct docs *d, const char *user, const char *id, const struct docs_attachment *files,
+		      size_t n, const char *base, int *rev)
+{
+	if (!n)
+		return docs_fail(d, DOCS_INVALID, _("no attachment to add"));
 	struct docs_content c;
 	char head[DOCS_OID_MAX];
 	int rc = load_head(d, id, &c, head);
-	if (rc == 0) {
-		struct buf why = BUF_INIT;
-		if (docs_attachment_name_check(name, &why) < 0) {
-			rc = docs_fail(d, DOCS_INVALID, "%s", why.s);
-		} else {
-			docs_content_attach(&c, name, data, len);
-			char *action = xasprintf("添加附件 %s", name);
-			struct save sv = { SAVE_ATTACH, user, id, &c, action, NULL, head };
-			rc = save(d, &sv, NULL, rev);
-			free(action);
-		}
-		buf_release(&why);
+	if (rc < 0) {
+		docs_content_release(&c);
+		return rc;
 	}
+	struct buf why = BUF_INIT, action = BUF_INIT;
+	json_t *list = json_array();
+	buf_adds(&action, "添加附件");
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (docs_attachment_name_check(files[i].name, &why) < 0) {
+			rc = docs_fail(d, DOCS_INVALID, "%s", why.s);
+			break;
+		}
+		docs_content_attach(&c, files[i].name, files[i].data.s, files[i].data.len);
+		buf_addf(&action, "%s%s", i ? "、" : " ", files[i].name);
+		json_array_append_new(list, att_json(files[i].name, files[i].data.s, files[i].data.len));
+	}
+	if (rc == 0) {
+		struct save sv = { .kind = SAVE_ATTACH, .user = user, .id = id, .c = &c, .action = action.s,
+				   .base = base ? base : head, .extra = json_object() };
+		json_object_set_new(sv.extra, "attachments", list);
+		list = NULL;
+		rc = save(d, &sv, NULL, rev);
+	}
+	json_decref(list);
+	buf_release(&why);
+	buf_release(&action);
 	docs_content_release(&c);
 	return rc;
+}
+
+int docs_attach(struct docs *d, const char *user, const char *id, const char *name, const void *data,
+		size_t len, int *rev)
+{
+	struct docs_attachment a = { (char *)name, BUF_INIT };
+	a.data.s = (char *)data;
+	a.data.len = len;
+	return docs_attach_files(d, user, id, &a, 1, NULL, rev);
 }
 
 int docs_detach(struct docs *d, const char *user, const char *id, const char *name, int *rev)
@@ -863,11 +1053,22 @@ int docs_detach(struct docs *d, const char *user, const char *id, const char *na
 	struct docs_content c;
 	char head[DOCS_OID_MAX];
 	int rc = load_head(d, id, &c, head);
-	if (rc == 0 && docs_content_detach(&c, name) < 0)
-		rc = docs_fail(d, DOCS_NOT_FOUND, _("document '%s' has no attachment '%s'"), id, name);
+	json_t *gone = NULL;
 	if (rc == 0) {
+		const struct docs_attachment *a = docs_content_find(&c, name);
+		if (!a)
+			rc = docs_fail(d, DOCS_NOT_FOUND, _("document '%s' has no attachment '%s'"), id, name);
+		else
+			gone = att_json(a->name, a->data.s, a->data.len);
+	}
+	if (rc == 0) {
+		docs_content_detach(&c, name);
 		char *action = xasprintf("删除附件 %s", name);
-		struct save sv = { SAVE_DETACH, user, id, &c, action, NULL, head };
+		struct save sv = { .kind = SAVE_DETACH, .user = user, .id = id, .c = &c, .action = action,
+				   .base = head, .extra = json_object() };
+		json_t *list = json_array();
+		json_array_append_new(list, gone);
+		json_object_set_new(sv.extra, "attachments", list);
 		rc = save(d, &sv, NULL, rev);
 		free(action);
 	}
@@ -887,7 +1088,8 @@ int docs_restore(struct docs *d, const char *user, const char *id, const char *s
 		struct docs_info i;
 		if ((rc = docs_info_get(d, id, &i)) == 0) {
 			char *action = xasprintf("恢复到 r%d", r.rev);
-			struct save sv = { SAVE_RESTORE, user, id, &c, action, NULL, i.head };
+			struct save sv = { .kind = SAVE_RESTORE, .user = user, .id = id, .c = &c, .action = action,
+					   .base = i.head };
 			rc = save(d, &sv, NULL, rev);
 			free(action);
 			docs_info_release(&i);

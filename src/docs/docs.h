@@ -10,7 +10,8 @@
  *
  * A save writes in this order: an intent marker, the objects (one pack,
  * fsynced), the ref, then the SQLite rows and the event in one transaction
- * (the commit point), then removes the marker. Readers read the head from
+ * (the commit point), then removes the marker. docs_save_batch does the same
+ * for many revisions at once: one pack, one transaction. Readers read the head from
  * SQLite, never from the ref, so they never see a save that did not
  * commit. docs_open() reconciles a ref left ahead of SQLite by a crash by
  * rolling it back (see doc/documents.md). Saves hold the store's write
@@ -247,13 +248,45 @@ int docs_create(struct docs *d, const char *user, const struct docs_content *c,
  */
 int docs_save(struct docs *d, const char *user, const char *id, const struct docs_content *c,
 	      const char *action, const char *base, int *rev);
-/* Add attachment files (name, data) as one revision "添加附件 NAME". */
+/*
+ * Add attachment files (name, data) as one revision "添加附件 A、B"; `base`
+ * (or NULL) as in docs_save. The "document.attached" event lists each
+ * file's name, size and blob id (never the content).
+ */
+int docs_attach_files(struct docs *d, const char *user, const char *id, const struct docs_attachment *files,
+		      size_t n, const char *base, int *rev);
+/* Add one attachment as one revision "添加附件 NAME" (docs_attach_files of one). */
 int docs_attach(struct docs *d, const char *user, const char *id, const char *name,
 		const void *data, size_t len, int *rev);
-/* Remove an attachment as one revision "删除附件 NAME"; DOCS_NOT_FOUND if none. */
+/*
+ * Remove an attachment as one revision "删除附件 NAME"; DOCS_NOT_FOUND if none.
+ * The "document.detached" event names it with its size and blob id.
+ */
 int docs_detach(struct docs *d, const char *user, const char *id, const char *name, int *rev);
 /* A new revision whose content equals revision `spec` ("恢复到 rN"); 1 if already equal. */
 int docs_restore(struct docs *d, const char *user, const char *id, const char *spec, int *rev);
+/* One revision of a batch (docs_save_batch). */
+struct docs_batch_item {
+	const char *id;                 /* the document, or NULL to create one */
+	const struct docs_content *c;   /* its new content */
+	const char *action;             /* commit message (NULL: "起草" / "修改") */
+	const char *instance;           /* workflow instance of a new document, or NULL */
+	char id_out[DOCS_ID_MAX];       /* set: the document id (new or given) */
+	int rev;                        /* set: the revision number written (or the head) */
+	int unchanged;                  /* set: equal to its parent, nothing written */
+};
+/*
+ * Save many revisions (imports, benchmarks) by `user` as one pack and one
+ * transaction, all or nothing: same order and crash safety as one save
+ * (marker, pack, refs, SQLite), one fsync of each kind for the lot. Items
+ * may create documents and may name a document more than once (later
+ * items build on earlier ones, but not on documents created in the same
+ * batch, which have no id yet); only each document's last revision is
+ * indexed for search. Classified content refuses the whole batch. Returns
+ * 0, 1 when nothing changed, or a status. Keep batches to a few thousand
+ * revisions: their objects are held in memory until the pack is written.
+ */
+int docs_save_batch(struct docs *d, const char *user, struct docs_batch_item *items, size_t n);
 /* Attach the document to a workflow instance (NULL detaches); an event. */
 int docs_set_instance(struct docs *d, const char *user, const char *id, const char *instance);
 

@@ -30,8 +30,6 @@
 #include "../util/xalloc.h"
 #include "docs_internal.h"
 
-/* Roll small packs up once there are more than this many. */
-#define PACKS_BEFORE_ROLLUP 8
 
 const char *dgit_why(void)
 {
@@ -50,7 +48,8 @@ int dgit_open(struct docs *d)
 		return docs_fail(d, DOCS_ERR, _("unable to open the document repository '%s': %s"), path,
 				 dgit_why());
 	d->pack_dir = xasprintf("%s/objects/pack", path);
-	d->marker = xasprintf("%s/docket-saving", path);
+	d->marker = xasprintf("%s/objects/pack/docket-saving", path);
+	d->old_marker = xasprintf("%s/docket-saving", path); /* where versions before 0.2 put it */
 	return 0;
 }
 
@@ -61,6 +60,7 @@ void dgit_close(struct docs *d)
 	git_repository_free(d->repo);
 	free(d->pack_dir);
 	free(d->marker);
+	free(d->old_marker);
 }
 
 /* Insert a blob of data into the tree builder under `name`. */
@@ -368,8 +368,8 @@ void dgit_clean_tmp(struct docs *d)
 		return;
 	struct dirent *e;
 	while ((e = readdir(dir))) {
-		if (e->d_name[0] == '.' || pack_file(e->d_name))
-			continue;
+		if (e->d_name[0] == '.' || pack_file(e->d_name) || !strcmp(e->d_name, "docket-saving"))
+			continue; /* the marker goes only once reconciliation succeeded */
 		char *p = xasprintf("%s/%s", d->pack_dir, e->d_name);
 		unlink(p);
 		free(p);
@@ -532,7 +532,8 @@ static int rollup(struct docs *d, struct pack *p, size_t count, int all)
 	git_revwalk *walk = NULL;
 	int rc = git_packbuilder_new(&pb, d->repo);
 	if (rc == 0)
-		git_packbuilder_set_threads(pb, 0);
+		/* a roll-up of small packs is quick: threads would cost more than they gain */
+		git_packbuilder_set_threads(pb, all ? 0 : 1);
 	if (rc == 0 && all) {
 		rc = git_revwalk_new(&walk, d->repo);
 		if (rc == 0)
@@ -590,7 +591,7 @@ int dgit_repack(struct docs *d, int all)
 		free_packs(p, n);
 		return rc;
 	}
-	if (n <= PACKS_BEFORE_ROLLUP) {
+	if (n <= DGIT_PACKS_BEFORE_ROLLUP) {
 		free_packs(p, n);
 		return 0;
 	}

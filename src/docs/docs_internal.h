@@ -41,7 +41,8 @@ struct docs {
 	git_odb *odb;                 /* the repository's object database */
 	git_odb_backend *mempack;     /* where a save's objects are built (owned by odb) */
 	char *pack_dir;               /* documents.git/objects/pack */
-	char *marker;                 /* documents.git/docket-saving: a save in progress */
+	char *marker;                 /* objects/pack/docket-saving: a save in progress */
+	char *old_marker;             /* documents.git/docket-saving (older versions) */
 	size_t attach_max;            /* attachment size limit in bytes */
 	int readonly;                 /* the store was opened for reading */
 	struct buf err;               /* the last error message */
@@ -56,6 +57,9 @@ int docs_sql_fail(struct docs *d, int rc, const char *what);
 sqlite3_stmt *docs_stmt(struct docs *d, enum docs_stmt id);
 
 /* --- docs_git.c -------------------------------------------------------- */
+
+/* Roll small packs up once there are more than this many. */
+#define DGIT_PACKS_BEFORE_ROLLUP 8
 
 /* Open the repository and add the in-memory object backend. */
 int dgit_open(struct docs *d);

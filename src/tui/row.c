@@ -22,21 +22,31 @@ void row_release(struct row *r)
 	r->cols = 0;
 }
 
-/* Record that bytes [off, text.len) are drawn as `e`. */
-static void add_span(struct row *r, enum theme_elem e, size_t off)
+/* Record that bytes [off, text.len) are drawn as `e` (highlighted when hi). */
+static void add_span_hi(struct row *r, enum theme_elem e, int hi, size_t off)
 {
 	size_t len = r->text.len - off;
 	if (!len)
 		return;
 	struct span *last = r->nspans ? &r->spans[r->nspans - 1] : NULL;
-	if (last && (last->elem == e || r->nspans == ROW_MAX_SPANS)) {
+	if (last && ((last->elem == e && last->hi == hi) || r->nspans == ROW_MAX_SPANS)) {
 		last->len += len;
 		return;
 	}
-	r->spans[r->nspans++] = (struct span){ off, len, e };
+	r->spans[r->nspans++] = (struct span){ off, len, e, hi };
+}
+
+static void add_span(struct row *r, enum theme_elem e, size_t off)
+{
+	add_span_hi(r, e, 0, off);
 }
 
 size_t row_add(struct row *r, enum theme_elem e, const char *s, size_t cols)
+{
+	return row_add_hi(r, e, 0, s, cols);
+}
+
+size_t row_add_hi(struct row *r, enum theme_elem e, int hi, const char *s, size_t cols)
 {
 	struct buf clean = BUF_INIT;
 	utf8_sanitize(&clean, s ? s : "");
@@ -48,7 +58,7 @@ size_t row_add(struct row *r, enum theme_elem e, const char *s, size_t cols)
 	size_t used = utf8_fit(&r->text, clean.s, want, 1, 1);
 	buf_release(&clean);
 	r->cols += used;
-	add_span(r, e, off);
+	add_span_hi(r, e, hi, off);
 	return used;
 }
 

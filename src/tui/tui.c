@@ -16,6 +16,7 @@
 #include "view.h"
 #include "widget.h"
 #include "../defs/theme.h"
+#include "../docs/docs.h"
 #include "../engine/engine.h"
 #include "../store/store.h"
 #include "../util/clock.h"
@@ -211,6 +212,8 @@ void tui_draw_row(struct tui *t, int y, int x, const struct row *r, int force)
 		const struct span *s = &r->spans[i];
 		int e = force >= 0 ? force : (int)s->elem;
 		int a = t->attrs[e];
+		if (s->hi && force < 0)
+			a |= A_REVERSE;
 		/* the cursor keeps the span's colours under reverse in monochrome */
 		attrset(a);
 		mvaddnstr(y, x, r->text.s + s->off, (int)s->len);
@@ -637,6 +640,9 @@ static void tui_teardown(struct tui *t)
 	while (t->nviews)
 		view_free(t->views[--t->nviews]);
 	tui_defs_free(t);
+	if (t->docs)
+		docs_free(t->docs);
+	t->docs = NULL;
 	if (t->engine)
 		engine_free(t->engine);
 	t->engine = NULL;

@@ -16,6 +16,7 @@
 #include "../defs/theme.h"
 #include "../util/buf.h"
 
+struct docs;
 struct engine;
 struct form;
 struct org;
@@ -29,9 +30,10 @@ struct workflow;
 struct span {
 	size_t off, len;        /* bytes of row->text */
 	enum theme_elem elem;   /* how to draw it */
+	int hi;                 /* 1: highlighted inside its element (reverse): changed characters */
 };
 
-#define ROW_MAX_SPANS 16
+#define ROW_MAX_SPANS 64
 
 /* One screen row of text, never wider than `width` columns. */
 struct row {
@@ -51,6 +53,8 @@ void row_release(struct row *r);
  * double-width character. Returns the columns added.
  */
 size_t row_add(struct row *r, enum theme_elem e, const char *s, size_t cols);
+/* row_add with `hi` set: drawn in e's colours and reversed (a diff's changed characters). */
+size_t row_add_hi(struct row *r, enum theme_elem e, int hi, const char *s, size_t cols);
 /* Pad with spaces in element `e` up to the full width. */
 void row_fill(struct row *r, enum theme_elem e);
 /* Put `right` flush against the right edge after padding (dropped if it does not fit). */
@@ -114,6 +118,7 @@ struct tui {
 	unsigned long mouse_bstate; /* its buttons (an mmask_t) */
 	struct engine *engine;  /* on `store`; owned (every decision goes through it) */
 	struct tdefs *defs;     /* parsed definitions read so far (tdefs.c); owned */
+	struct docs *docs;      /* the store's documents, opened on first use (tui_docs); owned */
 	long pending;           /* the 待办 count for the status bar; < 0 unknown */
 	/* tests: where keys come from instead of the terminal (NULL: the terminal) */
 	int (*script)(struct tui *t, void *ctx);
@@ -166,10 +171,11 @@ void tui_defs_free(struct tui *t);
 
 /*
  * Run an approval action (approve, reject, return, transfer, delegate,
- * add-signer, circulate, urge, withdraw, take-back, mark-read) on request
- * `id`: a dialog for the inputs, then one engine_act(); a refusal is shown
- * in the dialog, which stays open. Returns 1 when the engine applied it,
- * 0 when cancelled, -1 when the action is not possible (message set).
+ * add-signer, remove-signer, circulate, urge, withdraw, terminate,
+ * take-back, mark-read) on request `id`: a dialog for the inputs, then one
+ * engine_act(); a refusal is shown in the dialog, which stays open.
+ * Returns 1 when the engine applied it, 0 when cancelled, -1 when the
+ * action is not possible (message set).
  */
 int request_act(struct tui *t, const char *id, enum action a);
 /* Is `a` one of the actions request_act() runs? */
@@ -181,6 +187,15 @@ extern const struct view_ops defs_view_ops;
 extern const struct view_ops pager_view_ops;
 extern const struct view_ops def_view_ops;
 extern const struct view_ops help_view_ops;
+
+/* ---- documents (view_doc.c) ---- */
+
+/* The store's documents, opened on first use; NULL with a message set when they cannot be. */
+struct docs *tui_docs(struct tui *t);
+/* Open the revisions view of document `id` (a full id); -1 with a message set on failure. */
+int tui_doc_revisions(struct tui *t, const char *id);
+extern const struct view_ops doc_revs_view_ops;
+extern const struct view_ops doc_diff_view_ops;
 
 /* Data for def_view_ops: which definition to show. */
 void *def_view_data(const char *kind, const char *id);

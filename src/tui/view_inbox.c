@@ -51,8 +51,9 @@ static const char *const sort_names[] = { N_("deadline"), N_("received"), N_("wo
 struct inbox_data {
 	struct inbox_item *v[NTABS]; /* rows per tab */
 	size_t n[NTABS];
-	size_t *shown;               /* indexes into v[active] of the rows shown */
+	size_t *shown;               /* indexes into v[shown_tab] of the rows shown */
 	size_t nshown, shown_alloc;
+	size_t shown_tab;            /* the tab `shown` was made for (the active one until it switches) */
 	struct tabs tabs;
 	struct buf filter;           /* the `/` text */
 	enum inbox_sort sort;
@@ -229,8 +230,10 @@ static void inbox_refilter(struct view *v)
 {
 	struct inbox_data *d = v->data;
 	size_t tab = d->tabs.active;
-	const char *keep = d->nshown && v->cursor < d->nshown && d->v[tab]
-				   ? d->v[tab][d->shown[v->cursor]].request : NULL;
+	/* the selected row belongs to the tab the rows were made for, maybe not the active one */
+	size_t old = d->shown_tab;
+	const char *keep = d->nshown && v->cursor < d->nshown && d->v[old] && d->shown[v->cursor] < d->n[old]
+				   ? d->v[old][d->shown[v->cursor]].request : NULL;
 	char *keep_id = keep ? xstrdup(keep) : NULL;
 	d->nshown = 0;
 	for (size_t k = 0; k < NTABS; k++) {
@@ -257,6 +260,7 @@ static void inbox_refilter(struct view *v)
 		if (!strcmp(d->v[tab][d->shown[k]].request, keep_id))
 			v->cursor = k;
 	free(keep_id);
+	d->shown_tab = tab;
 	v->lines = d->nshown;
 }
 

@@ -26,6 +26,7 @@
 #include "../defs/form.h"
 #include "../defs/org.h"
 #include "../defs/workflow.h"
+#include "../docs/docs.h"
 #include "../engine/engine.h"
 #include "../util/clock.h"
 #include "../util/i18n.h"
@@ -50,6 +51,8 @@ struct rq_data {
 	size_t width;           /* the width the lines were laid out for */
 	size_t label_w;         /* columns of the label column */
 	char *title;            /* for the title bar */
+	struct docs_info *docs; /* the documents attached to the request (docs_list) */
+	size_t ndocs, docs_alloc;
 };
 
 void *request_view_data(const char *id)
@@ -134,12 +137,39 @@ static void rq_clear(struct rq_data *d)
 	d->n = d->alloc = 0;
 }
 
+static void rq_docs_clear(struct rq_data *d)
+{
+	for (size_t i = 0; i < d->ndocs; i++)
+		docs_info_release(&d->docs[i]);
+	free(d->docs);
+	d->docs = NULL;
+	d->ndocs = d->docs_alloc = 0;
+}
+
+/* docs_list callback: keep a copy of each document's index entry. */
+static int rq_doc_collect(void *ctx, const struct docs_info *i)
+{
+	struct rq_data *d = ctx;
+	ALLOC_GROW(d->docs, d->ndocs + 1, d->docs_alloc);
+	struct docs_info *c = &d->docs[d->ndocs++];
+	*c = *i;
+	c->type = i->type ? xstrdup(i->type) : NULL;
+	c->title = i->title ? xstrdup(i->title) : NULL;
+	c->instance = i->instance ? xstrdup(i->instance) : NULL;
+	c->created_at = i->created_at ? xstrdup(i->created_at) : NULL;
+	c->created_by = i->created_by ? xstrdup(i->created_by) : NULL;
+	c->updated_at = i->updated_at ? xstrdup(i->updated_at) : NULL;
+	c->updated_by = i->updated_by ? xstrdup(i->updated_by) : NULL;
+	return 0;
+}
+
 static void rq_release(struct view *v)
 {
 	struct rq_data *d = v->data;
 	if (!d)
 		return;
 	rq_clear(d);
+	rq_docs_clear(d);
 	json_decref(d->show);
 	free(d->id);
 	free(d->title);
@@ -369,6 +399,23 @@ static void rq_build(struct tui *t, struct rq_data *d, size_t width)
 	}
 	for (size_t i = 0; rq_footer_ids[i]; i++)
 		rq_field(t, d, fm, rq_footer_ids[i]);
+	/* the documents attached to it, with their latest revision */
+	if (d->ndocs) {
+		rq_section(d, _("Documents"));
+		for (size_t i = 0; i < d->ndocs; i++) {
+			const struct docs_info *di = &d->docs[i];
+			buf_reset(&s);
+			buf_addf(&s, "r%d %s %s", di->revs, tui_user_name(t, di->updated_by),
+				 di->title ? di->title : "");
+			rq_add(d, di->id, s.s, TE_NORMAL, NULL, TE_NORMAL);
+		}
+		struct buf keys = BUF_INIT;
+		keymap_describe(&t->keymap, ACT_DIFF, "/", &keys);
+		buf_reset(&s);
+		buf_addf(&s, _("%s: revisions and differences"), keys.s);
+		rq_add(d, "", s.s, TE_MUTED, NULL, TE_NORMAL);
+		buf_release(&keys);
+	}
 
 	/* the workflow map */
 	const json_t *trail = json_object_get(o, "trail");
@@ -437,6 +484,13 @@ static int rq_load(struct tui *t, struct view *v)
 	}
 	json_decref(d->show);
 	d->show = o;
+	/* its documents: none when the store has no documents module yet */
+	rq_docs_clear(d);
+	struct docs *ds = tui_docs(t);
+	if (ds)
+		docs_list(ds, d->id, rq_doc_collect, d);
+	else
+		buf_reset(&t->msg);
 	free(d->title);
 	d->title = xstrdup(rq_str(o, "title") ? rq_str(o, "title") : d->id);
 	rq_build(t, d, t->cols > 0 ? (size_t)t->cols : 80);
@@ -494,6 +548,34 @@ static int rq_leaves(enum action a)
 	       a == ACT_DELEGATE || a == ACT_MARK_READ;
 }
 
+/* The diff action: the revisions of the request's document (a picker when it has several). */
+static void rq_documents(struct tui *t, struct rq_data *d)
+{
+	if (!d->ndocs) {
+		tui_message(t, 0, "%s", _("no document is attached to this request"));
+		return;
+	}
+	long k = 0;
+	if (d->ndocs > 1) {
+		struct picker p;
+		picker_init(&p, _("Documents"));
+		for (size_t i = 0; i < d->ndocs; i++) {
+			struct buf s = BUF_INIT;
+			buf_addf(&s, "%s  r%d  %s", d->docs[i].id, d->docs[i].revs,
+				 d->docs[i].title ? d->docs[i].title : "");
+			picker_add(&p, s.s);
+			buf_release(&s);
+		}
+		k = picker_run(t, &p);
+		picker_release(&p);
+	}
+	if (k >= 0) {
+		char id[DOCS_ID_MAX];
+		snprintf(id, sizeof(id), "%s", d->docs[k].id);
+		tui_doc_revisions(t, id);
+	}
+}
+
 static int rq_request(struct tui *t, struct view *v, enum action a)
 {
 	struct rq_data *d = v->data;
@@ -514,6 +596,8 @@ static int rq_request(struct tui *t, struct view *v, enum action a)
 		rq_load(t, v);
 		return 1;
 	}
+	if (a == ACT_DIFF)
+		return rq_documents(t, d), 1;
 	return 0;
 }
 
@@ -534,7 +618,8 @@ int request_action(enum action a)
 	switch (a) {
 	case ACT_APPROVE: case ACT_REJECT: case ACT_RETURN: case ACT_TRANSFER:
 	case ACT_DELEGATE: case ACT_ADD_SIGNER: case ACT_CIRCULATE: case ACT_URGE:
-	case ACT_WITHDRAW: case ACT_TAKE_BACK: case ACT_MARK_READ:
+	case ACT_WITHDRAW: case ACT_TAKE_BACK: case ACT_MARK_READ: case ACT_REMOVE_SIGNER:
+	case ACT_TERMINATE:
 		return 1;
 	default:
 		return 0;
@@ -783,6 +868,8 @@ static const char *act_title(enum action a)
 	case ACT_WITHDRAW: return _("Withdraw");
 	case ACT_TAKE_BACK: return _("Take back");
 	case ACT_MARK_READ: return _("Mark as read");
+	case ACT_REMOVE_SIGNER: return _("Remove a signer");
+	case ACT_TERMINATE: return _("Terminate");
 	default: return "";
 	}
 }
@@ -802,6 +889,8 @@ static const char *act_event(enum action a)
 	case ACT_WITHDRAW: return "instance.withdrawn";
 	case ACT_TAKE_BACK: return "task.takenback";
 	case ACT_MARK_READ: return "task.read";
+	case ACT_REMOVE_SIGNER: return "task.signer_removed";
+	case ACT_TERMINATE: return "instance.terminated";
 	default: return NULL;
 	}
 }
@@ -809,7 +898,8 @@ static const char *act_event(enum action a)
 /* Does the action act on my task (else on the request)? */
 static int act_on_task(enum action a)
 {
-	return a != ACT_CIRCULATE && a != ACT_URGE && a != ACT_WITHDRAW;
+	return a != ACT_CIRCULATE && a != ACT_URGE && a != ACT_WITHDRAW && a != ACT_REMOVE_SIGNER &&
+	       a != ACT_TERMINATE;
 }
 
 /* Done: what the status bar says. */
@@ -827,6 +917,8 @@ static const char *act_done(enum action a)
 	case ACT_WITHDRAW: return _("withdrew '%s'");
 	case ACT_TAKE_BACK: return _("took back your approval of '%s'");
 	case ACT_MARK_READ: return _("marked '%s' as read");
+	case ACT_REMOVE_SIGNER: return _("removed a signer from '%s'");
+	case ACT_TERMINATE: return _("terminated '%s'");
 	default: return "%s";
 	}
 }
@@ -861,9 +953,12 @@ static int act_dialog(struct tui *t, struct dialog *d, struct act_ctx *c, const 
 	keymap_describe(&t->keymap, ACT_EDIT_PICK, "/", &k);
 	if (a == ACT_TAKE_BACK)
 		buf_adds(&hint, _("take back your approval?"));
+	else if (a == ACT_TERMINATE)
+		buf_addf(&hint, _("terminate the request? It ends here and cannot go on (%s: common opinions)"),
+			 k.s);
 	else
 		buf_addf(&hint, a == ACT_TRANSFER || a == ACT_DELEGATE || a == ACT_ADD_SIGNER ||
-					a == ACT_CIRCULATE
+					a == ACT_CIRCULATE || a == ACT_REMOVE_SIGNER
 				    ? _("%s: choose people or common opinions")
 				    : _("%s: choose one of your common opinions"),
 			 k.s);
@@ -900,6 +995,9 @@ static int act_dialog(struct tui *t, struct dialog *d, struct act_ctx *c, const 
 		c->f_where = dialog_add_choice(d, _("Where"), where, 3, 0);
 		break;
 	}
+	case ACT_REMOVE_SIGNER:
+		c->f_user = dialog_add_text(d, _("Signer"), "", 64, 1, 1);
+		break;
 	case ACT_CIRCULATE:
 		c->multi_user = 1;
 		c->f_user = dialog_add_text(d, _("Readers"), "", 500, 2, 1);

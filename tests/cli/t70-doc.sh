@@ -195,9 +195,9 @@ test_expect_success 'kill -9 right after the ref moved: the next open rolls it b
 	echo "新的一版" >b3.md &&
 	DOCKET_TEST_CRASH=after-ref docket -C s -u w doc edit "$id" --body-file b3.md; test $? -ne 0 &&
 	test "$(sgit rev-parse refs/docs/$id)" != "$before" &&
-	test -f s/documents.git/docket-saving &&
+	test -f s/documents.git/objects/pack/docket-saving &&
 	docket -C s -u w doc edit "$id" --title "关于做好2026年春节假期值班工作的通知（修订）" >/dev/null &&
-	test ! -f s/documents.git/docket-saving &&
+	test ! -f s/documents.git/objects/pack/docket-saving &&
 	test "$(sgit rev-parse refs/docs/$id~1)" = "$before" &&
 	DOCKET_TEST_CRASH=after-pack docket -C s -u w doc edit "$id" --body-file b3.md; test $? -ne 0 &&
 	docket -C s -u w doc list >/dev/null && refs_match_sqlite && fsck_clean

@@ -29,6 +29,7 @@
 #include "../../src/tui/tui.c"
 #include "../../src/tui/view_def.c"
 #include "../../src/tui/view_defs.c"
+#include "../../src/tui/view_doc.c"
 #include "../../src/tui/view_help.c"
 #include "../../src/tui/view_inbox.c"
 #include "../../src/tui/view_new.c"
@@ -41,6 +42,68 @@
 static char tmpdir[] = "/tmp/docket-test-tui-inbox-XXXXXX";
 static struct store *store;
 static struct engine *eng;
+/* the outgoing request and its document (ids are random: masked in screens) */
+static char *out_id;
+static char doc_id[DOCS_ID_MAX];
+static char *incoming_id;     /* the first incoming document (wang.fang's 签收) */
+static char *urgent_id;       /* the extra urgent incoming one */
+
+/* Save a new revision of the document at `now` by `user` with these changes. */
+static void doc_revise(struct docs *d, const char *now, const char *user, const char *title,
+		       const char *body, const char *urgency)
+{
+	struct docs_content c;
+	char head[DOCS_OID_MAX];
+	setenv("DOCKET_NOW", now, 1);
+	assert_int_equal(docs_head(d, doc_id, head), 0);
+	assert_int_equal(docs_load(d, doc_id, head, &c), 0);
+	if (title)
+		docs_content_set(&c, DF_TITLE, title);
+	if (urgency)
+		docs_content_set(&c, DF_URGENCY, urgency);
+	if (body) {
+		buf_reset(&c.body);
+		buf_adds(&c.body, body);
+	}
+	int rev = 0;
+	if (docs_save(d, user, doc_id, &c, NULL, head, &rev) != 0)
+		fail_msg("save: %s", docs_error(d));
+	docs_content_release(&c);
+}
+
+/* The outgoing request's document: r1 drafted, r2 the body edited, r3 the header and a long line. */
+static void make_document(void)
+{
+	struct docs *d = NULL;
+	struct buf err = BUF_INIT;
+	if (docs_open(store, &d, &err) < 0)
+		fail_msg("docs: %s", err.s);
+	struct docs_content c;
+	docs_content_init(&c);
+	c.type = xstrdup("通知");
+	docs_content_set(&c, DF_TITLE, "关于召开全市安全生产会议的通知");
+	docs_content_set(&c, DF_RECIPIENTS, "各区县人民政府、市直各部门");
+	buf_adds(&c.body, "经市政府研究，决定召开全市安全生产工作会议。现将有关事项通知如下：\n"
+			  "一、会议时间\n2026年3月10日上午9时。\n"
+			  "二、会议地点\n市政府第一会议室。\n"
+			  "三、参会人员\n各区县分管负责同志。\n");
+	setenv("DOCKET_NOW", "2026-03-02T09:06:00+08:00", 1);
+	if (docs_create(d, "wang.fang", &c, out_id, doc_id) < 0)
+		fail_msg("create: %s", docs_error(d));
+	docs_content_release(&c);
+	doc_revise(d, "2026-03-02T09:08:00+08:00", "wang.fang", NULL,
+		   "经市政府研究，决定召开全市安全生产工作会议。现将有关事项通知如下：\n"
+		   "一、会议时间\n2026年3月12日下午2时30分。\n"
+		   "二、会议地点\n市政府第一会议室。\n"
+		   "三、参会人员\n各区县分管负责同志。\n", NULL);
+	doc_revise(d, "2026-03-02T09:11:00+08:00", "zhao.lei", "关于召开2026年全市安全生产工作会议的通知",
+		   "经市政府研究，决定召开全市安全生产工作会议。现将有关事项通知如下：\n"
+		   "一、会议时间\n2026年3月12日下午2时30分。\n"
+		   "二、会议地点\n市政府第二会议室（市政府大楼三楼东侧，请参会人员提前十五分钟到达并签到）。\n"
+		   "三、参会人员\n各区县分管负责同志、安监部门主要负责同志。\n", "加急");
+	docs_free(d);
+	buf_release(&err);
+}
 
 /* The current version hash of (kind, id); "" when none. */
 static void current_hash(const char *kind, const char *id, char *out)
@@ -121,13 +184,13 @@ static int setup_store(void **state)
 	diags_release(&d);
 	eng = engine_new(store);
 	/* an incoming document from last week: overdue by now */
-	free(create("00000000-0000-4000-8000-000000000001", "2026-02-27T09:00:00+08:00", "zhao.lei",
+	incoming_id = (create("00000000-0000-4000-8000-000000000001", "2026-02-27T09:00:00+08:00", "zhao.lei",
 		    "incoming", "关于开展政务服务检查的通知",
 		    json_pack("{s:s, s:s, s:s, s:s}", "source_organ", "省人民政府办公厅", "title",
 			      "关于开展政务服务检查的通知", "received", "2026-02-27", "urgency", "normal"),
 		    0));
 	/* an extra urgent one with a title too long for any column */
-	free(create("00000000-0000-4000-8000-000000000002", "2026-03-02T09:00:00+08:00", "zhao.lei",
+	urgent_id = (create("00000000-0000-4000-8000-000000000002", "2026-03-02T09:00:00+08:00", "zhao.lei",
 		    "incoming", "关于做好2026年春季森林防火工作的紧急通知（请各区县人民政府、市直各部门认真贯彻落实）",
 		    json_pack("{s:s, s:s, s:s, s:s, s:s}", "source_organ", "省应急管理厅", "title",
 			      "关于做好2026年春季森林防火工作的紧急通知（请各区县人民政府、市直各部门认真贯彻落实）",
@@ -147,7 +210,8 @@ static int setup_store(void **state)
 	json_t *p = json_pack("{s:s, s:[s]}", "instance", out, "users", "wang.fang");
 	engine_act(eng, "00000000-0000-4000-8000-000000000005", "instance.circulated", "zhou.min", p, NULL);
 	json_decref(p);
-	free(out);
+	out_id = out;
+	make_document();
 	/* and a draft */
 	free(create("00000000-0000-4000-8000-000000000006", "2026-03-02T09:20:00+08:00", "wang.fang", "leave",
 		    "请假 - 王芳",
@@ -165,6 +229,9 @@ static int setup_store(void **state)
 static int teardown_store(void **state)
 {
 	(void)state;
+	free(out_id);
+	free(incoming_id);
+	free(urgent_id);
 	engine_free(eng);
 	store_close(store);
 	struct buf cmd = BUF_INIT;
@@ -182,16 +249,21 @@ struct term {
 	FILE *out, *in;
 };
 
-static void term_open(struct term *tm, int rows, int cols)
+static void term_open_as(struct term *tm, const char *term, int rows, int cols)
 {
 	tm->out = fopen("/dev/null", "w");
 	tm->in = fopen("/dev/null", "r");
 	assert_non_null(tm->out);
 	assert_non_null(tm->in);
-	tm->scr = newterm("xterm-256color", tm->out, tm->in);
+	tm->scr = newterm(term, tm->out, tm->in);
 	assert_non_null(tm->scr);
 	set_term(tm->scr);
 	resizeterm(rows, cols);
+}
+
+static void term_open(struct term *tm, int rows, int cols)
+{
+	term_open_as(tm, "xterm-256color", rows, cols);
 }
 
 static void term_close(struct term *tm)
@@ -246,6 +318,9 @@ static char *dump_screen(void)
 static void check_screen(const char *name)
 {
 	char *got = dump_screen();
+	/* the document id is random: the same number of x in its place */
+	for (char *p = *doc_id ? strstr(got, doc_id) : NULL; p; p = strstr(p, doc_id))
+		memset(p, 'x', strlen(doc_id));
 	struct buf path = BUF_INIT, want = BUF_INIT;
 	buf_addf(&path, "tests/unit/screens/%s.txt", name);
 	const char *update = getenv("DOCKET_UPDATE_SCREENS");
@@ -312,14 +387,14 @@ static int script_key(struct tui *t, void *ctx)
 	}
 }
 
-/* Run the TUI on a rows x cols screen through the key script, from the inbox. */
-static void run(int rows, int cols, const char *const *keys)
+/* Run the TUI on a rows x cols screen through the key script, from the inbox, as `user`. */
+static void run_as(const char *user, int rows, int cols, const char *const *keys)
 {
 	struct term tm;
 	struct tui t;
 	struct script s = { keys, 0, NULL, 0, 0 };
 	term_open(&tm, rows, cols);
-	assert_int_equal(tui_setup(&t, store, "wang.fang", NULL), 0);
+	assert_int_equal(tui_setup(&t, store, user, NULL), 0);
 	setup_colors(&t);
 	t.script = script_key;
 	t.script_ctx = &s;
@@ -332,6 +407,11 @@ static void run(int rows, int cols, const char *const *keys)
 	}
 	tui_teardown(&t);
 	term_close(&tm);
+}
+
+static void run(int rows, int cols, const char *const *keys)
+{
+	run_as("wang.fang", rows, cols, keys);
 }
 
 static void test_inbox_tabs_80x24(void **state)
@@ -457,6 +537,240 @@ static void test_refusal_in_dialog(void **state)
 	run(24, 80, keys);
 }
 
+/* The document of a request: its revisions, the diff of two, unified and side by side. */
+static void test_document_diff(void **state)
+{
+	(void)state;
+	static const char *const k80[] = { "Tab", "Tab", "j", "Enter", "G", "@request-doc-80x24", "d",
+					   "@doc-revs-80x24", "d", "@doc-diff-80x24", "Right", "Right",
+					   "Right", "@doc-diff-scrolled-80x24", "v", "@doc-diff-side-80x24",
+					   "q", "g", "Enter", "@doc-revs-chosen-80x24", "G", "Enter",
+					   "@doc-diff-r1-r3-80x24", "q", "q", "q", "@request-end-doc-80x24", NULL };
+	run(24, 80, k80);
+	static const char *const k120[] = { "Tab", "Tab", "j", "Enter", "d", "@doc-revs-120x40", "g",
+					    "Enter", "G", "Enter", "@doc-diff-120x40", "v",
+					    "@doc-diff-side-120x40", NULL };
+	run(40, 120, k120);
+	/* side by side at every width: never a row wider than the screen (dump_screen checks) */
+	for (int cols = 20; cols <= 130; cols += 7) {
+		struct term tm;
+		struct tui t;
+		term_open(&tm, 12, cols);
+		assert_int_equal(tui_setup(&t, store, "wang.fang", NULL), 0);
+		setup_colors(&t);
+		assert_int_equal(tui_push(&t, &inbox_view_ops, NULL), 0);
+		assert_int_equal(tui_doc_revisions(&t, doc_id), 0);
+		tui_key(&t, key_parse("g"));
+		tui_key(&t, key_parse("Enter"));
+		tui_key(&t, key_parse("G"));
+		tui_key(&t, key_parse("Enter"));
+		for (int side = 0; side < 2; side++) {
+			for (int pg = 0; pg < 4; pg++) {
+				tui_draw(&t);
+				free(dump_screen());
+				tui_key(&t, key_parse(side ? "Space" : "Right"));
+			}
+			tui_key(&t, key_parse("v"));
+		}
+		tui_teardown(&t);
+		term_close(&tm);
+	}
+}
+
+/* The attributes of a diff: changed characters reversed in diff-add / diff-del. */
+static void check_diff_attrs(struct tui *t, int mono)
+{
+	/* the "+" line of the room: 市政府第一会议室 became 市政府第二会议室（...） */
+	int rows, cols, found = 0;
+	getmaxyx(stdscr, rows, cols);
+	for (int y = 1; y < rows - 1 && !found; y++) {
+		wchar_t line[256];
+		mvwinnwstr(stdscr, y, 0, line, cols < 255 ? cols : 255);
+		wchar_t *at = wcsstr(line, L"第二会议室");
+		if (!at || line[1] != L'+')
+			continue;
+		found = 1;
+		/* the screen column of each character: wide ones take two */
+		int col = 0;
+		for (wchar_t *p = line; p < at; p++)
+			col += wcwidth(*p) > 0 ? wcwidth(*p) : 0;
+		attr_t a;
+		short pair;
+		cchar_t c;
+		wchar_t wc[CCHARW_MAX + 1];
+		/* '+' and 第 in diff-add, not reversed; 二 reversed */
+		int xs[] = { 1, col, col + 2 };
+		for (int k = 0; k < 3; k++) {
+			mvwin_wch(stdscr, y, xs[k], &c);
+			getcchar(&c, wc, &a, &pair, NULL);
+			assert_int_equal(a & (A_BOLD | A_UNDERLINE),
+					 (attr_t)t->attrs[TE_DIFF_ADD] & (A_BOLD | A_UNDERLINE));
+			assert_int_equal(pair, mono ? 0 : TE_DIFF_ADD + 1);
+			if (k < 2)
+				assert_false(a & A_REVERSE);
+			else
+				assert_true(a & A_REVERSE);
+		}
+		assert_true(wc[0] == L'二');
+		/* and the "-" line before it: 一 reversed in diff-del */
+		mvwinnwstr(stdscr, y - 1, 0, line, cols < 255 ? cols : 255);
+		assert_true(line[1] == L'-');
+		mvwin_wch(stdscr, y - 1, col + 2, &c);
+		getcchar(&c, wc, &a, &pair, NULL);
+		assert_true(wc[0] == L'一');
+		assert_true(a & A_REVERSE);
+		assert_int_equal(pair, mono ? 0 : TE_DIFF_DEL + 1);
+		if (mono)
+			assert_true(a & A_UNDERLINE);
+	}
+	assert_true(found);
+}
+
+/* 8 colours, 256 colours, no colours and NO_COLOR all draw the same text; colours fall back. */
+static void test_colour_depths(void **state)
+{
+	(void)state;
+	static const struct { const char *term; int no_color; int mono; } cases[] = {
+		{ "xterm", 0, 0 }, { "xterm-256color", 0, 0 }, { "vt100", 0, 1 }, { "xterm-256color", 1, 1 },
+	};
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct term tm;
+		struct tui t;
+		if (cases[k].no_color)
+			setenv("NO_COLOR", "1", 1);
+		term_open_as(&tm, cases[k].term, 24, 80);
+		assert_int_equal(tui_setup(&t, store, "wang.fang", NULL), 0);
+		setup_colors(&t);
+		assert_int_equal(t.mono, cases[k].mono);
+		if (!cases[k].mono) {
+			/* bright colours fold onto 0..7 (bold) on 8 colours; numbers past COLORS are default */
+			int bold = 0;
+			assert_int_equal(fit_color(9, &bold), COLORS >= 16 ? 9 : 1);
+			assert_int_equal(bold, COLORS >= 16 ? 0 : 1);
+			assert_int_equal(fit_color(200, NULL), COLORS > 200 ? 200 : -1);
+			assert_int_equal(fit_color(-1, NULL), -1);
+			assert_true(t.attrs[TE_DIFF_ADD] & A_COLOR);
+		} else {
+			/* monochrome: diff-add bold, diff-del underline, no colour pairs */
+			assert_true(t.attrs[TE_DIFF_ADD] & A_BOLD);
+			assert_true(t.attrs[TE_DIFF_DEL] & A_UNDERLINE);
+			for (int e = 0; e < TE_COUNT; e++)
+				assert_false(t.attrs[e] & A_COLOR);
+		}
+		assert_int_equal(tui_push(&t, &inbox_view_ops, NULL), 0);
+		tui_draw(&t);
+		check_screen("inbox-todo-80x24");
+		assert_int_equal(tui_doc_revisions(&t, doc_id), 0);
+		tui_key(&t, key_parse("d"));
+		tui_draw(&t);
+		check_screen("doc-diff-80x24");
+		check_diff_attrs(&t, cases[k].mono);
+		tui_teardown(&t);
+		term_close(&tm);
+		unsetenv("NO_COLOR");
+	}
+	/* a 256-colour theme on 8 colours: color0..255 past COLORS fall back to the terminal's own */
+	struct term tm;
+	term_open_as(&tm, "xterm", 24, 80);
+	struct tui t;
+	const char *path = "/tmp/docket-test-theme-256.yaml";
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("kind: theme\nid: t256\ncolors:\n  diff-add: {fg: color82, bg: color17}\n"
+	      "  diff-del: {fg: color4, attrs: [underline]}\n  title: {fg: bright-white, bg: blue}\n", f);
+	fclose(f);
+	assert_int_equal(tui_setup(&t, store, "wang.fang", path), 0);
+	setup_colors(&t);
+	assert_int_equal(t.mono, 0);
+	short fg, bg;
+	pair_content(TE_DIFF_ADD + 1, &fg, &bg);
+	assert_int_equal(fg, -1);
+	assert_int_equal(bg, -1);
+	pair_content(TE_DIFF_DEL + 1, &fg, &bg);
+	assert_int_equal(fg, 4);
+	assert_true(t.attrs[TE_DIFF_DEL] & A_UNDERLINE);
+	pair_content(TE_TITLE + 1, &fg, &bg);
+	assert_int_equal(fg, COLOR_WHITE);
+	assert_true(t.attrs[TE_TITLE] & A_BOLD);
+	assert_int_equal(tui_push(&t, &inbox_view_ops, NULL), 0);
+	tui_draw(&t);
+	check_screen("inbox-todo-80x24");
+	tui_teardown(&t);
+	term_close(&tm);
+	/* the same theme on 256 colours keeps its numbers */
+	term_open_as(&tm, "xterm-256color", 24, 80);
+	assert_int_equal(tui_setup(&t, store, "wang.fang", path), 0);
+	setup_colors(&t);
+	pair_content(TE_DIFF_ADD + 1, &fg, &bg);
+	assert_int_equal(fg, 82);
+	assert_int_equal(bg, 17);
+	tui_teardown(&t);
+	term_close(&tm);
+	unlink(path);
+}
+
+/* The last event of request `id`'s trail: its action. */
+static char *last_action(const char *id)
+{
+	json_t *o = engine_show(eng, id);
+	json_t *trail = json_object_get(o, "trail");
+	const char *a = json_string_value(json_object_get(json_array_get(trail, json_array_size(trail) - 1),
+							  "action"));
+	char *r = xstrdup(a ? a : "");
+	json_decref(o);
+	return r;
+}
+
+/* Remove a signer: the dialog, a refusal (not a signer), then a signer added and removed. */
+static void test_remove_signer(void **state)
+{
+	(void)state;
+	static const char *const k80[] = { "S", "=钱宇", "@remove-signer-80x24", "Tab", "Tab", "Enter",
+					   "@remove-signer-refused-80x24", "Esc", NULL };
+	run(24, 80, k80);
+	/* wang.fang adds qian.yu after her on the first incoming document, then removes him */
+	char *task = NULL;
+	assert_int_equal(engine_my_task(eng, "wang.fang", incoming_id, &task), 0);
+	json_t *p = json_pack("{s:s, s:s, s:s}", "task", task, "user", "qian.yu", "where", "after");
+	int rc = engine_act(eng, "00000000-0000-4000-8000-000000000010", "task.signer_added", "wang.fang", p,
+			    NULL);
+	json_decref(p);
+	free(task);
+	if (rc < 0)
+		fail_msg("add signer: %s", engine_error(eng));
+	static const char *const k120[] = { "S", "=钱宇", "Tab", "Tab", "Enter", "@remove-signer-done-120x40",
+					    NULL };
+	run(40, 120, k120);
+	char *a = last_action(incoming_id);
+	assert_string_equal(a, "removed signer");
+	free(a);
+}
+
+/* Terminate: refused for wang.fang (in the dialog), done by the system administrator. */
+static void test_terminate(void **state)
+{
+	(void)state;
+	static const char *const k80[] = { "X", "@terminate-80x24", "Tab", "Enter", "@terminate-refused-80x24",
+					   "Esc", NULL };
+	run(24, 80, k80);
+	struct term tm;
+	struct tui t;
+	static const char *const keys[] = { "=不再办理", "Tab", "Enter", NULL };
+	struct script s = { keys, 0, NULL, 0, 0 };
+	term_open(&tm, 40, 120);
+	assert_int_equal(tui_setup(&t, store, "luo.bin", NULL), 0);
+	setup_colors(&t);
+	t.script = script_key;
+	t.script_ctx = &s;
+	assert_int_equal(tui_push(&t, &inbox_view_ops, NULL), 0);
+	assert_int_equal(request_act(&t, urgent_id, ACT_TERMINATE), 1);
+	tui_teardown(&t);
+	term_close(&tm);
+	json_t *o = engine_show(eng, urgent_id);
+	assert_string_equal(json_string_value(json_object_get(o, "state")), "terminated");
+	json_decref(o);
+}
+
 int main(void)
 {
 	setenv("TZ", "Asia/Shanghai", 1);
@@ -480,7 +794,11 @@ int main(void)
 		cmocka_unit_test(test_new_request_form),
 		cmocka_unit_test(test_screen_reader_cursor),
 		cmocka_unit_test(test_refusal_in_dialog),
+		cmocka_unit_test(test_document_diff),
+		cmocka_unit_test(test_colour_depths),
+		cmocka_unit_test(test_remove_signer),
 		cmocka_unit_test(test_approve_from_inbox),
+		cmocka_unit_test(test_terminate),
 	};
 	return cmocka_run_group_tests_name("tui-inbox", tests, setup_store, teardown_store);
 }

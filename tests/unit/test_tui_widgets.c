@@ -29,6 +29,7 @@
 #include "../../src/tui/tui.c"
 #include "../../src/tui/view_def.c"
 #include "../../src/tui/view_defs.c"
+#include "../../src/tui/view_doc.c"
 #include "../../src/tui/view_help.c"
 #include "../../src/tui/view_inbox.c"
 #include "../../src/tui/view_new.c"
