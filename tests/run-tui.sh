@@ -79,11 +79,24 @@ fi
 # requests made with the CLI verbs: one waits for zhao.lei (部门审核)
 if ! "$DOCKET" -C "$store" -u wang.fang new outgoing --set doc_type=notice \
 	--set title=关于召开全市安全生产会议的通知 --set urgency=urgent \
-	--set main_recipients=各区县人民政府 >"$tmp/new.out" 2>&1 ||
+	--set main_recipients=各区县人民政府 >"$tmp/new.id" 2>"$tmp/new.out" ||
 	! "$DOCKET" -C "$store" -u wang.fang new leave --draft --set type=personal \
 	--set start=2026-04-07 --set end=2026-04-08 --set reason=家中有事 >>"$tmp/new.out" 2>&1; then
 	cat "$tmp/new.out"
 	echo "tui: 0 passed, 1 failed (new)"
+	exit 1
+fi
+# the request's document, in two revisions (the meeting moved to another room)
+req=$(sed -n "s/.*'\\([0-9a-z]*\\)'.*/\\1/p" "$tmp/new.id" | head -n 1)
+printf '一、会议时间\n3月10日上午9时。\n二、会议地点\n市政府第一会议室。\n' >"$tmp/body1"
+printf '一、会议时间\n3月10日上午9时。\n二、会议地点\n市政府第二会议室。\n' >"$tmp/body2"
+if ! doc=$("$DOCKET" -C "$store" -u wang.fang doc new --instance "$req" \
+	--title 关于召开全市安全生产会议的通知 --body-file "$tmp/body1" 2>"$tmp/doc.out") ||
+	! "$DOCKET" -C "$store" -u wang.fang doc edit "$doc" --type 通知 --title 关于召开全市安全生产会议的通知 \
+	--body-file "$tmp/body2" \
+	>>"$tmp/doc.out" 2>&1; then
+	cat "$tmp/doc.out"
+	echo "tui: 0 passed, 1 failed (doc)"
 	exit 1
 fi
 
@@ -105,6 +118,20 @@ esac
 tm send-keys -t docket Enter
 wait_for "Workflow map" "Enter opens the request"
 wait_for "[>] 部门审核" "the map shows where the request stands"
+
+# the request's document: its revisions, the diff of the last two, side by side
+tm send-keys -t docket d
+wait_for "Revisions 关于召开全市安全生产会议的通知" "d opens the document's revisions"
+wait_for "r2 " "the second revision is listed"
+tm send-keys -t docket d
+wait_for "Diff r1..r2" "d on r2 shows what it changed"
+wait_for "+市政府第二会议室。" "the added line is in the diff"
+wait_for "-市政府第一会议室。" "the removed line is in the diff"
+tm send-keys -t docket v
+wait_for "side by side" "v switches to side by side"
+wait_for "市政府第一会议室。" "side by side shows the old line"
+tm send-keys -t docket q q
+wait_for "Workflow map" "q twice goes back to the request"
 tm send-keys -t docket a
 wait_for "+- Approve" "a opens the approve dialog"
 tm send-keys -t docket -l '同意'

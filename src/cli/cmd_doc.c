@@ -301,7 +301,7 @@ static int doc_edit(struct doc_ctx *x)
 	int st;
 	if ((rc = resolve(x, c->argv[2], id, NULL)))
 		goto out;
-	if ((st = docs_head(x->d, id, head)) < 0) {
+	if ((st = docs_head(x->d, id, head)) < 0 || (st = docs_load(x->d, id, head, &ct)) < 0) {
 		rc = doc_fail(x, st);
 		goto out;
 	}

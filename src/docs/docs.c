@@ -875,15 +875,31 @@ static int save_many(struct docs *d, struct save *v, size_t n)
 	if ((rc = dgit_flush(d)) < 0)
 		goto fail_marker;
 	crash_point("after-pack");
-	/* 3. the refs, each if it is still where SQLite says */
+	/*
+	 * 3. the refs, each if it is still where SQLite says. Many refs are
+	 * written without an fsync each and made durable together by one
+	 * syncfs before SQLite commits.
+	 */
+	size_t nrefs = 0;
+	for (size_t k = 0; k < n; k++)
+		nrefs += v[k].last && !v[k].unchanged;
+	if (nrefs > 1)
+		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 0);
 	for (; moved < n; moved++) {
 		struct save *sv = &v[moved];
 		if (!sv->last || sv->unchanged)
 			continue;
 		struct save *f = save_first(sv);
 		if ((rc = dgit_ref_set(d, sv->doc, &sv->commit, f->have_parent ? &f->parent : NULL)) < 0)
-			goto fail_ref;
+			break;
 	}
+	if (nrefs > 1) {
+		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+		if (rc == 0 && (rc = dgit_sync(d)) < 0)
+			moved = n;
+	}
+	if (rc < 0)
+		goto fail_ref;
 	crash_point("after-ref");
 	/* 4. the rows and the events */
 	char made_at[32];

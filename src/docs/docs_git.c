@@ -16,6 +16,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <git2/sys/commit.h>
 #include <git2/sys/mempack.h>
 #include <stdio.h>
@@ -164,6 +165,20 @@ int dgit_flush(struct docs *d)
 		return docs_fail(d, DOCS_ERR, _("unable to write a pack to the document repository: %s"),
 				 dgit_why());
 	return 0;
+}
+
+int dgit_sync(struct docs *d)
+{
+	char *refdir = xasprintf("%s/refs/docs", store_git_dir(d->s));
+	int fd = open(refdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = fd >= 0 ? syncfs(fd) : -1;
+	int e = errno;
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0)
+		rc = docs_fail(d, DOCS_ERR, _("unable to flush '%s' to disk: %s"), refdir, strerror(e));
+	free(refdir);
+	return rc;
 }
 
 void dgit_discard(struct docs *d)

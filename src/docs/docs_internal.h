@@ -79,6 +79,8 @@ int dgit_write_commit(struct docs *d, const git_oid *tree, const git_oid *parent
 		      time_t t, const char *message, git_oid *out);
 /* Write everything in the in-memory backend as one fsynced pack; empty it. */
 int dgit_flush(struct docs *d);
+/* Make every file written so far durable at once (syncfs), for batches of refs. */
+int dgit_sync(struct docs *d);
 /* Forget the in-memory objects (a save that was abandoned). */
 void dgit_discard(struct docs *d);
 /* The tree of a commit. */

@@ -694,7 +694,10 @@ int engine_check(struct engine *e, int repair, struct buf *report, int64_t *even
 {
 	int64_t bad = 0;
 	*events = 0;
-	int rc = store_event_verify(e->s, &bad);
+	int rc = store_quick_check(e->s);
+	if (rc < 0)
+		return eng_fail(e, rc, "%s", store_error(e->s));
+	rc = store_event_verify(e->s, &bad);
 	if (rc == -1 && bad > 0) {
 		buf_addf(report, "%s\n", store_error(e->s));
 		return 1;

@@ -134,6 +134,12 @@ int store_event_append(struct store *s, const struct store_event *ev, int64_t *s
  * not be read. Removing the newest events is not detected (signatures will).
  */
 int store_event_verify(struct store *s, int64_t *bad_seq);
+/*
+ * PRAGMA quick_check over the whole database (every page). store_open runs
+ * it only after an unclean end (see doc/store.md); `docket check` runs it
+ * always. 0, or STORE_CORRUPT with the findings in the message.
+ */
+int store_quick_check(struct store *s);
 /* Number of events, or -1 on error. */
 int64_t store_event_count(struct store *s);
 /* The sequence of the last event (0 when none), or -1 on error; cheap. */

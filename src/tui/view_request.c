@@ -312,6 +312,7 @@ static const char *rq_action_label(const char *a)
 		{ "takenback", N_("took back") },   { "transferred", N_("transferred") },
 		{ "delegated", N_("delegated") },   { "signer_added", N_("added a signer") },
 		{ "circulated", N_("circulated") }, { "read", N_("read") },
+		{ "removed signer", N_("removed a signer") },
 		{ "urged", N_("urged") },           { "skipped", N_("skipped") },
 		{ "terminated", N_("terminated") }, { "escalated", N_("escalated") },
 		{ "overdue", N_("overdue") },       { "numbered", N_("numbered") },

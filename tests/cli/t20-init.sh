@@ -39,6 +39,17 @@ test_expect_success 'a file that is not a store is refused and left alone' '
 	cmp before junk/docket.db
 '
 
+test_expect_success 'damaged pages: docket check finds them, says what to do, exit 3' '
+	docket -C dmg init >/dev/null &&
+	docket -C dmg -u luo.bin deploy "$REPO/workflows" "$REPO/forms" >/dev/null 2>&1 &&
+	size=$(stat -c %s dmg/docket.db) &&
+	dd if=/dev/urandom of=dmg/docket.db bs=4096 seek=$((size / 8192)) count=3 conv=notrunc 2>/dev/null &&
+	expect_exit 3 docket -C dmg check 2>err &&
+	grep "is damaged" err && grep "restore it from a backup" err &&
+	DOCKET_QUICK_CHECK=always expect_exit 3 docket -C dmg definitions 2>err &&
+	grep "is damaged" err
+'
+
 test_expect_success 'a store from a newer docket is refused and left alone' '
 	docket -C newer init >/dev/null &&
 	sqlite3 newer/docket.db "PRAGMA user_version=99" &&

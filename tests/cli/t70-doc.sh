@@ -237,4 +237,33 @@ test_expect_success 'two processes saving at once never see a git lock error' '
 	test $(ls s/documents.git/objects/pack | grep -c "\.pack$") -le 9
 '
 
+test_expect_success 'doc attach and detach are recorded as their own events, without content' '
+	id2=$(cat id2) &&
+	printf "SECRET-BYTES" >件.bin &&
+	docket -C s -u wang.fang doc attach "$id2" 件.bin >/dev/null &&
+	docket -C s -u wang.fang doc detach "$id2" 件.bin >/dev/null &&
+	sqlite3 s/docket.db "SELECT payload FROM events WHERE type = '\''document.attached'\'' ORDER BY seq DESC LIMIT 1" >att.json &&
+	python3 -c "import json; p=json.load(open(\"att.json\")); a=p[\"attachments\"][0]; assert a[\"name\"]==\"件.bin\" and a[\"size\"]==12 and len(a[\"blob\"])==40, p" &&
+	test "$(sqlite3 s/docket.db "SELECT json_extract(payload, '\''$.attachments[0].blob'\'') FROM events WHERE type = '\''document.detached'\'' ORDER BY seq DESC LIMIT 1")" = "$(git hash-object 件.bin)" &&
+	! sqlite3 s/docket.db "SELECT payload FROM events" | grep -q SECRET-BYTES
+'
+
+test_expect_success 'doc signoff records the exact commit; a later edit needs the sign-off again' '
+	id2=$(cat id2) && head=$(sgit rev-parse refs/docs/$id2) &&
+	docket -C s -u zhang.juzhang doc signoff "$id2" >out &&
+	grep "^signed off $id2 r[0-9]* ($head)$" out &&
+	test "$(sqlite3 s/docket.db "SELECT commit_id FROM doc_approvals ORDER BY rowid DESC LIMIT 1")" = "$head" &&
+	docket -C s --json doc show "$id2" >show.json &&
+	python3 -c "import json; v=json.load(open(\"show.json\")); assert v[\"signed_commit\"]==\"$head\" and not v[\"needs_resign\"], v" &&
+	echo "签发后改动" >late.md &&
+	docket -C s -u wang.fang doc edit "$id2" --body-file late.md >/dev/null 2>err &&
+	grep "needs the sign-off again" err &&
+	docket -C s doc log "$id2" >log && tail -1 log | grep -q "needs sign-off again" &&
+	docket -C s --json doc signoff "$id2" >so.json &&
+	python3 -c "import json; v=json.load(open(\"so.json\")); assert v[\"commit\"]==\"$(sgit rev-parse refs/docs/$id2)\" and not v[\"needs_resign\"], v" &&
+	docket -C s -u z doc signoff "$id2" r1 >/dev/null 2>err && grep "differs from the revision signed off" err &&
+	expect_exit 1 docket -C s -u z doc signoff "$id2" r99 2>err && grep "no revision" err &&
+	fsck_clean
+'
+
 test_done

@@ -134,6 +134,122 @@ static int sh(const char *fmt, ...)
 
 /* --- tests ------------------------------------------------------------- */
 
+/* A text column of the first row of a query, copied (or NULL). */
+static char *sql_text(struct fx *f, const char *sql)
+{
+	sqlite3_stmt *st;
+	char *v = NULL;
+	if (sqlite3_prepare_v2(store_sqlite(f->s), sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("sql '%s': %s", sql, sqlite3_errmsg(store_sqlite(f->s)));
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		v = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* docs_save_batch: many revisions, one pack, one transaction, git agrees. */
+static void test_batch(void **state)
+{
+	struct fx *f = *state;
+	size_t packs0 = 0, packs1 = 0;
+	assert_int_equal(docs_object_stats(f->d, &packs0, NULL), 0);
+	enum { N = 5 };
+	struct docs_content c[N];
+	struct docs_batch_item items[N];
+	memset(items, 0, sizeof(items));
+	for (int i = 0; i < N; i++) {
+		char body[64];
+		snprintf(body, sizeof(body), "第%d份\n", i);
+		sample(&c[i], body);
+		items[i].c = &c[i];
+	}
+	assert_int_equal(docs_save_batch(f->d, "wang", items, N), 0);
+	assert_int_equal(docs_object_stats(f->d, &packs1, NULL), 0);
+	assert_int_equal(packs1, packs0 + 1); /* one pack for the lot */
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM documents"), N);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM events WHERE type = 'document.created'"), N);
+	/* edits, the first document twice: r2 then r3 on top of it; one unchanged */
+	struct docs_content e0a, e0b;
+	docs_content_copy(&e0a, &c[0]);
+	buf_adds(&e0a.body, "改一\n");
+	docs_content_copy(&e0b, &e0a);
+	buf_adds(&e0b.body, "改二\n");
+	struct docs_batch_item ed[3];
+	memset(ed, 0, sizeof(ed));
+	ed[0].id = items[0].id_out, ed[0].c = &e0a;
+	ed[1].id = items[1].id_out, ed[1].c = &c[1];
+	ed[2].id = items[0].id_out, ed[2].c = &e0b, ed[2].action = "导入";
+	assert_int_equal(docs_save_batch(f->d, "li", ed, 3), 0);
+	assert_int_equal(ed[0].rev, 2);
+	assert_int_equal(ed[1].unchanged, 1);
+	assert_int_equal(ed[1].rev, 1);
+	assert_int_equal(ed[2].rev, 3);
+	char head[DOCS_OID_MAX];
+	assert_int_equal(docs_head(f->d, items[0].id_out, head), 0);
+	assert_int_equal(sh("test \"$(git --git-dir='%s/documents.git' rev-parse refs/docs/%s)\" = %s &&"
+			    " test \"$(git --git-dir='%s/documents.git' rev-list --count refs/docs/%s)\" = 3 &&"
+			    " test \"$(git --git-dir='%s/documents.git' log -1 --format=%%s refs/docs/%s)\" = 导入 &&"
+			    " git --git-dir='%s/documents.git' fsck --strict 2>/dev/null >/dev/null",
+			    f->store, items[0].id_out, head, f->store, items[0].id_out, f->store, items[0].id_out,
+			    f->store),
+			 0);
+	/* the marker is gone after the commit point */
+	char *marker = xasprintf("%s/documents.git/objects/pack/docket-saving", f->store);
+	assert_false(file_exists(marker));
+	free(marker);
+	/* classified content refuses the whole batch; nothing is written */
+	struct docs_content bad;
+	sample(&bad, "机密★10年\n");
+	struct docs_batch_item b2[2];
+	memset(b2, 0, sizeof(b2));
+	b2[0].c = &c[2];
+	b2[1].c = &bad;
+	assert_int_equal(docs_save_batch(f->d, "x", b2, 2), DOCS_REFUSED);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM documents"), N);
+	/* only the head of each document is in the search index */
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM doc_fts"), N);
+	for (int i = 0; i < N; i++)
+		docs_content_release(&c[i]);
+	docs_content_release(&e0a);
+	docs_content_release(&e0b);
+	docs_content_release(&bad);
+}
+
+/* Attaching and detaching are their own events, with names, sizes and blob ids, never content. */
+static void test_attach_events(void **state)
+{
+	struct fx *f = *state;
+	struct docs_content c;
+	sample(&c, "正文\n");
+	char id[DOCS_ID_MAX];
+	assert_int_equal(docs_create(f->d, "wang", &c, NULL, id), 0);
+	struct docs_attachment files[2] = { { (char *)"表一.bin", BUF_INIT }, { (char *)"b.txt", BUF_INIT } };
+	buf_adds(&files[0].data, "SECRETCONTENT-1");
+	buf_adds(&files[1].data, "hello\n");
+	int rev = 0;
+	assert_int_equal(docs_attach_files(f->d, "wang", id, files, 2, NULL, &rev), 0);
+	assert_int_equal(rev, 2);
+	char *p = sql_text(f, "SELECT payload FROM events WHERE type = 'document.attached'");
+	assert_non_null(p);
+	assert_non_null(strstr(p, "\"name\":\"表一.bin\""));
+	assert_non_null(strstr(p, "\"size\":6"));
+	/* git hash-object of "hello\n" */
+	assert_non_null(strstr(p, "\"blob\":\"ce013625030ba8dba906f756967f9e9ca394464a\""));
+	assert_null(strstr(p, "SECRETCONTENT"));
+	free(p);
+	assert_int_equal(docs_detach(f->d, "wang", id, "b.txt", &rev), 0);
+	assert_int_equal(rev, 3);
+	p = sql_text(f, "SELECT payload FROM events WHERE type = 'document.detached'");
+	assert_non_null(p);
+	assert_non_null(strstr(p, "\"name\":\"b.txt\""));
+	assert_non_null(strstr(p, "ce013625030ba8dba906f756967f9e9ca394464a"));
+	free(p);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM events WHERE type = 'document.saved'"), 0);
+	buf_release(&files[0].data);
+	buf_release(&files[1].data);
+	docs_content_release(&c);
+}
+
 static void test_round_trip(void **state)
 {
 	struct fx *f = *state;
@@ -641,6 +757,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_git_cli_reads_it, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_model_checks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attach_events, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
