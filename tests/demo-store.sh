@@ -1,7 +1,8 @@
 #!/bin/sh
 # Create (once) the demo store that `make run` opens: the demo organisation,
 # forms, workflows and themes deployed and, on a new store only, requests in
-# several states (draft, running, returned, approved) with Chinese opinions,
+# several states (draft, running, returned, approved, withdrawn, rejected,
+# terminated) with Chinese opinions and an item to read (待阅) for wang.fang,
 # made by the approval verbs. Running it again deploys whatever changed in
 # the shipped definitions and nothing else.
 # Usage: DOCKET=/abs/path/to/docket sh tests/demo-store.sh STORE_DIR
@@ -24,6 +25,8 @@ if [ "$new" = 1 ]; then
 	r=$(d -u wang.fang --json new outgoing --set doc_type=notice --set title=关于召开全市安全生产会议的通知 \
 		--set urgency=urgent --set main_recipients=各区县人民政府、市直各部门 | id)
 	d -u zhao.lei approve "$r" -m "同意，请秘书长签发" >/dev/null
+	# the secretary-general sends it to wang.fang to read (her 待阅)
+	d -u zhou.min circulate "$r" wang.fang >/dev/null
 	# a leave request returned to wang.fang for more detail
 	r=$(d -u wang.fang --json new leave --set type=personal --set start=2026-04-07 --set end=2026-04-08 \
 		--set reason=家中有事 | id)
@@ -32,6 +35,18 @@ if [ "$new" = 1 ]; then
 	r=$(d -u wang.fang --json new trip --set destination=省城 --set start=2026-03-10 --set end=2026-03-11 \
 		--set budget=1200 --set purpose=参加公文处理培训 | id)
 	d -u zhao.lei approve "$r" -m 同意 >/dev/null
+	# a leave request wang.fang withdrew before anyone approved it
+	r=$(d -u wang.fang --json new leave --set type=annual --set start=2026-05-06 --set end=2026-05-08 \
+		--set reason=年休假 | id)
+	d -u wang.fang withdraw "$r" >/dev/null
+	# a rejected trip
+	r=$(d -u wang.fang --json new trip --set destination=北京 --set start=2026-04-20 --set end=2026-04-24 \
+		--set budget=8600 --set purpose=考察学习 | id)
+	d -u zhao.lei reject "$r" -m "预算过高，不予同意" >/dev/null
+	# a trip the system administrator terminated
+	r=$(d -u wang.fang --json new trip --set destination=上海 --set start=2026-04-13 --set end=2026-04-14 \
+		--set budget=2400 --set purpose=参加业务交流会 | id)
+	d -u luo.bin terminate "$r" -m "会议取消，不再办理" >/dev/null
 	# something in wang.fang's inbox: an incoming document to sign for
 	d -u zhao.lei new incoming --set source_organ=省人民政府办公厅 --set title=关于开展政务服务检查的通知 \
 		--set received=2026-03-02 --set urgency=normal >/dev/null

@@ -116,7 +116,13 @@ esac
 
 # open it, approve with an opinion typed in Chinese, and see it leave 待办
 tm send-keys -t docket Enter
-wait_for "Workflow map" "Enter opens the request"
+wait_for "== Body ==" "Enter opens the request, with its document's body"
+wait_for "市政府第二会议室。" "the body is the latest revision's, in Chinese"
+# R reads it again and stays on it; End shows the map
+tm send-keys -t docket R
+wait_for "市政府第二会议室。" "R keeps the request on screen"
+tm send-keys -t docket End
+wait_for "Workflow map" "End scrolls to the workflow map"
 wait_for "[>] 部门审核" "the map shows where the request stands"
 
 # the request's document: its revisions, the diff of the last two, side by side
@@ -131,7 +137,8 @@ tm send-keys -t docket v
 wait_for "side by side" "v switches to side by side"
 wait_for "市政府第一会议室。" "side by side shows the old line"
 tm send-keys -t docket q q
-wait_for "Workflow map" "q twice goes back to the request"
+wait_for "Request 关于召开全市安全生产会议的通知" "q twice goes back to the request"
+wait_for "Workflow map" "the request is where it was left"
 tm send-keys -t docket a
 wait_for "+- Approve" "a opens the approve dialog"
 tm send-keys -t docket -l '同意'
@@ -212,6 +219,10 @@ tm send-keys -t docket Enter
 wait_for ":definitions --all" "the command's output opens in the pager"
 wait_for "exited with status 0" "the exit status is in the status bar"
 wait_for "请假" "the pager shows the verb's output"
+tm send-keys -t docket R
+sleep 0.2
+wait_for ":definitions --all" "R on the pager keeps it open"
+wait_for "请假" "R on the pager keeps its text"
 tm send-keys -t docket q
 wait_for "Definitions" "q goes back from the pager"
 

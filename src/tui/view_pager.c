@@ -171,11 +171,17 @@ static void pager_line(struct tui *t, struct view *v, size_t i, struct row *r)
 	buf_release(&piece);
 }
 
-/* Left and Right scroll sideways. */
+/*
+ * Left and Right scroll sideways. Refresh keeps the text: it was given
+ * when the pager was pushed and there is nothing to read it from again
+ * (the generic refresh would release it and reopen nothing).
+ */
 static int pager_request(struct tui *t, struct view *v, enum action a)
 {
 	(void)t;
 	struct pager *pg = v->data;
+	if (a == ACT_REFRESH)
+		return 1;
 	if (a == ACT_EDIT_RIGHT) {
 		if (pg->hscroll + PAGER_HSTEP < pg->widest)
 			pg->hscroll += PAGER_HSTEP;

@@ -52,7 +52,8 @@ struct rq_data {
 	size_t label_w;         /* columns of the label column */
 	char *title;            /* for the title bar */
 	struct docs_info *docs; /* the documents attached to the request (docs_list) */
-	size_t ndocs, docs_alloc;
+	char **bodies;          /* each document's body at its head, sanitized; parallel to docs */
+	size_t ndocs, docs_alloc, bodies_alloc;
 };
 
 void *request_view_data(const char *id)
@@ -85,9 +86,9 @@ static void rq_add(struct rq_data *d, const char *label, const char *text, enum 
  * column (Chinese wraps between any two characters, other text at blanks
  * when it can); newlines start new lines.
  */
-static void rq_add_wrapped(struct rq_data *d, const char *label, const char *text, enum theme_elem e)
+static void rq_wrap(struct rq_data *d, const char *label, const char *text, enum theme_elem e,
+		    size_t room)
 {
-	size_t room = d->width > d->label_w + 3 ? d->width - d->label_w - 3 : 1;
 	struct buf cur = BUF_INIT;
 	size_t col = 0;
 	int first = 1;
@@ -97,7 +98,8 @@ static void rq_add_wrapped(struct rq_data *d, const char *label, const char *tex
 		size_t len = *p ? utf8_decode(p, &cp) : 0;
 		size_t w = cp && cp != '\n' ? (size_t)utf8_cp_width(cp) : 0;
 		if (!*p || cp == '\n' || col + w > room) {
-			rq_add(d, first ? label : "", cur.s, e, NULL, TE_NORMAL);
+			/* a labelled text continues under its label; an unlabelled one at the left edge */
+			rq_add(d, first || !label ? label : "", cur.s, e, NULL, TE_NORMAL);
 			first = 0;
 			buf_reset(&cur);
 			col = 0;
@@ -113,6 +115,11 @@ static void rq_add_wrapped(struct rq_data *d, const char *label, const char *tex
 		p += len;
 	}
 	buf_release(&cur);
+}
+
+static void rq_add_wrapped(struct rq_data *d, const char *label, const char *text, enum theme_elem e)
+{
+	rq_wrap(d, label, text, e, d->width > d->label_w + 3 ? d->width - d->label_w - 3 : 1);
 }
 
 /* A section heading: "== Name ==" and a blank line before it. */
@@ -139,11 +146,86 @@ static void rq_clear(struct rq_data *d)
 
 static void rq_docs_clear(struct rq_data *d)
 {
-	for (size_t i = 0; i < d->ndocs; i++)
+	for (size_t i = 0; i < d->ndocs; i++) {
 		docs_info_release(&d->docs[i]);
+		free(d->bodies ? d->bodies[i] : NULL);
+	}
 	free(d->docs);
+	free(d->bodies);
 	d->docs = NULL;
-	d->ndocs = d->docs_alloc = 0;
+	d->bodies = NULL;
+	d->ndocs = d->docs_alloc = d->bodies_alloc = 0;
+}
+
+/*
+ * A body as it can be drawn: invalid UTF-8 as '?', tabs as blanks to the
+ * next multiple of 8 columns, control and bidi characters dropped from
+ * each line, and no blank lines at the end. Caller frees.
+ */
+static char *rq_body_clean(const char *s, size_t len)
+{
+	struct buf raw = BUF_INIT, out = BUF_INIT, line = BUF_INIT, clean = BUF_INIT;
+	for (size_t i = 0; i < len;) {
+		size_t bad;
+		if (utf8_valid(s + i, len - i, &bad)) {
+			buf_add(&raw, s + i, len - i);
+			break;
+		}
+		buf_add(&raw, s + i, bad);
+		buf_addch(&raw, '?');
+		i += bad + 1;
+		while (i < len && ((unsigned char)s[i] & 0xc0) == 0x80)
+			i++;
+	}
+	const char *p = raw.s;
+	for (;;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		buf_reset(&line);
+		size_t col = 0;
+		for (size_t k = 0; k < n;) {
+			if (p[k] == '\t') {
+				do
+					buf_addch(&line, ' ');
+				while (++col % 8);
+				k++;
+				continue;
+			}
+			uint32_t cp;
+			size_t l = utf8_decode(p + k, &cp);
+			buf_add(&line, p + k, l);
+			col += (size_t)utf8_cp_width(cp);
+			k += l;
+		}
+		buf_reset(&clean);
+		utf8_sanitize(&clean, line.s);
+		buf_add(&out, clean.s, clean.len);
+		if (!nl)
+			break;
+		buf_addch(&out, '\n');
+		p = nl + 1;
+	}
+	while (out.len && out.s[out.len - 1] == '\n')
+		buf_setlen(&out, out.len - 1);
+	buf_release(&raw);
+	buf_release(&line);
+	buf_release(&clean);
+	return buf_detach(&out);
+}
+
+/* Read each document's body at its head (an unreadable one shows as empty). */
+static void rq_bodies_load(struct rq_data *d, struct docs *ds)
+{
+	ALLOC_GROW(d->bodies, d->ndocs, d->bodies_alloc);
+	for (size_t i = 0; i < d->ndocs; i++) {
+		struct docs_content c;
+		docs_content_init(&c);
+		if (docs_load(ds, d->docs[i].id, d->docs[i].head, &c) < 0)
+			d->bodies[i] = xstrdup("");
+		else
+			d->bodies[i] = rq_body_clean(c.body.s, c.body.len);
+		docs_content_release(&c);
+	}
 }
 
 /* docs_list callback: keep a copy of each document's index entry. */
@@ -381,6 +463,21 @@ static void rq_build(struct tui *t, struct rq_data *d, size_t width)
 			continue;
 		rq_field(t, d, fm, k);
 	}
+	/* the body of each document, from the left edge, wrapped by columns */
+	if (d->ndocs && d->bodies) {
+		rq_section(d, _("Body"));
+		for (size_t i = 0; i < d->ndocs; i++) {
+			const struct docs_info *di = &d->docs[i];
+			if (d->ndocs > 1) {
+				if (i)
+					rq_add(d, NULL, "", TE_NORMAL, NULL, TE_NORMAL);
+				buf_reset(&s);
+				buf_addf(&s, "%s %s", di->id, di->title ? di->title : "");
+				rq_wrap(d, NULL, s.s, TE_MUTED, width > 2 ? width - 2 : 1);
+			}
+			rq_wrap(d, NULL, d->bodies[i], TE_NORMAL, width > 2 ? width - 2 : 1);
+		}
+	}
 	/* attachments: every attachment field's file names */
 	int any = 0;
 	for (size_t i = 0; fm && i < fm->nfields; i++) {
@@ -488,9 +585,10 @@ static int rq_load(struct tui *t, struct view *v)
 	/* its documents: none when the store has no documents module yet */
 	rq_docs_clear(d);
 	struct docs *ds = tui_docs(t);
-	if (ds)
+	if (ds) {
 		docs_list(ds, d->id, rq_doc_collect, d);
-	else
+		rq_bodies_load(d, ds);
+	} else
 		buf_reset(&t->msg);
 	free(d->title);
 	d->title = xstrdup(rq_str(o, "title") ? rq_str(o, "title") : d->id);

@@ -577,6 +577,132 @@ static void test_document_diff(void **state)
 	}
 }
 
+/* The request's document body: under "== Body ==", wrapped by columns, laid out again on resize. */
+static void test_request_body(void **state)
+{
+	(void)state;
+	static const char *const k80[] = { "Tab", "Tab", "j", "Enter", "@request-body-80x24", "Space",
+					   "@request-body-page2-80x24", NULL };
+	run(24, 80, k80);
+	static const char *const k120[] = { "Tab", "Tab", "j", "Enter", "@request-body-120x40", NULL };
+	run(40, 120, k120);
+	/* opened at 80x24, then the terminal grows to 120x40: the same page as opened there */
+	struct term tm;
+	struct tui t;
+	term_open(&tm, 24, 80);
+	assert_int_equal(tui_setup(&t, store, "wang.fang", NULL), 0);
+	setup_colors(&t);
+	assert_int_equal(tui_push(&t, &inbox_view_ops, NULL), 0);
+	assert_int_equal(tui_push(&t, &request_view_ops, request_view_data(out_id)), 0);
+	tui_draw(&t);
+	char *narrow = dump_screen();
+	assert_non_null(strstr(narrow, "== Body =="));
+	resizeterm(40, 120);
+	tui_draw(&t);
+	check_screen("request-body-120x40");
+	char *wide = dump_screen();
+	/* the long line of the room is one row at 120 columns, two at 80 */
+	assert_non_null(strstr(wide, "市政府第二会议室（市政府大楼三楼东侧，请参会人员提前十五分钟到达并签到）。"));
+	free(narrow);
+	free(wide);
+	/* 50 and 51 columns (48 and 49 for the text): the long line breaks between two characters */
+	for (int cols = 50; cols <= 51; cols++) {
+		resizeterm(24, cols);
+		tui_draw(&t);
+		free(dump_screen());
+		const struct rq_data *d = t.views[t.nviews - 1]->data;
+		size_t k = 0;
+		while (k < d->n && strcmp(d->v[k].text, "市政府第二会议室（市政府大楼三楼东侧，请参会人员"))
+			k++;
+		assert_true(k + 1 < d->n);
+		assert_null(d->v[k].label);
+		assert_string_equal(d->v[k + 1].text, "提前十五分钟到达并签到）。");
+		assert_null(d->v[k + 1].label);
+	}
+	/* and back to 80 columns: wrapped again, never a row wider than the screen */
+	for (int cols = 20; cols <= 80; cols += 3) {
+		resizeterm(24, cols);
+		for (size_t k = 0; k < 4; k++) {
+			tui_draw(&t);
+			free(dump_screen());
+			tui_key(&t, key_parse("Space"));
+		}
+		tui_key(&t, key_parse("g"));
+	}
+	tui_teardown(&t);
+	term_close(&tm);
+}
+
+/*
+ * Refresh (R) on every view: the view stays, with its data read again
+ * (or kept, for the pager, whose text cannot be read again), and the
+ * screen is the same as before.
+ */
+static void refresh_same(struct tui *t, const char *name)
+{
+	int n = t->nviews;
+	tui_draw(t);
+	char *before = dump_screen();
+	tui_key(t, key_parse("R"));
+	assert_int_equal(t->nviews, n);
+	assert_string_equal(t->views[n - 1]->ops->name, name);
+	assert_non_null(t->views[n - 1]->data);
+	tui_draw(t);
+	char *after = dump_screen();
+	if (strcmp(before, after)) {
+		fprintf(stderr, "--- before\n%s--- after\n%s", before, after);
+		fail_msg("refresh changed the %s view", name);
+	}
+	free(before);
+	free(after);
+}
+
+static void test_refresh_every_view(void **state)
+{
+	(void)state;
+	struct term tm;
+	struct tui t;
+	term_open(&tm, 24, 80);
+	assert_int_equal(tui_setup(&t, store, "wang.fang", NULL), 0);
+	setup_colors(&t);
+	assert_int_equal(tui_push(&t, &inbox_view_ops, NULL), 0);
+	refresh_same(&t, "inbox");
+	/* the request, its document's revisions and a diff */
+	tui_key(&t, key_parse("Tab"));
+	tui_key(&t, key_parse("Tab"));
+	tui_key(&t, key_parse("j"));
+	tui_key(&t, key_parse("Enter"));
+	refresh_same(&t, "request");
+	tui_key(&t, key_parse("d"));
+	refresh_same(&t, "revisions");
+	tui_key(&t, key_parse("d"));
+	refresh_same(&t, "diff");
+	tui_key(&t, key_parse("q"));
+	tui_key(&t, key_parse("q"));
+	tui_key(&t, key_parse("q"));
+	assert_int_equal(t.nviews, 1);
+	/* help */
+	tui_key(&t, key_parse("?"));
+	refresh_same(&t, "help");
+	tui_key(&t, key_parse("q"));
+	/* the definitions and one definition */
+	tui_key(&t, key_parse("V"));
+	refresh_same(&t, "definitions");
+	tui_key(&t, key_parse("Enter"));
+	assert_int_equal(t.nviews, 3);
+	refresh_same(&t, "workflow");
+	tui_key(&t, key_parse("q"));
+	tui_key(&t, key_parse("q"));
+	/* the pager (what `:` opens): its text is kept */
+	static const char text[] = "第一行\n第二行 second line\n";
+	assert_int_equal(tui_push(&t, &pager_view_ops, pager_data("输出", text, sizeof(text) - 1)), 0);
+	refresh_same(&t, "pager");
+	tui_key(&t, key_parse("q"));
+	assert_int_equal(t.nviews, 1);
+	tui_teardown(&t);
+	term_close(&tm);
+}
+
 /* The attributes of a diff: changed characters reversed in diff-add / diff-del. */
 static void check_diff_attrs(struct tui *t, int mono)
 {
@@ -795,6 +921,8 @@ int main(void)
 		cmocka_unit_test(test_screen_reader_cursor),
 		cmocka_unit_test(test_refusal_in_dialog),
 		cmocka_unit_test(test_document_diff),
+		cmocka_unit_test(test_request_body),
+		cmocka_unit_test(test_refresh_every_view),
 		cmocka_unit_test(test_colour_depths),
 		cmocka_unit_test(test_remove_signer),
 		cmocka_unit_test(test_approve_from_inbox),

@@ -821,6 +821,16 @@ static void test_command_pager(void **state)
 	assert_string_equal(tm.t.views[1]->ops->name, "pager");
 	tui_paint(&tm.t);
 	check_screen("pager-80x24");
+	/* refresh keeps the text (there is nothing to run again) */
+	tui_key(&tm.t, 'R');
+	assert_int_equal(tm.t.nviews, 2);
+	assert_string_equal(tm.t.views[1]->ops->name, "pager");
+	const struct pager *pg = tm.t.views[1]->data;
+	assert_non_null(pg);
+	assert_int_equal(pg->n, 33);
+	assert_int_equal(tm.t.views[1]->lines, 33);
+	assert_string_equal(pg->lines[31], "第 30 行 line 30");
+	tui_paint(&tm.t);
 	/* `/` search, highlighted, and n */
 	static const char *const search[] = { "=LINE 2", "Enter", NULL };
 	feed(search);
