@@ -718,7 +718,7 @@ int request_action(enum action a)
 	case ACT_APPROVE: case ACT_REJECT: case ACT_RETURN: case ACT_TRANSFER:
 	case ACT_DELEGATE: case ACT_ADD_SIGNER: case ACT_CIRCULATE: case ACT_URGE:
 	case ACT_WITHDRAW: case ACT_TAKE_BACK: case ACT_MARK_READ: case ACT_REMOVE_SIGNER:
-	case ACT_TERMINATE:
+	case ACT_TERMINATE: case ACT_SUBMIT:
 		return 1;
 	default:
 		return 0;
@@ -969,6 +969,7 @@ static const char *act_title(enum action a)
 	case ACT_MARK_READ: return _("Mark as read");
 	case ACT_REMOVE_SIGNER: return _("Remove a signer");
 	case ACT_TERMINATE: return _("Terminate");
+	case ACT_SUBMIT: return _("Submit");
 	default: return "";
 	}
 }
@@ -990,6 +991,7 @@ static const char *act_event(enum action a)
 	case ACT_MARK_READ: return "task.read";
 	case ACT_REMOVE_SIGNER: return "task.signer_removed";
 	case ACT_TERMINATE: return "instance.terminated";
+	case ACT_SUBMIT: return "instance.submitted";
 	default: return NULL;
 	}
 }
@@ -998,7 +1000,7 @@ static const char *act_event(enum action a)
 static int act_on_task(enum action a)
 {
 	return a != ACT_CIRCULATE && a != ACT_URGE && a != ACT_WITHDRAW && a != ACT_REMOVE_SIGNER &&
-	       a != ACT_TERMINATE;
+	       a != ACT_TERMINATE && a != ACT_SUBMIT;
 }
 
 /* Done: what the status bar says. */
@@ -1018,6 +1020,7 @@ static const char *act_done(enum action a)
 	case ACT_MARK_READ: return _("marked '%s' as read");
 	case ACT_REMOVE_SIGNER: return _("removed a signer from '%s'");
 	case ACT_TERMINATE: return _("terminated '%s'");
+	case ACT_SUBMIT: return _("submitted '%s'");
 	default: return "%s";
 	}
 }
@@ -1052,6 +1055,8 @@ static int act_dialog(struct tui *t, struct dialog *d, struct act_ctx *c, const 
 	keymap_describe(&t->keymap, ACT_EDIT_PICK, "/", &k);
 	if (a == ACT_TAKE_BACK)
 		buf_adds(&hint, _("take back your approval?"));
+	else if (a == ACT_SUBMIT)
+		buf_adds(&hint, _("submit the request as it is filled in?"));
 	else if (a == ACT_TERMINATE)
 		buf_addf(&hint, _("terminate the request? It ends here and cannot go on (%s: common opinions)"),
 			 k.s);
@@ -1104,7 +1109,7 @@ static int act_dialog(struct tui *t, struct dialog *d, struct act_ctx *c, const 
 	default:
 		break;
 	}
-	if (a != ACT_TAKE_BACK) {
+	if (a != ACT_TAKE_BACK && a != ACT_SUBMIT) {
 		int required = (a == ACT_APPROVE || a == ACT_REJECT || a == ACT_RETURN) &&
 			       (!s || s->opinion_required);
 		c->f_opinion = dialog_add_text(d, required ? _("Opinion") : _("Opinion (optional)"), "",
@@ -1115,7 +1120,7 @@ static int act_dialog(struct tui *t, struct dialog *d, struct act_ctx *c, const 
 	d->ctx = c;
 	/* the first field to fill has the focus */
 	d->focus = c->f_user != SIZE_MAX ? c->f_user : c->f_opinion != SIZE_MAX ? c->f_opinion : 0;
-	if (a == ACT_TAKE_BACK)
+	if (a == ACT_TAKE_BACK || a == ACT_SUBMIT)
 		d->focus = d->nfields;
 	return 0;
 }

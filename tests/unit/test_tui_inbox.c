@@ -897,6 +897,39 @@ static void test_terminate(void **state)
 	json_decref(o);
 }
 
+/* Submit: a draft saved earlier is submitted from the request view (P, then OK). */
+static void test_submit_draft(void **state)
+{
+	(void)state;
+	setenv("DOCKET_NOW", "2026-03-02T09:40:00+08:00", 1);
+	char *id = create("00000000-0000-4000-8000-000000000099", "2026-03-02T09:40:00+08:00", "wang.fang",
+			  "leave", "请假 - 王芳（草稿）",
+			  json_pack("{s:s, s:s, s:s, s:s}", "type", "annual", "start", "2026-05-11", "end",
+				    "2026-05-12", "reason", "探亲"),
+			  1);
+	json_t *o = engine_show(eng, id);
+	assert_string_equal(json_string_value(json_object_get(o, "state")), "draft");
+	json_decref(o);
+	struct term tm;
+	struct tui t;
+	static const char *const keys[] = { "Enter", NULL };
+	struct script sc = { keys, 0, NULL, 0, 0 };
+	term_open(&tm, 24, 80);
+	assert_int_equal(tui_setup(&t, store, "wang.fang", NULL), 0);
+	setup_colors(&t);
+	t.script = script_key;
+	t.script_ctx = &sc;
+	assert_int_equal(tui_push(&t, &inbox_view_ops, NULL), 0);
+	assert_int_equal(request_act(&t, id, ACT_SUBMIT), 1);
+	tui_teardown(&t);
+	term_close(&tm);
+	o = engine_show(eng, id);
+	assert_string_equal(json_string_value(json_object_get(o, "state")), "running");
+	json_decref(o);
+	free(id);
+	setenv("DOCKET_NOW", "2026-03-02T09:30:00+08:00", 1);
+}
+
 int main(void)
 {
 	setenv("TZ", "Asia/Shanghai", 1);
@@ -927,6 +960,7 @@ int main(void)
 		cmocka_unit_test(test_remove_signer),
 		cmocka_unit_test(test_approve_from_inbox),
 		cmocka_unit_test(test_terminate),
+		cmocka_unit_test(test_submit_draft),
 	};
 	return cmocka_run_group_tests_name("tui-inbox", tests, setup_store, teardown_store);
 }
