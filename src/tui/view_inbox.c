@@ -123,9 +123,6 @@ static int urgency_level(const char *u)
 	return 0;
 }
 
-/* Most rows for which the urgency is read from each request (engine_inbox has no urgency). */
-#define URGENCY_LOOKUPS 200
-
 /* Build the rows of one tab from the engine's JSON. */
 static void load_tab(struct tui *t, struct inbox_data *d, size_t tab, json_t *a)
 {
@@ -156,14 +153,7 @@ static void load_tab(struct tui *t, struct inbox_data *d, size_t tab, json_t *a)
 			d->has_received |= *it->received != 0;
 			it->overdue = it->due && it->due < now && tab_kinds[tab] != INBOX_DONE;
 		}
-		if (!urg && i < URGENCY_LOOKUPS) {
-			json_t *show = engine_show(t->engine, it->request);
-			urg = jstr(json_object_get(show, "fields"), "urgency");
-			it->urgency = urgency_level(urg);
-			json_decref(show);
-		} else {
-			it->urgency = urgency_level(urg);
-		}
+		it->urgency = urgency_level(urg);
 	}
 	d->n[tab] = json_array_size(a);
 }

@@ -178,4 +178,12 @@ test_expect_success 'listings speak JSON' '
 	python3 -c "import json; o=json.load(open(\"show.json\")); assert o[\"fields\"][\"days\"]==2 and o[\"trail\"]"
 '
 
+test_expect_success 'the inbox carries each request'"'"'s urgency (one query, no lookup per row)' '
+	r=$(newreq wang.fang incoming --set source_organ=省政府办公厅 --set title=特急来文 --set received=2026-03-02 --set urgency=extra_urgent --set lead_dept=finance) &&
+	d -u wang.fang --json inbox >todo.json &&
+	python3 -c "import json,sys; rows=[x for x in json.load(open(\"todo.json\")) if x[\"request\"]==sys.argv[1]]; assert rows and rows[0][\"urgency\"]==\"extra_urgent\", rows" "$r" &&
+	d -u wang.fang --json inbox --mine >mine.json &&
+	python3 -c "import json,sys; rows=[x for x in json.load(open(\"mine.json\")) if x[\"request\"]==sys.argv[1]]; assert rows[0][\"urgency\"]==\"extra_urgent\", rows" "$r"
+'
+
 test_done
