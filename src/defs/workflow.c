@@ -196,20 +196,6 @@ static struct wpos pos_of(const struct ynode *n)
 	return p;
 }
 
-/* Is `id` a slug: [a-z0-9][a-z0-9._-]* (the rule for every definition id)? */
-static int valid_slug(const char *id)
-{
-	if (!*id)
-		return 0;
-	for (const char *p = id; *p; p++) {
-		int ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-			 (p != id && (*p == '.' || *p == '_' || *p == '-'));
-		if (!ok)
-			return 0;
-	}
-	return 1;
-}
-
 /*
  * The scalar value of `key` in `map`, or NULL. Reports a missing required
  * key at the map, a list or mapping where a value belongs at the value
@@ -674,7 +660,7 @@ static void parse_step(struct wp *p, const struct ynode *map, struct workflow *w
 		s->col = idv->col;
 		if (!strcmp(idv->value, "end"))
 			ERR(p, idv, _("step id 'end' is reserved: 'next: end' finishes the request"));
-		else if (!valid_slug(idv->value))
+		else if (!y_is_slug(idv->value))
 			ERR(p, idv, _("invalid step id '%s': use lowercase letters, digits, '.', "
 				      "'_' and '-'"), idv->value);
 		s->id = xstrdup(idv->value);
@@ -939,7 +925,7 @@ struct workflow *workflow_parse(const struct ydoc *doc, struct diags *d)
 	const struct ynode *id = ymap_get(root, "id");
 	if (!id || yis_null(id) || !yscalar(id))
 		y_error(d, doc, id ? id : root, _("missing 'id'"));
-	else if (!valid_slug(id->value))
+	else if (!y_is_slug(id->value))
 		y_error(d, doc, id, _("invalid id '%s': use lowercase letters, digits, '.', '_' "
 				      "and '-'"), id->value);
 	else

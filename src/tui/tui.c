@@ -98,12 +98,11 @@ void tui_message(struct tui *t, int error, const char *fmt, ...)
 void tui_format_time(struct buf *out, const char *iso)
 {
 	time_t when;
-	struct tm tm;
 	char s[32];
-	if (iso && !clock_parse_iso(iso, &when) && localtime_r(&when, &tm) &&
-	    strftime(s, sizeof(s), "%Y-%m-%d %H:%M", &tm))
+	if (iso && !clock_parse_iso(iso, &when)) {
+		clock_format_local(when, s, sizeof(s));
 		buf_adds(out, s);
-	else
+	} else
 		buf_adds(out, iso ? iso : "");
 }
 
@@ -278,10 +277,7 @@ static void draw_status(struct tui *t)
 		store_label(t, &left);
 	}
 	char now[32];
-	time_t tnow = clock_now();
-	struct tm tm;
-	localtime_r(&tnow, &tm);
-	strftime(now, sizeof(now), "%Y-%m-%d %H:%M", &tm);
+	clock_format_local(clock_now(), now, sizeof(now));
 	/* sync is a placeholder until sync lands */
 	if (t->pending >= 0)
 		buf_addf(&right, "%s %ld | %s | %s ", _("pending:"), t->pending, _("sync: offline"), now);

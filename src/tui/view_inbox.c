@@ -94,13 +94,12 @@ static struct inbox_layout inbox_layout(size_t width, int received)
 static char *short_time(const char *iso, time_t *when)
 {
 	time_t t;
-	struct tm tm;
 	char s[32];
 	if (when)
 		*when = 0;
-	if (!iso || clock_parse_iso(iso, &t) || !localtime_r(&t, &tm) ||
-	    !strftime(s, sizeof(s), "%m-%d %H:%M", &tm))
+	if (!iso || clock_parse_iso(iso, &t))
 		return xstrdup("");
+	clock_format_local_short(t, s, sizeof(s));
 	if (when)
 		*when = t;
 	return xstrdup(s);

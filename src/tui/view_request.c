@@ -547,9 +547,8 @@ static void rq_build(struct tui *t, struct rq_data *d, size_t width)
 	json_array_foreach(trail, i, x) {
 		char when[32] = "";
 		time_t tt;
-		struct tm tm;
-		if (rq_str(x, "at") && !clock_parse_iso(rq_str(x, "at"), &tt) && localtime_r(&tt, &tm))
-			strftime(when, sizeof(when), "%m-%d %H:%M", &tm);
+		if (rq_str(x, "at") && !clock_parse_iso(rq_str(x, "at"), &tt))
+			clock_format_local_short(tt, when, sizeof(when));
 		buf_reset(&s);
 		const char *ob = rq_str(x, "on_behalf");
 		if (ob)

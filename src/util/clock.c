@@ -69,6 +69,13 @@ void clock_format_local(time_t t, char *out, size_t n)
 	strftime(out, n, "%Y-%m-%d %H:%M", &tm);
 }
 
+void clock_format_local_short(time_t t, char *out, size_t n)
+{
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(out, n, "%m-%d %H:%M", &tm);
+}
+
 time_t clock_now(void)
 {
 	const char *v = getenv("DOCKET_NOW");

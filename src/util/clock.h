@@ -20,5 +20,7 @@ void clock_format_iso(time_t t, char *out, size_t n);
 
 /* Format in local time as "YYYY-MM-DD HH:MM" (what people read). */
 void clock_format_local(time_t t, char *out, size_t n);
+/* The same without the year, "MM-DD HH:MM", for narrow columns. */
+void clock_format_local_short(time_t t, char *out, size_t n);
 
 #endif
