@@ -675,7 +675,12 @@ out:
 	return rc;
 }
 
-static int doc_detach(struct doc_ctx *x)
+/*
+ * `doc detach ID NAME` and `doc restore ID REV`: one argument after the id,
+ * one new revision.
+ */
+static int doc_save_with_arg(struct doc_ctx *x,
+			     int (*op)(struct docs *, const char *, const char *, const char *, int *))
 {
 	struct cli *c = x->c;
 	if (cli_no_options(c) < 0 || c->argc != 4)
@@ -685,7 +690,7 @@ static int doc_detach(struct doc_ctx *x)
 		return rc;
 	char id[DOCS_ID_MAX];
 	if (!(rc = resolve(x, c->argv[2], id, NULL))) {
-		int rev = 0, st = docs_detach(x->d, acting_user(c), id, c->argv[3], &rev);
+		int rev = 0, st = op(x->d, acting_user(c), id, c->argv[3], &rev);
 		if (st < 0)
 			rc = doc_fail(x, st);
 		else
@@ -693,6 +698,11 @@ static int doc_detach(struct doc_ctx *x)
 	}
 	close_docs(x);
 	return rc;
+}
+
+static int doc_detach(struct doc_ctx *x)
+{
+	return doc_save_with_arg(x, docs_detach);
 }
 
 /*
@@ -757,22 +767,7 @@ out:
 
 static int doc_restore(struct doc_ctx *x)
 {
-	struct cli *c = x->c;
-	if (cli_no_options(c) < 0 || c->argc != 4)
-		return usage();
-	int rc = open_docs(x, 0);
-	if (rc)
-		return rc;
-	char id[DOCS_ID_MAX];
-	if (!(rc = resolve(x, c->argv[2], id, NULL))) {
-		int rev = 0, st = docs_restore(x->d, acting_user(c), id, c->argv[3], &rev);
-		if (st < 0)
-			rc = doc_fail(x, st);
-		else
-			report_save(x, id, st, rev);
-	}
-	close_docs(x);
-	return rc;
+	return doc_save_with_arg(x, docs_restore);
 }
 
 /* Write one file of an export; 0 or -1 with a message printed. */
