@@ -438,6 +438,9 @@ static void tui_request(struct tui *t, enum action a)
 	case ACT_NEW_REQUEST:
 		tui_new_request(t);
 		break;
+	case ACT_STANDIN:
+		tui_standin(t);
+		break;
 	case ACT_MOVE_DOWN:
 		if (*pos + 1 < v->lines)
 			(*pos)++;

@@ -203,5 +203,9 @@ void *def_view_data(const char *kind, const char *id);
 void *request_view_data(const char *id);
 /* The new-request flow: pick a workflow, fill its form, save or submit (view_new.c). */
 void tui_new_request(struct tui *t);
+/* Name a stand-in (代理) for a period, optionally for one workflow (standin.c). */
+void tui_standin(struct tui *t);
+/* A person by id or by unique name, as an id (caller frees); NULL when unknown. */
+char *tui_user_id(struct tui *t, const char *s);
 
 #endif

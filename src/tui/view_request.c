@@ -793,7 +793,7 @@ static void act_pick(struct tui *t, struct dialog *d, size_t field, enum action 
 }
 
 /* A person by id or by unique name, as an id (caller frees); NULL when unknown. */
-static char *act_user_id(struct tui *t, const char *s)
+char *tui_user_id(struct tui *t, const char *s)
 {
 	const struct org *o = tui_org(t, NULL);
 	if (!o)
@@ -851,7 +851,7 @@ static int act_validate(struct dialog *d, void *ctxp)
 		char **names;
 		size_t n = act_split(dialog_value(d, f), &names);
 		for (size_t i = 0; i < n; i++) {
-			char *id = act_user_id(c->t, names[i]);
+			char *id = tui_user_id(c->t, names[i]);
 			if (!id && !d->fields[f].msg.len)
 				dialog_error(d, f, _("no person '%s' (edit-pick lists them)"), names[i]);
 			free(id);
@@ -1144,7 +1144,7 @@ static json_t *act_payload(struct act_ctx *c, struct dialog *d, const char *id, 
 			json_object_set_new(p, "opinion", json_string(op));
 	}
 	if (c->f_pick != SIZE_MAX && *dialog_value(d, c->f_pick)) {
-		char *u = act_user_id(c->t, dialog_value(d, c->f_pick));
+		char *u = tui_user_id(c->t, dialog_value(d, c->f_pick));
 		json_object_set_new(p, "pick", json_string(u ? u : dialog_value(d, c->f_pick)));
 		free(u);
 	}
@@ -1153,7 +1153,7 @@ static json_t *act_payload(struct act_ctx *c, struct dialog *d, const char *id, 
 		size_t n = act_split(dialog_value(d, c->f_user), &names);
 		json_t *users = json_array();
 		for (size_t i = 0; i < n; i++) {
-			char *u = act_user_id(c->t, names[i]);
+			char *u = tui_user_id(c->t, names[i]);
 			json_array_append_new(users, json_string(u ? u : names[i]));
 			free(u);
 			free(names[i]);

@@ -36,6 +36,7 @@
 #include "../../src/tui/view_help.c"
 #include "../../src/tui/view_inbox.c"
 #include "../../src/tui/view_new.c"
+#include "../../src/tui/standin.c"
 #include "../../src/tui/view_pager.c"
 #include "../../src/tui/view_request.c"
 

@@ -33,6 +33,7 @@
 #include "../../src/tui/view_help.c"
 #include "../../src/tui/view_inbox.c"
 #include "../../src/tui/view_new.c"
+#include "../../src/tui/standin.c"
 #include "../../src/tui/view_pager.c"
 #include "../../src/tui/view_request.c"
 
@@ -930,6 +931,30 @@ static void test_submit_draft(void **state)
 	setenv("DOCKET_NOW", "2026-03-02T09:30:00+08:00", 1);
 }
 
+/* Stand-in (A): a refused period keeps the dialog open and writes nothing; a good one is one event. */
+static void test_standin_dialog(void **state)
+{
+	(void)state;
+	struct term tm;
+	struct tui t;
+	/* to before from: refused; then fix the date and OK */
+	static const char *const keys[] = { "=黄伟", "Tab", "=2026-03-20", "Tab", "=2026-03-10", "Tab",
+					    "Tab", "Enter", "@standin-refused-80x24", "Tab", "Tab",
+					    "Backspace", "Backspace", "=25", "Tab", "Tab", "Enter", NULL };
+	struct script sc = { keys, 0, NULL, 0, 0 };
+	int64_t before = store_event_count(store);
+	term_open(&tm, 24, 80);
+	assert_int_equal(tui_setup(&t, store, "wang.fang", NULL), 0);
+	setup_colors(&t);
+	t.script = script_key;
+	t.script_ctx = &sc;
+	assert_int_equal(tui_push(&t, &inbox_view_ops, NULL), 0);
+	tui_standin(&t);
+	tui_teardown(&t);
+	term_close(&tm);
+	assert_int_equal(store_event_count(store), before + 1);
+}
+
 int main(void)
 {
 	setenv("TZ", "Asia/Shanghai", 1);
@@ -961,6 +986,7 @@ int main(void)
 		cmocka_unit_test(test_approve_from_inbox),
 		cmocka_unit_test(test_terminate),
 		cmocka_unit_test(test_submit_draft),
+		cmocka_unit_test(test_standin_dialog),
 	};
 	return cmocka_run_group_tests_name("tui-inbox", tests, setup_store, teardown_store);
 }
