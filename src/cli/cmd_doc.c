@@ -411,6 +411,14 @@ static void print_clean(const char *s)
 	buf_release(&b);
 }
 
+/* docs_approvals callback: each approval as JSON. */
+static int approval_json(void *ctx, const struct docs_approval *a)
+{
+	json_array_append_new(ctx, json_pack("{s:i, s:s, s:s, s:s, s:s}", "rev", a->rev, "commit", a->commit,
+					     "kind", a->kind, "actor", a->actor, "made_at", a->made_at));
+	return 0;
+}
+
 static int doc_show(struct doc_ctx *x)
 {
 	struct cli *c = x->c;
@@ -440,6 +448,9 @@ static int doc_show(struct doc_ctx *x)
 		json_object_set_new(o, "signed_commit",
 				    info.signed_commit[0] ? json_string(info.signed_commit) : json_null());
 		json_object_set_new(o, "needs_resign", json_boolean(info.needs_resign));
+		json_t *ap = json_array();
+		docs_approvals(x->d, id, approval_json, ap);
+		json_object_set_new(o, "approvals", ap);
 		cli_print_json(o);
 	} else {
 		printf("%s %s r%d/%d %.12s %s %s\n", id, ct.type, r.rev, info.revs, r.commit, r.made_at,
@@ -465,6 +476,21 @@ static int doc_show(struct doc_ctx *x)
 			print_clean(ct.att[i].name);
 			printf(" (%zu bytes)\n", ct.att[i].data.len);
 		}
+		/* who approved which revision (the approval engine, doc signoff) */
+		json_t *ap = json_array();
+		docs_approvals(x->d, id, approval_json, ap);
+		size_t i;
+		json_t *v;
+		json_array_foreach(ap, i, v) {
+			if (!i)
+				printf("%s\n", _("approvals:"));
+			printf("  r%lld %.12s %s ", (long long)json_integer_value(json_object_get(v, "rev")),
+			       json_string_value(json_object_get(v, "commit")),
+			       json_string_value(json_object_get(v, "kind")));
+			print_clean(json_string_value(json_object_get(v, "actor")));
+			printf(" %s\n", json_string_value(json_object_get(v, "made_at")));
+		}
+		json_decref(ap);
 	}
 	docs_info_release(&info);
 	docs_rev_release(&r);

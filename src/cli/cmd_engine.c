@@ -14,6 +14,7 @@
 #include "../defs/formdata.h"
 #include "../defs/org.h"
 #include "../defs/workflow.h"
+#include "../docs/docs.h"
 #include "../engine/eng_internal.h"
 #include "../engine/engine.h"
 #include "../store/store.h"
@@ -21,6 +22,7 @@
 #include "../util/clock.h"
 #include "../util/fsutil.h"
 #include "../util/i18n.h"
+#include "../util/utf8.h"
 #include "../util/xalloc.h"
 #include "cli.h"
 
@@ -28,12 +30,14 @@
 struct session {
 	struct store *s;
 	struct engine *e;
+	struct docs *d;             /* the store's documents, linked to the engine */
 	const struct eng_defs *org; /* the current organisation */
 };
 
 static void session_close(struct session *ss)
 {
 	engine_free(ss->e);
+	docs_free(ss->d);
 	store_close(ss->s);
 }
 
@@ -55,6 +59,17 @@ static int session_open(struct cli *c, struct session *ss, int need_user)
 	if (rc)
 		return rc;
 	ss->e = engine_new(ss->s);
+	/* approvals record the documents of their request (doc/engine.md, "Documents") */
+	struct buf err = BUF_INIT;
+	int st = docs_open(ss->s, &ss->d, &err);
+	if (st < 0) {
+		cli_error("%s", err.s);
+		buf_release(&err);
+		session_close(ss);
+		return st == DOCS_STORE ? EXIT_STORE : EXIT_INTERNAL;
+	}
+	buf_release(&err);
+	engine_set_docs(ss->e, ss->d);
 	char *org = engine_current_version(ss->e, "organisation", NULL);
 	if (org)
 		ss->org = eng_defs_get(ss->e, NULL, NULL, org);
@@ -541,31 +556,84 @@ int cmd_circulate(struct cli *c)
 	return request_verb(c, "instance.circulated", _("circulated request '%s'"), 1, -1);
 }
 
-/* Print an inbox as text. */
-static void print_tasks(json_t *a, int mine)
+/* Print `s` (sanitized, "-" for none) padded to `cols` display columns, then a space. */
+static void print_col(const char *s, size_t cols)
+{
+	struct buf clean = BUF_INIT;
+	utf8_sanitize(&clean, s && *s ? s : "-");
+	size_t w = utf8_width(clean.s);
+	fputs(clean.s, stdout);
+	for (; w < cols; w++)
+		putchar(' ');
+	putchar(' ');
+	buf_release(&clean);
+}
+
+/* The ISO time at key `k` of `o` as local "YYYY-MM-DD HH:MM", padded; "-" when none. */
+static void print_time(const json_t *o, const char *k)
+{
+	const char *iso = json_string_value(json_object_get(o, k));
+	time_t t;
+	char when[32] = "";
+	if (iso && !clock_parse_iso(iso, &t))
+		clock_format_local(t, when, sizeof(when));
+	print_col(when, 16);
+}
+
+static const char *jget(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+/*
+ * Print an inbox as text, one row per line, columns aligned by display
+ * width (Chinese takes two): task, request, when (received; decided on
+ * the done tab), step, title and notes; my requests: request, last
+ * updated, workflow, state, title and document number. Times are local.
+ */
+static void print_tasks(json_t *a, enum inbox_kind k)
 {
 	size_t i;
 	json_t *v;
 	json_array_foreach(a, i, v) {
-		if (mine) {
-			const char *num = json_string_value(json_object_get(v, "doc_number"));
-			printf("%-8s %-10s %-10s %s%s%s\n", json_string_value(json_object_get(v, "request")),
-			       json_string_value(json_object_get(v, "workflow")),
-			       json_string_value(json_object_get(v, "state")),
-			       json_string_value(json_object_get(v, "title")), num ? "  " : "", num ? num : "");
+		struct buf title = BUF_INIT;
+		if (k == INBOX_MINE) {
+			const char *num = jget(v, "doc_number");
+			print_col(jget(v, "request"), 8);
+			print_time(v, "updated_at");
+			print_col(jget(v, "workflow"), 10);
+			print_col(jget(v, "state"), 10);
+			utf8_sanitize(&title, jget(v, "title") ? jget(v, "title") : "");
+			printf("%s%s%s\n", title.s, num ? "  " : "", num ? num : "");
+			buf_release(&title);
 			continue;
 		}
-		const char *ob = json_string_value(json_object_get(v, "on_behalf"));
-		const char *dec = json_string_value(json_object_get(v, "decision"));
-		printf("%-8s %-8s %-14s %s", json_string_value(json_object_get(v, "task")),
-		       json_string_value(json_object_get(v, "request")),
-		       json_string_value(json_object_get(v, "step")),
-		       json_string_value(json_object_get(v, "title")));
+		const char *ob = jget(v, "on_behalf"), *dec = jget(v, "decision");
+		const char *kind = jget(v, "kind"), *by = jget(v, "returned_by"), *op = jget(v, "opinion");
+		int resubmit = kind && !strcmp(kind, "resubmit");
+		print_col(jget(v, "task"), 8);
+		print_col(jget(v, "request"), 8);
+		print_time(v, k == INBOX_DONE ? "decided_at" : "received");
+		print_col(resubmit ? _("to resubmit") : jget(v, "step"), 14);
+		utf8_sanitize(&title, jget(v, "title") ? jget(v, "title") : "");
+		fputs(title.s, stdout);
 		if (dec)
 			printf("  [%s]", dec);
 		if (ob)
 			printf(_("  (for %s)"), ob);
+		if (resubmit && by) {
+			/* who sent it back, from which step, and why */
+			const char *step = jget(v, "step") ? jget(v, "step") : "-";
+			struct buf clean = BUF_INIT;
+			utf8_sanitize(&clean, op ? op : "");
+			if (op)
+				printf(_("  (returned by %s at %s: %s)"), by, step, clean.s);
+			else
+				printf(_("  (returned by %s at %s)"), by, step);
+			buf_release(&clean);
+		}
 		putchar('\n');
+		buf_release(&title);
 	}
 }
 
@@ -591,7 +659,7 @@ int cmd_inbox(struct cli *c)
 	} else if (c->json) {
 		cli_print_json(a);
 	} else {
-		print_tasks(a, k == INBOX_MINE);
+		print_tasks(a, k);
 		json_decref(a);
 	}
 	session_close(&ss);
@@ -646,6 +714,19 @@ int cmd_show(struct cli *c)
 		if (ob)
 			printf(_(" (for %s)"), ob);
 		putchar('\n');
+	}
+	if (json_array_size(json_object_get(o, "documents")))
+		printf("%s\n", _("documents:"));
+	json_array_foreach(json_object_get(o, "documents"), i, v) {
+		const char *sc = json_string_value(json_object_get(v, "signed_commit"));
+		printf("  %s r%lld (%.7s) %s\n", json_string_value(json_object_get(v, "id")),
+		       (long long)json_integer_value(json_object_get(v, "rev")),
+		       json_string_value(json_object_get(v, "head")), json_string_value(json_object_get(v, "title")));
+		if (sc)
+			printf(_("    signed off: r%lld (%.7s)\n"),
+			       (long long)json_integer_value(json_object_get(v, "signed_rev")), sc);
+		if (json_is_true(json_object_get(v, "needs_resign")))
+			printf("    %s\n", _("changed after sign-off: needs the sign-off again"));
 	}
 	printf("%s\n", _("trail:"));
 	json_array_foreach(json_object_get(o, "trail"), i, v) {

@@ -79,7 +79,13 @@ const struct verb verbs[] = {
 	{ "urge", cmd_urge, N_("urge ID"), N_("remind the current handlers (催办)"), NULL },
 	{ "terminate", cmd_terminate, N_("terminate ID [-m REASON]"), N_("stop a request (system administrators)"), NULL },
 	{ "inbox", cmd_inbox, N_("inbox [--todo|--done|--mine|--toread] [--json]"),
-	  N_("your tasks, decisions, requests or items to read"), NULL },
+	  N_("your tasks, decisions, requests or items to read"),
+	  N_("--todo (the default, 待办): your pending tasks and your requests returned\n"
+	     "to you (\"to resubmit\": 'docket submit ID'), in the order they arrived.\n"
+	     "--done (已办): the tasks you decided, newest first. --mine (我的申请):\n"
+	     "every request you started, drafts too, last changed first. --toread\n"
+	     "(待阅): items circulated to you. Times are local; --json gives them in\n"
+	     "ISO 8601 UTC.") },
 	{ "show", cmd_show, N_("show ID [--json]"),
 	  N_("one request: fields, current steps, tasks and the trail"), NULL },
 	{ "opinions", cmd_opinions, N_("opinions [add TEXT|list] [--json]"), N_("your common opinions (常用意见)"), NULL },

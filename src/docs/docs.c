@@ -1245,6 +1245,36 @@ int docs_needs_resign(struct docs *d, const char *id)
 	return rc;
 }
 
+int docs_approvals(struct docs *d, const char *id, int (*fn)(void *ctx, const struct docs_approval *a),
+		   void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(d->db,
+				    "SELECT a.rev, a.commit_id, a.kind, a.actor, a.made_at FROM doc_approvals a"
+				    " JOIN documents USING (docno) WHERE documents.id = ?1 ORDER BY a.event_seq, a.id",
+				    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return docs_sql_fail(d, rc, _("read the approvals"));
+	bind_text(st, 1, id);
+	int stop = 0;
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct docs_approval a;
+		a.rev = sqlite3_column_int(st, 0);
+		col_copy(st, 1, a.commit, sizeof(a.commit));
+		a.kind = col_dup(st, 2);
+		a.actor = col_dup(st, 3);
+		a.made_at = col_dup(st, 4);
+		stop = fn(ctx, &a);
+		free(a.kind);
+		free(a.actor);
+		free(a.made_at);
+	}
+	sqlite3_finalize(st);
+	if (!stop && rc != SQLITE_DONE)
+		return docs_sql_fail(d, rc, _("read the approvals"));
+	return 0;
+}
+
 /* --- consistency ------------------------------------------------------ */
 
 /* One document's head as SQLite has it. */

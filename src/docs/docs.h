@@ -308,6 +308,17 @@ int docs_approve(struct docs *d, const char *user, const char *id, const char *c
 		 const char *kind, int freeze);
 /* Does the content at the head differ from what was signed? 1, 0, or a status. */
 int docs_needs_resign(struct docs *d, const char *id);
+/* One recorded approval (docs_approve). */
+struct docs_approval {
+	int rev;                   /* the revision approved */
+	char commit[DOCS_OID_MAX]; /* exactly what was approved */
+	char *kind;                /* "approve", "sign-off", ... */
+	char *actor;               /* who approved */
+	char *made_at;             /* ISO 8601 UTC */
+};
+/* Every approval of document `id`, oldest first; fn returning non-zero stops. */
+int docs_approvals(struct docs *d, const char *id,
+		   int (*fn)(void *ctx, const struct docs_approval *a), void *ctx);
 
 /* --- consistency (docs.c, docs_git.c) ------------------------------- */
 

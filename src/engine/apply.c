@@ -565,7 +565,7 @@ static int circulate_to(struct ctx *c, const struct step *s, const char *user, c
 {
 	int64_t x;
 	int rc = eng_int(c->e, &x,
-			 "SELECT 1 FROM eng_tasks WHERE instance = ?1 AND assignee = ?2 AND kind = 'read'"
+			 "SELECT 1 FROM eng_tasks WHERE instance = ?1 AND +assignee = ?2 AND kind = 'read'"
 			 " AND state IN ('pending', 'done')",
 			 "ss", c->in.id, user);
 	if (rc != 0)
@@ -936,8 +936,14 @@ static int decide(struct ctx *c, struct task *t, const char *decision, const cha
 			 "UPDATE eng_tasks SET state = 'done', decision = ?2, opinion = ?3, decided_seq = ?4,"
 			 " decided_by = ?5 WHERE id = ?1",
 			 "sssis", t->id, decision, opinion, c->ev->seq, actor);
-	if (!rc)
-		rc = trail(c, t->step, actor, t->on_behalf, decision, NULL, opinion);
+	if (!rc) {
+		/* an approval names the revisions of the request's documents it approved */
+		char *docs = !strcmp(decision, "approve")
+				     ? eng_doclink_detail(json_object_get(c->ev->p, "documents"))
+				     : NULL;
+		rc = trail(c, t->step, actor, t->on_behalf, decision, docs, opinion);
+		free(docs);
+	}
 	if (!rc)
 		rc = use_opinion(c, actor, opinion);
 	if (rc < 0 || !s)
@@ -957,8 +963,8 @@ static int decide(struct ctx *c, struct task *t, const char *decision, const cha
 				  "sss", c->in.id, t->step, t->id)) < 0)
 			return rc;
 	if (!strcmp(decision, "approve")) {
-		if ((rc = eng_run(c->e, "UPDATE eng_tasks SET state = 'pending' WHERE after_task = ?1 AND state = 'waiting'",
-				  "s", t->id)) < 0)
+		if ((rc = eng_run(c->e, "UPDATE eng_tasks SET state = 'pending' WHERE instance = ?2 AND after_task = ?1"
+				  " AND state = 'waiting'", "ss", t->id, t->instance)) < 0)
 			return rc;
 		if (s->mode == MODE_SEQUENTIAL && !t->extra &&
 		    (rc = eng_run(c->e,
@@ -1015,7 +1021,7 @@ static int ap_created(struct ctx *c)
 	if (rc < 0)
 		return rc;
 	json_t *data = json_object_get(c->ev->p, "data");
-	char *text = json_dumps(data ? data : json_object(), JSON_COMPACT | JSON_SORT_KEYS);
+	char *text = data ? json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS) : xstrdup("{}");
 	const char *title = pstr(c, "title");
 	int draft = json_is_true(json_object_get(c->ev->p, "draft"));
 	rc = eng_run(c->e,
@@ -1027,7 +1033,8 @@ static int ap_created(struct ctx *c)
 	free(text);
 	if (!rc)
 		rc = load_inst(c, id);
-	free(id);
+	free(c->e->created);
+	c->e->created = id;
 	if (!rc)
 		rc = trail(c, NULL, c->ev->actor, NULL, draft ? "drafted" : "created", NULL, NULL);
 	if (rc || draft)
@@ -1469,14 +1476,14 @@ static int ap_signer_removed(struct ctx *c)
 	if (strcmp(c->ev->actor, c->in.applicant) && !has_role(c->in.defs->org, c->ev->actor, "sysadmin") &&
 	    eng_int(c->e, &x,
 		    "SELECT 1 FROM eng_tasks t JOIN eng_active a ON a.instance = t.instance AND a.step = t.step"
-		    " WHERE t.instance = ?1 AND t.assignee = ?2 AND t.kind != 'read'",
+		    " WHERE t.instance = ?1 AND +t.assignee = ?2 AND t.kind != 'read'",
 		    "ss", c->in.id, c->ev->actor) != 1)
 		return REFUSE(c, _("'%s' is not a signer of the current step of request '%s'"), c->ev->actor, c->in.id);
 	struct task t;
 	char *tid = NULL;
 	sqlite3_stmt *st = eng_q(c->e,
 				 "SELECT t.id FROM eng_tasks t JOIN eng_active a ON a.instance = t.instance AND a.step = t.step"
-				 " WHERE t.instance = ?1 AND t.assignee = ?2 AND t.kind IN ('approve', 'offer', 'handle_co')"
+				 " WHERE t.instance = ?1 AND +t.assignee = ?2 AND t.kind IN ('approve', 'offer', 'handle_co')"
 				 " AND t.state IN ('pending', 'waiting') ORDER BY t.created_seq LIMIT 1",
 				 "ss", c->in.id, user ? user : "");
 	if (!st)
@@ -1505,8 +1512,8 @@ static int ap_signer_removed(struct ctx *c)
 		rc = eng_run(c->e, "UPDATE eng_tasks SET state = 'pending' WHERE id = ?1 AND state = 'waiting'", "s",
 			     t.resumes);
 	if (!rc)
-		rc = eng_run(c->e, "UPDATE eng_tasks SET after_task = NULL, state = 'pending' WHERE after_task = ?1"
-			     " AND state = 'waiting'", "s", t.id);
+		rc = eng_run(c->e, "UPDATE eng_tasks SET after_task = NULL, state = 'pending' WHERE instance = ?2"
+			     " AND after_task = ?1 AND state = 'waiting'", "ss", t.id, t.instance);
 	const struct step *s = workflow_step(c->in.defs->wf, t.step);
 	if (!rc && s && s->mode == MODE_SEQUENTIAL && !strcmp(t.state, "pending") && !t.extra)
 		rc = eng_run(c->e,
@@ -1532,7 +1539,7 @@ static int ap_circulated(struct ctx *c)
 		return REFUSE(c, _("request '%s' is a draft: submit it first"), c->in.id);
 	int64_t x;
 	if (strcmp(c->ev->actor, c->in.applicant) &&
-	    eng_int(c->e, &x, "SELECT 1 FROM eng_tasks WHERE instance = ?1 AND assignee = ?2 LIMIT 1", "ss",
+	    eng_int(c->e, &x, "SELECT 1 FROM eng_tasks WHERE instance = ?1 AND +assignee = ?2 LIMIT 1", "ss",
 		    c->in.id, c->ev->actor) != 1)
 		return REFUSE(c, _("'%s' has no part in request '%s' and cannot circulate it"), c->ev->actor, c->in.id);
 	json_t *users = json_object_get(c->ev->p, "users");

@@ -53,6 +53,8 @@ struct engine {
 	size_t nstmts;
 	struct eng_defs *defs;            /* parsed definitions by version */
 	struct eng_cal *cals;             /* parsed calendars by version */
+	struct docs *docs;                /* the store's documents (borrowed), or NULL: not linked */
+	char *created;                    /* the request the last applied event created */
 };
 
 /* The event being applied. */
@@ -99,6 +101,40 @@ int eng_new_id(struct engine *e, char table, const char *uuid, int n, char **out
 int eng_apply(struct engine *e, const struct eng_event *ev);
 /* 1 if `type` is an event type the engine applies. */
 int eng_is_engine_event(const char *type);
+
+/*
+ * The documents an approval concerns (doclink.c), worked out by engine_act
+ * inside its transaction: before the event, what the payload records;
+ * after applying it, the refusals and the docs_approve calls. Replay never
+ * comes here: it reads "documents" from the payload only.
+ */
+struct eng_doclink {
+	json_t *docs;         /* {"DOCID": {"commit": hex, "rev": n}}, or NULL: nothing to record */
+	char *instance;       /* the request */
+	char *step_name;      /* the step's name (for messages) */
+	int access;           /* the step's enum document_access */
+	int sign_ahead;       /* a `document: sign` step can still follow this step */
+	char *resign;         /* a document changed after its sign-off, or NULL */
+};
+/*
+ * For an approval (task.approved) with documents linked: fill l from the
+ * state. 0 (l->docs NULL when there is nothing to record) or a negative status.
+ */
+int eng_doclink_before(struct engine *e, const char *type, json_t *payload, struct eng_doclink *l);
+/*
+ * After the event applied: refuse (ENG_REFUSED) what the documents forbid,
+ * else record each document's approval (sign-off with freeze at a sign step).
+ */
+int eng_doclink_after(struct engine *e, const char *actor, struct eng_doclink *l);
+void eng_doclink_release(struct eng_doclink *l);
+/* The trail detail of an approval's "documents" ("r3 (1a2b3c4)"), or NULL. Caller frees. */
+char *eng_doclink_detail(json_t *documents);
+/*
+ * The documents attached to a request for engine_show: [{id, title, rev,
+ * head, signed_commit, signed_rev, needs_resign}], or *out NULL when no
+ * documents are linked. 0 or a negative status.
+ */
+int eng_doclink_show(struct engine *e, const char *instance, json_t **out);
 
 /*
  * Bench only (tests/bench/bench_engine.c): `ntasks` tasks of ntasks/10

@@ -200,6 +200,7 @@ void engine_free(struct engine *e)
 {
 	if (!e)
 		return;
+	free(e->created);
 	for (size_t i = 0; i < e->nstmts; i++)
 		sqlite3_finalize(e->stmts[i].st);
 	while (e->defs) {
@@ -460,12 +461,24 @@ static int act_in_tx(struct engine *e, const char *uuid, const char *type, const
 	clock_format_iso(now, made_at, sizeof(made_at));
 	struct act_ctx c = { 0 };
 	int rc = act_context(e, type, payload, &c);
+	struct eng_doclink dl = { 0 };
+	if (!rc)
+		rc = eng_doclink_before(e, type, payload, &dl);
 	if (c.calendar) {
 		/* the event records the calendar version it counts on */
 		payload = json_copy(payload);
 		json_object_set_new(payload, "calendar_version", json_string(c.calendar));
 	} else {
 		json_incref(payload);
+	}
+	if (dl.instance) {
+		/* the event records the exact revisions approved (apply and replay read them here) */
+		json_t *own = json_copy(payload);
+		json_decref(payload);
+		payload = own;
+		json_object_del(payload, "documents");
+		if (dl.docs)
+			json_object_set(payload, "documents", dl.docs);
 	}
 	char *text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
 	int64_t base = store_event_last_seq(e->s), seq = 0;
@@ -478,16 +491,19 @@ static int act_in_tx(struct engine *e, const char *uuid, const char *type, const
 	}
 	if (rc == 0) {
 		struct eng_event ee = { seq, uuid, type, actor, c.on_behalf, c.def_version, now, payload };
+		free(e->created);
+		e->created = NULL;
 		rc = eng_apply(e, &ee);
-		if (!rc && created && !strcmp(type, "instance.created")) {
-			int r2;
-			*created = eng_str(e, &r2, "SELECT id FROM eng_instances WHERE uuid = ?1", "s", uuid);
-		}
+		if (!rc) /* what the documents forbid, else their approvals, in this transaction */
+			rc = eng_doclink_after(e, actor, &dl);
+		if (!rc && created && !strcmp(type, "instance.created") && e->created)
+			*created = xstrdup(e->created);
 	}
 	free(text);
 	free(c.def_version);
 	free(c.on_behalf);
 	free(c.calendar);
+	eng_doclink_release(&dl);
 	json_decref(payload);
 	return rc;
 }
@@ -802,7 +818,7 @@ int engine_my_task(struct engine *e, const char *user, const char *id, char **ta
 	if (rc < 0)
 		return rc;
 	sqlite3_stmt *st = eng_q(e,
-				 "SELECT id FROM eng_tasks WHERE instance = ?1 AND assignee = ?2"
+				 "SELECT id FROM eng_tasks WHERE instance = ?1 AND +assignee = ?2"
 				 " AND state IN ('pending', 'waiting') ORDER BY state = 'waiting', kind = 'read',"
 				 " created_seq, id LIMIT 1",
 				 "ss", inst, user);

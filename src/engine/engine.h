@@ -30,6 +30,7 @@
 #include <time.h>
 
 struct buf;
+struct docs;
 struct store;
 
 /* The rules refused the action (bad state, not your task, ...). */
@@ -41,6 +42,16 @@ struct engine; /* opaque; engine_free() frees it */
 struct engine *engine_new(struct store *s);
 void engine_free(struct engine *e);
 const char *engine_error(const struct engine *e);
+/*
+ * Link the store's documents (borrowed: free the engine before them). With
+ * documents linked, an approval at a step with `document:` access records
+ * the exact head commit of each document attached to the request (in the
+ * event and as a docs_approve in the same transaction), a `document: sign`
+ * step signs them off, and a document changed after its sign-off blocks
+ * the steps after the sign-off (doc/engine.md, "Documents"). Without it the
+ * engine neither records nor requires documents (unit tests, benchmarks).
+ */
+void engine_set_docs(struct engine *e, struct docs *d);
 
 /*
  * Perform one action. `type` is an event type (doc/engine.md lists them),
@@ -110,7 +121,12 @@ int engine_migrate(struct engine *e, const char *actor, const char *workflow, co
 /* Which inbox: what to do, what I did, my requests, what to read. */
 enum inbox_kind { INBOX_TODO, INBOX_DONE, INBOX_MINE, INBOX_TOREAD };
 
-/* The inbox as a JSON array (caller decrefs); NULL on error. */
+/*
+ * The inbox as a JSON array (caller decrefs); NULL on error. Task rows
+ * carry `received` (and `decided_at`) as ISO 8601 UTC; the to-do list also
+ * holds the user's requests returned to them, as rows of kind "resubmit"
+ * with no task; my requests carry `updated_at` (doc/engine.md, "The inbox").
+ */
 json_t *engine_inbox(struct engine *e, const char *user, enum inbox_kind which);
 /* One request: fields, steps, tasks, trail; NULL on error. */
 json_t *engine_show(struct engine *e, const char *instance);

@@ -56,26 +56,47 @@ static json_t *rows(struct engine *e, sqlite3_stmt *st, const char *const *keys,
 /*
  * The inbox rows. Every tab reads the same columns; urgency comes from the
  * request's data here, in the one query, so a list never needs a second
- * lookup per row.
+ * lookup per row. When a task arrived and when it was decided are the
+ * times of the events that did it (events.seq is the rowid: one lookup
+ * each); events.made_at is ISO 8601 text, turned into seconds here so it
+ * prints like every other time. `seq` (not printed) orders the to-do tab.
  */
 #define INBOX_TASK_COLUMNS \
-	"SELECT t.id, t.instance, t.step, t.kind, t.state, t.decision, t.on_behalf, t.deadline," \
-	" t.reminders, i.title, i.workflow, i.applicant, i.state, json_extract(i.data, '$.urgency')" \
-	" FROM eng_tasks t JOIN eng_instances i ON i.id = t.instance WHERE t.assignee = ?1 "
+	"SELECT t.id AS task, t.instance, t.step, t.kind, t.state, t.decision, t.on_behalf, t.deadline," \
+	" t.reminders, i.title, i.workflow, i.applicant, i.state, json_extract(i.data, '$.urgency')," \
+	" CAST(strftime('%s', c.made_at) AS INTEGER), CAST(strftime('%s', d.made_at) AS INTEGER)," \
+	" t.opinion, NULL, t.created_seq AS seq" \
+	" FROM eng_tasks t JOIN eng_instances i ON i.id = t.instance" \
+	" LEFT JOIN events c ON c.seq = t.created_seq LEFT JOIN events d ON d.seq = t.decided_seq" \
+	" WHERE t.assignee = ?1 "
+
+/*
+ * The applicant's requests returned to them (退回), as to-do rows of kind
+ * "resubmit": no task (the applicant acts with `submit`), arrived when the
+ * last return was made, with who returned it, from which step and why.
+ */
+#define INBOX_RETURNED_ROWS \
+	"SELECT NULL, i.id, r.step, 'resubmit', 'pending', NULL, NULL, NULL, 0, i.title, i.workflow," \
+	" i.applicant, i.state, json_extract(i.data, '$.urgency'), r.made_at, NULL, r.opinion, r.actor," \
+	" COALESCE(r.seq, i.updated_seq)" \
+	" FROM eng_instances i LEFT JOIN eng_trail r ON r.instance = i.id AND r.action = 'returned'" \
+	" AND r.seq = (SELECT MAX(seq) FROM eng_trail WHERE instance = i.id AND action = 'returned')" \
+	" WHERE i.applicant = ?1 AND i.state = 'returned'"
 
 json_t *engine_inbox(struct engine *e, const char *user, enum inbox_kind which)
 {
 	static const char *const tkeys[] = { "task", "request", "step", "kind", "state", "decision",
 					     "on_behalf", "deadline", "reminders", "title", "workflow",
-					     "applicant", "request_state", "urgency", NULL };
-	static const char ttypes[] = "ssssssstisssss";
+					     "applicant", "request_state", "urgency", "received", "decided_at",
+					     "opinion", "returned_by", NULL };
+	static const char ttypes[] = "ssssssstisssssttss";
 	static const char *const ikeys[] = { "request", "title", "workflow", "state", "doc_number",
-					     "urgency", NULL };
+					     "urgency", "updated_at", NULL };
 	sqlite3_stmt *st;
 	switch (which) {
 	case INBOX_TODO:
 		st = eng_q(e, INBOX_TASK_COLUMNS "AND t.state = 'pending' AND t.kind != 'read'"
-			      " ORDER BY t.created_seq, t.id", "s", user);
+			      " UNION ALL " INBOX_RETURNED_ROWS " ORDER BY seq, task", "s", user);
 		break;
 	case INBOX_TOREAD:
 		st = eng_q(e, INBOX_TASK_COLUMNS "AND t.state = 'pending' AND t.kind = 'read'"
@@ -87,10 +108,12 @@ json_t *engine_inbox(struct engine *e, const char *user, enum inbox_kind which)
 		break;
 	default:
 		st = eng_q(e,
-			   "SELECT id, title, workflow, state, doc_number, json_extract(data, '$.urgency')"
-			   " FROM eng_instances WHERE applicant = ?1 ORDER BY updated_seq DESC, id",
+			   "SELECT i.id, i.title, i.workflow, i.state, i.doc_number,"
+			   " json_extract(i.data, '$.urgency'), CAST(strftime('%s', u.made_at) AS INTEGER)"
+			   " FROM eng_instances i LEFT JOIN events u ON u.seq = i.updated_seq"
+			   " WHERE i.applicant = ?1 ORDER BY i.updated_seq DESC, i.id",
 			   "s", user);
-		return rows(e, st, ikeys, "ssssss");
+		return rows(e, st, ikeys, "sssssst");
 	}
 	return rows(e, st, tkeys, ttypes);
 }
@@ -167,6 +190,14 @@ json_t *engine_show(struct engine *e, const char *id)
 				json_object_set_new(v, "step_name", json_string(s->name));
 		}
 	}
+	/* its documents, when linked: which revision, what was signed, changed since */
+	json_t *docs = NULL;
+	if (eng_doclink_show(e, id, &docs) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	if (docs)
+		json_object_set_new(o, "documents", docs);
 	return o;
 }
 

@@ -337,6 +337,165 @@ static const char schema_v4[] =
 	"CREATE INDEX doc_approvals_doc ON doc_approvals (docno);"
 	"CREATE VIRTUAL TABLE doc_fts USING fts5(title, body, meta, tokenize = 'trigram');";
 
+/*
+ * Version 5: the engine's tables rebuilt for fewer pages written per
+ * action (each B-tree an action touches is at least one page, and in WAL
+ * mode every dirty page is one more frame written at commit). Tables keyed
+ * by text are WITHOUT ROWID (the key is the table: no second tree), the
+ * timer indexes are partial (only pending tasks with a time are in them),
+ * and indexes no longer carry columns that change at every action
+ * (eng_instances.updated_seq and state, eng_tasks' state in the per-step
+ * index): a query filters the few rows of a user or a step instead. The
+ * instance's uuid keeps no index: the event log's is the one that matters.
+ * Same columns in the same order, so the rows are copied as they are,
+ * except eng_standins, whose key columns come first: SQLite 3.40's
+ * integrity check reports false "NULL value" errors in a WITHOUT ROWID
+ * table whose key columns are not its leading columns. The old tables are
+ * renamed first (which moves the children's references), then dropped
+ * children first.
+ */
+static const char schema_v5[] =
+	"DROP INDEX eng_instances_applicant;"
+	"DROP INDEX eng_tasks_inbox;"
+	"DROP INDEX eng_tasks_instance;"
+	"DROP INDEX eng_tasks_deadline;"
+	"DROP INDEX eng_tasks_remind;"
+	"ALTER TABLE eng_instances RENAME TO old_eng_instances;"
+	"ALTER TABLE eng_active RENAME TO old_eng_active;"
+	"ALTER TABLE eng_joins RENAME TO old_eng_joins;"
+	"ALTER TABLE eng_tasks RENAME TO old_eng_tasks;"
+	"ALTER TABLE eng_visited RENAME TO old_eng_visited;"
+	"ALTER TABLE eng_trail RENAME TO old_eng_trail;"
+	"ALTER TABLE eng_counters RENAME TO old_eng_counters;"
+	"ALTER TABLE eng_opinions RENAME TO old_eng_opinions;"
+	"ALTER TABLE eng_standins RENAME TO old_eng_standins;"
+	"CREATE TABLE eng_instances ("
+	" id TEXT PRIMARY KEY,"
+	" uuid TEXT NOT NULL,"
+	" workflow TEXT NOT NULL,"
+	" wf_hash TEXT NOT NULL,"
+	" form_hash TEXT NOT NULL,"
+	" org_hash TEXT NOT NULL,"
+	" applicant TEXT NOT NULL,"
+	" title TEXT NOT NULL,"
+	" state TEXT NOT NULL CHECK (state IN ('draft', 'running', 'returned', 'withdrawn',"
+	"  'approved', 'rejected', 'terminated')),"
+	" data TEXT NOT NULL,"
+	" doc_number TEXT,"
+	" archived INTEGER NOT NULL DEFAULT 0,"
+	" resume_step TEXT,"
+	" submit_seq INTEGER,"
+	" created_seq INTEGER NOT NULL,"
+	" updated_seq INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE INDEX eng_instances_applicant ON eng_instances (applicant);"
+	"CREATE INDEX eng_instances_returned ON eng_instances (applicant) WHERE state = 'returned';"
+	"CREATE TABLE eng_active ("
+	" instance TEXT NOT NULL REFERENCES eng_instances (id),"
+	" step TEXT NOT NULL,"
+	" prev TEXT,"
+	" since_seq INTEGER NOT NULL,"
+	" PRIMARY KEY (instance, step)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE eng_joins ("
+	" instance TEXT NOT NULL REFERENCES eng_instances (id),"
+	" step TEXT NOT NULL,"
+	" split TEXT NOT NULL,"
+	" expected INTEGER NOT NULL,"
+	" arrived INTEGER NOT NULL DEFAULT 0,"
+	" since_seq INTEGER NOT NULL,"
+	" PRIMARY KEY (instance, step)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE eng_tasks ("
+	" id TEXT PRIMARY KEY,"
+	" instance TEXT NOT NULL REFERENCES eng_instances (id),"
+	" step TEXT NOT NULL,"
+	" assignee TEXT NOT NULL,"
+	" on_behalf TEXT,"
+	" kind TEXT NOT NULL CHECK (kind IN ('approve', 'handle_lead', 'handle_co', 'read', 'offer')),"
+	" state TEXT NOT NULL CHECK (state IN ('pending', 'waiting', 'done', 'cancelled', 'withdrawn')),"
+	" extra INTEGER NOT NULL DEFAULT 0,"
+	" resumes TEXT,"
+	" after_task TEXT,"
+	" decision TEXT,"
+	" opinion TEXT,"
+	" ord INTEGER NOT NULL DEFAULT 0,"
+	" deadline INTEGER,"
+	" next_remind INTEGER,"
+	" timed_out INTEGER NOT NULL DEFAULT 0,"
+	" reminders INTEGER NOT NULL DEFAULT 0,"
+	" created_seq INTEGER NOT NULL,"
+	" decided_seq INTEGER,"
+	" decided_by TEXT"
+	") WITHOUT ROWID;"
+	"CREATE INDEX eng_tasks_inbox ON eng_tasks (assignee, state, created_seq);"
+	"CREATE INDEX eng_tasks_instance ON eng_tasks (instance, step);"
+	"CREATE INDEX eng_tasks_deadline ON eng_tasks (deadline)"
+	" WHERE state = 'pending' AND deadline IS NOT NULL AND timed_out = 0;"
+	"CREATE INDEX eng_tasks_remind ON eng_tasks (next_remind)"
+	" WHERE state = 'pending' AND next_remind IS NOT NULL;"
+	"CREATE TABLE eng_visited ("
+	" instance TEXT NOT NULL REFERENCES eng_instances (id),"
+	" step TEXT NOT NULL,"
+	" prev TEXT,"
+	" seq INTEGER NOT NULL,"
+	" PRIMARY KEY (instance, step)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE eng_trail ("
+	" instance TEXT NOT NULL REFERENCES eng_instances (id),"
+	" seq INTEGER NOT NULL,"
+	" n INTEGER NOT NULL,"
+	" step TEXT,"
+	" actor TEXT NOT NULL,"
+	" on_behalf TEXT,"
+	" action TEXT NOT NULL,"
+	" detail TEXT,"
+	" opinion TEXT,"
+	" made_at INTEGER NOT NULL,"
+	" PRIMARY KEY (instance, seq, n)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE eng_counters ("
+	" organ TEXT NOT NULL,"
+	" year INTEGER NOT NULL,"
+	" last INTEGER NOT NULL,"
+	" PRIMARY KEY (organ, year)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE eng_opinions ("
+	" user TEXT NOT NULL,"
+	" text TEXT NOT NULL,"
+	" uses INTEGER NOT NULL DEFAULT 0,"
+	" last_seq INTEGER NOT NULL,"
+	" PRIMARY KEY (user, text)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE eng_standins ("             /* key first: see above */
+	" user TEXT NOT NULL,"
+	" seq INTEGER NOT NULL,"
+	" standin TEXT NOT NULL,"
+	" from_day TEXT NOT NULL,"
+	" to_day TEXT NOT NULL,"
+	" workflow TEXT,"
+	" PRIMARY KEY (user, seq)"
+	") WITHOUT ROWID;"
+	"INSERT INTO eng_instances SELECT * FROM old_eng_instances;"
+	"INSERT INTO eng_active SELECT * FROM old_eng_active;"
+	"INSERT INTO eng_joins SELECT * FROM old_eng_joins;"
+	"INSERT INTO eng_tasks SELECT * FROM old_eng_tasks;"
+	"INSERT INTO eng_visited SELECT * FROM old_eng_visited;"
+	"INSERT INTO eng_trail SELECT * FROM old_eng_trail;"
+	"INSERT INTO eng_counters SELECT * FROM old_eng_counters;"
+	"INSERT INTO eng_opinions SELECT * FROM old_eng_opinions;"
+	"INSERT INTO eng_standins (user, seq, standin, from_day, to_day, workflow)"
+	" SELECT user, seq, standin, from_day, to_day, workflow FROM old_eng_standins;"
+	"DROP TABLE old_eng_active;"
+	"DROP TABLE old_eng_joins;"
+	"DROP TABLE old_eng_tasks;"
+	"DROP TABLE old_eng_visited;"
+	"DROP TABLE old_eng_trail;"
+	"DROP TABLE old_eng_counters;"
+	"DROP TABLE old_eng_opinions;"
+	"DROP TABLE old_eng_standins;"
+	"DROP TABLE old_eng_instances;";
+
 /* One schema step. */
 struct migration {
 	int version;                  /* user_version once applied */
@@ -349,6 +508,7 @@ static const struct migration migrations[] = {
 	{ 2, schema_v2, backfill_deploy_events },
 	{ 3, schema_v3, NULL },
 	{ 4, schema_v4, NULL },
+	{ 5, schema_v5, NULL },
 };
 
 /* Apply one step in its own transaction, unless someone already did. */

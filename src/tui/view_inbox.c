@@ -3,11 +3,14 @@
  * 我的申请 (my requests) and 待阅 (to read), each with its count, from
  * engine_inbox(). A row shows the urgency mark, the request's title, the
  * workflow, the step (or the request's state), the applicant, when it
- * arrived and its deadline; an overdue deadline is drawn as `overdue`,
- * urgency marks as `urgent`. `sort` cycles deadline / received / workflow,
- * `/` keeps the rows containing the typed text (as the definitions view),
- * Enter opens the request (view_request.c) and the approval actions act
- * on the selected row's request directly.
+ * arrived (done: when you decided; my requests: last updated) and its
+ * deadline; an overdue deadline is drawn as `overdue`, urgency marks as
+ * `urgent`. A request returned to you is a to-do row whose step says
+ * "to resubmit" (as `urgent`): Enter opens it, `P` submits it again.
+ * `sort` cycles deadline / received / workflow, `/` keeps the rows
+ * containing the typed text (as the definitions view), Enter opens the
+ * request (view_request.c) and the approval actions act on the selected
+ * row's request directly.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -37,12 +40,13 @@ struct inbox_item {
 	char *workflow;     /* the workflow's name (its id when unknown) */
 	char *step;         /* the step's name, or the request's state (my requests) */
 	char *applicant;    /* the applicant's name */
-	char *received;     /* local "MM-DD HH:MM" the task arrived, or "" when not known */
+	char *received;     /* local "MM-DD HH:MM" it arrived (done: decided; mine: updated), or "" */
 	char *deadline;     /* local "MM-DD HH:MM", or "" */
 	time_t due;         /* the deadline, 0 for none */
 	size_t order;       /* position in the engine's order (received) */
 	int urgency;        /* 0 normal, 1 加急, 2 特急 */
 	int overdue;        /* 1: pending and past its deadline */
+	int resubmit;       /* 1: my request returned to me (no task: submit it again) */
 };
 
 enum inbox_sort { SORT_DEADLINE, SORT_RECEIVED, SORT_WORKFLOW, NSORTS };
@@ -65,17 +69,35 @@ struct inbox_layout {
 	size_t mark, title, workflow, step, applicant, received, deadline;
 };
 
-static struct inbox_layout inbox_layout(size_t width, int received)
+/*
+ * Which columns a tab shows at a width, and how wide (in display cells:
+ * "收文办理" is 8). Under 100 columns the time takes the workflow's place
+ * (the title and the step say what a request is; `/` and sorting still
+ * use it) and the step gives a cell ("to resubmit" still fits); under 64
+ * only the title, step and deadline remain (my requests: the time); under
+ * 40 the title. My requests have no applicant (you) and no deadline.
+ */
+static struct inbox_layout inbox_layout(size_t width, int received, enum inbox_kind kind)
 {
 	struct inbox_layout l = { 2, 0, 10, 12, 9, 11, 11 };
-	if (width < 100 || !received)
+	int mine = kind == INBOX_MINE;
+	if (!received)
 		l.received = 0;
+	if (mine)
+		l.applicant = l.deadline = 0;
+	else if (width < 100 && l.received) {
+		/* and the title keeps its 30 cells at 80 columns */
+		l.workflow = 0;
+		l.step = 11;
+	}
 	if (width < 64) {
 		l.workflow = l.applicant = 0;
 		l.step = 8;
+		if (!mine)
+			l.received = 0;
 	}
 	if (width < 40)
-		l.step = l.deadline = 0;
+		l.step = l.deadline = l.received = 0;
 	size_t fixed = 1 + l.mark + 1;
 	size_t cols[] = { l.workflow, l.step, l.applicant, l.received, l.deadline };
 	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
@@ -140,18 +162,21 @@ static void load_tab(struct tui *t, struct inbox_data *d, size_t tab, json_t *a)
 		if (tab_kinds[tab] == INBOX_MINE) {
 			it->step = xstrdup(tui_state_label(jstr(o, "state")));
 			it->applicant = xstrdup(tui_user_name(t, t->user));
-			it->received = xstrdup("");
+			it->received = short_time(jstr(o, "updated_at"), NULL);
 			it->deadline = xstrdup("");
 		} else {
+			const char *kind = jstr(o, "kind");
+			it->resubmit = kind && !strcmp(kind, "resubmit");
 			it->task = xstrdup(jstr(o, "task") ? jstr(o, "task") : "");
-			it->step = xstrdup(tui_step_name(t, NULL, wf, jstr(o, "step")));
+			it->step = xstrdup(it->resubmit ? _("to resubmit")
+							: tui_step_name(t, NULL, wf, jstr(o, "step")));
 			it->applicant = xstrdup(tui_user_name(t, jstr(o, "applicant")));
-			const char *rec = jstr(o, "received");
-			it->received = short_time(rec ? rec : jstr(o, "created_at"), NULL);
+			const char *when = tab_kinds[tab] == INBOX_DONE ? "decided_at" : "received";
+			it->received = short_time(jstr(o, when), NULL);
 			it->deadline = short_time(jstr(o, "deadline"), &it->due);
-			d->has_received |= *it->received != 0;
 			it->overdue = it->due && it->due < now && tab_kinds[tab] != INBOX_DONE;
 		}
+		d->has_received |= *it->received != 0;
 		it->urgency = urgency_level(urg);
 	}
 	d->n[tab] = json_array_size(a);
@@ -195,7 +220,7 @@ static int item_match(const struct inbox_item *it, const char *f)
 {
 	return !*f || text_match(it->title, f) || text_match(it->workflow, f) ||
 	       text_match(it->step, f) || text_match(it->applicant, f) ||
-	       text_match(it->request, f) || text_match(it->deadline, f);
+	       text_match(it->request, f) || text_match(it->received, f) || text_match(it->deadline, f);
 }
 
 /* Sort order of two rows of the active tab (ties keep the engine's order). */
@@ -312,10 +337,17 @@ static void inbox_tab_click(struct tui *t, struct view *v, size_t x)
 	}
 }
 
-/* Render a row (or the header when it is NULL) in exactly r->width columns. */
-static void inbox_format(struct row *r, const struct inbox_item *it, int mine, int received)
+/* The time column's header on a tab. */
+static const char *time_header(enum inbox_kind kind)
 {
-	struct inbox_layout l = inbox_layout(r->width, received);
+	return kind == INBOX_DONE ? _("Decided") : kind == INBOX_MINE ? _("Updated") : _("Received");
+}
+
+/* Render a row (or the header when it is NULL) of a tab in exactly r->width columns. */
+static void inbox_format(struct row *r, const struct inbox_item *it, enum inbox_kind kind, int received)
+{
+	struct inbox_layout l = inbox_layout(r->width, received, kind);
+	int mine = kind == INBOX_MINE;
 	enum theme_elem h = TE_HEADER, n = it ? TE_NORMAL : h;
 	row_add(r, n, " ", 1);
 	const char *mark = "";
@@ -330,7 +362,8 @@ static void inbox_format(struct row *r, const struct inbox_item *it, int mine, i
 	}
 	if (l.step) {
 		row_add(r, n, " ", 1);
-		row_add(r, n, it ? it->step : mine ? _("State") : _("Step"), l.step);
+		row_add(r, it && it->resubmit ? TE_URGENT : n, it ? it->step : mine ? _("State") : _("Step"),
+			l.step);
 	}
 	if (l.applicant) {
 		row_add(r, n, " ", 1);
@@ -338,7 +371,7 @@ static void inbox_format(struct row *r, const struct inbox_item *it, int mine, i
 	}
 	if (l.received) {
 		row_add(r, n, " ", 1);
-		row_add(r, it ? TE_DATE : h, it ? it->received : _("Received"), l.received);
+		row_add(r, it ? TE_DATE : h, it ? it->received : time_header(kind), l.received);
 	}
 	if (l.deadline) {
 		row_add(r, n, " ", 1);
@@ -352,14 +385,14 @@ static void inbox_header(struct tui *t, struct view *v, struct row *r)
 {
 	(void)t;
 	struct inbox_data *d = v->data;
-	inbox_format(r, NULL, tab_kinds[d->tabs.active] == INBOX_MINE, d->has_received);
+	inbox_format(r, NULL, tab_kinds[d->tabs.active], d->has_received);
 }
 
 static void inbox_line(struct tui *t, struct view *v, size_t i, struct row *r)
 {
 	(void)t;
 	struct inbox_data *d = v->data;
-	inbox_format(r, &d->v[d->tabs.active][d->shown[i]], 0, d->has_received);
+	inbox_format(r, &d->v[d->tabs.active][d->shown[i]], tab_kinds[d->tabs.active], d->has_received);
 }
 
 /* Prompt callback: filter as the user types. */

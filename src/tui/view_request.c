@@ -506,6 +506,15 @@ static void rq_build(struct tui *t, struct rq_data *d, size_t width)
 			buf_addf(&s, "r%d %s %s", di->revs, tui_user_name(t, di->updated_by),
 				 di->title ? di->title : "");
 			rq_add(d, di->id, s.s, TE_NORMAL, NULL, TE_NORMAL);
+			/* the sign-off (签发) binds the exact revision: say when it no longer holds */
+			if (di->needs_resign) {
+				rq_add(d, "", _("changed after sign-off: needs the sign-off again"), TE_URGENT, NULL,
+				       TE_NORMAL);
+			} else if (di->frozen) {
+				buf_reset(&s);
+				buf_addf(&s, "%s %.7s", _("signed off"), di->signed_commit);
+				rq_add(d, "", s.s, TE_OK, NULL, TE_NORMAL);
+			}
 		}
 		struct buf keys = BUF_INIT;
 		keymap_describe(&t->keymap, ACT_DIFF, "/", &keys);
@@ -1178,6 +1187,11 @@ int request_act(struct tui *t, const char *id, enum action a)
 {
 	if (!request_action(a))
 		return -1;
+	/* an approval records (and a sign-off freezes) the request's documents */
+	struct docs *ds = tui_docs(t);
+	if (!ds)
+		return -1;
+	engine_set_docs(t->engine, ds);
 	json_t *show = engine_show(t->engine, id);
 	if (!show) {
 		tui_message(t, 1, "%s", engine_error(t->engine));

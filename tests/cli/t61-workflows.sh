@@ -29,6 +29,12 @@ drive() {
 checked() {
 	d check >check.out 2>&1 || { cat check.out; return 1; }
 }
+# attach a document to request $2 as user $1: a `document: sign` step
+# (签发, 批示) signs it off and refuses without one (t72-doc-signoff.sh)
+attach() {
+	printf "正文。\n" >att.md &&
+	d -u "$1" doc new --type "${3:-通知}" --title 正文 --body-file att.md --instance "$2" >/dev/null 2>&1
+}
 
 test_expect_success 'setup' '
 	docket -C s init >/dev/null &&
@@ -66,6 +72,7 @@ test_expect_success 'purchase: small goes to the head only; large runs parallel 
 	r=$(newreq gao.yan purchase --set item=文具 --set category=goods --set amount=500 --set budget_code=201-03-01 --set reason=办公) &&
 	drive "$r" && test "$(field "$r" state)" = approved &&
 	r=$(newreq gao.yan purchase --set item=服务器 --set category=goods --set amount=150000 --set budget_code=201-03-01 --set reason=更新) &&
+	attach gao.yan "$r" 请示 &&
 	d -u lin.tao approve "$r" -m 同意 &&
 	d --json show "$r" >p.json &&
 	grep "\"step\": \"legal_review\"" p.json && grep "\"step\": \"finance_review\"" p.json &&
@@ -92,6 +99,7 @@ test_expect_success 'purchase: a vote fails as soon as the threshold is out of r
 
 test_expect_success 'return from inside a parallel block leaves no open task in any branch' '
 	r=$(newreq gao.yan purchase --set item=网络 --set category=service --set amount=300000 --set budget_code=201-03-01 --set reason=建设) &&
+	attach gao.yan "$r" 请示 &&
 	d -u lin.tao approve "$r" -m 同意 &&
 	d -u guo.hong return "$r" --to applicant -m 补充合同 &&
 	d --json show "$r" >p.json &&
@@ -104,6 +112,7 @@ test_expect_success 'return from inside a parallel block leaves no open task in 
 
 test_expect_success 'request: amount routes to the mayor, then archive' '
 	r=$(newreq gao.yan request --set title=关于拨款的请示 --set addressee=市政府 --set content=请批示 --set amount=600000) &&
+	attach gao.yan "$r" 请示 &&
 	drive "$r" && test "$(field "$r" state)" = approved &&
 	d --json show "$r" | grep "\"archived\": true" &&
 	d show "$r" | grep "li.guoqiang" &&
@@ -114,11 +123,13 @@ test_expect_success 'outgoing: countersign, sign-off, a gapless document number,
 	r=$(newreq wang.fang outgoing --set doc_type=notice --set title=关于做好春季防火工作的通知 --set urgency=normal --set main_recipients=各区县人民政府 --data cos.json) ||
 	{ printf "{\"cosign_depts\": [\"finance\", \"legal\"]}" >cos.json &&
 	  r=$(newreq wang.fang outgoing --set doc_type=notice --set title=关于做好春季防火工作的通知 --set urgency=normal --set main_recipients=各区县人民政府 --data cos.json); } &&
+	attach wang.fang "$r" &&
 	d -u zhao.lei approve "$r" -m 同意 &&
 	d --json show "$r" >o.json && grep "\"step\": \"cosign\"" o.json &&
 	drive "$r" && test "$(field "$r" state)" = approved &&
 	test "$(field "$r" doc_number)" = "示政办发〔2026〕1号" &&
 	r2=$(newreq wang.fang outgoing --set doc_type=notice --set title=第二份 --set urgency=normal --set main_recipients=各区县) &&
+	attach wang.fang "$r2" &&
 	d -u zhao.lei approve "$r2" -m 同意 &&
 	drive "$r2" && test "$(field "$r2" doc_number)" = "示政办发〔2026〕2号" &&
 	checked

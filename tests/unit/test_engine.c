@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "defs/defset.h"
+#include "docs/docs.h"
 #include "engine/engine.h"
 #include "engine/eng_internal.h"
 #include "store/store.h"
@@ -237,6 +238,106 @@ static void test_resolve_prefix(void **state)
 	free(id);
 }
 
+/* An outgoing document (发文) request by wang.fang; returns its id (caller frees). */
+static char *new_outgoing(struct fx *f, const char *title)
+{
+	json_t *p = json_object();
+	char *wf = eng_current_hash(f->e, "workflow", "outgoing");
+	char *form = eng_current_hash(f->e, "form", "outgoing");
+	char *org = eng_current_hash(f->e, "organisation", NULL);
+	json_object_set_new(p, "workflow", json_string("outgoing"));
+	json_object_set_new(p, "workflow_version", json_string(wf));
+	json_object_set_new(p, "form_version", json_string(form));
+	json_object_set_new(p, "org_version", json_string(org));
+	json_object_set_new(p, "title", json_string(title));
+	json_object_set_new(p, "data", json_pack("{s:s, s:s, s:s, s:s, s:b}", "doc_type", "notice", "title", title,
+						 "urgency", "normal", "main_recipients", "各区县人民政府",
+						 "to_higher", 0));
+	char *id = NULL;
+	assert_int_equal(engine_act(f->e, NULL, "instance.created", "wang.fang", p, &id), 0);
+	json_decref(p);
+	free(wf);
+	free(form);
+	free(org);
+	return id;
+}
+
+static int count_approval(void *ctx, const struct docs_approval *a)
+{
+	(void)a;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/*
+ * Documents linked (engine_set_docs): an approval records the head once,
+ * even when its event arrives twice; the sign step freezes the document;
+ * replay agrees. Unlinked, the sign step approves as before.
+ */
+static void test_documents_link(void **state)
+{
+	struct fx *f = *state;
+	struct docs *ds = NULL;
+	struct buf err = BUF_INIT;
+	assert_int_equal(docs_open(f->s, &ds, &err), 0);
+	buf_release(&err);
+	engine_set_docs(f->e, ds);
+	char *id = new_outgoing(f, "关于做好春季防火工作的通知");
+	struct docs_content c;
+	docs_content_init(&c);
+	c.type = xstrdup("通知");
+	docs_content_set(&c, DF_TITLE, "关于做好春季防火工作的通知");
+	buf_adds(&c.body, "各区县人民政府：\n请做好春季防火工作。\n");
+	char doc[DOCS_ID_MAX];
+	assert_int_equal(docs_create(ds, "wang.fang", &c, id, doc), 0);
+	docs_content_release(&c);
+	char head[DOCS_OID_MAX];
+	assert_int_equal(docs_head(ds, doc, head), 0);
+
+	const char *u = "0b0e8a34-1c1d-4c2e-9f00-000000000003";
+	char *t = task_of(f, "zhao.lei", id);
+	assert_int_equal(act_task(f, u, "task.approved", "zhao.lei", t, "同意"), 0);
+	assert_int_equal(act_task(f, u, "task.approved", "zhao.lei", t, "同意"), 1);
+	free(t);
+	int n = 0;
+	assert_int_equal(docs_approvals(ds, doc, count_approval, &n), 0);
+	assert_int_equal(n, 1);
+	json_t *o = engine_show(f->e, id);
+	json_t *last = json_array_get(json_object_get(o, "trail"), 2);
+	char want[32];
+	snprintf(want, sizeof(want), "r1 (%.7s)", head);
+	assert_string_equal(json_string_value(json_object_get(last, "detail")), want);
+	json_decref(o);
+
+	t = task_of(f, "zhou.min", id);
+	assert_int_equal(act_task(f, NULL, "task.approved", "zhou.min", t, "同意"), 0);
+	free(t);
+	struct docs_info i;
+	assert_int_equal(docs_info_get(ds, doc, &i), 0);
+	assert_int_equal(i.frozen, 1);
+	assert_string_equal(i.signed_commit, head);
+	assert_int_equal(i.needs_resign, 0);
+	docs_info_release(&i);
+	assert_replay(f);
+
+	/* not linked: no documents recorded or required */
+	engine_set_docs(f->e, NULL);
+	char *id2 = new_outgoing(f, "第二份");
+	t = task_of(f, "zhao.lei", id2);
+	assert_int_equal(act_task(f, NULL, "task.approved", "zhao.lei", t, "同意"), 0);
+	free(t);
+	t = task_of(f, "zhou.min", id2);
+	assert_int_equal(act_task(f, NULL, "task.approved", "zhou.min", t, "同意"), 0);
+	free(t);
+	o = engine_show(f->e, id2);
+	assert_null(json_object_get(o, "documents"));
+	json_decref(o);
+	assert_replay(f);
+	docs_free(ds);
+	free(id);
+	free(id2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +346,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refusals_change_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_withdraw_before_approval, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_prefix, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_documents_link, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

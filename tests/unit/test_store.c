@@ -464,6 +464,101 @@ static void test_migration_from_v1(void **state)
 	free(dir);
 }
 
+/* Every engine row, in a fixed column order, as text. */
+static void engine_rows(const char *dir, struct buf *out)
+{
+	static const char *const q[] = {
+		"SELECT id, uuid, workflow, wf_hash, form_hash, org_hash, applicant, title, state, data,"
+		" doc_number, archived, resume_step, submit_seq, created_seq, updated_seq FROM eng_instances",
+		"SELECT instance, step, prev, since_seq FROM eng_active",
+		"SELECT instance, step, split, expected, arrived, since_seq FROM eng_joins",
+		"SELECT id, instance, step, assignee, on_behalf, kind, state, extra, resumes, after_task, decision,"
+		" opinion, ord, deadline, next_remind, timed_out, reminders, created_seq, decided_seq, decided_by"
+		" FROM eng_tasks",
+		"SELECT instance, step, prev, seq FROM eng_visited",
+		"SELECT instance, seq, n, step, actor, on_behalf, action, detail, opinion, made_at FROM eng_trail",
+		"SELECT organ, year, last FROM eng_counters",
+		"SELECT user, text, uses, last_seq FROM eng_opinions",
+		"SELECT user, standin, from_day, to_day, workflow, seq FROM eng_standins",
+	};
+	char *db = xasprintf("%s/docket.db", dir);
+	sqlite3 *h;
+	assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		sqlite3_stmt *st;
+		assert_int_equal(sqlite3_prepare_v2(h, q[i], -1, &st, NULL), SQLITE_OK);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			for (int c = 0; c < sqlite3_column_count(st); c++)
+				buf_addf(out, "%s|", sqlite3_column_text(st, c) ? (const char *)sqlite3_column_text(st, c) : "-");
+			buf_addch(out, '\n');
+		}
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(h);
+	free(db);
+}
+
+/*
+ * Schema 5 rebuilds the engine's tables (WITHOUT ROWID, partial timer
+ * indexes): a v4 store keeps every row, and the integrity check stays
+ * clean (SQLite 3.40 reports false NULLs in a WITHOUT ROWID table whose
+ * key columns are not first — eng_standins' were not).
+ */
+static void test_migration_v4_engine_tables(void **state)
+{
+	char *dir = path_in(state, "v4");
+	struct buf err = BUF_INIT, before = BUF_INIT, after = BUF_INIT;
+	assert_int_equal(store_init_at_version(dir, 4, &err), STORE_OK);
+	raw_exec(dir,
+		 "INSERT INTO eng_instances (id, uuid, workflow, wf_hash, form_hash, org_hash, applicant, title,"
+		 " state, data, doc_number, submit_seq, created_seq, updated_seq) VALUES ('abc', 'u-1', 'leave',"
+		 " 'w', 'f', 'o', 'zhang.wei', '请假 - 张伟', 'running', '{\"days\":2}', '示政办发〔2026〕1号', 1, 1, 3);"
+		 "INSERT INTO eng_active VALUES ('abc', 'review', NULL, 2);"
+		 "INSERT INTO eng_joins VALUES ('abc', 'join', 'split', 2, 1, 2);"
+		 "INSERT INTO eng_tasks (id, instance, step, assignee, kind, state, deadline, next_remind, created_seq)"
+		 " VALUES ('t1', 'abc', 'review', 'huang.wei', 'approve', 'pending', 100, 50, 2);"
+		 "INSERT INTO eng_tasks (id, instance, step, assignee, kind, state, decision, opinion, created_seq,"
+		 " decided_seq, decided_by) VALUES ('t2', 'abc', 'check', 'li.na', 'approve', 'done', 'approve',"
+		 " '同意', 2, 3, 'li.na');"
+		 "INSERT INTO eng_visited VALUES ('abc', 'review', NULL, 2);"
+		 "INSERT INTO eng_trail VALUES ('abc', 3, 0, 'check', 'li.na', NULL, 'approved', NULL, '同意', 1000);"
+		 "INSERT INTO eng_counters VALUES ('示政办发', 2026, 1);"
+		 "INSERT INTO eng_opinions VALUES ('li.na', '同意', 4, 3);"
+		 "INSERT INTO eng_standins VALUES ('huang.wei', 'li.na', '2026-03-01', '2026-03-05', NULL, 4);");
+	engine_rows(dir, &before);
+	assert_int_equal(raw_int(dir, "PRAGMA user_version"), 4);
+
+	struct store *s = open_ok(dir, 0);
+	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
+	assert_int_equal(store_quick_check(s), 0);
+	store_close(s);
+	engine_rows(dir, &after);
+	assert_string_equal(after.s, before.s);
+	assert_int_equal(raw_int(dir, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'eng_%' AND type = 'table'"
+				      " AND sql NOT LIKE '%WITHOUT ROWID'"),
+			 0);
+	assert_int_equal(raw_int(dir, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'old_%'"), 0);
+	/* only pending tasks with a time are in the timer indexes */
+	assert_int_equal(raw_int(dir, "SELECT count(*) FROM eng_tasks INDEXED BY eng_tasks_deadline"
+				      " WHERE state = 'pending' AND deadline IS NOT NULL AND timed_out = 0"),
+			 1);
+	/* references still hold: a task of a request that does not exist is refused */
+	char *db = xasprintf("%s/docket.db", dir);
+	sqlite3 *h;
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	sqlite3_exec(h, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	assert_int_not_equal(sqlite3_exec(h, "INSERT INTO eng_tasks (id, instance, step, assignee, kind, state,"
+					     " created_seq) VALUES ('t3', 'nosuch', 's', 'u', 'approve', 'pending', 5)",
+					     NULL, NULL, NULL),
+			     SQLITE_OK);
+	sqlite3_close(h);
+	free(db);
+	buf_release(&before);
+	buf_release(&after);
+	buf_release(&err);
+	free(dir);
+}
+
 /* The schema of a store, as text, to compare two stores. */
 static void schema_text(const char *dir, struct buf *out)
 {
@@ -905,6 +1000,7 @@ int main(void)
 		T(test_too_new_is_refused_and_unchanged),
 		T(test_missing_repository_is_damage),
 		T(test_migration_from_v1),
+		T(test_migration_v4_engine_tables),
 		T(test_fixture_v1),
 		T(test_busy),
 		T(test_nested_begin_and_stray_commit),

@@ -500,8 +500,10 @@ static int task_in(enum inbox_kind which, const char *task)
 	size_t i;
 	json_t *o;
 	int found = 0;
-	json_array_foreach(a, i, o)
-		found |= !strcmp(json_string_value(json_object_get(o, "task")), task);
+	json_array_foreach(a, i, o) {
+		const char *t = json_string_value(json_object_get(o, "task")); /* none: returned to me */
+		found |= t && !strcmp(t, task);
+	}
 	json_decref(a);
 	return found;
 }
@@ -955,6 +957,121 @@ static void test_standin_dialog(void **state)
 	assert_int_equal(store_event_count(store), before + 1);
 }
 
+/* Is request `id` in wang.fang's 待办 as returned to her (kind "resubmit")? */
+static int returned_in_todo(const char *id)
+{
+	json_t *a = engine_inbox(eng, "wang.fang", INBOX_TODO);
+	size_t i;
+	json_t *o;
+	int found = 0;
+	json_array_foreach(a, i, o)
+		found |= !strcmp(json_string_value(json_object_get(o, "request")), id) &&
+			 !strcmp(json_string_value(json_object_get(o, "kind")), "resubmit");
+	json_decref(a);
+	return found;
+}
+
+/*
+ * Returned to the applicant (退回): the request is in her 待办 as "to
+ * resubmit" with when it came back; Enter opens it, P submits it again and
+ * it leaves 待办 (the dept head has it again).
+ */
+static void test_inbox_returned(void **state)
+{
+	(void)state;
+	char *id = create("00000000-0000-4000-8000-0000000000a1", "2026-03-02T09:41:00+08:00", "wang.fang",
+			  "leave", "请假 - 王芳（调休）",
+			  json_pack("{s:s, s:s, s:s, s:s}", "type", "annual", "start", "2026-03-16", "end",
+				    "2026-03-17", "reason", "调休"),
+			  0);
+	/* the one who holds it sends it back to her */
+	json_t *o = engine_show(eng, id);
+	json_t *task = json_array_get(json_object_get(o, "tasks"), 0);
+	char *holder = xstrdup(json_string_value(json_object_get(task, "assignee")));
+	json_t *p = json_pack("{s:s, s:s, s:s}", "task", json_string_value(json_object_get(task, "task")), "to",
+			      "applicant", "opinion", "请写明调休依据");
+	json_decref(o);
+	setenv("DOCKET_NOW", "2026-03-02T09:47:00+08:00", 1);
+	if (engine_act(eng, "00000000-0000-4000-8000-0000000000a2", "instance.returned", holder, p, NULL))
+		fail_msg("return: %s", engine_error(eng));
+	json_decref(p);
+	assert_true(returned_in_todo(id));
+	setenv("DOCKET_NOW", "2026-03-02T09:50:00+08:00", 1);
+	static const char *const k120[] = { "@inbox-returned-120x40", NULL };
+	run(40, 120, k120);
+	/* no deadline: last by deadline */
+	static const char *const k80[] = { "@inbox-returned-80x24", "G", "Enter", "P", "Enter", "q",
+					   "@inbox-resubmitted-80x24", NULL };
+	run(24, 80, k80);
+	assert_false(returned_in_todo(id));
+	o = engine_show(eng, id);
+	assert_string_equal(json_string_value(json_object_get(o, "state")), "running");
+	json_decref(o);
+	json_t *theirs = engine_inbox(eng, holder, INBOX_TODO);
+	size_t i;
+	json_t *v;
+	int found = 0;
+	json_array_foreach(theirs, i, v)
+		found |= !strcmp(json_string_value(json_object_get(v, "request")), id);
+	json_decref(theirs);
+	assert_true(found);
+	free(holder);
+	free(id);
+	setenv("DOCKET_NOW", "2026-03-02T09:30:00+08:00", 1);
+}
+
+/* Is `text` one of the request view's lines (its Documents section)? */
+static int request_says(struct tui *t, const char *text)
+{
+	const struct rq_data *d = t->views[t->nviews - 1]->data;
+	for (size_t k = 0; k < d->n; k++)
+		if (d->v[k].text && !strcmp(d->v[k].text, text))
+			return 1;
+	return 0;
+}
+
+/*
+ * The request's document signed off (签发), then changed: the request view
+ * says the sign-off no longer holds. (Last: it leaves the document frozen.)
+ */
+static void test_request_needs_resign(void **state)
+{
+	(void)state;
+	struct docs *d = NULL;
+	struct buf err = BUF_INIT;
+	if (docs_open(store, &d, &err) < 0)
+		fail_msg("docs: %s", err.s);
+	buf_release(&err);
+	char head[DOCS_OID_MAX], line[64];
+	assert_int_equal(docs_head(d, doc_id, head), 0);
+	assert_int_equal(store_begin(store), 0);
+	assert_int_equal(docs_approve(d, "zhou.min", doc_id, head, "sign-off", 1), 0);
+	assert_int_equal(store_commit(store), 0);
+	struct term tm;
+	struct tui t;
+	term_open(&tm, 24, 80);
+	assert_int_equal(tui_setup(&t, store, "wang.fang", NULL), 0);
+	assert_int_equal(tui_push(&t, &inbox_view_ops, NULL), 0);
+	assert_int_equal(tui_push(&t, &request_view_ops, request_view_data(out_id)), 0);
+	tui_draw(&t);
+	snprintf(line, sizeof(line), "signed off %.7s", head);
+	assert_true(request_says(&t, line));
+	assert_false(request_says(&t, "changed after sign-off: needs the sign-off again"));
+	tui_teardown(&t);
+	doc_revise(d, "2026-03-02T09:31:00+08:00", "wang.fang", NULL, "签发后改动的正文。\n", NULL);
+	assert_int_equal(docs_needs_resign(d, doc_id), 1);
+	assert_int_equal(tui_setup(&t, store, "wang.fang", NULL), 0);
+	assert_int_equal(tui_push(&t, &inbox_view_ops, NULL), 0);
+	assert_int_equal(tui_push(&t, &request_view_ops, request_view_data(out_id)), 0);
+	tui_draw(&t);
+	assert_true(request_says(&t, "changed after sign-off: needs the sign-off again"));
+	assert_false(request_says(&t, line));
+	tui_teardown(&t);
+	term_close(&tm);
+	docs_free(d);
+	setenv("DOCKET_NOW", "2026-03-02T09:30:00+08:00", 1);
+}
+
 int main(void)
 {
 	setenv("TZ", "Asia/Shanghai", 1);
@@ -987,6 +1104,8 @@ int main(void)
 		cmocka_unit_test(test_terminate),
 		cmocka_unit_test(test_submit_draft),
 		cmocka_unit_test(test_standin_dialog),
+		cmocka_unit_test(test_inbox_returned),
+		cmocka_unit_test(test_request_needs_resign),
 	};
 	return cmocka_run_group_tests_name("tui-inbox", tests, setup_store, teardown_store);
 }

@@ -1,0 +1,198 @@
+#!/bin/sh
+# The approval engine and the documents: an approval records the exact
+# commit of each document attached to the request (in the trail, in its
+# event, in the document's approvals); a `document: sign` step (签发) freezes
+# the document and needs one; a change after the sign-off is shown and
+# blocks the steps after it until the request is signed again. The shipped
+# 发文办理 (outgoing) on the demo organisation: 部门审核 zhao.lei, 办公室审核
+# skipped (zhao.lei again: dedupe), 秘书长签发 zhou.min, 编号, 用印 qian.yu.
+. "$TESTS_DIR/cli/lib.sh"
+
+d() { docket -C "$TMP/s" "$@"; }
+newreq() {
+	d -u wang.fang --json new outgoing --set doc_type=notice --set urgency=normal \
+		--set main_recipients=各区县人民政府 --set title="$1" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["request"])'
+}
+# the head commit of document $1
+head_of() {
+	d --json doc show "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["commit"])'
+}
+# the last 'task.approved' event's payload field "documents"
+last_approval_docs() {
+	sqlite3 s/docket.db "SELECT payload FROM events WHERE type = 'task.approved' ORDER BY seq DESC LIMIT 1" |
+		python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin).get("documents"), sort_keys=True))'
+}
+events() {
+	sqlite3 s/docket.db "SELECT count(*) FROM events"
+}
+# the trail lines of `show` (without the time)
+trail() {
+	d show "$1" | sed -n '/^trail:/,$p' | sed 's/^  [^ ]* /  /'
+}
+checked() {
+	d check >check.out 2>&1 || { cat check.out; return 1; }
+}
+
+test_expect_success 'setup: the shipped definitions, a request with its document' '
+	docket -C s init >/dev/null &&
+	docket -C s -u luo.bin deploy "$REPO/workflows" "$REPO/forms" >/dev/null 2>&1 &&
+	newreq 关于做好春季防火工作的通知 >r && r=$(cat r) &&
+	printf "各区县人民政府：\n请做好春季防火工作。\n" >body.md &&
+	d -u wang.fang doc new --type 通知 --title 关于做好春季防火工作的通知 --body-file body.md \
+		--instance "$r" >doc 2>/dev/null &&
+	d --json doc list --instance "$r" >list.json &&
+	python3 -c "import json; v=json.load(open(\"list.json\")); assert [x[\"id\"] for x in v]==[\"$(cat doc)\"], v"
+'
+
+test_expect_success 'an approval records the head commit of the attached document' '
+	r=$(cat r) && doc=$(cat doc) && c1=$(head_of "$doc") &&
+	d -u zhao.lei approve "$r" -m 同意 >/dev/null &&
+	trail "$r" >actual &&
+	cat >expect <<-EOF &&
+	trail:
+	  wang.fang created
+	  wang.fang submitted
+	  zhao.lei approve @部门审核 r1 ($(echo $c1 | cut -c1-7)): 同意
+	  system skipped @办公室审核
+	EOF
+	test_cmp expect actual &&
+	test "$(last_approval_docs)" = "{\"$doc\": {\"commit\": \"$c1\", \"rev\": 1}}" &&
+	d doc show "$doc" | sed -n "/^approvals:/,\$p" >actual &&
+	cat >expect <<-EOF &&
+	approvals:
+	  r1 $(echo $c1 | cut -c1-12) approve zhao.lei 2026-03-02T01:30:00Z
+	EOF
+	test_cmp expect actual &&
+	d show "$r" | sed -n "/^documents:/,/^trail:/p" >actual &&
+	cat >expect <<-EOF &&
+	documents:
+	  $doc r1 ($(echo $c1 | cut -c1-7)) 关于做好春季防火工作的通知
+	trail:
+	EOF
+	test_cmp expect actual &&
+	checked
+'
+
+test_expect_success 'the sign step (document: sign) signs off the head and freezes it' '
+	r=$(cat r) && doc=$(cat doc) &&
+	printf "各区县人民政府：\n请切实做好春季防火工作。\n" >body2.md &&
+	d -u wang.fang doc edit "$doc" --body-file body2.md >/dev/null 2>&1 &&
+	c2=$(head_of "$doc") && echo "$c2" >c2 &&
+	d -u zhou.min approve "$r" -m 同意印发 >/dev/null &&
+	trail "$r" | grep "秘书长签发" >actual &&
+	echo "  zhou.min approve @秘书长签发 r2 ($(echo $c2 | cut -c1-7)): 同意印发" >expect &&
+	test_cmp expect actual &&
+	d --json doc show "$doc" >ds.json &&
+	python3 - "$c2" <<-\EOF &&
+	import json, sys
+	v = json.load(open("ds.json"))
+	c2 = sys.argv[1]
+	assert v["signed_commit"] == c2 and not v["needs_resign"], v
+	assert [(a["rev"], a["commit"], a["kind"], a["actor"]) for a in v["approvals"]][1:] == [(2, c2, "sign-off", "zhou.min")], v["approvals"]
+	EOF
+	d --json show "$r" >s.json &&
+	python3 - "$doc" "$c2" <<-\EOF &&
+	import json, sys
+	doc, c2 = sys.argv[1:]
+	v = json.load(open("s.json"))
+	assert v["documents"] == [{"id": doc, "title": "关于做好春季防火工作的通知", "rev": 2, "head": c2,
+	                           "signed_commit": c2, "signed_rev": 2, "needs_resign": False}], v["documents"]
+	assert [s["step"] for s in v["current"]] == ["seal"], v["current"]
+	EOF
+	d show "$r" | sed -n "/^documents:/,/^trail:/p" >actual &&
+	cat >expect <<-EOF &&
+	documents:
+	  $doc r2 ($(echo $c2 | cut -c1-7)) 关于做好春季防火工作的通知
+	    signed off: r2 ($(echo $c2 | cut -c1-7))
+	trail:
+	EOF
+	test_cmp expect actual &&
+	checked
+'
+
+test_expect_success 'a change after the sign-off: show says so, a later step is refused and writes nothing' '
+	r=$(cat r) && doc=$(cat doc) && c2=$(cat c2) &&
+	printf "各区县人民政府：\n请做好春季防火工作（改）。\n" >body3.md &&
+	d -u wang.fang doc edit "$doc" --body-file body3.md >/dev/null 2>&1 &&
+	c3=$(head_of "$doc") && echo "$c3" >c3 &&
+	d show "$r" | sed -n "/^documents:/,/^trail:/p" >actual &&
+	cat >expect <<-EOF &&
+	documents:
+	  $doc r3 ($(echo $c3 | cut -c1-7)) 关于做好春季防火工作的通知
+	    signed off: r2 ($(echo $c2 | cut -c1-7))
+	    changed after sign-off: needs the sign-off again
+	trail:
+	EOF
+	test_cmp expect actual &&
+	d --json show "$r" >before.json &&
+	python3 -c "import json; v=json.load(open(\"before.json\")); assert v[\"documents\"][0][\"needs_resign\"] is True, v" &&
+	n=$(events) &&
+	d --json doc show "$doc" >ds-before.json &&
+	expect_exit 1 d -u qian.yu approve "$r" -m 已用印 2>err &&
+	echo "docket: document '\''$doc'\'' changed after its sign-off: return request '\''$r'\'' to the sign-off step, or have it signed again (docket doc signoff $doc)" >expect &&
+	test_cmp expect err &&
+	test "$(events)" = "$n" &&
+	d --json show "$r" >after.json && test_cmp before.json after.json &&
+	d --json doc show "$doc" >ds-after.json && test_cmp ds-before.json ds-after.json &&
+	checked
+'
+
+test_expect_success 'returned to the sign step and signed again: cleared, the request goes on' '
+	r=$(cat r) && doc=$(cat doc) && c3=$(cat c3) &&
+	d -u qian.yu return "$r" --to previous -m 文件已修改，请重新签发 >/dev/null &&
+	d -u zhou.min approve "$r" -m 同意印发 >/dev/null &&
+	trail "$r" | tail -2 >actual &&
+	cat >expect <<-EOF &&
+	  qian.yu returned @用印 sign_secgen: 文件已修改，请重新签发
+	  zhou.min approve @秘书长签发 r3 ($(echo $c3 | cut -c1-7)): 同意印发
+	EOF
+	test_cmp expect actual &&
+	! d show "$r" | grep "needs the sign-off again" &&
+	d --json doc show "$doc" >ds.json &&
+	python3 -c "import json; v=json.load(open(\"ds.json\")); assert v[\"signed_commit\"]==\"$c3\" and not v[\"needs_resign\"], v" &&
+	d -u qian.yu approve "$r" -m 已用印 >/dev/null &&
+	d --json show "$r" >s.json &&
+	python3 -c "import json; v=json.load(open(\"s.json\")); assert v[\"state\"]==\"approved\" and v[\"doc_number\"]==\"示政办发〔2026〕1号\", v" &&
+	test "$(last_approval_docs)" = "{\"$doc\": {\"commit\": \"$c3\", \"rev\": 3}}" &&
+	checked
+'
+
+test_expect_success 'docket doc signoff also clears it for the steps after the sign-off' '
+	newreq 第二份通知 >r2 && r2=$(cat r2) &&
+	d -u wang.fang doc new --type 通知 --title 第二份通知 --body-file body.md --instance "$r2" >doc2 2>/dev/null &&
+	doc2=$(cat doc2) &&
+	d -u zhao.lei approve "$r2" -m 同意 >/dev/null &&
+	d -u zhou.min approve "$r2" -m 同意 >/dev/null &&
+	d -u wang.fang doc edit "$doc2" --body-file body2.md >/dev/null 2>&1 &&
+	expect_exit 1 d -u qian.yu approve "$r2" -m 已用印 2>err && grep "changed after its sign-off" err &&
+	d -u zhou.min doc signoff "$doc2" >/dev/null &&
+	d -u qian.yu approve "$r2" -m 已用印 >/dev/null &&
+	checked
+'
+
+test_expect_success 'a sign step with no document is refused and writes nothing' '
+	newreq 没有文件的通知 >r3 && r3=$(cat r3) &&
+	d -u zhao.lei approve "$r3" -m 同意 >/dev/null &&
+	trail "$r3" | grep "zhao.lei approve @部门审核: 同意" &&
+	n=$(events) && d --json show "$r3" >before.json &&
+	expect_exit 1 d -u zhou.min approve "$r3" -m 同意 2>err &&
+	echo "docket: step '\''秘书长签发'\'' is a sign-off: request '\''$r3'\'' has no document to sign; attach one first (docket doc new --instance $r3)" >expect &&
+	test_cmp expect err &&
+	test "$(events)" = "$n" &&
+	d --json show "$r3" >after.json && test_cmp before.json after.json &&
+	d -u wang.fang doc new --type 通知 --title 没有文件的通知 --body-file body.md --instance "$r3" >doc3 2>/dev/null &&
+	d -u zhou.min approve "$r3" -m 同意 >/dev/null &&
+	test "$(d --json doc show "$(cat doc3)" | python3 -c "import json,sys; print(json.load(sys.stdin)[\"signed_commit\"] is not None)")" = True &&
+	checked
+'
+
+test_expect_success 'replay (docket check) agrees and rebuilds the trail with the revisions' '
+	r=$(cat r) &&
+	trail "$r" >before &&
+	d check --repair >out 2>&1 && grep "state matches" out &&
+	trail "$r" >after && test_cmp before after &&
+	grep " r3 (" after
+'
+
+test_done
