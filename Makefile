@@ -163,7 +163,7 @@ install: all
 
 # Refresh the message template and merge it into each translation.
 pot:
-	xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --language=C --add-comments=TRANSLATORS \
+	xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --keyword=C_:1c,2 --keyword=NC_:1c,2 --language=C --add-comments=TRANSLATORS \
 		--package-name=docket --package-version=$(VERSION) -o po/docket.pot \
 		$(sort $(wildcard src/*/*.c src/*/*.h src/*/*.def))
 	for po in $(PO); do msgmerge --quiet --update --no-fuzzy-matching --backup=none $$po po/docket.pot; done

@@ -12,6 +12,8 @@
 
 #include <jansson.h>
 
+#include "../engine/engine.h"
+
 struct store;
 
 enum exit_code {
@@ -55,6 +57,14 @@ int cli_take_flag(struct cli *c, const char *flag);
 /* Reject any remaining "-x" option; returns 0 or prints usage and returns -1. */
 int cli_no_options(struct cli *c);
 
+/*
+ * The text of `docket inbox` (rows of engine_inbox) and `docket show` (an
+ * engine_show object, named by the definitions request runs on through e);
+ * request_text.c, doc/cli.md shows both.
+ */
+void cli_print_inbox(const json_t *rows, enum inbox_kind k);
+void cli_print_request(struct engine *e, const json_t *show);
+
 int cmd_help(struct cli *c);
 int cmd_version(struct cli *c);
 int cmd_init(struct cli *c);
@@ -64,6 +74,7 @@ int cmd_definitions(struct cli *c);
 /* approval verbs (cmd_engine.c) */
 int cmd_new(struct cli *c);
 int cmd_submit(struct cli *c);
+int cmd_edit(struct cli *c);
 int cmd_approve(struct cli *c);
 int cmd_reject(struct cli *c);
 int cmd_return(struct cli *c);

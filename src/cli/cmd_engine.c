@@ -319,12 +319,43 @@ out:
 	return rc;
 }
 
-int cmd_submit(struct cli *c)
+/*
+ * Changed fields of request `id`, merged over its stored data and
+ * validated against the request's own versions: into *data (caller
+ * decrefs), or EXIT_INVALID after printing every field error.
+ */
+static int merged_input(struct cli *c, struct session *ss, const char *id, json_t *in, json_t **data)
+{
+	*data = NULL;
+	json_t *shown = engine_show(ss->e, id);
+	if (!shown)
+		return eng_exit(ss, STORE_ERR);
+	const struct eng_defs *d = eng_defs_get(ss->e, json_string_value(json_object_get(shown, "workflow_version")),
+						json_string_value(json_object_get(shown, "form_version")),
+						json_string_value(json_object_get(shown, "org_version")));
+	json_t *all = json_deep_copy(json_object_get(shown, "fields"));
+	/* computed fields are computed again from the others */
+	for (size_t i = 0; d && i < d->form->nfields; i++)
+		if (d->form->fields[i].compute)
+			json_object_del(all, d->form->fields[i].id);
+	json_object_update(all, in);
+	*data = d ? validate(ss, d, c->user, all) : NULL;
+	json_decref(all);
+	json_decref(shown);
+	return *data ? 0 : EXIT_INVALID;
+}
+
+/*
+ * submit ID / edit ID [--set F=V ...] [--data FILE] [--title T]: submit (or
+ * only change) a draft, or a request returned to its applicant or withdrawn.
+ */
+static int submit_or_edit(struct cli *c, const char *type, const char *done)
 {
 	int bad;
 	json_t *in = form_input(c, &bad);
 	if (bad)
 		return EXIT_USAGE;
+	const char *title = take_opt(c, "--title", NULL);
 	if (cli_no_options(c) < 0 || c->argc != 2) {
 		json_decref(in);
 		return usage(c);
@@ -343,38 +374,32 @@ int cmd_submit(struct cli *c)
 	}
 	json_t *p = json_object();
 	json_object_set_new(p, "instance", json_string(id));
+	if (title)
+		json_object_set_new(p, "title", json_string(title));
 	if (json_object_size(in)) {
-		/* changed fields: merge over the stored data and validate again */
-		json_t *shown = engine_show(ss.e, id);
-		json_t *data = json_deep_copy(json_object_get(shown, "fields"));
-		json_object_update(data, in);
-		char *wf = xstrdup(json_string_value(json_object_get(shown, "workflow_version")));
-		json_decref(shown);
-		struct store_def sd;
-		(void)sd;
-		/* the request's own versions */
-		int r2;
-		char *form = eng_str(ss.e, &r2, "SELECT form_hash FROM eng_instances WHERE id = ?1", "s", id);
-		char *org = eng_str(ss.e, &r2, "SELECT org_hash FROM eng_instances WHERE id = ?1", "s", id);
-		const struct eng_defs *d = form && org ? eng_defs_get(ss.e, wf, form, org) : NULL;
-		json_t *valid = d ? validate(&ss, d, c->user, data) : NULL;
-		json_decref(data);
-		free(wf);
-		free(form);
-		free(org);
-		if (!valid) {
+		json_t *data;
+		if ((rc = merged_input(c, &ss, id, in, &data))) {
 			json_decref(p);
-			rc = EXIT_INVALID;
 			goto out;
 		}
-		json_object_set_new(p, "data", valid);
+		json_object_set_new(p, "data", data);
 	}
-	rc = act(c, &ss, "instance.submitted", p, _("submitted request '%s'"), id);
+	rc = act(c, &ss, type, p, done, id);
 out:
 	json_decref(in);
 	free(id);
 	session_close(&ss);
 	return rc;
+}
+
+int cmd_submit(struct cli *c)
+{
+	return submit_or_edit(c, "instance.submitted", _("submitted request '%s'"));
+}
+
+int cmd_edit(struct cli *c)
+{
+	return submit_or_edit(c, "instance.updated", _("changed request '%s'"));
 }
 
 /* approve / reject / read / takeback / transfer / delegate / addsign: act on my task. */
@@ -556,87 +581,6 @@ int cmd_circulate(struct cli *c)
 	return request_verb(c, "instance.circulated", _("circulated request '%s'"), 1, -1);
 }
 
-/* Print `s` (sanitized, "-" for none) padded to `cols` display columns, then a space. */
-static void print_col(const char *s, size_t cols)
-{
-	struct buf clean = BUF_INIT;
-	utf8_sanitize(&clean, s && *s ? s : "-");
-	size_t w = utf8_width(clean.s);
-	fputs(clean.s, stdout);
-	for (; w < cols; w++)
-		putchar(' ');
-	putchar(' ');
-	buf_release(&clean);
-}
-
-/* The ISO time at key `k` of `o` as local "YYYY-MM-DD HH:MM", padded; "-" when none. */
-static void print_time(const json_t *o, const char *k)
-{
-	const char *iso = json_string_value(json_object_get(o, k));
-	time_t t;
-	char when[32] = "";
-	if (iso && !clock_parse_iso(iso, &t))
-		clock_format_local(t, when, sizeof(when));
-	print_col(when, 16);
-}
-
-static const char *jget(const json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
-/*
- * Print an inbox as text, one row per line, columns aligned by display
- * width (Chinese takes two): task, request, when (received; decided on
- * the done tab), step, title and notes; my requests: request, last
- * updated, workflow, state, title and document number. Times are local.
- */
-static void print_tasks(json_t *a, enum inbox_kind k)
-{
-	size_t i;
-	json_t *v;
-	json_array_foreach(a, i, v) {
-		struct buf title = BUF_INIT;
-		if (k == INBOX_MINE) {
-			const char *num = jget(v, "doc_number");
-			print_col(jget(v, "request"), 8);
-			print_time(v, "updated_at");
-			print_col(jget(v, "workflow"), 10);
-			print_col(jget(v, "state"), 10);
-			utf8_sanitize(&title, jget(v, "title") ? jget(v, "title") : "");
-			printf("%s%s%s\n", title.s, num ? "  " : "", num ? num : "");
-			buf_release(&title);
-			continue;
-		}
-		const char *ob = jget(v, "on_behalf"), *dec = jget(v, "decision");
-		const char *kind = jget(v, "kind"), *by = jget(v, "returned_by"), *op = jget(v, "opinion");
-		int resubmit = kind && !strcmp(kind, "resubmit");
-		print_col(jget(v, "task"), 8);
-		print_col(jget(v, "request"), 8);
-		print_time(v, k == INBOX_DONE ? "decided_at" : "received");
-		print_col(resubmit ? _("to resubmit") : jget(v, "step"), 14);
-		utf8_sanitize(&title, jget(v, "title") ? jget(v, "title") : "");
-		fputs(title.s, stdout);
-		if (dec)
-			printf("  [%s]", dec);
-		if (ob)
-			printf(_("  (for %s)"), ob);
-		if (resubmit && by) {
-			/* who sent it back, from which step, and why */
-			const char *step = jget(v, "step") ? jget(v, "step") : "-";
-			struct buf clean = BUF_INIT;
-			utf8_sanitize(&clean, op ? op : "");
-			if (op)
-				printf(_("  (returned by %s at %s: %s)"), by, step, clean.s);
-			else
-				printf(_("  (returned by %s at %s)"), by, step);
-			buf_release(&clean);
-		}
-		putchar('\n');
-		buf_release(&title);
-	}
-}
-
 int cmd_inbox(struct cli *c)
 {
 	enum inbox_kind k = INBOX_TODO;
@@ -659,7 +603,7 @@ int cmd_inbox(struct cli *c)
 	} else if (c->json) {
 		cli_print_json(a);
 	} else {
-		print_tasks(a, k);
+		cli_print_inbox(a, k);
 		json_decref(a);
 	}
 	session_close(&ss);
@@ -685,69 +629,7 @@ int cmd_show(struct cli *c)
 		cli_print_json(o);
 		goto out;
 	}
-	const char *num = json_string_value(json_object_get(o, "doc_number"));
-	printf("%s  %s\n", json_string_value(json_object_get(o, "request")), json_string_value(json_object_get(o, "title")));
-	printf(_("workflow:  %s\napplicant: %s\nstate:     %s\n"), json_string_value(json_object_get(o, "workflow")),
-	       json_string_value(json_object_get(o, "applicant")), json_string_value(json_object_get(o, "state")));
-	if (num)
-		printf(_("number:    %s\n"), num);
-	const char *k;
-	json_t *v;
-	printf("%s\n", _("fields:"));
-	json_object_foreach(json_object_get(o, "fields"), k, v) {
-		char *s = json_is_string(v) ? xstrdup(json_string_value(v)) : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-		printf("  %s: %s\n", k, s);
-		free(s);
-	}
-	size_t i;
-	printf("%s\n", _("current steps:"));
-	json_array_foreach(json_object_get(o, "current"), i, v)
-		printf("  %s (%s)\n", json_string_value(json_object_get(v, "name")), json_string_value(json_object_get(v, "step")));
-	printf("%s\n", _("tasks:"));
-	json_array_foreach(json_object_get(o, "tasks"), i, v) {
-		const char *ob = json_string_value(json_object_get(v, "on_behalf"));
-		const char *dec = json_string_value(json_object_get(v, "decision"));
-		printf("  %s %-14s %-12s %-7s %-9s %s", json_string_value(json_object_get(v, "task")),
-		       json_string_value(json_object_get(v, "step")), json_string_value(json_object_get(v, "assignee")),
-		       json_string_value(json_object_get(v, "kind")), json_string_value(json_object_get(v, "state")),
-		       dec ? dec : "");
-		if (ob)
-			printf(_(" (for %s)"), ob);
-		putchar('\n');
-	}
-	if (json_array_size(json_object_get(o, "documents")))
-		printf("%s\n", _("documents:"));
-	json_array_foreach(json_object_get(o, "documents"), i, v) {
-		const char *sc = json_string_value(json_object_get(v, "signed_commit"));
-		printf("  %s r%lld (%.7s) %s\n", json_string_value(json_object_get(v, "id")),
-		       (long long)json_integer_value(json_object_get(v, "rev")),
-		       json_string_value(json_object_get(v, "head")), json_string_value(json_object_get(v, "title")));
-		if (sc)
-			printf(_("    signed off: r%lld (%.7s)\n"),
-			       (long long)json_integer_value(json_object_get(v, "signed_rev")), sc);
-		if (json_is_true(json_object_get(v, "needs_resign")))
-			printf("    %s\n", _("changed after sign-off: needs the sign-off again"));
-	}
-	printf("%s\n", _("trail:"));
-	json_array_foreach(json_object_get(o, "trail"), i, v) {
-		const char *ob = json_string_value(json_object_get(v, "on_behalf"));
-		const char *step = json_string_value(json_object_get(v, "step_name"));
-		if (!step)
-			step = json_string_value(json_object_get(v, "step"));
-		const char *det = json_string_value(json_object_get(v, "detail"));
-		const char *op = json_string_value(json_object_get(v, "opinion"));
-		printf("  %s %s", json_string_value(json_object_get(v, "at")), json_string_value(json_object_get(v, "actor")));
-		if (ob)
-			printf(_(" on behalf of %s"), ob);
-		printf(" %s", json_string_value(json_object_get(v, "action")));
-		if (step && *step)
-			printf(" @%s", step);
-		if (det)
-			printf(" %s", det);
-		if (op)
-			printf(": %s", op);
-		putchar('\n');
-	}
+	cli_print_request(ss.e, o);
 	json_decref(o);
 out:
 	free(id);

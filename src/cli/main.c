@@ -45,10 +45,16 @@ const struct verb verbs[] = {
 	  N_("Fill in the workflow's form from --set and --data (a JSON object) and\n"
 	     "submit the request; --draft saves it without submitting. Every field\n"
 	     "error is listed and nothing is saved while there is one.") },
-	{ "submit", cmd_submit, N_("submit ID [--set FIELD=VALUE ...]"),
+	{ "submit", cmd_submit, N_("submit ID [--set FIELD=VALUE ...] [--data FILE.json] [--title TITLE]"),
 	  N_("submit a draft, or resubmit a returned or withdrawn request"),
-	  N_("A returned request goes back to the first step, or straight to the\n"
+	  N_("Changed fields are merged over the request's data and checked again.\n"
+	     "A returned request goes back to the first step, or straight to the\n"
 	     "step that returned it when the workflow says 'resubmit: to_returner'.") },
+	{ "edit", cmd_edit, N_("edit ID [--set FIELD=VALUE ...] [--data FILE.json] [--title TITLE]"),
+	  N_("change a draft, or a returned or withdrawn request, without submitting it"),
+	  N_("Only the applicant can change a request, and only while it is a draft,\n"
+	     "returned to them or withdrawn. Changed fields are merged over the\n"
+	     "request's data and checked again; 'docket submit ID' sends it on.") },
 	{ "approve", cmd_approve, N_("approve ID [-m OPINION] [--pick USER]"),
 	  N_("approve your task (ID: a task or a request)"),
 	  N_("Record your approval with your opinion (审批意见); an opinion is required\n"

@@ -1177,3 +1177,47 @@ int formdata_validate(const struct form *form, const struct org *org,
 	*out = result;
 	return 0;
 }
+
+void formdata_text(const struct field *f, const struct org *org, const json_t *val, struct buf *out)
+{
+	if (json_is_array(val)) {
+		size_t i;
+		json_t *x;
+		json_array_foreach(val, i, x) {
+			if (i)
+				buf_adds(out, "、");
+			formdata_text(f, org, x, out);
+		}
+		return;
+	}
+	if (json_is_boolean(val)) {
+		buf_adds(out, json_is_true(val) ? _("yes") : _("no"));
+		return;
+	}
+	if (!json_is_string(val)) {
+		char *s = json_dumps(val, JSON_ENCODE_ANY | JSON_COMPACT);
+		buf_adds(out, s ? s : "");
+		free(s);
+		return;
+	}
+	const char *s = json_string_value(val);
+	if (f && (f->type == F_CHOICE || f->type == F_MULTICHOICE)) {
+		for (size_t k = 0; k < f->noptions; k++) {
+			if (!strcmp(f->options[k].value, s)) {
+				buf_adds(out, f->options[k].label ? f->options[k].label : s);
+				return;
+			}
+		}
+	}
+	if (f && f->type == F_USER && org) {
+		const struct org_user *u = org_user(org, s);
+		buf_adds(out, u && u->name ? u->name : s);
+		return;
+	}
+	if (f && f->type == F_DEPARTMENT && org) {
+		const struct org_dept *dp = org_dept(org, s);
+		buf_adds(out, dp && dp->name ? dp->name : s);
+		return;
+	}
+	buf_adds(out, s);
+}

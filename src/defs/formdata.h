@@ -90,6 +90,16 @@ int formdata_validate(const struct form *f, const struct org *org,
 int formdata_get(const struct form *f, const json_t *data, const char *id,
 		 struct value *out);
 
+/*
+ * Append a stored value of field `f` as people read it: a choice as its
+ * option's label ("普通" for normal), a user or a department as its name
+ * from `org`, yes/no (translated), a list joined with "、"; anything else
+ * (text, numbers, money, dates) as stored. `f` and `org` may be NULL (then
+ * values are shown as stored). Used by the CLI's `show` and the TUI.
+ */
+struct buf;
+void formdata_text(const struct field *f, const struct org *org, const json_t *val, struct buf *out);
+
 /* What formdata_scope() reads from; filled by it, owned by the caller (often on the stack). */
 struct formdata_scope {
 	const struct form *form;            /* the fields and their types */

@@ -849,6 +849,11 @@ static void parse_step(struct wp *p, const struct ynode *map, struct workflow *w
 				     (int)s->document);
 		if (dc >= 0)
 			s->document = (enum document_access)dc;
+		/* the sign-off (签发) is a person's act: the system never signs at a deadline */
+		const struct ynode *tv = (bit & T_PEOPLE) ? ymap_get(map, "on_timeout") : NULL;
+		if (tv && s->document == DOC_SIGN && s->on_timeout == TIMEOUT_APPROVE)
+			ERR(p, tv, _("'on_timeout: approve' cannot be used on a 'document: sign' step: "
+				     "the sign-off must be given by a person; use remind, escalate or reject"));
 	}
 	if (bit & T_PEOPLE)
 		s->editable = parse_ids(p, ymap_get(map, "editable"), "editable",

@@ -1234,6 +1234,139 @@ int docs_approve(struct docs *d, const char *user, const char *id, const char *c
 	return rc;
 }
 
+/*
+ * The sign-off in effect once the approval row `except` is withdrawn: the
+ * newest sign-off not withdrawn. Sets signed ("" when none); 0 or a status.
+ */
+static int signoff_in_effect(struct docs *d, int64_t docno, int64_t except, char signed_[DOCS_OID_MAX])
+{
+	sqlite3_stmt *st;
+	signed_[0] = '\0';
+	int rc = sqlite3_prepare_v2(d->db,
+				    "SELECT a.commit_id FROM doc_approvals a WHERE a.docno = ?1 AND a.kind = 'sign-off'"
+				    " AND a.withdraws IS NULL AND a.id != ?2 AND NOT EXISTS (SELECT 1 FROM doc_approvals w"
+				    " WHERE w.docno = ?1 AND w.withdraws = a.id) ORDER BY a.event_seq DESC, a.id DESC LIMIT 1",
+				    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return docs_sql_fail(d, rc, _("read the approvals"));
+	sqlite3_bind_int64(st, 1, docno);
+	sqlite3_bind_int64(st, 2, except);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		col_copy(st, 0, signed_, DOCS_OID_MAX);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : docs_sql_fail(d, rc, _("read the approvals"));
+}
+
+int docs_withdraw(struct docs *d, const char *user, const char *id, const char *commit, int64_t after_seq)
+{
+	struct docs_info i;
+	int64_t docno;
+	int rc = info_get(d, id, &i, &docno);
+	if (rc < 0)
+		return rc;
+	/* the first approval of that commit by the user after the decision, not yet withdrawn */
+	sqlite3_stmt *st;
+	rc = sqlite3_prepare_v2(d->db,
+				"SELECT a.id, a.rev, a.kind FROM doc_approvals a WHERE a.docno = ?1 AND a.commit_id = ?2"
+				" AND a.actor = ?3 AND a.event_seq > ?4 AND a.withdraws IS NULL AND NOT EXISTS"
+				" (SELECT 1 FROM doc_approvals w WHERE w.docno = ?1 AND w.withdraws = a.id)"
+				" ORDER BY a.event_seq, a.id LIMIT 1",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		docs_info_release(&i);
+		return docs_sql_fail(d, rc, _("read the approvals"));
+	}
+	sqlite3_bind_int64(st, 1, docno);
+	bind_text(st, 2, commit);
+	bind_text(st, 3, user);
+	sqlite3_bind_int64(st, 4, after_seq);
+	int64_t row = 0;
+	int rev = 0;
+	char *kind = NULL;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		row = sqlite3_column_int64(st, 0);
+		rev = sqlite3_column_int(st, 1);
+		kind = col_dup(st, 2);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW) {
+		docs_info_release(&i);
+		return rc == SQLITE_DONE ? 1 : docs_sql_fail(d, rc, _("read the approvals"));
+	}
+	rc = 0;
+	int signoff = kind && !strcmp(kind, "sign-off");
+	char now_signed[DOCS_OID_MAX] = "";
+	int resign = 0;
+	if (signoff && (rc = signoff_in_effect(d, docno, row, now_signed)) == 0 && now_signed[0]) {
+		/* back to the sign-off before it: does the head still hold what that one signed? */
+		git_oid a, b, ta, tb;
+		resign = strcmp(i.head, now_signed) != 0;
+		if (resign && git_oid_fromstr(&a, i.head) == 0 && git_oid_fromstr(&b, now_signed) == 0 &&
+		    dgit_commit_tree(d, &a, &ta) == 0 && dgit_commit_tree(d, &b, &tb) == 0)
+			resign = !git_oid_equal(&ta, &tb);
+	}
+	struct buf what = BUF_INIT;
+	buf_addf(&what, "%s withdrawn", kind ? kind : "approve");
+	char uuid[37];
+	uuid_v4(uuid);
+	json_t *p = json_object();
+	json_object_set_new(p, "doc", json_string(id));
+	json_object_set_new(p, "commit", json_string(commit));
+	json_object_set_new(p, "rev", json_integer(rev));
+	json_object_set_new(p, "kind", json_string(kind ? kind : "approve"));
+	if (signoff) {
+		json_object_set_new(p, "signed_commit", now_signed[0] ? json_string(now_signed) : json_null());
+		json_object_set_new(p, "needs_resign", json_boolean(resign));
+	}
+	int64_t seq = 0;
+	char now[32];
+	clock_format_iso(clock_now(), now, sizeof(now));
+	if (rc == 0)
+		rc = append_event(d, signoff ? "document.signoff_withdrawn" : "document.approval_withdrawn", user,
+				  uuid, p, &seq);
+	else
+		json_decref(p);
+	if (rc == 0 && (rc = sqlite3_prepare_v2(d->db,
+						"INSERT INTO doc_approvals (docno, commit_id, rev, kind, actor, made_at,"
+						" event_seq, withdraws) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+						-1, &st, NULL)) != SQLITE_OK) {
+		rc = docs_sql_fail(d, rc, _("record an approval"));
+	} else if (rc == 0) {
+		sqlite3_bind_int64(st, 1, docno);
+		bind_text(st, 2, commit);
+		sqlite3_bind_int(st, 3, rev);
+		bind_text(st, 4, what.s);
+		bind_text(st, 5, user);
+		bind_text(st, 6, now);
+		sqlite3_bind_int64(st, 7, seq);
+		sqlite3_bind_int64(st, 8, row);
+		rc = step_done(d, st, _("record an approval"));
+		sqlite3_finalize(st);
+	}
+	if (rc == 0 && signoff) {
+		/* frozen at the sign-off before it, or no longer signed */
+		if ((rc = sqlite3_prepare_v2(d->db,
+					     "UPDATE documents SET frozen = ?2, signed_commit = ?3, needs_resign = ?4"
+					     " WHERE docno = ?1",
+					     -1, &st, NULL)) != SQLITE_OK) {
+			rc = docs_sql_fail(d, rc, _("record a sign-off"));
+		} else {
+			sqlite3_bind_int64(st, 1, docno);
+			sqlite3_bind_int(st, 2, now_signed[0] != '\0');
+			bind_text(st, 3, now_signed[0] ? now_signed : NULL);
+			sqlite3_bind_int(st, 4, resign);
+			rc = step_done(d, st, _("record a sign-off"));
+			sqlite3_finalize(st);
+		}
+	}
+	buf_release(&what);
+	free(kind);
+	docs_info_release(&i);
+	return rc;
+}
+
 int docs_needs_resign(struct docs *d, const char *id)
 {
 	struct docs_info i;

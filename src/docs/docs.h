@@ -5,7 +5,8 @@
  * types), the bare repository documents.git inside the store (one ref per
  * document, refs/docs/<id>; one commit per save), the tables documents,
  * doc_revisions, doc_approvals and doc_fts (created by schema step 4 in
- * src/store/store_migrate.c; nobody else touches them), the refusal of
+ * src/store/store_migrate.c, doc_approvals.withdraws by step 6; nobody
+ * else touches them), the refusal of
  * classified content, full-text search, and diffs between revisions.
  *
  * A save writes in this order: an intent marker, the objects (one pack,
@@ -306,13 +307,26 @@ int docs_rev_commit(struct docs *d, const char *id, const char *spec, char commi
  */
 int docs_approve(struct docs *d, const char *user, const char *id, const char *commit,
 		 const char *kind, int freeze);
+/*
+ * Withdraw `user`'s approval of exactly `commit` of `id`: the first one
+ * recorded after event `after_seq` and not withdrawn yet (the engine passes
+ * the event of the decision taken back, which recorded it in its own
+ * transaction). History stays: a new approval row of kind "KIND withdrawn"
+ * ("sign-off withdrawn", "approve withdrawn") names the row it withdraws.
+ * Withdrawing a sign-off puts the document back at the newest sign-off
+ * still in effect (frozen there, needs_resign against it), or unsigned
+ * when there is none. Runs inside the caller's transaction; appends
+ * "document.signoff_withdrawn" or "document.approval_withdrawn". Returns 0,
+ * 1 when there is no such approval (nothing written), or a status.
+ */
+int docs_withdraw(struct docs *d, const char *user, const char *id, const char *commit, int64_t after_seq);
 /* Does the content at the head differ from what was signed? 1, 0, or a status. */
 int docs_needs_resign(struct docs *d, const char *id);
 /* One recorded approval (docs_approve). */
 struct docs_approval {
 	int rev;                   /* the revision approved */
 	char commit[DOCS_OID_MAX]; /* exactly what was approved */
-	char *kind;                /* "approve", "sign-off", ... */
+	char *kind;                /* "approve", "sign-off", ..., or "KIND withdrawn" (docs_withdraw) */
 	char *actor;               /* who approved */
 	char *made_at;             /* ISO 8601 UTC */
 };

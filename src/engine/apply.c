@@ -1099,6 +1099,37 @@ static int ap_submitted(struct ctx *c)
 	return rc;
 }
 
+/*
+ * instance.updated: the applicant changes a draft, or a request returned
+ * to them or withdrawn, without (re)submitting it: new form data (already
+ * validated by the caller, as for submit) and/or a new title.
+ */
+static int ap_updated(struct ctx *c)
+{
+	int rc = load_inst(c, pstr(c, "instance"));
+	if (rc < 0)
+		return rc;
+	if (strcmp(c->ev->actor, c->in.applicant))
+		return REFUSE(c, _("only the applicant '%s' can change request '%s'"), c->in.applicant, c->in.id);
+	if (strcmp(c->in.state, "draft") && strcmp(c->in.state, "returned") && strcmp(c->in.state, "withdrawn"))
+		return REFUSE(c, _("request '%s' is %s: only a draft, returned or withdrawn request can be changed"),
+			      c->in.id, c->in.state);
+	json_t *data = json_object_get(c->ev->p, "data");
+	const char *title = pstr(c, "title");
+	if (!json_is_object(data) && !title)
+		return REFUSE(c, _("nothing to change in request '%s'"), c->in.id);
+	if (json_is_object(data)) {
+		char *text = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
+		rc = eng_run(c->e, "UPDATE eng_instances SET data = ?2 WHERE id = ?1", "ss", c->in.id, text);
+		free(text);
+	}
+	if (!rc && title)
+		rc = eng_run(c->e, "UPDATE eng_instances SET title = ?2 WHERE id = ?1", "ss", c->in.id, title);
+	if (!rc)
+		rc = trail(c, NULL, c->ev->actor, NULL, "edited", NULL, NULL);
+	return rc;
+}
+
 /* The outermost open parallel block: its split step, and since when; NULL when none. */
 static char *outer_split(struct ctx *c, int64_t *since)
 {
@@ -1384,8 +1415,12 @@ static int ap_takenback(struct ctx *c)
 	if (!rc)
 		rc = eng_run(c->e, "UPDATE eng_instances SET updated_seq = ?2 WHERE id = ?1", "si", c->in.id,
 			     c->ev->seq);
-	if (!rc)
-		rc = trail(c, t.step, c->ev->actor, t.on_behalf, "taken back", NULL, NULL);
+	if (!rc) {
+		/* the revisions whose approval (or sign-off) is withdrawn with it, as engine_act recorded them */
+		char *docs = eng_doclink_detail(json_object_get(c->ev->p, "documents"));
+		rc = trail(c, t.step, c->ev->actor, t.on_behalf, "taken back", docs, NULL);
+		free(docs);
+	}
 out:
 	task_release(&t);
 	return rc;
@@ -1657,6 +1692,21 @@ static int ap_timer(struct ctx *c, int timeout)
 		}
 		a = TIMEOUT_REMIND;
 	}
+	/*
+	 * The system never signs off (签发): at a `document: sign` step an
+	 * automatic approval (a definition lint refuses, deployed before it did)
+	 * leaves the task with its signer, overdue, saying why. Only events that
+	 * carry "sign_opinion" (engine_tick adds it) do so, so older events
+	 * replay as they were decided.
+	 */
+	const char *hold = pstr(c, "sign_opinion");
+	if (a == TIMEOUT_APPROVE && s && s->document == DOC_SIGN && hold && strcmp(t.kind, "read") &&
+	    t.extra != 2) {
+		rc = eng_run(c->e, "UPDATE eng_tasks SET reminders = reminders + 1 WHERE id = ?1", "s", t.id);
+		if (!rc)
+			rc = trail(c, t.step, "system", NULL, "overdue", t.assignee, hold);
+		goto out;
+	}
 	if (a == TIMEOUT_APPROVE || a == TIMEOUT_REJECT) {
 		const char *op = pstr(c, a == TIMEOUT_APPROVE ? "approve_opinion" : "reject_opinion");
 		if (!strcmp(t.kind, "read") || t.extra == 2) {
@@ -1845,8 +1895,8 @@ static int ap_migrated(struct ctx *c)
 
 /* The event types and their handlers. */
 static const char *const types[] = {
-	"instance.created", "instance.submitted", "task.approved", "task.rejected", "instance.returned",
-	"instance.withdrawn", "task.takenback", "task.transferred", "task.delegated", "task.signer_added",
+	"instance.created", "instance.submitted", "instance.updated", "task.approved", "task.rejected",
+	"instance.returned", "instance.withdrawn", "task.takenback", "task.transferred", "task.delegated", "task.signer_added",
 	"task.signer_removed", "instance.circulated", "task.read", "instance.urged", "instance.terminated",
 	"timer.remind", "timer.timeout", "opinion.added", "standin.set", "instance.migrated", NULL
 };
@@ -1868,6 +1918,8 @@ int eng_apply(struct engine *e, const struct eng_event *ev)
 		rc = ap_created(&c);
 	else if (!strcmp(t, "instance.submitted"))
 		rc = ap_submitted(&c);
+	else if (!strcmp(t, "instance.updated"))
+		rc = ap_updated(&c);
 	else if (!strcmp(t, "task.approved"))
 		rc = ap_decision(&c, "approve");
 	else if (!strcmp(t, "task.rejected"))

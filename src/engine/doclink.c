@@ -7,7 +7,10 @@
  * approved, and through docs_approve() in the same transaction. A
  * `document: sign` step is the sign-off (签发): it needs a document and
  * freezes it at that commit. A document changed after its sign-off blocks
- * the steps that come after the sign-off until it is signed again.
+ * the steps that come after the sign-off until it is signed again. Taking
+ * back (拿回) an approval withdraws what it recorded: the document's
+ * approvals keep it and gain a "withdrawn" row, and a withdrawn sign-off
+ * puts the document back at the sign-off before it (or unsigned).
  *
  * This runs in engine_act() only, around apply: apply and replay read the
  * payload, never the documents' tables, so engine_check() stays a function
@@ -113,10 +116,39 @@ static int doc_cmp(const void *a, const void *b)
 	return strcmp(((const struct doc_seen *)a)->id, ((const struct doc_seen *)b)->id);
 }
 
+/*
+ * A take back: the documents the decision recorded, from its event. Only an
+ * approval that can be taken back is looked at; apply refuses the rest.
+ */
+static int takeback_before(struct engine *e, const char *task, struct eng_doclink *l)
+{
+	sqlite3_stmt *st = eng_q(e,
+				 "SELECT t.instance, t.decided_seq, ev.payload FROM eng_tasks t"
+				 " JOIN events ev ON ev.seq = t.decided_seq"
+				 " WHERE t.id = ?1 AND t.state = 'done' AND t.decision = 'approve'",
+				 "s", task);
+	if (!st)
+		return STORE_ERR;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(st, 2);
+		json_t *p = text ? json_loads(text, 0, NULL) : NULL;
+		json_t *docs = json_object_get(p, "documents");
+		l->instance = eng_col(st, 0);
+		l->withdraw_seq = sqlite3_column_int64(st, 1);
+		if (json_object_size(docs))
+			l->docs = json_incref(docs);
+		json_decref(p);
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
 int eng_doclink_before(struct engine *e, const char *type, json_t *payload, struct eng_doclink *l)
 {
 	memset(l, 0, sizeof(*l));
 	const char *task = json_string_value(json_object_get(payload, "task"));
+	if (e->docs && task && !strcmp(type, "task.takenback"))
+		return takeback_before(e, task, l);
 	if (!e->docs || strcmp(type, "task.approved") || !task)
 		return 0;
 	sqlite3_stmt *st = eng_q(e,
@@ -169,6 +201,19 @@ int eng_doclink_after(struct engine *e, const char *actor, struct eng_doclink *l
 {
 	if (!l->instance)
 		return 0;
+	const char *id;
+	json_t *v;
+	if (l->withdraw_seq) {
+		/* taken back: what the decision approved (or signed off) is withdrawn */
+		json_object_foreach(l->docs, id, v) {
+			const char *commit = json_string_value(json_object_get(v, "commit"));
+			int rc = commit ? docs_withdraw(e->docs, actor, id, commit, l->withdraw_seq) : 0;
+			if (rc < 0)
+				return eng_fail(e, rc == DOCS_STORE ? STORE_BUSY : STORE_ERR, "%s",
+						docs_error(e->docs));
+		}
+		return 0;
+	}
 	int sign = l->access == DOC_SIGN;
 	if (sign && !l->docs)
 		return eng_fail(e, ENG_REFUSED,
@@ -180,8 +225,6 @@ int eng_doclink_after(struct engine *e, const char *actor, struct eng_doclink *l
 				_("document '%s' changed after its sign-off: return request '%s' to the sign-off "
 				  "step, or have it signed again (docket doc signoff %s)"),
 				l->resign, l->instance, l->resign);
-	const char *id;
-	json_t *v;
 	json_object_foreach(l->docs, id, v) {
 		const char *commit = json_string_value(json_object_get(v, "commit"));
 		int rc = docs_approve(e->docs, actor, id, commit, sign ? "sign-off" : "approve", sign);

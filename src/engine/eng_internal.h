@@ -115,15 +115,20 @@ struct eng_doclink {
 	int access;           /* the step's enum document_access */
 	int sign_ahead;       /* a `document: sign` step can still follow this step */
 	char *resign;         /* a document changed after its sign-off, or NULL */
+	int64_t withdraw_seq; /* a take back (拿回): the decision's event, whose approvals are withdrawn */
 };
 /*
  * For an approval (task.approved) with documents linked: fill l from the
- * state. 0 (l->docs NULL when there is nothing to record) or a negative status.
+ * state. For a take back (task.takenback): the documents the decision
+ * recorded (its event's "documents"), to record in this event and to
+ * withdraw. 0 (l->docs NULL when there is nothing to record) or a negative
+ * status.
  */
 int eng_doclink_before(struct engine *e, const char *type, json_t *payload, struct eng_doclink *l);
 /*
  * After the event applied: refuse (ENG_REFUSED) what the documents forbid,
- * else record each document's approval (sign-off with freeze at a sign step).
+ * else record each document's approval (sign-off with freeze at a sign step);
+ * after a take back, withdraw the approvals the decision recorded.
  */
 int eng_doclink_after(struct engine *e, const char *actor, struct eng_doclink *l);
 void eng_doclink_release(struct eng_doclink *l);

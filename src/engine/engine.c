@@ -602,6 +602,9 @@ int engine_tick(struct engine *e, time_t now, int *fired)
 			json_object_set_new(p, "due", json_integer(v[i].at));
 			json_object_set_new(p, "approve_opinion", json_string(_("超时自动通过")));
 			json_object_set_new(p, "reject_opinion", json_string(_("超时自动驳回")));
+			/* at a sign step the system does not approve: the task stays with its signer */
+			json_object_set_new(p, "sign_opinion",
+					    json_string(_("超时未签发：签发须由本人办理，不自动通过")));
 			rc = engine_act(e, uuid, v[i].timeout ? "timer.timeout" : "timer.remind", "system", p,
 					NULL);
 			json_decref(p);

@@ -31,7 +31,10 @@
 
 struct buf;
 struct docs;
+struct form;
+struct org;
 struct store;
+struct workflow;
 
 /* The rules refused the action (bad state, not your task, ...). */
 #define ENG_REFUSED (-20)
@@ -47,8 +50,9 @@ const char *engine_error(const struct engine *e);
  * documents linked, an approval at a step with `document:` access records
  * the exact head commit of each document attached to the request (in the
  * event and as a docs_approve in the same transaction), a `document: sign`
- * step signs them off, and a document changed after its sign-off blocks
- * the steps after the sign-off (doc/engine.md, "Documents"). Without it the
+ * step signs them off, a document changed after its sign-off blocks
+ * the steps after the sign-off, and taking an approval back withdraws what
+ * it recorded (a sign-off no longer holds) (doc/engine.md, "Documents"). Without it the
  * engine neither records nor requires documents (unit tests, benchmarks).
  */
 void engine_set_docs(struct engine *e, struct docs *d);
@@ -126,10 +130,31 @@ enum inbox_kind { INBOX_TODO, INBOX_DONE, INBOX_MINE, INBOX_TOREAD };
  * carry `received` (and `decided_at`) as ISO 8601 UTC; the to-do list also
  * holds the user's requests returned to them, as rows of kind "resubmit"
  * with no task; my requests carry `updated_at` (doc/engine.md, "The inbox").
+ * Every id people read has a `*_name` next to it (workflow_name,
+ * step_name, applicant_name, ...), from the versions the request runs on.
  */
 json_t *engine_inbox(struct engine *e, const char *user, enum inbox_kind which);
-/* One request: fields, steps, tasks, trail; NULL on error. */
+/* One request: fields, steps, tasks, trail, with names as in the inbox; NULL on error. */
 json_t *engine_show(struct engine *e, const char *instance);
+/*
+ * The definitions request `instance` runs on (its pinned workflow, form and
+ * organisation versions), to show its fields and ids as people read them.
+ * Borrowed from the engine: valid until engine_free(). 0, or a negative
+ * status with a message (ENG_REFUSED: no such request).
+ */
+int engine_request_defs(struct engine *e, const char *instance, const struct workflow **wf,
+			const struct form **form, const struct org **org);
+
+/*
+ * Words for people, translated (the id itself when unknown): a request's
+ * state ("in progress" for running), a trail action or a task's decision
+ * ("approved" for approve), a task's kind ("lead" for handle_lead), a
+ * task's state (a done task: its decision).
+ */
+const char *engine_state_label(const char *state);
+const char *engine_action_label(const char *action);
+const char *engine_task_kind_label(const char *kind);
+const char *engine_task_state_label(const char *state, const char *decision);
 /* A user's common opinions, most used first; NULL on error. */
 json_t *engine_opinions(struct engine *e, const char *user);
 

@@ -5,8 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../defs/org.h"
 #include "../defs/workflow.h"
+#include "../store/store.h"
 #include "../util/clock.h"
+#include "../util/i18n.h"
 #include "../util/xalloc.h"
 #include "eng_internal.h"
 
@@ -27,8 +30,15 @@ static json_t *jtime(sqlite3_stmt *st, int i)
 	return json_string(out);
 }
 
-/* Every row of st as an object with the given keys ('t' in types: a time column). */
-static json_t *rows(struct engine *e, sqlite3_stmt *st, const char *const *keys, const char *types)
+/* Adds to a row's object what its columns name (the names of ids); see rows(). */
+typedef void (*row_fill)(struct engine *e, sqlite3_stmt *st, json_t *o);
+
+/*
+ * Every row of st as an object with the given keys ('t' in types: a time
+ * column); then fill (when not NULL) adds to each from the same row.
+ */
+static json_t *rows_fill(struct engine *e, sqlite3_stmt *st, const char *const *keys, const char *types,
+			 row_fill fill)
 {
 	if (!st)
 		return NULL;
@@ -42,6 +52,8 @@ static json_t *rows(struct engine *e, sqlite3_stmt *st, const char *const *keys,
 						      : jcol(st, i);
 			json_object_set_new(o, keys[i], v);
 		}
+		if (fill)
+			fill(e, st, o);
 		json_array_append_new(a, o);
 	}
 	sqlite3_reset(st);
@@ -53,19 +65,89 @@ static json_t *rows(struct engine *e, sqlite3_stmt *st, const char *const *keys,
 	return a;
 }
 
+static json_t *rows(struct engine *e, sqlite3_stmt *st, const char *const *keys, const char *types)
+{
+	return rows_fill(e, st, keys, types, NULL);
+}
+
+/*
+ * Names for ids, from the definitions a request runs on (its pinned
+ * versions, so a later deployment never renames what happened): the id
+ * itself when the definitions or the id are unknown; JSON null for none.
+ */
+static json_t *user_name(const struct eng_defs *d, const char *id)
+{
+	if (!id)
+		return json_null();
+	const struct org_user *u = d ? org_user(d->org, id) : NULL;
+	return json_string(u && u->name ? u->name : id);
+}
+
+static json_t *step_name(const struct eng_defs *d, const char *id)
+{
+	if (!id)
+		return json_null();
+	const struct step *s = d && d->wf ? workflow_step(d->wf, id) : NULL;
+	return json_string(s && s->name ? s->name : id);
+}
+
+static json_t *workflow_name(const struct eng_defs *d, const char *id)
+{
+	if (!id)
+		return json_null();
+	return json_string(d && d->wf && d->wf->name ? d->wf->name : id);
+}
+
+/* The definitions of the versions in columns i, i+1, i+2 (workflow, form, organisation), or NULL. */
+static const struct eng_defs *row_defs(struct engine *e, sqlite3_stmt *st, int i)
+{
+	const char *wf = (const char *)sqlite3_column_text(st, i);
+	const char *form = (const char *)sqlite3_column_text(st, i + 1);
+	const char *org = (const char *)sqlite3_column_text(st, i + 2);
+	return wf && form && org ? eng_defs_get(e, wf, form, org) : NULL;
+}
+
+static const char *jstr(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+/* The versions of an inbox row: the columns after the row's keys. */
+#define INBOX_TASK_VERSIONS 19
+#define INBOX_MINE_VERSIONS 7
+
+/* An inbox task row's names: workflow, step, applicant, stand-in's principal, who returned it. */
+static void inbox_task_names(struct engine *e, sqlite3_stmt *st, json_t *o)
+{
+	const struct eng_defs *d = row_defs(e, st, INBOX_TASK_VERSIONS);
+	json_object_set_new(o, "workflow_name", workflow_name(d, jstr(o, "workflow")));
+	json_object_set_new(o, "step_name", step_name(d, jstr(o, "step")));
+	json_object_set_new(o, "applicant_name", user_name(d, jstr(o, "applicant")));
+	json_object_set_new(o, "on_behalf_name", user_name(d, jstr(o, "on_behalf")));
+	json_object_set_new(o, "returned_by_name", user_name(d, jstr(o, "returned_by")));
+}
+
+/* A row of my requests: the workflow's name. */
+static void inbox_mine_names(struct engine *e, sqlite3_stmt *st, json_t *o)
+{
+	const struct eng_defs *d = row_defs(e, st, INBOX_MINE_VERSIONS);
+	json_object_set_new(o, "workflow_name", workflow_name(d, jstr(o, "workflow")));
+}
+
 /*
  * The inbox rows. Every tab reads the same columns; urgency comes from the
  * request's data here, in the one query, so a list never needs a second
  * lookup per row. When a task arrived and when it was decided are the
  * times of the events that did it (events.seq is the rowid: one lookup
  * each); events.made_at is ISO 8601 text, turned into seconds here so it
- * prints like every other time. `seq` (not printed) orders the to-do tab.
+ * prints like every other time. `seq` (not printed) orders the to-do tab;
+ * the request's versions (not printed either) name its ids for people.
  */
 #define INBOX_TASK_COLUMNS \
 	"SELECT t.id AS task, t.instance, t.step, t.kind, t.state, t.decision, t.on_behalf, t.deadline," \
 	" t.reminders, i.title, i.workflow, i.applicant, i.state, json_extract(i.data, '$.urgency')," \
 	" CAST(strftime('%s', c.made_at) AS INTEGER), CAST(strftime('%s', d.made_at) AS INTEGER)," \
-	" t.opinion, NULL, t.created_seq AS seq" \
+	" t.opinion, NULL, t.created_seq AS seq, i.wf_hash, i.form_hash, i.org_hash" \
 	" FROM eng_tasks t JOIN eng_instances i ON i.id = t.instance" \
 	" LEFT JOIN events c ON c.seq = t.created_seq LEFT JOIN events d ON d.seq = t.decided_seq" \
 	" WHERE t.assignee = ?1 "
@@ -78,7 +160,7 @@ static json_t *rows(struct engine *e, sqlite3_stmt *st, const char *const *keys,
 #define INBOX_RETURNED_ROWS \
 	"SELECT NULL, i.id, r.step, 'resubmit', 'pending', NULL, NULL, NULL, 0, i.title, i.workflow," \
 	" i.applicant, i.state, json_extract(i.data, '$.urgency'), r.made_at, NULL, r.opinion, r.actor," \
-	" COALESCE(r.seq, i.updated_seq)" \
+	" COALESCE(r.seq, i.updated_seq), i.wf_hash, i.form_hash, i.org_hash" \
 	" FROM eng_instances i LEFT JOIN eng_trail r ON r.instance = i.id AND r.action = 'returned'" \
 	" AND r.seq = (SELECT MAX(seq) FROM eng_trail WHERE instance = i.id AND action = 'returned')" \
 	" WHERE i.applicant = ?1 AND i.state = 'returned'"
@@ -109,13 +191,14 @@ json_t *engine_inbox(struct engine *e, const char *user, enum inbox_kind which)
 	default:
 		st = eng_q(e,
 			   "SELECT i.id, i.title, i.workflow, i.state, i.doc_number,"
-			   " json_extract(i.data, '$.urgency'), CAST(strftime('%s', u.made_at) AS INTEGER)"
+			   " json_extract(i.data, '$.urgency'), CAST(strftime('%s', u.made_at) AS INTEGER),"
+			   " i.wf_hash, i.form_hash, i.org_hash"
 			   " FROM eng_instances i LEFT JOIN events u ON u.seq = i.updated_seq"
 			   " WHERE i.applicant = ?1 ORDER BY i.updated_seq DESC, i.id",
 			   "s", user);
-		return rows(e, st, ikeys, "sssssst");
+		return rows_fill(e, st, ikeys, "sssssst", inbox_mine_names);
 	}
-	return rows(e, st, tkeys, ttypes);
+	return rows_fill(e, st, tkeys, ttypes, inbox_task_names);
 }
 
 json_t *engine_show(struct engine *e, const char *id)
@@ -143,12 +226,23 @@ json_t *engine_show(struct engine *e, const char *id)
 	json_t *data = json_loads((const char *)sqlite3_column_text(st, 7), 0, &jerr);
 	json_object_set_new(o, "fields", data ? data : json_object());
 	json_object_set_new(o, "workflow_version", jcol(st, 8));
+	json_object_set_new(o, "form_version", jcol(st, 9));
+	json_object_set_new(o, "org_version", jcol(st, 10));
 	char *wf = eng_col(st, 8), *form = eng_col(st, 9), *org = eng_col(st, 10);
 	sqlite3_reset(st);
-	const struct eng_defs *d = eng_defs_get(e, wf, form, org);
+	const struct eng_defs *d = wf && form && org ? eng_defs_get(e, wf, form, org) : NULL;
 	free(wf);
 	free(form);
 	free(org);
+	/* names for people, from the versions the request runs on */
+	const char *app = jstr(o, "applicant");
+	const struct org_user *au = d && app ? org_user(d->org, app) : NULL;
+	const struct org_dept *ad = au && au->dept ? org_dept(d->org, au->dept) : NULL;
+	json_object_set_new(o, "workflow_name", workflow_name(d, jstr(o, "workflow")));
+	json_object_set_new(o, "applicant_name", user_name(d, app));
+	json_object_set_new(o, "applicant_department", au && au->dept ? json_string(au->dept) : json_null());
+	json_object_set_new(o, "applicant_department_name",
+			    ad && ad->name ? json_string(ad->name) : au && au->dept ? json_string(au->dept) : json_null());
 	static const char *const skeys[] = { "step", "prev", NULL };
 	json_t *steps = rows(e, eng_q(e, "SELECT step, prev FROM eng_active WHERE instance = ?1 ORDER BY since_seq, step",
 				      "s", id), skeys, "ss");
@@ -173,6 +267,9 @@ json_t *engine_show(struct engine *e, const char *id)
 			clock_format_iso((time_t)atoll(json_string_value(dl)), out, sizeof(out));
 			json_object_set_new(v, "deadline", json_string(out));
 		}
+		json_object_set_new(v, "step_name", step_name(d, jstr(v, "step")));
+		json_object_set_new(v, "assignee_name", user_name(d, jstr(v, "assignee")));
+		json_object_set_new(v, "on_behalf_name", user_name(d, jstr(v, "on_behalf")));
 	}
 	json_object_set_new(o, "tasks", tasks ? tasks : json_array());
 	static const char *const rkeys[] = { "seq", "step", "actor", "on_behalf", "action", "detail",
@@ -190,6 +287,13 @@ json_t *engine_show(struct engine *e, const char *id)
 				json_object_set_new(v, "step_name", json_string(s->name));
 		}
 	}
+	json_array_foreach(json_object_get(o, "trail"), i, v) {
+		const char *actor = jstr(v, "actor");
+		/* "system" (timers, automatic steps) is nobody in the organisation */
+		json_object_set_new(v, "actor_name", actor && !strcmp(actor, "system") ? json_string(actor)
+										      : user_name(d, actor));
+		json_object_set_new(v, "on_behalf_name", user_name(d, jstr(v, "on_behalf")));
+	}
 	/* its documents, when linked: which revision, what was signed, changed since */
 	json_t *docs = NULL;
 	if (eng_doclink_show(e, id, &docs) < 0) {
@@ -206,4 +310,129 @@ json_t *engine_opinions(struct engine *e, const char *user)
 	static const char *const keys[] = { "text", "uses", NULL };
 	return rows(e, eng_q(e, "SELECT text, uses FROM eng_opinions WHERE user = ?1 ORDER BY uses DESC, last_seq DESC, text",
 			     "s", user), keys, "si");
+}
+
+int engine_request_defs(struct engine *e, const char *instance, const struct workflow **wf,
+			const struct form **form, const struct org **org)
+{
+	sqlite3_stmt *st = eng_q(e, "SELECT wf_hash, form_hash, org_hash FROM eng_instances WHERE id = ?1", "s",
+				 instance);
+	if (!st)
+		return STORE_ERR;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return eng_fail(e, ENG_REFUSED, _("no request '%s'"), instance);
+	}
+	char *w = eng_col(st, 0), *f = eng_col(st, 1), *o = eng_col(st, 2);
+	sqlite3_reset(st);
+	const struct eng_defs *d = w && f && o ? eng_defs_get(e, w, f, o) : NULL;
+	free(w);
+	free(f);
+	free(o);
+	if (!d)
+		return STORE_CORRUPT;
+	*wf = d->wf;
+	*form = d->form;
+	*org = d->org;
+	return 0;
+}
+
+/* Words people read for the engine's states and actions; unknown ones as they are. */
+struct word {
+	const char *id;    /* what the engine stores */
+	const char *ctx;   /* the msgctxt when the English word has two meanings, or NULL */
+	const char *label; /* the English text, translated at lookup */
+};
+
+static const char *word_of(const struct word *w, size_t n, const char *id)
+{
+	for (size_t i = 0; id && i < n; i++)
+		if (!strcmp(id, w[i].id))
+			return w[i].ctx ? C_(w[i].ctx, w[i].label) : _(w[i].label);
+	return id ? id : "";
+}
+
+#define WORD_OF(table, id) word_of(table, sizeof(table) / sizeof(table[0]), id)
+
+const char *engine_state_label(const char *state)
+{
+	static const struct word states[] = {
+		{ "draft", NULL, N_("draft") },
+		{ "running", NULL, N_("in progress") },
+		{ "returned", NULL, N_("returned") },
+		{ "withdrawn", NULL, N_("withdrawn") },
+		/* TRANSLATORS: a request's state: it passed every step (已通过) */
+		{ "approved", "request state", NC_("request state", "approved") },
+		/* TRANSLATORS: a request's state: it was rejected (未通过) */
+		{ "rejected", "request state", NC_("request state", "rejected") },
+		{ "terminated", NULL, N_("terminated") },
+	};
+	return WORD_OF(states, state);
+}
+
+const char *engine_action_label(const char *action)
+{
+	static const struct word acts[] = {
+		{ "drafted", NULL, N_("saved as a draft") },
+		{ "created", NULL, N_("created") },
+		{ "submitted", NULL, N_("submitted") },
+		{ "edited", NULL, N_("edited") },
+		{ "approve", NULL, N_("approved") },
+		{ "reject", NULL, N_("rejected") },
+		{ "return", NULL, N_("returned") },
+		{ "returned", NULL, N_("returned") },
+		{ "withdrawn", NULL, N_("withdrew") },
+		{ "taken back", NULL, N_("took back") },
+		{ "transferred", NULL, N_("transferred") },
+		{ "delegated", NULL, N_("delegated") },
+		{ "added signer", NULL, N_("added a signer") },
+		{ "removed signer", NULL, N_("removed a signer") },
+		{ "removed", NULL, N_("removed") },
+		{ "circulated", NULL, N_("circulated") },
+		{ "read", NULL, N_("read") },
+		{ "urged", NULL, N_("urged") },
+		{ "skipped", NULL, N_("skipped") },
+		{ "terminated", NULL, N_("terminated") },
+		{ "escalated", NULL, N_("escalated") },
+		{ "overdue", NULL, N_("overdue") },
+		{ "numbered", NULL, N_("numbered") },
+		{ "archived", NULL, N_("archived") },
+		{ "arrived", NULL, N_("arrived") },
+		{ "migrated", NULL, N_("migrated") },
+		/* the system's word when the last step passed: the request is done */
+		{ "approved", NULL, N_("finished") },
+		/* the system's word when a step failed: the request is rejected */
+		{ "rejected", NULL, N_("rejected") },
+	};
+	return WORD_OF(acts, action);
+}
+
+const char *engine_task_kind_label(const char *kind)
+{
+	static const struct word kinds[] = {
+		{ "approve", NULL, N_("approval") },
+		/* TRANSLATORS: the lead department's task at a handling step (主办) */
+		{ "handle_lead", NULL, N_("lead") },
+		/* TRANSLATORS: a co-handling department's task (协办) */
+		{ "handle_co", NULL, N_("co-handling") },
+		/* TRANSLATORS: a task offered to several people; the first to act claims it (认领) */
+		{ "offer", NULL, N_("to claim") },
+		{ "read", NULL, N_("reading") },
+	};
+	return WORD_OF(kinds, kind);
+}
+
+const char *engine_task_state_label(const char *state, const char *decision)
+{
+	static const struct word states[] = {
+		{ "pending", NULL, N_("pending") },
+		/* TRANSLATORS: a task that waits for another signer first (依次审批, 加签) */
+		{ "waiting", NULL, N_("waiting") },
+		{ "done", NULL, N_("done") },
+		{ "cancelled", NULL, N_("cancelled") },
+		{ "withdrawn", NULL, N_("withdrawn") },
+	};
+	if (state && !strcmp(state, "done") && decision)
+		return engine_action_label(decision);
+	return WORD_OF(states, state);
 }

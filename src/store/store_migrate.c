@@ -496,6 +496,15 @@ static const char schema_v5[] =
 	"DROP TABLE old_eng_standins;"
 	"DROP TABLE old_eng_instances;";
 
+/*
+ * Version 6: an approval of a document can be withdrawn (拿回 of the
+ * decision that recorded it). History is never rewritten: the withdrawal
+ * is a row of its own (kind "sign-off withdrawn", "approve withdrawn")
+ * whose `withdraws` names the row it withdraws; approvals have NULL.
+ */
+static const char schema_v6[] =
+	"ALTER TABLE doc_approvals ADD COLUMN withdraws INTEGER REFERENCES doc_approvals (id);";
+
 /* One schema step. */
 struct migration {
 	int version;                  /* user_version once applied */
@@ -509,6 +518,7 @@ static const struct migration migrations[] = {
 	{ 3, schema_v3, NULL },
 	{ 4, schema_v4, NULL },
 	{ 5, schema_v5, NULL },
+	{ 6, schema_v6, NULL },
 };
 
 /* Apply one step in its own transaction, unless someone already did. */

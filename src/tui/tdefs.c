@@ -11,6 +11,7 @@
 #include "../defs/form.h"
 #include "../defs/org.h"
 #include "../defs/workflow.h"
+#include "../engine/engine.h"
 #include "../store/store.h"
 #include "../util/diag.h"
 #include "../util/i18n.h"
@@ -169,6 +170,18 @@ const struct form *tui_form(struct tui *t, const char *id, const char **hash)
 	return d ? d->parsed : NULL;
 }
 
+const struct form *tui_form_version(struct tui *t, const char *hash)
+{
+	struct tdef *d = hash ? by_hash(t, "form", hash) : NULL;
+	return d ? d->parsed : NULL;
+}
+
+const struct org *tui_org_version(struct tui *t, const char *hash)
+{
+	struct tdef *d = hash ? by_hash(t, "organisation", hash) : NULL;
+	return d ? d->parsed : NULL;
+}
+
 const struct workflow *tui_workflow(struct tui *t, const char *hash, const char *id)
 {
 	struct tdef *d = hash ? by_hash(t, "workflow", hash) : id ? current(t, "workflow", id) : NULL;
@@ -203,18 +216,8 @@ const char *tui_workflow_name(struct tui *t, const char *id)
 	return w && w->name ? w->name : id;
 }
 
-/* A request's state as people read it. */
+/* A request's state as people read it (the words are the engine's, shared with the CLI). */
 const char *tui_state_label(const char *state)
 {
-	static const struct { const char *state, *label; } states[] = {
-		{ "draft", N_("draft") },         { "running", N_("in progress") },
-		{ "returned", N_("returned") },   { "approved", N_("approved") },
-		{ "rejected", N_("rejected") },   { "withdrawn", N_("withdrawn") },
-		{ "terminated", N_("terminated") },
-	};
-	for (size_t i = 0; state && i < sizeof(states) / sizeof(states[0]); i++)
-		if (!strcmp(state, states[i].state))
-			return _(states[i].label);
-	return state ? state : "";
+	return engine_state_label(state);
 }
-

@@ -202,11 +202,32 @@ static void setup_colors(struct tui *t)
 
 /* ---- drawing ---- */
 
+/* Is the cell at (y, x) the first half of a double-width character? */
+static int wide_at(int y, int x)
+{
+	cchar_t cc;
+	wchar_t wc[CCHARW_MAX + 1];
+	attr_t at;
+	short pair;
+	if (x < 0 || mvin_wch(y, x, &cc) == ERR || getcchar(&cc, wc, &at, &pair, NULL) == ERR)
+		return 0;
+	return wc[0] && utf8_cp_width((uint32_t)wc[0]) == 2;
+}
+
 void tui_draw_row(struct tui *t, int y, int x, const struct row *r, int force)
 {
 	/* rows are built to fit; one that would not is dropped, never wrapped */
 	if (y < 0 || x < 0 || y >= t->rows || x + (int)r->cols > t->cols)
 		return;
+	/*
+	 * a row drawn over part of the screen (a dialog) must not cut a wide
+	 * character beneath in two: its other half is blanked first
+	 */
+	if (x > 0 && wide_at(y, x - 1))
+		mvaddch(y, x - 1, ' ');
+	int end = x + (int)r->cols - 1;
+	if (r->cols && end + 1 < t->cols && wide_at(y, end))
+		mvaddstr(y, end, "  ");
 	for (size_t i = 0; i < r->nspans; i++) {
 		const struct span *s = &r->spans[i];
 		int e = force >= 0 ? force : (int)s->elem;

@@ -10,6 +10,7 @@
 #ifndef DOCKET_TUI_VIEW_H
 #define DOCKET_TUI_VIEW_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "../defs/keys.h"
@@ -154,6 +155,9 @@ void tui_update_pending(struct tui *t);
 const struct workflow *tui_workflow(struct tui *t, const char *hash, const char *id);
 /* The current form `id` (its version hash in *hash when not NULL); NULL if none. */
 const struct form *tui_form(struct tui *t, const char *id, const char **hash);
+/* The form or organisation version `hash` (a request's own), parsed; NULL when not deployed. */
+const struct form *tui_form_version(struct tui *t, const char *hash);
+const struct org *tui_org_version(struct tui *t, const char *hash);
 /* The current organisation (its version hash in *hash when not NULL); NULL if none. */
 const struct org *tui_org(struct tui *t, const char **hash);
 /* A person as people read it: "王芳" (the id when unknown). */
@@ -203,6 +207,12 @@ void *def_view_data(const char *kind, const char *id);
 void *request_view_data(const char *id);
 /* The new-request flow: pick a workflow, fill its form, save or submit (view_new.c). */
 void tui_new_request(struct tui *t);
+/*
+ * Change and (re)submit my draft, or my request returned to me or
+ * withdrawn: its form filled with its data; submit, or save the changes.
+ * 1 when something was done, 0 when not, -1 with a message.
+ */
+int tui_edit_request(struct tui *t, const char *id, const json_t *show);
 /* Name a stand-in (代理) for a period, optionally for one workflow (standin.c). */
 void tui_standin(struct tui *t);
 /* A person by id or by unique name, as an id (caller frees); NULL when unknown. */

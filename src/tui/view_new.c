@@ -205,37 +205,65 @@ static const char *nw_default(const struct field *f)
 	return f->dflt.type == V_STRING && f->dflt.u.str ? f->dflt.u.str : "";
 }
 
-/* Build the dialog for form fm; 0. */
-static void nw_dialog(struct dialog *d, struct nw_ctx *c, const struct workflow *w)
+/* A stored value as the text field shows it (lists space-separated); "" when none. */
+static void nw_value_text(const json_t *v, struct buf *out)
 {
-	struct buf title = BUF_INIT;
-	buf_addf(&title, "%s: %s", _("New request"), w->name ? w->name : w->id);
-	dialog_init(d, title.s);
-	buf_release(&title);
+	if (json_is_string(v)) {
+		buf_adds(out, json_string_value(v));
+	} else if (json_is_integer(v)) {
+		buf_addf(out, "%lld", (long long)json_integer_value(v));
+	} else if (json_is_real(v)) {
+		buf_addf(out, "%g", json_real_value(v));
+	} else if (json_is_array(v)) {
+		size_t i;
+		json_t *x;
+		json_array_foreach(v, i, x) {
+			if (i)
+				buf_addch(out, ' ');
+			nw_value_text(x, out);
+		}
+	}
+}
+
+/*
+ * Build the form dialog headed `heading` with the action choices `modes`;
+ * each field holds its value in `values` (a request's data) when there is
+ * one, else its default; `title` fills the title field of a form without one.
+ */
+static void nw_dialog(struct dialog *d, struct nw_ctx *c, const char *heading, const char *const *modes,
+		      size_t nmodes, const json_t *values, const char *title)
+{
+	dialog_init(d, heading);
 	const struct form *fm = c->form;
 	size_t cap = fm->nfields + 2;
 	c->field_of = xcalloc(cap, sizeof(*c->field_of));
 	c->choice_base = xcalloc(cap, sizeof(*c->choice_base));
 	for (size_t i = 0; i < cap; i++)
 		c->field_of[i] = SIZE_MAX;
-	const char *modes[] = { _("submit"), _("save as draft") };
-	c->f_mode = dialog_add_choice(d, _("Action"), modes, 2, 0);
+	c->f_mode = dialog_add_choice(d, _("Action"), modes, nmodes, 0);
 	c->f_title = SIZE_MAX;
 	if (!form_field(fm, "title"))
-		c->f_title = dialog_add_text(d, _("Title (optional)"), "", 100, 1, 0);
+		c->f_title = dialog_add_text(d, title ? _("Title") : _("Title (optional)"), title ? title : "", 100,
+					     1, 0);
+	struct buf text = BUF_INIT;
 	for (size_t k = 0; k < fm->nfields; k++) {
 		const struct field *f = &fm->fields[k];
+		const json_t *v = values ? json_object_get(values, f->id) : NULL;
 		struct buf label = BUF_INIT;
 		nw_label(f, &label);
+		buf_reset(&text);
 		size_t i;
 		if (f->compute) {
-			const char *v[] = { _("(computed when saved)") };
-			i = dialog_add_choice(d, label.s, v, 1, 0);
+			nw_value_text(v, &text);
+			const char *shown[] = { text.len ? text.s : _("(computed when saved)") };
+			i = dialog_add_choice(d, label.s, shown, 1, 0);
 		} else if (f->type == F_CHOICE || f->type == F_BOOL) {
 			size_t n = f->type == F_BOOL ? 2 : f->noptions;
 			size_t base = f->required ? 0 : 1;
 			const char **opts = xcalloc(n + 1, sizeof(*opts));
 			size_t sel = 0;
+			const char *want = v ? json_string_value(v) : nw_default(f);
+			int want_b = v ? json_is_true(v) : f->dflt.type == V_BOOL ? f->dflt.u.b : -1;
 			if (base)
 				opts[0] = "-";
 			for (size_t o = 0; o < n; o++) {
@@ -244,26 +272,46 @@ static void nw_dialog(struct dialog *d, struct nw_ctx *c, const struct workflow 
 				else
 					opts[base + o] = f->options[o].label ? f->options[o].label
 									     : f->options[o].value;
-				if (f->type == F_CHOICE && !strcmp(nw_default(f), f->options[o].value))
+				if (f->type == F_CHOICE && want && !strcmp(want, f->options[o].value))
 					sel = base + o;
-				if (f->type == F_BOOL && f->dflt.type == V_BOOL && f->dflt.u.b == (int)o)
+				if (f->type == F_BOOL && (v ? json_is_boolean(v) : f->dflt.type == V_BOOL) &&
+				    want_b == (int)o)
 					sel = base + o;
 			}
 			i = dialog_add_choice(d, label.s, opts, base + n, sel);
 			c->choice_base[i] = base;
 			free(opts);
 		} else {
-			int lines = f->type == F_TEXTAREA ? 3 : f->type == F_MULTICHOICE ? 1 : 1;
+			int lines = f->type == F_TEXTAREA ? 3 : 1;
 			size_t max = f->max_len > 0 ? (size_t)f->max_len : 1000;
-			i = dialog_add_text(d, label.s, nw_default(f), max, lines, 0);
+			if (v)
+				nw_value_text(v, &text);
+			i = dialog_add_text(d, label.s, v ? text.s : nw_default(f), max, lines, 0);
 		}
 		c->field_of[i] = k;
 		buf_release(&label);
 	}
+	buf_release(&text);
 	d->validate = nw_validate;
 	d->on_action = nw_pick;
 	d->ctx = c;
 	d->focus = d->nfields > 1 ? 1 : 0;
+}
+
+/* The engine refused: its words next to the Action field, and the form stays open. */
+static void nw_refused(struct tui *t, struct dialog *d, const struct nw_ctx *c)
+{
+	dialog_error(d, c->f_mode, "%s", engine_error(t->engine));
+	d->result = DIALOG_OPEN;
+	d->focus = c->f_mode;
+}
+
+static void nw_release(struct nw_ctx *c, struct dialog *d)
+{
+	json_decref(c->data);
+	free(c->field_of);
+	free(c->choice_base);
+	dialog_release(d);
 }
 
 /* Reload every inbox on the stack. */
@@ -307,7 +355,11 @@ void tui_new_request(struct tui *t)
 		c.form = fm;
 		c.org = org;
 		struct dialog d;
-		nw_dialog(&d, &c, w);
+		struct buf heading = BUF_INIT;
+		buf_addf(&heading, "%s: %s", _("New request"), w->name ? w->name : w->id);
+		const char *modes[] = { _("submit"), _("save as draft") };
+		nw_dialog(&d, &c, heading.s, modes, 2, NULL, NULL);
+		buf_release(&heading);
 		while (dialog_run(t, &d) == DIALOG_OK && c.data) {
 			int draft = d.fields[c.f_mode].choice == 1;
 			const char *title = c.f_title != SIZE_MAX ? dialog_value(&d, c.f_title) : NULL;
@@ -334,14 +386,9 @@ void tui_new_request(struct tui *t)
 				nw_refresh(t);
 				break;
 			}
-			dialog_error(&d, c.f_mode, "%s", engine_error(t->engine));
-			d.result = DIALOG_OPEN;
-			d.focus = c.f_mode;
+			nw_refused(t, &d, &c);
 		}
-		json_decref(c.data);
-		free(c.field_of);
-		free(c.choice_base);
-		dialog_release(&d);
+		nw_release(&c, &d);
 	}
 	for (size_t i = 0; i < l.n; i++) {
 		free(l.v[i].id);
@@ -349,4 +396,70 @@ void tui_new_request(struct tui *t)
 		free(l.v[i].hash);
 	}
 	free(l.v);
+}
+
+int tui_edit_request(struct tui *t, const char *id, const json_t *show)
+{
+	const char *applicant = json_string_value(json_object_get(show, "applicant"));
+	const char *state = json_string_value(json_object_get(show, "state"));
+	const char *title = json_string_value(json_object_get(show, "title"));
+	if (!applicant || strcmp(applicant, t->user)) {
+		tui_message(t, 1, _("only the applicant '%s' can submit request '%s'"), applicant ? applicant : "", id);
+		return -1;
+	}
+	if (!state || (strcmp(state, "draft") && strcmp(state, "returned") && strcmp(state, "withdrawn"))) {
+		tui_message(t, 1, _("request '%s' is %s: only a draft, returned or withdrawn request can be submitted"),
+			    id, tui_state_label(state));
+		return -1;
+	}
+	const struct workflow *w = tui_workflow(t, json_string_value(json_object_get(show, "workflow_version")), NULL);
+	const struct form *fm = tui_form_version(t, json_string_value(json_object_get(show, "form_version")));
+	const struct org *org = tui_org_version(t, json_string_value(json_object_get(show, "org_version")));
+	if (!w || !fm || !org) {
+		tui_message(t, 1, _("workflow '%s' cannot be used: its form or the organisation is not deployed"),
+			    json_string_value(json_object_get(show, "workflow")));
+		return -1;
+	}
+	const json_t *fields = json_object_get(show, "fields");
+	struct nw_ctx c;
+	memset(&c, 0, sizeof(c));
+	c.t = t;
+	c.form = fm;
+	c.org = org;
+	struct dialog d;
+	struct buf heading = BUF_INIT;
+	buf_addf(&heading, "%s: %s", !strcmp(state, "draft") ? _("Draft") : tui_state_label(state),
+		 title ? title : id);
+	const char *modes[] = { _("submit"), _("save changes") };
+	nw_dialog(&d, &c, heading.s, modes, 2, fields, title ? title : "");
+	buf_release(&heading);
+	int rc = 0;
+	while (dialog_run(t, &d) == DIALOG_OK && c.data) {
+		int save = d.fields[c.f_mode].choice == 1;
+		const char *new_title = c.f_title != SIZE_MAX ? dialog_value(&d, c.f_title) : NULL;
+		if (!new_title || !*new_title)
+			new_title = json_string_value(json_object_get(c.data, "title"));
+		int same_title = !new_title || !*new_title || (title && !strcmp(new_title, title));
+		if (save && same_title && json_equal(c.data, (json_t *)fields)) {
+			tui_message(t, 0, "%s", _("nothing changed"));
+			break;
+		}
+		json_t *pl = json_object();
+		json_object_set_new(pl, "instance", json_string(id));
+		json_object_set(pl, "data", c.data);
+		if (!same_title)
+			json_object_set_new(pl, "title", json_string(new_title));
+		int r = engine_act(t->engine, NULL, save ? "instance.updated" : "instance.submitted", t->user, pl,
+				   NULL);
+		json_decref(pl);
+		if (r >= 0) {
+			tui_message(t, 0, save ? _("changed request '%s'") : _("submitted request '%s'"), id);
+			nw_refresh(t);
+			rc = 1;
+			break;
+		}
+		nw_refused(t, &d, &c);
+	}
+	nw_release(&c, &d);
+	return rc;
 }

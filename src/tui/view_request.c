@@ -24,6 +24,7 @@
 #include "view.h"
 #include "widget.h"
 #include "../defs/form.h"
+#include "../defs/formdata.h"
 #include "../defs/org.h"
 #include "../defs/workflow.h"
 #include "../docs/docs.h"
@@ -259,49 +260,10 @@ static void rq_release(struct view *v)
 	v->data = NULL;
 }
 
-/* A stored field value as people read it: option labels, names, 是/否. */
+/* A stored field value as people read it: option labels, names, 是/否 (shared with `docket show`). */
 static void rq_value(struct tui *t, const struct field *f, const json_t *val, struct buf *out)
 {
-	if (json_is_array(val)) {
-		size_t i;
-		json_t *x;
-		json_array_foreach(val, i, x) {
-			if (i)
-				buf_adds(out, "、");
-			rq_value(t, f, x, out);
-		}
-		return;
-	}
-	if (json_is_boolean(val)) {
-		buf_adds(out, json_is_true(val) ? _("yes") : _("no"));
-		return;
-	}
-	if (!json_is_string(val)) {
-		char *s = json_dumps(val, JSON_ENCODE_ANY | JSON_COMPACT);
-		buf_adds(out, s ? s : "");
-		free(s);
-		return;
-	}
-	const char *s = json_string_value(val);
-	if (f && (f->type == F_CHOICE || f->type == F_MULTICHOICE)) {
-		for (size_t k = 0; k < f->noptions; k++) {
-			if (!strcmp(f->options[k].value, s)) {
-				buf_adds(out, f->options[k].label ? f->options[k].label : s);
-				return;
-			}
-		}
-	}
-	if (f && f->type == F_USER) {
-		buf_adds(out, tui_user_name(t, s));
-		return;
-	}
-	if (f && f->type == F_DEPARTMENT) {
-		const struct org *o = tui_org(t, NULL);
-		const struct org_dept *dp = o ? org_dept(o, s) : NULL;
-		buf_adds(out, dp && dp->name ? dp->name : s);
-		return;
-	}
-	buf_adds(out, s);
+	formdata_text(f, tui_org(t, NULL), val, out);
 }
 
 /* The document header fields, in GB/T 9704-2012 order ("doc_number" is the engine's). */
@@ -384,26 +346,10 @@ static void rq_step_people(struct tui *t, const json_t *show, const char *step, 
 	}
 }
 
-/* An action in the trail as people read it. */
+/* An action in the trail as people read it (the engine's words, shared with the CLI). */
 static const char *rq_action_label(const char *a)
 {
-	static const struct { const char *a, *label; } acts[] = {
-		{ "created", N_("created") },       { "submitted", N_("submitted") },
-		{ "approve", N_("approved") },      { "reject", N_("rejected") },
-		{ "returned", N_("returned") },     { "withdrawn", N_("withdrew") },
-		{ "takenback", N_("took back") },   { "transferred", N_("transferred") },
-		{ "delegated", N_("delegated") },   { "signer_added", N_("added a signer") },
-		{ "circulated", N_("circulated") }, { "read", N_("read") },
-		{ "removed signer", N_("removed a signer") },
-		{ "urged", N_("urged") },           { "skipped", N_("skipped") },
-		{ "terminated", N_("terminated") }, { "escalated", N_("escalated") },
-		{ "overdue", N_("overdue") },       { "numbered", N_("numbered") },
-		{ "archived", N_("archived") },     { "finished", N_("finished") },
-	};
-	for (size_t i = 0; a && i < sizeof(acts) / sizeof(acts[0]); i++)
-		if (!strcmp(a, acts[i].a))
-			return _(acts[i].label);
-	return a ? a : "";
+	return engine_action_label(a);
 }
 
 /* Lay the page out for `width` columns. */
@@ -977,7 +923,6 @@ static const char *act_title(enum action a)
 	case ACT_MARK_READ: return _("Mark as read");
 	case ACT_REMOVE_SIGNER: return _("Remove a signer");
 	case ACT_TERMINATE: return _("Terminate");
-	case ACT_SUBMIT: return _("Submit");
 	default: return "";
 	}
 }
@@ -999,7 +944,6 @@ static const char *act_event(enum action a)
 	case ACT_MARK_READ: return "task.read";
 	case ACT_REMOVE_SIGNER: return "task.signer_removed";
 	case ACT_TERMINATE: return "instance.terminated";
-	case ACT_SUBMIT: return "instance.submitted";
 	default: return NULL;
 	}
 }
@@ -1008,7 +952,7 @@ static const char *act_event(enum action a)
 static int act_on_task(enum action a)
 {
 	return a != ACT_CIRCULATE && a != ACT_URGE && a != ACT_WITHDRAW && a != ACT_REMOVE_SIGNER &&
-	       a != ACT_TERMINATE && a != ACT_SUBMIT;
+	       a != ACT_TERMINATE;
 }
 
 /* Done: what the status bar says. */
@@ -1028,7 +972,6 @@ static const char *act_done(enum action a)
 	case ACT_MARK_READ: return _("marked '%s' as read");
 	case ACT_REMOVE_SIGNER: return _("removed a signer from '%s'");
 	case ACT_TERMINATE: return _("terminated '%s'");
-	case ACT_SUBMIT: return _("submitted '%s'");
 	default: return "%s";
 	}
 }
@@ -1063,8 +1006,6 @@ static int act_dialog(struct tui *t, struct dialog *d, struct act_ctx *c, const 
 	keymap_describe(&t->keymap, ACT_EDIT_PICK, "/", &k);
 	if (a == ACT_TAKE_BACK)
 		buf_adds(&hint, _("take back your approval?"));
-	else if (a == ACT_SUBMIT)
-		buf_adds(&hint, _("submit the request as it is filled in?"));
 	else if (a == ACT_TERMINATE)
 		buf_addf(&hint, _("terminate the request? It ends here and cannot go on (%s: common opinions)"),
 			 k.s);
@@ -1117,7 +1058,7 @@ static int act_dialog(struct tui *t, struct dialog *d, struct act_ctx *c, const 
 	default:
 		break;
 	}
-	if (a != ACT_TAKE_BACK && a != ACT_SUBMIT) {
+	if (a != ACT_TAKE_BACK) {
 		int required = (a == ACT_APPROVE || a == ACT_REJECT || a == ACT_RETURN) &&
 			       (!s || s->opinion_required);
 		c->f_opinion = dialog_add_text(d, required ? _("Opinion") : _("Opinion (optional)"), "",
@@ -1128,7 +1069,7 @@ static int act_dialog(struct tui *t, struct dialog *d, struct act_ctx *c, const 
 	d->ctx = c;
 	/* the first field to fill has the focus */
 	d->focus = c->f_user != SIZE_MAX ? c->f_user : c->f_opinion != SIZE_MAX ? c->f_opinion : 0;
-	if (a == ACT_TAKE_BACK || a == ACT_SUBMIT)
+	if (a == ACT_TAKE_BACK)
 		d->focus = d->nfields;
 	return 0;
 }
@@ -1196,6 +1137,11 @@ int request_act(struct tui *t, const char *id, enum action a)
 	if (!show) {
 		tui_message(t, 1, "%s", engine_error(t->engine));
 		return -1;
+	}
+	if (a == ACT_SUBMIT) { /* its form, filled in, to change before it goes (view_new.c) */
+		int rc = tui_edit_request(t, id, show);
+		json_decref(show);
+		return rc;
 	}
 	struct act_ctx c;
 	memset(&c, 0, sizeof(c));

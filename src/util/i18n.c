@@ -107,3 +107,18 @@ int i18n_is_chinese(void)
 {
 	return chinese;
 }
+
+/*
+ * As gnulib's pgettext: the catalogue keys a message with a context as
+ * "CTX\004MSGID"; gettext returns its argument when there is no
+ * translation, and then the plain msgid is the answer.
+ */
+const char *i18n_pgettext(const char *ctx, const char *msgid)
+{
+	struct buf key = BUF_INIT;
+	buf_addf(&key, "%s\004%s", ctx, msgid);
+	const char *t = gettext(key.s);
+	const char *out = t == key.s ? msgid : t;
+	buf_release(&key);
+	return out;
+}

@@ -27,11 +27,37 @@ test_expect_success 'setup: a store with the shipped definitions' '
 
 test_expect_success 'a leave request runs to the end with opinions in the trail' '
 	r=$(leave) &&
-	d -u huang.wei inbox >inbox && grep "$r" inbox && grep "dept_head" inbox &&
+	d -u huang.wei inbox >inbox && grep "$r" inbox &&
+	grep "^[a-z2-7]\{6\}  $r  2026-03-02 09:30  部门负责人审批  请假 - 张伟\$" inbox &&
 	d -u huang.wei approve "$r" -m 同意 >out && grep "^approved task" out &&
 	d -u xu.ming approve "$r" &&
 	test "$(state "$r")" = approved &&
-	d show "$r" >show && grep "huang.wei approve @部门负责人审批: 同意" show &&
+	d show "$r" | sed "s/$r/REQ/; s/^  [a-z2-7]\{6\}  /  ......  /" >show &&
+	cat >expect <<-\EOF &&
+	REQ  请假 - 张伟
+	workflow:  请假 (leave)
+	applicant: 张伟 (zhang.wei) 预算科
+	state:     approved
+	fields:
+	  请假类型:  年假
+	  开始日期:  2026-03-03
+	  结束日期:  2026-03-04
+	  请假天数:  2
+	  事由:      探亲
+	current steps:
+	tasks:
+	  ......  部门负责人审批  黄伟    approval  approved
+	  ......  人事备案        徐明    approval  approved
+	  ......  知会人事专员    何小梅  reading   pending
+	trail:
+	  2026-03-02 09:30  张伟    created
+	  2026-03-02 09:30  张伟    submitted
+	  2026-03-02 09:30  黄伟    approved @部门负责人审批: 同意
+	  2026-03-02 09:30  徐明    approved @人事备案
+	  2026-03-02 09:30  system  circulated @知会人事专员
+	  2026-03-02 09:30  system  finished
+	EOF
+	test_cmp expect show &&
 	d -u he.xiaomei inbox --toread | grep "$r" &&
 	d -u he.xiaomei read "$r" &&
 	checked
@@ -127,7 +153,21 @@ test_expect_success 'transfer, delegate (comes back), add and remove signers' '
 	d -u feng.xue removesign "$r" liu.yang &&
 	d -u feng.xue approve "$r" -m 同意 &&
 	d -u xu.ming inbox | grep "$r" &&
-	d show "$r" >show && grep "delegated" show && grep "added signer" show &&
+	d show "$r" | sed -n "/^trail:/,\$p" >show &&
+	cat >expect <<-\EOF &&
+	trail:
+	  2026-03-02 09:30  张伟  created
+	  2026-03-02 09:30  张伟  submitted
+	  2026-03-02 09:30  黄伟  transferred @部门负责人审批 to 冯雪
+	  2026-03-02 09:30  冯雪  delegated @部门负责人审批 to 张伟
+	  2026-03-02 09:30  张伟  approved @部门负责人审批: 建议同意
+	  2026-03-02 09:30  冯雪  added a signer @部门负责人审批 孙丽 (before me)
+	  2026-03-02 09:30  孙丽  approved @部门负责人审批: 同意
+	  2026-03-02 09:30  冯雪  added a signer @部门负责人审批 刘洋 (after me)
+	  2026-03-02 09:30  冯雪  removed a signer @部门负责人审批 刘洋
+	  2026-03-02 09:30  冯雪  approved @部门负责人审批: 同意
+	EOF
+	test_cmp expect show &&
 	checked
 '
 
@@ -160,9 +200,9 @@ test_expect_success 'common opinions: added and counted' '
 test_expect_success 'a stand-in gets new tasks on behalf of the absent' '
 	d -u huang.wei standin feng.xue --from 2026-03-01 --to 2026-03-05 &&
 	r=$(leave) &&
-	d -u feng.xue inbox >in && grep "$r" in && grep "huang.wei" in &&
+	d -u feng.xue inbox >in && grep "^[a-z2-7]\{6\}  $r  2026-03-02 09:30  部门负责人审批  请假 - 张伟  (for 黄伟)\$" in &&
 	d -u feng.xue approve "$r" -m 同意 &&
-	d show "$r" | grep "feng.xue on behalf of huang.wei approve" &&
+	d show "$r" | grep "^  2026-03-02 09:30  冯雪 on behalf of 黄伟  approved @部门负责人审批: 同意\$" &&
 	checked
 '
 
@@ -184,6 +224,48 @@ test_expect_success 'the inbox carries each request'"'"'s urgency (one query, no
 	python3 -c "import json,sys; rows=[x for x in json.load(open(\"todo.json\")) if x[\"request\"]==sys.argv[1]]; assert rows and rows[0][\"urgency\"]==\"extra_urgent\", rows" "$r" &&
 	d -u wang.fang --json inbox --mine >mine.json &&
 	python3 -c "import json,sys; rows=[x for x in json.load(open(\"mine.json\")) if x[\"request\"]==sys.argv[1]]; assert rows[0][\"urgency\"]==\"extra_urgent\", rows" "$r"
+'
+
+test_expect_success 'show in Chinese under zh_CN: names, labels and words; --json keeps the ids' '
+	r=$(leave --title "年假 - 张伟（探亲）") &&
+	d -u feng.xue approve "$r" -m 同意 >/dev/null &&
+	LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 d show "$r" | sed "s/$r/REQ/; s/^  [a-z2-7]\{6\}  /  ......  /" >show &&
+	cat >expect <<-\EOF &&
+	REQ  年假 - 张伟（探亲）
+	流程：  请假 (leave)
+	申请人：张伟 (zhang.wei) 预算科
+	状态：  办理中
+	字段：
+	  请假类型:  年假
+	  开始日期:  2026-03-03
+	  结束日期:  2026-03-04
+	  请假天数:  2
+	  事由:      探亲
+	当前环节：
+	  人事备案 (hr_record)
+	任务：
+	  ......  部门负责人审批  冯雪  审批  已同意 （代 黄伟）
+	  ......  人事备案        徐明  审批  待办
+	流转记录：
+	  2026-03-02 09:30  张伟          已创建
+	  2026-03-02 09:30  张伟          已提交
+	  2026-03-02 09:30  冯雪 代 黄伟  已同意 @部门负责人审批: 同意
+	EOF
+	test_cmp expect show &&
+	LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 d --json show "$r" >zh.json &&
+	d --json show "$r" >c.json && test_cmp c.json zh.json &&
+	python3 - <<-\EOF
+	import json
+	o = json.load(open("c.json"))
+	assert (o["applicant"], o["applicant_name"], o["applicant_department_name"]) == ("zhang.wei", "张伟", "预算科"), o
+	assert (o["workflow"], o["workflow_name"], o["state"]) == ("leave", "请假", "running"), o
+	assert o["fields"]["type"] == "annual", o["fields"]
+	assert [(t["step"], t["step_name"], t["assignee"], t["assignee_name"], t["on_behalf"], t["on_behalf_name"])
+	        for t in o["tasks"]] == [("dept_head", "部门负责人审批", "feng.xue", "冯雪", "huang.wei", "黄伟"),
+	                                 ("hr_record", "人事备案", "xu.ming", "徐明", None, None)], o["tasks"]
+	assert [(x["actor"], x["actor_name"], x["on_behalf_name"]) for x in o["trail"]] == \
+	    [("zhang.wei", "张伟", None)] * 2 + [("feng.xue", "冯雪", "黄伟")], o["trail"]
+	EOF
 '
 
 test_done

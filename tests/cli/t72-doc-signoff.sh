@@ -26,9 +26,9 @@ last_approval_docs() {
 events() {
 	sqlite3 s/docket.db "SELECT count(*) FROM events"
 }
-# the trail lines of `show` (without the time)
+# the trail lines of `show` (without the local time "YYYY-MM-DD HH:MM")
 trail() {
-	d show "$1" | sed -n '/^trail:/,$p' | sed 's/^  [^ ]* /  /'
+	d show "$1" | sed -n '/^trail:/,$p' | sed 's/^  [0-9-]* [0-9:]*  /  /'
 }
 checked() {
 	d check >check.out 2>&1 || { cat check.out; return 1; }
@@ -51,10 +51,10 @@ test_expect_success 'an approval records the head commit of the attached documen
 	trail "$r" >actual &&
 	cat >expect <<-EOF &&
 	trail:
-	  wang.fang created
-	  wang.fang submitted
-	  zhao.lei approve @部门审核 r1 ($(echo $c1 | cut -c1-7)): 同意
-	  system skipped @办公室审核
+	  王芳    created
+	  王芳    submitted
+	  赵磊    approved @部门审核 r1 ($(echo $c1 | cut -c1-7)): 同意
+	  system  skipped @办公室审核
 	EOF
 	test_cmp expect actual &&
 	test "$(last_approval_docs)" = "{\"$doc\": {\"commit\": \"$c1\", \"rev\": 1}}" &&
@@ -81,7 +81,7 @@ test_expect_success 'the sign step (document: sign) signs off the head and freez
 	c2=$(head_of "$doc") && echo "$c2" >c2 &&
 	d -u zhou.min approve "$r" -m 同意印发 >/dev/null &&
 	trail "$r" | grep "秘书长签发" >actual &&
-	echo "  zhou.min approve @秘书长签发 r2 ($(echo $c2 | cut -c1-7)): 同意印发" >expect &&
+	echo "  周敏    approved @秘书长签发 r2 ($(echo $c2 | cut -c1-7)): 同意印发" >expect &&
 	test_cmp expect actual &&
 	d --json doc show "$doc" >ds.json &&
 	python3 - "$c2" <<-\EOF &&
@@ -144,8 +144,8 @@ test_expect_success 'returned to the sign step and signed again: cleared, the re
 	d -u zhou.min approve "$r" -m 同意印发 >/dev/null &&
 	trail "$r" | tail -2 >actual &&
 	cat >expect <<-EOF &&
-	  qian.yu returned @用印 sign_secgen: 文件已修改，请重新签发
-	  zhou.min approve @秘书长签发 r3 ($(echo $c3 | cut -c1-7)): 同意印发
+	  钱宇    returned @用印 to 秘书长签发: 文件已修改，请重新签发
+	  周敏    approved @秘书长签发 r3 ($(echo $c3 | cut -c1-7)): 同意印发
 	EOF
 	test_cmp expect actual &&
 	! d show "$r" | grep "needs the sign-off again" &&
@@ -174,7 +174,7 @@ test_expect_success 'docket doc signoff also clears it for the steps after the s
 test_expect_success 'a sign step with no document is refused and writes nothing' '
 	newreq 没有文件的通知 >r3 && r3=$(cat r3) &&
 	d -u zhao.lei approve "$r3" -m 同意 >/dev/null &&
-	trail "$r3" | grep "zhao.lei approve @部门审核: 同意" &&
+	trail "$r3" | grep "^  赵磊    approved @部门审核: 同意\$" &&
 	n=$(events) && d --json show "$r3" >before.json &&
 	expect_exit 1 d -u zhou.min approve "$r3" -m 同意 2>err &&
 	echo "docket: step '\''秘书长签发'\'' is a sign-off: request '\''$r3'\'' has no document to sign; attach one first (docket doc new --instance $r3)" >expect &&
@@ -193,6 +193,148 @@ test_expect_success 'replay (docket check) agrees and rebuilds the trail with th
 	d check --repair >out 2>&1 && grep "state matches" out &&
 	trail "$r" >after && test_cmp before after &&
 	grep " r3 (" after
+'
+
+# the approvals of document $1 as "rev kind actor" lines
+approvals_of() {
+	d --json doc show "$1" | python3 -c 'import json,sys; [print(a["rev"], a["kind"], a["actor"]) for a in json.load(sys.stdin)["approvals"]]'
+}
+# the types of the events after seq $1
+events_since() {
+	sqlite3 s/docket.db "SELECT type FROM events WHERE seq > $1 ORDER BY seq"
+}
+last_seq() {
+	sqlite3 s/docket.db "SELECT max(seq) FROM events"
+}
+# the sign-off of request $1's one document in `show --json`: "signed_rev needs_resign"
+show_signed() {
+	d --json show "$1" | python3 -c 'import json,sys; x=json.load(sys.stdin)["documents"][0]; print(x["signed_rev"], x["needs_resign"])'
+}
+# the last trail entry of request $1 in `show --json`: "actor action step detail"
+last_trail() {
+	d --json show "$1" | python3 -c 'import json,sys; x=json.load(sys.stdin)["trail"][-1]; print(x["actor"], x["action"], x["step"], x.get("detail"))'
+}
+
+test_expect_success 'taking back a sign-off withdraws it: not signed any more, history kept' '
+	newreq 第四份通知 >r4 && r4=$(cat r4) &&
+	d -u wang.fang doc new --type 通知 --title 第四份通知 --body-file body.md --instance "$r4" >doc4 2>/dev/null &&
+	doc4=$(cat doc4) && c=$(head_of "$doc4") && c7=$(echo $c | cut -c1-7) && c12=$(echo $c | cut -c1-12) &&
+	d -u zhao.lei approve "$r4" -m 同意 >/dev/null &&
+	d -u zhou.min approve "$r4" -m 同意印发 >/dev/null &&
+	test "$(show_signed "$r4")" = "1 False" &&
+	n=$(last_seq) &&
+	d -u zhou.min takeback "$r4" >out && grep "^took back task" out &&
+	events_since "$n" >actual &&
+	printf "task.takenback\ndocument.signoff_withdrawn\n" >expect &&
+	test_cmp expect actual &&
+	d --json doc show "$doc4" >ds.json &&
+	python3 -c "import json; v=json.load(open(\"ds.json\")); assert v[\"signed_commit\"] is None and v[\"needs_resign\"] is False, v" &&
+	approvals_of "$doc4" >actual &&
+	cat >expect <<-EOF &&
+	1 approve zhao.lei
+	1 sign-off zhou.min
+	1 sign-off withdrawn zhou.min
+	EOF
+	test_cmp expect actual &&
+	d doc show "$doc4" | sed -n "/^approvals:/,\$p" >actual &&
+	cat >expect <<-EOF &&
+	approvals:
+	  r1 $c12 approve zhao.lei 2026-03-02T01:30:00Z
+	  r1 $c12 sign-off zhou.min 2026-03-02T01:30:00Z
+	  r1 $c12 sign-off withdrawn zhou.min 2026-03-02T01:30:00Z
+	EOF
+	test_cmp expect actual &&
+	! d doc show "$doc4" | grep "signed off at" &&
+	test "$(show_signed "$r4")" = "None False" &&
+	test "$(last_trail "$r4")" = "zhou.min taken back sign_secgen r1 ($c7)" &&
+	d --json show "$r4" >s.json &&
+	python3 -c "import json; v=json.load(open(\"s.json\")); assert [s[\"step\"] for s in v[\"current\"]] == [\"sign_secgen\"], v[\"current\"]" &&
+	sqlite3 s/docket.db "SELECT payload FROM events WHERE type = '\''task.takenback'\'' ORDER BY seq DESC LIMIT 1" >p.json &&
+	python3 -c "import json; v=json.load(open(\"p.json\")); assert v[\"documents\"] == {\"$doc4\": {\"commit\": \"$c\", \"rev\": 1}}, v" &&
+	checked &&
+	d -u zhou.min approve "$r4" -m 同意印发 >/dev/null &&
+	test "$(show_signed "$r4")" = "1 False" &&
+	approvals_of "$doc4" | tail -1 >actual && echo "1 sign-off zhou.min" >expect && test_cmp expect actual &&
+	checked
+'
+
+test_expect_success 'taking back a later sign-off goes back to the sign-off before it' '
+	newreq 第五份通知 >r5 && r5=$(cat r5) &&
+	d -u wang.fang doc new --type 通知 --title 第五份通知 --body-file body.md --instance "$r5" >doc5 2>/dev/null &&
+	doc5=$(cat doc5) && c1=$(head_of "$doc5") &&
+	d -u zhao.lei approve "$r5" -m 同意 >/dev/null &&
+	d -u zhou.min doc signoff "$doc5" >/dev/null &&
+	d -u wang.fang doc edit "$doc5" --body-file body2.md >/dev/null 2>&1 &&
+	c2=$(head_of "$doc5") &&
+	test "$(show_signed "$r5")" = "1 True" &&
+	d -u zhou.min approve "$r5" -m 同意印发 >/dev/null &&
+	test "$(show_signed "$r5")" = "2 False" &&
+	d -u zhou.min takeback "$r5" >/dev/null &&
+	d --json doc show "$doc5" >ds.json &&
+	python3 -c "import json; v=json.load(open(\"ds.json\")); assert v[\"signed_commit\"] == \"$c1\" and v[\"needs_resign\"] is True, v" &&
+	test "$(show_signed "$r5")" = "1 True" &&
+	d doc show "$doc5" | grep "^signed off at" >actual &&
+	echo "signed off at $(echo $c1 | cut -c1-12); changed since: needs the sign-off again" >expect &&
+	test_cmp expect actual &&
+	approvals_of "$doc5" >actual &&
+	cat >expect <<-EOF &&
+	1 approve zhao.lei
+	1 sign-off zhou.min
+	2 sign-off zhou.min
+	2 sign-off withdrawn zhou.min
+	EOF
+	test_cmp expect actual &&
+	checked
+'
+
+test_expect_success 'taking back an ordinary approval records that it was withdrawn' '
+	newreq 第六份通知 >r6 && r6=$(cat r6) &&
+	d -u wang.fang doc new --type 通知 --title 第六份通知 --body-file body.md --instance "$r6" >doc6 2>/dev/null &&
+	doc6=$(cat doc6) && c=$(head_of "$doc6") && c7=$(echo $c | cut -c1-7) &&
+	d -u zhao.lei approve "$r6" -m 同意 >/dev/null &&
+	n=$(last_seq) &&
+	d -u zhao.lei takeback "$r6" >/dev/null &&
+	events_since "$n" >actual &&
+	printf "task.takenback\ndocument.approval_withdrawn\n" >expect &&
+	test_cmp expect actual &&
+	approvals_of "$doc6" >actual &&
+	printf "1 approve zhao.lei\n1 approve withdrawn zhao.lei\n" >expect &&
+	test_cmp expect actual &&
+	test "$(last_trail "$r6")" = "zhao.lei taken back dept_review r1 ($c7)" &&
+	test "$(show_signed "$r6")" = "None False" &&
+	checked &&
+	d -u zhao.lei approve "$r6" -m 同意 >/dev/null &&
+	approvals_of "$doc6" | tail -1 >actual && echo "1 approve zhao.lei" >expect && test_cmp expect actual &&
+	checked
+'
+
+test_expect_success 'a take back refused writes nothing on the documents either' '
+	newreq 第七份通知 >r7 && r7=$(cat r7) &&
+	d -u wang.fang doc new --type 通知 --title 第七份通知 --body-file body.md --instance "$r7" >doc7 2>/dev/null &&
+	doc7=$(cat doc7) &&
+	d -u zhao.lei approve "$r7" -m 同意 >/dev/null &&
+	d -u zhou.min approve "$r7" -m 同意印发 >/dev/null &&
+	approvals_of "$doc7" >before &&
+	n=$(last_seq) &&
+	expect_exit 1 d -u zhao.lei takeback "$r7" 2>err &&
+	grep "it can no longer be taken back" err &&
+	test "$(last_seq)" = "$n" &&
+	approvals_of "$doc7" >after && test_cmp before after &&
+	test "$(show_signed "$r7")" = "1 False" &&
+	checked
+'
+
+test_expect_success 'lint and deploy refuse on_timeout: approve at a sign step' '
+	awk "/id: sign_secgen/ { s = 1 } s && /on_timeout:/ { sub(/remind/, \"approve\"); s = 0 } { print }" \
+		"$REPO/workflows/outgoing.yaml" >outgoing.yaml &&
+	expect_exit 1 d lint outgoing.yaml >out 2>/dev/null &&
+	line=$(grep -n "on_timeout: approve" outgoing.yaml | cut -d: -f1) &&
+	echo "outgoing.yaml:$line:17: error: '\''on_timeout: approve'\'' cannot be used on a '\''document: sign'\'' step: the sign-off must be given by a person; use remind, escalate or reject" >expect &&
+	test_cmp expect out &&
+	n=$(last_seq) &&
+	expect_exit 1 d -u luo.bin deploy outgoing.yaml >/dev/null 2>&1 &&
+	test "$(last_seq)" = "$n" &&
+	checked
 '
 
 test_done

@@ -464,6 +464,103 @@ static void test_freeze(void **state)
 	docs_content_release(&e);
 }
 
+/* The kinds of a document's approvals, "kind/actor" joined by ", ". */
+static int approval_line(void *ctx, const struct docs_approval *a)
+{
+	struct buf *b = ctx;
+	buf_addf(b, "%sr%d %s/%s", b->len ? ", " : "", a->rev, a->kind, a->actor);
+	return 0;
+}
+
+/* The last event's sequence number. */
+static int64_t last_seq(struct fx *f)
+{
+	return sql_int(f, "SELECT max(seq) FROM events");
+}
+
+/*
+ * docs_withdraw (拿回 of an engine decision): the approval stays in the
+ * history with a "withdrawn" row after it; a withdrawn sign-off puts the
+ * document back at the sign-off before it (or unsigned), and it is exactly
+ * the approval made after the given event that is withdrawn, even when the
+ * same person signed the same commit again later.
+ */
+static void test_withdraw(void **state)
+{
+	struct fx *f = *state;
+	struct docs_content c, e;
+	sample(&c, "正文\n");
+	char id[DOCS_ID_MAX], c1[DOCS_OID_MAX], c2[DOCS_OID_MAX];
+	assert_int_equal(docs_create(f->d, "wang", &c, "i1", id), 0);
+	assert_int_equal(docs_head(f->d, id, c1), 0);
+	/* nothing to withdraw: 1, nothing written */
+	int64_t n = last_seq(f);
+	assert_int_equal(store_begin(f->s), STORE_OK);
+	assert_int_equal(docs_withdraw(f->d, "zhang", id, c1, 0), 1);
+	assert_int_equal(store_commit(f->s), STORE_OK);
+	assert_int_equal(last_seq(f), n);
+	/* an approval withdrawn: history kept, nothing signed */
+	int64_t s1 = last_seq(f);
+	assert_int_equal(store_begin(f->s), STORE_OK);
+	assert_int_equal(docs_approve(f->d, "li", id, c1, "approve", 0), 0);
+	assert_int_equal(docs_withdraw(f->d, "li", id, c1, s1), 0);
+	assert_int_equal(docs_withdraw(f->d, "li", id, c1, s1), 1); /* once */
+	assert_int_equal(store_commit(f->s), STORE_OK);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM events WHERE type = 'document.approval_withdrawn'"), 1);
+	/* signed r1 directly, then r2 (the engine's, after event s2), then r2 again directly */
+	assert_int_equal(store_begin(f->s), STORE_OK);
+	assert_int_equal(docs_approve(f->d, "zhang", id, c1, "sign-off", 1), 0);
+	assert_int_equal(store_commit(f->s), STORE_OK);
+	docs_content_copy(&e, &c);
+	buf_adds(&e.body, "签发后又改了一句。\n");
+	int rev;
+	assert_int_equal(docs_save(f->d, "wang", id, &e, NULL, NULL, &rev), 0);
+	assert_int_equal(docs_head(f->d, id, c2), 0);
+	int64_t s2 = last_seq(f);
+	assert_int_equal(store_begin(f->s), STORE_OK);
+	assert_int_equal(docs_approve(f->d, "zhang", id, c2, "sign-off", 1), 0);
+	assert_int_equal(docs_approve(f->d, "wu", id, c1, "sign-off", 1), 0);
+	assert_int_equal(docs_approve(f->d, "zhang", id, c2, "sign-off", 1), 0);
+	/* the engine's sign-off withdrawn: zhang's later one of r2 still holds */
+	assert_int_equal(docs_withdraw(f->d, "zhang", id, c2, s2), 0);
+	assert_int_equal(store_commit(f->s), STORE_OK);
+	struct docs_info i;
+	assert_int_equal(docs_info_get(f->d, id, &i), 0);
+	assert_string_equal(i.signed_commit, c2);
+	assert_int_equal(i.frozen, 1);
+	assert_int_equal(i.needs_resign, 0);
+	docs_info_release(&i);
+	/* the later one withdrawn too: back to wu's sign-off of r1, which the head no longer is */
+	assert_int_equal(store_begin(f->s), STORE_OK);
+	assert_int_equal(docs_withdraw(f->d, "zhang", id, c2, s2), 0);
+	assert_int_equal(store_commit(f->s), STORE_OK);
+	assert_int_equal(docs_info_get(f->d, id, &i), 0);
+	assert_string_equal(i.signed_commit, c1);
+	assert_int_equal(i.needs_resign, 1);
+	docs_info_release(&i);
+	/* every sign-off withdrawn: not signed */
+	assert_int_equal(store_begin(f->s), STORE_OK);
+	assert_int_equal(docs_withdraw(f->d, "wu", id, c1, s2), 0);
+	assert_int_equal(docs_withdraw(f->d, "zhang", id, c1, 0), 0);
+	assert_int_equal(store_commit(f->s), STORE_OK);
+	assert_int_equal(docs_info_get(f->d, id, &i), 0);
+	assert_string_equal(i.signed_commit, "");
+	assert_int_equal(i.frozen, 0);
+	assert_int_equal(i.needs_resign, 0);
+	docs_info_release(&i);
+	struct buf b = BUF_INIT;
+	assert_int_equal(docs_approvals(f->d, id, approval_line, &b), 0);
+	assert_string_equal(b.s, "r1 approve/li, r1 approve withdrawn/li, r1 sign-off/zhang, r2 sign-off/zhang, "
+				 "r1 sign-off/wu, r2 sign-off/zhang, r2 sign-off withdrawn/zhang, "
+				 "r2 sign-off withdrawn/zhang, r1 sign-off withdrawn/wu, r1 sign-off withdrawn/zhang");
+	buf_release(&b);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM events WHERE type = 'document.signoff_withdrawn'"), 4);
+	/* each withdrawal names the row it withdraws, each row withdrawn once */
+	assert_int_equal(sql_int(f, "SELECT count(DISTINCT withdraws) FROM doc_approvals"), 5);
+	docs_content_release(&c);
+	docs_content_release(&e);
+}
+
 static void test_marking_rule(void **state)
 {
 	(void)state;
@@ -751,6 +848,7 @@ int main(void)
 		cmocka_unit_test(test_diff),
 		cmocka_unit_test_setup_teardown(test_restore, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_freeze, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_withdraw, setup, teardown),
 		cmocka_unit_test(test_marking_rule),
 		cmocka_unit_test_setup_teardown(test_refused_writes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reconcile, setup, teardown),

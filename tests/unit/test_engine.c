@@ -22,7 +22,9 @@
 #include "engine/eng_internal.h"
 #include "store/store.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/diag.h"
+#include "util/hash.h"
 #include "util/xalloc.h"
 
 /* A store with the shipped definitions and an engine on it. */
@@ -338,6 +340,148 @@ static void test_documents_link(void **state)
 	free(id2);
 }
 
+/* Deploy outgoing.yaml with every sign step set to `on_timeout: approve`, as lint no longer allows. */
+static void deploy_auto_sign(struct fx *f)
+{
+	FILE *fp = fopen("workflows/outgoing.yaml", "rb");
+	assert_non_null(fp);
+	struct buf in = BUF_INIT, out = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		buf_add(&in, chunk, n);
+	fclose(fp);
+	const char *from = "on_timeout: remind\n    document: sign", *to = "on_timeout: approve\n    document: sign";
+	int replaced = 0;
+	for (const char *p = in.s; *p;) {
+		const char *q = strstr(p, from);
+		if (!q) {
+			buf_adds(&out, p);
+			break;
+		}
+		buf_add(&out, p, (size_t)(q - p));
+		buf_adds(&out, to);
+		p = q + strlen(from);
+		replaced++;
+	}
+	assert_int_equal(replaced, 2);
+	char hash[HASH_HEX_LEN + 1], now[32];
+	hash_sm3_hex(out.s, out.len, hash);
+	clock_format_iso(clock_now(), now, sizeof(now));
+	assert_int_equal(store_begin(f->s), STORE_OK);
+	assert_int_equal(store_def_deploy(f->s, "0b0e8a34-1c1d-4c2e-9f00-0000000000a1", "luo.bin", now, "workflow",
+					  "outgoing", "发文办理", hash, "test", out.s, out.len),
+			 0);
+	assert_int_equal(store_commit(f->s), STORE_OK);
+	buf_release(&in);
+	buf_release(&out);
+}
+
+/* The request's document as the engine's show has it: "signed_rev needs_resign", or "-" unsigned. */
+static void assert_signed(struct fx *f, const char *id, const char *want)
+{
+	json_t *o = engine_show(f->e, id);
+	json_t *d = json_array_get(json_object_get(o, "documents"), 0);
+	char got[32];
+	if (json_is_null(json_object_get(d, "signed_rev")))
+		snprintf(got, sizeof(got), "-");
+	else
+		snprintf(got, sizeof(got), "r%lld%s", (long long)json_integer_value(json_object_get(d, "signed_rev")),
+			 json_is_true(json_object_get(d, "needs_resign")) ? " changed" : "");
+	assert_string_equal(got, want);
+	json_decref(o);
+}
+
+/*
+ * A definition deployed before lint refused `on_timeout: approve` at a
+ * sign step: at the deadline the task stays with its signer (trail
+ * "overdue" with the reason), nothing is signed; an older timer event
+ * without "sign_opinion" replays as it was decided. Taking back a
+ * sign-off withdraws it; replay agrees throughout.
+ */
+static void test_sign_timeout_and_takeback(void **state)
+{
+	struct fx *f = *state;
+	struct docs *ds = NULL;
+	struct buf err = BUF_INIT;
+	assert_int_equal(docs_open(f->s, &ds, &err), 0);
+	buf_release(&err);
+	engine_set_docs(f->e, ds);
+	deploy_auto_sign(f);
+	char *id = new_outgoing(f, "关于做好春季防火工作的通知");
+	struct docs_content c;
+	docs_content_init(&c);
+	c.type = xstrdup("通知");
+	docs_content_set(&c, DF_TITLE, "关于做好春季防火工作的通知");
+	buf_adds(&c.body, "各区县人民政府：\n请做好春季防火工作。\n");
+	char doc[DOCS_ID_MAX];
+	assert_int_equal(docs_create(ds, "wang.fang", &c, id, doc), 0);
+	docs_content_release(&c);
+	char *t = task_of(f, "zhao.lei", id);
+	assert_int_equal(act_task(f, NULL, "task.approved", "zhao.lei", t, "同意"), 0);
+	free(t);
+
+	/* the deadline passes: still zhou.min's, overdue, not signed */
+	int fired = 0;
+	assert_int_equal(engine_tick(f->e, clock_now() + 60 * 86400, &fired), 0);
+	assert_true(fired >= 1);
+	t = task_of(f, "zhou.min", id);
+	json_t *o = engine_show(f->e, id);
+	json_t *tr = json_object_get(o, "trail");
+	int overdue = 0;
+	size_t i;
+	json_t *v;
+	json_array_foreach(tr, i, v) {
+		if (!strcmp(json_string_value(json_object_get(v, "action")), "overdue")) {
+			overdue++;
+			assert_string_equal(json_string_value(json_object_get(v, "step")), "sign_secgen");
+			assert_string_equal(json_string_value(json_object_get(v, "actor")), "system");
+			assert_string_equal(json_string_value(json_object_get(v, "opinion")),
+					    "超时未签发：签发须由本人办理，不自动通过");
+		}
+	}
+	assert_int_equal(overdue, 1);
+	json_decref(o);
+	assert_signed(f, id, "-");
+	assert_replay(f);
+
+	/* zhou.min signs, then takes it back: withdrawn, the task is zhou.min's again */
+	assert_int_equal(act_task(f, NULL, "task.approved", "zhou.min", t, "同意印发"), 0);
+	assert_signed(f, id, "r1");
+	assert_int_equal(act_task(f, NULL, "task.takenback", "zhou.min", t, NULL), 0);
+	assert_signed(f, id, "-");
+	int64_t x = 0;
+	assert_int_equal(eng_int(f->e, &x, "SELECT count(*) FROM events WHERE type = 'document.signoff_withdrawn'", ""),
+			 1);
+	assert_int_equal(x, 1);
+	free(t);
+	t = task_of(f, "zhou.min", id);
+	free(t);
+	assert_replay(f);
+
+	/* an older timer event (no "sign_opinion") is decided as it always was */
+	char *id2 = new_outgoing(f, "第二份");
+	t = task_of(f, "zhao.lei", id2);
+	assert_int_equal(act_task(f, NULL, "task.approved", "zhao.lei", t, "同意"), 0);
+	free(t);
+	t = task_of(f, "zhou.min", id2);
+	int64_t due = 0;
+	assert_int_equal(eng_int(f->e, &due, "SELECT deadline FROM eng_tasks WHERE id = ?1", "s", t), 1);
+	json_t *p = json_pack("{s:s, s:I, s:s, s:s}", "task", t, "due", (json_int_t)due, "approve_opinion",
+			      "超时自动通过", "reject_opinion", "超时自动驳回");
+	assert_int_equal(engine_act(f->e, NULL, "timer.timeout", "system", p, NULL), 0);
+	json_decref(p);
+	assert_int_equal(eng_int(f->e, &x, "SELECT count(*) FROM eng_tasks WHERE id = ?1 AND decision = 'approve'"
+				 " AND decided_by = 'system'", "s", t), 1);
+	assert_int_equal(x, 1);
+	free(t);
+	assert_replay(f);
+	engine_set_docs(f->e, NULL);
+	docs_free(ds);
+	free(id);
+	free(id2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -347,6 +491,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_withdraw_before_approval, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_prefix, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_documents_link, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sign_timeout_and_takeback, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -999,13 +999,29 @@ static void test_inbox_returned(void **state)
 	setenv("DOCKET_NOW", "2026-03-02T09:50:00+08:00", 1);
 	static const char *const k120[] = { "@inbox-returned-120x40", NULL };
 	run(40, 120, k120);
-	/* no deadline: last by deadline */
-	static const char *const k80[] = { "@inbox-returned-80x24", "G", "Enter", "P", "Enter", "q",
-					   "@inbox-resubmitted-80x24", NULL };
+	/*
+	 * no deadline: last by deadline. P opens her form, filled in: she adds
+	 * to the reason and saves (Action: save changes) — still returned, in
+	 * her 待办 — then P again and OK submits it with the change.
+	 */
+	static const char *const k80[] = { "@inbox-returned-80x24", "G", "Enter", "P", "@request-edit-80x24",
+					   "Tab", "Tab", "Tab", "Tab", "Tab", "End", "=，见调休单", "BackTab",
+					   "BackTab", "BackTab", "BackTab", "BackTab", "BackTab", "Right", "Enter",
+					   "@request-edit-saved-80x24", NULL };
 	run(24, 80, k80);
+	assert_true(returned_in_todo(id));
+	o = engine_show(eng, id);
+	assert_string_equal(json_string_value(json_object_get(o, "state")), "returned");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(o, "fields"), "reason")),
+			    "调休，见调休单");
+	json_decref(o);
+	static const char *const again[] = { "G", "Enter", "P", "Enter", "q", "@inbox-resubmitted-80x24", NULL };
+	run(24, 80, again);
 	assert_false(returned_in_todo(id));
 	o = engine_show(eng, id);
 	assert_string_equal(json_string_value(json_object_get(o, "state")), "running");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(o, "fields"), "reason")),
+			    "调休，见调休单");
 	json_decref(o);
 	json_t *theirs = engine_inbox(eng, holder, INBOX_TODO);
 	size_t i;

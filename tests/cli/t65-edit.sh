@@ -1,0 +1,108 @@
+#!/bin/sh
+# Changing a request without submitting it (docket edit, instance.updated):
+# a draft, a request returned to its applicant, a withdrawn one; only by
+# the applicant; every field error listed and nothing written; computed
+# fields computed again; `docket check` after each case.
+. "$TESTS_DIR/cli/lib.sh"
+
+d() { docket -C "$TMP/s" "$@"; }
+newreq() {
+	d -u zhang.wei --json new leave --set type=annual --set start=2026-03-03 --set end=2026-03-04 \
+		--set reason=探亲 "$@" | python3 -c 'import json,sys; print(json.load(sys.stdin)["request"])'
+}
+# KEY of request ID from show --json (fields.NAME for a field)
+get() {
+	d --json show "$1" | python3 -c "
+import json, sys
+o = json.load(sys.stdin)
+for k in sys.argv[1].split('.'):
+    o = o[k]
+print(o)" "$2"
+}
+events() {
+	sqlite3 "$TMP/s/docket.db" "SELECT count(*) FROM events"
+}
+checked() {
+	d check >check.out 2>&1 || { cat check.out; return 1; }
+}
+
+test_expect_success 'setup: a store with the shipped definitions' '
+	docket -C s init >/dev/null &&
+	docket -C s -u luo.bin deploy "$REPO/workflows" "$REPO/forms" >/dev/null 2>&1
+'
+
+test_expect_success 'a draft is changed and stays a draft; computed fields follow' '
+	r=$(newreq --draft) &&
+	test "$(get "$r" fields.days)" = 2 &&
+	d -u zhang.wei edit "$r" --set end=2026-03-06 --set reason=回家探亲 --title "年假 - 张伟" >out &&
+	echo "changed request '\''$r'\''" >expect && test_cmp expect out &&
+	test "$(get "$r" state)" = draft &&
+	test "$(get "$r" title)" = "年假 - 张伟" &&
+	test "$(get "$r" fields.reason)" = 回家探亲 &&
+	test "$(get "$r" fields.days)" = 4 &&
+	d --json show "$r" | python3 -c "
+import json, sys
+o = json.load(sys.stdin)
+assert [t[\"action\"] for t in o[\"trail\"]] == [\"drafted\", \"edited\"], o[\"trail\"]
+assert o[\"tasks\"] == [], o[\"tasks\"]" &&
+	d -u huang.wei inbox --json >inbox && test "$(cat inbox)" = "[]" &&
+	checked
+'
+
+test_expect_success 'bad values: every field error, exit 1, nothing written' '
+	r=$(newreq --draft) &&
+	n=$(events) &&
+	expect_exit 1 d -u zhang.wei edit "$r" --set start=明天 --set type=nosuch 2>err &&
+	cat >expect <<-\EOF &&
+	docket: '\''请假类型'\'' has no option '\''nosuch'\'' (the options are: 年假 (annual), 病假 (sick), 事假 (personal), 婚假 (marriage), 产假 (maternity))
+	docket: '\''开始日期'\'' is not a date (use YYYY-MM-DD): '\''明天'\''
+	EOF
+	sort err >err.sorted && sort expect >expect.sorted && test_cmp expect.sorted err.sorted &&
+	test "$(events)" = "$n" &&
+	test "$(get "$r" fields.start)" = 2026-03-03 &&
+	checked
+'
+
+test_expect_success 'only the applicant, only before it is submitted, and only with a change' '
+	r=$(newreq --draft) &&
+	n=$(events) &&
+	expect_exit 1 d -u huang.wei edit "$r" --set reason=x 2>err &&
+	grep "only the applicant '\''zhang.wei'\'' can change request '\''$r'\''" err &&
+	expect_exit 1 d -u zhang.wei edit "$r" 2>err &&
+	grep "nothing to change in request '\''$r'\''" err &&
+	expect_exit 2 d -u zhang.wei edit 2>err &&
+	grep "usage: docket edit ID" err &&
+	test "$(events)" = "$n" &&
+	d -u zhang.wei submit "$r" &&
+	expect_exit 1 d -u zhang.wei edit "$r" --set reason=x 2>err &&
+	grep "request '\''$r'\'' is running: only a draft, returned or withdrawn request can be changed" err &&
+	test "$(events)" = "$((n + 1))" &&
+	checked
+'
+
+test_expect_success 'returned to the applicant: changed, then submitted with the change' '
+	r=$(newreq) &&
+	d -u huang.wei return "$r" --to applicant -m 请写明具体事由 &&
+	d -u zhang.wei edit "$r" --set reason="回家探望父母" &&
+	test "$(get "$r" state)" = returned &&
+	d -u zhang.wei inbox --json | python3 -c "
+import json, sys
+rows = [x for x in json.load(sys.stdin) if x[\"request\"] == \"$r\"]
+assert len(rows) == 1 and rows[0][\"kind\"] == \"resubmit\", rows" &&
+	d -u zhang.wei submit "$r" &&
+	test "$(get "$r" state)" = running &&
+	test "$(get "$r" fields.reason)" = 回家探望父母 &&
+	d -u huang.wei inbox --json | grep -q "\"$r\"" &&
+	checked
+'
+
+test_expect_success 'submit takes changes and a title too' '
+	r=$(newreq --draft) &&
+	d -u zhang.wei submit "$r" --set end=2026-03-05 --title "年假（三天）" &&
+	test "$(get "$r" state)" = running &&
+	test "$(get "$r" title)" = "年假（三天）" &&
+	test "$(get "$r" fields.days)" = 3 &&
+	checked
+'
+
+test_done
