@@ -24,6 +24,31 @@ if [ "$new" = 1 ]; then
 		--set urgency=normal --set main_recipients=各区县人民政府 >/dev/null
 	r=$(d -u wang.fang --json new outgoing --set doc_type=notice --set title=关于召开全市安全生产会议的通知 \
 		--set urgency=urgent --set main_recipients=各区县人民政府、市直各部门 | id)
+	# its document: drafted by wang.fang, revised at review, approved as revised
+	doc=$(d -u wang.fang --json doc new --instance "$r" --type 通知 --title 关于召开全市安全生产会议的通知 \
+		--urgency 加急 --organ 示范市人民政府 --recipients 各区县人民政府、市直各部门 --body-file - <<-EOF |
+		各区县人民政府、市直各部门：
+
+		为贯彻落实全省安全生产工作部署，市政府定于2026年3月10日召开全市安全生产会议。现将有关事项通知如下：
+
+		一、会议时间：2026年3月10日上午9:00。
+		二、会议地点：市政府第一会议室。
+		三、参会人员：各区县分管负责同志，市直各部门主要负责同志。
+
+		请各单位于3月6日前将参会人员名单报市政府办公室。
+		EOF
+		sed -n 's/.*"id": "\([a-z2-7]*\)".*/\1/p')
+	d -u zhao.lei doc edit "$doc" --body-file - >/dev/null <<-EOF
+		各区县人民政府、市直各部门：
+
+		为贯彻落实全省安全生产工作部署，经市政府同意，定于2026年3月10日召开全市安全生产会议。现将有关事项通知如下：
+
+		一、会议时间：2026年3月10日（星期二）上午9:00。
+		二、会议地点：市政府第一会议室。
+		三、参会人员：各区县分管负责同志，市直各部门主要负责同志。
+
+		请各单位于3月6日前将参会人员名单报市政府办公室。
+		EOF
 	d -u zhao.lei approve "$r" -m "同意，请秘书长签发" >/dev/null
 	# the secretary-general sends it to wang.fang to read (her 待阅)
 	d -u zhou.min circulate "$r" wang.fang >/dev/null

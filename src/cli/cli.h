@@ -97,4 +97,7 @@ int cmd_migrate(struct cli *c);
 int cmd_tick(struct cli *c);
 int cmd_doc(struct cli *c);
 
+/* An ISO 8601 time as people read it: local "YYYY-MM-DD HH:MM" ("-" when none or bad). */
+void cli_local_time(const char *iso, char *out, size_t n);
+
 #endif

@@ -453,8 +453,9 @@ static int doc_show(struct doc_ctx *x)
 		json_object_set_new(o, "approvals", ap);
 		cli_print_json(o);
 	} else {
-		printf("%s %s r%d/%d %.12s %s %s\n", id, ct.type, r.rev, info.revs, r.commit, r.made_at,
-		       r.author);
+		char when[32];
+		cli_local_time(r.made_at, when, sizeof(when));
+		printf("%s %s r%d/%d %.12s %s %s\n", id, ct.type, r.rev, info.revs, r.commit, when, r.author);
 		if (info.frozen)
 			printf(info.needs_resign ? _("signed off at %.12s; changed since: needs the sign-off again\n")
 						 : _("signed off at %.12s\n"),
@@ -488,7 +489,9 @@ static int doc_show(struct doc_ctx *x)
 			       json_string_value(json_object_get(v, "commit")),
 			       json_string_value(json_object_get(v, "kind")));
 			print_clean(json_string_value(json_object_get(v, "actor")));
-			printf(" %s\n", json_string_value(json_object_get(v, "made_at")));
+			char at[32];
+			cli_local_time(json_string_value(json_object_get(v, "made_at")), at, sizeof(at));
+			printf(" %s\n", at);
 		}
 		json_decref(ap);
 	}
@@ -523,7 +526,9 @@ static int log_one(void *ctx, const struct docs_rev *r)
 	snprintf(rev, sizeof(rev), "r%d", r->rev);
 	struct buf a = BUF_INIT;
 	utf8_fit(&a, r->author, 14, 1, 1);
-	printf("%-5s %.10s  %s  %s ", rev, r->commit, r->made_at, a.s);
+	char when[32];
+	cli_local_time(r->made_at, when, sizeof(when));
+	printf("%-5s %.10s  %s  %s ", rev, r->commit, when, a.s);
 	print_clean(r->action);
 	if (r->signed_off)
 		printf("  [%s]", _("signed off"));
@@ -933,7 +938,9 @@ static int list_one(void *ctx, const struct docs_info *i)
 	utf8_fit(&ty, i->type, 4, 0, 1);
 	utf8_sanitize(&clean, i->title);
 	utf8_fit(&t, clean.s, 40, 1, 0);
-	printf("%s  %s  r%-3d %s  %s%s\n", i->id, ty.s, i->revs, i->updated_at, t.s,
+	char when[32];
+	cli_local_time(i->updated_at, when, sizeof(when));
+	printf("%s  %s  r%-3d %s  %s%s\n", i->id, ty.s, i->revs, when, t.s,
 	       i->needs_resign ? _("  [needs sign-off again]") : i->frozen ? _("  [signed off]") : "");
 	buf_release(&t);
 	buf_release(&clean);

@@ -8,6 +8,7 @@
 
 #include "../store/store.h"
 #include "../util/buf.h"
+#include "../util/clock.h"
 #include "../util/i18n.h"
 #include "cli.h"
 
@@ -73,4 +74,12 @@ int cli_no_options(struct cli *c)
 		}
 	}
 	return 0;
+}
+
+void cli_local_time(const char *iso, char *out, size_t n)
+{
+	time_t t;
+	snprintf(out, n, "-");
+	if (iso && !clock_parse_iso(iso, &t))
+		clock_format_local(t, out, n);
 }

@@ -124,11 +124,7 @@ static const char *jstep(const json_t *o)
 /* The ISO time at key `k` of `o` as local "YYYY-MM-DD HH:MM" into when; "-" when none. */
 static void local_time(const json_t *o, const char *k, char *when, size_t n)
 {
-	const char *iso = jget(o, k);
-	time_t t;
-	snprintf(when, n, "-");
-	if (iso && !clock_parse_iso(iso, &t))
-		clock_format_local(t, when, n);
+	cli_local_time(jget(o, k), when, n);
 }
 
 /* "NAME (id)", or the id alone when it has no other name. */
@@ -246,62 +242,6 @@ static void print_fields(const json_t *fields, const struct form *fm, const stru
 	buf_release(&text);
 }
 
-/* A person in the trail's details: their name in the request's organisation. */
-static const char *person(const struct org *org, const char *id)
-{
-	const struct org_user *u = org && id ? org_user(org, id) : NULL;
-	return u && u->name ? u->name : id ? id : "";
-}
-
-/* A step in the trail's details: its name in the request's workflow. */
-static const char *step_of(const struct workflow *wf, const char *id)
-{
-	const struct step *s = wf && id ? workflow_step(wf, id) : NULL;
-	return s && s->name ? s->name : id ? id : "";
-}
-
-/*
- * What a trail row says after who and what: "@STEP", the detail as people
- * read it (a person or a step by name: "to 刘洋", "to 申请人") and the opinion.
- */
-static void trail_rest(const json_t *v, const struct workflow *wf, const struct org *org, struct buf *out)
-{
-	const char *action = jget(v, "action") ? jget(v, "action") : "";
-	const char *step = jget(v, "step_name") ? jget(v, "step_name") : jget(v, "step");
-	const char *det = jget(v, "detail"), *op = jget(v, "opinion");
-	buf_adds(out, engine_action_label(action));
-	if (step && *step)
-		buf_addf(out, " @%s", step);
-	if (det) {
-		buf_addch(out, ' ');
-		if (!strcmp(action, "returned")) {
-			const char *to = !strcmp(det, "applicant")  ? _("applicant")
-					 : !strcmp(det, "previous") ? _("previous step")
-								    : step_of(wf, det);
-			buf_addf(out, _("to %s"), to);
-		} else if (!strcmp(action, "submitted")) {
-			buf_addf(out, _("to %s"), step_of(wf, det));
-		} else if (!strcmp(action, "transferred") || !strcmp(action, "delegated") ||
-			   !strcmp(action, "escalated")) {
-			buf_addf(out, _("to %s"), person(org, det));
-		} else if (!strcmp(action, "added signer") || !strcmp(action, "removed signer") ||
-			   !strcmp(action, "circulated") || !strcmp(action, "overdue")) {
-			buf_adds(out, person(org, det));
-		} else {
-			buf_adds(out, det);
-		}
-	}
-	if (op && !strcmp(action, "added signer")) {
-		/* where the signer goes, relative to who added them */
-		const char *where = !strcmp(op, "before") ? _("before me") : !strcmp(op, "after") ? _("after me")
-				    : !strcmp(op, "parallel")                      ? _("alongside me")
-										   : op;
-		buf_addf(out, " (%s)", where);
-	} else if (op) {
-		buf_addf(out, ": %s", op);
-	}
-}
-
 void cli_print_request(struct engine *e, const json_t *o)
 {
 	const struct workflow *wf = NULL;
@@ -372,15 +312,10 @@ void cli_print_request(struct engine *e, const json_t *o)
 	json_array_foreach(json_object_get(o, "trail"), i, v) {
 		char when[32];
 		local_time(v, "at", when, sizeof(when));
-		const char *actor = jget(v, "actor");
-		const char *who = actor && !strcmp(actor, "system") ? _("system") : jname(v, "actor");
 		struct buf by = BUF_INIT;
-		if (jget(v, "on_behalf"))
-			buf_addf(&by, _("%s on behalf of %s"), who, jname(v, "on_behalf"));
-		else
-			buf_adds(&by, who);
+		engine_trail_who(v, &by);
 		buf_reset(&s);
-		trail_rest(v, wf, org, &s);
+		engine_trail_what(v, wf, org, 1, &s);
 		table_add(&t, when, by.s, s.s);
 		buf_release(&by);
 	}

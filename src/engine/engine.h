@@ -155,6 +155,18 @@ const char *engine_state_label(const char *state);
 const char *engine_action_label(const char *action);
 const char *engine_task_kind_label(const char *kind);
 const char *engine_task_state_label(const char *state, const char *decision);
+/*
+ * A row of engine_show()'s trail as people read it: who ("冯雪 on behalf
+ * of 黄伟", "system" translated), then what, where, the detail by name
+ * ("returned @部门审核 to applicant", "circulated 王芳") and, with
+ * `opinion`, ": " and the opinion; names from the request's definitions
+ * (engine_request_defs; NULL: ids stand in for names).
+ */
+void engine_trail_who(const json_t *row, struct buf *out);
+void engine_trail_what(const json_t *row, const struct workflow *wf, const struct org *org, int opinion,
+		       struct buf *out);
+/* Does the trail row end with an opinion (engine_trail_what without it leaves it out)? */
+const char *engine_trail_opinion(const json_t *row);
 /* A user's common opinions, most used first; NULL on error. */
 json_t *engine_opinions(struct engine *e, const char *user);
 

@@ -8,6 +8,7 @@
 #include "../defs/org.h"
 #include "../defs/workflow.h"
 #include "../store/store.h"
+#include "../util/buf.h"
 #include "../util/clock.h"
 #include "../util/i18n.h"
 #include "../util/xalloc.h"
@@ -435,4 +436,84 @@ const char *engine_task_state_label(const char *state, const char *decision)
 	if (state && !strcmp(state, "done") && decision)
 		return engine_action_label(decision);
 	return WORD_OF(states, state);
+}
+
+/* ---- the trail as people read it ---- */
+
+static const char *tget(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+void engine_trail_who(const json_t *v, struct buf *out)
+{
+	const char *actor = tget(v, "actor");
+	const char *who = actor && !strcmp(actor, "system") ? _("system")
+			  : tget(v, "actor_name")               ? tget(v, "actor_name")
+			  : actor                               ? actor
+								: "";
+	if (tget(v, "on_behalf"))
+		buf_addf(out, _("%s on behalf of %s"), who,
+			 tget(v, "on_behalf_name") ? tget(v, "on_behalf_name") : tget(v, "on_behalf"));
+	else
+		buf_adds(out, who);
+}
+
+/* A person in the trail's details: their name in the request's organisation. */
+static const char *person(const struct org *org, const char *id)
+{
+	const struct org_user *u = org && id ? org_user(org, id) : NULL;
+	return u && u->name ? u->name : id ? id : "";
+}
+
+/* A step in the trail's details: its name in the request's workflow. */
+static const char *step_of(const struct workflow *wf, const char *id)
+{
+	const struct step *s = wf && id ? workflow_step(wf, id) : NULL;
+	return s && s->name ? s->name : id ? id : "";
+}
+
+void engine_trail_what(const json_t *v, const struct workflow *wf, const struct org *org, int opinion,
+		       struct buf *out)
+{
+	const char *action = tget(v, "action") ? tget(v, "action") : "";
+	const char *step = tget(v, "step_name") ? tget(v, "step_name") : tget(v, "step");
+	const char *det = tget(v, "detail"), *op = tget(v, "opinion");
+	buf_adds(out, engine_action_label(action));
+	if (step && *step)
+		buf_addf(out, " @%s", step);
+	if (det) {
+		buf_addch(out, ' ');
+		if (!strcmp(action, "returned")) {
+			const char *to = !strcmp(det, "applicant")  ? _("applicant")
+					 : !strcmp(det, "previous") ? _("previous step")
+								    : step_of(wf, det);
+			buf_addf(out, _("to %s"), to);
+		} else if (!strcmp(action, "submitted")) {
+			buf_addf(out, _("to %s"), step_of(wf, det));
+		} else if (!strcmp(action, "transferred") || !strcmp(action, "delegated") ||
+			   !strcmp(action, "escalated")) {
+			buf_addf(out, _("to %s"), person(org, det));
+		} else if (!strcmp(action, "added signer") || !strcmp(action, "removed signer") ||
+			   !strcmp(action, "circulated") || !strcmp(action, "overdue")) {
+			buf_adds(out, person(org, det));
+		} else {
+			buf_adds(out, det);
+		}
+	}
+	if (op && !strcmp(action, "added signer")) {
+		/* where the signer goes, relative to who added them */
+		const char *where = !strcmp(op, "before") ? _("before me") : !strcmp(op, "after") ? _("after me")
+				    : !strcmp(op, "parallel")                      ? _("alongside me")
+										   : op;
+		buf_addf(out, " (%s)", where);
+	} else if (op && opinion) {
+		buf_addf(out, ": %s", op);
+	}
+}
+
+const char *engine_trail_opinion(const json_t *v)
+{
+	const char *action = tget(v, "action");
+	return action && !strcmp(action, "added signer") ? NULL : tget(v, "opinion");
 }

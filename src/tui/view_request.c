@@ -325,8 +325,6 @@ static int rq_is_current(const json_t *show, const char *step)
 	return 0;
 }
 
-static const char *rq_action_label(const char *a);
-
 /* Who acted on (or holds) a step: "赵磊 同意, 周敏". */
 static void rq_step_people(struct tui *t, const json_t *show, const char *step, struct buf *out)
 {
@@ -342,14 +340,8 @@ static void rq_step_people(struct tui *t, const json_t *show, const char *step, 
 		buf_adds(out, tui_user_name(t, rq_str(x, "assignee")));
 		const char *dec = rq_str(x, "decision");
 		if (dec)
-			buf_addf(out, " %s", rq_action_label(dec));
+			buf_addf(out, " %s", engine_action_label(dec));
 	}
-}
-
-/* An action in the trail as people read it (the engine's words, shared with the CLI). */
-static const char *rq_action_label(const char *a)
-{
-	return engine_action_label(a);
 }
 
 /* Lay the page out for `width` columns. */
@@ -361,7 +353,13 @@ static void rq_build(struct tui *t, struct rq_data *d, size_t width)
 	const json_t *o = d->show;
 	const char *wfid = rq_str(o, "workflow"), *wfv = rq_str(o, "workflow_version");
 	const struct workflow *w = tui_workflow(t, wfv, wfid);
-	const struct form *fm = w && w->form ? tui_form(t, w->form, NULL) : NULL;
+	/* the versions the request runs on; the current ones if those are gone */
+	const struct form *fm = tui_form_version(t, rq_str(o, "form_version"));
+	if (!fm && w && w->form)
+		fm = tui_form(t, w->form, NULL);
+	const struct org *org = tui_org_version(t, rq_str(o, "org_version"));
+	if (!org)
+		org = tui_org(t, NULL);
 	rq_add_wrapped(d, NULL, rq_str(o, "title"), TE_HEADER);
 	struct buf s = BUF_INIT;
 	buf_addf(&s, "%s (%s)", w && w->name ? w->name : (wfid ? wfid : ""), wfid ? wfid : "");
@@ -505,19 +503,10 @@ static void rq_build(struct tui *t, struct rq_data *d, size_t width)
 		if (rq_str(x, "at") && !clock_parse_iso(rq_str(x, "at"), &tt))
 			clock_format_local_short(tt, when, sizeof(when));
 		buf_reset(&s);
-		const char *ob = rq_str(x, "on_behalf");
-		if (ob)
-			buf_addf(&s, _("%s on behalf of %s"), tui_user_name(t, rq_str(x, "actor")),
-				 tui_user_name(t, ob));
-		else
-			buf_adds(&s, tui_user_name(t, rq_str(x, "actor")));
-		buf_addf(&s, " %s", rq_action_label(rq_str(x, "action")));
-		const char *step = rq_str(x, "step_name") ? rq_str(x, "step_name") : rq_str(x, "step");
-		if (step)
-			buf_addf(&s, " @%s", step);
-		if (rq_str(x, "detail"))
-			buf_addf(&s, " %s", rq_str(x, "detail"));
-		const char *op = rq_str(x, "opinion");
+		engine_trail_who(x, &s);
+		buf_addch(&s, ' ');
+		engine_trail_what(x, w, org, 0, &s);
+		const char *op = engine_trail_opinion(x);
 		if (op)
 			buf_adds(&s, ":");
 		rq_add(d, when, s.s, TE_NORMAL, op, TE_OPINION);
