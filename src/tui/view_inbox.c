@@ -156,7 +156,8 @@ static void load_tab(struct tui *t, struct inbox_data *d, size_t tab, json_t *a)
 		const char *wf = jstr(o, "workflow");
 		it->request = xstrdup(jstr(o, "request") ? jstr(o, "request") : "");
 		it->title = xstrdup(jstr(o, "title") ? jstr(o, "title") : "");
-		it->workflow = xstrdup(tui_workflow_name(t, wf));
+		/* names from the request's own versions (the engine's); the current ones else */
+		it->workflow = xstrdup(jstr(o, "workflow_name") ? jstr(o, "workflow_name") : tui_workflow_name(t, wf));
 		it->order = i;
 		const char *urg = jstr(o, "urgency");
 		if (tab_kinds[tab] == INBOX_MINE) {
@@ -168,9 +169,11 @@ static void load_tab(struct tui *t, struct inbox_data *d, size_t tab, json_t *a)
 			const char *kind = jstr(o, "kind");
 			it->resubmit = kind && !strcmp(kind, "resubmit");
 			it->task = xstrdup(jstr(o, "task") ? jstr(o, "task") : "");
-			it->step = xstrdup(it->resubmit ? _("to resubmit")
-							: tui_step_name(t, NULL, wf, jstr(o, "step")));
-			it->applicant = xstrdup(tui_user_name(t, jstr(o, "applicant")));
+			it->step = xstrdup(it->resubmit	       ? _("to resubmit")
+					   : jstr(o, "step_name") ? jstr(o, "step_name")
+								  : tui_step_name(t, NULL, wf, jstr(o, "step")));
+			it->applicant = xstrdup(jstr(o, "applicant_name") ? jstr(o, "applicant_name")
+									  : tui_user_name(t, jstr(o, "applicant")));
 			const char *when = tab_kinds[tab] == INBOX_DONE ? "decided_at" : "received";
 			it->received = short_time(jstr(o, when), NULL);
 			it->deadline = short_time(jstr(o, "deadline"), &it->due);

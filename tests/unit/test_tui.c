@@ -3,59 +3,16 @@
  * fixed size, the views draw from a real temporary store, and stdscr is
  * dumped row by row and compared with tests/unit/screens/NAME.txt.
  * Set DOCKET_UPDATE_SCREENS=1 to rewrite the expected screens after a
- * deliberate change (and review the diff).
+ * deliberate change (and review the diff). The harness (and the TUI's
+ * sources, which are linked only into the docket binary) are in
+ * tui_harness.h.
  *
  * Also the pure row rendering at every width from 1 to 130: a row is
  * always exactly the width, valid UTF-8, and never splits a wide character.
- *
- * The TUI is linked only into the docket binary, so its sources are
- * included here.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-#include <stdlib.h>
-#include <string.h>
-#include <limits.h>
-#include <unistd.h>
-#include <wchar.h>
-
-#include "../../src/tui/cmdline.c"
-#include "../../src/tui/dialog.c"
-#include "../../src/tui/edit.c"
-#include "../../src/tui/row.c"
-#include "../../src/tui/search.c"
-#include "../../src/tui/tabs.c"
-#include "../../src/tui/tdefs.c"
-#include "../../src/tui/tui.c"
-#include "../../src/tui/view_def.c"
-#include "../../src/tui/view_defs.c"
-#include "../../src/tui/view_doc.c"
-#include "../../src/tui/view_help.c"
-#include "../../src/tui/view_inbox.c"
-#include "../../src/tui/view_new.c"
-#include "../../src/tui/standin.c"
-#include "../../src/tui/view_pager.c"
-#include "../../src/tui/view_request.c"
-
-#include "util/fsutil.h"
-#include "util/hash.h"
+#include "tui_harness.h"
 
 static char tmpdir[] = "/tmp/docket-test-tui-XXXXXX";
-static struct store *store;
-
-/* Deploy one definition into the test store. */
-static void deploy(const char *kind, const char *id, const char *name, const char *source,
-		   const char *content, size_t len)
-{
-	char hash[HASH_HEX_LEN + 1], uuid[37];
-	assert_int_equal(hash_sm3_hex(content, len, hash), 0);
-	uuid_v4(uuid);
-	assert_int_equal(store_def_deploy(store, uuid, "admin", "2026-03-01T08:00:00Z", kind, id,
-					  name, hash, source, content, len), 0);
-}
 
 static void deploy_file(const char *kind, const char *id, const char *name, const char *path)
 {
@@ -72,12 +29,7 @@ static const char long_form[] =
 static int setup_store(void **state)
 {
 	(void)state;
-	assert_non_null(mkdtemp(tmpdir));
-	setenv("HOME", tmpdir, 1);
-	struct buf dir = BUF_INIT, err = BUF_INIT;
-	buf_addf(&dir, "%s/store", tmpdir);
-	if (store_init(dir.s, &err) || store_open(dir.s, 0, &store, &err))
-		fail_msg("store: %s", err.s);
+	store_create(tmpdir);
 	assert_int_equal(store_begin(store), 0);
 	deploy_file("workflow", "leave", "请假", "workflows/leave.yaml");
 	deploy_file("theme", "high-contrast", "高对比度", "themes/high-contrast.yaml");
@@ -88,110 +40,14 @@ static int setup_store(void **state)
 	deploy("workflow", "evil", "坏\x1b[31m名\xe2\x80\xae字", "workflows/evil.yaml",
 	       "kind: workflow\n", 15);
 	assert_int_equal(store_commit(store), 0);
-	buf_release(&dir);
-	buf_release(&err);
 	return 0;
 }
 
 static int teardown_store(void **state)
 {
 	(void)state;
-	store_close(store);
-	struct buf cmd = BUF_INIT;
-	buf_addf(&cmd, "rm -rf '%s'", tmpdir);
-	if (system(cmd.s)) {
-		/* nothing to do: a stale temp dir is harmless */
-	}
-	buf_release(&cmd);
+	store_remove(tmpdir);
 	return 0;
-}
-
-/* A curses screen on /dev/null of a fixed size. */
-struct term {
-	SCREEN *scr;
-	FILE *out, *in;
-};
-
-static void term_open(struct term *tm, int rows, int cols)
-{
-	tm->out = fopen("/dev/null", "w");
-	tm->in = fopen("/dev/null", "r");
-	assert_non_null(tm->out);
-	assert_non_null(tm->in);
-	tm->scr = newterm("xterm-256color", tm->out, tm->in);
-	assert_non_null(tm->scr);
-	set_term(tm->scr);
-	resizeterm(rows, cols);
-}
-
-static void term_close(struct term *tm)
-{
-	endwin();
-	delscreen(tm->scr);
-	fclose(tm->out);
-	fclose(tm->in);
-}
-
-/* Append one code point as UTF-8. */
-static void put_utf8(struct buf *b, wchar_t wc)
-{
-	char s[MB_LEN_MAX];
-	mbstate_t st;
-	memset(&st, 0, sizeof(st));
-	size_t n = wcrtomb(s, wc, &st);
-	if (n != (size_t)-1)
-		buf_add(b, s, n);
-}
-
-/*
- * stdscr as text, one line per row with trailing spaces removed. Each row
- * must be exactly the screen width: anything else means text overflowed
- * or a wide character was split.
- */
-static char *dump_screen(void)
-{
-	struct buf out = BUF_INIT;
-	int rows, cols;
-	getmaxyx(stdscr, rows, cols);
-	wchar_t *line = calloc((size_t)cols + 1, sizeof(wchar_t));
-	for (int y = 0; y < rows; y++) {
-		struct buf row = BUF_INIT;
-		int n = mvwinnwstr(stdscr, y, 0, line, cols);
-		for (int i = 0; i < n && line[i]; i++)
-			put_utf8(&row, line[i]);
-		if (utf8_width(row.s) != (size_t)cols)
-			fail_msg("row %d is %zu columns, not %d: '%s'", y, utf8_width(row.s), cols,
-				 row.s);
-		while (row.len && row.s[row.len - 1] == ' ')
-			buf_setlen(&row, row.len - 1);
-		buf_add(&out, row.s, row.len);
-		buf_addch(&out, '\n');
-		buf_release(&row);
-	}
-	free(line);
-	return buf_detach(&out);
-}
-
-/* Compare with tests/unit/screens/NAME.txt (or rewrite it when asked). */
-static void check_screen(const char *name)
-{
-	char *got = dump_screen();
-	struct buf path = BUF_INIT, want = BUF_INIT;
-	buf_addf(&path, "tests/unit/screens/%s.txt", name);
-	const char *update = getenv("DOCKET_UPDATE_SCREENS");
-	if (update && !strcmp(update, "1")) {
-		assert_int_equal(write_file_atomic(path.s, got, strlen(got)), 0);
-	} else {
-		if (read_file(path.s, 1 << 20, &want))
-			fail_msg("no expected screen '%s' (run with DOCKET_UPDATE_SCREENS=1)", path.s);
-		if (strcmp(got, want.s)) {
-			fprintf(stderr, "--- expected %s\n%s--- got\n%s", path.s, want.s, got);
-			fail_msg("screen '%s' differs", name);
-		}
-	}
-	free(got);
-	buf_release(&path);
-	buf_release(&want);
 }
 
 /* Run the TUI on a fixed-size screen: setup, keys, snapshot. */
@@ -199,19 +55,18 @@ static void snapshot(const char *name, int rows, int cols, const char *const *ke
 {
 	struct term tm;
 	struct tui t;
-	term_open(&tm, rows, cols);
-	assert_int_equal(tui_setup(&t, store, "wang.fang", NULL), 0);
-	setup_colors(&t);
-	assert_int_equal(tui_push(&t, &defs_view_ops, NULL), 0);
-	for (size_t i = 0; keys && keys[i]; i++) {
+	tui_start(&tm, &t, rows, cols, "wang.fang", &defs_view_ops, NULL);
+	struct keyseq q = { keys, 0, NULL };
+	int key;
+	const char *kname;
+	while (keys && keyseq_next(&q, &key, &kname)) {
 		tui_draw(&t);
-		tui_key(&t, key_parse(keys[i]));
+		tui_key(&t, key);
 	}
 	assert_false(t.quit);
 	tui_draw(&t);
 	check_screen(name);
-	tui_teardown(&t);
-	term_close(&tm);
+	tui_stop(&tm, &t);
 }
 
 static void test_definitions_80x24(void **state)
@@ -346,16 +201,7 @@ static void test_row_odd_width(void **state)
 
 int main(void)
 {
-	setenv("TZ", "Asia/Shanghai", 1);
-	setenv("LC_ALL", "C.UTF-8", 1);
-	setenv("LANG", "C.UTF-8", 1);
-	unsetenv("LANGUAGE");
-	setenv("DOCKET_NOW", "2026-03-02T09:30:00+08:00", 1);
-	setenv("TERM", "xterm-256color", 1);
-	unsetenv("NO_COLOR");
-	unsetenv("DOCKET_SCREEN_READER");
-	unsetenv("LINES");
-	unsetenv("COLUMNS");
+	harness_env();
 	i18n_init();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows_every_width),

@@ -4,44 +4,16 @@
  * 120x40, on a real temporary store with the shipped definitions deployed
  * (defset, as `docket deploy`) and requests made through engine_act() at
  * pinned times, so ids and screens are stable. Keys come from a script
- * (struct tui's `script`): a key name, "=TEXT" types TEXT, "@NAME" checks
- * the screen against tests/unit/screens/NAME.txt at that moment — inside
- * a dialog too. DOCKET_UPDATE_SCREENS=1 rewrites the expected screens.
+ * (tui_harness.h's struct script, read through struct tui's `script`): a
+ * key name, "=TEXT" types TEXT, "@NAME" checks the screen against
+ * tests/unit/screens/NAME.txt at that moment — inside a dialog too.
+ * DOCKET_UPDATE_SCREENS=1 rewrites the expected screens.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-#include <stdlib.h>
-#include <string.h>
-#include <limits.h>
-#include <unistd.h>
-#include <wchar.h>
-
-#include "../../src/tui/cmdline.c"
-#include "../../src/tui/dialog.c"
-#include "../../src/tui/edit.c"
-#include "../../src/tui/row.c"
-#include "../../src/tui/search.c"
-#include "../../src/tui/tabs.c"
-#include "../../src/tui/tdefs.c"
-#include "../../src/tui/tui.c"
-#include "../../src/tui/view_def.c"
-#include "../../src/tui/view_defs.c"
-#include "../../src/tui/view_doc.c"
-#include "../../src/tui/view_help.c"
-#include "../../src/tui/view_inbox.c"
-#include "../../src/tui/view_new.c"
-#include "../../src/tui/standin.c"
-#include "../../src/tui/view_pager.c"
-#include "../../src/tui/view_request.c"
+#include "tui_harness.h"
 
 #include "defs/defset.h"
-#include "util/fsutil.h"
 
 static char tmpdir[] = "/tmp/docket-test-tui-inbox-XXXXXX";
-static struct store *store;
 static struct engine *eng;
 /* the outgoing request and its document (ids are random: masked in screens) */
 static char *out_id;
@@ -164,12 +136,7 @@ static void approve(const char *uuid, const char *now, const char *user, const c
 static int setup_store(void **state)
 {
 	(void)state;
-	assert_non_null(mkdtemp(tmpdir));
-	setenv("HOME", tmpdir, 1);
-	struct buf dir = BUF_INIT, err = BUF_INIT;
-	buf_addf(&dir, "%s/store", tmpdir);
-	if (store_init(dir.s, &err) || store_open(dir.s, 0, &store, &err))
-		fail_msg("store: %s", err.s);
+	store_create(tmpdir);
 	struct defset set = DEFSET_INIT;
 	struct diags d = DIAGS_INIT;
 	defset_add_path(&set, "workflows", &d);
@@ -222,8 +189,6 @@ static int setup_store(void **state)
 	setenv("DOCKET_NOW", "2026-03-02T09:30:00+08:00", 1);
 	int fired;
 	engine_tick(eng, clock_now(), &fired);
-	buf_release(&dir);
-	buf_release(&err);
 	return 0;
 }
 
@@ -234,185 +199,21 @@ static int teardown_store(void **state)
 	free(incoming_id);
 	free(urgent_id);
 	engine_free(eng);
-	store_close(store);
-	struct buf cmd = BUF_INIT;
-	buf_addf(&cmd, "rm -rf '%s'", tmpdir);
-	if (system(cmd.s)) {
-		/* a stale temp dir is harmless */
-	}
-	buf_release(&cmd);
+	store_remove(tmpdir);
 	return 0;
 }
 
-/* A curses screen on /dev/null of a fixed size. */
-struct term {
-	SCREEN *scr;
-	FILE *out, *in;
-};
-
-static void term_open_as(struct term *tm, const char *term, int rows, int cols)
+/* The document id is random: the same number of x in its place. */
+static void mask_doc_id(char *screen)
 {
-	tm->out = fopen("/dev/null", "w");
-	tm->in = fopen("/dev/null", "r");
-	assert_non_null(tm->out);
-	assert_non_null(tm->in);
-	tm->scr = newterm(term, tm->out, tm->in);
-	assert_non_null(tm->scr);
-	set_term(tm->scr);
-	resizeterm(rows, cols);
-}
-
-static void term_open(struct term *tm, int rows, int cols)
-{
-	term_open_as(tm, "xterm-256color", rows, cols);
-}
-
-static void term_close(struct term *tm)
-{
-	endwin();
-	delscreen(tm->scr);
-	fclose(tm->out);
-	fclose(tm->in);
-}
-
-/* Append one code point as UTF-8. */
-static void put_utf8(struct buf *b, wchar_t wc)
-{
-	char s[MB_LEN_MAX];
-	mbstate_t st;
-	memset(&st, 0, sizeof(st));
-	size_t n = wcrtomb(s, wc, &st);
-	if (n != (size_t)-1)
-		buf_add(b, s, n);
-}
-
-/*
- * stdscr as text, one line per row with trailing spaces removed. Each row
- * must be exactly the screen width: anything else means text overflowed
- * or a wide character was split.
- */
-static char *dump_screen(void)
-{
-	struct buf out = BUF_INIT;
-	int rows, cols;
-	getmaxyx(stdscr, rows, cols);
-	wchar_t *line = calloc((size_t)cols + 1, sizeof(wchar_t));
-	for (int y = 0; y < rows; y++) {
-		struct buf row = BUF_INIT;
-		int n = mvwinnwstr(stdscr, y, 0, line, cols);
-		for (int i = 0; i < n && line[i]; i++)
-			put_utf8(&row, line[i]);
-		if (utf8_width(row.s) != (size_t)cols)
-			fail_msg("row %d is %zu columns, not %d: '%s'", y, utf8_width(row.s), cols,
-				 row.s);
-		while (row.len && row.s[row.len - 1] == ' ')
-			buf_setlen(&row, row.len - 1);
-		buf_add(&out, row.s, row.len);
-		buf_addch(&out, '\n');
-		buf_release(&row);
-	}
-	free(line);
-	return buf_detach(&out);
-}
-
-/* Compare with tests/unit/screens/NAME.txt (or rewrite it when asked). */
-static void check_screen(const char *name)
-{
-	char *got = dump_screen();
-	/* the document id is random: the same number of x in its place */
-	for (char *p = *doc_id ? strstr(got, doc_id) : NULL; p; p = strstr(p, doc_id))
+	for (char *p = *doc_id ? strstr(screen, doc_id) : NULL; p; p = strstr(p, doc_id))
 		memset(p, 'x', strlen(doc_id));
-	struct buf path = BUF_INIT, want = BUF_INIT;
-	buf_addf(&path, "tests/unit/screens/%s.txt", name);
-	const char *update = getenv("DOCKET_UPDATE_SCREENS");
-	if (update && !strcmp(update, "1")) {
-		assert_int_equal(write_file_atomic(path.s, got, strlen(got)), 0);
-	} else {
-		if (read_file(path.s, 1 << 20, &want))
-			fail_msg("no expected screen '%s' (run with DOCKET_UPDATE_SCREENS=1)", path.s);
-		if (strcmp(got, want.s)) {
-			fprintf(stderr, "--- expected %s\n%s--- got\n%s", path.s, want.s, got);
-			fail_msg("screen '%s' differs", name);
-		}
-	}
-	free(got);
-	buf_release(&path);
-	buf_release(&want);
 }
 
-/* The key script: key names, "=TEXT" to type, "@NAME" to check the screen. */
-struct script {
-	const char *const *keys;
-	size_t at;
-	const char *text;      /* what "=TEXT" still has to type */
-	int ends;              /* reads past the end */
-	int armed;             /* "@NAME" seen: one redraw first, then the check */
-};
-
-static int script_key(struct tui *t, void *ctx)
-{
-	(void)t;
-	struct script *s = ctx;
-	for (;;) {
-		if (s->text && *s->text) {
-			uint32_t cp;
-			s->text += utf8_decode(s->text, &cp);
-			return (int)cp;
-		}
-		const char *k = s->keys[s->at];
-		if (!k) {
-			/* the top loop stops; a dialog still open is cancelled */
-			if (++s->ends > 100)
-				fail_msg("the script ended inside a loop that does not close");
-			return s->ends == 1 ? TUI_NOKEY : KEYC_ESC;
-		}
-		if (k[0] == '@' && k[1] && !s->armed) {
-			/* no key this time, so whatever loop is reading draws the screen */
-			s->armed = 1;
-			return TUI_NOKEY;
-		}
-		s->at++;
-		if (k[0] == '@' && k[1]) {
-			s->armed = 0;
-			check_screen(k + 1);
-			continue;
-		}
-		if (k[0] == '=' && k[1]) {
-			s->text = k + 1;
-			continue;
-		}
-		int key = key_parse(k);
-		if (key < 0)
-			fail_msg("bad key '%s' in the script", k);
-		return key;
-	}
-}
-
-/* Run the TUI on a rows x cols screen through the key script, from the inbox, as `user`. */
-static void run_as(const char *user, int rows, int cols, const char *const *keys)
-{
-	struct term tm;
-	struct tui t;
-	struct script s = { keys, 0, NULL, 0, 0 };
-	term_open(&tm, rows, cols);
-	assert_int_equal(tui_setup(&t, store, user, NULL), 0);
-	setup_colors(&t);
-	t.script = script_key;
-	t.script_ctx = &s;
-	assert_int_equal(tui_push(&t, &inbox_view_ops, NULL), 0);
-	while (!t.quit && (keys[s.at] || (s.text && *s.text))) {
-		tui_draw(&t);
-		int key = tui_read_key(&t);
-		if (key >= 0)
-			tui_key(&t, key);
-	}
-	tui_teardown(&t);
-	term_close(&tm);
-}
-
+/* Run the TUI on a rows x cols screen through the key script, from the inbox. */
 static void run(int rows, int cols, const char *const *keys)
 {
-	run_as("wang.fang", rows, cols, keys);
+	run_script("wang.fang", &inbox_view_ops, rows, cols, keys);
 }
 
 static void test_inbox_tabs_80x24(void **state)
@@ -478,18 +279,14 @@ static void test_screen_reader_cursor(void **state)
 	struct term tm;
 	struct tui t;
 	setenv("DOCKET_SCREEN_READER", "1", 1);
-	term_open(&tm, 24, 80);
-	assert_int_equal(tui_setup(&t, store, "wang.fang", NULL), 0);
-	setup_colors(&t);
-	assert_int_equal(tui_push(&t, &inbox_view_ops, NULL), 0);
+	tui_start(&tm, &t, 24, 80, "wang.fang", &inbox_view_ops, NULL);
 	tui_key(&t, key_parse("j"));
 	tui_draw(&t);
 	int y, x;
 	getyx(stdscr, y, x);
 	assert_int_equal(y, t.body_y + 1);
 	assert_int_equal(x, 0);
-	tui_teardown(&t);
-	term_close(&tm);
+	tui_stop(&tm, &t);
 	unsetenv("DOCKET_SCREEN_READER");
 }
 
@@ -558,10 +355,7 @@ static void test_document_diff(void **state)
 	for (int cols = 20; cols <= 130; cols += 7) {
 		struct term tm;
 		struct tui t;
-		term_open(&tm, 12, cols);
-		assert_int_equal(tui_setup(&t, store, "wang.fang", NULL), 0);
-		setup_colors(&t);
-		assert_int_equal(tui_push(&t, &inbox_view_ops, NULL), 0);
+		tui_start(&tm, &t, 12, cols, "wang.fang", &inbox_view_ops, NULL);
 		assert_int_equal(tui_doc_revisions(&t, doc_id), 0);
 		tui_key(&t, key_parse("g"));
 		tui_key(&t, key_parse("Enter"));
@@ -575,8 +369,7 @@ static void test_document_diff(void **state)
 			}
 			tui_key(&t, key_parse("v"));
 		}
-		tui_teardown(&t);
-		term_close(&tm);
+		tui_stop(&tm, &t);
 	}
 }
 
@@ -592,10 +385,7 @@ static void test_request_body(void **state)
 	/* opened at 80x24, then the terminal grows to 120x40: the same page as opened there */
 	struct term tm;
 	struct tui t;
-	term_open(&tm, 24, 80);
-	assert_int_equal(tui_setup(&t, store, "wang.fang", NULL), 0);
-	setup_colors(&t);
-	assert_int_equal(tui_push(&t, &inbox_view_ops, NULL), 0);
+	tui_start(&tm, &t, 24, 80, "wang.fang", &inbox_view_ops, NULL);
 	assert_int_equal(tui_push(&t, &request_view_ops, request_view_data(out_id)), 0);
 	tui_draw(&t);
 	char *narrow = dump_screen();
@@ -632,8 +422,7 @@ static void test_request_body(void **state)
 		}
 		tui_key(&t, key_parse("g"));
 	}
-	tui_teardown(&t);
-	term_close(&tm);
+	tui_stop(&tm, &t);
 }
 
 /*
@@ -665,10 +454,7 @@ static void test_refresh_every_view(void **state)
 	(void)state;
 	struct term tm;
 	struct tui t;
-	term_open(&tm, 24, 80);
-	assert_int_equal(tui_setup(&t, store, "wang.fang", NULL), 0);
-	setup_colors(&t);
-	assert_int_equal(tui_push(&t, &inbox_view_ops, NULL), 0);
+	tui_start(&tm, &t, 24, 80, "wang.fang", &inbox_view_ops, NULL);
 	refresh_same(&t, "inbox");
 	/* the request, its document's revisions and a diff */
 	tui_key(&t, key_parse("Tab"));
@@ -702,8 +488,7 @@ static void test_refresh_every_view(void **state)
 	refresh_same(&t, "pager");
 	tui_key(&t, key_parse("q"));
 	assert_int_equal(t.nviews, 1);
-	tui_teardown(&t);
-	term_close(&tm);
+	tui_stop(&tm, &t);
 }
 
 /* The attributes of a diff: changed characters reversed in diff-add / diff-del. */
@@ -794,8 +579,7 @@ static void test_colour_depths(void **state)
 		tui_draw(&t);
 		check_screen("doc-diff-80x24");
 		check_diff_attrs(&t, cases[k].mono);
-		tui_teardown(&t);
-		term_close(&tm);
+		tui_stop(&tm, &t);
 		unsetenv("NO_COLOR");
 	}
 	/* a 256-colour theme on 8 colours: color0..255 past COLORS fall back to the terminal's own */
@@ -824,8 +608,7 @@ static void test_colour_depths(void **state)
 	assert_int_equal(tui_push(&t, &inbox_view_ops, NULL), 0);
 	tui_draw(&t);
 	check_screen("inbox-todo-80x24");
-	tui_teardown(&t);
-	term_close(&tm);
+	tui_stop(&tm, &t);
 	/* the same theme on 256 colours keeps its numbers */
 	term_open_as(&tm, "xterm-256color", 24, 80);
 	assert_int_equal(tui_setup(&t, store, "wang.fang", path), 0);
@@ -833,8 +616,7 @@ static void test_colour_depths(void **state)
 	pair_content(TE_DIFF_ADD + 1, &fg, &bg);
 	assert_int_equal(fg, 82);
 	assert_int_equal(bg, 17);
-	tui_teardown(&t);
-	term_close(&tm);
+	tui_stop(&tm, &t);
 	unlink(path);
 }
 
@@ -885,16 +667,10 @@ static void test_terminate(void **state)
 	struct term tm;
 	struct tui t;
 	static const char *const keys[] = { "=不再办理", "Tab", "Enter", NULL };
-	struct script s = { keys, 0, NULL, 0, 0 };
-	term_open(&tm, 40, 120);
-	assert_int_equal(tui_setup(&t, store, "luo.bin", NULL), 0);
-	setup_colors(&t);
-	t.script = script_key;
-	t.script_ctx = &s;
-	assert_int_equal(tui_push(&t, &inbox_view_ops, NULL), 0);
+	struct script s = { .seq = { keys, 0, NULL } };
+	tui_start(&tm, &t, 40, 120, "luo.bin", &inbox_view_ops, &s);
 	assert_int_equal(request_act(&t, urgent_id, ACT_TERMINATE), 1);
-	tui_teardown(&t);
-	term_close(&tm);
+	tui_stop(&tm, &t);
 	json_t *o = engine_show(eng, urgent_id);
 	assert_string_equal(json_string_value(json_object_get(o, "state")), "terminated");
 	json_decref(o);
@@ -916,16 +692,10 @@ static void test_submit_draft(void **state)
 	struct term tm;
 	struct tui t;
 	static const char *const keys[] = { "Enter", NULL };
-	struct script sc = { keys, 0, NULL, 0, 0 };
-	term_open(&tm, 24, 80);
-	assert_int_equal(tui_setup(&t, store, "wang.fang", NULL), 0);
-	setup_colors(&t);
-	t.script = script_key;
-	t.script_ctx = &sc;
-	assert_int_equal(tui_push(&t, &inbox_view_ops, NULL), 0);
+	struct script sc = { .seq = { keys, 0, NULL } };
+	tui_start(&tm, &t, 24, 80, "wang.fang", &inbox_view_ops, &sc);
 	assert_int_equal(request_act(&t, id, ACT_SUBMIT), 1);
-	tui_teardown(&t);
-	term_close(&tm);
+	tui_stop(&tm, &t);
 	o = engine_show(eng, id);
 	assert_string_equal(json_string_value(json_object_get(o, "state")), "running");
 	json_decref(o);
@@ -943,17 +713,11 @@ static void test_standin_dialog(void **state)
 	static const char *const keys[] = { "=黄伟", "Tab", "=2026-03-20", "Tab", "=2026-03-10", "Tab",
 					    "Tab", "Enter", "@standin-refused-80x24", "Tab", "Tab",
 					    "Backspace", "Backspace", "=25", "Tab", "Tab", "Enter", NULL };
-	struct script sc = { keys, 0, NULL, 0, 0 };
+	struct script sc = { .seq = { keys, 0, NULL } };
 	int64_t before = store_event_count(store);
-	term_open(&tm, 24, 80);
-	assert_int_equal(tui_setup(&t, store, "wang.fang", NULL), 0);
-	setup_colors(&t);
-	t.script = script_key;
-	t.script_ctx = &sc;
-	assert_int_equal(tui_push(&t, &inbox_view_ops, NULL), 0);
+	tui_start(&tm, &t, 24, 80, "wang.fang", &inbox_view_ops, &sc);
 	tui_standin(&t);
-	tui_teardown(&t);
-	term_close(&tm);
+	tui_stop(&tm, &t);
 	assert_int_equal(store_event_count(store), before + 1);
 }
 
@@ -1082,26 +846,17 @@ static void test_request_needs_resign(void **state)
 	tui_draw(&t);
 	assert_true(request_says(&t, "changed after sign-off: needs the sign-off again"));
 	assert_false(request_says(&t, line));
-	tui_teardown(&t);
-	term_close(&tm);
+	tui_stop(&tm, &t);
 	docs_free(d);
 	setenv("DOCKET_NOW", "2026-03-02T09:30:00+08:00", 1);
 }
 
 int main(void)
 {
-	setenv("TZ", "Asia/Shanghai", 1);
-	setenv("LC_ALL", "C.UTF-8", 1);
-	setenv("LANG", "C.UTF-8", 1);
-	unsetenv("LANGUAGE");
-	setenv("DOCKET_NOW", "2026-03-02T09:30:00+08:00", 1);
-	setenv("TERM", "xterm-256color", 1);
-	unsetenv("NO_COLOR");
-	unsetenv("DOCKET_SCREEN_READER");
+	harness_env();
 	unsetenv("DOCKET_KEYS");
-	unsetenv("LINES");
-	unsetenv("COLUMNS");
 	i18n_init();
+	screen_mask = mask_doc_id;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_inbox_tabs_80x24),
 		cmocka_unit_test(test_inbox_tabs_120x40),

@@ -2,123 +2,61 @@
  * TUI widgets: the line editor, tabs, dialogs, the picker, the prompt and
  * `:` command line, the pager, `/` filtering in the definitions view, the
  * mouse and DOCKET_KEYS. Pure checks run on the widgets' data; screens are
- * snapshots as in test_tui.c (curses on /dev/null at a fixed size, dumped
- * and compared with tests/unit/screens/NAME.txt; DOCKET_UPDATE_SCREENS=1
- * rewrites them). Keys go in through curses' own input queue (unget_wch /
+ * snapshots made with tui_harness.h, as in test_tui.c (curses on /dev/null
+ * at a fixed size, dumped and compared with tests/unit/screens/NAME.txt;
+ * DOCKET_UPDATE_SCREENS=1 rewrites them). Keys go in through curses' own input queue (unget_wch /
  * ungetch) and come out through wget_wch, as typed keys would.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-#include <limits.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
-#include <wchar.h>
 
-#include "../../src/tui/cmdline.c"
-#include "../../src/tui/dialog.c"
-#include "../../src/tui/edit.c"
-#include "../../src/tui/row.c"
-#include "../../src/tui/search.c"
-#include "../../src/tui/tabs.c"
-#include "../../src/tui/tdefs.c"
-#include "../../src/tui/tui.c"
-#include "../../src/tui/view_def.c"
-#include "../../src/tui/view_defs.c"
-#include "../../src/tui/view_doc.c"
-#include "../../src/tui/view_help.c"
-#include "../../src/tui/view_inbox.c"
-#include "../../src/tui/view_new.c"
-#include "../../src/tui/standin.c"
-#include "../../src/tui/view_pager.c"
-#include "../../src/tui/view_request.c"
-
-#include "util/hash.h"
+#include "tui_harness.h"
 
 static char tmpdir[] = "/tmp/docket-test-widgets-XXXXXX";
-static struct store *store;
 
 /* ---- fixtures ---- */
 
-static void deploy(const char *kind, const char *id, const char *name, const char *content)
+static void deploy_text(const char *kind, const char *id, const char *name, const char *content)
 {
-	char hash[HASH_HEX_LEN + 1], uuid[37];
-	size_t len = strlen(content);
-	assert_int_equal(hash_sm3_hex(content, len, hash), 0);
-	uuid_v4(uuid);
-	assert_int_equal(store_def_deploy(store, uuid, "admin", "2026-03-01T08:00:00Z", kind, id,
-					  name, hash, "x.yaml", content, len), 0);
+	deploy(kind, id, name, "x.yaml", content, strlen(content));
 }
 
 static int setup_store(void **state)
 {
 	(void)state;
-	assert_non_null(mkdtemp(tmpdir));
-	setenv("HOME", tmpdir, 1);
-	struct buf dir = BUF_INIT, err = BUF_INIT;
-	buf_addf(&dir, "%s/store", tmpdir);
-	if (store_init(dir.s, &err) || store_open(dir.s, 0, &store, &err))
-		fail_msg("store: %s", err.s);
+	store_create(tmpdir);
 	assert_int_equal(store_begin(store), 0);
-	deploy("workflow", "leave", "请假", "kind: workflow\nid: leave\n");
-	deploy("workflow", "purchase", "采购审批", "kind: workflow\nid: purchase\n");
-	deploy("form", "leave", "请假单", "kind: form\nid: leave\n");
-	deploy("theme", "high-contrast", "高对比度", "kind: theme\nid: high-contrast\n");
+	deploy_text("workflow", "leave", "请假", "kind: workflow\nid: leave\n");
+	deploy_text("workflow", "purchase", "采购审批", "kind: workflow\nid: purchase\n");
+	deploy_text("form", "leave", "请假单", "kind: form\nid: leave\n");
+	deploy_text("theme", "high-contrast", "高对比度", "kind: theme\nid: high-contrast\n");
 	assert_int_equal(store_commit(store), 0);
-	buf_release(&dir);
-	buf_release(&err);
 	return 0;
 }
 
 static int teardown_store(void **state)
 {
 	(void)state;
-	store_close(store);
-	struct buf cmd = BUF_INIT;
-	buf_addf(&cmd, "rm -rf '%s'", tmpdir);
-	if (system(cmd.s)) {
-		/* a stale temp dir is harmless */
-	}
-	buf_release(&cmd);
+	store_remove(tmpdir);
 	return 0;
 }
 
-/* ---- a terminal on /dev/null ---- */
+/* ---- a terminal on /dev/null with a TUI on it ---- */
 
-struct term {
-	SCREEN *scr;
-	FILE *out, *in;
+struct tui_term {
+	struct term tm;
 	struct tui t;
 };
 
-/* Curses at rows x cols and a TUI on the definitions view. */
-static void term_open(struct term *tm, int rows, int cols)
+/* Curses at rows x cols, keypad on, and a TUI on the definitions view. */
+static void tui_term_open(struct tui_term *tt, int rows, int cols)
 {
-	tm->out = fopen("/dev/null", "w");
-	tm->in = fopen("/dev/null", "r");
-	assert_non_null(tm->out);
-	assert_non_null(tm->in);
-	tm->scr = newterm("xterm-256color", tm->out, tm->in);
-	assert_non_null(tm->scr);
-	set_term(tm->scr);
+	tui_start(&tt->tm, &tt->t, rows, cols, "wang.fang", &defs_view_ops, NULL);
 	keypad(stdscr, TRUE);
-	resizeterm(rows, cols);
-	assert_int_equal(tui_setup(&tm->t, store, "wang.fang", NULL), 0);
-	setup_colors(&tm->t);
-	assert_int_equal(tui_push(&tm->t, &defs_view_ops, NULL), 0);
 }
 
-static void term_close(struct term *tm)
+static void tui_term_close(struct tui_term *tt)
 {
-	tui_teardown(&tm->t);
-	endwin();
-	delscreen(tm->scr);
-	fclose(tm->out);
-	fclose(tm->in);
+	tui_stop(&tt->tm, &tt->t);
 }
 
 /* The curses key code for a docket key without a character, or 0. */
@@ -141,29 +79,21 @@ static int curses_code(int key)
 }
 
 /*
- * Queue keys for wget_wch: each entry is a key name ("Left", "Ctrl-W",
- * "Enter") or, after "=", text typed character by character ("=请假").
+ * Queue keys (names and "=TEXT", as in a struct keyseq) for wget_wch.
  * Curses' queue is last in, first out, so they go in backwards.
  */
 static void feed(const char *const *keys)
 {
 	int codes[512];
 	size_t n = 0;
-	for (size_t i = 0; keys[i]; i++) {
-		if (keys[i][0] == '=') {
-			for (const char *p = keys[i] + 1; *p;) {
-				uint32_t cp;
-				p += utf8_decode(p, &cp);
-				assert_true(n < 512);
-				codes[n++] = (int)cp;
-			}
-			continue;
-		}
-		int k = key_parse(keys[i]);
-		if (k < 0)
-			fail_msg("bad key name '%s'", keys[i]);
+	struct keyseq q = { keys, 0, NULL };
+	int k;
+	const char *name;
+	while (keyseq_next(&q, &k, &name)) {
+		if (name && k < 0)
+			fail_msg("bad key name '%s'", name);
 		assert_true(n < 512);
-		codes[n++] = k == KEYC_ENTER ? '\r' : k;
+		codes[n++] = name && k == KEYC_ENTER ? '\r' : k;
 	}
 	assert_true(n < 130); /* the size of curses' queue */
 	while (n--) {
@@ -175,78 +105,15 @@ static void feed(const char *const *keys)
 	}
 }
 
-/* Append one code point as UTF-8. */
-static void put_utf8(struct buf *b, wchar_t wc)
-{
-	char s[MB_LEN_MAX];
-	mbstate_t st;
-	memset(&st, 0, sizeof(st));
-	size_t n = wcrtomb(s, wc, &st);
-	if (n != (size_t)-1)
-		buf_add(b, s, n);
-}
-
-/* stdscr as text; every row must be exactly the screen's width. */
-static char *dump_screen(void)
-{
-	struct buf out = BUF_INIT;
-	int rows, cols;
-	getmaxyx(stdscr, rows, cols);
-	wchar_t *line = calloc((size_t)cols + 1, sizeof(wchar_t));
-	for (int y = 0; y < rows; y++) {
-		struct buf row = BUF_INIT;
-		int n = mvwinnwstr(stdscr, y, 0, line, cols);
-		for (int i = 0; i < n && line[i]; i++)
-			put_utf8(&row, line[i]);
-		if (utf8_width(row.s) != (size_t)cols)
-			fail_msg("row %d is %zu columns, not %d: '%s'", y, utf8_width(row.s), cols,
-				 row.s);
-		while (row.len && row.s[row.len - 1] == ' ')
-			buf_setlen(&row, row.len - 1);
-		buf_add(&out, row.s, row.len);
-		buf_addch(&out, '\n');
-		buf_release(&row);
-	}
-	free(line);
-	return buf_detach(&out);
-}
-
-/* Compare stdscr with tests/unit/screens/NAME.txt (or rewrite it when asked). */
-static void check_screen(const char *name)
-{
-	char *got = dump_screen();
-	struct buf path = BUF_INIT, want = BUF_INIT;
-	buf_addf(&path, "tests/unit/screens/%s.txt", name);
-	const char *update = getenv("DOCKET_UPDATE_SCREENS");
-	if (update && !strcmp(update, "1")) {
-		assert_int_equal(write_file_atomic(path.s, got, strlen(got)), 0);
-	} else {
-		if (read_file(path.s, 1 << 20, &want))
-			fail_msg("no expected screen '%s' (run with DOCKET_UPDATE_SCREENS=1)", path.s);
-		if (strcmp(got, want.s)) {
-			fprintf(stderr, "--- expected %s\n%s--- got\n%s", path.s, want.s, got);
-			fail_msg("screen '%s' differs", name);
-		}
-	}
-	free(got);
-	buf_release(&path);
-	buf_release(&want);
-}
-
 /* Type keys into an editor through the keymap, as a widget would. */
 static void type_keys(struct edit *e, const struct keymap *km, const char *const *keys)
 {
-	for (size_t i = 0; keys[i]; i++) {
+	struct keyseq q = { keys, 0, NULL };
+	int k;
+	const char *name;
+	while (keyseq_next(&q, &k, &name)) {
 		enum action a;
-		if (keys[i][0] == '=') {
-			for (const char *p = keys[i] + 1; *p;) {
-				uint32_t cp;
-				p += utf8_decode(p, &cp);
-				edit_key(e, km, (int)cp, &a);
-			}
-		} else {
-			edit_key(e, km, key_parse(keys[i]), &a);
-		}
+		edit_key(e, km, k, &a);
 	}
 }
 
@@ -407,8 +274,8 @@ static void test_edit_multiline(void **state)
 static void test_edit_typed_through_curses(void **state)
 {
 	(void)state;
-	struct term tm;
-	term_open(&tm, 24, 80);
+	struct tui_term tm;
+	tui_term_open(&tm, 24, 80);
 	static const char *const keys[] = { "=请假三天，事由：探亲", "Left", "Left", "Ctrl-H",
 					    "=家人", "Home", "Delete", "End", NULL };
 	feed(keys);
@@ -426,7 +293,7 @@ static void test_edit_typed_through_curses(void **state)
 	assert_int_equal(getcurx(stdscr), 21);
 	check_screen("prompt-80x24");
 	prompt_release(&p);
-	term_close(&tm);
+	tui_term_close(&tm);
 }
 
 /* ---- tabs ---- */
@@ -506,8 +373,8 @@ static void approval_dialog(struct dialog *d)
 /* Draw the screen with a dialog over it after typing `keys`, then compare. */
 static void dialog_snapshot(const char *name, int rows, int cols, const char *const *keys)
 {
-	struct term tm;
-	term_open(&tm, rows, cols);
+	struct tui_term tm;
+	tui_term_open(&tm, rows, cols);
 	struct dialog d;
 	approval_dialog(&d);
 	feed(keys);
@@ -519,7 +386,7 @@ static void dialog_snapshot(const char *name, int rows, int cols, const char *co
 	dialog_draw(&tm.t, &d);
 	check_screen(name);
 	dialog_release(&d);
-	term_close(&tm);
+	tui_term_close(&tm);
 }
 
 static void test_dialog_80x24(void **state)
@@ -549,8 +416,8 @@ static void test_dialog_40x12_required(void **state)
 static void test_dialog_resize(void **state)
 {
 	(void)state;
-	struct term tm;
-	term_open(&tm, 24, 80);
+	struct tui_term tm;
+	tui_term_open(&tm, 24, 80);
 	struct dialog d;
 	approval_dialog(&d);
 	static const char *const keys[] = { "Enter", NULL };
@@ -574,7 +441,7 @@ static void test_dialog_resize(void **state)
 		}
 	}
 	dialog_release(&d);
-	term_close(&tm);
+	tui_term_close(&tm);
 }
 
 /* Validation from the caller, focus moves to the field; the run loop returns OK. */
@@ -589,8 +456,8 @@ static int validate_cc(struct dialog *d, void *ctx)
 static void test_dialog_validate_and_run(void **state)
 {
 	(void)state;
-	struct term tm;
-	term_open(&tm, 24, 80);
+	struct tui_term tm;
+	tui_term_open(&tm, 24, 80);
 	struct dialog d;
 	approval_dialog(&d);
 	d.validate = validate_cc;
@@ -619,7 +486,7 @@ static void test_dialog_validate_and_run(void **state)
 	feed(esc);
 	assert_int_equal(dialog_run(&tm.t, &d), DIALOG_CANCEL);
 	dialog_release(&d);
-	term_close(&tm);
+	tui_term_close(&tm);
 }
 
 static const char question[] =
@@ -627,8 +494,8 @@ static const char question[] =
 
 static void confirm_snapshot(const char *name, int rows, int cols)
 {
-	struct term tm;
-	term_open(&tm, rows, cols);
+	struct tui_term tm;
+	tui_term_open(&tm, rows, cols);
 	struct dialog d;
 	dialog_init(&d, "撤回申请");
 	utf8_sanitize(&d.text, question);
@@ -644,7 +511,7 @@ static void confirm_snapshot(const char *name, int rows, int cols)
 	static const char *const yes[] = { "Enter", NULL };
 	feed(yes);
 	assert_true(dialog_confirm(&tm.t, "撤回申请", question));
-	term_close(&tm);
+	tui_term_close(&tm);
 }
 
 static void test_confirm_80x24(void **state)
@@ -675,8 +542,8 @@ static const char *const opinions[] = {
 static void picker_snapshot(const char *name, int rows, int cols, const char *const *keys,
 			    const char *want_filter)
 {
-	struct term tm;
-	term_open(&tm, rows, cols);
+	struct tui_term tm;
+	tui_term_open(&tm, rows, cols);
 	struct picker p;
 	picker_init(&p, "常用意见");
 	for (size_t i = 0; i < sizeof(opinions) / sizeof(opinions[0]); i++)
@@ -696,7 +563,7 @@ static void picker_snapshot(const char *name, int rows, int cols, const char *co
 	assert_true(got >= 0);
 	assert_true(text_match(opinions[got], want_filter));
 	picker_release(&p);
-	term_close(&tm);
+	tui_term_close(&tm);
 }
 
 static void test_picker_80x24(void **state)
@@ -724,8 +591,8 @@ static void test_picker_40x12(void **state)
 static void test_picker_cancel(void **state)
 {
 	(void)state;
-	struct term tm;
-	term_open(&tm, 24, 80);
+	struct tui_term tm;
+	tui_term_open(&tm, 24, 80);
 	struct picker p;
 	picker_init(&p, "选择用户");
 	picker_add(&p, "王芳 wang.fang");
@@ -742,7 +609,7 @@ static void test_picker_cancel(void **state)
 	picker_key(t, &p, KEYC_ESC);
 	assert_int_equal(p.result, DIALOG_CANCEL);
 	picker_release(&p);
-	term_close(&tm);
+	tui_term_close(&tm);
 }
 
 /* ---- the command line and the pager ---- */
@@ -812,8 +679,8 @@ static void test_command_pager(void **state)
 {
 	(void)state;
 	char *exe = fake_docket();
-	struct term tm;
-	term_open(&tm, 24, 80);
+	struct tui_term tm;
+	tui_term_open(&tm, 24, 80);
 	tm.t.exe = exe;
 	static const char *const keys[] = { "=lint 不存在.yaml", "Enter", NULL };
 	feed(keys);
@@ -843,16 +710,16 @@ static void test_command_pager(void **state)
 	check_screen("pager-search-80x24");
 	tui_key(&tm.t, 'q');
 	assert_int_equal(tm.t.nviews, 1);
-	term_close(&tm);
+	tui_term_close(&tm);
 	/* 120x40, scrolled right by Right */
-	term_open(&tm, 40, 120);
+	tui_term_open(&tm, 40, 120);
 	tm.t.exe = exe;
 	feed(keys);
 	tui_key(&tm.t, ':');
 	tui_key(&tm.t, KEYC_RIGHT);
 	tui_paint(&tm.t);
 	check_screen("pager-120x40");
-	term_close(&tm);
+	tui_term_close(&tm);
 	free(exe);
 }
 
@@ -867,14 +734,14 @@ static void test_command_fails(void **state)
 	assert_int_equal(status, 127);
 	assert_non_null(strstr(out.s, "unable to run"));
 	buf_release(&out);
-	struct term tm;
-	term_open(&tm, 24, 80);
+	struct tui_term tm;
+	tui_term_open(&tm, 24, 80);
 	static const char *const keys[] = { "=lint 'x", "Enter", NULL };
 	feed(keys);
 	tui_key(&tm.t, ':');
 	assert_int_equal(tm.t.nviews, 1);
 	assert_non_null(strstr(tm.t.msg.s, "unterminated"));
-	term_close(&tm);
+	tui_term_close(&tm);
 }
 
 /* ---- the definitions view: tabs and `/` ---- */
@@ -882,8 +749,8 @@ static void test_command_fails(void **state)
 static void test_defs_filter(void **state)
 {
 	(void)state;
-	struct term tm;
-	term_open(&tm, 24, 80);
+	struct tui_term tm;
+	tui_term_open(&tm, 24, 80);
 	static const char *const keys[] = { "=请假", NULL };
 	feed(keys);
 	/* while typing: live, the count at the right of the prompt */
@@ -919,14 +786,14 @@ static void test_defs_filter(void **state)
 	assert_int_equal(v->lines, 2);
 	tui_key(&tm.t, KEYC_BACKTAB);
 	assert_int_equal(v->lines, 4);
-	term_close(&tm);
+	tui_term_close(&tm);
 	/* 120x40 on the form tab */
-	term_open(&tm, 40, 120);
+	tui_term_open(&tm, 40, 120);
 	tui_key(&tm.t, KEYC_TAB);
 	tui_key(&tm.t, KEYC_TAB);
 	tui_paint(&tm.t);
 	check_screen("defs-tab-form-120x40");
-	term_close(&tm);
+	tui_term_close(&tm);
 }
 
 /* ---- mouse and DOCKET_KEYS ---- */
@@ -934,8 +801,8 @@ static void test_defs_filter(void **state)
 static void test_mouse(void **state)
 {
 	(void)state;
-	struct term tm;
-	term_open(&tm, 24, 80);
+	struct tui_term tm;
+	tui_term_open(&tm, 24, 80);
 	mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 	tui_paint(&tm.t);
 	struct view *v = tm.t.views[0];
@@ -956,7 +823,7 @@ static void test_mouse(void **state)
 	ungetmouse(&tab);
 	tui_key(&tm.t, tui_read_key(&tm.t));
 	assert_int_equal(v->lines, 2); /* workflow */
-	term_close(&tm);
+	tui_term_close(&tm);
 }
 
 static void test_keys_file(void **state)
@@ -993,18 +860,9 @@ static void test_keys_file(void **state)
 
 int main(void)
 {
-	setenv("TZ", "Asia/Shanghai", 1);
-	setenv("LC_ALL", "C.UTF-8", 1);
-	setenv("LANG", "C.UTF-8", 1);
-	unsetenv("LANGUAGE");
-	setenv("DOCKET_NOW", "2026-03-02T09:30:00+08:00", 1);
-	setenv("TERM", "xterm-256color", 1);
-	unsetenv("NO_COLOR");
-	unsetenv("DOCKET_SCREEN_READER");
+	harness_env();
 	unsetenv("DOCKET_KEYS");
 	unsetenv("DOCKET_MOUSE");
-	unsetenv("LINES");
-	unsetenv("COLUMNS");
 	i18n_init();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_edit_keys),
