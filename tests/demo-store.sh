@@ -37,7 +37,7 @@ if [ "$new" = 1 ]; then
 
 		请各单位于3月6日前将参会人员名单报市政府办公室。
 		EOF
-		sed -n 's/.*"id": "\([a-z2-7]*\)".*/\1/p')
+		sed -n 's/.*"id": "\([0-9a-z]*\)".*/\1/p')
 	d -u zhao.lei doc edit "$doc" --body-file - >/dev/null <<-EOF
 		各区县人民政府、市直各部门：
 
