@@ -100,4 +100,7 @@ int cmd_doc(struct cli *c);
 /* An ISO 8601 time as people read it: local "YYYY-MM-DD HH:MM" ("-" when none or bad). */
 void cli_local_time(const char *iso, char *out, size_t n);
 
+/* Say how the verb is used (its usage line) on stderr; returns EXIT_USAGE. */
+int cli_usage(struct cli *c);
+
 #endif

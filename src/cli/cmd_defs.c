@@ -144,7 +144,7 @@ static int lint_report(struct cli *c, struct defset *set, struct diags *d, size_
 int cmd_lint(struct cli *c)
 {
 	if (cli_no_options(c) < 0)
-		return EXIT_USAGE;
+		return cli_usage(c);
 	struct defset set = DEFSET_INIT;
 	struct diags d = DIAGS_INIT;
 	if (collect_paths(c, &set, &d) < 0) {
@@ -182,7 +182,7 @@ static const char *acting_user(const struct cli *c)
 int cmd_deploy(struct cli *c)
 {
 	if (cli_no_options(c) < 0)
-		return EXIT_USAGE;
+		return cli_usage(c);
 	if (c->argc < 2) {
 		cli_error("%s", _("nothing to deploy: give the definition files or directories"));
 		fprintf(stderr, _("usage: docket %s\n"), _(verb_find("deploy")->usage));
@@ -333,7 +333,7 @@ int cmd_definitions(struct cli *c)
 {
 	int all = cli_take_flag(c, "--all");
 	if (cli_no_options(c) < 0)
-		return EXIT_USAGE;
+		return cli_usage(c);
 	if (c->argc == 2 || c->argc > 3) {
 		cli_error("%s", _("give both KIND and ID, or neither"));
 		fprintf(stderr, _("usage: docket %s\n"), _(verb_find("definitions")->usage));

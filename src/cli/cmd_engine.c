@@ -121,9 +121,7 @@ static const char *take_opt(struct cli *c, const char *opt, const char *alt)
 /* Print usage for the verb and return EXIT_USAGE. */
 static int usage(struct cli *c)
 {
-	const struct verb *v = verb_find(c->argv[0]);
-	fprintf(stderr, _("usage: docket %s\n"), v ? _(v->usage) : c->argv[0]);
-	return EXIT_USAGE;
+	return cli_usage(c);
 }
 
 /* Run one action and report; `what` is the past-tense message with one %s (the id). */

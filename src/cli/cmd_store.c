@@ -12,7 +12,7 @@
 int cmd_init(struct cli *c)
 {
 	if (cli_no_options(c) < 0)
-		return EXIT_USAGE;
+		return cli_usage(c);
 	if (c->argc > 1) {
 		cli_error("%s", _("'init' takes no arguments; choose the directory with -C DIR"));
 		return EXIT_USAGE;

@@ -66,10 +66,7 @@ int cli_no_options(struct cli *c)
 	for (int i = 1; i < c->argc; i++) {
 		const char *a = c->argv[i];
 		if (a[0] == '-' && a[1]) {
-			const struct verb *v = verb_find(c->argv[0]);
 			cli_error(_("unknown option '%s' for '%s'"), a, c->argv[0]);
-			if (v)
-				fprintf(stderr, _("usage: docket %s\n"), _(v->usage));
 			return -1;
 		}
 	}
@@ -82,4 +79,11 @@ void cli_local_time(const char *iso, char *out, size_t n)
 	snprintf(out, n, "-");
 	if (iso && !clock_parse_iso(iso, &t))
 		clock_format_local(t, out, n);
+}
+
+int cli_usage(struct cli *c)
+{
+	const struct verb *v = verb_find(c->argv[0]);
+	fprintf(stderr, _("usage: docket %s\n"), v ? _(v->usage) : c->argv[0]);
+	return EXIT_USAGE;
 }

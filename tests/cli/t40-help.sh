@@ -25,6 +25,14 @@ test_expect_success 'an unknown option is a usage error (exit 2)' '
 	expect_exit 2 docket -C s definitions --frob 2>err
 '
 
+test_expect_success 'an unknown option of a verb: the error and the usage, once each' '
+	for v in "definitions" "lint" "approve x" "submit x" "edit x" "new leave" "inbox" "doc list" "init"; do
+		expect_exit 2 docket -C s $v --frob 2>err || exit 1
+		test "$(grep -c "unknown option '\''--frob'\''" err)" = 1 &&
+		test "$(grep -c "^usage: docket" err)" = 1 || { cat err; exit 1; }
+	done
+'
+
 test_expect_success 'no verb and no terminal explains itself (exit 2)' '
 	expect_exit 2 docket </dev/null >/dev/null 2>err && grep "not on a terminal" err
 '
