@@ -845,6 +845,8 @@ static int save_many(struct docs *d, struct save *v, size_t n)
 	int rc = store_begin(d->s);
 	if (rc != STORE_OK)
 		return store_status(d, rc);
+	/* a roll-up killed after an earlier save's commit point left its temporary files */
+	dgit_clean_pack_tmp(d);
 	size_t changed = 0, moved = 0;
 	for (size_t k = 0; k < n; k++) {
 		if ((rc = save_prepare(d, v, k)) < 0)

@@ -378,6 +378,11 @@ static void clean_ref_locks(struct docs *d)
 void dgit_clean_tmp(struct docs *d)
 {
 	clean_ref_locks(d);
+	dgit_clean_pack_tmp(d);
+}
+
+void dgit_clean_pack_tmp(struct docs *d)
+{
 	DIR *dir = opendir(d->pack_dir);
 	if (!dir)
 		return;
@@ -598,6 +603,7 @@ static int rollup(struct docs *d, struct pack *p, size_t count, int all)
 
 int dgit_repack(struct docs *d, int all)
 {
+	dgit_clean_pack_tmp(d);
 	struct pack *p;
 	size_t n = list_packs(d, &p);
 	int rc = 0;

@@ -95,6 +95,14 @@ int dgit_ref_delete(struct docs *d, const char *id);
 int dgit_ref_foreach(struct docs *d, int (*fn)(void *ctx, const char *id, const git_oid *oid), void *ctx);
 /* Remove temporary files an interrupted pack write left (under the lock). */
 void dgit_clean_tmp(struct docs *d);
+/*
+ * Remove what is not a finished pack (nor the save marker) from
+ * objects/pack: the temporary files of a pack write cut short. Caller
+ * holds the store's write lock, so no other docket is writing one. A
+ * roll-up after a save's commit point has no marker, so every save and
+ * roll-up sweeps first.
+ */
+void dgit_clean_pack_tmp(struct docs *d);
 /* Number of packs; when over the threshold, roll small ones up (under the lock). */
 int dgit_pack_count(struct docs *d, size_t *packs, size_t *loose);
 int dgit_repack(struct docs *d, int all);

@@ -220,6 +220,17 @@ test_expect_success 'kill -9 at random moments during a save loop leaves git and
 	test $(ls s/documents.git/objects/pack | grep -vc -e "\.pack$" -e "\.idx$") = 0
 '
 
+test_expect_success 'a pack roll-up killed after a save left temporary files: the next save sweeps them' '
+	id=$(cat id) &&
+	# what libgit2 leaves when killed while writing a pack, with no save marker
+	printf "partial" >s/documents.git/objects/pack/pack_git2_a1b2c3 &&
+	printf "partial" >s/documents.git/objects/pack/tmp_pack_XyZ123 &&
+	echo "扫尾" >sweep.md &&
+	docket -C s -u w doc edit "$id" --body-file sweep.md >/dev/null &&
+	test $(ls s/documents.git/objects/pack | grep -vc -e "\.pack$" -e "\.idx$") = 0 &&
+	refs_match_sqlite && fsck_clean
+'
+
 test_expect_success 'two processes saving at once never see a git lock error' '
 	id=$(cat id) id2=$(cat id2)
 	( for i in $(seq 1 25); do echo "甲$i" >a$i.md; docket -C s -u a doc edit "$id" --body-file a$i.md || echo "fail $?"; done ) >a.out 2>a.err &
