@@ -233,28 +233,6 @@ static int doc_new(struct doc_ctx *x)
 	return rc;
 }
 
-/* Run $VISUAL / $EDITOR (else vi) on path; 0 if it exited successfully. */
-static int run_editor(const char *path)
-{
-	const char *ed = getenv("VISUAL");
-	if (!ed || !*ed)
-		ed = getenv("EDITOR");
-	if (!ed || !*ed)
-		ed = "vi";
-	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		execl("/bin/sh", "sh", "-c", "exec $0 \"$1\"", ed, path, (char *)NULL);
-		_exit(127);
-	}
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
-}
-
 /* Print "saved ID rN" or "no changes" after a save. */
 static void report_save(struct doc_ctx *x, const char *id, int st, int rev)
 {

@@ -13,11 +13,14 @@
  * event type and payload the CLI verbs send (src/cli/cmd_engine.c). A
  * refusal is shown in the dialog, which stays open.
  */
+#include <curses.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -30,6 +33,7 @@
 #include "../docs/docs.h"
 #include "../engine/engine.h"
 #include "../util/clock.h"
+#include "../util/fsutil.h"
 #include "../util/i18n.h"
 #include "../util/utf8.h"
 #include "../util/xalloc.h"
@@ -591,11 +595,12 @@ static int rq_leaves(enum action a)
 }
 
 /* The diff action: the revisions of the request's document (a picker when it has several). */
-static void rq_documents(struct tui *t, struct rq_data *d)
+/* Which of the request's documents: a picker when it has several; -1 when none or cancelled. */
+static long rq_pick_document(struct tui *t, struct rq_data *d)
 {
 	if (!d->ndocs) {
 		tui_message(t, 0, "%s", _("no document is attached to this request"));
-		return;
+		return -1;
 	}
 	long k = 0;
 	if (d->ndocs > 1) {
@@ -611,11 +616,86 @@ static void rq_documents(struct tui *t, struct rq_data *d)
 		k = picker_run(t, &p);
 		picker_release(&p);
 	}
+	return k;
+}
+
+static void rq_documents(struct tui *t, struct rq_data *d)
+{
+	long k = rq_pick_document(t, d);
 	if (k >= 0) {
 		char id[DOCS_ID_MAX];
 		snprintf(id, sizeof(id), "%s", d->docs[k].id);
 		tui_doc_revisions(t, id);
 	}
+}
+
+#define RQ_EDIT_MAX (16u * 1024 * 1024)
+
+/*
+ * E: the request's document in the user's editor ($VISUAL, as `docket doc
+ * edit`): its elements as "%% 标签: value" lines, then the body; saved as a
+ * new revision based on the head it started from, so a save by someone
+ * else meanwhile is refused, not overwritten. A text that does not parse
+ * is kept in its file and nothing is saved.
+ */
+static void rq_edit_document(struct tui *t, struct view *v, struct rq_data *d)
+{
+	long k = rq_pick_document(t, d);
+	struct docs *ds = k >= 0 ? tui_docs(t) : NULL;
+	if (!ds)
+		return;
+	char id[DOCS_ID_MAX], head[DOCS_OID_MAX];
+	snprintf(id, sizeof(id), "%s", d->docs[k].id);
+	struct docs_content ct;
+	docs_content_init(&ct);
+	struct buf text = BUF_INIT, err = BUF_INIT;
+	char path[] = "/tmp/docket-edit-XXXXXX.md";
+	if (docs_head(ds, id, head) < 0 || docs_load(ds, id, head, &ct) < 0) {
+		tui_message(t, 1, "%s", docs_error(ds));
+		goto out;
+	}
+	docs_edit_format(&ct, &text);
+	int fd = mkstemps(path, 3);
+	if (fd < 0 || write(fd, text.s, text.len) != (ssize_t)text.len) {
+		tui_message(t, 1, _("unable to write '%s': %s"), path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	close(fd);
+	/* the editor gets the terminal; the screen comes back as it was */
+	def_prog_mode();
+	endwin();
+	int ed = run_editor(path);
+	reset_prog_mode();
+	clearok(curscr, TRUE);
+	refresh();
+	if (ed < 0) {
+		tui_message(t, 1, _("the editor failed; nothing was saved (your text is in '%s')"), path);
+		goto out;
+	}
+	buf_reset(&text);
+	if (read_file(path, RQ_EDIT_MAX, &text) < 0 || docs_edit_parse(&ct, text.s, text.len, &err) < 0) {
+		tui_message(t, 1, _("'%s': %s; nothing was saved (your text is kept there)"), path,
+			    err.len ? err.s : strerror(errno));
+		goto out;
+	}
+	unlink(path);
+	int rev = 0;
+	int st = docs_save(ds, t->user, id, &ct, NULL, head, &rev);
+	if (st < 0)
+		tui_message(t, 1, "%s", docs_error(ds));
+	else if (st == 1)
+		tui_message(t, 0, _("no changes: document %s stays at r%d"), id, rev);
+	else if (docs_needs_resign(ds, id) == 1)
+		tui_message(t, 1, _("saved %s r%d: it was signed off, so it needs the sign-off again"), id, rev);
+	else
+		tui_message(t, 0, _("saved %s r%d"), id, rev);
+	rq_load(t, v);
+out:
+	buf_release(&text);
+	buf_release(&err);
+	docs_content_release(&ct);
 }
 
 static int rq_request(struct tui *t, struct view *v, enum action a)
@@ -640,6 +720,8 @@ static int rq_request(struct tui *t, struct view *v, enum action a)
 	}
 	if (a == ACT_DIFF)
 		return rq_documents(t, d), 1;
+	if (a == ACT_EDIT_DOCUMENT)
+		return rq_edit_document(t, v, d), 1;
 	return 0;
 }
 

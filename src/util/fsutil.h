@@ -19,5 +19,11 @@ int write_file_atomic(const char *path, const void *data, size_t len);
 int mkdir_p(const char *path, int mode);
 int is_dir(const char *path);
 int file_exists(const char *path);
+/*
+ * Run the user's editor ($VISUAL, else $EDITOR, else vi; a shell command
+ * line, so "code --wait" works) on `path` and wait for it. 0 when it exited
+ * with status 0; -1 otherwise (errno set when it could not be started).
+ */
+int run_editor(const char *path);
 
 #endif

@@ -810,6 +810,85 @@ static int request_says(struct tui *t, const char *text)
 	return 0;
 }
 
+/* A shell script as the editor; returns its path (caller frees and unlinks). */
+static char *editor_script(const char *body)
+{
+	char *path = xstrdup("/tmp/docket-test-editor-XXXXXX");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	struct buf b = BUF_INIT;
+	buf_addf(&b, "#!/bin/sh\n%s\n", body);
+	assert_int_equal(write(fd, b.s, b.len), (ssize_t)b.len);
+	close(fd);
+	chmod(path, 0700);
+	buf_release(&b);
+	return path;
+}
+
+/* Open the request that has the document and press E. */
+static void edit_in_request(void)
+{
+	struct term tm;
+	struct tui t;
+	term_open(&tm, 24, 80);
+	assert_int_equal(tui_setup(&t, store, "wang.fang", NULL), 0);
+	assert_int_equal(tui_push(&t, &inbox_view_ops, NULL), 0);
+	assert_int_equal(tui_push(&t, &request_view_ops, request_view_data(out_id)), 0);
+	tui_draw(&t);
+	tui_key(&t, key_parse("E"));
+	tui_draw(&t);
+	tui_stop(&tm, &t);
+}
+
+/* The document's head revision number and body. */
+static int doc_state(struct docs *d, struct buf *body)
+{
+	char head[DOCS_OID_MAX];
+	struct docs_rev r;
+	struct docs_content c;
+	docs_content_init(&c);
+	assert_int_equal(docs_head(d, doc_id, head), 0);
+	assert_int_equal(docs_rev_get(d, doc_id, head, &r), 0);
+	assert_int_equal(docs_load(d, doc_id, head, &c), 0);
+	buf_reset(body);
+	buf_add(body, c.body.s, c.body.len);
+	int rev = r.rev;
+	docs_rev_release(&r);
+	docs_content_release(&c);
+	return rev;
+}
+
+/*
+ * E on a request: its document opens in $VISUAL and what the editor leaves
+ * is saved as a new revision by the user; an editor that fails saves nothing.
+ */
+static void test_edit_document(void **state)
+{
+	(void)state;
+	struct docs *d = NULL;
+	struct buf err = BUF_INIT, body = BUF_INIT;
+	if (docs_open(store, &d, &err) < 0)
+		fail_msg("docs: %s", err.s);
+	buf_release(&err);
+	int before = doc_state(d, &body);
+	char *ok = editor_script("printf '\\n补充：请各单位按时报送。\\n' >>\"$1\"");
+	setenv("VISUAL", ok, 1);
+	edit_in_request();
+	assert_int_equal(doc_state(d, &body), before + 1);
+	assert_non_null(strstr(body.s, "补充：请各单位按时报送。"));
+	char *bad = editor_script("exit 1");
+	setenv("VISUAL", bad, 1);
+	edit_in_request();
+	assert_int_equal(doc_state(d, &body), before + 1);
+	unsetenv("VISUAL");
+	unlink(ok);
+	unlink(bad);
+	free(ok);
+	free(bad);
+	buf_release(&body);
+	docs_free(d);
+}
+
 /*
  * The request's document signed off (签发), then changed: the request view
  * says the sign-off no longer holds. (Last: it leaves the document frozen.)
@@ -876,6 +955,7 @@ int main(void)
 		cmocka_unit_test(test_submit_draft),
 		cmocka_unit_test(test_standin_dialog),
 		cmocka_unit_test(test_inbox_returned),
+		cmocka_unit_test(test_edit_document),
 		cmocka_unit_test(test_request_needs_resign),
 	};
 	return cmocka_run_group_tests_name("tui-inbox", tests, setup_store, teardown_store);
