@@ -632,6 +632,26 @@ static void rq_documents(struct tui *t, struct rq_data *d)
 #define RQ_EDIT_MAX (16u * 1024 * 1024)
 
 /*
+ * A first document for the request, before the editor: the type from the
+ * form's doc_type field when its label is one of the 15 (else 通知), the
+ * request's title; the body is for the user to write.
+ */
+static void rq_draft_content(struct tui *t, struct rq_data *d, struct docs_content *ct)
+{
+	const struct form *fm = tui_form_version(t, rq_str(d->show, "form_version"));
+	const struct field *f = fm ? form_field(fm, "doc_type") : NULL;
+	const char *want = rq_str(json_object_get(d->show, "fields"), "doc_type");
+	const char *type = "通知";
+	for (size_t i = 0; f && want && i < f->noptions; i++)
+		if (!strcmp(f->options[i].value, want) && f->options[i].label &&
+		    docs_type_valid(f->options[i].label))
+			type = f->options[i].label;
+	ct->type = xstrdup(type);
+	if (rq_str(d->show, "title"))
+		docs_content_set(ct, DF_TITLE, rq_str(d->show, "title"));
+}
+
+/*
  * E: the request's document in the user's editor ($VISUAL, as `docket doc
  * edit`): its elements as "%% 标签: value" lines, then the body; saved as a
  * new revision based on the head it started from, so a save by someone
@@ -640,19 +660,24 @@ static void rq_documents(struct tui *t, struct rq_data *d)
  */
 static void rq_edit_document(struct tui *t, struct view *v, struct rq_data *d)
 {
-	long k = rq_pick_document(t, d);
+	int draft = !d->ndocs; /* none yet: this drafts the request's first */
+	long k = draft ? 0 : rq_pick_document(t, d);
 	struct docs *ds = k >= 0 ? tui_docs(t) : NULL;
 	if (!ds)
 		return;
-	char id[DOCS_ID_MAX], head[DOCS_OID_MAX];
-	snprintf(id, sizeof(id), "%s", d->docs[k].id);
+	char id[DOCS_ID_MAX] = "", head[DOCS_OID_MAX] = "";
 	struct docs_content ct;
 	docs_content_init(&ct);
 	struct buf text = BUF_INIT, err = BUF_INIT;
 	char path[] = "/tmp/docket-edit-XXXXXX.md";
-	if (docs_head(ds, id, head) < 0 || docs_load(ds, id, head, &ct) < 0) {
-		tui_message(t, 1, "%s", docs_error(ds));
-		goto out;
+	if (draft) {
+		rq_draft_content(t, d, &ct);
+	} else {
+		snprintf(id, sizeof(id), "%s", d->docs[k].id);
+		if (docs_head(ds, id, head) < 0 || docs_load(ds, id, head, &ct) < 0) {
+			tui_message(t, 1, "%s", docs_error(ds));
+			goto out;
+		}
 	}
 	docs_edit_format(&ct, &text);
 	int fd = mkstemps(path, 3);
@@ -678,6 +703,18 @@ static void rq_edit_document(struct tui *t, struct view *v, struct rq_data *d)
 	if (read_file(path, RQ_EDIT_MAX, &text) < 0 || docs_edit_parse(&ct, text.s, text.len, &err) < 0) {
 		tui_message(t, 1, _("'%s': %s; nothing was saved (your text is kept there)"), path,
 			    err.len ? err.s : strerror(errno));
+		goto out;
+	}
+	if (draft) {
+		/* nothing written in the body: no document (leaving the editor is how to say no) */
+		if (!ct.body.len || ct.body.len == strspn(ct.body.s, " \t\r\n"))
+			tui_message(t, 0, "%s", _("the body is empty: no document was made"));
+		else if (docs_create(ds, t->user, &ct, d->id, id) < 0)
+			tui_message(t, 1, "%s", docs_error(ds));
+		else
+			tui_message(t, 0, _("created document %s r1"), id);
+		unlink(path);
+		rq_load(t, v);
 		goto out;
 	}
 	unlink(path);

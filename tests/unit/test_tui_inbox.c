@@ -825,15 +825,31 @@ static char *editor_script(const char *body)
 	return path;
 }
 
-/* Open the request that has the document and press E. */
-static void edit_in_request(void)
+/* docs_list: how many documents, and the last one's title, type and author. */
+struct doc_list {
+	int n;
+	char title[256], type[32], author[64];
+};
+
+static int doc_list_one(void *ctx, const struct docs_info *i)
+{
+	struct doc_list *l = ctx;
+	l->n++;
+	snprintf(l->title, sizeof(l->title), "%s", i->title ? i->title : "");
+	snprintf(l->type, sizeof(l->type), "%s", i->type ? i->type : "");
+	snprintf(l->author, sizeof(l->author), "%s", i->created_by ? i->created_by : "");
+	return 0;
+}
+
+/* Open request `id` and press E. */
+static void edit_in_request(const char *id)
 {
 	struct term tm;
 	struct tui t;
 	term_open(&tm, 24, 80);
 	assert_int_equal(tui_setup(&t, store, "wang.fang", NULL), 0);
 	assert_int_equal(tui_push(&t, &inbox_view_ops, NULL), 0);
-	assert_int_equal(tui_push(&t, &request_view_ops, request_view_data(out_id)), 0);
+	assert_int_equal(tui_push(&t, &request_view_ops, request_view_data(id)), 0);
 	tui_draw(&t);
 	tui_key(&t, key_parse("E"));
 	tui_draw(&t);
@@ -873,18 +889,36 @@ static void test_edit_document(void **state)
 	int before = doc_state(d, &body);
 	char *ok = editor_script("printf '\\n补充：请各单位按时报送。\\n' >>\"$1\"");
 	setenv("VISUAL", ok, 1);
-	edit_in_request();
+	edit_in_request(out_id);
 	assert_int_equal(doc_state(d, &body), before + 1);
 	assert_non_null(strstr(body.s, "补充：请各单位按时报送。"));
 	char *bad = editor_script("exit 1");
 	setenv("VISUAL", bad, 1);
-	edit_in_request();
+	edit_in_request(out_id);
 	assert_int_equal(doc_state(d, &body), before + 1);
+	/* a request with no document: E drafts its first; leaving the body empty makes none */
+	struct doc_list l = { 0, "", "", "" };
+	char *none = editor_script("true");
+	setenv("VISUAL", none, 1);
+	edit_in_request(incoming_id);
+	assert_int_equal(docs_list(d, incoming_id, doc_list_one, &l), 0);
+	assert_int_equal(l.n, 0);
+	char *write_body = editor_script("printf '现将有关事项通知如下。\\n' >>\"$1\"");
+	setenv("VISUAL", write_body, 1);
+	edit_in_request(incoming_id);
+	assert_int_equal(docs_list(d, incoming_id, doc_list_one, &l), 0);
+	assert_int_equal(l.n, 1);
+	json_t *o = engine_show(eng, incoming_id);
+	assert_string_equal(l.title, json_string_value(json_object_get(o, "title")));
+	json_decref(o);
+	assert_string_equal(l.type, "通知");
+	assert_string_equal(l.author, "wang.fang");
 	unsetenv("VISUAL");
-	unlink(ok);
-	unlink(bad);
-	free(ok);
-	free(bad);
+	char *scripts[] = { ok, bad, none, write_body };
+	for (size_t i = 0; i < 4; i++) {
+		unlink(scripts[i]);
+		free(scripts[i]);
+	}
 	buf_release(&body);
 	docs_free(d);
 }
