@@ -23,7 +23,6 @@
 #include "cli.h"
 
 /* Largest body file read by --body-file. */
-#define BODY_MAX (16u * 1024 * 1024)
 
 /* An open store with its documents. */
 struct doc_ctx {
@@ -173,7 +172,7 @@ static int take_content_opts(struct cli *c, struct docs_content *ct)
 		return -1;
 	if (r) {
 		struct buf body = BUF_INIT;
-		int ok = !strcmp(v, "-") ? 0 : read_file(v, BODY_MAX, &body);
+		int ok = !strcmp(v, "-") ? 0 : read_file(v, DOCS_TEXT_MAX, &body);
 		if (!strcmp(v, "-")) {
 			char tmp[4096];
 			size_t n;
@@ -258,6 +257,13 @@ static void report_save(struct doc_ctx *x, const char *id, int st, int rev)
 			id);
 }
 
+/* docs_edit_in_file's editor: $VISUAL / $EDITOR on the terminal we have. */
+static int editor(void *ctx, const char *path)
+{
+	(void)ctx;
+	return run_editor(path);
+}
+
 static int doc_edit(struct doc_ctx *x)
 {
 	struct cli *c = x->c;
@@ -297,37 +303,15 @@ static int doc_edit(struct doc_ctx *x)
 			buf_add(&ct.body, changes.body.s, changes.body.len);
 		}
 	} else {
-		struct buf text = BUF_INIT, err = BUF_INIT;
-		docs_edit_format(&ct, &text);
-		char path[] = "/tmp/docket-edit-XXXXXX.md";
-		int fd = mkstemps(path, 3);
-		if (fd < 0 || write(fd, text.s, text.len) != (ssize_t)text.len) {
-			cli_error(_("unable to write '%s': %s"), path, strerror(errno));
-			if (fd >= 0)
-				close(fd);
-			buf_release(&text);
-			rc = EXIT_INTERNAL;
-			goto out;
-		}
-		close(fd);
-		if (run_editor(path) < 0) {
-			cli_error(_("the editor failed; nothing was saved (your text is in '%s')"), path);
-			buf_release(&text);
-			rc = EXIT_INVALID;
-			goto out;
-		}
-		buf_reset(&text);
-		if (read_file(path, BODY_MAX, &text) < 0 || docs_edit_parse(&ct, text.s, text.len, &err) < 0) {
-			cli_error(_("'%s': %s; nothing was saved (your text is kept there)"), path,
-				  err.len ? err.s : strerror(errno));
-			buf_release(&text);
+		struct buf err = BUF_INIT;
+		st = docs_edit_in_file(&ct, editor, NULL, &err);
+		if (st < 0) {
+			cli_error("%s", err.s);
 			buf_release(&err);
-			rc = EXIT_INVALID;
+			rc = st == DOCS_ERR ? EXIT_INTERNAL : EXIT_INVALID;
 			goto out;
 		}
-		buf_release(&text);
 		buf_release(&err);
-		unlink(path);
 	}
 	int rev = 0;
 	st = docs_save(x->d, acting_user(c), id, &ct, NULL, head, &rev);

@@ -119,11 +119,6 @@ static const char *take_opt(struct cli *c, const char *opt, const char *alt)
 }
 
 /* Print usage for the verb and return EXIT_USAGE. */
-static int usage(struct cli *c)
-{
-	return cli_usage(c);
-}
-
 /* Run one action and report; `what` is the past-tense message with one %s (the id). */
 static int act(struct cli *c, struct session *ss, const char *type, json_t *p, const char *what,
 	       const char *id)
@@ -245,7 +240,7 @@ int cmd_new(struct cli *c)
 		return EXIT_USAGE;
 	if (cli_no_options(c) < 0 || c->argc != 2) {
 		json_decref(in);
-		return usage(c);
+		return cli_usage(c);
 	}
 	struct session ss;
 	int rc = session_open(c, &ss, 1);
@@ -356,7 +351,7 @@ static int submit_or_edit(struct cli *c, const char *type, const char *done)
 	const char *title = take_opt(c, "--title", NULL);
 	if (cli_no_options(c) < 0 || c->argc != 2) {
 		json_decref(in);
-		return usage(c);
+		return cli_usage(c);
 	}
 	struct session ss;
 	int rc = session_open(c, &ss, 1);
@@ -413,7 +408,7 @@ static int task_verb(struct cli *c, const char *type, const char *what, int narg
 	if (cli_take_flag(c, "--parallel"))
 		where = "parallel";
 	if (cli_no_options(c) < 0 || c->argc != 2 + nargs)
-		return usage(c);
+		return cli_usage(c);
 	struct session ss;
 	int rc = session_open(c, &ss, 1);
 	if (rc)
@@ -499,7 +494,7 @@ int cmd_return(struct cli *c)
 	const char *to = take_opt(c, "--to", NULL);
 	const char *m = take_opt(c, "-m", "--message");
 	if (cli_no_options(c) < 0 || c->argc != 2)
-		return usage(c);
+		return cli_usage(c);
 	struct session ss;
 	int rc = session_open(c, &ss, 1);
 	if (rc)
@@ -524,7 +519,7 @@ static int request_verb(struct cli *c, const char *type, const char *what, int m
 {
 	const char *m = take_opt(c, "-m", "--message");
 	if (cli_no_options(c) < 0 || c->argc < 2 + min_users || (max_users >= 0 && c->argc > 2 + max_users))
-		return usage(c);
+		return cli_usage(c);
 	struct session ss;
 	int rc = session_open(c, &ss, 1);
 	if (rc)
@@ -590,7 +585,7 @@ int cmd_inbox(struct cli *c)
 		k = INBOX_TOREAD;
 	cli_take_flag(c, "--todo");
 	if (cli_no_options(c) < 0 || c->argc != 1)
-		return usage(c);
+		return cli_usage(c);
 	struct session ss;
 	int rc = session_open(c, &ss, 1);
 	if (rc)
@@ -611,7 +606,7 @@ int cmd_inbox(struct cli *c)
 int cmd_show(struct cli *c)
 {
 	if (cli_no_options(c) < 0 || c->argc != 2)
-		return usage(c);
+		return cli_usage(c);
 	struct session ss;
 	int rc = session_open(c, &ss, 0);
 	if (rc)
@@ -638,12 +633,12 @@ out:
 int cmd_opinions(struct cli *c)
 {
 	if (cli_no_options(c) < 0 || c->argc > 3)
-		return usage(c);
+		return cli_usage(c);
 	const char *sub = c->argc > 1 ? c->argv[1] : "list";
 	if (strcmp(sub, "list") && strcmp(sub, "add"))
-		return usage(c);
+		return cli_usage(c);
 	if (!strcmp(sub, "add") && c->argc != 3)
-		return usage(c);
+		return cli_usage(c);
 	struct session ss;
 	int rc = session_open(c, &ss, 1);
 	if (rc)
@@ -676,7 +671,7 @@ int cmd_standin(struct cli *c)
 	const char *from = take_opt(c, "--from", NULL), *to = take_opt(c, "--to", NULL);
 	const char *wf = take_opt(c, "--workflow", NULL);
 	if (cli_no_options(c) < 0 || c->argc != 2 || !from || !to)
-		return usage(c);
+		return cli_usage(c);
 	struct session ss;
 	int rc = session_open(c, &ss, 1);
 	if (rc)
@@ -695,7 +690,7 @@ int cmd_standin(struct cli *c)
 int cmd_tick(struct cli *c)
 {
 	if (cli_no_options(c) < 0 || c->argc != 1)
-		return usage(c);
+		return cli_usage(c);
 	struct store *s;
 	int rc = cli_open_store(c, 0, &s);
 	if (rc)
@@ -722,7 +717,7 @@ int cmd_check(struct cli *c)
 {
 	int repair = cli_take_flag(c, "--repair");
 	if (cli_no_options(c) < 0 || c->argc != 1)
-		return usage(c);
+		return cli_usage(c);
 	struct store *s;
 	int rc = cli_open_store(c, 0, &s);
 	if (rc)
@@ -779,7 +774,7 @@ int cmd_migrate(struct cli *c)
 	if (bad || cli_no_options(c) < 0 || c->argc != 2 || !to) {
 		json_decref(map);
 		json_decref(ids);
-		return bad ? EXIT_USAGE : usage(c);
+		return bad ? EXIT_USAGE : cli_usage(c);
 	}
 	struct session ss;
 	int rc = session_open(c, &ss, 1);

@@ -137,6 +137,17 @@ int docs_meta_parse(struct docs_content *c, const char *text, size_t len, struct
  */
 void docs_edit_format(const struct docs_content *c, struct buf *out);
 int docs_edit_parse(struct docs_content *c, const char *text, size_t len, struct buf *err);
+/* The largest text docket reads for a body or an edited document. */
+#define DOCS_TEXT_MAX (16u * 1024 * 1024)
+/*
+ * Edit c as that text in a temporary file: write it, let editor(ctx, path)
+ * change it (0 when it finished well), read it back into c and remove the
+ * file. DOCS_ERR when the file cannot be written; DOCS_INVALID when the
+ * editor failed or the text does not parse — the file is kept then, since
+ * the user's text is in it. The message (naming the file) is in err.
+ */
+int docs_edit_in_file(struct docs_content *c, int (*editor)(void *ctx, const char *path), void *ctx,
+		      struct buf *err);
 /* The document as plain text in GB/T 9704 order (for `doc export --text`). */
 void docs_export_text(const struct docs_content *c, struct buf *out);
 /*

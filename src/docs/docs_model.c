@@ -3,11 +3,15 @@
  * the attachments — and its three text forms: meta.json (canonical, in
  * git), the header block `doc edit` opens, and the GB/T 9704 text export.
  */
+#include <errno.h>
+
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "../util/fsutil.h"
 #include "../util/i18n.h"
 #include "../util/utf8.h"
 #include "../util/xalloc.h"
@@ -407,4 +411,38 @@ int docs_content_check(const struct docs_content *c, size_t attach_max, struct b
 		}
 	}
 	return 0;
+}
+
+int docs_edit_in_file(struct docs_content *c, int (*editor)(void *ctx, const char *path), void *ctx,
+		      struct buf *err)
+{
+	struct buf text = BUF_INIT, why = BUF_INIT;
+	docs_edit_format(c, &text);
+	char path[] = "/tmp/docket-edit-XXXXXX.md";
+	int fd = mkstemps(path, 3), rc = 0;
+	if (fd < 0 || write(fd, text.s, text.len) != (ssize_t)text.len) {
+		buf_addf(err, _("unable to write '%s': %s"), path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(path);
+		}
+		rc = DOCS_ERR;
+	} else {
+		close(fd);
+		buf_reset(&text);
+		if (editor(ctx, path) < 0) {
+			buf_addf(err, _("the editor failed; nothing was saved (your text is in '%s')"), path);
+			rc = DOCS_INVALID;
+		} else if (read_file(path, DOCS_TEXT_MAX, &text) < 0 ||
+			   docs_edit_parse(c, text.s, text.len, &why) < 0) {
+			buf_addf(err, _("'%s': %s; nothing was saved (your text is kept there)"), path,
+				 why.len ? why.s : strerror(errno));
+			rc = DOCS_INVALID;
+		} else {
+			unlink(path);
+		}
+	}
+	buf_release(&text);
+	buf_release(&why);
+	return rc;
 }

@@ -1050,6 +1050,27 @@ static int ap_created(struct ctx *c)
 	return rc;
 }
 
+/*
+ * The payload's form data and title over the request (submit, update): the
+ * caller validated the data against the request's own form version.
+ */
+static int take_changes(struct ctx *c)
+{
+	int rc = 0;
+	json_t *data = json_object_get(c->ev->p, "data");
+	if (json_is_object(data)) {
+		char *text = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
+		rc = eng_run(c->e, "UPDATE eng_instances SET data = ?2 WHERE id = ?1", "ss", c->in.id, text);
+		free(text);
+		json_decref(c->in.data);
+		c->in.data = json_incref(data);
+	}
+	const char *title = pstr(c, "title");
+	if (!rc && title)
+		rc = eng_run(c->e, "UPDATE eng_instances SET title = ?2 WHERE id = ?1", "ss", c->in.id, title);
+	return rc;
+}
+
 /* instance.submitted: a draft, a returned or a withdrawn request goes (back) in. */
 static int ap_submitted(struct ctx *c)
 {
@@ -1061,17 +1082,7 @@ static int ap_submitted(struct ctx *c)
 	if (strcmp(c->in.state, "draft") && strcmp(c->in.state, "returned") && strcmp(c->in.state, "withdrawn"))
 		return REFUSE(c, _("request '%s' is %s: only a draft, returned or withdrawn request can be submitted"),
 			      c->in.id, c->in.state);
-	json_t *data = json_object_get(c->ev->p, "data");
-	if (data) {
-		char *text = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
-		rc = eng_run(c->e, "UPDATE eng_instances SET data = ?2 WHERE id = ?1", "ss", c->in.id, text);
-		free(text);
-		json_decref(c->in.data);
-		c->in.data = json_incref(data);
-	}
-	const char *title = pstr(c, "title");
-	if (!rc && title)
-		rc = eng_run(c->e, "UPDATE eng_instances SET title = ?2 WHERE id = ?1", "ss", c->in.id, title);
+	rc = take_changes(c);
 	const struct workflow *w = c->in.defs->wf;
 	const struct step *start = &w->steps[0];
 	const char *resume = NULL;
@@ -1114,17 +1125,9 @@ static int ap_updated(struct ctx *c)
 	if (strcmp(c->in.state, "draft") && strcmp(c->in.state, "returned") && strcmp(c->in.state, "withdrawn"))
 		return REFUSE(c, _("request '%s' is %s: only a draft, returned or withdrawn request can be changed"),
 			      c->in.id, c->in.state);
-	json_t *data = json_object_get(c->ev->p, "data");
-	const char *title = pstr(c, "title");
-	if (!json_is_object(data) && !title)
+	if (!json_is_object(json_object_get(c->ev->p, "data")) && !pstr(c, "title"))
 		return REFUSE(c, _("nothing to change in request '%s'"), c->in.id);
-	if (json_is_object(data)) {
-		char *text = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
-		rc = eng_run(c->e, "UPDATE eng_instances SET data = ?2 WHERE id = ?1", "ss", c->in.id, text);
-		free(text);
-	}
-	if (!rc && title)
-		rc = eng_run(c->e, "UPDATE eng_instances SET title = ?2 WHERE id = ?1", "ss", c->in.id, title);
+	rc = take_changes(c);
 	if (!rc)
 		rc = trail(c, NULL, c->ev->actor, NULL, "edited", NULL, NULL);
 	return rc;

@@ -165,7 +165,7 @@ const char *engine_task_state_label(const char *state, const char *decision);
 void engine_trail_who(const json_t *row, struct buf *out);
 void engine_trail_what(const json_t *row, const struct workflow *wf, const struct org *org, int opinion,
 		       struct buf *out);
-/* Does the trail row end with an opinion (engine_trail_what without it leaves it out)? */
+/* The row's opinion, which engine_trail_what leaves out without `opinion`; NULL when none. */
 const char *engine_trail_opinion(const json_t *row);
 /* A user's common opinions, most used first; NULL on error. */
 json_t *engine_opinions(struct engine *e, const char *user);

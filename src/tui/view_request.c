@@ -14,13 +14,11 @@
  * refusal is shown in the dialog, which stays open.
  */
 #include <curses.h>
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -629,7 +627,18 @@ static void rq_documents(struct tui *t, struct rq_data *d)
 	}
 }
 
-#define RQ_EDIT_MAX (16u * 1024 * 1024)
+/* docs_edit_in_file's editor: the editor gets the terminal; the screen comes back as it was. */
+static int rq_editor(void *ctx, const char *path)
+{
+	(void)ctx;
+	def_prog_mode();
+	endwin();
+	int rc = run_editor(path);
+	reset_prog_mode();
+	clearok(curscr, TRUE);
+	refresh();
+	return rc;
+}
 
 /*
  * A first document for the request, before the editor: the type from the
@@ -668,8 +677,7 @@ static void rq_edit_document(struct tui *t, struct view *v, struct rq_data *d)
 	char id[DOCS_ID_MAX] = "", head[DOCS_OID_MAX] = "";
 	struct docs_content ct;
 	docs_content_init(&ct);
-	struct buf text = BUF_INIT, err = BUF_INIT;
-	char path[] = "/tmp/docket-edit-XXXXXX.md";
+	struct buf err = BUF_INIT;
 	if (draft) {
 		rq_draft_content(t, d, &ct);
 	} else {
@@ -679,30 +687,8 @@ static void rq_edit_document(struct tui *t, struct view *v, struct rq_data *d)
 			goto out;
 		}
 	}
-	docs_edit_format(&ct, &text);
-	int fd = mkstemps(path, 3);
-	if (fd < 0 || write(fd, text.s, text.len) != (ssize_t)text.len) {
-		tui_message(t, 1, _("unable to write '%s': %s"), path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		goto out;
-	}
-	close(fd);
-	/* the editor gets the terminal; the screen comes back as it was */
-	def_prog_mode();
-	endwin();
-	int ed = run_editor(path);
-	reset_prog_mode();
-	clearok(curscr, TRUE);
-	refresh();
-	if (ed < 0) {
-		tui_message(t, 1, _("the editor failed; nothing was saved (your text is in '%s')"), path);
-		goto out;
-	}
-	buf_reset(&text);
-	if (read_file(path, RQ_EDIT_MAX, &text) < 0 || docs_edit_parse(&ct, text.s, text.len, &err) < 0) {
-		tui_message(t, 1, _("'%s': %s; nothing was saved (your text is kept there)"), path,
-			    err.len ? err.s : strerror(errno));
+	if (docs_edit_in_file(&ct, rq_editor, NULL, &err) < 0) {
+		tui_message(t, 1, "%s", err.s);
 		goto out;
 	}
 	if (draft) {
@@ -713,11 +699,9 @@ static void rq_edit_document(struct tui *t, struct view *v, struct rq_data *d)
 			tui_message(t, 1, "%s", docs_error(ds));
 		else
 			tui_message(t, 0, _("created document %s r1"), id);
-		unlink(path);
 		rq_load(t, v);
 		goto out;
 	}
-	unlink(path);
 	int rev = 0;
 	int st = docs_save(ds, t->user, id, &ct, NULL, head, &rev);
 	if (st < 0)
@@ -730,7 +714,6 @@ static void rq_edit_document(struct tui *t, struct view *v, struct rq_data *d)
 		tui_message(t, 0, _("saved %s r%d"), id, rev);
 	rq_load(t, v);
 out:
-	buf_release(&text);
 	buf_release(&err);
 	docs_content_release(&ct);
 }
