@@ -566,6 +566,33 @@ struct due {
 	int64_t at;     /* when it was due */
 };
 
+/* Earliest first, then by task, a task's reminder before its deadline. */
+static int due_cmp(const void *a, const void *b)
+{
+	const struct due *x = a, *y = b;
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	int c = strcmp(x->task, y->task);
+	return c ? c : x->timeout - y->timeout;
+}
+
+/* Add the timers of the task the row names that are due at now. */
+static void due_add(sqlite3_stmt *st, int64_t now, struct due **v, size_t *n, size_t *alloc)
+{
+	int64_t deadline = sqlite3_column_int64(st, 1), remind = sqlite3_column_int64(st, 3);
+	int timed_out = sqlite3_column_int(st, 2);
+	if (sqlite3_column_type(st, 1) != SQLITE_NULL && !timed_out && deadline <= now) {
+		ALLOC_GROW(*v, *n + 1, *alloc);
+		(*v)[*n] = (struct due){ eng_col(st, 0), 1, deadline };
+		(*n)++;
+	}
+	if (sqlite3_column_type(st, 3) != SQLITE_NULL && remind <= now) {
+		ALLOC_GROW(*v, *n + 1, *alloc);
+		(*v)[*n] = (struct due){ eng_col(st, 0), 0, remind };
+		(*n)++;
+	}
+}
+
 int engine_tick(struct engine *e, time_t now, int *fired)
 {
 	*fired = 0;
@@ -574,23 +601,17 @@ int engine_tick(struct engine *e, time_t now, int *fired)
 		struct due *v = NULL;
 		size_t n = 0, alloc = 0;
 		sqlite3_stmt *st = eng_q(e,
-					 "SELECT id, 1, deadline FROM eng_tasks WHERE state = 'pending'"
-					 " AND deadline IS NOT NULL AND deadline <= ?1 AND timed_out = 0"
-					 " UNION ALL SELECT id, 0, next_remind FROM eng_tasks"
-					 " WHERE state = 'pending' AND next_remind IS NOT NULL AND next_remind <= ?1"
-					 " ORDER BY 3, 1, 2",
+					 "SELECT id, deadline, timed_out, next_remind FROM eng_tasks"
+					 " WHERE " STORE_TASK_TIMED " AND " STORE_TASK_DUE " <= ?1",
 					 "i", (int64_t)now);
 		if (!st)
 			return STORE_ERR;
 		int rc;
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			ALLOC_GROW(v, n + 1, alloc);
-			v[n].task = eng_col(st, 0);
-			v[n].timeout = sqlite3_column_int(st, 1);
-			v[n].at = sqlite3_column_int64(st, 2);
-			n++;
-		}
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			due_add(st, (int64_t)now, &v, &n, &alloc);
 		sqlite3_reset(st);
+		if (n)
+			qsort(v, n, sizeof(*v), due_cmp);
 		int status = rc == SQLITE_DONE ? 0 : eng_sql_fail(e, rc);
 		for (size_t i = 0; i < n && !status; i++) {
 			char key[160], uuid[37];

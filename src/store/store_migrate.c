@@ -505,6 +505,18 @@ static const char schema_v5[] =
 static const char schema_v6[] =
 	"ALTER TABLE doc_approvals ADD COLUMN withdraws INTEGER REFERENCES doc_approvals (id);";
 
+/*
+ * Version 7: one timer index instead of two. A pending task with both a
+ * deadline and reminders was in eng_tasks_deadline and eng_tasks_remind,
+ * so creating or deciding it wrote a page of each; eng_tasks_due keys it
+ * by whichever of its times comes first (STORE_TASK_DUE in store.h), and
+ * `docket tick` reads both times from the row.
+ */
+static const char schema_v7[] =
+	"DROP INDEX eng_tasks_deadline;"
+	"DROP INDEX eng_tasks_remind;"
+	"CREATE INDEX eng_tasks_due ON eng_tasks (" STORE_TASK_DUE ") WHERE " STORE_TASK_TIMED ";";
+
 /* One schema step. */
 struct migration {
 	int version;                  /* user_version once applied */
@@ -519,6 +531,7 @@ static const struct migration migrations[] = {
 	{ 4, schema_v4, NULL },
 	{ 5, schema_v5, NULL },
 	{ 6, schema_v6, NULL },
+	{ 7, schema_v7, NULL },
 };
 
 /* Apply one step in its own transaction, unless someone already did. */

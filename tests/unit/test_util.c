@@ -110,6 +110,18 @@ static void test_sm3(void **state)
 	assert_int_equal(strlen(u1), 36);
 	assert_int_equal(u1[14], '4');
 	assert_string_not_equal(u1, u2);
+	/* canonical form: 8-4-4-4-12 lowercase hex, RFC 4122 variant */
+	for (int i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23)
+			assert_int_equal(u1[i], '-');
+		else
+			assert_non_null(strchr("0123456789abcdef", u1[i]));
+	}
+	assert_non_null(strchr("89ab", u1[19]));
+	/* the digest is the same when asked again (the implementation is looked up once) */
+	char again[HASH_HEX_LEN + 1];
+	assert_int_equal(hash_sm3_hex("abc", 3, again), 0);
+	assert_string_equal(again, hex);
 }
 
 static void test_diags_sorted_and_deduplicated(void **state)
