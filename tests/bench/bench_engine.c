@@ -296,7 +296,9 @@ static void eng_close(struct eng *g, int64_t *events)
  * floor's ratio to the raw rate is a ceiling for any engine keeping that
  * state, before it does any work of its own.
  */
+#ifndef FLOOR_EXTRA
 #define FLOOR_EXTRA 3
+#endif
 
 /*
  * Raw, floor and engine in alternating slices of n/20 actions, so that all
