@@ -16,6 +16,7 @@
 #include "../store/store.h"
 #include "../util/clock.h"
 #include "../util/fsutil.h"
+#include "../util/gitlib.h"
 #include "../util/hash.h"
 #include "../util/i18n.h"
 #include "../util/xalloc.h"
@@ -156,9 +157,10 @@ int docs_open(struct store *s, struct docs **out, struct buf *err)
 		free(d);
 		return DOCS_STORE;
 	}
-	int rc = dgit_open(d);
+	dgit_paths(d);
+	int rc = 0;
 	/* a save was interrupted: make git agree with SQLite before anything else */
-	if (rc == 0 && (file_exists(d->marker) || file_exists(d->old_marker))) {
+	if (file_exists(d->marker) || file_exists(d->old_marker)) {
 		/* a store opened for reading (or busy) leaves this to the next writer */
 		if (store_begin(s) == STORE_OK) {
 			store_rollback(s);
@@ -182,6 +184,9 @@ void docs_free(struct docs *d)
 		sqlite3_finalize(d->stmt[i]);
 	if (d->repo)
 		dgit_close(d);
+	free(d->pack_dir);
+	free(d->marker);
+	free(d->old_marker);
 	buf_release(&d->err);
 	free(d);
 }
@@ -1011,6 +1016,7 @@ static int load_head(struct docs *d, const char *id, struct docs_content *c, cha
 static json_t *att_json(const char *name, const void *data, size_t len)
 {
 	git_oid oid;
+	gitlib_start(); /* git_oid_tostr_s keeps its buffer in libgit2's thread state */
 	json_t *o = json_object();
 	json_object_set_new(o, "name", json_string(name));
 	json_object_set_new(o, "size", json_integer((json_int_t)len));

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/gitlib.h"
 #include "../util/i18n.h"
 #include "../util/utf8.h"
 #include "../util/xalloc.h"
@@ -371,6 +372,7 @@ int docs_diff_text(const char *old_text, size_t old_len, const char *new_text, s
 		   struct buf *out, struct buf *err)
 {
 	git_diff_options opts;
+	gitlib_start();
 	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
 	opts.context_lines = (uint32_t)(o->context > 0 ? o->context : 3);
 	opts.flags |= GIT_DIFF_FORCE_TEXT;

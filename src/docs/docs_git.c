@@ -27,6 +27,7 @@
 
 #include "../store/store.h"
 #include "../util/fsutil.h"
+#include "../util/gitlib.h"
 #include "../util/i18n.h"
 #include "../util/xalloc.h"
 #include "docs_internal.h"
@@ -38,19 +39,29 @@ const char *dgit_why(void)
 	return e && e->message ? e->message : _("unknown error");
 }
 
-int dgit_open(struct docs *d)
+void dgit_paths(struct docs *d)
 {
 	const char *path = store_git_dir(d->s);
+	d->pack_dir = xasprintf("%s/objects/pack", path);
+	d->marker = xasprintf("%s/objects/pack/docket-saving", path);
+	d->old_marker = xasprintf("%s/docket-saving", path); /* where versions before 0.2 put it */
+}
+
+int dgit_ready(struct docs *d)
+{
+	if (d->repo)
+		return 0;
+	const char *path = store_git_dir(d->s);
+	gitlib_start();
 	if (git_repository_open_bare(&d->repo, path) < 0)
 		return docs_fail(d, DOCS_ERR, _("unable to open the document repository '%s': %s"), path,
 				 dgit_why());
 	if (git_repository_odb(&d->odb, d->repo) < 0 || git_mempack_new(&d->mempack) < 0 ||
-	    git_odb_add_backend(d->odb, d->mempack, 999) < 0)
+	    git_odb_add_backend(d->odb, d->mempack, 999) < 0) {
+		dgit_close(d);
 		return docs_fail(d, DOCS_ERR, _("unable to open the document repository '%s': %s"), path,
 				 dgit_why());
-	d->pack_dir = xasprintf("%s/objects/pack", path);
-	d->marker = xasprintf("%s/objects/pack/docket-saving", path);
-	d->old_marker = xasprintf("%s/docket-saving", path); /* where versions before 0.2 put it */
+	}
 	return 0;
 }
 
@@ -59,9 +70,9 @@ void dgit_close(struct docs *d)
 	/* the odb owns the mempack backend and frees it */
 	git_odb_free(d->odb);
 	git_repository_free(d->repo);
-	free(d->pack_dir);
-	free(d->marker);
-	free(d->old_marker);
+	d->odb = NULL;
+	d->repo = NULL;
+	d->mempack = NULL;
 }
 
 /* Insert a blob of data into the tree builder under `name`. */
@@ -77,6 +88,8 @@ static int put_blob(struct docs *d, git_treebuilder *tb, const char *name, const
 
 int dgit_write_tree(struct docs *d, const struct docs_content *c, git_oid *tree)
 {
+	if (dgit_ready(d) < 0)
+		return DOCS_ERR;
 	git_treebuilder *tb = NULL, *att = NULL;
 	struct buf meta = BUF_INIT;
 	int rc = DOCS_ERR;
@@ -123,6 +136,8 @@ static char *sig_clean(const char *user, int email)
 int dgit_write_commit(struct docs *d, const git_oid *tree, const git_oid *parent, const char *user,
 		      time_t t, const char *message, git_oid *out)
 {
+	if (dgit_ready(d) < 0)
+		return DOCS_ERR;
 	struct tm tm;
 	localtime_r(&t, &tm);
 	char *name = sig_clean(user, 0), *local = sig_clean(user, 1);
@@ -146,6 +161,8 @@ int dgit_write_commit(struct docs *d, const git_oid *tree, const git_oid *parent
 
 int dgit_flush(struct docs *d)
 {
+	if (dgit_ready(d) < 0)
+		return DOCS_ERR;
 	git_buf pack = GIT_BUF_INIT;
 	git_indexer *idx = NULL;
 	git_indexer_progress stats;
@@ -183,11 +200,14 @@ int dgit_sync(struct docs *d)
 
 void dgit_discard(struct docs *d)
 {
-	git_mempack_reset(d->mempack);
+	if (d->mempack)
+		git_mempack_reset(d->mempack);
 }
 
 int dgit_commit_tree(struct docs *d, const git_oid *commit, git_oid *tree)
 {
+	if (dgit_ready(d) < 0)
+		return DOCS_ERR;
 	git_commit *c = NULL;
 	if (git_commit_lookup(&c, d->repo, commit) < 0)
 		return docs_fail(d, DOCS_ERR, _("unable to read commit '%s': %s"), git_oid_tostr_s(commit),
@@ -211,6 +231,8 @@ static int read_blob(struct docs *d, const git_oid *oid, struct buf *out)
 
 int dgit_read(struct docs *d, const git_oid *commit, struct docs_content *out)
 {
+	if (dgit_ready(d) < 0)
+		return DOCS_ERR;
 	git_commit *c = NULL;
 	git_tree *t = NULL, *at = NULL;
 	struct buf meta = BUF_INIT, err = BUF_INIT;
@@ -265,6 +287,8 @@ static void ref_name(char *out, size_t n, const char *id)
 
 int dgit_ref_get(struct docs *d, const char *id, git_oid *out)
 {
+	if (dgit_ready(d) < 0)
+		return DOCS_ERR;
 	char name[64];
 	ref_name(name, sizeof(name), id);
 	int rc = git_reference_name_to_id(out, d->repo, name);
@@ -284,6 +308,8 @@ int dgit_ref_get(struct docs *d, const char *id, git_oid *out)
  */
 int dgit_ref_set(struct docs *d, const char *id, const git_oid *oid, const git_oid *old)
 {
+	if (dgit_ready(d) < 0)
+		return DOCS_ERR;
 	char name[64];
 	ref_name(name, sizeof(name), id);
 	int rc = 0;
@@ -309,6 +335,8 @@ int dgit_ref_set(struct docs *d, const char *id, const git_oid *oid, const git_o
 
 int dgit_ref_delete(struct docs *d, const char *id)
 {
+	if (dgit_ready(d) < 0)
+		return DOCS_ERR;
 	char name[64];
 	ref_name(name, sizeof(name), id);
 	int rc = git_reference_remove(d->repo, name);
@@ -319,6 +347,8 @@ int dgit_ref_delete(struct docs *d, const char *id)
 
 int dgit_ref_foreach(struct docs *d, int (*fn)(void *ctx, const char *id, const git_oid *oid), void *ctx)
 {
+	if (dgit_ready(d) < 0)
+		return DOCS_ERR;
 	git_reference_iterator *it = NULL;
 	if (git_reference_iterator_glob_new(&it, d->repo, "refs/docs/*") < 0)
 		return docs_fail(d, DOCS_ERR, _("unable to list document refs: %s"), dgit_why());
@@ -603,6 +633,8 @@ static int rollup(struct docs *d, struct pack *p, size_t count, int all)
 
 int dgit_repack(struct docs *d, int all)
 {
+	if (dgit_ready(d) < 0)
+		return DOCS_ERR;
 	dgit_clean_pack_tmp(d);
 	struct pack *p;
 	size_t n = list_packs(d, &p);

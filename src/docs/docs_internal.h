@@ -61,8 +61,14 @@ sqlite3_stmt *docs_stmt(struct docs *d, enum docs_stmt id);
 /* Roll small packs up once there are more than this many. */
 #define DGIT_PACKS_BEFORE_ROLLUP 8
 
-/* Open the repository and add the in-memory object backend. */
-int dgit_open(struct docs *d);
+/* The repository's paths (pack directory, save markers), known without opening it. */
+void dgit_paths(struct docs *d);
+/*
+ * Open the repository (starting libgit2) and add the in-memory object
+ * backend, unless already done; every dgit_ function that reads or writes
+ * it does this first. Returns 0 or DOCS_ERR.
+ */
+int dgit_ready(struct docs *d);
 void dgit_close(struct docs *d);
 /* libgit2's last error message. */
 const char *dgit_why(void);

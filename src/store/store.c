@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "../util/fsutil.h"
+#include "../util/gitlib.h"
 #include "../util/i18n.h"
 #include "../util/xalloc.h"
 #include "store_internal.h"
@@ -170,23 +171,6 @@ static struct store *store_new(const char *dir, int readonly)
 	s->readonly = readonly;
 	buf_init(&s->err);
 	return s;
-}
-
-/*
- * Start libgit2 for this store, with fsync on for everything it writes.
- * The user's and the system's git configuration are not read: a store's
- * repository must not change with ~/.gitconfig (nor fail when $HOME cannot
- * be read). These options are process-wide, which is what docket wants.
- */
-static void git_start(struct store *s)
-{
-	static const int levels[] = { GIT_CONFIG_LEVEL_PROGRAMDATA, GIT_CONFIG_LEVEL_SYSTEM,
-				      GIT_CONFIG_LEVEL_XDG, GIT_CONFIG_LEVEL_GLOBAL };
-	git_libgit2_init();
-	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
-	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
-		git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, levels[i], "");
-	s->git_started = 1;
 }
 
 /* libgit2's last error message, or a fallback. */
@@ -357,19 +341,27 @@ static int check_header(struct store *s)
 	return 0;
 }
 
-/* The document repository must be there and be a bare git repository. */
+/*
+ * The document repository must be there and look like a bare git
+ * repository (HEAD, objects/, refs/: what git itself checks). It is opened
+ * only when a document is read or written (gitlib.h says why).
+ */
 static int check_git(struct store *s)
 {
 	if (!is_dir(s->git_path))
 		return store_fail(s, STORE_CORRUPT,
 				  _("store '%s' is damaged: its document repository '%s' is missing (restore it from a backup; see doc/store.md)"),
 				  s->dir, s->git_path);
-	git_repository *repo = NULL;
-	if (git_repository_open_bare(&repo, s->git_path) < 0)
-		return store_fail(s, STORE_CORRUPT,
-				  _("store '%s' is damaged: document repository '%s': %s (restore it from a backup; see doc/store.md)"),
-				  s->dir, s->git_path, git_why());
-	git_repository_free(repo);
+	static const char *const need[] = { "HEAD", "objects", "refs" };
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		char *p = xasprintf("%s/%s", s->git_path, need[i]);
+		int ok = i == 0 ? file_exists(p) : is_dir(p);
+		free(p);
+		if (!ok)
+			return store_fail(s, STORE_CORRUPT,
+					  _("store '%s' is damaged: document repository '%s': %s is missing (restore it from a backup; see doc/store.md)"),
+					  s->dir, s->git_path, need[i]);
+	}
 	return 0;
 }
 
@@ -456,7 +448,6 @@ int store_open(const char *dir, int readonly, struct store **out, struct buf *er
 {
 	*out = NULL;
 	struct store *s = store_new(dir, readonly);
-	git_start(s);
 	int rc = open_store(s);
 	if (rc < 0) {
 		buf_adds(err, s->err.s);
@@ -582,7 +573,7 @@ int store_init_at_version(const char *dir, int version, struct buf *err)
 		goto out;
 	}
 	/* the repository first: without docket.db it is not a store yet */
-	git_start(s);
+	gitlib_start();
 	git_repository *repo = NULL;
 	if (git_repository_init(&repo, s->git_path, 1) < 0) {
 		rc = store_fail(s, STORE_ERR, _("unable to create the document repository '%s': %s"),
@@ -617,8 +608,6 @@ void store_close(struct store *s)
 		sqlite3_finalize(s->stmt[i]);
 	if (s->db)
 		sqlite3_close(s->db);
-	if (s->git_started)
-		git_libgit2_shutdown();
 	buf_release(&s->err);
 	free(s->dir);
 	free(s->db_path);

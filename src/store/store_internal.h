@@ -49,7 +49,6 @@ struct store {
 	int schema;                    /* user_version once open */
 	const char *tx_file;           /* where the open transaction began, or NULL */
 	int tx_line;                   /* ... and the line */
-	int git_started;               /* 1 when git_libgit2_init() needs undoing */
 	struct buf err;                /* the last error message */
 	sqlite3_stmt *stmt[ST__COUNT]; /* cached statements, prepared on first use */
 };

@@ -27,6 +27,7 @@
 #include "docs/docs.h"
 #include "store/store.h"
 #include "util/buf.h"
+#include "util/gitlib.h"
 #include "util/hash.h"
 #include "util/i18n.h"
 #include "util/xalloc.h"
@@ -301,6 +302,7 @@ static void bench_history(const char *root)
 	double ours = (now_s() - t0) / iters;
 	/* and walking its ref in git (what `git log refs/docs/ID` does) */
 	git_repository *repo;
+	gitlib_start();
 	git_repository_open_bare(&repo, store_git_dir(s));
 	char ref[64];
 	snprintf(ref, sizeof(ref), "refs/docs/%s", id);

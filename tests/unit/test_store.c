@@ -427,6 +427,26 @@ static void test_missing_repository_is_damage(void **state)
 	free(dir);
 }
 
+/* A repository without what makes it one is damage too, found at open without starting libgit2. */
+static void test_broken_repository_is_damage(void **state)
+{
+	static const char *const parts[] = { "HEAD", "objects", "refs" };
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		char *dir = new_store(state);
+		char *cmd = xasprintf("rm -rf '%s/documents.git/%s'", dir, parts[i]);
+		assert_int_equal(system(cmd), 0);
+		free(cmd);
+		char *want = xasprintf("%s is missing", parts[i]);
+		open_fails(dir, 0, STORE_CORRUPT, want);
+		open_fails(dir, 1, STORE_CORRUPT, want);
+		free(want);
+		cmd = xasprintf("rm -rf '%s'", dir);
+		assert_int_equal(system(cmd), 0);
+		free(cmd);
+		free(dir);
+	}
+}
+
 /* --- migrations ---------------------------------------------------------- */
 
 static void test_migration_from_v1(void **state)
@@ -1022,6 +1042,7 @@ int main(void)
 		T(test_overwritten_store),
 		T(test_too_new_is_refused_and_unchanged),
 		T(test_missing_repository_is_damage),
+		T(test_broken_repository_is_damage),
 		T(test_migration_from_v1),
 		T(test_migration_v4_engine_tables),
 		T(test_fixture_v1),

@@ -1,0 +1,23 @@
+/*
+ * gitlib: libgit2, started once per process and only when needed.
+ *
+ * git_libgit2_init() costs several milliseconds (the libgit2 Debian ships
+ * loads the system's CA certificates for HTTPS, which docket never uses),
+ * a large part of a command that does not touch documents. So nothing
+ * starts libgit2 at store open; the document repository and the diff
+ * start it on first use.
+ */
+#ifndef DOCKET_GITLIB_H
+#define DOCKET_GITLIB_H
+
+/*
+ * Start libgit2 (once; later calls do nothing), with fsync on for
+ * everything it writes and the user's and the system's git configuration
+ * unread: a store's repository must not change with ~/.gitconfig (nor fail
+ * when $HOME cannot be read). It is shut down at exit.
+ */
+void gitlib_start(void);
+/* Whether gitlib_start() has run in this process (for tests). */
+int gitlib_started(void);
+
+#endif
