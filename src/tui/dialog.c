@@ -474,9 +474,14 @@ static void layout_release(struct dlayout *l)
 	free_lines(l->text, l->ntext_all);
 }
 
-/* A choice field's text: every option when they fit, else "< current >". */
+/* A choice field's text: every option when they fit, else "< current >"; a lone option as it is. */
 static void choice_text(const struct dialog_field *f, size_t width, struct buf *out)
 {
+	if (f->nchoices == 1) {
+		/* nothing to choose (a computed value): the value, not a lone radio button */
+		buf_adds(out, f->choices[0]);
+		return;
+	}
 	for (size_t k = 0; k < f->nchoices; k++)
 		buf_addf(out, "%s(%c) %s", k ? "  " : "", k == f->choice ? '*' : ' ',
 			 f->choices[k]);
