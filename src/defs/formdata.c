@@ -986,6 +986,55 @@ static void resolve_dep(void *ctx, const char *name)
 		resolve(c, (size_t)(g - c->form->fields));
 }
 
+/* expr_foreach_ident state: the labels of the fields a computation reads, each once. */
+struct reads {
+	const struct form *form;
+	struct buf labels;
+	size_t n;
+};
+
+static void add_read(void *ctx, const char *name)
+{
+	struct reads *r = ctx;
+	const struct field *g = form_field(r->form, name);
+	if (!g)
+		return;
+	struct buf quoted = BUF_INIT;
+	buf_addf(&quoted, "'%s'", g->label);
+	if (!r->n || !strstr(r->labels.s, quoted.s)) {
+		/* TRANSLATORS: between the fields a computed field is computed from */
+		buf_addf(&r->labels, "%s%s", r->n ? C_("between field names", ", ") : "", quoted.s);
+		r->n++;
+	}
+	buf_release(&quoted);
+}
+
+/*
+ * A computed value broke its field's rules (a leave ending before it
+ * starts gives 请假天数 below its min): nobody typed it, so each message
+ * from `from` on says what it was computed from and what it came to.
+ */
+static void explain_computed(struct vctx *c, const struct field *f, const struct value *v,
+			     struct formdata_errors *e, size_t from)
+{
+	struct reads r = { c->form, BUF_INIT, 0 };
+	expr_foreach_ident(f->compute, add_read, &r);
+	json_t *j = value_json(v);
+	char *text = json_is_string(j) ? xstrdup(json_string_value(j)) : json_dumps(j, JSON_ENCODE_ANY);
+	for (size_t k = from; k < e->n; k++) {
+		struct buf m = BUF_INIT;
+		if (r.n)
+			buf_addf(&m, _("%s (computed from %s, it is %s)"), e->v[k].msg, r.labels.s, text);
+		else
+			buf_addf(&m, _("%s (computed, it is %s)"), e->v[k].msg, text);
+		free(e->v[k].msg);
+		e->v[k].msg = buf_detach(&m);
+	}
+	free(text);
+	json_decref(j);
+	buf_release(&r.labels);
+}
+
 /*
  * Decide whether field i is shown and compute it, after the fields it reads.
  * A cycle of conditions (not rejected by lint) reads what is there so far.
@@ -1025,8 +1074,12 @@ static void resolve(struct vctx *c, size_t i)
 		} else if (v.type != V_NULL && v.type != field_vtype(f)) {
 			ferr(e, f, _("'%s' cannot be computed: it gives %s, not %s"), f->label,
 			     vtype_name(v.type), vtype_name(field_vtype(f)));
-		} else if (v.type != V_NULL && check_value(e, c->org, f, &v) == 0) {
-			json_object_set_new(c->work, f->id, value_json(&v));
+		} else if (v.type != V_NULL) {
+			size_t before = e->n;
+			if (check_value(e, c->org, f, &v) == 0)
+				json_object_set_new(c->work, f->id, value_json(&v));
+			else
+				explain_computed(c, f, &v, e, before);
 		}
 		value_release(&v);
 		free(err);

@@ -105,4 +105,21 @@ test_expect_success 'submit takes changes and a title too' '
 	checked
 '
 
+test_expect_success 'a leave ending before it starts is refused, saying why, in English and Chinese' '
+	n=$(events) &&
+	expect_exit 1 d -u zhang.wei new leave --set type=personal --set start=2026-04-07 --set end=2026-04-01 \
+		--set reason=家中有事 2>err &&
+	echo "docket: '\''请假天数'\'' must be at least 1 (computed from '\''开始日期'\'', '\''结束日期'\'', it is -5)" >expect &&
+	test_cmp expect err &&
+	r=$(newreq --draft) &&
+	n=$(events) &&
+	expect_exit 1 env LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 "$DOCKET" -C "$TMP/s" -u zhang.wei edit "$r" \
+		--set end=2026-03-01 2>err &&
+	echo "docket: '\''请假天数'\'' 不能小于 1（由'\''开始日期'\''、'\''结束日期'\''计算得出，结果为 -1）" >expect &&
+	test_cmp expect err &&
+	test "$(events)" = "$n" &&
+	test "$(get "$r" fields.end)" = 2026-03-04 &&
+	checked
+'
+
 test_done

@@ -459,6 +459,9 @@ static const struct fill_case leave_cases[] = {
 	  "{\"start\": \"2026-03-02\", \"end\": \"2026-03-03\", \"reason\": \"探亲\", \"days\": \"2\"}",
 	  "{\"type\":\"annual\",\"start\":\"2026-03-02\",\"end\":\"2026-03-03\",\"days\":2,"
 	  "\"reason\":\"探亲\"}" },
+	{ "ending before it starts: days below its min, saying what it was computed from", "leave", "zhang.wei",
+	  "{\"start\": \"2026-04-07\", \"end\": \"2026-04-01\", \"reason\": \"家中有事\"}",
+	  "days: '请假天数' must be at least 1 (computed from '开始日期', '结束日期', it is -5)\n" },
 	{ "a bad start date: days not computed, handover not asked", "leave", "zhang.wei",
 	  "{\"start\": \"3月2日\", \"end\": \"2026-03-06\", \"reason\": \"探亲\"}",
 	  "start: '开始日期' is not a date (use YYYY-MM-DD): '3月2日'\n" },
