@@ -147,6 +147,32 @@ void cli_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/*
+ * `docket VERB --help` anywhere among its arguments, or `docket VERB -h`
+ * alone (as git reads -h: a lone one cannot be an option's value), is
+ * `docket help VERB`.
+ */
+static int asks_help(const struct cli *c)
+{
+	if (c->argc == 2 && !strcmp(c->argv[1], "-h"))
+		return 1;
+	for (int k = 1; k < c->argc; k++) {
+		if (!strcmp(c->argv[k], "--"))
+			break;
+		if (!strcmp(c->argv[k], "--help"))
+			return 1;
+	}
+	return 0;
+}
+
+static int verb_help(struct cli *c, const struct verb *v)
+{
+	const char *argv[] = { "help", v->name, NULL };
+	c->argc = 2;
+	c->argv = (char **)argv;
+	return cmd_help(c);
+}
+
 static void usage_line(FILE *out)
 {
 	fprintf(out, _("usage: docket [-C DIR] [-u USER] [--json] VERB [ARGS...]\n"));
@@ -231,7 +257,7 @@ int main(int argc, char **argv)
 			c.argv = argv + i;
 			if (cli_take_flag(&c, "--json"))
 				c.json = 1;
-			rc = v->run(&c);
+			rc = asks_help(&c) ? verb_help(&c, v) : v->run(&c);
 		}
 	}
 	free(c.store_dir_owned);

@@ -15,6 +15,18 @@ test_expect_success 'help VERB shows its usage' '
 	docket help deploy >out && grep "^usage: docket deploy" out
 '
 
+test_expect_success 'VERB --help and a lone VERB -h are help VERB (exit 0), for every verb' '
+	docket help >list &&
+	for v in $(sed -n "s/^  \([a-z]*\) .*/\1/p" list); do
+		docket help $v >want || exit 1
+		docket $v --help >got && test_cmp want got || exit 1
+		docket $v -h >got && test_cmp want got || exit 1
+	done &&
+	docket approve x --help >got && docket help approve >want && test_cmp want got &&
+	docket doc edit --help >got && docket help doc >want && test_cmp want got &&
+	expect_exit 2 docket approve x -h 2>err && grep "unknown option '\''-h'\'' for '\''approve'\''" err
+'
+
 test_expect_success 'an unknown verb is a usage error (exit 2)' '
 	expect_exit 2 docket frobnicate 2>err && grep "unknown verb '\''frobnicate'\''" err
 '
