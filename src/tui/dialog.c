@@ -82,62 +82,6 @@ static void put_row(struct tui *t, int y, int x, struct row *r)
 	row_release(r);
 }
 
-/*
- * Wrap `s` into lines of at most `width` columns: at newlines, after the
- * last blank that fits, or between any two characters (Chinese has no
- * blanks). Returns the number of lines; each is a NUL-terminated string
- * in *lines (caller frees with free_lines).
- */
-static size_t wrap_text(const char *s, size_t width, char ***lines)
-{
-	char **v = NULL;
-	size_t n = 0, alloc = 0;
-	struct buf cur = BUF_INIT;
-	size_t col = 0, last_blank = 0; /* bytes into cur after the last blank; 0 none */
-	if (!width)
-		width = 1;
-	for (const char *p = s; *p;) {
-		uint32_t cp;
-		size_t len = utf8_decode(p, &cp);
-		size_t w = (size_t)utf8_cp_width(cp);
-		if (cp == '\n' || col + w > width) {
-			struct buf next = BUF_INIT;
-			if (cp != '\n' && last_blank && cp != ' ') {
-				buf_adds(&next, cur.s + last_blank);
-				buf_setlen(&cur, last_blank - 1);
-			}
-			ALLOC_GROW(v, n + 1, alloc);
-			v[n++] = buf_detach(&cur);
-			cur = next;
-			col = utf8_width(cur.s);
-			last_blank = 0;
-			if (cp == '\n' || cp == ' ') {
-				p += len;
-				continue;
-			}
-		}
-		buf_add(&cur, p, len);
-		col += w;
-		if (cp == ' ')
-			last_blank = cur.len;
-		p += len;
-	}
-	if (cur.len || !n) {
-		ALLOC_GROW(v, n + 1, alloc);
-		v[n++] = buf_detach(&cur);
-	}
-	buf_release(&cur);
-	*lines = v;
-	return n;
-}
-
-static void free_lines(char **lines, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(lines[i]);
-	free(lines);
-}
-
 /* ---- the form dialog ---- */
 
 void dialog_init(struct dialog *d, const char *title)
@@ -379,8 +323,8 @@ static int msg_rows(const struct dialog *d, const struct dlayout *l, size_t i)
 	if (!d->fields[i].msg.len)
 		return 0;
 	char **lines;
-	size_t n = wrap_text(d->fields[i].msg.s, l->ew > 2 ? l->ew : 1, &lines);
-	free_lines(lines, n);
+	size_t n = utf8_wrap(d->fields[i].msg.s, l->ew > 2 ? l->ew : 1, &lines);
+	utf8_lines_free(lines, n);
 	return n > MSG_MAX_ROWS ? MSG_MAX_ROWS : (int)n;
 }
 
@@ -405,7 +349,7 @@ static void layout_dialog(const struct dialog *d, int rows, int cols, struct dla
 	/* "> " label " [" editor "]" */
 	size_t fixed = 2 + l->lw + 1 + 2;
 	l->ew = l->iw > fixed ? l->iw - fixed : 1;
-	l->ntext_all = d->text.len ? wrap_text(d->text.s, l->iw ? l->iw : 1, &l->text) : 0;
+	l->ntext_all = d->text.len ? utf8_wrap(d->text.s, l->iw ? l->iw : 1, &l->text) : 0;
 	l->ntext = l->ntext_all;
 	l->rows = xcalloc(d->nfields ? d->nfields : 1, sizeof(*l->rows));
 	/* borders, a blank row and the buttons */
@@ -471,7 +415,7 @@ static void layout_dialog(const struct dialog *d, int rows, int cols, struct dla
 static void layout_release(struct dlayout *l)
 {
 	free(l->rows);
-	free_lines(l->text, l->ntext_all);
+	utf8_lines_free(l->text, l->ntext_all);
 }
 
 /* A choice field's text: every option when they fit, else "< current >"; a lone option as it is. */
@@ -537,7 +481,7 @@ static int draw_field(struct tui *t, struct dialog *d, const struct dlayout *l, 
 		return (int)height;
 	/* the message wrapped under the editor; the last row shown ends in "~" when cut */
 	char **lines;
-	size_t n = wrap_text(f->msg.s, l->ew > 2 ? l->ew : 1, &lines);
+	size_t n = utf8_wrap(f->msg.s, l->ew > 2 ? l->ew : 1, &lines);
 	size_t shown = n > MSG_MAX_ROWS ? MSG_MAX_ROWS : n;
 	for (size_t k = 0; k < shown; k++) {
 		line_open(&r, (size_t)l->bw);
@@ -549,7 +493,7 @@ static int draw_field(struct tui *t, struct dialog *d, const struct dlayout *l, 
 		line_close(&r);
 		put_row(t, y + (int)height + (int)k, l->bx, &r);
 	}
-	free_lines(lines, n);
+	utf8_lines_free(lines, n);
 	return (int)(height + shown);
 }
 

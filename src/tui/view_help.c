@@ -7,17 +7,25 @@
 
 #include "view.h"
 #include "../util/i18n.h"
+#include "../util/utf8.h"
 #include "../util/xalloc.h"
 
-/* One help line: a group heading, an action, or a blank separator. */
+/*
+ * One help line: a group heading, the first line of an action (keys, name
+ * and the start of its text), a continuation of an action's text, or a
+ * blank separator.
+ */
 struct help_item {
 	int group;           /* >= 0: heading of this KEYGROUP_*; -1 otherwise */
 	enum action action;  /* ACT_NONE for headings and blanks */
+	char *text;          /* this line's part of the action's help; owned */
+	int more;            /* 1: a continuation line (no keys, no name) */
 };
 
 struct help_data {
 	struct help_item *v;
 	size_t n, alloc;
+	size_t width;        /* the screen width the text was wrapped for */
 };
 
 static const char *const group_titles[KEYGROUP_COUNT] = {
@@ -28,29 +36,56 @@ static const char *const group_titles[KEYGROUP_COUNT] = {
 	[KEYGROUP_EDIT] = N_("Editing text"),
 };
 
-/* Widths of the key and action-name columns. */
+/* Widths of the key and action-name columns, and where the text starts. */
 #define HELP_KEY_COLS 20
 #define HELP_NAME_COLS 15
+#define HELP_TEXT_AT (3 + HELP_KEY_COLS + 1 + HELP_NAME_COLS + 1)
 
-static void help_addline(struct help_data *h, int group, enum action a)
+static void help_addline(struct help_data *h, int group, enum action a, char *text, int more)
 {
 	ALLOC_GROW(h->v, h->n + 1, h->alloc);
-	h->v[h->n++] = (struct help_item){ group, a };
+	h->v[h->n++] = (struct help_item){ group, a, text, more };
+}
+
+static void help_clear(struct help_data *h)
+{
+	for (size_t i = 0; i < h->n; i++)
+		free(h->v[i].text);
+	h->n = 0;
+}
+
+/* The lines for a screen `width` columns wide: each action's text wrapped under its column. */
+static void help_build(struct help_data *h, size_t width)
+{
+	help_clear(h);
+	h->width = width;
+	size_t room = width > HELP_TEXT_AT + 10 ? width - HELP_TEXT_AT : 10;
+	for (int g = 0; g < KEYGROUP_COUNT; g++) {
+		if (g)
+			help_addline(h, -1, ACT_NONE, NULL, 0);
+		help_addline(h, g, ACT_NONE, NULL, 0);
+		for (int a = 0; a < ACT_COUNT; a++) {
+			if ((int)action_info((enum action)a)->group != g)
+				continue;
+			char **lines;
+			size_t n = utf8_wrap(_(action_info((enum action)a)->help), room, &lines);
+			for (size_t k = 0; k < n; k++)
+				help_addline(h, -1, (enum action)a, lines[k], k > 0);
+			free(lines); /* the strings now belong to the items */
+		}
+	}
+}
+
+static size_t screen_width(const struct tui *t)
+{
+	return t->cols > 0 ? (size_t)t->cols : 80;
 }
 
 static int help_open(struct tui *t, struct view *v)
 {
-	(void)t;
 	struct help_data *h = xcalloc(1, sizeof(*h));
 	v->data = h;
-	for (int g = 0; g < KEYGROUP_COUNT; g++) {
-		if (g)
-			help_addline(h, -1, ACT_NONE);
-		help_addline(h, g, ACT_NONE);
-		for (int a = 0; a < ACT_COUNT; a++)
-			if ((int)action_info((enum action)a)->group == g)
-				help_addline(h, -1, (enum action)a);
-	}
+	help_build(h, screen_width(t));
 	v->lines = h->n;
 	v->no_cursor = 1;
 	return 0;
@@ -61,6 +96,7 @@ static void help_release(struct view *v)
 	struct help_data *h = v->data;
 	if (!h)
 		return;
+	help_clear(h);
 	free(h->v);
 	free(h);
 	v->data = NULL;
@@ -68,8 +104,14 @@ static void help_release(struct view *v)
 
 static void help_title(struct tui *t, struct view *v, struct buf *out)
 {
-	(void)t;
-	(void)v;
+	struct help_data *h = v->data;
+	/* a new width: wrap again (the title is drawn before the body) */
+	if (screen_width(t) != h->width) {
+		help_build(h, screen_width(t));
+		v->lines = h->n;
+		if (v->offset >= v->lines)
+			v->offset = v->lines ? v->lines - 1 : 0;
+	}
 	buf_adds(out, _("Help"));
 }
 
@@ -84,6 +126,11 @@ static void help_line(struct tui *t, struct view *v, size_t i, struct row *r)
 	}
 	if (it->action == ACT_NONE)
 		return;
+	if (it->more) {
+		row_add(r, TE_NORMAL, "", HELP_TEXT_AT);
+		row_add(r, TE_HELP_TEXT, it->text, 0);
+		return;
+	}
 	const struct action_info *ai = action_info(it->action);
 	struct buf keys = BUF_INIT;
 	keymap_describe(&t->keymap, it->action, ", ", &keys);
@@ -94,7 +141,7 @@ static void help_line(struct tui *t, struct view *v, size_t i, struct row *r)
 	row_add(r, TE_NORMAL, " ", 1);
 	row_add(r, TE_MUTED, ai->name, HELP_NAME_COLS);
 	row_add(r, TE_NORMAL, " ", 1);
-	row_add(r, TE_HELP_TEXT, _(ai->help), 0);
+	row_add(r, TE_HELP_TEXT, it->text, 0);
 	buf_release(&keys);
 }
 

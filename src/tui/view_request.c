@@ -92,32 +92,12 @@ static void rq_add(struct rq_data *d, const char *label, const char *text, enum 
 static void rq_wrap(struct rq_data *d, const char *label, const char *text, enum theme_elem e,
 		    size_t room)
 {
-	struct buf cur = BUF_INIT;
-	size_t col = 0;
-	int first = 1;
-	const char *p = text ? text : "";
-	for (;;) {
-		uint32_t cp = 0;
-		size_t len = *p ? utf8_decode(p, &cp) : 0;
-		size_t w = cp && cp != '\n' ? (size_t)utf8_cp_width(cp) : 0;
-		if (!*p || cp == '\n' || col + w > room) {
-			/* a labelled text continues under its label; an unlabelled one at the left edge */
-			rq_add(d, first || !label ? label : "", cur.s, e, NULL, TE_NORMAL);
-			first = 0;
-			buf_reset(&cur);
-			col = 0;
-			if (!*p)
-				break;
-			if (cp == '\n') {
-				p += len;
-				continue;
-			}
-		}
-		buf_add(&cur, p, len);
-		col += w;
-		p += len;
-	}
-	buf_release(&cur);
+	char **lines;
+	size_t n = utf8_wrap(text ? text : "", room, &lines);
+	/* a labelled text continues under its label; an unlabelled one at the left edge */
+	for (size_t k = 0; k < n; k++)
+		rq_add(d, !k || !label ? label : "", lines[k], e, NULL, TE_NORMAL);
+	utf8_lines_free(lines, n);
 }
 
 static void rq_add_wrapped(struct rq_data *d, const char *label, const char *text, enum theme_elem e)

@@ -1,8 +1,10 @@
 #include "utf8.h"
 
+#include <stdlib.h>
 #include <wchar.h>
 
 #include "buf.h"
+#include "xalloc.h"
 
 int utf8_valid(const char *s, size_t len, size_t *bad_offset)
 {
@@ -144,4 +146,54 @@ void utf8_sanitize(struct buf *out, const char *s)
 			buf_add(out, s, n);
 		s += n;
 	}
+}
+
+size_t utf8_wrap(const char *s, size_t width, char ***lines)
+{
+	char **v = NULL;
+	size_t n = 0, alloc = 0;
+	struct buf cur = BUF_INIT;
+	size_t col = 0, last_blank = 0; /* bytes into cur after the last blank; 0 none */
+	if (!width)
+		width = 1;
+	for (const char *p = s; *p;) {
+		uint32_t cp;
+		size_t len = utf8_decode(p, &cp);
+		size_t w = (size_t)utf8_cp_width(cp);
+		if (cp == '\n' || col + w > width) {
+			struct buf next = BUF_INIT;
+			if (cp != '\n' && last_blank && cp != ' ') {
+				buf_adds(&next, cur.s + last_blank);
+				buf_setlen(&cur, last_blank - 1);
+			}
+			ALLOC_GROW(v, n + 1, alloc);
+			v[n++] = buf_detach(&cur);
+			cur = next;
+			col = utf8_width(cur.s);
+			last_blank = 0;
+			if (cp == '\n' || cp == ' ') {
+				p += len;
+				continue;
+			}
+		}
+		buf_add(&cur, p, len);
+		col += w;
+		if (cp == ' ')
+			last_blank = cur.len;
+		p += len;
+	}
+	if (cur.len || !n) {
+		ALLOC_GROW(v, n + 1, alloc);
+		v[n++] = buf_detach(&cur);
+	}
+	buf_release(&cur);
+	*lines = v;
+	return n;
+}
+
+void utf8_lines_free(char **lines, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
 }

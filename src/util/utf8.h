@@ -35,5 +35,13 @@ size_t utf8_width(const char *s);
 size_t utf8_fit(struct buf *out, const char *s, size_t cols, int ellipsis, int pad);
 /* Drop control and bidirectional-override characters (safe to draw). */
 void utf8_sanitize(struct buf *out, const char *s);
+/*
+ * Wrap `s` into lines of at most `width` columns: at newlines, after the
+ * last blank that fits, or between any two characters (Chinese has no
+ * blanks). Returns the number of lines (at least 1); each is a
+ * NUL-terminated string in *lines, freed with utf8_lines_free().
+ */
+size_t utf8_wrap(const char *s, size_t width, char ***lines);
+void utf8_lines_free(char **lines, size_t n);
 
 #endif

@@ -88,6 +88,47 @@ static void test_definitions_narrow(void **state)
 	snapshot("defs-37x10", 10, 37, NULL);
 }
 
+/* Every action's help is there whole at 80 columns, in English and Chinese: wrapped, never cut ("~"). */
+static void help_whole(const char *locale)
+{
+	setenv("LC_ALL", locale, 1);
+	setenv("LANG", locale, 1);
+	i18n_init();
+	struct term tm;
+	struct tui t;
+	tui_start(&tm, &t, 24, 80, "wang.fang", &defs_view_ops, NULL);
+	/* open the help, then a page down at a time, checking every page */
+	static const char *const keys[] = { "?", "PgDn", "PgDn", "PgDn", "PgDn", "PgDn", "PgDn", NULL };
+	struct keyseq q = { keys, 0, NULL };
+	int key, saw_last = 0, pages = 0;
+	const char *kname;
+	while (keyseq_next(&q, &key, &kname)) {
+		tui_key(&t, key);
+		tui_draw(&t);
+		char *screen = dump_screen();
+		char *body = strchr(screen, '\n') + 1;
+		*strrchr(screen, '\n') = '\0';
+		*strrchr(screen, '\n') = '\0'; /* the status line */
+		if (strstr(body, "~\n") || body[strlen(body) - 1] == '~')
+			fail_msg("a help text is cut at 80 columns (%s):\n%s", locale, body);
+		saw_last |= strstr(body, "edit-pick") != NULL;
+		pages++;
+		free(screen);
+	}
+	assert_int_equal(pages, 7);
+	assert_true(saw_last);
+	tui_stop(&tm, &t);
+	harness_env();
+	i18n_init();
+}
+
+static void test_help_whole(void **state)
+{
+	(void)state;
+	help_whole("C.UTF-8");
+	help_whole("zh_CN.UTF-8");
+}
+
 static void test_workflow_80x24(void **state)
 {
 	(void)state;
@@ -212,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_workflow_80x24),
 		cmocka_unit_test(test_workflow_back),
 		cmocka_unit_test(test_help_80x24),
+		cmocka_unit_test(test_help_whole),
 		cmocka_unit_test(test_unbound_key_message),
 		cmocka_unit_test(test_quit),
 	};

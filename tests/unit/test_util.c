@@ -97,6 +97,33 @@ static void test_clock(void **state)
 	assert_string_equal(out, "2026-03-02T01:30:00Z");
 }
 
+/* Wrapping by display columns: Chinese anywhere, other text at blanks, newlines kept. */
+static void wraps(const char *s, size_t width, const char *want)
+{
+	char **lines;
+	size_t n = utf8_wrap(s, width, &lines);
+	struct buf got = BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		assert_true(utf8_width(lines[i]) <= width);
+		buf_addf(&got, "%s|", lines[i]);
+	}
+	assert_string_equal(got.s, want);
+	buf_release(&got);
+	utf8_lines_free(lines, n);
+}
+
+static void test_wrap(void **state)
+{
+	(void)state;
+	wraps("", 10, "|");
+	wraps("同意，请秘书长签发", 6, "同意，|请秘书|长签发|");
+	wraps("同意，请秘书长签发", 5, "同意|，请|秘书|长签|发|"); /* never half a character */
+	wraps("Close this view (quit from the first view)", 20, "Close this view|(quit from the first|view)|");
+	wraps("第一行\n\nsecond line", 8, "第一行||second|line|");
+	wraps("abcdefghij", 4, "abcd|efgh|ij|");
+	wraps("请假 days", 4, "请假|days|");
+}
+
 static void test_sm3(void **state)
 {
 	(void)state;
@@ -167,6 +194,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_width),
 		cmocka_unit_test(test_fit),
+		cmocka_unit_test(test_wrap),
 		cmocka_unit_test(test_valid_and_sanitize),
 		cmocka_unit_test(test_clock),
 		cmocka_unit_test(test_sm3),
