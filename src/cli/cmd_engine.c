@@ -292,16 +292,18 @@ int cmd_new(struct cli *c)
 	}
 	const char *t = title ? title : json_string_value(json_object_get(data, "title"));
 	const struct org_user *u = org_user(d->org, c->user);
-	char *auto_title = xasprintf("%s - %s", d->wf->name ? d->wf->name : wid, u && u->name ? u->name : c->user);
+	struct buf auto_title = BUF_INIT;
+	formdata_title(d->form, d->org, data, d->wf->name ? d->wf->name : wid, u && u->name ? u->name : c->user,
+		       &auto_title);
 	json_t *p = json_object();
 	json_object_set_new(p, "workflow", json_string(wid));
 	json_object_set_new(p, "workflow_version", json_string(wf));
 	json_object_set_new(p, "form_version", json_string(form));
 	json_object_set_new(p, "org_version", json_string(org));
-	json_object_set_new(p, "title", json_string(t ? t : auto_title));
+	json_object_set_new(p, "title", json_string(t ? t : auto_title.s));
 	json_object_set_new(p, "data", data);
 	json_object_set_new(p, "draft", json_boolean(draft));
-	free(auto_title);
+	buf_release(&auto_title);
 	rc = act(c, &ss, "instance.created", p, draft ? _("saved draft '%s'") : _("submitted request '%s'"), NULL);
 out:
 	json_decref(in);

@@ -116,6 +116,7 @@ void form_free(struct form *f)
 	free(f->fields);
 	free(f->id);
 	free(f->name);
+	free(f->title);
 	free(f);
 }
 
@@ -625,6 +626,55 @@ static int parse_field(struct fparse *p, const struct ynode *item, struct field 
 	return f->id ? 0 : -1;
 }
 
+/*
+ * `title:` (read once the fields are known): every {NAME} must name a
+ * field, applicant or workflow, and braces must pair.
+ */
+static void check_title(struct fparse *p, const struct ynode *root)
+{
+	const struct ynode *n = ymap_get(root, "title");
+	if (!n || yis_null(n))
+		return;
+	const char *t = y_str(p->d, p->doc, root, "title", 0);
+	if (!t)
+		return;
+	for (const char *s = t; *s; s++) {
+		if (*s == '}') {
+			y_error(p->d, p->doc, n, _("'title' has a '}' without its '{'"));
+			return;
+		}
+		if (*s != '{')
+			continue;
+		const char *end = strchr(s + 1, '}');
+		const char *open = strchr(s + 1, '{');
+		if (!end || (open && open < end)) {
+			y_error(p->d, p->doc, n, _("'title' has a '{' without its '}'"));
+			return;
+		}
+		char *name = xstrndup(s + 1, (size_t)(end - s - 1));
+		if (strcmp(name, "applicant") && strcmp(name, "workflow") && !form_field(p->f, name)) {
+			/* the names that may be used, for a suggestion */
+			const char **names = xcalloc(p->f->nfields + 2, sizeof(*names));
+			for (size_t i = 0; i < p->f->nfields; i++)
+				names[i] = p->f->fields[i].id;
+			names[p->f->nfields] = "applicant";
+			names[p->f->nfields + 1] = "workflow";
+			const char *near = y_nearest(name, names, p->f->nfields + 2);
+			if (near)
+				y_error(p->d, p->doc, n, _("'title' names '{%s}', which is no field of this form (did you mean '{%s}'?)"),
+					name, near);
+			else
+				y_error(p->d, p->doc, n,
+					_("'title' names '{%s}', which is no field of this form (nor applicant or workflow)"),
+					name);
+			free(names);
+		}
+		free(name);
+		s = end;
+	}
+	p->f->title = xstrdup(t);
+}
+
 static int is_form_kind(const char *kind)
 {
 	return !strcmp(kind, "form");
@@ -632,7 +682,7 @@ static int is_form_kind(const char *kind)
 
 struct form *form_parse(const struct ydoc *doc, struct diags *d)
 {
-	static const char *const top[] = { "kind", "id", "name", "description", "fields", NULL };
+	static const char *const top[] = { "kind", "id", "name", "description", "title", "fields", NULL };
 	const struct ynode *root = doc->root;
 	if (!root || root->type != Y_MAP) {
 		if (root)
@@ -692,6 +742,7 @@ struct form *form_parse(const struct ydoc *doc, struct diags *d)
 		}
 		form->nfields++;
 	}
+	check_title(&p, root);
 	return form;
 }
 

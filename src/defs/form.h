@@ -61,6 +61,13 @@ struct field {
 struct form {
 	char *id;
 	char *name;
+	/*
+	 * The title a request gets when its applicant gives none: text with
+	 * {FIELD} for a field's value as people read it, {applicant} and
+	 * {workflow} for their names ("出差 {destination} - {applicant}");
+	 * NULL: "WORKFLOW - APPLICANT". See formdata_title().
+	 */
+	char *title;
 	struct field *fields;
 	size_t nfields;
 };

@@ -1274,3 +1274,41 @@ void formdata_text(const struct field *f, const struct org *org, const json_t *v
 	}
 	buf_adds(out, s);
 }
+
+void formdata_title(const struct form *f, const struct org *org, const json_t *data, const char *workflow,
+		    const char *applicant, struct buf *out)
+{
+	struct buf t = BUF_INIT;
+	for (const char *s = f && f->title ? f->title : ""; *s; s++) {
+		const char *end = *s == '{' ? strchr(s + 1, '}') : NULL;
+		if (!end) {
+			buf_addch(&t, *s);
+			continue;
+		}
+		char *name = xstrndup(s + 1, (size_t)(end - s - 1));
+		const struct field *fd = form_field(f, name);
+		const json_t *v = fd ? json_object_get(data, name) : NULL;
+		if (!strcmp(name, "applicant") && !fd)
+			buf_adds(&t, applicant);
+		else if (!strcmp(name, "workflow") && !fd)
+			buf_adds(&t, workflow);
+		else if (v && !json_is_null(v))
+			formdata_text(fd, org, v, &t);
+		free(name);
+		s = end;
+	}
+	/* one line, and what empty fields leave (doubled blanks, blanks at the ends) gone */
+	for (size_t i = 0; i < t.len; i++)
+		if (t.s[i] == '\n' || t.s[i] == '\r' || t.s[i] == '\t')
+			t.s[i] = ' ';
+	struct buf clean = BUF_INIT;
+	utf8_sanitize(&clean, t.s);
+	size_t before = out->len;
+	for (const char *c = clean.s; *c; c++)
+		if (*c != ' ' || (out->len > before && c[1] && c[1] != ' '))
+			buf_addch(out, *c);
+	if (out->len == before)
+		buf_addf(out, "%s - %s", workflow, applicant);
+	buf_release(&t);
+	buf_release(&clean);
+}

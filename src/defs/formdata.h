@@ -100,6 +100,17 @@ int formdata_get(const struct form *f, const json_t *data, const char *id,
 struct buf;
 void formdata_text(const struct field *f, const struct org *org, const json_t *val, struct buf *out);
 
+/*
+ * The title of a request whose applicant gave none: the form's `title:`
+ * with each {FIELD} replaced by the field's value in canonical `data` as
+ * formdata_text() shows it (nothing when the field is empty or hidden),
+ * {applicant} and {workflow} by those names; runs of blanks left by
+ * empty fields become one. Without a `title:`, or when it comes out
+ * blank, "WORKFLOW - APPLICANT". `f` and `org` may be NULL.
+ */
+void formdata_title(const struct form *f, const struct org *org, const json_t *data, const char *workflow,
+		    const char *applicant, struct buf *out);
+
 /* What formdata_scope() reads from; filled by it, owned by the caller (often on the stack). */
 struct formdata_scope {
 	const struct form *form;            /* the fields and their types */

@@ -366,7 +366,8 @@ void tui_new_request(struct tui *t)
 			if (!title || !*title)
 				title = json_string_value(json_object_get(c.data, "title"));
 			struct buf auto_title = BUF_INIT;
-			buf_addf(&auto_title, "%s - %s", w->name ? w->name : w->id, tui_user_name(t, t->user));
+			formdata_title(fm, org, c.data, w->name ? w->name : w->id, tui_user_name(t, t->user),
+				       &auto_title);
 			json_t *pl = json_object();
 			json_object_set_new(pl, "workflow", json_string(l.v[k].id));
 			json_object_set_new(pl, "workflow_version", json_string(l.v[k].hash));

@@ -28,13 +28,13 @@ test_expect_success 'setup: a store with the shipped definitions' '
 test_expect_success 'a leave request runs to the end with opinions in the trail' '
 	r=$(leave) &&
 	d -u huang.wei inbox >inbox && grep "$r" inbox &&
-	grep "^[a-z2-7]\{6\}  $r  2026-03-02 09:30  部门负责人审批  请假 - 张伟\$" inbox &&
+	grep "^[a-z2-7]\{6\}  $r  2026-03-02 09:30  部门负责人审批  年假 2天 - 张伟\$" inbox &&
 	d -u huang.wei approve "$r" -m 同意 >out && grep "^approved task" out &&
 	d -u xu.ming approve "$r" &&
 	test "$(state "$r")" = approved &&
 	d show "$r" | sed "s/$r/REQ/; s/^  [a-z2-7]\{6\}  /  ......  /" >show &&
 	cat >expect <<-\EOF &&
-	REQ  请假 - 张伟
+	REQ  年假 2天 - 张伟
 	workflow:  请假 (leave)
 	applicant: 张伟 (zhang.wei) 预算科
 	state:     approved
@@ -200,7 +200,7 @@ test_expect_success 'common opinions: added and counted' '
 test_expect_success 'a stand-in gets new tasks on behalf of the absent' '
 	d -u huang.wei standin feng.xue --from 2026-03-01 --to 2026-03-05 &&
 	r=$(leave) &&
-	d -u feng.xue inbox >in && grep "^[a-z2-7]\{6\}  $r  2026-03-02 09:30  部门负责人审批  请假 - 张伟  (for 黄伟)\$" in &&
+	d -u feng.xue inbox >in && grep "^[a-z2-7]\{6\}  $r  2026-03-02 09:30  部门负责人审批  年假 2天 - 张伟  (for 黄伟)\$" in &&
 	d -u feng.xue approve "$r" -m 同意 &&
 	d show "$r" | grep "^  2026-03-02 09:30  冯雪 on behalf of 黄伟  approved @部门负责人审批: 同意\$" &&
 	checked

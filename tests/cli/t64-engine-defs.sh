@@ -118,7 +118,7 @@ test_expect_success 'a stand-in who is the applicant goes through self-approval 
 	d -u xu.ming standin zhang.wei --from 2026-03-01 --to 2026-03-05 &&
 	r=$(newreq zhang.wei wdtest $leave_args) &&
 	! d -u zhang.wei inbox | grep "$r" &&
-	d -u huang.wei inbox >in && grep "^[a-z2-7]\{6\}  $r  .*  工作日测试 - 张伟  (for 徐明)\$" in &&
+	d -u huang.wei inbox >in && grep "^[a-z2-7]\{6\}  $r  .*  年假 2天 - 张伟  (for 徐明)\$" in &&
 	checked
 '
 

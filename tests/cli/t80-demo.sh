@@ -20,7 +20,7 @@ for n in 1 2 3; do
 import json, sys
 rows = json.load(sys.stdin)
 kinds = sorted((r[\"kind\"], r[\"title\"]) for r in rows)
-assert kinds == [(\"approve\", \"关于开展政务服务检查的通知\"), (\"resubmit\", \"请假 - 王芳\")], kinds" &&
+assert kinds == [(\"approve\", \"关于开展政务服务检查的通知\"), (\"resubmit\", \"事假 2天 - 王芳\")], kinds" &&
 		d -u wang.fang --json inbox --toread | python3 -c "
 import json, sys
 rows = json.load(sys.stdin)

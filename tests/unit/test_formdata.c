@@ -766,6 +766,33 @@ static void test_scope(void **state)
 }
 
 /* formdata_get: typed values from stored data; wrong shapes read as null. */
+/* A request's default title: the form's template, values as people read them, blanks tidied. */
+static void title_is(const char *form, const char *data, const char *want)
+{
+	json_t *j = json_loads(data, 0, NULL);
+	assert_non_null(j);
+	struct buf b = BUF_INIT;
+	formdata_title(form ? form_by_id(form) : NULL, demo, j, "出差审批", "张伟", &b);
+	assert_string_equal(b.s, want);
+	buf_release(&b);
+	json_decref(j);
+}
+
+static void test_title(void **state)
+{
+	(void)state;
+	title_is("trip", "{\"destination\":\"北京市\",\"days\":3}", "出差 北京市 3天 - 张伟");
+	/* a choice by its label */
+	title_is("leave", "{\"type\":\"sick\",\"days\":2}", "病假 2天 - 张伟");
+	/* an empty field leaves no doubled or dangling blank */
+	title_is("trip", "{\"days\":3}", "出差 3天 - 张伟");
+	/* one line, whatever the text holds */
+	title_is("trip", "{\"destination\":\"北京市\\n朝阳区\",\"days\":1}", "出差 北京市 朝阳区 1天 - 张伟");
+	/* no template: workflow and applicant */
+	title_is("outgoing", "{}", "出差审批 - 张伟");
+	title_is(NULL, "{}", "出差审批 - 张伟");
+}
+
 static void test_get(void **state)
 {
 	(void)state;
@@ -836,6 +863,7 @@ int main(void)
 		cmocka_unit_test(test_error_parts),
 		cmocka_unit_test(test_scope),
 		cmocka_unit_test(test_get),
+		cmocka_unit_test(test_title),
 	};
 	return cmocka_run_group_tests_name("formdata", tests, setup, teardown);
 }
