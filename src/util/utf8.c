@@ -148,6 +148,35 @@ void utf8_sanitize(struct buf *out, const char *s)
 	}
 }
 
+/* Chinese line breaking (行首/行尾禁则): what may not start a line, and what may not end one. */
+static int no_line_start(uint32_t cp)
+{
+	static const uint32_t v[] = { 0xff0c, 0x3002, 0x3001, 0xff1b, 0xff1a, 0xff1f, 0xff01, 0xff09, 0x300b,
+				      0x300d, 0x300f, 0x3011, 0x3015, 0x201d, 0x2019, 0x2026, 0x3009, 0xff0e };
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (cp == v[i])
+			return 1;
+	return 0;
+}
+
+static int no_line_end(uint32_t cp)
+{
+	static const uint32_t v[] = { 0xff08, 0x300a, 0x300c, 0x300e, 0x3010, 0x3014, 0x201c, 0x2018, 0x3008 };
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (cp == v[i])
+			return 1;
+	return 0;
+}
+
+/* Byte offset of the last character of b (0 when it has one or none). */
+static size_t last_char_at(const struct buf *b)
+{
+	size_t i = b->len;
+	while (i > 0 && ((unsigned char)b->s[--i] & 0xc0) == 0x80)
+		;
+	return i;
+}
+
 size_t utf8_wrap(const char *s, size_t width, char ***lines)
 {
 	char **v = NULL;
@@ -165,6 +194,18 @@ size_t utf8_wrap(const char *s, size_t width, char ***lines)
 			if (cp != '\n' && last_blank && cp != ' ') {
 				buf_adds(&next, cur.s + last_blank);
 				buf_setlen(&cur, last_blank - 1);
+			} else if (cp != '\n' && cp != ' ' && cur.len) {
+				/*
+				 * No closing punctuation at the start of the next line, no opening
+				 * one at the end of this: the character before goes down with it.
+				 */
+				size_t at = last_char_at(&cur);
+				uint32_t last;
+				utf8_decode(cur.s + at, &last);
+				if (at > 0 && (no_line_start(cp) || no_line_end(last))) {
+					buf_adds(&next, cur.s + at);
+					buf_setlen(&cur, at);
+				}
 			}
 			ALLOC_GROW(v, n + 1, alloc);
 			v[n++] = buf_detach(&cur);

@@ -38,7 +38,9 @@ void utf8_sanitize(struct buf *out, const char *s);
 /*
  * Wrap `s` into lines of at most `width` columns: at newlines, after the
  * last blank that fits, or between any two characters (Chinese has no
- * blanks). Returns the number of lines (at least 1); each is a
+ * blanks) except that closing punctuation (，。、）》 ...) never starts a
+ * line and opening punctuation (（《 ...) never ends one: the character
+ * before goes down with it. Returns the number of lines (at least 1); each is a
  * NUL-terminated string in *lines, freed with utf8_lines_free().
  */
 size_t utf8_wrap(const char *s, size_t width, char ***lines);

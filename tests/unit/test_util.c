@@ -117,11 +117,15 @@ static void test_wrap(void **state)
 	(void)state;
 	wraps("", 10, "|");
 	wraps("同意，请秘书长签发", 6, "同意，|请秘书|长签发|");
-	wraps("同意，请秘书长签发", 5, "同意|，请|秘书|长签|发|"); /* never half a character */
+	wraps("同意，请秘书长签发", 5, "同|意，|请秘|书长|签发|"); /* never half a character, never a comma first */
 	wraps("Close this view (quit from the first view)", 20, "Close this view|(quit from the first|view)|");
 	wraps("第一行\n\nsecond line", 8, "第一行||second|line|");
 	wraps("abcdefghij", 4, "abcd|efgh|ij|");
 	wraps("请假 days", 4, "请假|days|");
+	/* no closing punctuation starts a line, no opening one ends it: the character before goes down too */
+	wraps("切换排序（期限、流程）", 20, "切换排序（期限、流|程）|");
+	wraps("同意，请秘书长签发", 4, "同|意，|请秘|书长|签发|");
+	wraps("请按《办法》执行", 6, "请按|《办|法》执|行|");
 }
 
 static void test_sm3(void **state)
