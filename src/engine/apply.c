@@ -1752,8 +1752,18 @@ static int ap_standin(struct ctx *c)
 	if (!strcmp(who, c->ev->actor))
 		return REFUSE(c, "%s", _("a stand-in must be someone else"));
 	int64_t a, b;
-	if (!from || !to || date_parse(from, &a) < 0 || date_parse(to, &b) < 0 || b < a)
-		return REFUSE(c, "%s", _("give the absence as --from YYYY-MM-DD --to YYYY-MM-DD (to not before from)"));
+	if (!from || date_parse(from, &a) < 0)
+		return REFUSE(c, _("the first day away '%s' is not a date (YYYY-MM-DD)"), from ? from : "");
+	if (!to || date_parse(to, &b) < 0)
+		return REFUSE(c, _("the last day away '%s' is not a date (YYYY-MM-DD)"), to ? to : "");
+	if (b < a)
+		return REFUSE(c, _("the absence ends (%s) before it starts (%s)"), to, from);
+	const char *wf = pstr(c, "workflow");
+	char *wf_hash = wf ? eng_current_hash(c->e, "workflow", wf) : NULL;
+	int deployed = wf_hash != NULL;
+	free(wf_hash);
+	if (wf && !deployed)
+		return REFUSE(c, _("no workflow '%s' is deployed"), wf);
 	return eng_run(c->e,
 		       "INSERT INTO eng_standins (user, standin, from_day, to_day, workflow, seq)"
 		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -8,32 +8,106 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../defs/org.h"
+#include "../defs/value.h"
 #include "../engine/engine.h"
 #include "../util/i18n.h"
 #include "view.h"
 #include "widget.h"
 
+/* The dialog's fields. */
+struct standin_ctx {
+	size_t f_user, f_from, f_to, f_wf;
+};
+
+/* edit-pick: a person for the stand-in, a workflow for the last field. */
+static void standin_pick(struct tui *t, struct dialog *d, size_t field, enum action a, void *ctxp)
+{
+	struct standin_ctx *c = ctxp;
+	if (a != ACT_EDIT_PICK)
+		return;
+	if (field == c->f_user) {
+		const struct org *o = tui_org(t, NULL);
+		long k = tui_pick_user(t, o);
+		if (k >= 0)
+			edit_set(&d->fields[field].edit, o->users[k].id);
+	} else if (field == c->f_wf) {
+		char *id = NULL, *hash = NULL;
+		if (tui_pick_workflow(t, _("Only for workflow"), &id, &hash) == 0)
+			edit_set(&d->fields[field].edit, id);
+		free(id);
+		free(hash);
+	} else {
+		return;
+	}
+	buf_reset(&d->fields[field].msg);
+}
+
+/* Check what can be checked here, each at its field; 0 when all is well. */
+static int standin_check(struct tui *t, struct dialog *d, const struct standin_ctx *c)
+{
+	int64_t from = 0, to = 0;
+	int bad = 0;
+	if (date_parse(dialog_value(d, c->f_from), &from) < 0) {
+		dialog_error(d, c->f_from, _("'%s' is not a date (YYYY-MM-DD)"), dialog_value(d, c->f_from));
+		bad = 1;
+	}
+	if (date_parse(dialog_value(d, c->f_to), &to) < 0) {
+		dialog_error(d, c->f_to, _("'%s' is not a date (YYYY-MM-DD)"), dialog_value(d, c->f_to));
+		bad = 1;
+	} else if (!bad && to < from) {
+		dialog_error(d, c->f_to, _("the absence ends (%s) before it starts (%s)"), dialog_value(d, c->f_to),
+			     dialog_value(d, c->f_from));
+		bad = 1;
+	}
+	const char *wf = dialog_value(d, c->f_wf);
+	char *hash = *wf ? engine_current_version(t->engine, "workflow", wf) : NULL;
+	if (*wf && !hash) {
+		dialog_error(d, c->f_wf, _("no workflow '%s' is deployed"), wf);
+		bad = 1;
+	}
+	free(hash);
+	return bad;
+}
+
 void tui_standin(struct tui *t)
 {
 	struct dialog d;
 	dialog_init(&d, _("Stand-in while I am away"));
+	struct buf k = BUF_INIT;
+	keymap_describe(&t->keymap, ACT_EDIT_PICK, "/", &k);
 	buf_adds(&d.text, _("new tasks in this period go to your stand-in, recorded as \"B on behalf of A\""));
-	size_t f_user = dialog_add_text(&d, _("Stand-in"), "", 64, 1, 1);
-	size_t f_from = dialog_add_text(&d, _("From (YYYY-MM-DD)"), "", 32, 1, 1);
-	size_t f_to = dialog_add_text(&d, _("To (YYYY-MM-DD)"), "", 32, 1, 1);
-	size_t f_wf = dialog_add_text(&d, _("Only for workflow (optional)"), "", 64, 1, 0);
+	buf_addch(&d.text, '\n');
+	buf_addf(&d.text, _("%s: choose the stand-in or the workflow"), k.s);
+	buf_release(&k);
+	struct standin_ctx c;
+	c.f_user = dialog_add_text(&d, _("Stand-in"), "", 64, 1, 1);
+	c.f_from = dialog_add_text(&d, _("From (YYYY-MM-DD)"), "", 32, 1, 1);
+	c.f_to = dialog_add_text(&d, _("To (YYYY-MM-DD)"), "", 32, 1, 1);
+	c.f_wf = dialog_add_text(&d, _("Workflow (optional)"), "", 64, 1, 0);
+	d.ctx = &c;
+	d.on_action = standin_pick;
 	while (dialog_run(t, &d) == DIALOG_OK) {
-		char *who = tui_user_id(t, dialog_value(&d, f_user));
-		if (!who) {
-			dialog_error(&d, f_user, _("no such person: '%s'"), dialog_value(&d, f_user));
+		for (size_t i = 0; i < d.nfields; i++)
+			buf_reset(&d.fields[i].msg);
+		char *who = tui_user_id(t, dialog_value(&d, c.f_user));
+		int bad = standin_check(t, &d, &c);
+		if (!who)
+			dialog_error(&d, c.f_user, _("no such person: '%s'"), dialog_value(&d, c.f_user));
+		if (!who || bad) {
+			free(who);
 			d.result = DIALOG_OPEN;
-			d.focus = f_user;
+			for (size_t i = 0; i < d.nfields; i++)
+				if (d.fields[i].msg.len) {
+					d.focus = i;
+					break;
+				}
 			continue;
 		}
-		json_t *p = json_pack("{s:s, s:s, s:s}", "standin", who, "from", dialog_value(&d, f_from),
-				      "to", dialog_value(&d, f_to));
-		if (*dialog_value(&d, f_wf))
-			json_object_set_new(p, "workflow", json_string(dialog_value(&d, f_wf)));
+		json_t *p = json_pack("{s:s, s:s, s:s}", "standin", who, "from", dialog_value(&d, c.f_from),
+				      "to", dialog_value(&d, c.f_to));
+		if (*dialog_value(&d, c.f_wf))
+			json_object_set_new(p, "workflow", json_string(dialog_value(&d, c.f_wf)));
 		int r = engine_act(t->engine, NULL, "standin.set", t->user, p, NULL);
 		json_decref(p);
 		if (r >= 0) {
@@ -42,9 +116,9 @@ void tui_standin(struct tui *t)
 			break;
 		}
 		free(who);
-		dialog_error(&d, f_user, "%s", engine_error(t->engine));
+		dialog_error(&d, c.f_user, "%s", engine_error(t->engine));
 		d.result = DIALOG_OPEN;
-		d.focus = f_user;
+		d.focus = c.f_user;
 	}
 	dialog_release(&d);
 }

@@ -217,5 +217,17 @@ int tui_edit_request(struct tui *t, const char *id, const json_t *show);
 void tui_standin(struct tui *t);
 /* A person by id or by unique name, as an id (caller frees); NULL when unknown. */
 char *tui_user_id(struct tui *t, const char *s);
+/*
+ * Choose a person of organisation o (name, id, department, title; `/`
+ * filters): their index in o->users, or -1 when cancelled (or, with a
+ * message, when there is nobody).
+ */
+long tui_pick_user(struct tui *t, const struct org *o);
+/*
+ * Choose one of the deployed workflows in a picker titled `title`: 0 with
+ * *id and *hash set (caller frees), 1 when cancelled, -1 when there is
+ * none (a message says why).
+ */
+int tui_pick_workflow(struct tui *t, const char *title, char **id, char **hash);
 
 #endif

@@ -158,21 +158,22 @@ static void nw_pick(struct tui *t, struct dialog *d, size_t field, enum action a
 	const struct field *f = &c->form->fields[k];
 	if (f->type != F_USER && f->type != F_DEPARTMENT)
 		return;
-	struct picker p;
-	picker_init(&p, f->label ? f->label : f->id);
-	size_t n = f->type == F_USER ? c->org->nusers : c->org->ndepts;
-	for (size_t i = 0; i < n; i++) {
-		struct buf s = BUF_INIT;
-		if (f->type == F_USER)
-			buf_addf(&s, "%s  %s", c->org->users[i].name ? c->org->users[i].name : "",
-				 c->org->users[i].id);
-		else
+	long sel = -1;
+	if (f->type == F_USER) {
+		sel = tui_pick_user(t, c->org);
+	} else {
+		struct picker p;
+		picker_init(&p, f->label ? f->label : f->id);
+		for (size_t i = 0; i < c->org->ndepts; i++) {
+			struct buf s = BUF_INIT;
 			buf_addf(&s, "%s  %s", c->org->depts[i].name ? c->org->depts[i].name : "",
 				 c->org->depts[i].id);
-		picker_add(&p, s.s);
-		buf_release(&s);
+			picker_add(&p, s.s);
+			buf_release(&s);
+		}
+		sel = picker_run(t, &p);
+		picker_release(&p);
 	}
-	long sel = picker_run(t, &p);
 	if (sel >= 0) {
 		struct edit *e = &d->fields[field].edit;
 		const char *id = f->type == F_USER ? c->org->users[sel].id : c->org->depts[sel].id;
@@ -184,7 +185,6 @@ static void nw_pick(struct tui *t, struct dialog *d, size_t field, enum action a
 			edit_set(e, id);
 		}
 	}
-	picker_release(&p);
 }
 
 /* The label shown for a field: its label, with a hint for dates. */
@@ -323,31 +323,51 @@ static void nw_refresh(struct tui *t)
 	tui_update_pending(t);
 }
 
+int tui_pick_workflow(struct tui *t, const char *title, char **id, char **hash)
+{
+	*id = *hash = NULL;
+	struct nw_list l = { NULL, 0, 0 };
+	int rc = store_def_list(t->store, 0, nw_collect, &l);
+	if (rc < 0 || !l.n) {
+		tui_message(t, 1, "%s", rc < 0 ? store_error(t->store) : _("no workflow is deployed"));
+		rc = -1;
+	} else {
+		struct picker p;
+		picker_init(&p, title);
+		for (size_t i = 0; i < l.n; i++) {
+			struct buf s = BUF_INIT;
+			buf_addf(&s, "%s  (%s)", l.v[i].name, l.v[i].id);
+			picker_add(&p, s.s);
+			buf_release(&s);
+		}
+		long k = picker_run(t, &p);
+		picker_release(&p);
+		rc = k >= 0 ? 0 : 1;
+		if (k >= 0) {
+			*id = xstrdup(l.v[k].id);
+			*hash = xstrdup(l.v[k].hash);
+		}
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		free(l.v[i].id);
+		free(l.v[i].name);
+		free(l.v[i].hash);
+	}
+	free(l.v);
+	return rc;
+}
+
 void tui_new_request(struct tui *t)
 {
-	struct nw_list l = { NULL, 0, 0 };
-	if (store_def_list(t->store, 0, nw_collect, &l) < 0 || !l.n) {
-		tui_message(t, 1, "%s", l.n ? store_error(t->store) : _("no workflow is deployed"));
-		free(l.v);
-		return;
-	}
-	struct picker p;
-	picker_init(&p, _("New request: workflow"));
-	for (size_t i = 0; i < l.n; i++) {
-		struct buf s = BUF_INIT;
-		buf_addf(&s, "%s  (%s)", l.v[i].name, l.v[i].id);
-		picker_add(&p, s.s);
-		buf_release(&s);
-	}
-	long k = picker_run(t, &p);
-	picker_release(&p);
-	const struct workflow *w = k >= 0 ? tui_workflow(t, l.v[k].hash, NULL) : NULL;
+	char *wid = NULL, *wf_hash = NULL;
+	int k = tui_pick_workflow(t, _("New request: workflow"), &wid, &wf_hash) == 0 ? 0 : -1;
+	const struct workflow *w = k >= 0 ? tui_workflow(t, wf_hash, NULL) : NULL;
 	const char *form_hash = NULL, *org_hash = NULL;
 	const struct form *fm = w && w->form ? tui_form(t, w->form, &form_hash) : NULL;
 	const struct org *org = tui_org(t, &org_hash);
 	if (k >= 0 && (!w || !fm || !org)) {
 		tui_message(t, 1, _("workflow '%s' cannot be used: its form or the organisation is not deployed"),
-			    l.v[k].id);
+			    wid);
 	} else if (k >= 0) {
 		struct nw_ctx c;
 		memset(&c, 0, sizeof(c));
@@ -369,8 +389,8 @@ void tui_new_request(struct tui *t)
 			formdata_title(fm, org, c.data, w->name ? w->name : w->id, tui_user_name(t, t->user),
 				       &auto_title);
 			json_t *pl = json_object();
-			json_object_set_new(pl, "workflow", json_string(l.v[k].id));
-			json_object_set_new(pl, "workflow_version", json_string(l.v[k].hash));
+			json_object_set_new(pl, "workflow", json_string(wid));
+			json_object_set_new(pl, "workflow_version", json_string(wf_hash));
 			json_object_set_new(pl, "form_version", json_string(form_hash));
 			json_object_set_new(pl, "org_version", json_string(org_hash));
 			json_object_set_new(pl, "title", json_string(title && *title ? title : auto_title.s));
@@ -391,12 +411,8 @@ void tui_new_request(struct tui *t)
 		}
 		nw_release(&c, &d);
 	}
-	for (size_t i = 0; i < l.n; i++) {
-		free(l.v[i].id);
-		free(l.v[i].name);
-		free(l.v[i].hash);
-	}
-	free(l.v);
+	free(wid);
+	free(wf_hash);
 }
 
 int tui_edit_request(struct tui *t, const char *id, const json_t *show)

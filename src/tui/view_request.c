@@ -790,10 +790,26 @@ static void act_pick(struct tui *t, struct dialog *d, size_t field, enum action 
 	if (field != c->f_user && field != c->f_pick)
 		return;
 	const struct org *o = tui_org(t, NULL);
+	long k = tui_pick_user(t, o);
+	if (k >= 0) {
+		if (c->multi_user && field == c->f_user) {
+			if (e->text.len && e->text.s[e->text.len - 1] != ' ')
+				edit_insert(e, " ");
+			edit_insert(e, o->users[k].id);
+		} else {
+			edit_set(e, o->users[k].id);
+		}
+		buf_reset(&d->fields[field].msg);
+	}
+}
+
+long tui_pick_user(struct tui *t, const struct org *o)
+{
 	if (!o || !o->nusers) {
 		tui_message(t, 1, "%s", _("no organisation is deployed"));
-		return;
+		return -1;
 	}
+	struct picker p;
 	picker_init(&p, _("People"));
 	for (size_t i = 0; i < o->nusers; i++) {
 		const struct org_user *u = &o->users[i];
@@ -805,17 +821,8 @@ static void act_pick(struct tui *t, struct dialog *d, size_t field, enum action 
 		buf_release(&s);
 	}
 	long k = picker_run(t, &p);
-	if (k >= 0) {
-		if (c->multi_user && field == c->f_user) {
-			if (e->text.len && e->text.s[e->text.len - 1] != ' ')
-				edit_insert(e, " ");
-			edit_insert(e, o->users[k].id);
-		} else {
-			edit_set(e, o->users[k].id);
-		}
-		buf_reset(&d->fields[field].msg);
-	}
 	picker_release(&p);
+	return k;
 }
 
 /* A person by id or by unique name, as an id (caller frees); NULL when unknown. */

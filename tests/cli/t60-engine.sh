@@ -206,6 +206,20 @@ test_expect_success 'a stand-in gets new tasks on behalf of the absent' '
 	checked
 '
 
+test_expect_success 'a stand-in period that cannot be is refused, saying which part, and nothing is written' '
+	n=$(sqlite3 "$TMP/s/docket.db" "SELECT count(*) FROM events") &&
+	expect_exit 1 d -u huang.wei standin feng.xue --from 2026-03-10 --to 2026-03-01 2>err &&
+	echo "docket: the absence ends (2026-03-01) before it starts (2026-03-10)" >expect && test_cmp expect err &&
+	expect_exit 1 d -u huang.wei standin feng.xue --from 2026-3-10 --to 2026-03-12 2>err &&
+	echo "docket: the first day away '\''2026-3-10'\'' is not a date (YYYY-MM-DD)" >expect && test_cmp expect err &&
+	expect_exit 1 d -u huang.wei standin feng.xue --from 2026-03-10 --to 下周 2>err &&
+	echo "docket: the last day away '\''下周'\'' is not a date (YYYY-MM-DD)" >expect && test_cmp expect err &&
+	expect_exit 1 d -u huang.wei standin feng.xue --from 2026-03-10 --to 2026-03-12 --workflow leav 2>err &&
+	echo "docket: no workflow '\''leav'\'' is deployed" >expect && test_cmp expect err &&
+	test "$(sqlite3 "$TMP/s/docket.db" "SELECT count(*) FROM events")" = "$n" &&
+	checked
+'
+
 test_expect_success 'unknown users and ids are refused clearly' '
 	expect_exit 1 d -u nobody inbox 2>err && grep "no user '\''nobody'\''" err &&
 	expect_exit 1 d -u zhang.wei show zzzzzz 2>err && grep "no request" err

@@ -11,6 +11,8 @@
  */
 #include "tui_harness.h"
 
+#include <sqlite3.h>
+
 #include "defs/defset.h"
 
 static char tmpdir[] = "/tmp/docket-test-tui-inbox-XXXXXX";
@@ -703,22 +705,36 @@ static void test_submit_draft(void **state)
 	setenv("DOCKET_NOW", "2026-03-02T09:30:00+08:00", 1);
 }
 
-/* Stand-in (A): a refused period keeps the dialog open and writes nothing; a good one is one event. */
+/*
+ * Stand-in (A): a period ending before it starts and a workflow that is
+ * not deployed are each shown at their field, the dialog stays open and
+ * nothing is written; fixed, it is one event. Ctrl-O on the stand-in
+ * field chooses from the organisation's people.
+ */
 static void test_standin_dialog(void **state)
 {
 	(void)state;
 	struct term tm;
 	struct tui t;
-	/* to before from: refused; then fix the date and OK */
-	static const char *const keys[] = { "=黄伟", "Tab", "=2026-03-20", "Tab", "=2026-03-10", "Tab",
-					    "Tab", "Enter", "@standin-refused-80x24", "Tab", "Tab",
-					    "Backspace", "Backspace", "=25", "Tab", "Tab", "Enter", NULL };
+	static const char *const keys[] = { "C-o", "/", "=黄伟", "Enter", "Tab", "=2026-03-20", "Tab", "=2026-03-10",
+					    "Tab", "=nosuch", "Tab", "Enter", "@standin-refused-80x24",
+					    "Backspace", "Backspace", "=25", "Tab", "C-u", "=leave", "Tab", "Enter",
+					    NULL };
 	struct script sc = { .seq = { keys, 0, NULL } };
 	int64_t before = store_event_count(store);
 	tui_start(&tm, &t, 24, 80, "wang.fang", &inbox_view_ops, &sc);
 	tui_standin(&t);
 	tui_stop(&tm, &t);
 	assert_int_equal(store_event_count(store), before + 1);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(store_sqlite(store),
+					    "SELECT standin || ' ' || from_day || ' ' || to_day || ' ' || workflow"
+					    " FROM eng_standins WHERE user = 'wang.fang' ORDER BY seq DESC LIMIT 1",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "huang.wei 2026-03-20 2026-03-25 leave");
+	sqlite3_finalize(st);
 }
 
 /* Is request `id` in wang.fang's 待办 as returned to her (kind "resubmit")? */
