@@ -990,7 +990,7 @@ static int ap_decision(struct ctx *c, const char *decision)
 		goto out;
 	}
 	if (s && s->opinion_required && (!opinion || !*opinion) && strcmp(c->ev->actor, "system")) {
-		rc = REFUSE(c, _("step '%s' needs an opinion: give one with -m"), s->name ? s->name : s->id);
+		rc = REFUSE(c, _("step '%s' needs an opinion"), s->name ? s->name : s->id);
 		goto out;
 	}
 	const char *other = s && strcmp(c->ev->actor, "system") ? separated(c, c->ev->actor, s->id) : NULL;
@@ -1164,10 +1164,6 @@ static int ap_returned(struct ctx *c)
 		rc = REFUSE(c, _("task '%s' cannot return the request"), t.id);
 		goto out;
 	}
-	if (s->opinion_required && (!opinion || !*opinion)) {
-		rc = REFUSE(c, _("step '%s' needs an opinion: give one with -m"), s->name ? s->name : s->id);
-		goto out;
-	}
 	int rcp = 0;
 	prev = eng_str(c->e, &rcp, "SELECT prev FROM eng_active WHERE instance = ?1 AND step = ?2", "ss",
 		       c->in.id, t.step);
@@ -1214,6 +1210,11 @@ static int ap_returned(struct ctx *c)
 	}
 	if (!s->return_to && !s->nreturn_steps) {
 		rc = REFUSE(c, _("step '%s' does not allow returns"), s->id);
+		goto out;
+	}
+	/* after where to: a wrong target is said first, not after the opinion is added */
+	if (s->opinion_required && (!opinion || !*opinion)) {
+		rc = REFUSE(c, _("step '%s' needs an opinion"), s->name ? s->name : s->id);
 		goto out;
 	}
 	rc = eng_run(c->e,

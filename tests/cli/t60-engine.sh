@@ -115,6 +115,10 @@ test_expect_success 'return to a step never visited is refused; return to the ap
 	d -u huang.wei approve "$r" -m 同意 &&
 	expect_exit 1 d -u liu.yang return "$r" --to hr_record -m 退 2>err &&
 	grep "never visited" err &&
+	expect_exit 1 d -u liu.yang return "$r" --to nosuch 2>err &&
+	echo "docket: workflow '\''leave'\'' has no step '\''nosuch'\''" >expect && test_cmp expect err &&
+	expect_exit 1 d -u liu.yang return "$r" --to applicant 2>err &&
+	echo "docket: step '\''局领导审批'\'' needs an opinion" >expect && test_cmp expect err &&
 	d -u liu.yang return "$r" --to applicant -m 请补充说明 &&
 	test "$(state "$r")" = returned &&
 	d -u zhang.wei submit "$r" &&
