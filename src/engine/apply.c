@@ -986,7 +986,7 @@ static int ap_decision(struct ctx *c, const char *decision)
 	const struct step *s = workflow_step(c->in.defs->wf, t.step);
 	const char *opinion = pstr(c, "opinion");
 	if (!strcmp(t.kind, "read")) {
-		rc = REFUSE(c, _("task '%s' is for reading: use 'docket read'"), t.id);
+		rc = REFUSE(c, _("task '%s' is for reading: mark it read instead"), t.id);
 		goto out;
 	}
 	if (s && s->opinion_required && (!opinion || !*opinion) && strcmp(c->ev->actor, "system")) {

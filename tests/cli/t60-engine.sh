@@ -59,6 +59,8 @@ test_expect_success 'a leave request runs to the end with opinions in the trail'
 	EOF
 	test_cmp expect show &&
 	d -u he.xiaomei inbox --toread | grep "$r" &&
+	expect_exit 1 d -u he.xiaomei approve "$r" -m 好 2>err &&
+	grep "is for reading: mark it read instead" err &&
 	d -u he.xiaomei read "$r" &&
 	checked
 '
