@@ -29,6 +29,7 @@ struct cli {
 	char *store_dir_owned; /* the default dir when we computed it */
 	const char *user;      /* -u USER, $DOCKET_USER, or NULL */
 	int json;              /* --json */
+	const char *uuid;      /* --uuid: the action's event UUID (a retry applies it once), or NULL */
 	int argc;              /* the verb's arguments (argv[0] is the verb) */
 	char **argv;
 };

@@ -119,29 +119,57 @@ static const char *take_opt(struct cli *c, const char *opt, const char *alt)
 }
 
 /* Print usage for the verb and return EXIT_USAGE. */
+/* Say what was done: `what` with the id, or in JSON; `repeated`: an action applied before (--uuid). */
+static void report(struct cli *c, const char *what, const char *id, const char *request, int repeated)
+{
+	if (c->json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "ok", json_true());
+		if (repeated)
+			json_object_set_new(o, "repeated", json_true());
+		json_object_set_new(o, "id", json_string(id ? id : ""));
+		if (request)
+			json_object_set_new(o, "request", json_string(request));
+		cli_print_json(o);
+		return;
+	}
+	if (repeated)
+		cli_error(_("event '%s' was applied before: nothing done again"), c->uuid);
+	printf(what, id ? id : "");
+	putchar('\n');
+}
+
 /* Run one action and report; `what` is the past-tense message with one %s (the id). */
 static int act(struct cli *c, struct session *ss, const char *type, json_t *p, const char *what,
 	       const char *id)
 {
 	char *created = NULL;
-	int rc = engine_act(ss->e, NULL, type, c->user, p, &created);
+	int rc = engine_act(ss->e, c->uuid, type, c->user, p, &created);
 	json_decref(p);
 	if (rc < 0)
 		return eng_exit(ss, rc);
-	const char *shown = created ? created : id;
-	if (c->json) {
-		json_t *o = json_object();
-		json_object_set_new(o, "ok", json_true());
-		json_object_set_new(o, "id", json_string(shown ? shown : ""));
-		json_t *req = created ? json_string(created) : NULL;
-		if (req)
-			json_object_set_new(o, "request", req);
-		cli_print_json(o);
-	} else {
-		printf(what, shown ? shown : "");
-		putchar('\n');
-	}
+	report(c, what, created ? created : id, created, rc == 1);
 	free(created);
+	return EXIT_OK;
+}
+
+/*
+ * With --uuid, before reading ids against the state: was this action
+ * applied already (a retry)? Then report it as done and return EXIT_OK;
+ * -1 when it must still be done; another exit code on error.
+ */
+static int already(struct cli *c, struct session *ss, const char *type, const char *what)
+{
+	if (!c->uuid)
+		return -1;
+	char *id = NULL;
+	int rc = engine_repeated(ss->e, c->uuid, type, c->user, &id);
+	if (rc <= 0) {
+		free(id);
+		return rc < 0 ? eng_exit(ss, rc) : -1;
+	}
+	report(c, what, id, !strcmp(type, "instance.created") ? id : NULL, 1);
+	free(id);
 	return EXIT_OK;
 }
 
@@ -246,6 +274,11 @@ int cmd_new(struct cli *c)
 	int rc = session_open(c, &ss, 1);
 	if (rc) {
 		json_decref(in);
+		return rc;
+	}
+	if ((rc = already(c, &ss, "instance.created", draft ? _("saved draft '%s'") : _("submitted request '%s'"))) >= 0) {
+		json_decref(in);
+		session_close(&ss);
 		return rc;
 	}
 	const char *wid = c->argv[1];
@@ -362,6 +395,8 @@ static int submit_or_edit(struct cli *c, const char *type, const char *done)
 		return rc;
 	}
 	char *id = NULL;
+	if ((rc = already(c, &ss, type, done)) >= 0)
+		goto out;
 	rc = engine_resolve(ss.e, 'i', c->argv[1], &id);
 	if (rc < 0) {
 		rc = eng_exit(&ss, rc);
@@ -416,6 +451,8 @@ static int task_verb(struct cli *c, const char *type, const char *what, int narg
 	if (rc)
 		return rc;
 	char *task = NULL;
+	if ((rc = already(c, &ss, type, what)) >= 0)
+		goto out;
 	if (!strcmp(type, "task.takenback")) {
 		/* my last approval in that request, or the task named */
 		rc = engine_resolve(ss.e, 't', c->argv[1], &task);
@@ -502,6 +539,8 @@ int cmd_return(struct cli *c)
 	if (rc)
 		return rc;
 	char *task = NULL;
+	if ((rc = already(c, &ss, "instance.returned", _("returned request of task '%s'"))) >= 0)
+		goto out;
 	if ((rc = my_task(&ss, c, c->argv[1], &task)))
 		goto out;
 	json_t *p = json_object();
@@ -527,6 +566,8 @@ static int request_verb(struct cli *c, const char *type, const char *what, int m
 	if (rc)
 		return rc;
 	char *id = NULL;
+	if ((rc = already(c, &ss, type, what)) >= 0)
+		goto out;
 	rc = engine_resolve(ss.e, 'i', c->argv[1], &id);
 	if (rc < 0) {
 		rc = eng_exit(&ss, rc);

@@ -165,6 +165,54 @@ static int asks_help(const struct cli *c)
 	return 0;
 }
 
+/*
+ * --uuid UUID: the event the verb's one action is recorded as. Run again
+ * with the same UUID (a script retrying after a crash or a timeout), the
+ * action is applied once: the second run does nothing and reports what the
+ * first did. Only verbs that make exactly one action take it.
+ */
+static int take_uuid(struct cli *c, const struct verb *v)
+{
+	static const char *const acting[] = { "new", "submit", "edit", "approve", "reject", "read", "takeback",
+					      "transfer", "delegate", "addsign", "return", "withdraw", "urge",
+					      "terminate", "removesign", "circulate", "standin", "opinions", NULL };
+	int w = 1, found = 0, rest = 0;
+	for (int i = 1; i < c->argc; i++) {
+		rest |= !strcmp(c->argv[i], "--");
+		if (rest || found || strcmp(c->argv[i], "--uuid")) {
+			c->argv[w++] = c->argv[i];
+			continue;
+		}
+		found = 1;
+		if (i + 1 >= c->argc) {
+			cli_error("%s", _("--uuid needs a UUID"));
+			return EXIT_USAGE;
+		}
+		c->uuid = c->argv[++i];
+	}
+	c->argc = w;
+	if (!found)
+		return 0;
+	int ok = 0;
+	for (size_t k = 0; acting[k]; k++)
+		ok |= !strcmp(acting[k], v->name);
+	if (!ok) {
+		cli_error(_("'%s' takes no --uuid: it does not make one action"), v->name);
+		return EXIT_USAGE;
+	}
+	/* canonical: 8-4-4-4-12 lowercase hex digits */
+	const char *u = c->uuid;
+	int good = strlen(u) == 36;
+	for (int i = 0; good && i < 36; i++)
+		good = (i == 8 || i == 13 || i == 18 || i == 23) ? u[i] == '-'
+								   : (u[i] >= '0' && u[i] <= '9') || (u[i] >= 'a' && u[i] <= 'f');
+	if (!good) {
+		cli_error(_("'%s' is not a UUID (8-4-4-4-12 lowercase hex digits, as uuidgen prints)"), u);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 static int verb_help(struct cli *c, const struct verb *v)
 {
 	const char *argv[] = { "help", v->name, NULL };
@@ -257,7 +305,10 @@ int main(int argc, char **argv)
 			c.argv = argv + i;
 			if (cli_take_flag(&c, "--json"))
 				c.json = 1;
-			rc = asks_help(&c) ? verb_help(&c, v) : v->run(&c);
+			if (asks_help(&c))
+				rc = verb_help(&c, v);
+			else if ((rc = take_uuid(&c, v)) == 0)
+				rc = v->run(&c);
 		}
 	}
 	free(c.store_dir_owned);

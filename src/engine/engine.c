@@ -454,9 +454,58 @@ static int act_context(struct engine *e, const char *type, json_t *payload, stru
  * UUID is already in the log (nothing done), or a negative status (the
  * caller rolls back). *created: the id of a request it created.
  */
+/*
+ * An event with this UUID is in the log already: the same action again (a
+ * retry after a crash, a timeout, a lost reply) is done, and says what it
+ * was about; another action under that UUID is refused. 1, or a negative
+ * status.
+ */
+static int act_again(struct engine *e, const char *uuid, const char *type, const char *actor, char **id)
+{
+	int rc = 0;
+	char *was = eng_str(e, &rc, "SELECT type || ' ' || actor FROM events WHERE uuid = ?1", "s", uuid);
+	char *want = xasprintf("%s %s", type, actor);
+	int same = was && !strcmp(was, want);
+	free(want);
+	if (rc < 0 || !was) {
+		free(was);
+		return rc < 0 ? rc : eng_fail(e, STORE_ERR, _("event '%s' vanished"), uuid);
+	}
+	if (!same) {
+		rc = eng_fail(e, ENG_REFUSED, _("event '%s' is already in the log as another action (%s)"), uuid, was);
+		free(was);
+		return rc;
+	}
+	free(was);
+	if (!id)
+		return 1;
+	/* what it was about: the request it made, else its task, request or nothing */
+	*id = !strcmp(type, "instance.created")
+		      ? eng_str(e, &rc, "SELECT id FROM eng_instances WHERE uuid = ?1", "s", uuid)
+		      : eng_str(e, &rc,
+				"SELECT coalesce(json_extract(payload, '$.task'), json_extract(payload, '$.instance'))"
+				" FROM events WHERE uuid = ?1",
+				"s", uuid);
+	return rc < 0 ? rc : 1;
+}
+
+int engine_repeated(struct engine *e, const char *uuid, const char *type, const char *actor, char **id)
+{
+	if (id)
+		*id = NULL;
+	int64_t x;
+	int seen = eng_int(e, &x, "SELECT 1 FROM events WHERE uuid = ?1", "s", uuid);
+	if (seen <= 0)
+		return seen;
+	return act_again(e, uuid, type, actor, id);
+}
+
 static int act_in_tx(struct engine *e, const char *uuid, const char *type, const char *actor,
 		     json_t *payload, time_t now, char **created)
 {
+	int seen = engine_repeated(e, uuid, type, actor, !strcmp(type, "instance.created") ? created : NULL);
+	if (seen != 0)
+		return seen;
 	char made_at[32];
 	clock_format_iso(now, made_at, sizeof(made_at));
 	struct act_ctx c = { 0 };

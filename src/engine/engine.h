@@ -69,6 +69,16 @@ int engine_act(struct engine *e, const char *uuid, const char *type, const char 
 	       json_t *payload, char **created);
 
 /*
+ * Whether the action `type` by `actor` under event `uuid` was applied
+ * already: 1 (with *id, if not NULL, the request it created, else the
+ * task or request it concerned; caller frees), 0 when no event has that
+ * UUID, ENG_REFUSED when another action has it, or a negative status. A
+ * caller resolving ids against the current state (a task that is decided
+ * by now) asks this first, so that a retry succeeds as engine_act's does.
+ */
+int engine_repeated(struct engine *e, const char *uuid, const char *type, const char *actor, char **id);
+
+/*
  * Process every timer due at `now` (reminders, deadlines), each as an event
  * made by "system" with a UUID derived from the timer, so two processes
  * ticking at once fire each timer once. *fired counts the events applied.
