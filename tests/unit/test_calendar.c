@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "defs_helpers.h"
 #include "defs/calendar.h"
 #include "defs/defset.h"
 #include "defs/value.h"
@@ -258,15 +259,8 @@ static struct calendar *cn;
 static int load_cn(void **state)
 {
 	(void)state;
-	struct diags d = DIAGS_INIT;
-	struct ydoc doc = YDOC_INIT;
-	if (ydoc_load_file(&doc, "workflows/calendar-cn.yaml", &d) == 0)
-		cn = calendar_parse(&doc, &d);
-	diags_print(&d, stderr);
-	int bad = !cn || d.n;
-	diags_release(&d);
-	ydoc_release(&doc);
-	return bad ? -1 : 0;
+	cn = shipped_calendar();
+	return cn ? 0 : -1;
 }
 
 static int free_cn(void **state)

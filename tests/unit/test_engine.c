@@ -171,10 +171,17 @@ static void test_same_event_twice_is_a_noop(void **state)
 	int64_t before = store_event_count(f->s);
 	char *again = NULL;
 	json_t *p = json_object();
-	/* the same uuid: nothing applied, whatever the payload says */
+	/* the same uuid: nothing applied, whatever the payload says; it names the request it made */
 	assert_int_equal(engine_act(f->e, u1, "instance.created", "zhang.wei", p, &again), 1);
-	json_decref(p);
+	assert_non_null(again);
+	assert_string_equal(again, id);
+	free(again);
+	again = NULL;
+	/* the uuid of another action (another type, or another actor): refused */
+	assert_int_equal(engine_act(f->e, u1, "instance.urged", "zhang.wei", p, NULL), ENG_REFUSED);
+	assert_int_equal(engine_act(f->e, u1, "instance.created", "li.na", p, &again), ENG_REFUSED);
 	assert_null(again);
+	json_decref(p);
 	assert_int_equal(store_event_count(f->s), before);
 	char *t = task_of(f, "huang.wei", id);
 	const char *u2 = "0b0e8a34-1c1d-4c2e-9f00-000000000002";

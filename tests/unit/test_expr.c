@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "defs_helpers.h"
 #include "defs/expr.h"
 #include "defs/value.h"
 #include "util/buf.h"
@@ -142,11 +143,7 @@ static const struct expr_scope scope = { lookup, NULL };
 /* Diagnostics as "line:col: msg" lines (in the order reported). */
 static char *show_diags(struct diags *d)
 {
-	struct buf b = BUF_INIT;
-	for (size_t i = 0; i < d->n; i++)
-		buf_addf(&b, "%d:%d: %s\n", d->v[i].line, d->v[i].col, d->v[i].msg);
-	diags_release(d);
-	return buf_detach(&b);
+	return diags_lines(d, 0);
 }
 
 /* Parse at line 4, column 11 (as if after "    when: " in a file). */

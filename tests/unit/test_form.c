@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "defs_helpers.h"
 #include "defs/expr.h"
 #include "defs/form.h"
 #include "defs/org.h"
@@ -25,15 +26,8 @@ static struct org *demo;
 static int load_demo(void **state)
 {
 	(void)state;
-	struct diags d = DIAGS_INIT;
-	struct ydoc doc = YDOC_INIT;
-	if (ydoc_load_file(&doc, "workflows/organisation.yaml", &d) == 0)
-		demo = org_parse(&doc, &d);
-	diags_print(&d, stderr);
-	int bad = !demo || d.n;
-	diags_release(&d);
-	ydoc_release(&doc);
-	return bad ? -1 : 0;
+	demo = shipped_org();
+	return demo ? 0 : -1;
 }
 
 static int free_demo(void **state)
@@ -56,17 +50,13 @@ static char *check_text(const char *file, const char *text, size_t len, const st
 		if (f)
 			form_check(f, &doc, org, &d);
 	}
-	diags_sort(&d);
-	struct buf b = BUF_INIT;
-	for (size_t i = 0; i < d.n; i++)
-		buf_addf(&b, "%d:%d: %s\n", d.v[i].line, d.v[i].col, d.v[i].msg);
-	diags_release(&d);
+	char *lines = diags_lines(&d, 1);
 	ydoc_release(&doc);
 	if (out)
 		*out = f;
 	else
 		form_free(f);
-	return buf_detach(&b);
+	return lines;
 }
 
 static char *check(const char *text, const struct org *org, struct form **out)

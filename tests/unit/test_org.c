@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "defs_helpers.h"
 #include "defs/org.h"
 #include "util/buf.h"
 #include "util/diag.h"
@@ -25,17 +26,13 @@ static char *parse(const char *text, struct org **out)
 	struct org *o = NULL;
 	if (!ydoc_load_buf(&doc, "org.yaml", text, strlen(text), &d))
 		o = org_parse(&doc, &d);
-	diags_sort(&d);
-	struct buf b = BUF_INIT;
-	for (size_t i = 0; i < d.n; i++)
-		buf_addf(&b, "%d:%d: %s\n", d.v[i].line, d.v[i].col, d.v[i].msg);
-	diags_release(&d);
+	char *lines = diags_lines(&d, 1);
 	ydoc_release(&doc);
 	if (out)
 		*out = o;
 	else
 		org_free(o);
-	return buf_detach(&b);
+	return lines;
 }
 
 /* A small valid organisation the broken cases start from (lines 1-16). */
@@ -216,15 +213,8 @@ static struct org *demo;
 static int load_demo(void **state)
 {
 	(void)state;
-	struct diags d = DIAGS_INIT;
-	struct ydoc doc = YDOC_INIT;
-	if (ydoc_load_file(&doc, "workflows/organisation.yaml", &d) == 0)
-		demo = org_parse(&doc, &d);
-	diags_print(&d, stderr);
-	int bad = !demo || d.n;
-	diags_release(&d);
-	ydoc_release(&doc);
-	return bad ? -1 : 0;
+	demo = shipped_org();
+	return demo ? 0 : -1;
 }
 
 static int free_demo(void **state)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "defs_helpers.h"
 #include "defs/theme.h"
 #include "util/buf.h"
 #include "util/diag.h"
@@ -27,17 +28,13 @@ static char *parse(const char *text, struct theme **out)
 	struct theme *t = NULL;
 	if (!ydoc_load_buf(&doc, "t.yaml", text, strlen(text), &d))
 		t = theme_parse(&doc, &d);
-	diags_sort(&d);
-	struct buf b = BUF_INIT;
-	for (size_t i = 0; i < d.n; i++)
-		buf_addf(&b, "%d:%d: %s\n", d.v[i].line, d.v[i].col, d.v[i].msg);
-	diags_release(&d);
+	char *lines = diags_lines(&d, 1);
 	ydoc_release(&doc);
 	if (out)
 		*out = t;
 	else
 		theme_free(t);
-	return buf_detach(&b);
+	return lines;
 }
 
 #define HEAD "kind: theme\nid: t\nname: 测试\n"

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "defs_helpers.h"
 #include "defs/expr.h"
 #include "defs/form.h"
 #include "defs/org.h"
@@ -130,17 +131,13 @@ static char *lint(struct fixture *fx, const char *src, enum with with, struct wo
 			workflow_check(w, &doc, with == NO_ORG ? NULL : fx->org,
 				       with == NO_FORM ? NULL : fx->form, &d);
 	}
-	diags_sort(&d);
-	struct buf b = BUF_INIT;
-	for (size_t i = 0; i < d.n; i++)
-		buf_addf(&b, "%d:%d: %s\n", d.v[i].line, d.v[i].col, d.v[i].msg);
-	diags_release(&d);
+	char *lines = diags_lines(&d, 1);
 	if (out)
 		*out = w;
 	else
 		workflow_free(w);
 	ydoc_release(&doc);
-	return buf_detach(&b);
+	return lines;
 }
 
 #define HEAD "kind: workflow\nid: t\nname: 测试流程\nform: f\n"

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "defs_helpers.h"
 #include "util/buf.h"
 #include "util/diag.h"
 #include "util/i18n.h"
@@ -20,11 +21,7 @@ static char *load(const char *text, struct ydoc *doc)
 {
 	struct diags d = DIAGS_INIT;
 	ydoc_load_buf(doc, "t.yaml", text, strlen(text), &d);
-	struct buf b = BUF_INIT;
-	for (size_t i = 0; i < d.n; i++)
-		buf_addf(&b, "%d:%d: %s\n", d.v[i].line, d.v[i].col, d.v[i].msg);
-	diags_release(&d);
-	return buf_detach(&b);
+	return diags_lines(&d, 0);
 }
 
 struct bad_case {
