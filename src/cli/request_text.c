@@ -222,7 +222,8 @@ static void print_fields(const json_t *fields, const struct form *fm, const stru
 			continue;
 		buf_reset(&label);
 		buf_reset(&text);
-		buf_addf(&label, "%s:", f->label ? f->label : f->id);
+		/* TRANSLATORS: a form field's label before its value in `docket show` */
+		buf_addf(&label, C_("field label", "%s:"), f->label ? f->label : f->id);
 		formdata_text(f, org, val, &text);
 		add_field(&t, label.s, text.s);
 	}
@@ -233,7 +234,7 @@ static void print_fields(const json_t *fields, const struct form *fm, const stru
 			continue;
 		buf_reset(&label);
 		buf_reset(&text);
-		buf_addf(&label, "%s:", k);
+		buf_addf(&label, C_("field label", "%s:"), k);
 		formdata_text(NULL, NULL, val, &text);
 		add_field(&t, label.s, text.s);
 	}

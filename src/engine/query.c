@@ -508,7 +508,8 @@ void engine_trail_what(const json_t *v, const struct workflow *wf, const struct 
 										   : op;
 		buf_addf(out, " (%s)", where);
 	} else if (op && opinion) {
-		buf_addf(out, ": %s", op);
+		/* TRANSLATORS: an opinion after what was done ("approved @部门审核: 同意") */
+		buf_addf(out, C_("before an opinion", ": %s"), op);
 	}
 }
 

@@ -256,11 +256,11 @@ test_expect_success 'show in Chinese under zh_CN: names, labels and words; --jso
 	申请人：张伟 (zhang.wei) 预算科
 	状态：  办理中
 	字段：
-	  请假类型:  年假
-	  开始日期:  2026-03-03
-	  结束日期:  2026-03-04
-	  请假天数:  2
-	  事由:      探亲
+	  请假类型：  年假
+	  开始日期：  2026-03-03
+	  结束日期：  2026-03-04
+	  请假天数：  2
+	  事由：      探亲
 	当前环节：
 	  人事备案 (hr_record)
 	任务：
@@ -269,7 +269,7 @@ test_expect_success 'show in Chinese under zh_CN: names, labels and words; --jso
 	流转记录：
 	  2026-03-02 09:30  张伟          已创建
 	  2026-03-02 09:30  张伟          已提交
-	  2026-03-02 09:30  冯雪 代 黄伟  已同意 @部门负责人审批: 同意
+	  2026-03-02 09:30  冯雪 代 黄伟  已同意 @部门负责人审批：同意
 	EOF
 	test_cmp expect show &&
 	LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 d --json show "$r" >zh.json &&
