@@ -13,7 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../defs/org.h"
 #include "../docs/docs.h"
+#include "../engine/engine.h"
 #include "../store/store.h"
 #include "../util/buf.h"
 #include "../util/fsutil.h"
@@ -29,7 +31,20 @@ struct doc_ctx {
 	struct cli *c;      /* the command line */
 	struct store *s;    /* the store */
 	struct docs *d;     /* its documents */
+	struct engine *e;   /* for people's names (made when first asked) */
 };
+
+/* A person's name from the deployed organisation, else the id as recorded. */
+static const char *who(struct doc_ctx *x, const char *id)
+{
+	if (!id)
+		return "";
+	if (!x->e)
+		x->e = engine_new(x->s);
+	const struct org *o = engine_org(x->e);
+	const struct org_user *u = o ? org_user(o, id) : NULL;
+	return u && u->name ? u->name : id;
+}
 
 /* Exit code for a docs status. */
 static int doc_exit(int rc)
@@ -118,6 +133,8 @@ static int open_docs(struct doc_ctx *x, int readonly)
 
 static void close_docs(struct doc_ctx *x)
 {
+	engine_free(x->e);
+	x->e = NULL;
 	docs_free(x->d);
 	store_close(x->s);
 }
@@ -373,6 +390,22 @@ static void print_clean(const char *s)
 	buf_release(&b);
 }
 
+/* An approval's kind as people read it (`--json` keeps the kind as recorded). */
+static const char *approval_kind(const char *kind)
+{
+	if (!kind)
+		return "";
+	if (!strcmp(kind, "approve"))
+		return C_("document approval", "approve");
+	if (!strcmp(kind, "sign-off"))
+		return C_("document approval", "sign-off");
+	if (!strcmp(kind, "approve withdrawn"))
+		return C_("document approval", "approve withdrawn");
+	if (!strcmp(kind, "sign-off withdrawn"))
+		return C_("document approval", "sign-off withdrawn");
+	return kind;
+}
+
 /* docs_approvals callback: each approval as JSON. */
 static int approval_json(void *ctx, const struct docs_approval *a)
 {
@@ -417,7 +450,7 @@ static int doc_show(struct doc_ctx *x)
 	} else {
 		char when[32];
 		cli_local_time(r.made_at, when, sizeof(when));
-		printf("%s %s r%d/%d %.12s %s %s\n", id, ct.type, r.rev, info.revs, r.commit, when, r.author);
+		printf("%s %s r%d/%d %.12s %s %s\n", id, ct.type, r.rev, info.revs, r.commit, when, who(x, r.author));
 		if (info.frozen)
 			printf(info.needs_resign ? _("signed off at %.12s; changed since: needs the sign-off again\n")
 						 : _("signed off at %.12s\n"),
@@ -449,8 +482,8 @@ static int doc_show(struct doc_ctx *x)
 				printf("%s\n", _("approvals:"));
 			printf("  r%lld %.12s %s ", (long long)json_integer_value(json_object_get(v, "rev")),
 			       json_string_value(json_object_get(v, "commit")),
-			       json_string_value(json_object_get(v, "kind")));
-			print_clean(json_string_value(json_object_get(v, "actor")));
+			       approval_kind(json_string_value(json_object_get(v, "kind"))));
+			print_clean(who(x, json_string_value(json_object_get(v, "actor"))));
 			char at[32];
 			cli_local_time(json_string_value(json_object_get(v, "made_at")), at, sizeof(at));
 			printf(" %s\n", at);
@@ -466,7 +499,8 @@ static int doc_show(struct doc_ctx *x)
 
 /* For doc log: JSON array or table rows. */
 struct log_ctx {
-	json_t *arr;   /* --json output, or NULL */
+	json_t *arr;          /* --json output, or NULL */
+	struct doc_ctx *x;    /* for names */
 };
 
 static int log_one(void *ctx, const struct docs_rev *r)
@@ -487,7 +521,7 @@ static int log_one(void *ctx, const struct docs_rev *r)
 	char rev[16];
 	snprintf(rev, sizeof(rev), "r%d", r->rev);
 	struct buf a = BUF_INIT;
-	utf8_fit(&a, r->author, 14, 1, 1);
+	utf8_fit(&a, who(l->x, r->author), 14, 1, 1);
 	char when[32];
 	cli_local_time(r->made_at, when, sizeof(when));
 	printf("%-5s %.10s  %s  %s ", rev, r->commit, when, a.s);
@@ -514,7 +548,7 @@ static int doc_log(struct doc_ctx *x)
 		close_docs(x);
 		return rc;
 	}
-	struct log_ctx l = { c->json ? json_array() : NULL };
+	struct log_ctx l = { c->json ? json_array() : NULL, x };
 	int st = docs_log(x->d, id, log_one, &l);
 	if (st < 0) {
 		rc = doc_fail(x, st);
@@ -949,7 +983,7 @@ int cmd_doc(struct cli *c)
 	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
 		if (strcmp(c->argv[1], subs[i].name))
 			continue;
-		struct doc_ctx x = { c, NULL, NULL };
+		struct doc_ctx x = { c, NULL, NULL, NULL };
 		return subs[i].run(&x);
 	}
 	cli_error(_("unknown doc command '%s'"), c->argv[1]);

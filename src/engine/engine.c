@@ -916,6 +916,14 @@ char *engine_current_version(struct engine *e, const char *kind, const char *id)
 	return eng_current_hash(e, kind, id);
 }
 
+const struct org *engine_org(struct engine *e)
+{
+	char *h = eng_current_hash(e, "organisation", NULL);
+	const struct eng_defs *d = h ? eng_defs_get(e, NULL, NULL, h) : NULL;
+	free(h);
+	return d ? d->org : NULL;
+}
+
 /* store_def_list callback state: versions of one definition matching a prefix. */
 struct find_ver {
 	const char *kind, *id, *prefix;

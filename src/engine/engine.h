@@ -179,5 +179,7 @@ void engine_trail_what(const json_t *row, const struct workflow *wf, const struc
 const char *engine_trail_opinion(const json_t *row);
 /* A user's common opinions, most used first; NULL on error. */
 json_t *engine_opinions(struct engine *e, const char *user);
+/* The current organisation (its latest deployed version, parsed and cached); NULL when none is deployed. */
+const struct org *engine_org(struct engine *e);
 
 #endif

@@ -61,7 +61,7 @@ test_expect_success 'an approval records the head commit of the attached documen
 	d doc show "$doc" | sed -n "/^approvals:/,\$p" >actual &&
 	cat >expect <<-EOF &&
 	approvals:
-	  r1 $(echo $c1 | cut -c1-12) approve zhao.lei 2026-03-02 09:30
+	  r1 $(echo $c1 | cut -c1-12) approve 赵磊 2026-03-02 09:30
 	EOF
 	test_cmp expect actual &&
 	d show "$r" | sed -n "/^documents:/,/^trail:/p" >actual &&
@@ -239,9 +239,16 @@ test_expect_success 'taking back a sign-off withdraws it: not signed any more, h
 	d doc show "$doc4" | sed -n "/^approvals:/,\$p" >actual &&
 	cat >expect <<-EOF &&
 	approvals:
-	  r1 $c12 approve zhao.lei 2026-03-02 09:30
-	  r1 $c12 sign-off zhou.min 2026-03-02 09:30
-	  r1 $c12 sign-off withdrawn zhou.min 2026-03-02 09:30
+	  r1 $c12 approve 赵磊 2026-03-02 09:30
+	  r1 $c12 sign-off 周敏 2026-03-02 09:30
+	  r1 $c12 sign-off withdrawn 周敏 2026-03-02 09:30
+	EOF
+	test_cmp expect actual &&
+	LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 d doc show "$doc4" | sed -n "/^审批记录/,\$p" | sed 1d >actual &&
+	cat >expect <<-EOF &&
+	  r1 $c12 同意 赵磊 2026-03-02 09:30
+	  r1 $c12 签发 周敏 2026-03-02 09:30
+	  r1 $c12 撤回签发 周敏 2026-03-02 09:30
 	EOF
 	test_cmp expect actual &&
 	! d doc show "$doc4" | grep "signed off at" &&
