@@ -455,11 +455,13 @@ static int doc_show(struct doc_ctx *x)
 			printf(info.needs_resign ? _("signed off at %.12s; changed since: needs the sign-off again\n")
 						 : _("signed off at %.12s\n"),
 			       info.signed_commit);
-		printf("%s: %s\n", "文种", ct.type);
+		/* TRANSLATORS: a label and the value after it on one line ("标题: ...") */
+		printf(C_("label before a value", "%s: "), "文种");
+		printf("%s\n", ct.type);
 		for (int f = 0; f < DF__COUNT; f++) {
 			if (!ct.field[f])
 				continue;
-			printf("%s: ", docs_fields[f].label);
+			printf(C_("label before a value", "%s: "), docs_fields[f].label);
 			print_clean(ct.field[f]);
 			putchar('\n');
 		}

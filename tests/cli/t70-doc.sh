@@ -44,6 +44,7 @@ test_expect_success 'doc new stores a Chinese document as r1, readable by git' '
 	grep "created document $id r1" err &&
 	docket -C s doc show "$id" >show &&
 	grep "^发文字号: 市财发〔2026〕12号$" show &&
+	LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 docket -C s doc show "$id" | grep "^发文字号：市财发〔2026〕12号$" &&
 	grep "^本通知自印发之日起施行。$" show &&
 	sgit log --format="%an <%ae> %s" refs/docs/$id >log &&
 	test "$(cat log)" = "wang.fang <wang.fang@docket.invalid> 起草" &&
