@@ -54,8 +54,8 @@ static const char *const stmt_sql[DS__COUNT] = {
 	[DS_HEADS] = "SELECT id, head FROM documents",
 	[DS_SET_INSTANCE] = "UPDATE documents SET instance = ?2 WHERE docno = ?1",
 	[DS_INSERT_APPROVAL] = "INSERT INTO doc_approvals (docno, commit_id, rev, kind, actor, made_at,"
-			       " event_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[DS_FREEZE] = "UPDATE documents SET frozen = 1, signed_commit = ?2, needs_resign = ?3"
+			       " event_seq, withdraws) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[DS_FREEZE] = "UPDATE documents SET frozen = ?2 IS NOT NULL, signed_commit = ?2, needs_resign = ?3"
 		      " WHERE docno = ?1",
 };
 
@@ -1180,6 +1180,54 @@ int docs_rev_commit(struct docs *d, const char *id, const char *spec, char commi
 	return rc;
 }
 
+/*
+ * Whether commit `head` holds other content than commit `other` (their
+ * trees differ); the same commit never does, unreadable ones count as
+ * different.
+ */
+static int content_differs(struct docs *d, const char *head, const char *other)
+{
+	git_oid a, b, ta, tb;
+	if (!strcmp(head, other))
+		return 0;
+	if (git_oid_fromstr(&a, head) == 0 && git_oid_fromstr(&b, other) == 0 &&
+	    dgit_commit_tree(d, &a, &ta) == 0 && dgit_commit_tree(d, &b, &tb) == 0)
+		return !git_oid_equal(&ta, &tb);
+	return 1;
+}
+
+/* One row of doc_approvals; `withdraws` is the row it withdraws, or 0 for an approval. */
+static int insert_approval(struct docs *d, int64_t docno, const char *commit, int rev, const char *kind,
+			   const char *user, const char *now, int64_t seq, int64_t withdraws)
+{
+	sqlite3_stmt *st = docs_stmt(d, DS_INSERT_APPROVAL);
+	if (!st)
+		return DOCS_STORE;
+	sqlite3_bind_int64(st, 1, docno);
+	bind_text(st, 2, commit);
+	sqlite3_bind_int(st, 3, rev);
+	bind_text(st, 4, kind);
+	bind_text(st, 5, user);
+	bind_text(st, 6, now);
+	sqlite3_bind_int64(st, 7, seq);
+	if (withdraws)
+		sqlite3_bind_int64(st, 8, withdraws);
+	return step_done(d, st, _("record an approval"));
+}
+
+/* The document is signed off at `signed_commit` (NULL: not signed); `resign`: its head differs. */
+static int set_signed(struct docs *d, int64_t docno, const char *signed_commit, int resign)
+{
+	sqlite3_stmt *st = docs_stmt(d, DS_FREEZE);
+	if (!st)
+		return DOCS_STORE;
+	sqlite3_bind_int64(st, 1, docno);
+	bind_text(st, 2, signed_commit);
+	sqlite3_bind_int(st, 3, resign);
+	return step_done(d, st, _("record a sign-off"));
+}
+
+
 int docs_approve(struct docs *d, const char *user, const char *id, const char *commit, const char *kind,
 		 int freeze)
 {
@@ -1206,37 +1254,11 @@ int docs_approve(struct docs *d, const char *user, const char *id, const char *c
 	int64_t seq = 0;
 	char now[32];
 	clock_format_iso(clock_now(), now, sizeof(now));
-	sqlite3_stmt *st;
-	if ((rc = append_event(d, "document.approved", user, uuid, p, &seq)) == 0) {
-		if (!(st = docs_stmt(d, DS_INSERT_APPROVAL))) {
-			rc = DOCS_STORE;
-		} else {
-			sqlite3_bind_int64(st, 1, docno);
-			bind_text(st, 2, commit);
-			sqlite3_bind_int(st, 3, r.rev);
-			bind_text(st, 4, kind);
-			bind_text(st, 5, user);
-			bind_text(st, 6, now);
-			sqlite3_bind_int64(st, 7, seq);
-			rc = step_done(d, st, _("record an approval"));
-		}
-	}
-	if (rc == 0 && freeze) {
-		/* the head may already differ from what was signed (signed an older revision) */
-		git_oid a, b, ta, tb;
-		int resign = strcmp(i.head, commit) != 0;
-		if (resign && git_oid_fromstr(&a, i.head) == 0 && git_oid_fromstr(&b, commit) == 0 &&
-		    dgit_commit_tree(d, &a, &ta) == 0 && dgit_commit_tree(d, &b, &tb) == 0)
-			resign = !git_oid_equal(&ta, &tb);
-		if (!(st = docs_stmt(d, DS_FREEZE))) {
-			rc = DOCS_STORE;
-		} else {
-			sqlite3_bind_int64(st, 1, docno);
-			bind_text(st, 2, commit);
-			sqlite3_bind_int(st, 3, resign);
-			rc = step_done(d, st, _("record a sign-off"));
-		}
-	}
+	if ((rc = append_event(d, "document.approved", user, uuid, p, &seq)) == 0)
+		rc = insert_approval(d, docno, commit, r.rev, kind, user, now, seq, 0);
+	/* the head may already differ from what was signed (signed an older revision) */
+	if (rc == 0 && freeze)
+		rc = set_signed(d, docno, commit, content_differs(d, i.head, commit));
 	docs_rev_release(&r);
 	docs_info_release(&i);
 	return rc;
@@ -1307,14 +1329,9 @@ int docs_withdraw(struct docs *d, const char *user, const char *id, const char *
 	int signoff = kind && !strcmp(kind, "sign-off");
 	char now_signed[DOCS_OID_MAX] = "";
 	int resign = 0;
-	if (signoff && (rc = signoff_in_effect(d, docno, row, now_signed)) == 0 && now_signed[0]) {
-		/* back to the sign-off before it: does the head still hold what that one signed? */
-		git_oid a, b, ta, tb;
-		resign = strcmp(i.head, now_signed) != 0;
-		if (resign && git_oid_fromstr(&a, i.head) == 0 && git_oid_fromstr(&b, now_signed) == 0 &&
-		    dgit_commit_tree(d, &a, &ta) == 0 && dgit_commit_tree(d, &b, &tb) == 0)
-			resign = !git_oid_equal(&ta, &tb);
-	}
+	/* back to the sign-off before it: does the head still hold what that one signed? */
+	if (signoff && (rc = signoff_in_effect(d, docno, row, now_signed)) == 0 && now_signed[0])
+		resign = content_differs(d, i.head, now_signed);
 	struct buf what = BUF_INIT;
 	buf_addf(&what, "%s withdrawn", kind ? kind : "approve");
 	char uuid[37];
@@ -1336,39 +1353,11 @@ int docs_withdraw(struct docs *d, const char *user, const char *id, const char *
 				  uuid, p, &seq);
 	else
 		json_decref(p);
-	if (rc == 0 && (rc = sqlite3_prepare_v2(d->db,
-						"INSERT INTO doc_approvals (docno, commit_id, rev, kind, actor, made_at,"
-						" event_seq, withdraws) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-						-1, &st, NULL)) != SQLITE_OK) {
-		rc = docs_sql_fail(d, rc, _("record an approval"));
-	} else if (rc == 0) {
-		sqlite3_bind_int64(st, 1, docno);
-		bind_text(st, 2, commit);
-		sqlite3_bind_int(st, 3, rev);
-		bind_text(st, 4, what.s);
-		bind_text(st, 5, user);
-		bind_text(st, 6, now);
-		sqlite3_bind_int64(st, 7, seq);
-		sqlite3_bind_int64(st, 8, row);
-		rc = step_done(d, st, _("record an approval"));
-		sqlite3_finalize(st);
-	}
-	if (rc == 0 && signoff) {
-		/* frozen at the sign-off before it, or no longer signed */
-		if ((rc = sqlite3_prepare_v2(d->db,
-					     "UPDATE documents SET frozen = ?2, signed_commit = ?3, needs_resign = ?4"
-					     " WHERE docno = ?1",
-					     -1, &st, NULL)) != SQLITE_OK) {
-			rc = docs_sql_fail(d, rc, _("record a sign-off"));
-		} else {
-			sqlite3_bind_int64(st, 1, docno);
-			sqlite3_bind_int(st, 2, now_signed[0] != '\0');
-			bind_text(st, 3, now_signed[0] ? now_signed : NULL);
-			sqlite3_bind_int(st, 4, resign);
-			rc = step_done(d, st, _("record a sign-off"));
-			sqlite3_finalize(st);
-		}
-	}
+	if (rc == 0)
+		rc = insert_approval(d, docno, commit, rev, what.s, user, now, seq, row);
+	/* frozen at the sign-off before it, or no longer signed */
+	if (rc == 0 && signoff)
+		rc = set_signed(d, docno, now_signed[0] ? now_signed : NULL, resign);
 	buf_release(&what);
 	free(kind);
 	docs_info_release(&i);
