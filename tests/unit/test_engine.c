@@ -279,6 +279,29 @@ static int count_approval(void *ctx, const struct docs_approval *a)
 }
 
 /*
+ * The engine linked to the store's documents, and an outgoing request
+ * (*id, caller frees) with its notice drafted by 王芳 (doc); the caller
+ * frees the documents with docs_free().
+ */
+static struct docs *with_document(struct fx *f, char **id, char doc[DOCS_ID_MAX])
+{
+	struct docs *ds = NULL;
+	struct buf err = BUF_INIT;
+	assert_int_equal(docs_open(f->s, &ds, &err), 0);
+	buf_release(&err);
+	engine_set_docs(f->e, ds);
+	*id = new_outgoing(f, "关于做好春季防火工作的通知");
+	struct docs_content c;
+	docs_content_init(&c);
+	c.type = xstrdup("通知");
+	docs_content_set(&c, DF_TITLE, "关于做好春季防火工作的通知");
+	buf_adds(&c.body, "各区县人民政府：\n请做好春季防火工作。\n");
+	assert_int_equal(docs_create(ds, "wang.fang", &c, *id, doc), 0);
+	docs_content_release(&c);
+	return ds;
+}
+
+/*
  * Documents linked (engine_set_docs): an approval records the head once,
  * even when its event arrives twice; the sign step freezes the document;
  * replay agrees. Unlinked, the sign step approves as before.
@@ -286,20 +309,8 @@ static int count_approval(void *ctx, const struct docs_approval *a)
 static void test_documents_link(void **state)
 {
 	struct fx *f = *state;
-	struct docs *ds = NULL;
-	struct buf err = BUF_INIT;
-	assert_int_equal(docs_open(f->s, &ds, &err), 0);
-	buf_release(&err);
-	engine_set_docs(f->e, ds);
-	char *id = new_outgoing(f, "关于做好春季防火工作的通知");
-	struct docs_content c;
-	docs_content_init(&c);
-	c.type = xstrdup("通知");
-	docs_content_set(&c, DF_TITLE, "关于做好春季防火工作的通知");
-	buf_adds(&c.body, "各区县人民政府：\n请做好春季防火工作。\n");
-	char doc[DOCS_ID_MAX];
-	assert_int_equal(docs_create(ds, "wang.fang", &c, id, doc), 0);
-	docs_content_release(&c);
+	char *id, doc[DOCS_ID_MAX];
+	struct docs *ds = with_document(f, &id, doc);
 	char head[DOCS_OID_MAX];
 	assert_int_equal(docs_head(ds, doc, head), 0);
 
@@ -409,21 +420,9 @@ static void assert_signed(struct fx *f, const char *id, const char *want)
 static void test_sign_timeout_and_takeback(void **state)
 {
 	struct fx *f = *state;
-	struct docs *ds = NULL;
-	struct buf err = BUF_INIT;
-	assert_int_equal(docs_open(f->s, &ds, &err), 0);
-	buf_release(&err);
-	engine_set_docs(f->e, ds);
 	deploy_auto_sign(f);
-	char *id = new_outgoing(f, "关于做好春季防火工作的通知");
-	struct docs_content c;
-	docs_content_init(&c);
-	c.type = xstrdup("通知");
-	docs_content_set(&c, DF_TITLE, "关于做好春季防火工作的通知");
-	buf_adds(&c.body, "各区县人民政府：\n请做好春季防火工作。\n");
-	char doc[DOCS_ID_MAX];
-	assert_int_equal(docs_create(ds, "wang.fang", &c, id, doc), 0);
-	docs_content_release(&c);
+	char *id, doc[DOCS_ID_MAX];
+	struct docs *ds = with_document(f, &id, doc);
 	char *t = task_of(f, "zhao.lei", id);
 	assert_int_equal(act_task(f, NULL, "task.approved", "zhao.lei", t, "同意"), 0);
 	free(t);
