@@ -857,16 +857,22 @@ static int doc_list_one(void *ctx, const struct docs_info *i)
 	return 0;
 }
 
+/* wang.fang's TUI on the terminal opened, with request `id` open over the inbox and drawn. */
+static void request_open(struct tui *t, const char *id)
+{
+	assert_int_equal(tui_setup(t, store, "wang.fang", NULL), 0);
+	assert_int_equal(tui_push(t, &inbox_view_ops, NULL), 0);
+	assert_int_equal(tui_push(t, &request_view_ops, request_view_data(id)), 0);
+	tui_draw(t);
+}
+
 /* Open request `id` and press E. */
 static void edit_in_request(const char *id)
 {
 	struct term tm;
 	struct tui t;
 	term_open(&tm, 24, 80);
-	assert_int_equal(tui_setup(&t, store, "wang.fang", NULL), 0);
-	assert_int_equal(tui_push(&t, &inbox_view_ops, NULL), 0);
-	assert_int_equal(tui_push(&t, &request_view_ops, request_view_data(id)), 0);
-	tui_draw(&t);
+	request_open(&t, id);
 	tui_key(&t, key_parse("E"));
 	tui_draw(&t);
 	tui_stop(&tm, &t);
@@ -959,20 +965,14 @@ static void test_request_needs_resign(void **state)
 	struct term tm;
 	struct tui t;
 	term_open(&tm, 24, 80);
-	assert_int_equal(tui_setup(&t, store, "wang.fang", NULL), 0);
-	assert_int_equal(tui_push(&t, &inbox_view_ops, NULL), 0);
-	assert_int_equal(tui_push(&t, &request_view_ops, request_view_data(out_id)), 0);
-	tui_draw(&t);
+	request_open(&t, out_id);
 	snprintf(line, sizeof(line), "signed off %.7s", head);
 	assert_true(request_says(&t, line));
 	assert_false(request_says(&t, "changed after sign-off: needs the sign-off again"));
 	tui_teardown(&t);
 	doc_revise(d, "2026-03-02T09:31:00+08:00", "wang.fang", NULL, "签发后改动的正文。\n", NULL);
 	assert_int_equal(docs_needs_resign(d, doc_id), 1);
-	assert_int_equal(tui_setup(&t, store, "wang.fang", NULL), 0);
-	assert_int_equal(tui_push(&t, &inbox_view_ops, NULL), 0);
-	assert_int_equal(tui_push(&t, &request_view_ops, request_view_data(out_id)), 0);
-	tui_draw(&t);
+	request_open(&t, out_id);
 	assert_true(request_says(&t, "changed after sign-off: needs the sign-off again"));
 	assert_false(request_says(&t, line));
 	tui_stop(&tm, &t);
