@@ -369,11 +369,7 @@ void tui_new_request(struct tui *t)
 		tui_message(t, 1, _("workflow '%s' cannot be used: its form or the organisation is not deployed"),
 			    wid);
 	} else if (k >= 0) {
-		struct nw_ctx c;
-		memset(&c, 0, sizeof(c));
-		c.t = t;
-		c.form = fm;
-		c.org = org;
+		struct nw_ctx c = { .t = t, .form = fm, .org = org };
 		struct dialog d;
 		struct buf heading = BUF_INIT;
 		buf_addf(&heading, "%s: %s", _("New request"), w->name ? w->name : w->id);
@@ -438,11 +434,7 @@ int tui_edit_request(struct tui *t, const char *id, const json_t *show)
 		return -1;
 	}
 	const json_t *fields = json_object_get(show, "fields");
-	struct nw_ctx c;
-	memset(&c, 0, sizeof(c));
-	c.t = t;
-	c.form = fm;
-	c.org = org;
+	struct nw_ctx c = { .t = t, .form = fm, .org = org };
 	struct dialog d;
 	struct buf heading = BUF_INIT;
 	buf_addf(&heading, "%s: %s", !strcmp(state, "draft") ? _("Draft") : tui_state_label(state),
