@@ -34,6 +34,17 @@ docket() {
 	"$DOCKET" "$@"
 }
 
+# d ARGS...: docket on the scenario's store, $TMP/s.
+d() {
+	docket -C "$TMP/s" "$@"
+}
+
+# checked: `docket check` on $TMP/s passes (the log is intact, replaying it
+# gives the same state); its report is shown when it does not.
+checked() {
+	d check >check.out 2>&1 || { cat check.out; return 1; }
+}
+
 # expect_exit N CMD...: run CMD, require exit status N.
 expect_exit() {
 	want=$1

@@ -3,7 +3,6 @@
 # and after every scenario `docket check` (the state equals a replay).
 . "$TESTS_DIR/cli/lib.sh"
 
-d() { docket -C "$TMP/s" "$@"; }
 # new request by USER, prints its id
 newreq() {
 	u=$1
@@ -15,9 +14,6 @@ leave() {
 }
 state() {
 	d --json show "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])'
-}
-checked() {
-	d check >check.out 2>&1 || { cat check.out; return 1; }
 }
 
 test_expect_success 'setup: a store with the shipped definitions' '

@@ -5,7 +5,6 @@
 # approved the review, so dedupe leaves 2 voters for pass: 2.)
 . "$TESTS_DIR/cli/lib.sh"
 
-d() { docket -C "$TMP/s" "$@"; }
 newreq() {
 	u=$1
 	shift
@@ -25,9 +24,6 @@ drive() {
 		done
 	done
 	return 1
-}
-checked() {
-	d check >check.out 2>&1 || { cat check.out; return 1; }
 }
 # attach a document to request $2 as user $1: a `document: sign` step
 # (签发, 批示) signs it off and refuses without one (t72-doc-signoff.sh)

@@ -3,7 +3,6 @@
 # automatic approval recorded as the system; each fires once.
 . "$TESTS_DIR/cli/lib.sh"
 
-d() { docket -C "$TMP/s" "$@"; }
 newreq() {
 	u=$1
 	shift

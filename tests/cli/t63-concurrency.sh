@@ -3,7 +3,6 @@
 # a join completed by two approvers at the same moment goes on exactly once.
 . "$TESTS_DIR/cli/lib.sh"
 
-d() { docket -C "$TMP/s" "$@"; }
 newreq() {
 	u=$1
 	shift

@@ -5,7 +5,6 @@
 # after a withdrawal, and `docket migrate`. `docket check` after each.
 . "$TESTS_DIR/cli/lib.sh"
 
-d() { docket -C "$TMP/s" "$@"; }
 newreq() {
 	u=$1
 	shift
@@ -18,9 +17,6 @@ field() {
 # deadline of USER's open task in request R
 deadline() {
 	d -u "$1" --json inbox | python3 -c "import json,sys; print([t[\"deadline\"] for t in json.load(sys.stdin) if t[\"request\"]==\"$2\"][0])"
-}
-checked() {
-	d check >check.out 2>&1 || { cat check.out; return 1; }
 }
 
 test_expect_success 'setup: shipped definitions and test workflows' '

@@ -5,7 +5,6 @@
 # fields computed again; `docket check` after each case.
 . "$TESTS_DIR/cli/lib.sh"
 
-d() { docket -C "$TMP/s" "$@"; }
 newreq() {
 	d -u zhang.wei --json new leave --set type=annual --set start=2026-03-03 --set end=2026-03-04 \
 		--set reason=探亲 "$@" | python3 -c 'import json,sys; print(json.load(sys.stdin)["request"])'
@@ -21,9 +20,6 @@ print(o)" "$2"
 }
 events() {
 	sqlite3 "$TMP/s/docket.db" "SELECT count(*) FROM events"
-}
-checked() {
-	d check >check.out 2>&1 || { cat check.out; return 1; }
 }
 
 test_expect_success 'setup: a store with the shipped definitions' '

@@ -8,7 +8,6 @@
 # adds the names. Ids are random: masked as req1, tsk1, ...
 . "$TESTS_DIR/cli/lib.sh"
 
-d() { docket -C "$TMP/s" "$@"; }
 # at HH:MM CMD...: run CMD at 2026-03-02 HH:MM (+08:00)
 at() {
 	t=$1

@@ -8,7 +8,6 @@
 # skipped (zhao.lei again: dedupe), 秘书长签发 zhou.min, 编号, 用印 qian.yu.
 . "$TESTS_DIR/cli/lib.sh"
 
-d() { docket -C "$TMP/s" "$@"; }
 newreq() {
 	d -u wang.fang --json new outgoing --set doc_type=notice --set urgency=normal \
 		--set main_recipients=各区县人民政府 --set title="$1" |
@@ -29,9 +28,6 @@ events() {
 # the trail lines of `show` (without the local time "YYYY-MM-DD HH:MM")
 trail() {
 	d show "$1" | sed -n '/^trail:/,$p' | sed 's/^  [0-9-]* [0-9:]*  /  /'
-}
-checked() {
-	d check >check.out 2>&1 || { cat check.out; return 1; }
 }
 
 test_expect_success 'setup: the shipped definitions, a request with its document' '
