@@ -13,6 +13,10 @@ newreq() {
 		--set main_recipients=各区县人民政府 --set title="$1" |
 		python3 -c 'import json,sys; print(json.load(sys.stdin)["request"])'
 }
+# notice_for REQUEST TITLE: 王芳 drafts the notice (body.md) attached to REQUEST; prints its id
+notice_for() {
+	d -u wang.fang doc new --type 通知 --title "$2" --body-file body.md --instance "$1" 2>/dev/null
+}
 # the head commit of document $1
 head_of() {
 	d --json doc show "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["commit"])'
@@ -155,9 +159,7 @@ test_expect_success 'returned to the sign step and signed again: cleared, the re
 '
 
 test_expect_success 'docket doc signoff also clears it for the steps after the sign-off' '
-	newreq 第二份通知 >r2 && r2=$(cat r2) &&
-	d -u wang.fang doc new --type 通知 --title 第二份通知 --body-file body.md --instance "$r2" >doc2 2>/dev/null &&
-	doc2=$(cat doc2) &&
+	r2=$(newreq 第二份通知) && doc2=$(notice_for "$r2" 第二份通知) &&
 	d -u zhao.lei approve "$r2" -m 同意 >/dev/null &&
 	d -u zhou.min approve "$r2" -m 同意 >/dev/null &&
 	d -u wang.fang doc edit "$doc2" --body-file body2.md >/dev/null 2>&1 &&
@@ -212,9 +214,7 @@ last_trail() {
 }
 
 test_expect_success 'taking back a sign-off withdraws it: not signed any more, history kept' '
-	newreq 第四份通知 >r4 && r4=$(cat r4) &&
-	d -u wang.fang doc new --type 通知 --title 第四份通知 --body-file body.md --instance "$r4" >doc4 2>/dev/null &&
-	doc4=$(cat doc4) && c=$(head_of "$doc4") && c7=$(echo $c | cut -c1-7) && c12=$(echo $c | cut -c1-12) &&
+	r4=$(newreq 第四份通知) && doc4=$(notice_for "$r4" 第四份通知) && c=$(head_of "$doc4") && c7=$(echo $c | cut -c1-7) && c12=$(echo $c | cut -c1-12) &&
 	d -u zhao.lei approve "$r4" -m 同意 >/dev/null &&
 	d -u zhou.min approve "$r4" -m 同意印发 >/dev/null &&
 	test "$(show_signed "$r4")" = "1 False" &&
@@ -262,9 +262,7 @@ test_expect_success 'taking back a sign-off withdraws it: not signed any more, h
 '
 
 test_expect_success 'taking back a later sign-off goes back to the sign-off before it' '
-	newreq 第五份通知 >r5 && r5=$(cat r5) &&
-	d -u wang.fang doc new --type 通知 --title 第五份通知 --body-file body.md --instance "$r5" >doc5 2>/dev/null &&
-	doc5=$(cat doc5) && c1=$(head_of "$doc5") &&
+	r5=$(newreq 第五份通知) && doc5=$(notice_for "$r5" 第五份通知) && c1=$(head_of "$doc5") &&
 	d -u zhao.lei approve "$r5" -m 同意 >/dev/null &&
 	d -u zhou.min doc signoff "$doc5" >/dev/null &&
 	d -u wang.fang doc edit "$doc5" --body-file body2.md >/dev/null 2>&1 &&
@@ -291,9 +289,7 @@ test_expect_success 'taking back a later sign-off goes back to the sign-off befo
 '
 
 test_expect_success 'taking back an ordinary approval records that it was withdrawn' '
-	newreq 第六份通知 >r6 && r6=$(cat r6) &&
-	d -u wang.fang doc new --type 通知 --title 第六份通知 --body-file body.md --instance "$r6" >doc6 2>/dev/null &&
-	doc6=$(cat doc6) && c=$(head_of "$doc6") && c7=$(echo $c | cut -c1-7) &&
+	r6=$(newreq 第六份通知) && doc6=$(notice_for "$r6" 第六份通知) && c=$(head_of "$doc6") && c7=$(echo $c | cut -c1-7) &&
 	d -u zhao.lei approve "$r6" -m 同意 >/dev/null &&
 	n=$(last_seq) &&
 	d -u zhao.lei takeback "$r6" >/dev/null &&
@@ -312,9 +308,7 @@ test_expect_success 'taking back an ordinary approval records that it was withdr
 '
 
 test_expect_success 'a take back refused writes nothing on the documents either' '
-	newreq 第七份通知 >r7 && r7=$(cat r7) &&
-	d -u wang.fang doc new --type 通知 --title 第七份通知 --body-file body.md --instance "$r7" >doc7 2>/dev/null &&
-	doc7=$(cat doc7) &&
+	r7=$(newreq 第七份通知) && doc7=$(notice_for "$r7" 第七份通知) &&
 	d -u zhao.lei approve "$r7" -m 同意 >/dev/null &&
 	d -u zhou.min approve "$r7" -m 同意印发 >/dev/null &&
 	approvals_of "$doc7" >before &&
