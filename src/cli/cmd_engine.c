@@ -118,7 +118,6 @@ static const char *take_opt(struct cli *c, const char *opt, const char *alt)
 	return val;
 }
 
-/* Print usage for the verb and return EXIT_USAGE. */
 /* Say what was done: `what` with the id, or in JSON; `repeated`: an action applied before (--uuid). */
 static void report(struct cli *c, const char *what, const char *id, const char *request, int repeated)
 {
@@ -682,6 +681,10 @@ int cmd_opinions(struct cli *c)
 		return cli_usage(c);
 	if (!strcmp(sub, "add") && c->argc != 3)
 		return cli_usage(c);
+	if (c->uuid && strcmp(sub, "add")) {
+		cli_error("%s", _("'opinions list' takes no --uuid: it does not make one action"));
+		return EXIT_USAGE;
+	}
 	struct session ss;
 	int rc = session_open(c, &ss, 1);
 	if (rc)

@@ -10,6 +10,7 @@
 #include "../store/store.h"
 #include "../tui/tui.h"
 #include "../util/buf.h"
+#include "../util/hash.h"
 #include "../util/i18n.h"
 #include "cli.h"
 
@@ -200,14 +201,8 @@ static int take_uuid(struct cli *c, const struct verb *v)
 		cli_error(_("'%s' takes no --uuid: it does not make one action"), v->name);
 		return EXIT_USAGE;
 	}
-	/* canonical: 8-4-4-4-12 lowercase hex digits */
-	const char *u = c->uuid;
-	int good = strlen(u) == 36;
-	for (int i = 0; good && i < 36; i++)
-		good = (i == 8 || i == 13 || i == 18 || i == 23) ? u[i] == '-'
-								   : (u[i] >= '0' && u[i] <= '9') || (u[i] >= 'a' && u[i] <= 'f');
-	if (!good) {
-		cli_error(_("'%s' is not a UUID (8-4-4-4-12 lowercase hex digits, as uuidgen prints)"), u);
+	if (!uuid_valid(c->uuid)) {
+		cli_error(_("'%s' is not a UUID (8-4-4-4-12 lowercase hex digits, as uuidgen prints)"), c->uuid);
 		return EXIT_USAGE;
 	}
 	return 0;

@@ -500,10 +500,15 @@ int engine_repeated(struct engine *e, const char *uuid, const char *type, const 
 	return act_again(e, uuid, type, actor, id);
 }
 
-static int act_in_tx(struct engine *e, const char *uuid, const char *type, const char *actor,
+/*
+ * Append and apply one event inside the open transaction. `given`: the
+ * caller chose the UUID (a retry may repeat it); a UUID made here is new.
+ */
+static int act_in_tx(struct engine *e, const char *uuid, int given, const char *type, const char *actor,
 		     json_t *payload, time_t now, char **created)
 {
-	int seen = engine_repeated(e, uuid, type, actor, !strcmp(type, "instance.created") ? created : NULL);
+	int seen = given ? engine_repeated(e, uuid, type, actor, !strcmp(type, "instance.created") ? created : NULL)
+			 : 0;
 	if (seen != 0)
 		return seen;
 	char made_at[32];
@@ -581,7 +586,7 @@ int engine_act(struct engine *e, const char *uuid, const char *type, const char 
 	int rc = store_begin(e->s);
 	if (rc < 0)
 		return eng_fail(e, rc, "%s", store_error(e->s));
-	rc = act_in_tx(e, uuid, type, actor, payload, clock_now(), created);
+	rc = act_in_tx(e, uuid, uuid != fresh, type, actor, payload, clock_now(), created);
 	if (rc >= 0) {
 		int c2 = store_commit(e->s); /* a failed commit rolls back */
 		if (c2 == 0)
@@ -1015,7 +1020,7 @@ int engine_migrate(struct engine *e, const char *actor, const char *workflow, co
 			json_object_set_new(p, "map", json_incref(map));
 			char uuid[37];
 			uuid_v4(uuid);
-			rc = act_in_tx(e, uuid, "instance.migrated", actor, p, now, NULL);
+			rc = act_in_tx(e, uuid, 0, "instance.migrated", actor, p, now, NULL);
 			json_decref(p);
 			if (rc < 0) {
 				struct buf why = BUF_INIT;

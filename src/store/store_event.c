@@ -53,27 +53,11 @@ static int event_hash(const char *prev_hash, const struct store_event *ev, char 
 	return rc;
 }
 
-/* A canonical lowercase UUID: 8-4-4-4-12 hex digits. */
-static int uuid_ok(const char *u)
-{
-	if (!u || strlen(u) != 36)
-		return 0;
-	for (int i = 0; i < 36; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (u[i] != '-')
-				return 0;
-		} else if (!((u[i] >= '0' && u[i] <= '9') || (u[i] >= 'a' && u[i] <= 'f'))) {
-			return 0;
-		}
-	}
-	return 1;
-}
-
 /* Refuse an event the log must never hold; 0 if it is well formed. */
 static int event_check(struct store *s, const struct store_event *ev)
 {
 	const char *u = ev->uuid ? ev->uuid : "";
-	if (!uuid_ok(ev->uuid))
+	if (!uuid_valid(ev->uuid))
 		return store_fail(s, STORE_ERR, _("event '%s': not a lowercase canonical uuid"), u);
 	if (!ev->type || !*ev->type)
 		return store_fail(s, STORE_ERR, _("event '%s': no type"), u);

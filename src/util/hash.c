@@ -59,3 +59,18 @@ void uuid_v4(char out[37])
 		o += 2;
 	}
 }
+
+int uuid_valid(const char *u)
+{
+	if (!u || strlen(u) != 36)
+		return 0;
+	for (int i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (u[i] != '-')
+				return 0;
+		} else if (!((u[i] >= '0' && u[i] <= '9') || (u[i] >= 'a' && u[i] <= 'f'))) {
+			return 0;
+		}
+	}
+	return 1;
+}

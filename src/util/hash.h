@@ -15,5 +15,7 @@
 int hash_sm3_hex(const void *data, size_t len, char out[HASH_HEX_LEN + 1]);
 /* A random version-4 UUID in canonical form (36 chars plus NUL). */
 void uuid_v4(char out[37]);
+/* Whether u is a UUID in canonical lowercase form (8-4-4-4-12 hex digits). */
+int uuid_valid(const char *u);
 
 #endif

@@ -82,6 +82,8 @@ test_expect_success 'a UUID used by another action, a malformed one, a verb that
 	grep "'\''12345'\'' is not a UUID" err &&
 	expect_exit 2 d -u huang.wei inbox --uuid "$(uuid 99)" 2>err &&
 	grep "'\''inbox'\'' takes no --uuid" err &&
+	expect_exit 2 d -u huang.wei opinions --uuid "$(uuid 99)" 2>err &&
+	grep "'\''opinions list'\'' takes no --uuid" err &&
 	expect_exit 2 d -u huang.wei urge "$r" --uuid 2>err &&
 	grep -- "--uuid needs a UUID" err &&
 	test "$(count "SELECT count(*) FROM events")" = "$n" &&

@@ -149,6 +149,11 @@ static void test_sm3(void **state)
 			assert_non_null(strchr("0123456789abcdef", u1[i]));
 	}
 	assert_non_null(strchr("89ab", u1[19]));
+	assert_true(uuid_valid(u1));
+	assert_false(uuid_valid("0B0E8A34-1C1D-4C2E-9F00-000000000001")); /* upper case */
+	assert_false(uuid_valid("0b0e8a341c1d4c2e9f00000000000001"));     /* no dashes */
+	assert_false(uuid_valid("0b0e8a34-1c1d-4c2e-9f00-00000000000"));  /* short */
+	assert_false(uuid_valid(NULL));
 	/* the digest is the same when asked again (the implementation is looked up once) */
 	char again[HASH_HEX_LEN + 1];
 	assert_int_equal(hash_sm3_hex("abc", 3, again), 0);
