@@ -1020,17 +1020,18 @@ static void explain_computed(struct vctx *c, const struct field *f, const struct
 	struct reads r = { c->form, BUF_INIT, 0 };
 	expr_foreach_ident(f->compute, add_read, &r);
 	json_t *j = value_json(v);
-	char *text = json_is_string(j) ? xstrdup(json_string_value(j)) : json_dumps(j, JSON_ENCODE_ANY);
+	struct buf text = BUF_INIT;
+	formdata_text(f, c->org, j, &text);
 	for (size_t k = from; k < e->n; k++) {
 		struct buf m = BUF_INIT;
 		if (r.n)
-			buf_addf(&m, _("%s (computed from %s, it is %s)"), e->v[k].msg, r.labels.s, text);
+			buf_addf(&m, _("%s (computed from %s, it is %s)"), e->v[k].msg, r.labels.s, text.s);
 		else
-			buf_addf(&m, _("%s (computed, it is %s)"), e->v[k].msg, text);
+			buf_addf(&m, _("%s (computed, it is %s)"), e->v[k].msg, text.s);
 		free(e->v[k].msg);
 		e->v[k].msg = buf_detach(&m);
 	}
-	free(text);
+	buf_release(&text);
 	json_decref(j);
 	buf_release(&r.labels);
 }
