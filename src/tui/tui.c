@@ -407,6 +407,11 @@ void tui_paint(struct tui *t)
 		mvaddnstr(0, 0, "docket", t->cols);
 		return;
 	}
+	/* wrapped text first: the number of lines follows the width */
+	if (v->ops->layout && v->width != (size_t)t->cols) {
+		v->ops->layout(t, v, (size_t)t->cols);
+		v->width = (size_t)t->cols;
+	}
 	/* the title shows the position, so settle the body's height first */
 	view_clamp(v, t->rows - 2 - (v->ops->header ? 1 : 0) - (v->ops->tabbar ? 1 : 0));
 	draw_title(t, v);

@@ -79,6 +79,12 @@ struct view_ops {
 	int (*request)(struct tui *t, struct view *v, enum action a);
 	/* Free `data`. */
 	void (*release)(struct view *v);
+	/*
+	 * Lay the lines out again for a screen `width` columns wide (text that
+	 * wraps); called before drawing when the width is not the one last
+	 * laid out for (struct view's `width`). NULL: lines do not depend on it.
+	 */
+	void (*layout)(struct tui *t, struct view *v, size_t width);
 	/* Shown when there are no lines (untranslated; drawn through _()). */
 	const char *empty;
 };
@@ -91,6 +97,7 @@ struct view {
 	size_t offset;          /* first line shown */
 	int height;             /* body rows at the last draw */
 	int no_cursor;          /* 1: the view scrolls, nothing is selected */
+	size_t width;           /* the screen width the lines were laid out for (ops->layout) */
 };
 
 #define TUI_MAX_VIEWS 8

@@ -25,7 +25,6 @@ struct help_item {
 struct help_data {
 	struct help_item *v;
 	size_t n, alloc;
-	size_t width;        /* the screen width the text was wrapped for */
 };
 
 static const char *const group_titles[KEYGROUP_COUNT] = {
@@ -58,7 +57,6 @@ static void help_clear(struct help_data *h)
 static void help_build(struct help_data *h, size_t width)
 {
 	help_clear(h);
-	h->width = width;
 	size_t room = width > HELP_TEXT_AT + 10 ? width - HELP_TEXT_AT : 10;
 	for (int g = 0; g < KEYGROUP_COUNT; g++) {
 		if (g)
@@ -76,19 +74,24 @@ static void help_build(struct help_data *h, size_t width)
 	}
 }
 
-static size_t screen_width(const struct tui *t)
-{
-	return t->cols > 0 ? (size_t)t->cols : 80;
-}
-
 static int help_open(struct tui *t, struct view *v)
 {
 	struct help_data *h = xcalloc(1, sizeof(*h));
 	v->data = h;
-	help_build(h, screen_width(t));
+	v->width = t->cols > 0 ? (size_t)t->cols : 80;
+	help_build(h, v->width);
 	v->lines = h->n;
 	v->no_cursor = 1;
 	return 0;
+}
+
+/* A new width: each action's text wraps again. */
+static void help_layout(struct tui *t, struct view *v, size_t width)
+{
+	(void)t;
+	struct help_data *h = v->data;
+	help_build(h, width);
+	v->lines = h->n;
 }
 
 static void help_release(struct view *v)
@@ -104,14 +107,8 @@ static void help_release(struct view *v)
 
 static void help_title(struct tui *t, struct view *v, struct buf *out)
 {
-	struct help_data *h = v->data;
-	/* a new width: wrap again (the title is drawn before the body) */
-	if (screen_width(t) != h->width) {
-		help_build(h, screen_width(t));
-		v->lines = h->n;
-		if (v->offset >= v->lines)
-			v->offset = v->lines ? v->lines - 1 : 0;
-	}
+	(void)t;
+	(void)v;
 	buf_adds(out, _("Help"));
 }
 
@@ -151,4 +148,5 @@ const struct view_ops help_view_ops = {
 	.open = help_open,
 	.line = help_line,
 	.release = help_release,
+	.layout = help_layout,
 };

@@ -519,6 +519,7 @@ static int rq_load(struct tui *t, struct view *v)
 	d->title = xstrdup(rq_str(o, "title") ? rq_str(o, "title") : d->id);
 	rq_build(t, d, t->cols > 0 ? (size_t)t->cols : 80);
 	v->lines = d->n;
+	v->width = d->width;
 	v->no_cursor = 1;
 	return 0;
 }
@@ -530,13 +531,17 @@ static int rq_open(struct tui *t, struct view *v)
 
 static void rq_title(struct tui *t, struct view *v, struct buf *out)
 {
+	(void)t;
 	struct rq_data *d = v->data;
-	/* a new width: wrap again (the title is drawn before the body) */
-	if (t->cols > 0 && (size_t)t->cols != d->width) {
-		rq_build(t, d, (size_t)t->cols);
-		v->lines = d->n;
-	}
 	buf_addf(out, "%s %s", _("Request"), d->title);
+}
+
+/* A new width: the page wraps again. */
+static void rq_layout(struct tui *t, struct view *v, size_t width)
+{
+	struct rq_data *d = v->data;
+	rq_build(t, d, width);
+	v->lines = d->n;
 }
 
 static void rq_line_render(struct tui *t, struct view *v, size_t i, struct row *r)
@@ -732,6 +737,7 @@ const struct view_ops request_view_ops = {
 	.line = rq_line_render,
 	.request = rq_request,
 	.release = rq_release,
+	.layout = rq_layout,
 	.empty = N_("nothing to show"),
 };
 

@@ -122,6 +122,26 @@ static void help_whole(const char *locale)
 	i18n_init();
 }
 
+/* Wrapped at 80 columns, the help is laid out again when the terminal grows. */
+static void test_help_relayout(void **state)
+{
+	(void)state;
+	struct term tm;
+	struct tui t;
+	tui_start(&tm, &t, 24, 80, "wang.fang", &defs_view_ops, NULL);
+	tui_key(&t, key_parse("?"));
+	tui_draw(&t);
+	char *narrow = dump_screen();
+	assert_non_null(strstr(narrow, "Close this view (quit from the first\n"));
+	resizeterm(24, 120);
+	tui_draw(&t);
+	char *wide = dump_screen();
+	assert_non_null(strstr(wide, "Close this view (quit from the first view)\n"));
+	free(narrow);
+	free(wide);
+	tui_stop(&tm, &t);
+}
+
 static void test_help_whole(void **state)
 {
 	(void)state;
@@ -254,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_workflow_back),
 		cmocka_unit_test(test_help_80x24),
 		cmocka_unit_test(test_help_whole),
+		cmocka_unit_test(test_help_relayout),
 		cmocka_unit_test(test_unbound_key_message),
 		cmocka_unit_test(test_quit),
 	};
