@@ -15,7 +15,6 @@
 #include "../defs/org.h"
 #include "../defs/workflow.h"
 #include "../docs/docs.h"
-#include "../engine/eng_internal.h"
 #include "../engine/engine.h"
 #include "../store/store.h"
 #include "../util/buf.h"
@@ -31,7 +30,7 @@ struct session {
 	struct store *s;
 	struct engine *e;
 	struct docs *d;             /* the store's documents, linked to the engine */
-	const struct eng_defs *org; /* the current organisation */
+	const struct org *org;      /* the current organisation, or NULL */
 };
 
 static void session_close(struct session *ss)
@@ -41,10 +40,15 @@ static void session_close(struct session *ss)
 	store_close(ss->s);
 }
 
-/* Exit code for an engine status, after printing its message. */
+/* Exit code for an engine status, after printing its message (each line of it). */
 static int eng_exit(struct session *ss, int rc)
 {
-	cli_error("%s", engine_error(ss->e));
+	const char *m = engine_error(ss->e);
+	do {
+		size_t n = strcspn(m, "\n");
+		cli_error("%.*s", (int)n, m);
+		m += n + (m[n] == '\n');
+	} while (*m);
 	return rc == ENG_REFUSED ? EXIT_INVALID : rc == STORE_ERR ? EXIT_INTERNAL : EXIT_STORE;
 }
 
@@ -70,10 +74,7 @@ static int session_open(struct cli *c, struct session *ss, int need_user)
 	}
 	buf_release(&err);
 	engine_set_docs(ss->e, ss->d);
-	char *org = engine_current_version(ss->e, "organisation", NULL);
-	if (org)
-		ss->org = eng_defs_get(ss->e, NULL, NULL, org);
-	free(org);
+	ss->org = engine_org(ss->e);
 	if (need_user) {
 		if (!c->user) {
 			cli_error("%s", _("no user: give -u USER or set DOCKET_USER"));
@@ -85,7 +86,7 @@ static int session_open(struct cli *c, struct session *ss, int need_user)
 			session_close(ss);
 			return EXIT_INVALID;
 		}
-		if (!org_user(ss->org->org, c->user)) {
+		if (!org_user(ss->org, c->user)) {
 			cli_error(_("no user '%s' in the deployed organisation"), c->user);
 			session_close(ss);
 			return EXIT_INVALID;
@@ -213,48 +214,20 @@ static json_t *form_input(struct cli *c, int *bad)
 	return in;
 }
 
-/* Validate form input for the workflow's current versions; prints every field error. */
-static json_t *validate(struct session *ss, const struct eng_defs *d, const char *user, json_t *in)
+/* Validate form input against a request's definitions; prints every field error. */
+static json_t *validate(const struct form *form, const struct org *org, const char *applicant, json_t *in)
 {
 	struct formdata_applicant who;
-	int have = formdata_applicant_from_org(d->org, user, &who) == 0;
+	int have = formdata_applicant_from_org(org, applicant, &who) == 0;
 	struct formdata_errors errs = FORMDATA_ERRORS_INIT;
 	json_t *out = NULL;
-	if (formdata_validate(d->form, d->org, have ? &who : NULL, in, &out, &errs) < 0) {
+	if (formdata_validate(form, org, have ? &who : NULL, in, &out, &errs) < 0) {
 		for (size_t i = 0; i < errs.n; i++)
 			cli_error("%s", errs.v[i].msg);
 		out = NULL;
 	}
 	formdata_errors_release(&errs);
-	(void)ss;
 	return out;
-}
-
-/* 1 if `user` may start workflow w (initiators), by a rough reading of the specs. */
-static int may_start(const struct eng_defs *d, const char *user)
-{
-	const struct workflow *w = d->wf;
-	if (!w->ninitiators)
-		return 1;
-	const struct org_user *u = org_user(d->org, user);
-	if (!u)
-		return 0;
-	for (size_t i = 0; i < w->ninitiators; i++) {
-		const struct assign *a = &w->initiators[i];
-		if (a->kind == A_USER && !strcmp(a->ref, user))
-			return 1;
-		if (a->kind == A_ROLE && org_user_has_role(u, a->ref) &&
-		    (!a->dept || org_dept_within(d->org, u->dept, a->dept)))
-			return 1;
-		if (a->kind == A_MEMBERS && org_dept_within(d->org, u->dept, a->ref))
-			return 1;
-		if (a->kind == A_DEPT_HEAD) {
-			const struct org_dept *dp = org_dept(d->org, a->ref);
-			if (dp && dp->head && !strcmp(dp->head, user))
-				return 1;
-		}
-	}
-	return 0;
 }
 
 int cmd_new(struct cli *c)
@@ -280,68 +253,17 @@ int cmd_new(struct cli *c)
 		session_close(&ss);
 		return rc;
 	}
-	const char *wid = c->argv[1];
-	char *wf = engine_current_version(ss.e, "workflow", wid);
-	char *org = engine_current_version(ss.e, "organisation", NULL);
-	char *form = NULL;
-	const struct eng_defs *d = NULL;
-	if (!wf) {
-		cli_error(_("no workflow '%s' is deployed"), wid);
-		rc = EXIT_INVALID;
-		goto out;
+	/* the engine judges it all: who may start, every field (one message per line) */
+	char *created = NULL;
+	rc = engine_start(ss.e, c->uuid, c->user, c->argv[1], in, title, draft, &created);
+	if (rc < 0)
+		rc = eng_exit(&ss, rc);
+	else {
+		report(c, draft ? _("saved draft '%s'") : _("submitted request '%s'"), created, created, rc == 1);
+		rc = EXIT_OK;
 	}
-	{
-		/* the workflow names its form: read it from a workflow-only load */
-		struct store_def sd;
-		if (store_def_get_version(ss.s, wf, &sd) == 0) {
-			const char *p = strstr(sd.content, "\nform:");
-			if (p) {
-				p += 6;
-				while (*p == ' ')
-					p++;
-				size_t n = strcspn(p, " \n#\r");
-				char *fid = xstrndup(p, n);
-				form = engine_current_version(ss.e, "form", fid);
-				free(fid);
-			}
-			store_def_release(&sd);
-		}
-	}
-	if (!form || !org || !(d = eng_defs_get(ss.e, wf, form, org))) {
-		cli_error(_("workflow '%s' cannot be used: its form or the organisation is not deployed"), wid);
-		rc = EXIT_INVALID;
-		goto out;
-	}
-	if (!may_start(d, c->user)) {
-		cli_error(_("'%s' may not start workflow '%s'"), c->user, wid);
-		rc = EXIT_INVALID;
-		goto out;
-	}
-	json_t *data = validate(&ss, d, c->user, in);
-	if (!data) {
-		rc = EXIT_INVALID;
-		goto out;
-	}
-	const char *t = title ? title : json_string_value(json_object_get(data, "title"));
-	const struct org_user *u = org_user(d->org, c->user);
-	struct buf auto_title = BUF_INIT;
-	formdata_title(d->form, d->org, data, d->wf->name ? d->wf->name : wid, u && u->name ? u->name : c->user,
-		       &auto_title);
-	json_t *p = json_object();
-	json_object_set_new(p, "workflow", json_string(wid));
-	json_object_set_new(p, "workflow_version", json_string(wf));
-	json_object_set_new(p, "form_version", json_string(form));
-	json_object_set_new(p, "org_version", json_string(org));
-	json_object_set_new(p, "title", json_string(t ? t : auto_title.s));
-	json_object_set_new(p, "data", data);
-	json_object_set_new(p, "draft", json_boolean(draft));
-	buf_release(&auto_title);
-	rc = act(c, &ss, "instance.created", p, draft ? _("saved draft '%s'") : _("submitted request '%s'"), NULL);
-out:
+	free(created);
 	json_decref(in);
-	free(wf);
-	free(org);
-	free(form);
 	session_close(&ss);
 	return rc;
 }
@@ -351,22 +273,28 @@ out:
  * validated against the request's own versions: into *data (caller
  * decrefs), or EXIT_INVALID after printing every field error.
  */
-static int merged_input(struct cli *c, struct session *ss, const char *id, json_t *in, json_t **data)
+static int merged_input(struct session *ss, const char *id, json_t *in, json_t **data)
 {
 	*data = NULL;
 	json_t *shown = engine_show(ss->e, id);
 	if (!shown)
 		return eng_exit(ss, STORE_ERR);
-	const struct eng_defs *d = eng_defs_get(ss->e, json_string_value(json_object_get(shown, "workflow_version")),
-						json_string_value(json_object_get(shown, "form_version")),
-						json_string_value(json_object_get(shown, "org_version")));
+	const struct workflow *wf = NULL;
+	const struct form *form = NULL;
+	const struct org *org = NULL;
+	int rc = engine_request_defs(ss->e, id, &wf, &form, &org);
+	if (rc < 0) {
+		json_decref(shown);
+		return eng_exit(ss, rc);
+	}
 	json_t *all = json_deep_copy(json_object_get(shown, "fields"));
 	/* computed fields are computed again from the others */
-	for (size_t i = 0; d && i < d->form->nfields; i++)
-		if (d->form->fields[i].compute)
-			json_object_del(all, d->form->fields[i].id);
+	for (size_t i = 0; i < form->nfields; i++)
+		if (form->fields[i].compute)
+			json_object_del(all, form->fields[i].id);
 	json_object_update(all, in);
-	*data = d ? validate(ss, d, c->user, all) : NULL;
+	/* said here field by field; the engine judges it again */
+	*data = validate(form, org, json_string_value(json_object_get(shown, "applicant")), all);
 	json_decref(all);
 	json_decref(shown);
 	return *data ? 0 : EXIT_INVALID;
@@ -407,7 +335,7 @@ static int submit_or_edit(struct cli *c, const char *type, const char *done)
 		json_object_set_new(p, "title", json_string(title));
 	if (json_object_size(in)) {
 		json_t *data;
-		if ((rc = merged_input(c, &ss, id, in, &data))) {
+		if ((rc = merged_input(&ss, id, in, &data))) {
 			json_decref(p);
 			goto out;
 		}
@@ -454,21 +382,7 @@ static int task_verb(struct cli *c, const char *type, const char *what, int narg
 		goto out;
 	if (!strcmp(type, "task.takenback")) {
 		/* my last approval in that request, or the task named */
-		rc = engine_resolve(ss.e, 't', c->argv[1], &task);
-		if (rc < 0) {
-			char *inst = NULL;
-			if (engine_resolve(ss.e, 'i', c->argv[1], &inst) == 0) {
-				int r2;
-				task = eng_str(ss.e, &r2,
-					       "SELECT id FROM eng_tasks WHERE instance = ?1 AND decided_by = ?2"
-					       " AND decision = 'approve' ORDER BY decided_seq DESC LIMIT 1",
-					       "ss", inst, c->user);
-				rc = task ? 0 : eng_fail(ss.e, ENG_REFUSED, _("'%s' approved nothing in request '%s'"),
-							 c->user, inst);
-			}
-			free(inst);
-		}
-		if (rc < 0) {
+		if ((rc = engine_my_approval(ss.e, c->user, c->argv[1], &task)) < 0) {
 			rc = eng_exit(&ss, rc);
 			goto out;
 		}

@@ -582,10 +582,15 @@ static int parse_field(struct fparse *p, const struct ynode *item, struct field 
 	f->label = read_text(p, item, "label", 1);
 
 	int type = read_type(p, item);
-	f->required = y_bool(p->d, p->doc, item, "required", 0);
 	f->help = read_text(p, item, "help", 0);
 	f->visible_when = read_expr(p, item, "visible_when");
 	f->compute = read_expr(p, item, "compute");
+	/*
+	 * A field asked for only under a condition is asked for a reason: it is
+	 * required while shown, unless the form says `required: false`.
+	 */
+	f->required = y_bool(p->d, p->doc, item, "required",
+			     ymap_get(item, "visible_when") && !ymap_get(item, "compute"));
 	if (type < 0) {
 		/* without a type, the type-dependent keys cannot be judged */
 		return f->id ? 0 : -1;

@@ -1208,7 +1208,12 @@ int formdata_validate(const struct form *form, const struct org *org,
 	for (size_t i = 0; i < n; i++) {
 		const struct field *f = &form->fields[i];
 		if (c.hidden[i]) {
+			/* a value for a field that does not apply is refused, not dropped */
 			formdata_errors_release(&c.pending[i]);
+			if (!f->compute && !json_blank(json_object_get(input, f->id)))
+				ferr(&c.pending[i], f, _("'%s' does not apply here (its condition is not met): leave it empty"),
+				     f->label);
+			move_errors(errs, &c.pending[i]);
 			continue;
 		}
 		json_t *v = json_object_get(c.work, f->id);

@@ -138,6 +138,7 @@ static void step_release(struct step *s)
 	free(s->id);
 	free(s->name);
 	assigns_free(s->assigns, s->nassigns);
+	assigns_free(s->fallback, s->nfallback);
 	assigns_free(s->lead, s->lead ? 1 : 0);
 	assigns_free(s->co, s->nco);
 	for (size_t i = 0; i < s->nbranches; i++) {
@@ -471,6 +472,7 @@ static const struct step_key {
 	{ "pass", T(APPROVAL) },
 	{ "assignees", T(APPROVAL) | T(CIRCULATE) },
 	{ "pick", T(APPROVAL) },
+	{ "fallback", T(APPROVAL) },
 	{ "lead", T(HANDLING) },
 	{ "co", T(HANDLING) },
 	{ "branches", T(EXCLUSIVE) | T(INCLUSIVE) | T(PARALLEL) },
@@ -718,6 +720,7 @@ static void parse_step(struct wp *p, const struct ynode *map, struct workflow *w
 					"2 or a percentage such as 60%%"));
 		}
 		s->pick = y_bool(p->d, p->doc, map, "pick", 0);
+		s->fallback = parse_assigns(p, map, "fallback", AC_PEOPLE, &s->nfallback);
 	}
 	if (bit & (T(APPROVAL) | T(CIRCULATE))) {
 		step_has(p, map, "assignees", all);
@@ -1356,6 +1359,8 @@ static void check_step_refs(struct wc *c, const struct step *s)
 	const struct workflow *w = c->w;
 	for (size_t i = 0; i < s->nassigns; i++)
 		check_assign(c, &s->assigns[i], 0, 1);
+	for (size_t i = 0; i < s->nfallback; i++)
+		check_assign(c, &s->fallback[i], 0, 1);
 	if (s->lead)
 		check_assign(c, s->lead, 1, 1);
 	for (size_t i = 0; i < s->nco; i++)

@@ -112,6 +112,8 @@ struct step {
 	int pass_percent;         /* MODE_VOTE: percentage needed, or 0 */
 	struct assign *assigns;   /* who handles (approval, circulate) */
 	size_t nassigns;
+	struct assign *fallback;  /* who takes a step the policies leave with nobody, or NULL: the superior */
+	size_t nfallback;
 	int pick;                 /* the previous handler picks from the assignees */
 	struct assign *lead;      /* STEP_HANDLING: the lead department (主办), or NULL */
 	struct assign *co;        /* STEP_HANDLING: co-handling departments (协办) */

@@ -37,6 +37,7 @@ struct task {
 		*decision;
 	int extra, ord, timed_out;
 	int64_t deadline, next_remind, decided_seq; /* 0 = none */
+	int64_t created_seq;  /* the event that made it */
 };
 
 /* What one apply call works with. */
@@ -49,6 +50,7 @@ struct ctx {
 	int depth;        /* routing recursion guard */
 	const struct calendar *cal; /* the event's calendar (NULL: the fallback) */
 	int cal_loaded;   /* cal was looked up */
+	int strict;       /* judged by today's rules (ENG_RULES); older events replay as they were */
 };
 
 #define REFUSE(c, ...) eng_fail((c)->e, ENG_REFUSED, __VA_ARGS__)
@@ -124,7 +126,12 @@ static int load_inst(struct ctx *c, const char *id)
 	if (rc != SQLITE_ROW)
 		return eng_sql_fail(e, rc);
 	c->in.defs = eng_defs_get(e, c->in.wf_hash, c->in.form_hash, c->in.org_hash);
-	return c->in.defs ? 0 : STORE_ERR;
+	if (!c->in.defs)
+		return STORE_ERR;
+	/* today's rules: only people of the request's organisation act on it (and the system) */
+	if (c->strict && strcmp(c->ev->actor, "system") && !org_user(c->in.defs->org, c->ev->actor))
+		return REFUSE(c, _("no user '%s' in the organisation"), c->ev->actor);
+	return 0;
 }
 
 /* Load task `id`; ENG_REFUSED when unknown. */
@@ -134,7 +141,7 @@ static int load_task(struct ctx *c, const char *id, struct task *t)
 	sqlite3_stmt *st = eng_q(c->e,
 				 "SELECT id, instance, step, assignee, on_behalf, kind, state, resumes,"
 				 " after_task, decision, extra, ord, timed_out, deadline, next_remind,"
-				 " decided_seq FROM eng_tasks WHERE id = ?1",
+				 " decided_seq, created_seq FROM eng_tasks WHERE id = ?1",
 				 "s", id);
 	if (!st)
 		return STORE_ERR;
@@ -156,6 +163,7 @@ static int load_task(struct ctx *c, const char *id, struct task *t)
 		t->deadline = sqlite3_column_int64(st, 13);
 		t->next_remind = sqlite3_column_int64(st, 14);
 		t->decided_seq = sqlite3_column_int64(st, 15);
+		t->created_seq = sqlite3_column_int64(st, 16);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
@@ -241,36 +249,127 @@ static int load_standins(struct ctx *c, struct standins *out)
 	return rc == SQLITE_DONE ? 0 : eng_sql_fail(c->e, rc);
 }
 
-/* 1 if `user` approved a task of this request at a step other than `step` since submission. */
-static int approved_elsewhere(struct ctx *c, const char *user, const char *step)
+/*
+ * The step other than `step` at which `user` approved a task of this
+ * request since submission (dedupe), into *other (caller frees; NULL when
+ * none). 0 or a negative status.
+ */
+static int approved_elsewhere(struct ctx *c, const char *user, const char *step, char **other)
 {
-	int64_t x;
-	return eng_int(c->e, &x,
-		       "SELECT 1 FROM eng_tasks WHERE instance = ?1 AND decided_by = ?2 AND step != ?3"
-		       " AND decision = 'approve' AND decided_seq >= ?4 LIMIT 1",
-		       "sssi", c->in.id, user, step, c->in.submit_seq) == 1;
+	int rc = 0;
+	*other = eng_str(c->e, &rc,
+			 "SELECT step FROM eng_tasks WHERE instance = ?1 AND decided_by = ?2 AND step != ?3"
+			 " AND decision = 'approve' AND decided_seq >= ?4 ORDER BY decided_seq LIMIT 1",
+			 "sssi", c->in.id, user, step, c->in.submit_seq);
+	return rc;
 }
 
-/* 1 if `user` acted on step `other` of this request since submission. */
+/* 1 if `user` acted on step `other` of this request since submission, 0 if not, or a negative status. */
 static int acted_on(struct ctx *c, const char *user, const char *other)
 {
 	int64_t x;
 	return eng_int(c->e, &x,
 		       "SELECT 1 FROM eng_tasks WHERE instance = ?1 AND decided_by = ?2 AND step = ?3"
 		       " AND state = 'done' AND decided_seq >= ?4 LIMIT 1",
-		       "sssi", c->in.id, user, other, c->in.submit_seq) == 1;
+		       "sssi", c->in.id, user, other, c->in.submit_seq);
 }
 
-/* The step paired with `step` by a `separate:` policy that `user` acted on, or NULL. */
-static const char *separated(struct ctx *c, const char *user, const char *step)
+/*
+ * The step paired with `step` by a `separate:` policy that `user` acted on,
+ * into *other (NULL when none; points into the workflow). 0 or a negative status.
+ */
+static int separated(struct ctx *c, const char *user, const char *step, const char **other)
 {
 	const struct workflow *w = c->in.defs->wf;
+	*other = NULL;
 	for (size_t i = 0; i < w->nseparate; i++) {
-		for (int k = 0; k < 2; k++)
-			if (!strcmp(w->separate[i][k], step) && acted_on(c, user, w->separate[i][1 - k]))
-				return w->separate[i][1 - k];
+		for (int k = 0; k < 2; k++) {
+			if (strcmp(w->separate[i][k], step))
+				continue;
+			int rc = acted_on(c, user, w->separate[i][1 - k]);
+			if (rc < 0)
+				return rc;
+			if (rc == 1) {
+				*other = w->separate[i][1 - k];
+				return 0;
+			}
+		}
 	}
-	return NULL;
+	return 0;
+}
+
+/* Why the workflow's policies keep someone from handling a step. */
+enum bar { BAR_NONE, BAR_SELF, BAR_SEPARATE, BAR_DEDUPE };
+
+/* A person as messages name them: their name in the request's organisation, else the id. */
+static const char *who_name(const struct ctx *c, const char *user)
+{
+	const struct org_user *u = user ? org_user(c->in.defs->org, user) : NULL;
+	return u && u->name ? u->name : user ? user : "";
+}
+
+/* A step as messages name it. */
+static const char *step_label(const struct ctx *c, const char *id)
+{
+	const struct step *s = id ? workflow_step(c->in.defs->wf, id) : NULL;
+	return s && s->name ? s->name : id ? id : "";
+}
+
+/*
+ * Whether the workflow's policies let `user` handle step `s` of this
+ * request, however they would come to it (assigned, picked, added as a
+ * signer, transferred to, delegated to, standing in, escalated to): a
+ * BAR_* (>= 0), with the reason in words in `why` when barred, or a
+ * negative status. Self-approval first, then separation of duties, then
+ * dedupe (so a person both rules keep out is said to be kept out by
+ * separation, which a fallback must then honour).
+ */
+static int barred(struct ctx *c, const char *user, const struct step *s, struct buf *why)
+{
+	const struct workflow *w = c->in.defs->wf;
+	if (!strcmp(user, c->in.applicant) && w->self_approval != SELF_ALLOW) {
+		if (why)
+			buf_addf(why, _("%s is the applicant and may not handle their own request"),
+				 who_name(c, user));
+		return BAR_SELF;
+	}
+	const char *other = NULL;
+	int rc = separated(c, user, s->id, &other);
+	if (rc < 0)
+		return rc;
+	if (other) {
+		if (why)
+			buf_addf(why, _("%s acted on '%s' and may not also act on '%s' (separation of duties)"),
+				 who_name(c, user), step_label(c, other), step_label(c, s->id));
+		return BAR_SEPARATE;
+	}
+	if (!w->dedupe)
+		return BAR_NONE;
+	char *at = NULL;
+	if ((rc = approved_elsewhere(c, user, s->id, &at)) < 0)
+		return rc;
+	if (at && why)
+		buf_addf(why, _("%s already approved this request at '%s' (one approval per person)"),
+			 who_name(c, user), step_label(c, at));
+	rc = at ? BAR_DEDUPE : BAR_NONE;
+	free(at);
+	return rc;
+}
+
+/*
+ * Refuse making `user` a handler of step s when the policies bar them
+ * (strict events only: older ones replay as they were decided).
+ */
+static int need_unbarred(struct ctx *c, const char *user, const struct step *s)
+{
+	if (!c->strict || !s)
+		return 0;
+	struct buf why = BUF_INIT;
+	int rc = barred(c, user, s, &why);
+	if (rc > 0)
+		rc = REFUSE(c, "%s", why.s);
+	buf_release(&why);
+	return rc < 0 ? rc : 0;
 }
 
 /*
@@ -399,8 +498,55 @@ static void self_again(struct ctx *c, struct assign_list *l)
 	l->n = w;
 }
 
-/* The people of a people step after every policy; 0 and l filled (maybe empty). */
-static int people(struct ctx *c, const struct step *s, struct assign_list *l)
+/* Append `user` (acting for `on_behalf`, or NULL) to l. */
+static void list_add(struct assign_list *l, const char *user, const char *on_behalf)
+{
+	ALLOC_GROW(l->v, l->n + 1, l->alloc);
+	l->v[l->n++] = (struct assign_entry){ xstrdup(user), on_behalf ? xstrdup(on_behalf) : NULL, 0 };
+}
+
+/*
+ * Stand-ins go through the policies as anyone assigned does (today's rules):
+ * a stand-in whom separation of duties or dedupe keeps out of this step
+ * leaves the task with the person away, their own, and the trail says why,
+ * rather than giving it to someone who could never decide it.
+ */
+static int standins_barred(struct ctx *c, const struct step *s, struct assign_list *l)
+{
+	int rc = 0;
+	for (size_t i = 0; i < l->n && !rc; i++) {
+		struct assign_entry *a = &l->v[i];
+		if (!a->on_behalf)
+			continue;
+		struct buf why = BUF_INIT;
+		rc = barred(c, a->user, s, &why);
+		if (rc > 0) {
+			free(a->user);
+			a->user = a->on_behalf;
+			a->on_behalf = NULL;
+			rc = trail(c, s->id, "system", NULL, "reassigned", a->user, why.s);
+		}
+		buf_release(&why);
+	}
+	return rc < 0 ? rc : 0;
+}
+
+/* The people the previous handler may pick from, for a refusal: "陈建华 (chen.jianhua)、...". */
+static void pick_choices(const struct ctx *c, const struct assign_list *l, struct buf *out)
+{
+	for (size_t i = 0; i < l->n; i++)
+		buf_addf(out, "%s%s (%s)", i ? C_("between people", ", ") : "", who_name(c, l->v[i].user),
+			 l->v[i].user);
+}
+
+/*
+ * The people of a people step after every policy; 0 and l filled (maybe
+ * empty). When today's rules dropped someone for separation of duties,
+ * *kept_out (caller frees) names the first of them and `why` says why: a
+ * step left with nobody then goes to a fallback instead of passing.
+ */
+static int people(struct ctx *c, const struct step *s, struct assign_list *l, char **kept_out,
+		  struct buf *why)
 {
 	const struct eng_defs *d = c->in.defs;
 	struct buf err = BUF_INIT;
@@ -413,9 +559,9 @@ static int people(struct ctx *c, const struct step *s, struct assign_list *l)
 		return rc;
 	}
 	buf_release(&err);
-	/* self-approval, then dedupe and separation, keeping order */
+	/* self-approval, then separation and dedupe, keeping order */
 	size_t w = 0;
-	for (size_t i = 0; i < l->n; i++) {
+	for (size_t i = 0; i < l->n && rc >= 0; i++) {
 		struct assign_entry *a = &l->v[i];
 		const char *who = assign_self_target(d->org, d->wf->self_approval, c->in.applicant, a->user);
 		int drop = !who;
@@ -428,11 +574,26 @@ static int people(struct ctx *c, const struct step *s, struct assign_list *l)
 				a->user = xstrdup(who);
 			}
 		}
-		if (!drop && d->wf->dedupe && approved_elsewhere(c, a->user, s->id))
-			drop = 1;
-		if (!drop && separated(c, a->user, s->id))
-			drop = 1;
-		if (drop) {
+		if (!drop && c->strict) {
+			struct buf one = BUF_INIT;
+			rc = barred(c, a->user, s, &one);
+			if (rc == BAR_SEPARATE && !*kept_out) {
+				*kept_out = xstrdup(a->user);
+				buf_adds(why, one.s);
+			}
+			drop = rc > 0;
+			buf_release(&one);
+		} else if (!drop) {
+			/* the rules these events were made by: dedupe first, then separation */
+			char *at = NULL;
+			const char *other = NULL;
+			if (d->wf->dedupe && (rc = approved_elsewhere(c, a->user, s->id, &at)) >= 0 && at)
+				drop = 1;
+			free(at);
+			if (!drop && rc >= 0 && (rc = separated(c, a->user, s->id, &other)) >= 0 && other)
+				drop = 1;
+		}
+		if (drop || rc < 0) {
 			free(a->user);
 			free(a->on_behalf);
 			continue;
@@ -440,21 +601,32 @@ static int people(struct ctx *c, const struct step *s, struct assign_list *l)
 		l->v[w++] = *a;
 	}
 	l->n = w;
+	if (rc < 0)
+		return rc;
 	/* pick: the previous handler chose one of them */
 	const char *pick = pstr(c, "pick");
 	if (s->pick && pick) {
-		for (size_t i = 0; i < l->n; i++) {
-			if (!strcmp(l->v[i].user, pick)) {
-				struct assign_entry keep = l->v[i];
-				for (size_t j = 0; j < l->n; j++)
-					if (j != i) {
-						free(l->v[j].user);
-						free(l->v[j].on_behalf);
-					}
-				l->v[0] = keep;
-				l->n = 1;
-				break;
-			}
+		size_t i;
+		for (i = 0; i < l->n && strcmp(l->v[i].user, pick); i++)
+			;
+		if (i < l->n) {
+			struct assign_entry keep = l->v[i];
+			for (size_t j = 0; j < l->n; j++)
+				if (j != i) {
+					free(l->v[j].user);
+					free(l->v[j].on_behalf);
+				}
+			l->v[0] = keep;
+			l->n = 1;
+		} else if (c->strict) {
+			struct buf may = BUF_INIT;
+			pick_choices(c, l, &may);
+			rc = l->n ? REFUSE(c, _("%s cannot be picked for '%s': pick one of %s"), who_name(c, pick),
+					   step_label(c, s->id), may.s)
+				  : REFUSE(c, _("%s cannot be picked for '%s': nobody may be picked there"),
+					   who_name(c, pick), step_label(c, s->id));
+			buf_release(&may);
+			return rc;
 		}
 	}
 	struct standins sv;
@@ -463,7 +635,47 @@ static int people(struct ctx *c, const struct step *s, struct assign_list *l)
 	assign_apply_standins(l, sv.v, sv.n, c->in.workflow, c->ev->made_at);
 	standins_release(&sv);
 	self_again(c, l);
-	return 0;
+	return c->strict ? standins_barred(c, s, l) : 0;
+}
+
+/*
+ * A step the policies left with nobody because separation of duties kept
+ * out `kept_out` (say, the only seal keeper applied, and the superior who
+ * stands for them approved the paired step): passing it would let one
+ * person do both. It goes to the step's `fallback:` people the policies
+ * allow, else to the superior of the person kept out, or theirs, and so on
+ * up; the trail names who and why. Refused when nobody is left.
+ */
+static int fallback(struct ctx *c, const struct step *s, const char *kept_out, const char *why,
+		    struct assign_list *l)
+{
+	const struct eng_defs *d = c->in.defs;
+	int rc = 0;
+	if (s->nfallback) {
+		struct assign_list f = ASSIGN_LIST_INIT;
+		struct buf err = BUF_INIT;
+		if (assign_resolve(d->org, s->fallback, s->nfallback, c->in.applicant, c->in.data, d->form, &f,
+				   &err) == 0)
+			for (size_t i = 0; i < f.n && rc >= 0; i++)
+				if ((rc = barred(c, f.v[i].user, s, NULL)) == BAR_NONE)
+					list_add(l, f.v[i].user, NULL);
+		buf_release(&err);
+		assign_list_release(&f);
+	}
+	const struct org_user *u = org_user(d->org, kept_out);
+	for (int hop = 0; rc >= 0 && !l->n && u && hop < 32; hop++) {
+		u = org_superior(d->org, u);
+		if (u && (rc = barred(c, u->id, s, NULL)) == BAR_NONE)
+			list_add(l, u->id, NULL);
+	}
+	if (rc < 0)
+		return rc;
+	if (!l->n)
+		return REFUSE(c, _("step '%s' cannot start: %s, and nobody else may take it (name a 'fallback:' for the step)"),
+			      step_label(c, s->id), why);
+	for (size_t i = 0; i < l->n && !rc; i++)
+		rc = trail(c, s->id, "system", NULL, "reassigned", l->v[i].user, why);
+	return rc;
 }
 
 /*
@@ -525,8 +737,18 @@ static int start_people(struct ctx *c, const struct step *s, const char *prev)
 			}
 			l.n = 1;
 		}
-	} else if ((rc = people(c, s, &l)) < 0) {
-		return rc;
+	} else {
+		char *kept_out = NULL;
+		struct buf why = BUF_INIT;
+		rc = people(c, s, &l, &kept_out, &why);
+		if (!rc && !l.n && kept_out)
+			rc = fallback(c, s, kept_out, why.s, &l);
+		free(kept_out);
+		buf_release(&why);
+		if (rc < 0) {
+			assign_list_release(&l);
+			return rc;
+		}
 	}
 	if (!l.n) {
 		assign_list_release(&l);
@@ -993,10 +1215,17 @@ static int ap_decision(struct ctx *c, const char *decision)
 		rc = REFUSE(c, _("step '%s' needs an opinion"), s->name ? s->name : s->id);
 		goto out;
 	}
-	const char *other = s && strcmp(c->ev->actor, "system") ? separated(c, c->ev->actor, s->id) : NULL;
+	const char *other = NULL;
+	if (s && strcmp(c->ev->actor, "system") && (rc = separated(c, c->ev->actor, s->id, &other)) < 0)
+		goto out;
 	if (other) {
 		rc = REFUSE(c, _("'%s' acted on step '%s' and may not also act on '%s' (separation of duties)"),
 			    c->ev->actor, other, s->id);
+		goto out;
+	}
+	const char *pick = pstr(c, "pick");
+	if (c->strict && pick && !org_user(c->in.defs->org, pick)) {
+		rc = REFUSE(c, _("no user '%s' in the organisation"), pick);
 		goto out;
 	}
 	if (!strcmp(t.kind, "handle_co") && strcmp(decision, "approve")) {
@@ -1009,6 +1238,85 @@ out:
 	return rc;
 }
 
+/*
+ * Form data judged against the request's definitions `d` for `applicant`:
+ * the canonical data into *out (caller decrefs), or ENG_REFUSED with every
+ * problem, one per line, each naming its field.
+ */
+static int judge_data(struct ctx *c, const struct eng_defs *d, const char *applicant, const json_t *in,
+		      json_t **out)
+{
+	struct formdata_applicant who;
+	int have = formdata_applicant_from_org(d->org, applicant, &who) == 0;
+	struct formdata_errors errs = FORMDATA_ERRORS_INIT;
+	int rc = 0;
+	if (formdata_validate(d->form, d->org, have ? &who : NULL, in,
+			      out, &errs) < 0) {
+		struct buf m = BUF_INIT;
+		for (size_t i = 0; i < errs.n; i++)
+			buf_addf(&m, "%s%s", i ? "\n" : "", errs.v[i].msg);
+		rc = REFUSE(c, "%s", m.len ? m.s : _("the form data cannot be read"));
+		buf_release(&m);
+	}
+	formdata_errors_release(&errs);
+	return rc;
+}
+
+/* The title the form makes from `data` for this request (its `title:`), into out. */
+static void made_title(const struct ctx *c, const json_t *data, struct buf *out)
+{
+	const struct eng_defs *d = c->in.defs;
+	const char *wf = d->wf->name ? d->wf->name : d->wf->id;
+	formdata_title(d->form, d->org, data, wf, who_name(c, c->in.applicant), out);
+}
+
+/*
+ * The title a request gets from an event: the one given, else the form's
+ * `title` field, else the one the form makes from the data.
+ */
+static char *title_for(struct ctx *c, const json_t *data)
+{
+	const char *t = pstr(c, "title");
+	if (!t || !*t)
+		t = json_string_value(json_object_get(data, "title"));
+	if (t && *t)
+		return xstrdup(t);
+	struct buf made = BUF_INIT;
+	made_title(c, data, &made);
+	return buf_detach(&made);
+}
+
+/*
+ * instance.created, today's rules: the versions belong together, the actor
+ * may start the workflow, and the data passes its form; the canonical data
+ * and the title go into the payload the rest of ap_created reads.
+ */
+static int judge_created(struct ctx *c, const char *wf, const char *form, const char *org, json_t **data)
+{
+	const struct eng_defs *d = eng_defs_get(c->e, wf, form, org);
+	if (!d) {
+		char *why = xstrdup(engine_error(c->e));
+		int rc = REFUSE(c, "%s", why);
+		free(why);
+		return rc;
+	}
+	const char *wid = pstr(c, "workflow");
+	if (!wid || strcmp(wid, d->wf->id) || !d->wf->form || strcmp(d->wf->form, d->form->id))
+		return REFUSE(c, _("version '%.12s' is not a version of workflow '%s' on form '%.12s'"), wf,
+			      wid ? wid : "", form);
+	if (!org_user(d->org, c->ev->actor))
+		return REFUSE(c, _("no user '%s' in the organisation"), c->ev->actor);
+	if (!eng_may_start(d, c->ev->actor))
+		return REFUSE(c, _("'%s' may not start workflow '%s'"), c->ev->actor, d->wf->name ? d->wf->name : wid);
+	json_t *in = json_object_get(c->ev->p, "data");
+	if (in && !json_is_object(in))
+		return REFUSE(c, "%s", _("the form data must be an object"));
+	json_t *empty = in ? NULL : json_object();
+	int rc = judge_data(c, d, c->ev->actor, in ? in : empty, data);
+	json_decref(empty);
+	return rc;
+}
+
 /* instance.created: a new request, saved as a draft or submitted at once. */
 static int ap_created(struct ctx *c)
 {
@@ -1016,25 +1324,39 @@ static int ap_created(struct ctx *c)
 		   *org = pstr(c, "org_version");
 	if (!wf || !form || !org)
 		return REFUSE(c, "%s", _("a new request needs its definition versions"));
-	char *id = NULL;
-	int rc = eng_new_id(c->e, 'i', c->ev->uuid, 0, &id);
+	json_t *data = NULL;
+	int rc = c->strict ? judge_created(c, wf, form, org, &data) : 0;
 	if (rc < 0)
 		return rc;
-	json_t *data = json_object_get(c->ev->p, "data");
+	if (!data)
+		data = json_incref(json_object_get(c->ev->p, "data"));
+	char *id = NULL;
+	if ((rc = eng_new_id(c->e, 'i', c->ev->uuid, 0, &id)) < 0) {
+		json_decref(data);
+		return rc;
+	}
 	char *text = data ? json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS) : xstrdup("{}");
-	const char *title = pstr(c, "title");
+	const char *given = pstr(c, "title");
 	int draft = json_is_true(json_object_get(c->ev->p, "draft"));
 	rc = eng_run(c->e,
 		     "INSERT INTO eng_instances (id, uuid, workflow, wf_hash, form_hash, org_hash, applicant,"
 		     " title, state, data, created_seq, updated_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
 		     " 'draft', ?9, ?10, ?10)",
 		     "sssssssssi", id, c->ev->uuid, pstr(c, "workflow") ? pstr(c, "workflow") : "", wf, form,
-		     org, c->ev->actor, title ? title : "", text, c->ev->seq);
+		     org, c->ev->actor, given ? given : "", text, c->ev->seq);
 	free(text);
 	if (!rc)
 		rc = load_inst(c, id);
 	free(c->e->created);
 	c->e->created = id;
+	if (!rc && c->strict) {
+		/* today's rules: the engine names the request when its applicant did not */
+		char *title = title_for(c, data);
+		rc = eng_run(c->e, "UPDATE eng_instances SET title = ?2 WHERE id = ?1", "ss", c->in.id, title);
+		free(c->in.title);
+		c->in.title = title;
+	}
+	json_decref(data);
 	if (!rc)
 		rc = trail(c, NULL, c->ev->actor, NULL, draft ? "drafted" : "created", NULL, NULL);
 	if (rc || draft)
@@ -1051,13 +1373,33 @@ static int ap_created(struct ctx *c)
 }
 
 /*
- * The payload's form data and title over the request (submit, update): the
- * caller validated the data against the request's own form version.
+ * The payload's form data and title over the request (submit, update).
+ * Under today's rules the engine judges the data against the request's own
+ * form version and keeps the canonical form; a title the form made from
+ * the old data is made again from the new (a leave changed from 2 to 3
+ * days is not left saying 2天), one a person wrote stays.
  */
 static int take_changes(struct ctx *c)
 {
 	int rc = 0;
-	json_t *data = json_object_get(c->ev->p, "data");
+	json_t *data = json_object_get(c->ev->p, "data"), *judged = NULL;
+	if (c->strict && data && !json_is_object(data))
+		return REFUSE(c, "%s", _("the form data must be an object"));
+	if (c->strict && json_is_object(data)) {
+		if ((rc = judge_data(c, c->in.defs, c->in.applicant, data, &judged)) < 0)
+			return rc;
+		data = judged;
+	}
+	const char *title = pstr(c, "title");
+	char *remade = NULL;
+	if (c->strict && json_is_object(data) && (!title || !*title)) {
+		struct buf old = BUF_INIT;
+		made_title(c, c->in.data, &old);
+		if (c->in.title && !strcmp(c->in.title, old.s))
+			remade = title_for(c, data);
+		buf_release(&old);
+		title = remade;
+	}
 	if (json_is_object(data)) {
 		char *text = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
 		rc = eng_run(c->e, "UPDATE eng_instances SET data = ?2 WHERE id = ?1", "ss", c->in.id, text);
@@ -1065,9 +1407,10 @@ static int take_changes(struct ctx *c)
 		json_decref(c->in.data);
 		c->in.data = json_incref(data);
 	}
-	const char *title = pstr(c, "title");
-	if (!rc && title)
+	if (!rc && title && (*title || !c->strict))
 		rc = eng_run(c->e, "UPDATE eng_instances SET title = ?2 WHERE id = ?1", "ss", c->in.id, title);
+	free(remade);
+	json_decref(judged);
 	return rc;
 }
 
@@ -1148,7 +1491,31 @@ static char *outer_split(struct ctx *c, int64_t *since)
 	return split_id;
 }
 
-/* instance.returned: 退回 to the previous step, the applicant, or a visited step. */
+/*
+ * 1 if step `target` lies behind step `from` on the way this request came
+ * (the chain of previous people steps each visit recorded), 0 if not, or a
+ * negative status.
+ */
+static int behind(struct ctx *c, const char *from, const char *target)
+{
+	char *cur = xstrdup(from);
+	int rc = 0;
+	for (int hop = 0; cur && hop < 256 && !rc; hop++) {
+		int st = 0;
+		char *prev = eng_str(c->e, &st, "SELECT prev FROM eng_visited WHERE instance = ?1 AND step = ?2",
+				     "ss", c->in.id, cur);
+		free(cur);
+		cur = prev;
+		if (st < 0)
+			rc = st;
+		else if (cur && !strcmp(cur, target))
+			rc = 1;
+	}
+	free(cur);
+	return rc;
+}
+
+/* instance.returned: 退回 to the previous step, the applicant, or a step the request came through. */
 static int ap_returned(struct ctx *c)
 {
 	struct task t;
@@ -1193,10 +1560,22 @@ static int ap_returned(struct ctx *c)
 			goto out;
 		}
 		int64_t x;
-		if (eng_int(c->e, &x, "SELECT 1 FROM eng_visited WHERE instance = ?1 AND step = ?2", "ss",
-			    c->in.id, to) != 1 || !strcmp(to, t.step)) {
+		int seen = eng_int(c->e, &x, "SELECT 1 FROM eng_visited WHERE instance = ?1 AND step = ?2", "ss",
+				   c->in.id, to);
+		if (seen < 0) {
+			rc = seen;
+			goto out;
+		}
+		if (!seen || !strcmp(to, t.step)) {
 			rc = REFUSE(c, _("request '%s' never visited step '%s': it cannot go back there"), c->in.id,
 				    to);
+			goto out;
+		}
+		/* a return only goes back: to a step on the way that led here, never ahead */
+		if (c->strict && (rc = behind(c, t.step, to)) <= 0) {
+			if (!rc)
+				rc = REFUSE(c, _("'%s' is not before '%s' on this request's way: a return only goes back"),
+					    step_label(c, to), step_label(c, t.step));
 			goto out;
 		}
 		allowed = (s->return_to & RETURN_VISITED) || (prev && !strcmp(prev, to) &&
@@ -1465,6 +1844,9 @@ static int ap_reassign(struct ctx *c, const char *how)
 		rc = REFUSE(c, _("'%s' already has an open task at this step"), user);
 		goto out;
 	}
+	/* whoever becomes a handler, the policies hold: nobody is handed a task they may not decide */
+	if ((rc = need_unbarred(c, user, s)) < 0)
+		goto out;
 	if (!strcmp(how, "transfer")) {
 		rc = eng_run(c->e, "UPDATE eng_tasks SET assignee = ?2, on_behalf = NULL WHERE id = ?1", "ss", t.id,
 			     user);
@@ -1502,6 +1884,34 @@ out:
 	return rc;
 }
 
+/*
+ * Who may remove a signer (减签), so that 会签 means what the workflow says:
+ * a signer someone added (加签) or a delegate (委派) can be removed by the
+ * handler who added them; a signer the workflow itself named, only by a
+ * system administrator. Never by the applicant as such. 0 or ENG_REFUSED.
+ */
+static int may_remove(struct ctx *c, const struct task *t)
+{
+	const char *actor = c->ev->actor;
+	if (has_role(c->in.defs->org, actor, "sysadmin"))
+		return 0;
+	if (!t->extra)
+		return REFUSE(c, _("%s is a signer the workflow names at '%s': only a system administrator can remove them"),
+			      who_name(c, t->assignee), step_label(c, t->step));
+	int rc = 0;
+	char *adder = eng_str(c->e, &rc,
+			      "SELECT actor FROM eng_trail WHERE instance = ?1 AND seq = ?2"
+			      " AND action IN ('added signer', 'delegated') ORDER BY n LIMIT 1",
+			      "si", c->in.id, t->created_seq);
+	if (rc < 0)
+		return rc;
+	if (!adder || strcmp(adder, actor))
+		rc = REFUSE(c, _("%s was added by %s: only they (or a system administrator) can remove them"),
+			    who_name(c, t->assignee), who_name(c, adder ? adder : "?"));
+	free(adder);
+	return rc;
+}
+
 /* task.signer_removed: 减签, only a signer who has not acted. */
 static int ap_signer_removed(struct ctx *c)
 {
@@ -1512,7 +1922,7 @@ static int ap_signer_removed(struct ctx *c)
 		return rc;
 	const char *user = pstr(c, "user");
 	int64_t x;
-	if (strcmp(c->ev->actor, c->in.applicant) && !has_role(c->in.defs->org, c->ev->actor, "sysadmin") &&
+	if (!c->strict && strcmp(c->ev->actor, c->in.applicant) && !has_role(c->in.defs->org, c->ev->actor, "sysadmin") &&
 	    eng_int(c->e, &x,
 		    "SELECT 1 FROM eng_tasks t JOIN eng_active a ON a.instance = t.instance AND a.step = t.step"
 		    " WHERE t.instance = ?1 AND +t.assignee = ?2 AND t.kind != 'read'",
@@ -1537,6 +1947,10 @@ static int ap_signer_removed(struct ctx *c)
 	free(tid);
 	if (rc < 0)
 		return rc;
+	if (c->strict && (rc = may_remove(c, &t)) < 0) {
+		task_release(&t);
+		return rc;
+	}
 	int64_t left = 0;
 	eng_int(c->e, &left,
 		"SELECT count(*) FROM eng_tasks WHERE instance = ?1 AND step = ?2 AND extra = 0 AND kind != 'read'"
@@ -1687,6 +2101,17 @@ static int ap_timer(struct ctx *c, int timeout)
 	if (a == TIMEOUT_ESCALATE) {
 		const struct org_user *u = org_user(c->in.defs->org, t.assignee);
 		const struct org_user *sup = u ? org_superior(c->in.defs->org, u) : NULL;
+		/* up the line past anyone the policies keep from this step (today's rules) */
+		for (int hop = 0; c->strict && s && sup && hop < 32; hop++) {
+			int b = barred(c, sup->id, s, NULL);
+			if (b < 0) {
+				rc = b;
+				goto out;
+			}
+			if (b == BAR_NONE)
+				break;
+			sup = org_superior(c->in.defs->org, sup);
+		}
 		if (sup) {
 			rc = eng_run(c->e, "UPDATE eng_tasks SET assignee = ?2, on_behalf = NULL WHERE id = ?1", "ss",
 				     t.id, sup->id);
@@ -1734,6 +2159,11 @@ static int ap_opinion(struct ctx *c)
 	const char *text = pstr(c, "text");
 	if (!text || !*text)
 		return REFUSE(c, "%s", _("an opinion cannot be empty"));
+	if (c->strict) {
+		const struct eng_defs *d = c->ev->def_version ? eng_defs_get(c->e, NULL, NULL, c->ev->def_version) : NULL;
+		if (!d || !org_user(d->org, c->ev->actor))
+			return REFUSE(c, _("no user '%s' in the organisation"), c->ev->actor);
+	}
 	return eng_run(c->e,
 		       "INSERT INTO eng_opinions (user, text, uses, last_seq) VALUES (?1, ?2, 0, ?3)"
 		       " ON CONFLICT (user, text) DO NOTHING",
@@ -1748,6 +2178,8 @@ static int ap_standin(struct ctx *c)
 	const struct eng_defs *d = org ? eng_defs_get(c->e, NULL, NULL, org) : NULL;
 	if (!d)
 		return REFUSE(c, "%s", _("no organisation is deployed"));
+	if (c->strict && !org_user(d->org, c->ev->actor))
+		return REFUSE(c, _("no user '%s' in the organisation"), c->ev->actor);
 	if (!who || !org_user(d->org, who))
 		return REFUSE(c, _("no user '%s' in the organisation"), who ? who : "");
 	if (!strcmp(who, c->ev->actor))
@@ -1926,6 +2358,7 @@ int eng_is_engine_event(const char *type)
 int eng_apply(struct engine *e, const struct eng_event *ev)
 {
 	struct ctx c = { .e = e, .ev = ev };
+	c.strict = json_integer_value(json_object_get(ev->p, "rules")) >= ENG_RULES;
 	const char *t = ev->type;
 	int rc;
 	if (!strcmp(t, "instance.created"))

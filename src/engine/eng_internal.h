@@ -57,6 +57,15 @@ struct engine {
 	char *created;                    /* the request the last applied event created */
 };
 
+/*
+ * The rules an action is judged by. engine_act stamps every new event's
+ * payload with "rules": ENG_RULES (whatever a caller put there); replay
+ * judges an event by the rules it carries, so events accepted before a
+ * rule was added replay as they were decided. 2: the engine judges forms,
+ * initiators, picks and the policies on every way to a handler.
+ */
+#define ENG_RULES 2
+
 /* The event being applied. */
 struct eng_event {
 	int64_t seq;          /* its sequence in the log */
@@ -96,6 +105,11 @@ char *eng_current_hash(struct engine *e, const char *kind, const char *id);
 
 /* A new short id for the n-th thing the event `uuid` creates, unique in `table` ('i' or 't'). */
 int eng_new_id(struct engine *e, char table, const char *uuid, int n, char **out);
+
+/* 1 if `user` may start the workflow of `d` (its `initiators:`; none: everyone in the organisation). */
+int eng_may_start(const struct eng_defs *d, const char *user);
+/* The id of the form that workflow version `wf` names, or NULL (caller frees). */
+char *eng_workflow_form(struct engine *e, const char *wf);
 
 /* Apply one event (engine_act and replay); 0 or a negative status. */
 int eng_apply(struct engine *e, const struct eng_event *ev);

@@ -289,6 +289,24 @@ const struct eng_defs *eng_defs_get(struct engine *e, const char *wf, const char
 	return d;
 }
 
+char *eng_workflow_form(struct engine *e, const char *wf)
+{
+	struct ydoc doc;
+	struct diags diags = DIAGS_INIT;
+	char *form = NULL;
+	memset(&doc, 0, sizeof(doc));
+	if (load_version(e, wf, "workflow", &doc, &diags) == 0) {
+		struct workflow *w = workflow_parse(&doc, &diags);
+		if (w && w->form)
+			form = xstrdup(w->form);
+		if (w)
+			workflow_free(w);
+	}
+	ydoc_release(&doc);
+	diags_release(&diags);
+	return form;
+}
+
 const struct calendar *eng_cal_get(struct engine *e, const char *hash)
 {
 	for (struct eng_cal *k = e->cals; k; k = k->next)
@@ -533,6 +551,13 @@ static int act_in_tx(struct engine *e, const char *uuid, int given, const char *
 		json_object_del(payload, "documents");
 		if (dl.docs)
 			json_object_set(payload, "documents", dl.docs);
+	}
+	{
+		/* judged by today's rules, whatever the caller claimed (see ENG_RULES) */
+		json_t *own = json_copy(payload);
+		json_decref(payload);
+		payload = own;
+		json_object_set_new(payload, "rules", json_integer(ENG_RULES));
 	}
 	char *text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
 	int64_t base = store_event_last_seq(e->s), seq = 0;
@@ -914,6 +939,25 @@ int engine_my_task(struct engine *e, const char *user, const char *id, char **ta
 	}
 	free(inst);
 	return 0;
+}
+
+int engine_my_approval(struct engine *e, const char *user, const char *id, char **task)
+{
+	*task = NULL;
+	if (engine_resolve(e, 't', id, task) == 0)
+		return 0;
+	char *inst = NULL;
+	int rc = engine_resolve(e, 'i', id, &inst);
+	if (rc < 0)
+		return rc;
+	*task = eng_str(e, &rc,
+			"SELECT id FROM eng_tasks WHERE instance = ?1 AND decided_by = ?2"
+			" AND decision = 'approve' ORDER BY decided_seq DESC LIMIT 1",
+			"ss", inst, user);
+	if (!rc && !*task)
+		rc = eng_fail(e, ENG_REFUSED, _("'%s' approved nothing in request '%s'"), user, inst);
+	free(inst);
+	return rc;
 }
 
 char *engine_current_version(struct engine *e, const char *kind, const char *id)

@@ -69,6 +69,25 @@ int engine_act(struct engine *e, const char *uuid, const char *type, const char 
 	       json_t *payload, char **created);
 
 /*
+ * Start a request of the deployed workflow `workflow` (its id) as `user`,
+ * on the current versions of the workflow, its form and the organisation:
+ * the form data `input` (field id -> value as a person typed it; borrowed;
+ * NULL: none), a title (NULL or "": the form's `title` field, else the title
+ * its `title:` makes from the data), saved as a draft or submitted. The one
+ * way front ends start a request: the engine judges who may start it and
+ * every field, and refuses with each problem on its own line of
+ * engine_error(). Returns as engine_act; *created gets the request's id.
+ */
+int engine_start(struct engine *e, const char *uuid, const char *user, const char *workflow, json_t *input,
+		 const char *title, int draft, char **created);
+/*
+ * 1 if `user` may start the deployed workflow `workflow` (its current
+ * version's `initiators:`), 0 if not, or a negative status (ENG_REFUSED:
+ * not deployed). For front ends to offer only what will be accepted.
+ */
+int engine_may_start(struct engine *e, const char *user, const char *workflow);
+
+/*
  * Whether the action `type` by `actor` under event `uuid` was applied
  * already: 1 (with *id, if not NULL, the request it created, else the
  * task or request it concerned; caller frees), 0 when no event has that
@@ -104,6 +123,13 @@ int engine_resolve(struct engine *e, char what, const char *prefix, char **out);
  * (then the user's one open task in it). 0 with *task set (caller frees).
  */
 int engine_my_task(struct engine *e, const char *user, const char *id, char **task);
+
+/*
+ * The approval `user` can take back (拿回) for `id`: the task it names, or
+ * their last approval in the request it names. 0 with *task set (caller
+ * frees), or ENG_REFUSED.
+ */
+int engine_my_approval(struct engine *e, const char *user, const char *id, char **task);
 
 /*
  * The content hash of the current deployed version of (kind, id) — kind

@@ -395,6 +395,8 @@ const char *engine_action_label(const char *action)
 		{ "skipped", NULL, N_("skipped") },
 		{ "terminated", NULL, N_("terminated") },
 		{ "escalated", NULL, N_("escalated") },
+		/* TRANSLATORS: a step the policies left with nobody went to someone else, with the reason */
+		{ "reassigned", NULL, N_("reassigned") },
 		{ "overdue", NULL, N_("overdue") },
 		{ "numbered", NULL, N_("numbered") },
 		{ "archived", NULL, N_("archived") },
@@ -492,7 +494,7 @@ void engine_trail_what(const json_t *v, const struct workflow *wf, const struct 
 		} else if (!strcmp(action, "submitted")) {
 			buf_addf(out, _("to %s"), step_of(wf, det));
 		} else if (!strcmp(action, "transferred") || !strcmp(action, "delegated") ||
-			   !strcmp(action, "escalated")) {
+			   !strcmp(action, "escalated") || !strcmp(action, "reassigned")) {
 			buf_addf(out, _("to %s"), person(org, det));
 		} else if (!strcmp(action, "added signer") || !strcmp(action, "removed signer") ||
 			   !strcmp(action, "circulated") || !strcmp(action, "overdue")) {

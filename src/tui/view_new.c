@@ -195,7 +195,8 @@ static void nw_label(const struct field *f, struct buf *out)
 		buf_adds(out, " YYYY-MM-DD");
 	else if (f->type == F_DATETIME)
 		buf_adds(out, " YYYY-MM-DD HH:MM");
-	if (f->required && !f->compute)
+	/* a field asked for only under a condition is required while shown: no star for it */
+	if (f->required && !f->compute && !f->visible_when)
 		buf_adds(out, " *");
 }
 

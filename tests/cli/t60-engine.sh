@@ -102,14 +102,14 @@ test_expect_success 'withdraw only before the first approval' '
 	d -u zhang.wei withdraw "$r" &&
 	test "$(state "$r")" = withdrawn &&
 	! d -u huang.wei inbox | grep "$r" &&
-	r2=$(newreq zhang.wei leave --set type=annual --set start=2026-03-03 --set end=2026-03-10 --set reason=探亲) &&
+	r2=$(newreq zhang.wei leave --set type=annual --set start=2026-03-03 --set end=2026-03-10 --set reason=探亲 --set handover=feng.xue) &&
 	d -u huang.wei approve "$r2" -m 同意 &&
 	expect_exit 1 d -u zhang.wei withdraw "$r2" 2>err && grep "already approved" err &&
 	checked
 '
 
 test_expect_success 'return to a step never visited is refused; return to the applicant and resubmit to the returner' '
-	r=$(newreq zhang.wei leave --set type=annual --set start=2026-03-03 --set end=2026-03-10 --set reason=探亲) &&
+	r=$(newreq zhang.wei leave --set type=annual --set start=2026-03-03 --set end=2026-03-10 --set reason=探亲 --set handover=feng.xue) &&
 	d -u huang.wei approve "$r" -m 同意 &&
 	expect_exit 1 d -u liu.yang return "$r" --to hr_record -m 退 2>err &&
 	grep "never visited" err &&
@@ -144,9 +144,11 @@ test_expect_success 'transfer, delegate (comes back), add and remove signers' '
 	r=$(leave) &&
 	d -u huang.wei transfer "$r" feng.xue &&
 	d -u feng.xue inbox | grep "$r" && ! d -u huang.wei inbox | grep "$r" &&
-	d -u feng.xue delegate "$r" zhang.wei &&
+	expect_exit 1 d -u feng.xue delegate "$r" zhang.wei 2>err &&
+	echo "docket: 张伟 is the applicant and may not handle their own request" >expect && test_cmp expect err &&
+	d -u feng.xue delegate "$r" gao.yan &&
 	! d -u feng.xue inbox | grep "$r" &&
-	d -u zhang.wei approve "$r" -m 建议同意 &&
+	d -u gao.yan approve "$r" -m 建议同意 &&
 	d -u feng.xue inbox | grep "$r" &&
 	d -u feng.xue addsign "$r" sun.li --before &&
 	expect_exit 1 d -u feng.xue approve "$r" -m 同意 2>err && grep "waiting" err &&
@@ -161,8 +163,8 @@ test_expect_success 'transfer, delegate (comes back), add and remove signers' '
 	  2026-03-02 09:30  张伟  created
 	  2026-03-02 09:30  张伟  submitted
 	  2026-03-02 09:30  黄伟  transferred @部门负责人审批 to 冯雪
-	  2026-03-02 09:30  冯雪  delegated @部门负责人审批 to 张伟
-	  2026-03-02 09:30  张伟  approved @部门负责人审批: 建议同意
+	  2026-03-02 09:30  冯雪  delegated @部门负责人审批 to 高燕
+	  2026-03-02 09:30  高燕  approved @部门负责人审批: 建议同意
 	  2026-03-02 09:30  冯雪  added a signer @部门负责人审批 孙丽 (before me)
 	  2026-03-02 09:30  孙丽  approved @部门负责人审批: 同意
 	  2026-03-02 09:30  冯雪  added a signer @部门负责人审批 刘洋 (after me)
@@ -235,7 +237,7 @@ test_expect_success 'listings speak JSON' '
 '
 
 test_expect_success 'the inbox carries each request'"'"'s urgency (one query, no lookup per row)' '
-	r=$(newreq wang.fang incoming --set source_organ=省政府办公厅 --set title=特急来文 --set received=2026-03-02 --set urgency=extra_urgent --set lead_dept=finance) &&
+	r=$(newreq wang.fang incoming --set source_organ=省政府办公厅 --set title=特急来文 --set received=2026-03-02 --set urgency=extra_urgent --set deadline=2026-03-05 --set lead_dept=finance) &&
 	d -u wang.fang --json inbox >todo.json &&
 	python3 -c "import json,sys; rows=[x for x in json.load(open(\"todo.json\")) if x[\"request\"]==sys.argv[1]]; assert rows and rows[0][\"urgency\"]==\"extra_urgent\", rows" "$r" &&
 	d -u wang.fang --json inbox --mine >mine.json &&

@@ -152,7 +152,7 @@ test_expect_success 'outgoing: countersign, sign-off, a gapless document number,
 
 test_expect_success 'incoming: claim, pick, lead and co-handling departments, circulation' '
 	printf "{\"co_depts\": [\"legal\"]}" >co.json &&
-	r=$(newreq wang.fang incoming --set source_organ=省财政厅 --set title=关于预算的通知 --set received=2026-03-02 --set urgency=urgent --set lead_dept=finance --data co.json) &&
+	r=$(newreq wang.fang incoming --set source_organ=省财政厅 --set title=关于预算的通知 --set received=2026-03-02 --set urgency=urgent --set deadline=2026-03-09 --set lead_dept=finance --data co.json) &&
 	drive "$r" &&
 	test "$(field "$r" state)" = approved &&
 	d --json show "$r" >i.json &&

@@ -30,7 +30,7 @@ test_expect_success 'setup: a store with the shipped definitions' '
 test_expect_success 'a draft is changed and stays a draft; computed fields follow' '
 	r=$(newreq --draft) &&
 	test "$(get "$r" fields.days)" = 2 &&
-	d -u zhang.wei edit "$r" --set end=2026-03-06 --set reason=回家探亲 --title "年假 - 张伟" >out &&
+	d -u zhang.wei edit "$r" --set end=2026-03-06 --set reason=回家探亲 --set handover=feng.xue --title "年假 - 张伟" >out &&
 	echo "changed request '\''$r'\''" >expect && test_cmp expect out &&
 	test "$(get "$r" state)" = draft &&
 	test "$(get "$r" title)" = "年假 - 张伟" &&

@@ -37,14 +37,16 @@ for i, n in ids:
 sys.stdout.write(s)' "$TMP/ids"
 }
 leave() {
-	newreq "$1" "$2" zhang.wei leave --set type=annual --set start=2026-03-03 --set end="$3" --set reason=探亲 --title "$4" ${5:+"$5"}
+	n=$1 t=$2 e=$3 ti=$4
+	shift 4
+	newreq "$n" "$t" zhang.wei leave --set type=annual --set start=2026-03-03 --set end="$e" --set reason=探亲 --title "$ti" "$@"
 }
 
 test_expect_success 'setup: three requests by zhang.wei, one a draft' '
 	: >ids &&
 	docket -C s init >/dev/null &&
 	docket -C s -u luo.bin deploy "$REPO/workflows" "$REPO/forms" >/dev/null 2>&1 &&
-	r1=$(leave req1 09:00 2026-03-10 "年假 - 张伟（探亲）") &&
+	r1=$(leave req1 09:00 2026-03-10 "年假 - 张伟（探亲）" --set handover=feng.xue) &&
 	r2=$(leave req2 09:05 2026-03-04 "病假 - 张伟") &&
 	r3=$(leave req3 09:06 2026-03-04 "草稿 - 张伟" --draft) &&
 	task_of huang.wei "$r1" tsk1 && task_of huang.wei "$r2" tsk2

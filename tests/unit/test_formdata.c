@@ -440,12 +440,22 @@ static const struct fill_case errors[] = {
 static const struct fill_case leave_cases[] = {
 	{ "five days: handover shown and given by name", "leave", "zhang.wei",
 	  "{\"type\": \"病假\", \"start\": \"2026-03-02\", \"end\": \"2026-03-06\", "
-	  "\"reason\": \"发烧住院\", \"handover\": \"王芳\"}",
+	  "\"reason\": \"发烧住院\", \"handover\": \"王芳\", \"attachments\": [\"诊断证明.pdf\"]}",
 	  "{\"type\":\"sick\",\"start\":\"2026-03-02\",\"end\":\"2026-03-06\",\"days\":5,"
-	  "\"reason\":\"发烧住院\",\"handover\":\"wang.fang\"}" },
-	{ "three days: handover hidden and dropped, even if wrong", "leave", "zhang.wei",
+	  "\"reason\":\"发烧住院\",\"handover\":\"wang.fang\",\"attachments\":[\"诊断证明.pdf\"]}" },
+	{ "twelve days without a handover: required while shown", "leave", "zhang.wei",
+	  "{\"start\": \"2026-03-02\", \"end\": \"2026-03-13\", \"reason\": \"探亲\"}",
+	  "handover: '工作交接人' is required\n" },
+	{ "sick leave without proof: required while shown", "leave", "zhang.wei",
+	  "{\"type\": \"sick\", \"start\": \"2026-03-02\", \"end\": \"2026-03-03\", \"reason\": \"发烧\"}",
+	  "attachments: '证明材料' is required\n" },
+	{ "three days: a handover given is refused, not dropped", "leave", "zhang.wei",
 	  "{\"start\": \"2026-03-02\", \"end\": \"2026-03-04\", \"reason\": \"事假\", "
 	  "\"handover\": \"查无此人\"}",
+	  "handover: '工作交接人' does not apply here (its condition is not met): leave it empty\n" },
+	{ "three days: a blank handover is no value", "leave", "zhang.wei",
+	  "{\"start\": \"2026-03-02\", \"end\": \"2026-03-04\", \"reason\": \"事假\", "
+	  "\"handover\": \"\"}",
 	  "{\"type\":\"annual\",\"start\":\"2026-03-02\",\"end\":\"2026-03-04\",\"days\":3,"
 	  "\"reason\":\"事假\"}" },
 	{ "nothing filled in: every required field listed", "leave", "zhang.wei", "{}",
@@ -453,7 +463,7 @@ static const struct fill_case leave_cases[] = {
 	  "end: '结束日期' is required\n"
 	  "reason: '事由' is required\n" },
 	{ "computed days cannot be given", "leave", "zhang.wei",
-	  "{\"start\": \"2026-03-02\", \"end\": \"2026-03-06\", \"reason\": \"探亲\", \"days\": 2}",
+	  "{\"start\": \"2026-03-02\", \"end\": \"2026-03-06\", \"reason\": \"探亲\", \"days\": 2, \"handover\": \"wang.fang\"}",
 	  "days: '请假天数' is computed and cannot be filled in\n" },
 	{ "computed days given as computed are accepted", "leave", "zhang.wei",
 	  "{\"start\": \"2026-03-02\", \"end\": \"2026-03-03\", \"reason\": \"探亲\", \"days\": \"2\"}",
@@ -470,11 +480,10 @@ static const struct fill_case leave_cases[] = {
 	  "\"reason\": \"看病\", \"attachments\": \"诊断证明.pdf\"}",
 	  "{\"type\":\"sick\",\"start\":\"2026-03-02\",\"end\":\"2026-03-02\",\"days\":1,"
 	  "\"reason\":\"看病\",\"attachments\":[\"诊断证明.pdf\"]}" },
-	{ "annual leave hides the attachments", "leave", "zhang.wei",
+	{ "annual leave hides the attachments: none may be given", "leave", "zhang.wei",
 	  "{\"type\": \"年假\", \"start\": \"2026-03-02\", \"end\": \"2026-03-02\", "
 	  "\"reason\": \"休假\", \"attachments\": [\"a.pdf\"]}",
-	  "{\"type\":\"annual\",\"start\":\"2026-03-02\",\"end\":\"2026-03-02\",\"days\":1,"
-	  "\"reason\":\"休假\"}" },
+	  "attachments: '证明材料' does not apply here (its condition is not met): leave it empty\n" },
 	{ "reason too long", "leave", "zhang.wei",
 	  "{\"start\": \"2026-03-02\", \"end\": \"2026-03-02\", \"reason\": \""
 	  "请假请假请假请假请假请假请假请假请假请假请假请假请假请假请假请假请假请假请假请假"
@@ -534,9 +543,13 @@ static const struct fill_case shipped_cases[] = {
 	  "reason: '采购理由' is required\n" },
 	{ "incoming: deadline only when urgent", "incoming", "wang.fang",
 	  "{\"source_organ\": \"省财政厅\", \"title\": \"关于预算执行的通知\", "
-	  "\"received\": \"2026-03-02\", \"deadline\": \"2026-03-05\", \"lead_dept\": \"市财政局\"}",
+	  "\"received\": \"2026-03-02\", \"lead_dept\": \"市财政局\"}",
 	  "{\"source_organ\":\"省财政厅\",\"title\":\"关于预算执行的通知\","
 	  "\"received\":\"2026-03-02\",\"urgency\":\"normal\",\"lead_dept\":\"finance\"}" },
+	{ "incoming: a deadline for a normal one is refused", "incoming", "wang.fang",
+	  "{\"source_organ\": \"省财政厅\", \"title\": \"关于预算执行的通知\", "
+	  "\"received\": \"2026-03-02\", \"deadline\": \"2026-03-05\", \"lead_dept\": \"市财政局\"}",
+	  "deadline: '办理时限' does not apply here (its condition is not met): leave it empty\n" },
 	{ "incoming: urgent keeps the deadline", "incoming", "wang.fang",
 	  "{\"source_organ\": \"省财政厅\", \"title\": \"关于预算执行的通知\", "
 	  "\"received\": \"2026-03-02\", \"urgency\": \"加急\", \"deadline\": \"2026-03-05\"}",
@@ -574,7 +587,9 @@ static const struct fill_case computed_cases[] = {
 	{ "a section chief who gives it", "who", "huang.wei", "{\"leader_note\": \"同意。\"}",
 	  "{\"leader_note\":\"同意。\",\"dept_of\":\"finance.budget\",\"is_clerk\":false,"
 	  "\"who_name\":\"黄伟\"}" },
-	{ "no applicant: applicant.* is null", "who", NULL, "{\"leader_note\": \"同意\"}", "{}" },
+	{ "no applicant: applicant.* is null", "who", NULL, "{}", "{}" },
+	{ "no applicant: the leader's note does not apply", "who", NULL, "{\"leader_note\": \"同意\"}",
+	  "leader_note: '领导意见' does not apply here (its condition is not met): leave it empty\n" },
 };
 
 static void test_conversions(void **state)
