@@ -1,0 +1,1137 @@
+/*
+ * The engine as the only judge of an action. This test plays a modified
+ * client: it builds raw events — a type and a JSON payload exactly as a
+ * client could send them, with no front end checking anything first — and
+ * hands them straight to engine_act(). Each rule of 24c0af6 ("rules": 2)
+ * gets a forged event that must be refused with a reason a person can
+ * read, leaving every engine table and the event log as they were, and a
+ * positive control (the same event by the right person, or with the right
+ * data) that is accepted, so the test cannot pass by refusing everything.
+ * Beyond those rules: a client calling itself "system", timers sent before
+ * they are due, and a payload naming its own calendar version. Each case
+ * ends with engine_check(): replaying the log gives the state.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "defs/defset.h"
+#include "engine/engine.h"
+#include "engine/eng_internal.h"
+#include "store/store.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/diag.h"
+#include "util/hash.h"
+#include "util/xalloc.h"
+
+/* A store with the shipped definitions and an engine on it. */
+struct fx {
+	char *dir;
+	struct store *s;
+	struct engine *e;
+};
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+static int setup(void **state)
+{
+	char tmpl[] = "/tmp/docket-authority-XXXXXX";
+	if (!mkdtemp(tmpl))
+		return -1;
+	struct fx *f = xcalloc(1, sizeof(*f));
+	f->dir = xasprintf("%s/s", tmpl);
+	struct buf err = BUF_INIT;
+	if (store_init(f->dir, &err) || store_open(f->dir, 0, &f->s, &err))
+		return -1;
+	buf_release(&err);
+	struct defset set = DEFSET_INIT;
+	struct diags d = DIAGS_INIT;
+	defset_add_path(&set, "workflows", &d);
+	defset_add_path(&set, "forms", &d);
+	if (defset_check(&set, &d))
+		return -1;
+	struct deploy_result *res = NULL;
+	size_t n = 0;
+	if (defset_deploy(&set, f->s, "luo.bin", &res, &n))
+		return -1;
+	free(res);
+	defset_release(&set);
+	diags_release(&d);
+	f->e = engine_new(f->s);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	engine_free(f->e);
+	store_close(f->s);
+	char *top = xstrndup(f->dir, strlen(f->dir) - 2);
+	nftw(top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(top);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+/* ---- what a refusal must leave alone ------------------------------------ */
+
+/* Every engine table, as engine.c's tables[] dumps it for docket check. */
+static const char *const dumps[] = {
+	"SELECT * FROM eng_instances ORDER BY id",
+	"SELECT * FROM eng_tasks ORDER BY id",
+	"SELECT * FROM eng_active ORDER BY instance, step",
+	"SELECT * FROM eng_joins ORDER BY instance, step",
+	"SELECT * FROM eng_visited ORDER BY instance, step",
+	"SELECT * FROM eng_trail ORDER BY instance, seq, n",
+	"SELECT * FROM eng_counters ORDER BY organ, year",
+	"SELECT * FROM eng_opinions ORDER BY user, text",
+	"SELECT * FROM eng_standins ORDER BY user, seq",
+};
+
+/* The whole state as text: each table's rows, then the number of events. Caller frees. */
+static char *snapshot(struct fx *f)
+{
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < sizeof(dumps) / sizeof(dumps[0]); i++) {
+		sqlite3_stmt *st = NULL;
+		assert_int_equal(sqlite3_prepare_v2(f->e->db, dumps[i], -1, &st, NULL), SQLITE_OK);
+		buf_addf(&b, "## %s\n", dumps[i]);
+		int rc;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			for (int c = 0; c < sqlite3_column_count(st); c++) {
+				const char *v = (const char *)sqlite3_column_text(st, c);
+				if (v)
+					buf_addf(&b, "%zu:%s|", strlen(v), v);
+				else
+					buf_adds(&b, "-|");
+			}
+			buf_addch(&b, '\n');
+		}
+		assert_int_equal(rc, SQLITE_DONE);
+		sqlite3_finalize(st);
+	}
+	buf_addf(&b, "## events %lld\n", (long long)store_event_count(f->s));
+	return buf_detach(&b);
+}
+
+/* Replaying the log gives exactly the state we have. */
+static void assert_replay(struct fx *f)
+{
+	struct buf report = BUF_INIT;
+	int64_t n = 0;
+	int rc = engine_check(f->e, 0, &report, &n);
+	if (rc)
+		fprintf(stderr, "check: %d %s %s\n", rc, report.s, engine_error(f->e));
+	assert_int_equal(rc, 0);
+	buf_release(&report);
+}
+
+/* ---- the forged client -------------------------------------------------- */
+
+/* A JSON text as a client would send it. */
+static json_t *J(const char *text)
+{
+	json_error_t err;
+	json_t *j = json_loads(text, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
+	if (!j)
+		fprintf(stderr, "bad JSON in the test: %s: %s\n", text, err.text);
+	assert_non_null(j);
+	return j;
+}
+
+/*
+ * Send a forged event (payload stolen): refused, the message says `why`,
+ * and nothing changed — no table row, no event.
+ */
+static void refused(struct fx *f, const char *type, const char *actor, json_t *p, const char *why)
+{
+	char *before = snapshot(f);
+	int rc = engine_act(f->e, NULL, type, actor, p, NULL);
+	if (rc != ENG_REFUSED || !strstr(engine_error(f->e), why)) {
+		char *sent = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
+		fprintf(stderr, "%s by %s: %s\n  got %d: %s\n  want refused: ...%s...\n", type, actor, sent, rc,
+			engine_error(f->e), why);
+		free(sent);
+	}
+	json_decref(p);
+	assert_int_equal(rc, ENG_REFUSED);
+	assert_non_null(strstr(engine_error(f->e), why));
+	char *after = snapshot(f);
+	assert_string_equal(after, before);
+	free(before);
+	free(after);
+}
+
+/* Send an event that the rules allow (payload stolen): applied. */
+static void accepted(struct fx *f, const char *type, const char *actor, json_t *p)
+{
+	int rc = engine_act(f->e, NULL, type, actor, p, NULL);
+	if (rc)
+		fprintf(stderr, "%s by %s refused: %s\n", type, actor, engine_error(f->e));
+	json_decref(p);
+	assert_int_equal(rc, 0);
+}
+
+/* The three versions a new request of workflow `wf` (its form has the same id) runs on. */
+static json_t *versions(struct fx *f, const char *wf)
+{
+	char *w = engine_current_version(f->e, "workflow", wf);
+	char *fm = engine_current_version(f->e, "form", wf);
+	char *o = engine_current_version(f->e, "organisation", NULL);
+	assert_non_null(w);
+	assert_non_null(fm);
+	assert_non_null(o);
+	json_t *p = json_pack("{s:s, s:s, s:s, s:s}", "workflow", wf, "workflow_version", w, "form_version", fm,
+			      "org_version", o);
+	free(w);
+	free(fm);
+	free(o);
+	return p;
+}
+
+/* instance.created of workflow `wf` with the form data `data` (JSON text), as a client sends it. */
+static json_t *created(struct fx *f, const char *wf, const char *data, int draft)
+{
+	json_t *p = versions(f, wf);
+	json_object_set_new(p, "data", J(data));
+	json_object_set_new(p, "draft", json_boolean(draft));
+	return p;
+}
+
+/* A legitimate new request; its id (caller frees). */
+static char *start(struct fx *f, const char *user, const char *wf, const char *data, int draft)
+{
+	json_t *p = created(f, wf, data, draft);
+	char *id = NULL;
+	int rc = engine_act(f->e, NULL, "instance.created", user, p, &id);
+	if (rc)
+		fprintf(stderr, "new %s by %s refused: %s\n", wf, user, engine_error(f->e));
+	json_decref(p);
+	assert_int_equal(rc, 0);
+	assert_non_null(id);
+	return id;
+}
+
+/* The user's one open task in request id (caller frees). */
+static char *task_of(struct fx *f, const char *user, const char *id)
+{
+	char *t = NULL;
+	int rc = engine_my_task(f->e, user, id, &t);
+	if (rc)
+		fprintf(stderr, "no task of %s in %s: %s\n", user, id, engine_error(f->e));
+	assert_int_equal(rc, 0);
+	return t;
+}
+
+/* {"task": T, KEY: VAL} — the payload of most task actions. */
+static json_t *on_task(const char *task, const char *key, const char *val)
+{
+	json_t *p = json_pack("{s:s}", "task", task);
+	if (key)
+		json_object_set_new(p, key, json_string(val));
+	return p;
+}
+
+/* {"task": T, "user": U[, "where": W]}: transfer, delegate, add a signer. */
+static json_t *to_user(const char *task, const char *user, const char *where)
+{
+	json_t *p = json_pack("{s:s, s:s}", "task", task, "user", user);
+	if (where)
+		json_object_set_new(p, "where", json_string(where));
+	return p;
+}
+
+/* Approve `user`'s task in request id with an opinion. */
+static void approve(struct fx *f, const char *user, const char *id)
+{
+	char *t = task_of(f, user, id);
+	accepted(f, "task.approved", user, on_task(t, "opinion", "同意"));
+	free(t);
+}
+
+/* Who holds a pending task of request id at step: "a,b" by user id. Caller frees. */
+static char *holders(struct fx *f, const char *id, const char *step)
+{
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_prepare_v2(f->e->db,
+					    "SELECT assignee FROM eng_tasks WHERE instance = ?1 AND step = ?2"
+					    " AND state = 'pending' ORDER BY assignee",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, step, -1, SQLITE_TRANSIENT);
+	struct buf b = BUF_INIT;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		buf_addf(&b, "%s%s", b.len ? "," : "", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return buf_detach(&b);
+}
+
+static void assert_holders(struct fx *f, const char *id, const char *step, const char *want)
+{
+	char *got = holders(f, id, step);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+/* ---- shipped form data -------------------------------------------------- */
+
+/* 张伟's two-day annual leave (no hand-over needed). */
+#define LEAVE_2D "{\"type\": \"annual\", \"start\": \"2026-03-03\", \"end\": \"2026-03-04\", \"reason\": \"探亲\"}"
+/* Two days with a hand-over, which only a leave of more than three days asks for. */
+#define LEAVE_2D_HANDOVER                                                                                     \
+	"{\"type\": \"annual\", \"start\": \"2026-03-03\", \"end\": \"2026-03-04\", \"reason\": \"探亲\","      \
+	" \"handover\": \"gao.yan\"}"
+/* Five days: the director too, and a hand-over. */
+#define LEAVE_5D                                                                                              \
+	"{\"type\": \"annual\", \"start\": \"2026-03-03\", \"end\": \"2026-03-07\", \"reason\": \"探亲\","      \
+	" \"handover\": \"gao.yan\"}"
+/* Twelve days: the vice mayor as well, whom the director picks. */
+#define LEAVE_12D                                                                                             \
+	"{\"type\": \"personal\", \"start\": \"2026-03-03\", \"end\": \"2026-03-14\", \"reason\": \"回乡照顾老人\"," \
+	" \"handover\": \"gao.yan\"}"
+#define SEAL                                                                                                  \
+	"{\"seal_type\": \"official\", \"copies\": 2, \"purpose\": \"采购合同盖章\", \"file\": [\"采购合同.pdf\"]}"
+#define INCOMING                                                                                              \
+	"{\"source_organ\": \"省财政厅\", \"source_number\": \"省财发〔2026〕3号\","                           \
+	" \"title\": \"关于下达2026年预算的通知\", \"received\": \"2026-03-02\", \"urgency\": \"normal\"}"
+#define OUTGOING                                                                                              \
+	"{\"doc_type\": \"notice\", \"title\": \"关于做好春季防火工作的通知\", \"urgency\": \"normal\","        \
+	" \"main_recipients\": \"各区县人民政府\", \"to_higher\": false}"
+
+/* ---- the cases ---------------------------------------------------------- */
+
+/* Who may start a workflow: 收文办理 names its initiators (the office's clerks). */
+static void test_initiators(void **state)
+{
+	struct fx *f = *state;
+	refused(f, "instance.created", "zhang.wei", created(f, "incoming", INCOMING, 0),
+		"may not start workflow '收文办理'");
+	refused(f, "instance.created", "chen.jianhua", created(f, "incoming", INCOMING, 1),
+		"may not start workflow");
+	/* control: 王芳 is the office's 文书 */
+	char *id = start(f, "wang.fang", "incoming", INCOMING, 0);
+	free(id);
+	assert_replay(f);
+}
+
+/* Form data that fails the form, one forged instance.created each. */
+static const struct {
+	const char *what, *data, *why;
+} bad_forms[] = {
+	{ "a required field missing",
+	  "{\"type\": \"annual\", \"start\": \"2026-03-03\", \"end\": \"2026-03-04\"}",
+	  "'事由' is required" },
+	{ "a value of the wrong type",
+	  "{\"type\": \"annual\", \"start\": 20260303, \"end\": \"2026-03-04\", \"reason\": \"探亲\"}",
+	  "'开始日期' must be a date, not a number" },
+	{ "a list where text belongs",
+	  "{\"type\": \"annual\", \"start\": \"2026-03-03\", \"end\": \"2026-03-04\", \"reason\": [\"探亲\"]}",
+	  "'事由' must be text" },
+	{ "an option that is not in the list",
+	  "{\"type\": \"vacation\", \"start\": \"2026-03-03\", \"end\": \"2026-03-04\", \"reason\": \"探亲\"}",
+	  "'请假类型' has no option 'vacation'" },
+	{ "a people field naming someone not in the organisation",
+	  "{\"type\": \"annual\", \"start\": \"2026-03-03\", \"end\": \"2026-03-07\", \"reason\": \"探亲\","
+	  " \"handover\": \"nobody\"}",
+	  "'工作交接人' names an unknown user 'nobody'" },
+	{ "a value for a field hidden by visible_when", LEAVE_2D_HANDOVER, "'工作交接人' does not apply here" },
+	{ "an attachment for a leave that needs no certificate",
+	  "{\"type\": \"annual\", \"start\": \"2026-03-03\", \"end\": \"2026-03-04\", \"reason\": \"探亲\","
+	  " \"attachments\": [\"诊断证明.pdf\"]}",
+	  "'证明材料' does not apply here" },
+	{ "a computed field given a different value",
+	  "{\"type\": \"annual\", \"start\": \"2026-03-03\", \"end\": \"2026-03-04\", \"days\": 1,"
+	  " \"reason\": \"探亲\"}",
+	  "'请假天数' is computed and cannot be filled in" },
+	{ "a 12-day leave without the hand-over visible_when makes required",
+	  "{\"type\": \"personal\", \"start\": \"2026-03-03\", \"end\": \"2026-03-14\", \"reason\": \"回乡照顾老人\"}",
+	  "'工作交接人' is required" },
+	{ "a field the form does not have",
+	  "{\"type\": \"annual\", \"start\": \"2026-03-03\", \"end\": \"2026-03-04\", \"reason\": \"探亲\","
+	  " \"reasn\": \"探亲\"}",
+	  "unknown field 'reasn'" },
+};
+
+static void test_form_data(void **state)
+{
+	struct fx *f = *state;
+	for (size_t i = 0; i < sizeof(bad_forms) / sizeof(bad_forms[0]); i++) {
+		refused(f, "instance.created", "zhang.wei", created(f, "leave", bad_forms[i].data, 0), bad_forms[i].why);
+		refused(f, "instance.created", "zhang.wei", created(f, "leave", bad_forms[i].data, 1), bad_forms[i].why);
+	}
+	refused(f, "instance.created", "zhang.wei", created(f, "leave", "\"探亲\"", 0), "the form data must be an object");
+	refused(f, "instance.created", "zhang.wei", created(f, "leave", "[\"探亲\"]", 1), "the form data must be an object");
+	/* controls: the same requests filled in properly; a computed value equal to the computed one is fine */
+	char *a = start(f, "zhang.wei", "leave", LEAVE_2D, 0);
+	char *b = start(f, "zhang.wei", "leave", LEAVE_12D, 1);
+	char *c = start(f, "zhang.wei", "leave",
+			"{\"type\": \"sick\", \"start\": \"2026-03-03\", \"end\": \"2026-03-04\", \"days\": 2,"
+			" \"reason\": \"发烧\", \"attachments\": [\"诊断证明.pdf\"]}",
+			0);
+	/* the engine keeps the data it judged, the computed days among them */
+	json_t *o = engine_show(f->e, b);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(o, "fields"), "days")), 12);
+	json_decref(o);
+	free(a);
+	free(b);
+	free(c);
+	assert_replay(f);
+}
+
+/* The versions an instance.created names must belong together. */
+static void test_versions(void **state)
+{
+	struct fx *f = *state;
+	char *seal_wf = engine_current_version(f->e, "workflow", "seal");
+	char *seal_form = engine_current_version(f->e, "form", "seal");
+
+	/* workflow "leave" on the seal workflow's version */
+	json_t *p = created(f, "leave", LEAVE_2D, 0);
+	json_object_set_new(p, "workflow_version", json_string(seal_wf));
+	refused(f, "instance.created", "zhang.wei", p, "is not a version of workflow 'leave'");
+
+	/* the leave workflow with the seal form's version */
+	p = created(f, "leave", LEAVE_2D, 0);
+	json_object_set_new(p, "form_version", json_string(seal_form));
+	refused(f, "instance.created", "zhang.wei", p, "is not a version of workflow 'leave' on form");
+
+	/* the seal workflow and form, called "leave", with seal data */
+	p = created(f, "seal", SEAL, 0);
+	json_object_set_new(p, "workflow", json_string("leave"));
+	refused(f, "instance.created", "zhang.wei", p, "is not a version of workflow 'leave'");
+
+	/* a version that was never deployed */
+	p = created(f, "leave", LEAVE_2D, 0);
+	json_object_set_new(p, "workflow_version",
+			    json_string("0000000000000000000000000000000000000000000000000000000000000000"));
+	refused(f, "instance.created", "zhang.wei", p, "no deployed workflow version '000000000000'");
+
+	/* no versions at all */
+	refused(f, "instance.created", "zhang.wei", J("{\"workflow\": \"leave\", \"data\": " LEAVE_2D "}"),
+		"needs its definition versions");
+
+	/* control: the versions engine_current_version names */
+	char *id = start(f, "zhang.wei", "leave", LEAVE_2D, 0);
+	char *s = start(f, "zhang.wei", "seal", SEAL, 0);
+	free(id);
+	free(s);
+	free(seal_wf);
+	free(seal_form);
+	assert_replay(f);
+}
+
+/* Actors must be people of the organisation, whatever the action. */
+static void test_unknown_actor(void **state)
+{
+	struct fx *f = *state;
+	refused(f, "instance.created", "nobody", created(f, "leave", LEAVE_2D, 0),
+		"no user 'nobody' in the organisation");
+	char *id = start(f, "zhang.wei", "leave", LEAVE_2D, 0);
+	char *t = task_of(f, "huang.wei", id);
+	static const struct {
+		const char *type, *payload;
+	} forged[] = {
+		{ "task.approved", "{\"task\": \"%T\", \"opinion\": \"同意\"}" },
+		{ "task.rejected", "{\"task\": \"%T\", \"opinion\": \"不同意\"}" },
+		{ "instance.returned", "{\"task\": \"%T\", \"to\": \"applicant\", \"opinion\": \"退回\"}" },
+		{ "task.transferred", "{\"task\": \"%T\", \"user\": \"feng.xue\"}" },
+		{ "task.signer_added", "{\"task\": \"%T\", \"user\": \"sun.li\", \"where\": \"parallel\"}" },
+		{ "instance.urged", "{\"instance\": \"%I\"}" },
+		{ "instance.circulated", "{\"instance\": \"%I\", \"users\": [\"he.xiaomei\"]}" },
+		{ "instance.withdrawn", "{\"instance\": \"%I\"}" },
+		{ "instance.terminated", "{\"instance\": \"%I\"}" },
+		{ "opinion.added", "{\"text\": \"同意\"}" },
+		{ "standin.set", "{\"standin\": \"sun.li\", \"from\": \"2026-03-02\", \"to\": \"2026-03-06\"}" },
+	};
+	for (size_t i = 0; i < sizeof(forged) / sizeof(forged[0]); i++) {
+		/* %T: the task, %I: the request */
+		struct buf b = BUF_INIT;
+		for (const char *q = forged[i].payload; *q; q++) {
+			if (q[0] == '%' && (q[1] == 'T' || q[1] == 'I'))
+				buf_adds(&b, *++q == 'T' ? t : id);
+			else
+				buf_addch(&b, *q);
+		}
+		refused(f, forged[i].type, "nobody", J(b.s), "no user 'nobody' in the organisation");
+		buf_release(&b);
+	}
+	/* controls: the same by people of the organisation */
+	accepted(f, "opinion.added", "huang.wei", J("{\"text\": \"同意\"}"));
+	accepted(f, "standin.set", "huang.wei",
+		 J("{\"standin\": \"sun.li\", \"from\": \"2026-04-01\", \"to\": \"2026-04-03\"}"));
+	accepted(f, "instance.urged", "zhang.wei", json_pack("{s:s}", "instance", id));
+	accepted(f, "task.approved", "huang.wei", on_task(t, "opinion", "同意"));
+	free(t);
+	free(id);
+	assert_replay(f);
+}
+
+/* "pick": the director picks the vice mayor of a long leave, from the step's set only. */
+static void test_pick(void **state)
+{
+	struct fx *f = *state;
+	char *id = start(f, "zhang.wei", "leave", LEAVE_12D, 0);
+	approve(f, "huang.wei", id);
+	char *t = task_of(f, "liu.yang", id);
+	json_t *p = on_task(t, "opinion", "同意");
+	json_object_set_new(p, "pick", json_string("li.guoqiang")); /* the mayor: not a vice mayor */
+	refused(f, "task.approved", "liu.yang", p,
+		"李国强 cannot be picked for '分管副市长审批': pick one of 陈建华 (chen.jianhua)");
+	p = on_task(t, "opinion", "同意");
+	json_object_set_new(p, "pick", json_string("zhang.wei")); /* the applicant himself */
+	refused(f, "task.approved", "liu.yang", p, "cannot be picked for '分管副市长审批'");
+	p = on_task(t, "opinion", "同意");
+	json_object_set_new(p, "pick", json_string("nobody"));
+	refused(f, "task.approved", "liu.yang", p, "no user 'nobody' in the organisation");
+	/* control: the one vice mayor */
+	p = on_task(t, "opinion", "同意");
+	json_object_set_new(p, "pick", json_string("chen.jianhua"));
+	accepted(f, "task.approved", "liu.yang", p);
+	assert_holders(f, id, "vice_mayor", "chen.jianhua");
+	free(t);
+	free(id);
+	assert_replay(f);
+}
+
+/* The ways to a handler, and who may not be one. */
+static const struct {
+	const char *type, *where;
+} handover_ways[] = {
+	{ "task.transferred", NULL },
+	{ "task.delegated", NULL },
+	{ "task.signer_added", "before" },
+	{ "task.signer_added", "after" },
+	{ "task.signer_added", "parallel" },
+};
+#define NWAYS (sizeof(handover_ways) / sizeof(handover_ways[0]))
+
+/* Each way to make `user` a handler of task t by `actor`: refused, saying why. */
+static void no_way_for(struct fx *f, const char *actor, const char *t, const char *user, const char *why)
+{
+	for (size_t i = 0; i < NWAYS; i++)
+		refused(f, handover_ways[i].type, actor, to_user(t, user, handover_ways[i].where), why);
+}
+
+/* Self-approval (the leave workflow says superior): the applicant never becomes a handler. */
+static void test_self_approval(void **state)
+{
+	struct fx *f = *state;
+	char *id = start(f, "zhang.wei", "leave", LEAVE_2D, 0);
+	char *t = task_of(f, "huang.wei", id);
+	no_way_for(f, "huang.wei", t, "zhang.wei", "张伟 is the applicant and may not handle their own request");
+	/* controls: someone else, each way */
+	accepted(f, "task.signer_added", "huang.wei", to_user(t, "sun.li", "parallel"));
+	accepted(f, "task.delegated", "huang.wei", to_user(t, "feng.xue", NULL));
+	assert_holders(f, id, "dept_head", "feng.xue,sun.li");
+	free(t);
+	free(id);
+	assert_replay(f);
+}
+
+/* Separation of duties (seal: [[dept_head, secretariat]]): who approved the request does not stamp it. */
+static void test_separation(void **state)
+{
+	struct fx *f = *state;
+	char *id = start(f, "zhang.wei", "seal", SEAL, 0);
+	approve(f, "huang.wei", id);
+	char *t = task_of(f, "qian.yu", id);
+	no_way_for(f, "qian.yu", t, "huang.wei",
+		   "黄伟 acted on '部门负责人审批' and may not also act on '办公室用印' (separation of duties)");
+	no_way_for(f, "qian.yu", t, "zhang.wei", "张伟 is the applicant and may not handle their own request");
+	/* control: the office clerk may stamp it */
+	accepted(f, "task.transferred", "qian.yu", to_user(t, "wang.fang", NULL));
+	assert_holders(f, id, "secretariat", "wang.fang");
+	free(t);
+	t = task_of(f, "wang.fang", id);
+	accepted(f, "task.approved", "wang.fang", on_task(t, NULL, NULL));
+	free(t);
+	free(id);
+	assert_replay(f);
+}
+
+/* Dedupe (the leave workflow: one approval per person): who approved as head is not handed the director's step. */
+static void test_dedupe(void **state)
+{
+	struct fx *f = *state;
+	char *id = start(f, "zhang.wei", "leave", LEAVE_5D, 0);
+	approve(f, "huang.wei", id);
+	char *t = task_of(f, "liu.yang", id);
+	no_way_for(f, "liu.yang", t, "huang.wei",
+		   "黄伟 already approved this request at '部门负责人审批' (one approval per person)");
+	no_way_for(f, "liu.yang", t, "zhang.wei", "张伟 is the applicant");
+	/* control: the deputy director, before him */
+	accepted(f, "task.signer_added", "liu.yang", to_user(t, "sun.li", "before"));
+	assert_holders(f, id, "director", "sun.li");
+	free(t);
+	free(id);
+	assert_replay(f);
+}
+
+/* Deciding a task: only its holder, only once; the applicant holds none of his own. */
+static void test_decisions(void **state)
+{
+	struct fx *f = *state;
+	char *id = start(f, "zhang.wei", "leave", LEAVE_2D, 0);
+	char *t = task_of(f, "huang.wei", id);
+	refused(f, "task.approved", "feng.xue", on_task(t, "opinion", "同意"),
+		"is not yours: it is assigned to 'huang.wei'");
+	refused(f, "task.approved", "zhang.wei", on_task(t, "opinion", "同意"), "is not yours");
+	refused(f, "task.rejected", "zhang.wei", on_task(t, "opinion", "不同意"), "is not yours");
+	refused(f, "task.approved", "huang.wei", J("{\"task\": \"zzzzzzzz\", \"opinion\": \"同意\"}"), "zzzzzzzz");
+	/* control: its holder */
+	accepted(f, "task.approved", "huang.wei", on_task(t, "opinion", "同意"));
+	refused(f, "task.approved", "huang.wei", on_task(t, "opinion", "同意"), "was already decided (approve)");
+	refused(f, "task.rejected", "huang.wei", on_task(t, "opinion", "不同意"), "was already decided");
+	/* the applicant never holds a task of his own request: self_approval is superior */
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_prepare_v2(f->e->db, "SELECT count(*) FROM eng_tasks WHERE assignee = 'zhang.wei'",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 0);
+	sqlite3_finalize(st);
+	free(t);
+	free(id);
+	/*
+	 * nor as the stand-in of the head who would decide it: the stand-in goes
+	 * through self-approval again, to the applicant's superior — the head
+	 */
+	accepted(f, "standin.set", "huang.wei",
+		 J("{\"standin\": \"zhang.wei\", \"from\": \"2026-03-02\", \"to\": \"2026-03-06\"}"));
+	id = start(f, "zhang.wei", "leave", LEAVE_2D, 0);
+	assert_holders(f, id, "dept_head", "huang.wei");
+	t = task_of(f, "huang.wei", id);
+	refused(f, "task.approved", "zhang.wei", on_task(t, "opinion", "同意"), "is not yours");
+	accepted(f, "task.approved", "huang.wei", on_task(t, "opinion", "同意"));
+	free(t);
+	free(id);
+	assert_replay(f);
+}
+
+/* A return only goes back along the way the request came, never to a step ahead. */
+static void test_return_ahead(void **state)
+{
+	struct fx *f = *state;
+	/*
+	 * 发文: 部门审核 → 办公室审核 → 秘书长签发, sent back to 办公室审核,
+	 * which may return to any step the request visited
+	 */
+	char *id = start(f, "gao.yan", "outgoing", OUTGOING, 0);
+	approve(f, "lin.tao", id);
+	approve(f, "zhao.lei", id);
+	char *t = task_of(f, "zhou.min", id);
+	accepted(f, "instance.returned", "zhou.min",
+		 json_pack("{s:s, s:s, s:s}", "task", t, "to", "office_review", "opinion", "请修改标题"));
+	free(t);
+	t = task_of(f, "zhao.lei", id);
+	json_t *p = json_pack("{s:s, s:s, s:s}", "task", t, "to", "sign_secgen", "opinion", "已改");
+	refused(f, "instance.returned", "zhao.lei", p,
+		"'秘书长签发' is not before '办公室审核' on this request's way: a return only goes back");
+	/* control: back to the step that came before */
+	accepted(f, "instance.returned", "zhao.lei",
+		 json_pack("{s:s, s:s, s:s}", "task", t, "to", "dept_review", "opinion", "请部门再审"));
+	assert_holders(f, id, "dept_review", "lin.tao");
+	free(t);
+	free(id);
+	assert_replay(f);
+}
+
+/* The same in 请假: the director sent it back to the head, who cannot "return" it to the director. */
+static void test_return_ahead_leave(void **state)
+{
+	struct fx *f = *state;
+	char *id = start(f, "zhang.wei", "leave", LEAVE_5D, 0);
+	approve(f, "huang.wei", id);
+	char *t = task_of(f, "liu.yang", id);
+	accepted(f, "instance.returned", "liu.yang",
+		 json_pack("{s:s, s:s, s:s}", "task", t, "to", "dept_head", "opinion", "请核实交接安排"));
+	free(t);
+	t = task_of(f, "huang.wei", id);
+	refused(f, "instance.returned", "huang.wei",
+		json_pack("{s:s, s:s, s:s}", "task", t, "to", "director", "opinion", "已核实"),
+		"a return only goes back");
+	refused(f, "instance.returned", "huang.wei",
+		json_pack("{s:s, s:s, s:s}", "task", t, "to", "hr_record", "opinion", "已核实"), "never visited");
+	/* control: the head approves, the director sends it back by step id */
+	accepted(f, "task.approved", "huang.wei", on_task(t, "opinion", "已核实"));
+	free(t);
+	t = task_of(f, "liu.yang", id);
+	accepted(f, "instance.returned", "liu.yang",
+		 json_pack("{s:s, s:s, s:s}", "task", t, "to", "dept_head", "opinion", "再核实"));
+	free(t);
+	free(id);
+	assert_replay(f);
+}
+
+/* 减签: a signer someone added is removed by who added them (or a sysadmin), never by the applicant. */
+static void test_signer_removed(void **state)
+{
+	struct fx *f = *state;
+	char *id = start(f, "zhang.wei", "leave", LEAVE_2D, 0);
+	char *t = task_of(f, "huang.wei", id);
+	accepted(f, "task.signer_added", "huang.wei", to_user(t, "sun.li", "parallel"));
+	json_t *sun = json_pack("{s:s, s:s}", "instance", id, "user", "sun.li");
+	json_t *head = json_pack("{s:s, s:s}", "instance", id, "user", "huang.wei");
+	refused(f, "task.signer_removed", "zhang.wei", json_incref(sun),
+		"孙丽 was added by 黄伟: only they (or a system administrator) can remove them");
+	refused(f, "task.signer_removed", "feng.xue", json_incref(sun), "孙丽 was added by 黄伟");
+	refused(f, "task.signer_removed", "sun.li", json_incref(sun), "孙丽 was added by 黄伟");
+	refused(f, "task.signer_removed", "zhang.wei", json_incref(head),
+		"黄伟 is a signer the workflow names at '部门负责人审批': only a system administrator can remove them");
+	refused(f, "task.signer_removed", "sun.li", json_incref(head), "only a system administrator can remove them");
+	/* control: who added her */
+	accepted(f, "task.signer_removed", "huang.wei", sun);
+	assert_holders(f, id, "dept_head", "huang.wei");
+	json_decref(head);
+	free(t);
+	free(id);
+	assert_replay(f);
+}
+
+/* Submitting and changing a request: the applicant only, with data that passes the form. */
+static void test_submit_and_update(void **state)
+{
+	struct fx *f = *state;
+	char *id = start(f, "zhang.wei", "leave", LEAVE_2D, 1);
+	json_t *good = json_pack("{s:s, s:o}", "instance", id, "data",
+				 J("{\"type\": \"annual\", \"start\": \"2026-03-03\", \"end\": \"2026-03-05\","
+				   " \"reason\": \"回家探亲\"}"));
+	refused(f, "instance.submitted", "huang.wei", json_pack("{s:s}", "instance", id),
+		"only the applicant 'zhang.wei' can submit");
+	refused(f, "instance.submitted", "huang.wei", json_incref(good), "only the applicant");
+	refused(f, "instance.updated", "huang.wei", json_incref(good), "only the applicant 'zhang.wei' can change");
+	refused(f, "instance.updated", "huang.wei", json_pack("{s:s, s:s}", "instance", id, "title", "病假 - 张伟"),
+		"only the applicant");
+	for (size_t i = 0; i < sizeof(bad_forms) / sizeof(bad_forms[0]); i++) {
+		json_t *p = json_pack("{s:s}", "instance", id);
+		json_object_set_new(p, "data", J(bad_forms[i].data));
+		refused(f, "instance.updated", "zhang.wei", json_incref(p), bad_forms[i].why);
+		refused(f, "instance.submitted", "zhang.wei", p, bad_forms[i].why);
+	}
+	refused(f, "instance.submitted", "zhang.wei", json_pack("{s:s, s:s}", "instance", id, "data", "探亲"),
+		"the form data must be an object");
+	/* data that is no mapping is no change at all */
+	refused(f, "instance.updated", "zhang.wei", json_pack("{s:s, s:s}", "instance", id, "data", "探亲"),
+		"nothing to change in request");
+	/* controls: the applicant, with good data; then the request is judged again after a return */
+	accepted(f, "instance.updated", "zhang.wei", json_incref(good));
+	accepted(f, "instance.submitted", "zhang.wei", good);
+	char *t = task_of(f, "huang.wei", id);
+	accepted(f, "instance.returned", "huang.wei",
+		 json_pack("{s:s, s:s, s:s}", "task", t, "to", "applicant", "opinion", "请写明探亲地点"));
+	refused(f, "instance.submitted", "huang.wei", json_pack("{s:s}", "instance", id), "only the applicant");
+	json_t *p = json_pack("{s:s}", "instance", id);
+	json_object_set_new(p, "data", J(bad_forms[0].data));
+	refused(f, "instance.submitted", "zhang.wei", p, bad_forms[0].why);
+	accepted(f, "instance.submitted", "zhang.wei",
+		 json_pack("{s:s, s:o}", "instance", id, "data",
+			   J("{\"type\": \"annual\", \"start\": \"2026-03-03\", \"end\": \"2026-03-05\","
+			     " \"reason\": \"回湖南老家探亲\"}")));
+	free(t);
+	free(id);
+	assert_replay(f);
+}
+
+/*
+ * Deploy a new version of the shipped definition (kind, id) in `path`, with
+ * `from` replaced by `to`; its hash (caller frees).
+ */
+static char *deploy_variant(struct fx *f, const char *kind, const char *id, const char *path, const char *from,
+			    const char *to)
+{
+	FILE *fp = fopen(path, "rb");
+	assert_non_null(fp);
+	struct buf in = BUF_INIT, out = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		buf_add(&in, chunk, n);
+	fclose(fp);
+	const char *q = strstr(in.s, from);
+	assert_non_null(q);
+	buf_add(&out, in.s, (size_t)(q - in.s));
+	buf_adds(&out, to);
+	buf_adds(&out, q + strlen(from));
+	char hash[HASH_HEX_LEN + 1], now[32], uuid[37];
+	hash_sm3_hex(out.s, out.len, hash);
+	clock_format_iso(clock_now(), now, sizeof(now));
+	uuid_v4(uuid);
+	assert_int_equal(store_begin(f->s), STORE_OK);
+	assert_int_equal(store_def_deploy(f->s, uuid, "luo.bin", now, kind, id, "variant", hash, path, out.s, out.len),
+			 0);
+	assert_int_equal(store_commit(f->s), STORE_OK);
+	buf_release(&in);
+	buf_release(&out);
+	return xstrdup(hash);
+}
+
+/*
+ * A request is judged by the form version it was made on: an option a
+ * later version added is no option of an older request.
+ */
+static void test_pinned_form(void **state)
+{
+	struct fx *f = *state;
+	char *id = start(f, "zhang.wei", "leave", LEAVE_2D, 1);
+	char *v2 = deploy_variant(f, "form", "leave", "forms/leave.yaml", "      - {value: maternity, label: 产假}",
+				  "      - {value: maternity, label: 产假}\n      - {value: home, label: 探亲假}");
+	const char *home = "{\"type\": \"home\", \"start\": \"2026-03-03\", \"end\": \"2026-03-04\", \"reason\": \"探亲\"}";
+	/* control: a new request is on the new version, where 探亲假 is an option */
+	char *other = start(f, "zhang.wei", "leave", home, 0);
+	json_t *o = engine_show(f->e, other);
+	assert_string_equal(json_string_value(json_object_get(o, "form_version")), v2);
+	json_decref(o);
+	json_t *p = json_pack("{s:s}", "instance", id);
+	json_object_set_new(p, "data", J(home));
+	refused(f, "instance.updated", "zhang.wei", json_incref(p), "'请假类型' has no option 'home'");
+	refused(f, "instance.submitted", "zhang.wei", p, "'请假类型' has no option 'home'");
+	/* control: the old request with data its own version accepts */
+	p = json_pack("{s:s}", "instance", id);
+	json_object_set_new(p, "data", J(LEAVE_5D));
+	accepted(f, "instance.submitted", "zhang.wei", p);
+	free(other);
+	free(v2);
+	free(id);
+	assert_replay(f);
+}
+
+/* Terminating and migrating a request: system administrators only. */
+static void test_admin_only(void **state)
+{
+	struct fx *f = *state;
+	char *id = start(f, "zhang.wei", "leave", LEAVE_2D, 0);
+	char *v2 = deploy_variant(f, "workflow", "leave", "workflows/leave.yaml", "name: 部门负责人审批",
+				  "name: 科室负责人审批");
+	json_t *move = json_pack("{s:s, s:s, s:{s:s}}", "instance", id, "workflow_version", v2, "map", "dept_head",
+				 "dept_head");
+	json_t *stop = json_pack("{s:s, s:s}", "instance", id, "opinion", "重复申请");
+	static const char *const not_admins[] = { "zhang.wei", "huang.wei", "li.guoqiang", "tang.xue" };
+	for (size_t i = 0; i < sizeof(not_admins) / sizeof(not_admins[0]); i++) {
+		refused(f, "instance.terminated", not_admins[i], json_incref(stop),
+			"only a system administrator can terminate");
+		refused(f, "instance.migrated", not_admins[i], json_incref(move),
+			"only a system administrator can migrate");
+	}
+	/* the API's migration judges the same */
+	json_t *moved = NULL;
+	char *before = snapshot(f);
+	assert_int_equal(engine_migrate(f->e, "huang.wei", "leave", v2, json_object_get(move, "map"), NULL, 0, &moved),
+			 ENG_REFUSED);
+	assert_non_null(strstr(engine_error(f->e), "only a system administrator can migrate"));
+	char *after = snapshot(f);
+	assert_string_equal(after, before);
+	free(before);
+	free(after);
+	/* controls: 罗斌 is the system administrator */
+	accepted(f, "instance.migrated", "luo.bin", move);
+	json_t *o = engine_show(f->e, id);
+	assert_string_equal(json_string_value(json_object_get(o, "workflow_version")), v2);
+	json_decref(o);
+	accepted(f, "instance.terminated", "luo.bin", stop);
+	free(v2);
+	free(id);
+	assert_replay(f);
+}
+
+/* The last event's payload (caller decrefs). */
+static json_t *last_payload(struct fx *f)
+{
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_prepare_v2(f->e->db, "SELECT payload FROM events ORDER BY seq DESC LIMIT 1", -1, &st,
+					    NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	json_t *p = J((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return p;
+}
+
+/* A payload claiming older rules ("rules": 1, or none that exist) switches no check off. */
+static void test_forged_rules(void **state)
+{
+	struct fx *f = *state;
+	static const int claims[] = { 0, 1, -5, 99 };
+	char *id = start(f, "zhang.wei", "leave", LEAVE_12D, 0);
+	char *t = task_of(f, "huang.wei", id);
+	for (size_t i = 0; i < sizeof(claims) / sizeof(claims[0]); i++) {
+		json_t *r = json_integer(claims[i]);
+		json_t *p = to_user(t, "zhang.wei", "before");
+		json_object_set(p, "rules", r);
+		refused(f, "task.signer_added", "huang.wei", p, "张伟 is the applicant and may not handle their own request");
+		p = to_user(t, "zhang.wei", NULL);
+		json_object_set(p, "rules", r);
+		refused(f, "task.transferred", "huang.wei", p, "is the applicant");
+		p = created(f, "leave", LEAVE_2D_HANDOVER, 0);
+		json_object_set(p, "rules", r);
+		refused(f, "instance.created", "zhang.wei", p, "'工作交接人' does not apply here");
+		p = created(f, "incoming", INCOMING, 0);
+		json_object_set(p, "rules", r);
+		refused(f, "instance.created", "zhang.wei", p, "may not start workflow");
+		p = json_pack("{s:s, s:s}", "instance", id, "user", "huang.wei");
+		json_object_set(p, "rules", r);
+		refused(f, "task.signer_removed", "zhang.wei", p, "only a system administrator can remove them");
+		p = created(f, "leave", LEAVE_2D, 0);
+		json_object_set(p, "rules", r);
+		refused(f, "instance.created", "nobody", p, "no user 'nobody' in the organisation");
+		json_decref(r);
+	}
+	/* and the pick, one step on */
+	approve(f, "huang.wei", id);
+	free(t);
+	t = task_of(f, "liu.yang", id);
+	json_t *p = json_pack("{s:s, s:s, s:s, s:i}", "task", t, "opinion", "同意", "pick", "li.guoqiang", "rules", 1);
+	refused(f, "task.approved", "liu.yang", p, "cannot be picked");
+	/* control: an allowed signer, under the same claim, is recorded as judged by today's rules */
+	p = to_user(t, "sun.li", "before");
+	json_object_set_new(p, "rules", json_integer(1));
+	accepted(f, "task.signer_added", "liu.yang", p);
+	json_t *last = last_payload(f);
+	assert_int_equal(json_integer_value(json_object_get(last, "rules")), ENG_RULES);
+	json_decref(last);
+	free(t);
+	free(id);
+	assert_replay(f);
+}
+
+/* ---- the system's name --------------------------------------------------- */
+
+#define NOW "2026-03-02T09:30:00+08:00"
+
+/* The task's deadline ("deadline") or next reminder ("next_remind"), as show --json tells a client. */
+static int64_t task_due(struct fx *f, const char *task, const char *which)
+{
+	char *sql = xasprintf("SELECT %s FROM eng_tasks WHERE id = ?1", which);
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_prepare_v2(f->e->db, sql, -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, task, -1, SQLITE_TRANSIENT);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	int64_t due = sqlite3_column_int64(st, 0);
+	assert_true(due > 0);
+	sqlite3_finalize(st);
+	free(sql);
+	return due;
+}
+
+/* A timer event as engine_tick makes it. */
+static json_t *timer(const char *task, int64_t due)
+{
+	return json_pack("{s:s, s:I, s:s, s:s, s:s}", "task", task, "due", (json_int_t)due, "approve_opinion",
+			 "超时自动通过", "reject_opinion", "超时自动驳回", "sign_opinion",
+			 "超时未签发：签发须由本人办理，不自动通过");
+}
+
+/* How task was decided: "approve by system", or "" while open. Caller frees. */
+static char *decided(struct fx *f, const char *task)
+{
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_prepare_v2(f->e->db,
+					    "SELECT coalesce(decision || ' by ' || decided_by, '') FROM eng_tasks WHERE id = ?1",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(st, 1, task, -1, SQLITE_TRANSIENT);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	char *d = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return d;
+}
+
+/* Time passes to `iso`; engine_tick fires what is due then. The number fired. */
+static int tick_at(struct fx *f, const char *iso)
+{
+	setenv("DOCKET_NOW", iso, 1);
+	int fired = 0;
+	int rc = engine_tick(f->e, clock_now(), &fired);
+	if (rc)
+		fprintf(stderr, "tick: %s\n", engine_error(f->e));
+	setenv("DOCKET_NOW", NOW, 1);
+	assert_int_equal(rc, 0);
+	return fired;
+}
+
+/*
+ * "system" is the name timers act under; it is nobody in the organisation.
+ * A client calling itself "system" decides nobody's task, and a person
+ * makes no timer event (the applicant firing the HR step's deadline,
+ * whose on_timeout approves, would approve his own request).
+ */
+static void test_system_name(void **state)
+{
+	struct fx *f = *state;
+	char *id = start(f, "zhang.wei", "leave", LEAVE_2D, 0);
+	char *t = task_of(f, "huang.wei", id);
+	refused(f, "task.approved", "system", on_task(t, NULL, NULL), "the system cannot");
+	refused(f, "task.rejected", "system", on_task(t, NULL, NULL), "the system cannot");
+	refused(f, "task.transferred", "system", to_user(t, "feng.xue", NULL), "the system cannot");
+	refused(f, "instance.returned", "system",
+		json_pack("{s:s, s:s, s:s}", "task", t, "to", "applicant", "opinion", "退回"), "the system cannot");
+	accepted(f, "task.approved", "huang.wei", on_task(t, "opinion", "同意"));
+	free(t);
+	t = task_of(f, "xu.ming", id);
+	int64_t due = task_due(f, t, "deadline");
+	refused(f, "timer.timeout", "zhang.wei", timer(t, due), "only the system");
+	refused(f, "timer.timeout", "xu.ming", timer(t, due), "only the system");
+	/* control: the deadline (2 working days) passes, the timer approves the record */
+	assert_true(tick_at(f, "2026-03-20T09:30:00+08:00") >= 1);
+	char *d = decided(f, t);
+	assert_string_equal(d, "approve by system");
+	free(d);
+	free(t);
+	free(id);
+	assert_replay(f);
+}
+
+/*
+ * A timer is due when it is due: a client sending the timer event engine_tick
+ * would send later (with the right "due", as show --json gives it) must not
+ * escalate, remind or decide before then.
+ */
+static void test_timer_early(void **state)
+{
+	struct fx *f = *state;
+	char *id = start(f, "zhang.wei", "leave", LEAVE_2D, 0);
+	char *t = task_of(f, "huang.wei", id);
+	/* 部门负责人审批: a reminder every 4h, escalated after 1 working day */
+	refused(f, "timer.remind", "system", timer(t, task_due(f, t, "next_remind")), "due");
+	refused(f, "timer.timeout", "system", timer(t, task_due(f, t, "deadline")), "due");
+	accepted(f, "task.approved", "huang.wei", on_task(t, "opinion", "同意"));
+	free(t);
+	/* 人事备案: approved automatically at its deadline, not before */
+	t = task_of(f, "xu.ming", id);
+	refused(f, "timer.timeout", "system", timer(t, task_due(f, t, "deadline")), "due");
+	/* control: the same event once the deadline passed */
+	setenv("DOCKET_NOW", "2026-03-20T09:30:00+08:00", 1);
+	accepted(f, "timer.timeout", "system", timer(t, task_due(f, t, "deadline")));
+	setenv("DOCKET_NOW", NOW, 1);
+	char *d = decided(f, t);
+	assert_string_equal(d, "approve by system");
+	free(d);
+	free(t);
+	free(id);
+	assert_replay(f);
+}
+
+/* The deadline of the open task of request id at step. */
+static int64_t deadline_at(struct fx *f, const char *id, const char *step)
+{
+	char *who = holders(f, id, step);
+	char *t = task_of(f, who, id);
+	int64_t d = task_due(f, t, "deadline");
+	free(t);
+	free(who);
+	return d;
+}
+
+/*
+ * engine_act records the calendar an event counts working days on, as it
+ * stamps "rules": a client naming another calendar version (an older one,
+ * or none that exists) does not choose the deadlines. Either the engine
+ * records its own (the deadline is the one today's calendar gives) or it
+ * refuses, changing nothing; it never fails as if the store were damaged.
+ */
+/*
+ * A new leave naming calendar version `cal`: 1 when the engine judged it
+ * right — refused changing nothing, or accepted with today's calendar
+ * `today` recorded and the deadline `want` it gives — else 0, saying why.
+ */
+static int forged_calendar(struct fx *f, const char *cal, const char *today, int64_t want)
+{
+	json_t *p = created(f, "leave", LEAVE_2D, 0);
+	json_object_set_new(p, "calendar_version", json_string(cal));
+	char *before = snapshot(f), *id = NULL;
+	int rc = engine_act(f->e, NULL, "instance.created", "zhang.wei", p, &id);
+	json_decref(p);
+	int ok = 0;
+	if (rc == ENG_REFUSED) {
+		char *after = snapshot(f);
+		ok = !strcmp(after, before);
+		free(after);
+	} else if (rc == 0) {
+		json_t *last = last_payload(f);
+		const char *kept = json_string_value(json_object_get(last, "calendar_version"));
+		int64_t got = deadline_at(f, id, "dept_head");
+		ok = kept && !strcmp(kept, today) && got == want;
+		if (!ok)
+			fprintf(stderr, "calendar_version %.12s accepted: recorded %.12s, deadline %lld (today's calendar: %lld)\n",
+				cal, kept ? kept : "-", (long long)got, (long long)want);
+		json_decref(last);
+	}
+	if (rc != 0 && rc != ENG_REFUSED)
+		fprintf(stderr, "calendar_version %.12s: %d (not a refusal) %s\n", cal, rc, engine_error(f->e));
+	free(before);
+	free(id);
+	return ok;
+}
+
+static void test_calendar_forged(void **state)
+{
+	struct fx *f = *state;
+	char *old = engine_current_version(f->e, "calendar", "cn");
+	assert_non_null(old);
+	/* today's calendar: 3 March 2026 is a day off */
+	char *today = deploy_variant(f, "calendar", "cn", "workflows/calendar-cn.yaml",
+				     "  - {name: 清明节, from: 2026-04-04",
+				     "  - {name: 防汛调休, date: 2026-03-03}\n  - {name: 清明节, from: 2026-04-04");
+	char *control = start(f, "zhang.wei", "leave", LEAVE_2D, 0);
+	int64_t want = deadline_at(f, control, "dept_head");
+	const char *const forged[] = {
+		old, /* the calendar deployed before, where 3 March is a working day */
+		"0000000000000000000000000000000000000000000000000000000000000000",
+		"not a version",
+	};
+	int wrong = 0;
+	for (size_t i = 0; i < sizeof(forged) / sizeof(forged[0]); i++)
+		wrong += !forged_calendar(f, forged[i], today, want);
+	free(control);
+	free(old);
+	free(today);
+	assert_replay(f);
+	assert_int_equal(wrong, 0);
+}
+
+int main(void)
+{
+	setenv("TZ", "Asia/Shanghai", 1);
+	setenv("LANG", "C.UTF-8", 1);
+	setenv("DOCKET_NOW", NOW, 1);
+	tzset();
+	const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+		T(test_initiators),
+		T(test_form_data),
+		T(test_versions),
+		T(test_unknown_actor),
+		T(test_pick),
+		T(test_self_approval),
+		T(test_separation),
+		T(test_dedupe),
+		T(test_decisions),
+		T(test_return_ahead),
+		T(test_return_ahead_leave),
+		T(test_signer_removed),
+		T(test_submit_and_update),
+		T(test_pinned_form),
+		T(test_admin_only),
+		T(test_forged_rules),
+		T(test_system_name),
+		T(test_timer_early),
+		T(test_calendar_forged),
+#undef T
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
