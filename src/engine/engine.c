@@ -468,11 +468,6 @@ static int act_context(struct engine *e, const char *type, json_t *payload, stru
 }
 
 /*
- * Append and apply one event inside the open transaction: 0 applied, 1 the
- * UUID is already in the log (nothing done), or a negative status (the
- * caller rolls back). *created: the id of a request it created.
- */
-/*
  * An event with this UUID is in the log already: the same action again (a
  * retry after a crash, a timeout, a lost reply) is done, and says what it
  * was about; another action under that UUID is refused. 1, or a negative
@@ -480,30 +475,32 @@ static int act_context(struct engine *e, const char *type, json_t *payload, stru
  */
 static int act_again(struct engine *e, const char *uuid, const char *type, const char *actor, char **id)
 {
-	int rc = 0;
-	char *was = eng_str(e, &rc, "SELECT type || ' ' || actor FROM events WHERE uuid = ?1", "s", uuid);
-	char *want = xasprintf("%s %s", type, actor);
-	int same = was && !strcmp(was, want);
-	free(want);
-	if (rc < 0 || !was) {
-		free(was);
-		return rc < 0 ? rc : eng_fail(e, STORE_ERR, _("event '%s' vanished"), uuid);
-	}
-	if (!same) {
-		rc = eng_fail(e, ENG_REFUSED, _("event '%s' is already in the log as another action (%s)"), uuid, was);
-		free(was);
+	struct store_event was;
+	int rc = store_event_by_uuid(e->s, uuid, &was, NULL);
+	if (rc <= 0)
+		return rc < 0 ? eng_fail(e, rc, "%s", store_error(e->s))
+			      : eng_fail(e, STORE_ERR, _("event '%s' vanished"), uuid);
+	if (strcmp(was.type, type) || strcmp(was.actor, actor)) {
+		char *what = xasprintf("%s %s", was.type, was.actor);
+		rc = eng_fail(e, ENG_REFUSED, _("event '%s' is already in the log as another action (%s)"), uuid, what);
+		free(what);
+		store_event_release(&was);
 		return rc;
 	}
-	free(was);
-	if (!id)
-		return 1;
-	/* what it was about: the request it made, else its task, request or nothing */
-	*id = !strcmp(type, "instance.created")
-		      ? eng_str(e, &rc, "SELECT id FROM eng_instances WHERE uuid = ?1", "s", uuid)
-		      : eng_str(e, &rc,
-				"SELECT coalesce(json_extract(payload, '$.task'), json_extract(payload, '$.instance'))"
-				" FROM events WHERE uuid = ?1",
-				"s", uuid);
+	rc = 1;
+	if (id && !strcmp(type, "instance.created")) {
+		/* what it was about: the request it made ... */
+		*id = eng_str(e, &rc, "SELECT id FROM eng_instances WHERE uuid = ?1", "s", uuid);
+	} else if (id) {
+		/* ... else its task, its request, or nothing */
+		json_t *p = json_loads(was.payload, 0, NULL);
+		const char *v = json_string_value(json_object_get(p, "task"));
+		if (!v)
+			v = json_string_value(json_object_get(p, "instance"));
+		*id = v ? xstrdup(v) : NULL;
+		json_decref(p);
+	}
+	store_event_release(&was);
 	return rc < 0 ? rc : 1;
 }
 
@@ -511,16 +508,20 @@ int engine_repeated(struct engine *e, const char *uuid, const char *type, const 
 {
 	if (id)
 		*id = NULL;
-	int64_t x;
-	int seen = eng_int(e, &x, "SELECT 1 FROM events WHERE uuid = ?1", "s", uuid);
-	if (seen <= 0)
-		return seen;
+	/* the common case, a new UUID, reads the log's index only */
+	int seen = store_event_by_uuid(e->s, uuid, NULL, NULL);
+	if (seen < 0)
+		return eng_fail(e, seen, "%s", store_error(e->s));
+	if (!seen)
+		return 0;
 	return act_again(e, uuid, type, actor, id);
 }
 
 /*
- * Append and apply one event inside the open transaction. `given`: the
- * caller chose the UUID (a retry may repeat it); a UUID made here is new.
+ * Append and apply one event inside the open transaction: 0 applied, 1 the
+ * UUID is already in the log (nothing done), or a negative status (the
+ * caller rolls back). *created: the id of a request it created. `given`:
+ * the caller chose the UUID (a retry may repeat it); a UUID made here is new.
  */
 static int act_in_tx(struct engine *e, const char *uuid, int given, const char *type, const char *actor,
 		     json_t *payload, time_t now, char **created)

@@ -119,7 +119,12 @@ int store_begin_at(struct store *s, const char *file, int line);
 int store_commit(struct store *s);
 void store_rollback(struct store *s);
 
-/* An event as appended to the log. Strings are borrowed from the caller. */
+/*
+ * An event as appended to the log. The strings are borrowed from the
+ * caller (append) or from the store for one call (foreach), except after
+ * store_event_by_uuid/by_seq, which fill in copies: release those with
+ * store_event_release().
+ */
 struct store_event {
 	const char *uuid;        /* 36-char UUID; the idempotency key */
 	const char *type;        /* "definition.deployed", ... */
@@ -165,6 +170,20 @@ int64_t store_event_last_seq(struct store *s);
  */
 int store_event_foreach(struct store *s, int64_t after,
 			int (*fn)(void *ctx, int64_t seq, const struct store_event *ev), void *ctx);
+
+/*
+ * The event with this UUID (modules above the store read the log here,
+ * never by SQL on it). 1 when it is in the log: *seq is its sequence (if
+ * seq is non-NULL) and, when out is non-NULL, *out holds copies of its
+ * fields for the caller to free with store_event_release(). 0 when it is
+ * not, or a negative status; *out is zeroed then. With out NULL only the
+ * UUID's index is read: a cheap "is this action already done?".
+ */
+int store_event_by_uuid(struct store *s, const char *uuid, struct store_event *out, int64_t *seq);
+/* The event at sequence `seq` into *out (copies, as above): 1, 0 none, or a negative status. */
+int store_event_by_seq(struct store *s, int64_t seq, struct store_event *out);
+/* Free the copies store_event_by_uuid/by_seq made in *ev and zero it. */
+void store_event_release(struct store_event *ev);
 
 /* A deployed definition version. */
 struct store_def {

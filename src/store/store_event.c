@@ -17,6 +17,7 @@
 #include "../util/clock.h"
 #include "../util/hash.h"
 #include "../util/i18n.h"
+#include "../util/xalloc.h"
 #include "store_internal.h"
 
 /* Append one netstring field (or "-," for NULL). */
@@ -241,4 +242,79 @@ int store_event_foreach(struct store *s, int64_t after,
 		status = store_sql_fail(s, rc, _("read the event log"));
 	sqlite3_finalize(st);
 	return status;
+}
+
+/* A copy of column i, or NULL. */
+static char *col_copy(sqlite3_stmt *st, int i)
+{
+	const char *v = (const char *)sqlite3_column_text(st, i);
+	return v ? xstrdup(v) : NULL;
+}
+
+/*
+ * Step st (ST_EVENT_BY_UUID or ST_EVENT_BY_SEQ, bound) and copy the row
+ * into *out (zeroed by the caller): 1, 0 when there is none, or a
+ * negative status.
+ */
+static int event_read(struct store *s, sqlite3_stmt *st, struct store_event *out, int64_t *seq)
+{
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (seq)
+			*seq = sqlite3_column_int64(st, 0);
+		out->uuid = col_copy(st, 1);
+		out->type = col_copy(st, 2);
+		out->actor = col_copy(st, 3);
+		out->on_behalf = col_copy(st, 4);
+		out->def_version = col_copy(st, 5);
+		out->made_at = col_copy(st, 6);
+		out->base_seq = sqlite3_column_int64(st, 7);
+		out->payload = col_copy(st, 8);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_sql_fail(s, rc, _("read the event log"));
+}
+
+int store_event_by_uuid(struct store *s, const char *uuid, struct store_event *out, int64_t *seq)
+{
+	if (out)
+		memset(out, 0, sizeof(*out));
+	sqlite3_stmt *st = store_stmt(s, out ? ST_EVENT_BY_UUID : ST_EVENT_FIND);
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+	if (out)
+		return event_read(s, st, out, seq);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && seq)
+		*seq = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_sql_fail(s, rc, _("read the event log"));
+}
+
+int store_event_by_seq(struct store *s, int64_t seq, struct store_event *out)
+{
+	memset(out, 0, sizeof(*out));
+	sqlite3_stmt *st = store_stmt(s, ST_EVENT_BY_SEQ);
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, seq);
+	return event_read(s, st, out, NULL);
+}
+
+void store_event_release(struct store_event *ev)
+{
+	/* the strings are the copies event_read made: const only for the append side */
+	free((char *)ev->uuid);
+	free((char *)ev->type);
+	free((char *)ev->actor);
+	free((char *)ev->on_behalf);
+	free((char *)ev->def_version);
+	free((char *)ev->made_at);
+	free((char *)ev->payload);
+	memset(ev, 0, sizeof(*ev));
 }

@@ -30,6 +30,8 @@ enum store_stmt {
 	ST_EVENT_LAST,       /* seq and hash of the last event */
 	ST_EVENT_INSERT,     /* append one event */
 	ST_EVENT_COUNT,      /* number of events */
+	ST_EVENT_BY_UUID,    /* one event's fields by uuid */
+	ST_EVENT_BY_SEQ,     /* one event's fields by seq */
 	ST_DEF_CURRENT,      /* current version and hash of (kind, id) */
 	ST_DEF_FIND,         /* version of (kind, id, hash) */
 	ST_DEF_INSERT,       /* a new definition version, made current */

@@ -147,6 +147,23 @@ static const char *state_of(struct fx *f, const char *id, char *buf, size_t n)
 	return buf;
 }
 
+/* store_event_foreach callback: count the events of one type. */
+static int count_type(void *ctx, int64_t seq, const struct store_event *ev)
+{
+	(void)seq;
+	struct { const char *type; int n; } *c = ctx;
+	c->n += !strcmp(ev->type, c->type);
+	return 0;
+}
+
+/* How many events of `type` the log holds, read through the store's API. */
+static int events_of_type(struct fx *f, const char *type)
+{
+	struct { const char *type; int n; } c = { type, 0 };
+	assert_int_equal(store_event_foreach(f->s, 0, count_type, &c), 0);
+	return c.n;
+}
+
 static void test_leave_end_to_end(void **state)
 {
 	struct fx *f = *state;
@@ -456,10 +473,7 @@ static void test_sign_timeout_and_takeback(void **state)
 	assert_signed(f, id, "r1");
 	assert_int_equal(act_task(f, NULL, "task.takenback", "zhou.min", t, NULL), 0);
 	assert_signed(f, id, "-");
-	int64_t x = 0;
-	assert_int_equal(eng_int(f->e, &x, "SELECT count(*) FROM events WHERE type = 'document.signoff_withdrawn'", ""),
-			 1);
-	assert_int_equal(x, 1);
+	assert_int_equal(events_of_type(f, "document.signoff_withdrawn"), 1);
 	free(t);
 	t = task_of(f, "zhou.min", id);
 	free(t);
@@ -477,6 +491,7 @@ static void test_sign_timeout_and_takeback(void **state)
 			      "超时自动通过", "reject_opinion", "超时自动驳回");
 	assert_int_equal(engine_act(f->e, NULL, "timer.timeout", "system", p, NULL), 0);
 	json_decref(p);
+	int64_t x = 0;
 	assert_int_equal(eng_int(f->e, &x, "SELECT count(*) FROM eng_tasks WHERE id = ?1 AND decision = 'approve'"
 				 " AND decided_by = 'system'", "s", t), 1);
 	assert_int_equal(x, 1);

@@ -835,6 +835,55 @@ static void test_event_idempotent(void **state)
 	free(dir);
 }
 
+/* An event read back by UUID or sequence is the one appended, with its own copies. */
+static void test_event_read_back(void **state)
+{
+	char *dir = new_store(state);
+	struct store *s = open_ok(dir, 0);
+	char uuid[37], other[37];
+	struct store_event ev = event(uuid, "{\"意见\":\"同意，请办理\"}");
+	ev.on_behalf = "刘洋";
+	ev.base_seq = 0;
+	int64_t seq = 0;
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_event_append(s, &ev, &seq), 0);
+	assert_int_equal(store_commit(s), 0);
+
+	struct store_event got;
+	int64_t at = 0;
+	assert_int_equal(store_event_by_uuid(s, uuid, &got, &at), 1);
+	assert_int_equal(at, seq);
+	assert_string_equal(got.uuid, uuid);
+	assert_string_equal(got.type, "test.happened");
+	assert_string_equal(got.actor, "wang.fang");
+	assert_string_equal(got.on_behalf, "刘洋");
+	assert_null(got.def_version);
+	assert_string_equal(got.made_at, NOW);
+	assert_string_equal(got.payload, "{\"意见\":\"同意，请办理\"}");
+	store_event_release(&got);
+	assert_null(got.type);
+
+	/* by sequence: the same event */
+	assert_int_equal(store_event_by_seq(s, seq, &got), 1);
+	assert_string_equal(got.uuid, uuid);
+	store_event_release(&got);
+
+	/* only whether it is there */
+	at = 0;
+	assert_int_equal(store_event_by_uuid(s, uuid, NULL, &at), 1);
+	assert_int_equal(at, seq);
+
+	/* none: 0, and *out zeroed (releasing it is harmless) */
+	uuid_v4(other);
+	assert_int_equal(store_event_by_uuid(s, other, NULL, NULL), 0);
+	assert_int_equal(store_event_by_uuid(s, other, &got, NULL), 0);
+	assert_null(got.uuid);
+	store_event_release(&got);
+	assert_int_equal(store_event_by_seq(s, seq + 1, &got), 0);
+	store_close(s);
+	free(dir);
+}
+
 static void test_hash_chain_detects_tampering(void **state)
 {
 	char *dir = new_store(state);
@@ -1051,6 +1100,7 @@ int main(void)
 		T(test_readonly),
 		T(test_bad_environment),
 		T(test_event_idempotent),
+		T(test_event_read_back),
 		T(test_hash_chain_detects_tampering),
 		T(test_definitions),
 		T(test_list_callbacks),
