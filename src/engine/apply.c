@@ -51,6 +51,8 @@ struct ctx {
 	const struct calendar *cal; /* the event's calendar (NULL: the fallback) */
 	int cal_loaded;   /* cal was looked up */
 	int strict;       /* judged by today's rules (ENG_RULES); older events replay as they were */
+	struct task t;    /* the payload's task, when the action targets one (loaded before the rule) */
+	int pick_used;    /* a step that lets the previous handler pick was entered */
 };
 
 #define REFUSE(c, ...) eng_fail((c)->e, ENG_REFUSED, __VA_ARGS__)
@@ -605,6 +607,7 @@ static int people(struct ctx *c, const struct step *s, struct assign_list *l, ch
 		return rc;
 	/* pick: the previous handler chose one of them */
 	const char *pick = pstr(c, "pick");
+	c->pick_used |= s->pick && pick;
 	if (s->pick && pick) {
 		size_t i;
 		for (i = 0; i < l->n && strcmp(l->v[i].user, pick); i++)
@@ -1201,14 +1204,12 @@ static int decide(struct ctx *c, struct task *t, const char *decision, const cha
 
 static int ap_decision(struct ctx *c, const char *decision)
 {
-	struct task t;
-	int rc = my_open_task(c, &t, decision);
-	if (rc < 0)
-		goto out;
-	const struct step *s = workflow_step(c->in.defs->wf, t.step);
+	struct task *t = &c->t;
+	int rc = 0;
+	const struct step *s = workflow_step(c->in.defs->wf, t->step);
 	const char *opinion = pstr(c, "opinion");
-	if (!strcmp(t.kind, "read")) {
-		rc = REFUSE(c, _("task '%s' is for reading: mark it read instead"), t.id);
+	if (!strcmp(t->kind, "read")) {
+		rc = REFUSE(c, _("task '%s' is for reading: mark it read instead"), t->id);
 		goto out;
 	}
 	if (s && s->opinion_required && (!opinion || !*opinion) && strcmp(c->ev->actor, "system")) {
@@ -1228,13 +1229,15 @@ static int ap_decision(struct ctx *c, const char *decision)
 		rc = REFUSE(c, _("no user '%s' in the organisation"), pick);
 		goto out;
 	}
-	if (!strcmp(t.kind, "handle_co") && strcmp(decision, "approve")) {
+	if (!strcmp(t->kind, "handle_co") && strcmp(decision, "approve")) {
 		rc = REFUSE(c, _("a co-handling department gives its opinion; only the lead can reject"));
 		goto out;
 	}
-	rc = decide(c, &t, decision, opinion);
+	rc = decide(c, t, decision, opinion);
+	/* a choice that chose nothing is said, not ignored (the person thinks they chose) */
+	if (!rc && c->strict && pick && !c->pick_used)
+		rc = REFUSE(c, _("nobody is picked here: the step that comes next does not let you choose its handler"));
 out:
-	task_release(&t);
 	return rc;
 }
 
@@ -1315,6 +1318,16 @@ static int judge_created(struct ctx *c, const char *wf, const char *form, const 
 	int rc = judge_data(c, d, c->ev->actor, in ? in : empty, data);
 	json_decref(empty);
 	return rc;
+}
+
+static int ap_approved(struct ctx *c)
+{
+	return ap_decision(c, "approve");
+}
+
+static int ap_rejected(struct ctx *c)
+{
+	return ap_decision(c, "reject");
 }
 
 /* instance.created: a new request, saved as a draft or submitted at once. */
@@ -1417,11 +1430,7 @@ static int take_changes(struct ctx *c)
 /* instance.submitted: a draft, a returned or a withdrawn request goes (back) in. */
 static int ap_submitted(struct ctx *c)
 {
-	int rc = load_inst(c, pstr(c, "instance"));
-	if (rc < 0)
-		return rc;
-	if (strcmp(c->ev->actor, c->in.applicant))
-		return REFUSE(c, _("only the applicant '%s' can submit request '%s'"), c->in.applicant, c->in.id);
+	int rc;
 	if (strcmp(c->in.state, "draft") && strcmp(c->in.state, "returned") && strcmp(c->in.state, "withdrawn"))
 		return REFUSE(c, _("request '%s' is %s: only a draft, returned or withdrawn request can be submitted"),
 			      c->in.id, c->in.state);
@@ -1460,11 +1469,7 @@ static int ap_submitted(struct ctx *c)
  */
 static int ap_updated(struct ctx *c)
 {
-	int rc = load_inst(c, pstr(c, "instance"));
-	if (rc < 0)
-		return rc;
-	if (strcmp(c->ev->actor, c->in.applicant))
-		return REFUSE(c, _("only the applicant '%s' can change request '%s'"), c->in.applicant, c->in.id);
+	int rc;
 	if (strcmp(c->in.state, "draft") && strcmp(c->in.state, "returned") && strcmp(c->in.state, "withdrawn"))
 		return REFUSE(c, _("request '%s' is %s: only a draft, returned or withdrawn request can be changed"),
 			      c->in.id, c->in.state);
@@ -1518,22 +1523,20 @@ static int behind(struct ctx *c, const char *from, const char *target)
 /* instance.returned: 退回 to the previous step, the applicant, or a step the request came through. */
 static int ap_returned(struct ctx *c)
 {
-	struct task t;
-	int rc = my_open_task(c, &t, "return");
+	struct task *t = &c->t;
+	int rc = 0;
 	char *prev = NULL, *target_prev = NULL, *split_id = NULL;
-	if (rc < 0)
-		goto out;
 	const struct workflow *w = c->in.defs->wf;
-	const struct step *s = workflow_step(w, t.step);
+	const struct step *s = workflow_step(w, t->step);
 	const char *to = pstr(c, "to");
 	const char *opinion = pstr(c, "opinion");
-	if (!s || !strcmp(t.kind, "read") || t.extra == 2) {
-		rc = REFUSE(c, _("task '%s' cannot return the request"), t.id);
+	if (!s || !strcmp(t->kind, "read") || t->extra == 2) {
+		rc = REFUSE(c, _("task '%s' cannot return the request"), t->id);
 		goto out;
 	}
 	int rcp = 0;
 	prev = eng_str(c->e, &rcp, "SELECT prev FROM eng_active WHERE instance = ?1 AND step = ?2", "ss",
-		       c->in.id, t.step);
+		       c->in.id, t->step);
 	const struct step *target = NULL;
 	int allowed = 0;
 	if (!to || !strcmp(to, "previous")) {
@@ -1566,16 +1569,16 @@ static int ap_returned(struct ctx *c)
 			rc = seen;
 			goto out;
 		}
-		if (!seen || !strcmp(to, t.step)) {
+		if (!seen || !strcmp(to, t->step)) {
 			rc = REFUSE(c, _("request '%s' never visited step '%s': it cannot go back there"), c->in.id,
 				    to);
 			goto out;
 		}
 		/* a return only goes back: to a step on the way that led here, never ahead */
-		if (c->strict && (rc = behind(c, t.step, to)) <= 0) {
+		if (c->strict && (rc = behind(c, t->step, to)) <= 0) {
 			if (!rc)
 				rc = REFUSE(c, _("'%s' is not before '%s' on this request's way: a return only goes back"),
-					    step_label(c, to), step_label(c, t.step));
+					    step_label(c, to), step_label(c, t->step));
 			goto out;
 		}
 		allowed = (s->return_to & RETURN_VISITED) || (prev && !strcmp(prev, to) &&
@@ -1599,9 +1602,9 @@ static int ap_returned(struct ctx *c)
 	rc = eng_run(c->e,
 		     "UPDATE eng_tasks SET state = 'done', decision = 'return', opinion = ?2, decided_seq = ?3,"
 		     " decided_by = ?4 WHERE id = ?1",
-		     "ssis", t.id, opinion, c->ev->seq, c->ev->actor);
+		     "ssis", t->id, opinion, c->ev->seq, c->ev->actor);
 	if (!rc)
-		rc = trail(c, t.step, c->ev->actor, t.on_behalf, "returned", to, opinion);
+		rc = trail(c, t->step, c->ev->actor, t->on_behalf, "returned", to, opinion);
 	if (!rc)
 		rc = use_opinion(c, c->ev->actor, opinion);
 	/* inside a parallel block every branch is stopped: resuming restarts the block */
@@ -1612,7 +1615,7 @@ static int ap_returned(struct ctx *c)
 	if (rc < 0)
 		goto out;
 	if (!target) {
-		const char *resume = split_id ? split_id : t.step;
+		const char *resume = split_id ? split_id : t->step;
 		rc = eng_run(c->e, "UPDATE eng_instances SET resume_step = ?2 WHERE id = ?1", "ss", c->in.id, resume);
 		if (!rc)
 			rc = set_state(c, "returned");
@@ -1630,20 +1633,13 @@ out:
 	free(prev);
 	free(target_prev);
 	free(split_id);
-	task_release(&t);
 	return rc;
 }
 
 /* instance.withdrawn: 撤回, the applicant, before the first approval. */
 static int ap_withdrawn(struct ctx *c)
 {
-	int rc = load_inst(c, pstr(c, "instance"));
-	if (rc < 0)
-		return rc;
-	if (strcmp(c->ev->actor, c->in.applicant))
-		return REFUSE(c, _("only the applicant '%s' can withdraw request '%s'"), c->in.applicant, c->in.id);
-	if ((rc = need_running(c)) < 0)
-		return rc;
+	int rc;
 	int64_t x;
 	if (eng_int(c->e, &x,
 		    "SELECT 1 FROM eng_tasks WHERE instance = ?1 AND decision = 'approve' AND decided_seq >= ?2"
@@ -1714,15 +1710,11 @@ static int undo_arrivals(struct ctx *c, int64_t seq)
 /* task.takenback: 拿回, while what came next has not acted. */
 static int ap_takenback(struct ctx *c)
 {
-	struct task t;
-	int rc = load_task(c, pstr(c, "task"), &t);
-	if (rc < 0)
-		goto out;
-	if ((rc = load_inst(c, t.instance)) < 0)
-		goto out;
-	if (strcmp(t.assignee, c->ev->actor) || strcmp(t.state, "done") || !t.decision ||
-	    strcmp(t.decision, "approve")) {
-		rc = REFUSE(c, _("task '%s' is not an approval of yours that can be taken back"), t.id);
+	struct task *t = &c->t;
+	int rc = 0;
+	if (strcmp(t->assignee, c->ev->actor) || strcmp(t->state, "done") || !t->decision ||
+	    strcmp(t->decision, "approve")) {
+		rc = REFUSE(c, _("task '%s' is not an approval of yours that can be taken back"), t->id);
 		goto out;
 	}
 	if ((rc = need_running(c)) < 0)
@@ -1733,14 +1725,14 @@ static int ap_takenback(struct ctx *c)
 	 * acted there (decided, transferred, delegated, added a signer), or
 	 * when the next sequential signer of a step still open acted.
 	 */
-	int64_t x, dseq = t.decided_seq, still = 0;
+	int64_t x, dseq = t->decided_seq, still = 0;
 	eng_int(c->e, &still, "SELECT count(*) FROM eng_active WHERE instance = ?1 AND step = ?2", "ss",
-		c->in.id, t.step);
-	const struct step *ts = workflow_step(c->in.defs->wf, t.step);
+		c->in.id, t->step);
+	const struct step *ts = workflow_step(c->in.defs->wf, t->step);
 	if (eng_int(c->e, &x,
 		    "SELECT 1 FROM eng_trail WHERE instance = ?1 AND seq > ?2 AND step IN"
 		    " (SELECT step FROM eng_active WHERE instance = ?1 AND since_seq = ?2 AND step != ?3) LIMIT 1",
-		    "sis", c->in.id, dseq, t.step) == 1 ||
+		    "sis", c->in.id, dseq, t->step) == 1 ||
 	    eng_int(c->e, &x,
 		    "SELECT 1 FROM eng_tasks WHERE instance = ?1 AND created_seq = ?2 AND state = 'done'"
 		    " AND kind != 'read' LIMIT 1",
@@ -1748,9 +1740,9 @@ static int ap_takenback(struct ctx *c)
 	    (still && ts && ts->mode == MODE_SEQUENTIAL &&
 	     eng_int(c->e, &x,
 		     "SELECT 1 FROM eng_tasks WHERE instance = ?1 AND step = ?2 AND decided_seq > ?3 LIMIT 1",
-		     "ssi", c->in.id, t.step, dseq) == 1)) {
+		     "ssi", c->in.id, t->step, dseq) == 1)) {
 		rc = REFUSE(c, _("the next step has acted since task '%s' was decided: it can no longer be taken back"),
-			    t.id);
+			    t->id);
 		goto out;
 	}
 	/* parallel blocks: the arrivals this decision made at joins are undone */
@@ -1761,19 +1753,19 @@ static int ap_takenback(struct ctx *c)
 		char *prev = NULL;
 		int r2;
 		prev = eng_str(c->e, &r2, "SELECT prev FROM eng_visited WHERE instance = ?1 AND step = ?2", "ss",
-			       c->in.id, t.step);
+			       c->in.id, t->step);
 		rc = eng_run(c->e,
 			     "UPDATE eng_tasks SET state = 'withdrawn' WHERE instance = ?1 AND created_seq = ?2"
 			     " AND state IN ('pending', 'waiting')",
-			     "si", c->in.id, t.decided_seq);
+			     "si", c->in.id, t->decided_seq);
 		if (!rc)
 			rc = eng_run(c->e, "DELETE FROM eng_active WHERE instance = ?1 AND since_seq = ?2", "si",
-				     c->in.id, t.decided_seq);
+				     c->in.id, t->decided_seq);
 		if (!rc)
 			rc = eng_run(c->e, "INSERT INTO eng_active (instance, step, prev, since_seq) VALUES (?1, ?2, ?3,"
 				     " (SELECT min(created_seq) FROM eng_tasks WHERE instance = ?1 AND step = ?2"
 				     " AND created_seq >= (SELECT seq FROM eng_visited WHERE instance = ?1 AND step = ?2)))",
-				     "sss", c->in.id, t.step, prev);
+				     "sss", c->in.id, t->step, prev);
 		free(prev);
 		/* the step's other tasks that vanished with the decision come back */
 		if (!rc)
@@ -1781,31 +1773,30 @@ static int ap_takenback(struct ctx *c)
 				     "UPDATE eng_tasks SET state = 'pending' WHERE instance = ?1 AND step = ?2"
 				     " AND state = 'withdrawn' AND id != ?3 AND created_seq >="
 				     " (SELECT since_seq FROM eng_active WHERE instance = ?1 AND step = ?2)",
-				     "sss", c->in.id, t.step, t.id);
+				     "sss", c->in.id, t->step, t->id);
 	} else {
 		/* still at the step (sequential, countersign): the next signer waits again */
 		rc = eng_run(c->e,
 			     "UPDATE eng_tasks SET state = 'waiting' WHERE instance = ?1 AND step = ?2 AND state = 'pending'"
 			     " AND extra = 0 AND ord > ?3 AND id != ?4 AND ?5 = 'sequential'",
-			     "ssdss", c->in.id, t.step, t.ord, t.id,
-			     step_mode_name(workflow_step(c->in.defs->wf, t.step)->mode));
+			     "ssdss", c->in.id, t->step, t->ord, t->id,
+			     step_mode_name(workflow_step(c->in.defs->wf, t->step)->mode));
 	}
 	if (!rc)
 		rc = eng_run(c->e,
 			     "UPDATE eng_tasks SET state = 'pending', decision = NULL, opinion = NULL, decided_seq = NULL,"
 			     " decided_by = NULL WHERE id = ?1",
-			     "s", t.id);
+			     "s", t->id);
 	if (!rc)
 		rc = eng_run(c->e, "UPDATE eng_instances SET updated_seq = ?2 WHERE id = ?1", "si", c->in.id,
 			     c->ev->seq);
 	if (!rc) {
 		/* the revisions whose approval (or sign-off) is withdrawn with it, as engine_act recorded them */
 		char *docs = eng_doclink_detail(json_object_get(c->ev->p, "documents"));
-		rc = trail(c, t.step, c->ev->actor, t.on_behalf, "taken back", docs, NULL);
+		rc = trail(c, t->step, c->ev->actor, t->on_behalf, "taken back", docs, NULL);
 		free(docs);
 	}
 out:
-	task_release(&t);
 	return rc;
 }
 
@@ -1820,27 +1811,25 @@ static int need_user(struct ctx *c, const char *user)
 /* task.transferred / task.delegated / task.signer_added. */
 static int ap_reassign(struct ctx *c, const char *how)
 {
-	struct task t;
-	int rc = my_open_task(c, &t, how);
-	if (rc < 0)
-		goto out;
+	struct task *t = &c->t;
+	int rc = 0;
 	const char *user = pstr(c, "user");
 	if ((rc = need_user(c, user)) < 0)
 		goto out;
-	if (!strcmp(user, t.assignee)) {
-		rc = REFUSE(c, _("task '%s' is already '%s''s"), t.id, user);
+	if (!strcmp(user, t->assignee)) {
+		rc = REFUSE(c, _("task '%s' is already '%s''s"), t->id, user);
 		goto out;
 	}
-	if (!strcmp(t.kind, "read")) {
-		rc = REFUSE(c, _("task '%s' is for reading and cannot be passed on"), t.id);
+	if (!strcmp(t->kind, "read")) {
+		rc = REFUSE(c, _("task '%s' is for reading and cannot be passed on"), t->id);
 		goto out;
 	}
-	const struct step *s = workflow_step(c->in.defs->wf, t.step);
+	const struct step *s = workflow_step(c->in.defs->wf, t->step);
 	int64_t x;
 	if (eng_int(c->e, &x,
 		    "SELECT 1 FROM eng_tasks WHERE instance = ?1 AND step = ?2 AND assignee = ?3"
 		    " AND state IN ('pending', 'waiting')",
-		    "sss", c->in.id, t.step, user) == 1) {
+		    "sss", c->in.id, t->step, user) == 1) {
 		rc = REFUSE(c, _("'%s' already has an open task at this step"), user);
 		goto out;
 	}
@@ -1848,16 +1837,16 @@ static int ap_reassign(struct ctx *c, const char *how)
 	if ((rc = need_unbarred(c, user, s)) < 0)
 		goto out;
 	if (!strcmp(how, "transfer")) {
-		rc = eng_run(c->e, "UPDATE eng_tasks SET assignee = ?2, on_behalf = NULL WHERE id = ?1", "ss", t.id,
+		rc = eng_run(c->e, "UPDATE eng_tasks SET assignee = ?2, on_behalf = NULL WHERE id = ?1", "ss", t->id,
 			     user);
 		if (!rc)
-			rc = trail(c, t.step, c->ev->actor, t.on_behalf, "transferred", user, pstr(c, "opinion"));
+			rc = trail(c, t->step, c->ev->actor, t->on_behalf, "transferred", user, pstr(c, "opinion"));
 	} else if (!strcmp(how, "delegate")) {
-		rc = add_task(c, s, user, NULL, "approve", "pending", 2, t.id, NULL, t.ord, NULL);
+		rc = add_task(c, s, user, NULL, "approve", "pending", 2, t->id, NULL, t->ord, NULL);
 		if (!rc)
-			rc = eng_run(c->e, "UPDATE eng_tasks SET state = 'waiting' WHERE id = ?1", "s", t.id);
+			rc = eng_run(c->e, "UPDATE eng_tasks SET state = 'waiting' WHERE id = ?1", "s", t->id);
 		if (!rc)
-			rc = trail(c, t.step, c->ev->actor, t.on_behalf, "delegated", user, pstr(c, "opinion"));
+			rc = trail(c, t->step, c->ev->actor, t->on_behalf, "delegated", user, pstr(c, "opinion"));
 	} else {
 		const char *where = pstr(c, "where");
 		if (!where || (strcmp(where, "before") && strcmp(where, "after") && strcmp(where, "parallel"))) {
@@ -1865,23 +1854,37 @@ static int ap_reassign(struct ctx *c, const char *how)
 			goto out;
 		}
 		if (!strcmp(where, "before")) {
-			rc = add_task(c, s, user, NULL, "approve", "pending", 1, t.id, NULL, t.ord, NULL);
+			rc = add_task(c, s, user, NULL, "approve", "pending", 1, t->id, NULL, t->ord, NULL);
 			if (!rc)
-				rc = eng_run(c->e, "UPDATE eng_tasks SET state = 'waiting' WHERE id = ?1", "s", t.id);
+				rc = eng_run(c->e, "UPDATE eng_tasks SET state = 'waiting' WHERE id = ?1", "s", t->id);
 		} else if (!strcmp(where, "after")) {
-			rc = add_task(c, s, user, NULL, "approve", "waiting", 1, NULL, t.id, t.ord, NULL);
+			rc = add_task(c, s, user, NULL, "approve", "waiting", 1, NULL, t->id, t->ord, NULL);
 		} else {
-			rc = add_task(c, s, user, NULL, "approve", "pending", 1, NULL, NULL, t.ord, NULL);
+			rc = add_task(c, s, user, NULL, "approve", "pending", 1, NULL, NULL, t->ord, NULL);
 		}
 		if (!rc)
-			rc = trail(c, t.step, c->ev->actor, t.on_behalf, "added signer", user, where);
+			rc = trail(c, t->step, c->ev->actor, t->on_behalf, "added signer", user, where);
 	}
 	if (!rc)
 		rc = eng_run(c->e, "UPDATE eng_instances SET updated_seq = ?2 WHERE id = ?1", "si", c->in.id,
 			     c->ev->seq);
 out:
-	task_release(&t);
 	return rc;
+}
+
+static int ap_transferred(struct ctx *c)
+{
+	return ap_reassign(c, "transfer");
+}
+
+static int ap_delegated(struct ctx *c)
+{
+	return ap_reassign(c, "delegate");
+}
+
+static int ap_signer_added(struct ctx *c)
+{
+	return ap_reassign(c, "addsign");
 }
 
 /*
@@ -1915,11 +1918,7 @@ static int may_remove(struct ctx *c, const struct task *t)
 /* task.signer_removed: 减签, only a signer who has not acted. */
 static int ap_signer_removed(struct ctx *c)
 {
-	int rc = load_inst(c, pstr(c, "instance"));
-	if (rc < 0)
-		return rc;
-	if ((rc = need_running(c)) < 0)
-		return rc;
+	int rc;
 	const char *user = pstr(c, "user");
 	int64_t x;
 	if (!c->strict && strcmp(c->ev->actor, c->in.applicant) && !has_role(c->in.defs->org, c->ev->actor, "sysadmin") &&
@@ -1985,9 +1984,7 @@ static int ap_signer_removed(struct ctx *c)
 /* instance.circulated: 传阅 to more people. */
 static int ap_circulated(struct ctx *c)
 {
-	int rc = load_inst(c, pstr(c, "instance"));
-	if (rc < 0)
-		return rc;
+	int rc;
 	if (!strcmp(c->in.state, "draft"))
 		return REFUSE(c, _("request '%s' is a draft: submit it first"), c->in.id);
 	int64_t x;
@@ -2016,32 +2013,24 @@ static int ap_circulated(struct ctx *c)
 /* task.read: 已阅. */
 static int ap_read(struct ctx *c)
 {
-	struct task t;
-	int rc = my_open_task(c, &t, "read");
-	if (!rc && strcmp(t.kind, "read"))
-		rc = REFUSE(c, _("task '%s' is not for reading: approve, reject or return it"), t.id);
+	struct task *t = &c->t;
+	int rc = 0;
+	if (!rc && strcmp(t->kind, "read"))
+		rc = REFUSE(c, _("task '%s' is not for reading: approve, reject or return it"), t->id);
 	if (!rc)
 		rc = eng_run(c->e,
 			     "UPDATE eng_tasks SET state = 'done', decision = 'read', opinion = ?2, decided_seq = ?3,"
 			     " decided_by = ?4 WHERE id = ?1",
-			     "ssis", t.id, pstr(c, "opinion"), c->ev->seq, c->ev->actor);
+			     "ssis", t->id, pstr(c, "opinion"), c->ev->seq, c->ev->actor);
 	if (!rc)
-		rc = trail(c, t.step, c->ev->actor, t.on_behalf, "read", NULL, pstr(c, "opinion"));
-	task_release(&t);
+		rc = trail(c, t->step, c->ev->actor, t->on_behalf, "read", NULL, pstr(c, "opinion"));
 	return rc;
 }
 
 /* instance.urged: 催办 the current handlers. */
 static int ap_urged(struct ctx *c)
 {
-	int rc = load_inst(c, pstr(c, "instance"));
-	if (rc < 0)
-		return rc;
-	if ((rc = need_running(c)) < 0)
-		return rc;
-	if (strcmp(c->ev->actor, c->in.applicant) && !has_role(c->in.defs->org, c->ev->actor, "sysadmin"))
-		return REFUSE(c, _("only the applicant '%s' can urge request '%s'"), c->in.applicant, c->in.id);
-	rc = eng_run(c->e, "UPDATE eng_tasks SET reminders = reminders + 1 WHERE instance = ?1"
+	int rc = eng_run(c->e, "UPDATE eng_tasks SET reminders = reminders + 1 WHERE instance = ?1"
 		     " AND state = 'pending' AND kind != 'read'", "s", c->in.id);
 	if (!rc)
 		rc = trail(c, NULL, c->ev->actor, NULL, "urged", NULL, pstr(c, "opinion"));
@@ -2051,11 +2040,7 @@ static int ap_urged(struct ctx *c)
 /* instance.terminated: an administrator stops a request. */
 static int ap_terminated(struct ctx *c)
 {
-	int rc = load_inst(c, pstr(c, "instance"));
-	if (rc < 0)
-		return rc;
-	if (!has_role(c->in.defs->org, c->ev->actor, "sysadmin"))
-		return REFUSE(c, _("only a system administrator can terminate request '%s'"), c->in.id);
+	int rc;
 	if (strcmp(c->in.state, "running") && strcmp(c->in.state, "returned") && strcmp(c->in.state, "draft"))
 		return REFUSE(c, _("request '%s' is already %s"), c->in.id, c->in.state);
 	if ((rc = close_all(c, "cancelled")) < 0 || (rc = set_state(c, "terminated")) < 0)
@@ -2066,19 +2051,20 @@ static int ap_terminated(struct ctx *c)
 /* timer.remind / timer.timeout. */
 static int ap_timer(struct ctx *c, int timeout)
 {
-	struct task t;
-	int rc = load_task(c, pstr(c, "task"), &t);
-	if (rc < 0)
-		goto out;
+	struct task *t = &c->t;
+	int rc = 0;
 	json_int_t due = json_integer_value(json_object_get(c->ev->p, "due"));
-	if ((rc = load_inst(c, t.instance)) < 0)
-		goto out;
-	if (strcmp(t.state, "pending") || strcmp(c->in.state, "running") ||
-	    (timeout ? (t.timed_out || t.deadline != due) : t.next_remind != due)) {
-		rc = REFUSE(c, _("timer of task '%s' is no longer due"), t.id);
+	/* a timer fires at or after its time (today's rules: nobody sends one early) */
+	if (strcmp(t->state, "pending") || strcmp(c->in.state, "running") ||
+	    (timeout ? (t->timed_out || t->deadline != due) : t->next_remind != due)) {
+		rc = REFUSE(c, _("timer of task '%s' is no longer due"), t->id);
 		goto out;
 	}
-	const struct step *s = workflow_step(c->in.defs->wf, t.step);
+	if (c->strict && (int64_t)c->ev->made_at < (int64_t)due) {
+		rc = REFUSE(c, _("timer of task '%s' is not due yet"), t->id);
+		goto out;
+	}
+	const struct step *s = workflow_step(c->in.defs->wf, t->step);
 	if (!timeout) {
 		int64_t next = 0;
 		const struct calendar *cal = NULL;
@@ -2091,15 +2077,15 @@ static int ap_timer(struct ctx *c, int timeout)
 			next = n > c->ev->made_at ? (int64_t)n : 0;
 		}
 		rc = eng_run(c->e, "UPDATE eng_tasks SET reminders = reminders + 1, next_remind = nullif(?2, 0) WHERE id = ?1",
-			     "si", t.id, next);
+			     "si", t->id, next);
 		goto out;
 	}
-	rc = eng_run(c->e, "UPDATE eng_tasks SET timed_out = 1 WHERE id = ?1", "s", t.id);
+	rc = eng_run(c->e, "UPDATE eng_tasks SET timed_out = 1 WHERE id = ?1", "s", t->id);
 	enum timeout_action a = s ? s->on_timeout : TIMEOUT_NONE;
 	if (rc < 0)
 		goto out;
 	if (a == TIMEOUT_ESCALATE) {
-		const struct org_user *u = org_user(c->in.defs->org, t.assignee);
+		const struct org_user *u = org_user(c->in.defs->org, t->assignee);
 		const struct org_user *sup = u ? org_superior(c->in.defs->org, u) : NULL;
 		/* up the line past anyone the policies keep from this step (today's rules) */
 		for (int hop = 0; c->strict && s && sup && hop < 32; hop++) {
@@ -2114,9 +2100,9 @@ static int ap_timer(struct ctx *c, int timeout)
 		}
 		if (sup) {
 			rc = eng_run(c->e, "UPDATE eng_tasks SET assignee = ?2, on_behalf = NULL WHERE id = ?1", "ss",
-				     t.id, sup->id);
+				     t->id, sup->id);
 			if (!rc)
-				rc = trail(c, t.step, "system", NULL, "escalated", sup->id, NULL);
+				rc = trail(c, t->step, "system", NULL, "escalated", sup->id, NULL);
 			goto out;
 		}
 		a = TIMEOUT_REMIND;
@@ -2129,28 +2115,37 @@ static int ap_timer(struct ctx *c, int timeout)
 	 * replay as they were decided.
 	 */
 	const char *hold = pstr(c, "sign_opinion");
-	if (a == TIMEOUT_APPROVE && s && s->document == DOC_SIGN && hold && strcmp(t.kind, "read") &&
-	    t.extra != 2) {
-		rc = eng_run(c->e, "UPDATE eng_tasks SET reminders = reminders + 1 WHERE id = ?1", "s", t.id);
+	if (a == TIMEOUT_APPROVE && s && s->document == DOC_SIGN && hold && strcmp(t->kind, "read") &&
+	    t->extra != 2) {
+		rc = eng_run(c->e, "UPDATE eng_tasks SET reminders = reminders + 1 WHERE id = ?1", "s", t->id);
 		if (!rc)
-			rc = trail(c, t.step, "system", NULL, "overdue", t.assignee, hold);
+			rc = trail(c, t->step, "system", NULL, "overdue", t->assignee, hold);
 		goto out;
 	}
 	if (a == TIMEOUT_APPROVE || a == TIMEOUT_REJECT) {
 		const char *op = pstr(c, a == TIMEOUT_APPROVE ? "approve_opinion" : "reject_opinion");
-		if (!strcmp(t.kind, "read") || t.extra == 2) {
+		if (!strcmp(t->kind, "read") || t->extra == 2) {
 			rc = 0;
 			goto out;
 		}
-		rc = decide(c, &t, a == TIMEOUT_APPROVE ? "approve" : "reject", op);
+		rc = decide(c, t, a == TIMEOUT_APPROVE ? "approve" : "reject", op);
 		goto out;
 	}
-	rc = eng_run(c->e, "UPDATE eng_tasks SET reminders = reminders + 1 WHERE id = ?1", "s", t.id);
+	rc = eng_run(c->e, "UPDATE eng_tasks SET reminders = reminders + 1 WHERE id = ?1", "s", t->id);
 	if (!rc)
-		rc = trail(c, t.step, "system", NULL, "overdue", t.assignee, NULL);
+		rc = trail(c, t->step, "system", NULL, "overdue", t->assignee, NULL);
 out:
-	task_release(&t);
 	return rc;
+}
+
+static int ap_remind(struct ctx *c)
+{
+	return ap_timer(c, 0);
+}
+
+static int ap_timeout(struct ctx *c)
+{
+	return ap_timer(c, 1);
 }
 
 /* opinion.added: a common opinion (常用意见). */
@@ -2232,13 +2227,9 @@ static int need_mapped(struct ctx *c, const struct workflow *w, const char *old,
  */
 static int ap_migrated(struct ctx *c)
 {
-	int rc = load_inst(c, pstr(c, "instance"));
-	if (rc < 0)
-		return rc;
+	int rc;
 	const char *to = pstr(c, "workflow_version");
 	json_t *map = json_object_get(c->ev->p, "map");
-	if (!has_role(c->in.defs->org, c->ev->actor, "sysadmin"))
-		return REFUSE(c, _("only a system administrator can migrate request '%s'"), c->in.id);
 	if (strcmp(c->in.state, "draft") && strcmp(c->in.state, "running") && strcmp(c->in.state, "returned") &&
 	    strcmp(c->in.state, "withdrawn"))
 		return REFUSE(c, _("request '%s' is %s: a finished request is not migrated"), c->in.id, c->in.state);
@@ -2339,74 +2330,62 @@ static int ap_migrated(struct ctx *c)
 	return rc;
 }
 
-/* The event types and their handlers. */
-static const char *const types[] = {
-	"instance.created", "instance.submitted", "instance.updated", "task.approved", "task.rejected",
-	"instance.returned", "instance.withdrawn", "task.takenback", "task.transferred", "task.delegated", "task.signer_added",
-	"task.signer_removed", "instance.circulated", "task.read", "instance.urged", "instance.terminated",
-	"timer.remind", "timer.timeout", "opinion.added", "standin.set", "instance.migrated", NULL
+/* The rule of each operation, by the action table. */
+static int (*const rules[ENG_OP_COUNT])(struct ctx *) = {
+#define ENG_ACTION(name, type, target, checks, apply, ...) [ENG_OP_##name] = apply,
+#include "actions.def"
+#undef ENG_ACTION
 };
 
 int eng_is_engine_event(const char *type)
 {
-	for (size_t i = 0; types[i]; i++)
-		if (!strcmp(types[i], type))
-			return 1;
-	return 0;
+	return engine_action_by_type(type) != NULL;
+}
+
+/*
+ * What the action table says is checked before an action's rule: who may
+ * act at all (today's rules), the target loaded (the actor's own open task,
+ * any task, the request), then applicant, administrator and running.
+ */
+static int checks(struct ctx *c, const struct engine_action *a)
+{
+	const char *actor = c->ev->actor;
+	int is_system = !strcmp(actor, "system"), rc = 0;
+	if (c->strict && (a->checks & ENG_BY_SYSTEM) && !is_system)
+		return REFUSE(c, _("only the system makes '%s' events"), a->type);
+	if (c->strict && (a->checks & ENG_BY_PERSON) && is_system)
+		return REFUSE(c, _("'%s' is for people: the system cannot make it"), a->type);
+	if (a->checks & ENG_MY_TASK) {
+		if ((rc = my_open_task(c, &c->t, _(a->title))) < 0)
+			return rc;
+	} else if (a->checks & ENG_ANY_TASK) {
+		if ((rc = load_task(c, pstr(c, "task"), &c->t)) < 0 || (rc = load_inst(c, c->t.instance)) < 0)
+			return rc;
+	} else if ((a->checks & ENG_REQUEST) && (rc = load_inst(c, pstr(c, "instance"))) < 0) {
+		return rc;
+	}
+	int applicant = (a->checks & ENG_APPLICANT) && !strcmp(actor, c->in.applicant);
+	int admin = (a->checks & ENG_SYSADMIN) && has_role(c->in.defs->org, actor, "sysadmin");
+	if ((a->checks & ENG_APPLICANT) && !applicant && !admin)
+		return REFUSE(c, _(a->deny), c->in.applicant, c->in.id);
+	if (!(a->checks & ENG_APPLICANT) && (a->checks & ENG_SYSADMIN) && !admin)
+		return REFUSE(c, _(a->deny), c->in.id);
+	if (a->checks & ENG_RUNNING)
+		rc = need_running(c);
+	return rc;
 }
 
 int eng_apply(struct engine *e, const struct eng_event *ev)
 {
 	struct ctx c = { .e = e, .ev = ev };
 	c.strict = json_integer_value(json_object_get(ev->p, "rules")) >= ENG_RULES;
-	const char *t = ev->type;
-	int rc;
-	if (!strcmp(t, "instance.created"))
-		rc = ap_created(&c);
-	else if (!strcmp(t, "instance.submitted"))
-		rc = ap_submitted(&c);
-	else if (!strcmp(t, "instance.updated"))
-		rc = ap_updated(&c);
-	else if (!strcmp(t, "task.approved"))
-		rc = ap_decision(&c, "approve");
-	else if (!strcmp(t, "task.rejected"))
-		rc = ap_decision(&c, "reject");
-	else if (!strcmp(t, "instance.returned"))
-		rc = ap_returned(&c);
-	else if (!strcmp(t, "instance.withdrawn"))
-		rc = ap_withdrawn(&c);
-	else if (!strcmp(t, "task.takenback"))
-		rc = ap_takenback(&c);
-	else if (!strcmp(t, "task.transferred"))
-		rc = ap_reassign(&c, "transfer");
-	else if (!strcmp(t, "task.delegated"))
-		rc = ap_reassign(&c, "delegate");
-	else if (!strcmp(t, "task.signer_added"))
-		rc = ap_reassign(&c, "addsign");
-	else if (!strcmp(t, "task.signer_removed"))
-		rc = ap_signer_removed(&c);
-	else if (!strcmp(t, "instance.circulated"))
-		rc = ap_circulated(&c);
-	else if (!strcmp(t, "task.read"))
-		rc = ap_read(&c);
-	else if (!strcmp(t, "instance.urged"))
-		rc = ap_urged(&c);
-	else if (!strcmp(t, "instance.terminated"))
-		rc = ap_terminated(&c);
-	else if (!strcmp(t, "timer.remind"))
-		rc = ap_timer(&c, 0);
-	else if (!strcmp(t, "timer.timeout"))
-		rc = ap_timer(&c, 1);
-	else if (!strcmp(t, "opinion.added"))
-		rc = ap_opinion(&c);
-	else if (!strcmp(t, "standin.set"))
-		rc = ap_standin(&c);
-	else if (!strcmp(t, "instance.migrated"))
-		rc = ap_migrated(&c);
-	else
-		rc = eng_fail(e, ENG_REFUSED, _("unknown event type '%s'"), t);
+	const struct engine_action *a = engine_action_by_type(ev->type);
+	int rc = a ? checks(&c, a) : eng_fail(e, ENG_REFUSED, _("unknown event type '%s'"), ev->type);
+	if (!rc)
+		rc = rules[a->op](&c);
 	if (!rc && c.in.id)
 		rc = eng_run(e, "UPDATE eng_instances SET updated_seq = ?2 WHERE id = ?1", "si", c.in.id, ev->seq);
+	task_release(&c.t);
 	inst_release(&c.in);
 	return rc;
 }

@@ -460,8 +460,8 @@ static int act_context(struct engine *e, const char *type, json_t *payload, stru
 		free(c->def_version);
 		c->def_version = eng_current_hash(e, "organisation", NULL);
 	}
-	if (!rc && (is_instance || !strcmp(type, "instance.created")) &&
-	    !json_object_get(payload, "calendar_version"))
+	/* the engine says which calendar counts, never the caller (a client could pick a kinder one) */
+	if (!rc && (is_instance || !strcmp(type, "instance.created")))
 		c->calendar = calendar_version(e, strcmp(type, "instance.created") ? inst : NULL, payload);
 	free(from_task);
 	return rc;
@@ -537,13 +537,12 @@ static int act_in_tx(struct engine *e, const char *uuid, int given, const char *
 	struct eng_doclink dl = { 0 };
 	if (!rc)
 		rc = eng_doclink_before(e, type, payload, &dl);
-	if (c.calendar) {
-		/* the event records the calendar version it counts on */
-		payload = json_copy(payload);
+	/* the event records the calendar version it counts on, or none (the fallback) */
+	payload = json_copy(payload);
+	if (c.calendar)
 		json_object_set_new(payload, "calendar_version", json_string(c.calendar));
-	} else {
-		json_incref(payload);
-	}
+	else
+		json_object_del(payload, "calendar_version");
 	if (dl.instance) {
 		/* the event records the exact revisions approved (apply and replay read them here) */
 		json_t *own = json_copy(payload);
@@ -599,8 +598,9 @@ static void rollback_keep(struct engine *e)
 	buf_release(&keep);
 }
 
-int engine_act(struct engine *e, const char *uuid, const char *type, const char *actor,
-	       json_t *payload, char **created)
+/* engine_act at time `now` (engine_tick: a timer is made when it is due, at the tick's time). */
+static int act_at(struct engine *e, const char *uuid, const char *type, const char *actor, json_t *payload,
+		  time_t now, char **created)
 {
 	char fresh[37];
 	if (!uuid) {
@@ -612,7 +612,7 @@ int engine_act(struct engine *e, const char *uuid, const char *type, const char 
 	int rc = store_begin(e->s);
 	if (rc < 0)
 		return eng_fail(e, rc, "%s", store_error(e->s));
-	rc = act_in_tx(e, uuid, uuid != fresh, type, actor, payload, clock_now(), created);
+	rc = act_in_tx(e, uuid, uuid != fresh, type, actor, payload, now, created);
 	if (rc >= 0) {
 		int c2 = store_commit(e->s); /* a failed commit rolls back */
 		if (c2 == 0)
@@ -626,6 +626,12 @@ int engine_act(struct engine *e, const char *uuid, const char *type, const char 
 		*created = NULL;
 	}
 	return rc;
+}
+
+int engine_act(struct engine *e, const char *uuid, const char *type, const char *actor,
+	       json_t *payload, char **created)
+{
+	return act_at(e, uuid, type, actor, payload, clock_now(), created);
 }
 
 /* A UUID derived from text (SM3, as an RFC 9562 version-8 UUID). */
@@ -706,8 +712,7 @@ int engine_tick(struct engine *e, time_t now, int *fired)
 			/* at a sign step the system does not approve: the task stays with its signer */
 			json_object_set_new(p, "sign_opinion",
 					    json_string(_("超时未签发：签发须由本人办理，不自动通过")));
-			rc = engine_act(e, uuid, v[i].timeout ? "timer.timeout" : "timer.remind", "system", p,
-					NULL);
+			rc = act_at(e, uuid, v[i].timeout ? "timer.timeout" : "timer.remind", "system", p, now, NULL);
 			json_decref(p);
 			if (rc == 0)
 				(*fired)++;

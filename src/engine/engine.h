@@ -41,6 +41,44 @@ struct workflow;
 
 struct engine; /* opaque; engine_free() frees it */
 
+/* What an action's payload names (actions.def). */
+enum engine_target { ENG_ON_NONE, ENG_ON_TASK, ENG_ON_REQUEST };
+
+/* What the engine checks before an action's rule (actions.def says the order). */
+#define ENG_BY_PERSON 0x01u /* a person of the organisation acts (never "system") */
+#define ENG_BY_SYSTEM 0x02u /* only the system (timers) */
+#define ENG_MY_TASK   0x04u /* the payload's task is the actor's, open */
+#define ENG_ANY_TASK  0x08u /* the payload's task exists */
+#define ENG_REQUEST   0x10u /* the payload's request exists */
+#define ENG_APPLICANT 0x20u /* only the applicant (with ENG_SYSADMIN: or a system administrator) */
+#define ENG_SYSADMIN  0x40u /* only a system administrator */
+#define ENG_RUNNING   0x80u /* the request is running */
+
+/* Every operation, from actions.def. */
+enum engine_op {
+#define ENG_ACTION(name, ...) ENG_OP_##name,
+#include "actions.def"
+#undef ENG_ACTION
+	ENG_OP_COUNT
+};
+
+/* One row of the action table (actions.def); strings untranslated: pass them through _(). */
+struct engine_action {
+	enum engine_op op;
+	const char *type;           /* the event type */
+	enum engine_target target;
+	unsigned checks;            /* ENG_BY_PERSON, ... */
+	const char *verb;           /* the `docket` verb, or NULL */
+	const char *title;          /* what people call it */
+	const char *done;           /* what was done, one %s */
+	const char *deny;           /* the refusal by ENG_APPLICANT/ENG_SYSADMIN, or NULL */
+};
+
+/* The row of op; of an event type; of a `docket` verb (NULL when none). */
+const struct engine_action *engine_action(enum engine_op op);
+const struct engine_action *engine_action_by_type(const char *type);
+const struct engine_action *engine_action_by_verb(const char *verb);
+
 /* An engine on an open store (borrowed; close the store after the engine). */
 struct engine *engine_new(struct store *s);
 void engine_free(struct engine *e);

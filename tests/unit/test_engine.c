@@ -489,7 +489,15 @@ static void test_sign_timeout_and_takeback(void **state)
 	assert_int_equal(eng_int(f->e, &due, "SELECT deadline FROM eng_tasks WHERE id = ?1", "s", t), 1);
 	json_t *p = json_pack("{s:s, s:I, s:s, s:s}", "task", t, "due", (json_int_t)due, "approve_opinion",
 			      "超时自动通过", "reject_opinion", "超时自动驳回");
+	/* not before it is due: the event is made once its time has come */
+	assert_int_equal(engine_act(f->e, NULL, "timer.timeout", "system", p, NULL), ENG_REFUSED);
+	assert_non_null(strstr(engine_error(f->e), "not due yet"));
+	char later[32], *was = xstrdup(getenv("DOCKET_NOW"));
+	clock_format_iso((time_t)due + 60, later, sizeof(later));
+	setenv("DOCKET_NOW", later, 1);
 	assert_int_equal(engine_act(f->e, NULL, "timer.timeout", "system", p, NULL), 0);
+	setenv("DOCKET_NOW", was, 1);
+	free(was);
 	json_decref(p);
 	int64_t x = 0;
 	assert_int_equal(eng_int(f->e, &x, "SELECT count(*) FROM eng_tasks WHERE id = ?1 AND decision = 'approve'"
