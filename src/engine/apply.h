@@ -1,0 +1,152 @@
+/*
+ * apply.h: what the files of the engine's judge share (apply.c, policy.c,
+ * route.c, tasks.c, lifecycle.c). Not a front door: only src/engine/.
+ */
+#ifndef DOCKET_APPLY_H
+#define DOCKET_APPLY_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "../defs/assign.h"
+#include "../util/buf.h"
+#include "eng_internal.h"
+
+struct calendar;
+struct org;
+struct step;
+
+/* A request as stored. */
+struct inst {
+	char *id, *uuid, *workflow, *wf_hash, *form_hash, *org_hash, *applicant, *title, *state;
+	char *doc_number, *resume_step;
+	json_t *data;          /* canonical form data */
+	int64_t submit_seq;
+	const struct eng_defs *defs;
+};
+
+/* A task as stored. */
+struct task {
+	char *id, *instance, *step, *assignee, *on_behalf, *kind, *state, *resumes, *after_task,
+		*decision;
+	int extra, ord, timed_out;
+	int64_t deadline, next_remind, decided_seq; /* 0 = none */
+	int64_t created_seq;  /* the event that made it */
+};
+
+/* What one apply call works with. */
+struct ctx {
+	struct engine *e;
+	const struct eng_event *ev;
+	struct inst in;   /* the request concerned (id NULL when none) */
+	int ntask;        /* tasks created so far by this event (for their ids) */
+	int ntrail;       /* trail lines written so far by this event */
+	int depth;        /* routing recursion guard */
+	const struct calendar *cal; /* the event's calendar (NULL: the fallback) */
+	int cal_loaded;   /* cal was looked up */
+	int strict;       /* judged by today's rules (ENG_RULES); older events replay as they were */
+	struct task t;    /* the payload's task, when the action targets one (loaded before the rule) */
+	int pick_used;    /* a step that lets the previous handler pick was entered */
+};
+
+#define REFUSE(c, ...) eng_fail((c)->e, ENG_REFUSED, __VA_ARGS__)
+
+/* Why the workflow's policies keep someone from handling a step. */
+enum bar { BAR_NONE, BAR_SELF, BAR_SEPARATE, BAR_DEDUPE };
+
+/* Every operation's rule (actions.def names them). */
+#define ENG_ACTION(name, type, target, checks, apply, ...) int apply(struct ctx *c);
+#include "actions.def"
+#undef ENG_ACTION
+
+/* The payload's string `key`, or NULL. */
+const char *eng_pstr(const struct ctx *c, const char *key);
+/* One line of the trail. */
+int eng_trail_add(struct ctx *c, const char *step, const char *actor, const char *on_behalf,
+		 const char *action, const char *detail, const char *opinion);
+/* Set the request's state (and its last change) to `state`. */
+int eng_set_state(struct ctx *c, const char *state);
+/* Load request `id` into c->in with its definitions; ENG_REFUSED when unknown. */
+int eng_load_inst(struct ctx *c, const char *id);
+/* Load task `id`; ENG_REFUSED when unknown. */
+int eng_load_task(struct ctx *c, const char *id, struct task *t);
+/* Free a task's strings (it can be loaded again). */
+void eng_task_release(struct task *t);
+/* 1 if `user` holds role `role` in the request's organisation. */
+int eng_has_role(const struct org *o, const char *user, const char *role);
+/* A person as messages name them: their name in the request's organisation, else the id. */
+const char *eng_who_name(const struct ctx *c, const char *user);
+/* A step as messages name it. */
+const char *eng_step_label(const struct ctx *c, const char *id);
+/* The request must be running; refuse otherwise. */
+int eng_need_running(struct ctx *c);
+/* 1 if `user` exists in the request's organisation (else refuse). */
+int eng_need_user(struct ctx *c, const char *user);
+/*
+ * Whether the workflow's policies let `user` handle step `s` of this
+ * request, however they would come to it (assigned, picked, added as a
+ * signer, transferred to, delegated to, standing in, escalated to): a
+ * BAR_* (>= 0), with the reason in words in `why` when barred, or a
+ * negative status. Self-approval first, then separation of duties, then
+ * dedupe (so a person both rules keep out is said to be kept out by
+ * separation, which a fallback must then honour).
+ */
+int eng_barred(struct ctx *c, const char *user, const struct step *s, struct buf *why);
+/*
+ * Refuse making `user` a handler of step s when the policies bar them
+ * (strict events only: older ones replay as they were decided).
+ */
+int eng_need_unbarred(struct ctx *c, const char *user, const struct step *s);
+/*
+ * The step paired with `step` by a `separate:` policy that `user` acted on,
+ * into *other (NULL when none; points into the workflow). 0 or a negative status.
+ */
+int eng_separated(struct ctx *c, const char *user, const char *step, const char **other);
+/*
+ * The people of a people step after every policy; 0 and l filled (maybe
+ * empty). When today's rules dropped someone for separation of duties,
+ * *kept_out (caller frees) names the first of them and `why` says why: a
+ * step left with nobody then goes to a fallback instead of passing.
+ */
+int eng_people(struct ctx *c, const struct step *s, struct assign_list *l, char **kept_out,
+		  struct buf *why);
+/*
+ * A step the policies left with nobody because separation of duties kept
+ * out `kept_out` (say, the only seal keeper applied, and the superior who
+ * stands for them approved the paired step): passing it would let one
+ * person do both. It goes to the step's `fallback:` people the policies
+ * allow, else to the superior of the person kept out, or theirs, and so on
+ * up; the trail names who and why. Refused when nobody is left.
+ */
+int eng_fallback(struct ctx *c, const struct step *s, const char *kept_out, const char *why,
+		    struct assign_list *l);
+/* A task to create (eng_add_task). */
+struct new_task {
+	const struct step *step; /* its step, or NULL (circulated by hand) */
+	const char *user;        /* who acts */
+	const char *on_behalf;   /* the person they stand in for, or NULL */
+	const char *kind;        /* approve, offer, handle_lead, handle_co, read */
+	const char *state;       /* pending or waiting */
+	int extra;               /* 0 the workflow's, 1 an added signer (加签), 2 a delegate (委派) */
+	const char *resumes;     /* the task that waits for this one and resumes after it, or NULL */
+	const char *after;       /* the task this one waits for (加签 after me), or NULL */
+	int ord;                 /* order among the step's signers */
+};
+/* Create one task as `t` describes it; its id into *id_out (caller frees) when not NULL. */
+int eng_add_task(struct ctx *c, const struct new_task *t, char **id_out);
+/* Enter step s, coming from the people step `prev` (NULL: the applicant). */
+int eng_enter(struct ctx *c, const struct step *s, const char *prev);
+/* Close every open (non-read) task of the request, and forget where it was. */
+int eng_close_all(struct ctx *c, const char *state);
+/* After a decision at step s: pass it on, fail the request, or wait. */
+int eng_settle(struct ctx *c, const struct step *s);
+/*
+ * The calendar the event counts working days on: the version it recorded
+ * (`calendar_version`), else the fallback (Monday to Friday). 0 or a
+ * negative status when the recorded version cannot be read.
+ */
+int eng_event_calendar(struct ctx *c, const struct calendar **out);
+/* Read items for a circulate step (one per person per request, however often). */
+int eng_circulate_to(struct ctx *c, const struct step *s, const char *user, const char *on_behalf);
+
+#endif
