@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../store/store.h"
+#include "../store/store_sql.h"
 #include "../util/clock.h"
 #include "../util/fsutil.h"
 #include "../util/gitlib.h"
@@ -77,35 +78,11 @@ int docs_sql_fail(struct docs *d, int rc, const char *what)
 
 sqlite3_stmt *docs_stmt(struct docs *d, enum docs_stmt id)
 {
-	sqlite3_stmt *st = d->stmt[id];
-	if (st) {
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-		return st;
-	}
-	int rc = sqlite3_prepare_v3(d->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
-	if (rc != SQLITE_OK) {
-		docs_sql_fail(d, rc, _("prepare a statement"));
-		return NULL;
-	}
-	d->stmt[id] = st;
+	/* the store's cache, keyed by the literal in stmt_sql */
+	sqlite3_stmt *st = store_sql_q(d->s, stmt_sql[id], "");
+	if (!st)
+		docs_fail(d, DOCS_STORE, "%s", store_error(d->s));
 	return st;
-}
-
-/* Bind a string or NULL. */
-static void bind_text(sqlite3_stmt *st, int i, const char *v)
-{
-	if (v)
-		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-/* A copy of column i, or NULL. */
-static char *col_dup(sqlite3_stmt *st, int i)
-{
-	const char *v = (const char *)sqlite3_column_text(st, i);
-	return v ? xstrdup(v) : NULL;
 }
 
 /* Copy column i into a fixed buffer ("" when NULL). */
@@ -149,7 +126,7 @@ int docs_open(struct store *s, struct docs **out, struct buf *err)
 	struct docs *d = xcalloc(1, sizeof(*d));
 	buf_init(&d->err);
 	d->s = s;
-	d->db = store_sqlite(s);
+	d->db = store_db(s);
 	d->attach_max = attach_max();
 	if (store_schema_version(s) < 4) {
 		buf_addf(err, _("store '%s' has no documents yet (schema %d): open it for writing once"),
@@ -180,8 +157,6 @@ void docs_free(struct docs *d)
 {
 	if (!d)
 		return;
-	for (int i = 0; i < DS__COUNT; i++)
-		sqlite3_finalize(d->stmt[i]);
 	if (d->repo)
 		dgit_close(d);
 	free(d->pack_dir);
@@ -223,7 +198,7 @@ int docs_resolve(struct docs *d, const char *prefix, char id[DOCS_ID_MAX])
 	sqlite3_stmt *st = docs_stmt(d, DS_RESOLVE);
 	if (!st)
 		return DOCS_STORE;
-	bind_text(st, 1, prefix);
+	store_sql_bind_text(st, 1, prefix);
 	int n = 0, rc;
 	char first[DOCS_ID_MAX] = "", second[DOCS_ID_MAX] = "";
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -246,15 +221,15 @@ static int64_t info_from_row(sqlite3_stmt *st, struct docs_info *out)
 {
 	memset(out, 0, sizeof(*out));
 	col_copy(st, 1, out->id, sizeof(out->id));
-	out->type = col_dup(st, 2);
-	out->title = col_dup(st, 3);
-	out->instance = col_dup(st, 4);
+	out->type = store_sql_col(st, 2);
+	out->title = store_sql_col(st, 3);
+	out->instance = store_sql_col(st, 4);
 	col_copy(st, 5, out->head, sizeof(out->head));
 	out->revs = sqlite3_column_int(st, 6);
-	out->created_at = col_dup(st, 7);
-	out->created_by = col_dup(st, 8);
-	out->updated_at = col_dup(st, 9);
-	out->updated_by = col_dup(st, 10);
+	out->created_at = store_sql_col(st, 7);
+	out->created_by = store_sql_col(st, 8);
+	out->updated_at = store_sql_col(st, 9);
+	out->updated_by = store_sql_col(st, 10);
 	out->frozen = sqlite3_column_int(st, 11);
 	col_copy(st, 12, out->signed_commit, sizeof(out->signed_commit));
 	out->needs_resign = sqlite3_column_int(st, 13);
@@ -268,7 +243,7 @@ static int info_get(struct docs *d, const char *id, struct docs_info *out, int64
 	sqlite3_stmt *st = docs_stmt(d, DS_INFO);
 	if (!st)
 		return DOCS_STORE;
-	bind_text(st, 1, id);
+	store_sql_bind_text(st, 1, id);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		int64_t no = info_from_row(st, out);
@@ -293,9 +268,9 @@ static void rev_from_row(sqlite3_stmt *st, struct docs_rev *out)
 {
 	out->rev = sqlite3_column_int(st, 0);
 	col_copy(st, 1, out->commit, sizeof(out->commit));
-	out->author = col_dup(st, 2);
-	out->made_at = col_dup(st, 3);
-	out->action = col_dup(st, 4);
+	out->author = store_sql_col(st, 2);
+	out->made_at = store_sql_col(st, 3);
+	out->action = store_sql_col(st, 4);
 	out->needs_resign = sqlite3_column_int(st, 5);
 	out->signed_off = sqlite3_column_int(st, 6);
 }
@@ -349,9 +324,9 @@ int docs_rev_get(struct docs *d, const char *id, const char *spec, struct docs_r
 	} else {
 		if (!(st = docs_stmt(d, DS_REV_BY_PREFIX)))
 			return DOCS_STORE;
-		bind_text(st, 2, spec);
+		store_sql_bind_text(st, 2, spec);
 	}
-	bind_text(st, 1, id);
+	store_sql_bind_text(st, 1, id);
 	int rc, n = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 2) {
 		if (n++ == 0)
@@ -377,7 +352,7 @@ int docs_log(struct docs *d, const char *id, int (*fn)(void *ctx, const struct d
 	sqlite3_stmt *st = docs_stmt(d, DS_LOG);
 	if (!st)
 		return DOCS_STORE;
-	bind_text(st, 1, id);
+	store_sql_bind_text(st, 1, id);
 	int rc, stop = 0;
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct docs_rev r = { 0 };
@@ -403,7 +378,7 @@ int docs_list(struct docs *d, const char *instance, int (*fn)(void *ctx, const s
 				    -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return docs_sql_fail(d, rc, _("list documents"));
-	bind_text(st, 1, instance);
+	store_sql_bind_text(st, 1, instance);
 	int stop = 0;
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct docs_info i;
@@ -687,7 +662,7 @@ static int save_prepare(struct docs *d, struct save *v, size_t k)
 			sqlite3_stmt *st = docs_stmt(d, DS_ID_EXISTS);
 			if (!st)
 				return DOCS_STORE;
-			bind_text(st, 1, sv->doc);
+			store_sql_bind_text(st, 1, sv->doc);
 			int step = sqlite3_step(st);
 			sqlite3_reset(st);
 			git_oid dummy;
@@ -753,13 +728,13 @@ static int save_record(struct docs *d, struct save *sv, const char *made_at)
 	if (!sv->have_parent) {
 		if (!(st = docs_stmt(d, DS_INSERT_DOC)))
 			return DOCS_STORE;
-		bind_text(st, 1, sv->doc);
-		bind_text(st, 2, sv->c->type);
-		bind_text(st, 3, title);
-		bind_text(st, 4, sv->instance);
-		bind_text(st, 5, commit_hex);
-		bind_text(st, 6, made_at);
-		bind_text(st, 7, sv->user);
+		store_sql_bind_text(st, 1, sv->doc);
+		store_sql_bind_text(st, 2, sv->c->type);
+		store_sql_bind_text(st, 3, title);
+		store_sql_bind_text(st, 4, sv->instance);
+		store_sql_bind_text(st, 5, commit_hex);
+		store_sql_bind_text(st, 6, made_at);
+		store_sql_bind_text(st, 7, sv->user);
 		if ((rc = step_done(d, st, _("record a document"))) < 0)
 			return rc;
 		sv->docno = sqlite3_last_insert_rowid(d->db);
@@ -767,12 +742,12 @@ static int save_record(struct docs *d, struct save *sv, const char *made_at)
 		if (!(st = docs_stmt(d, DS_UPDATE_DOC)))
 			return DOCS_STORE;
 		sqlite3_bind_int64(st, 1, sv->docno);
-		bind_text(st, 2, sv->c->type);
-		bind_text(st, 3, title);
-		bind_text(st, 4, commit_hex);
+		store_sql_bind_text(st, 2, sv->c->type);
+		store_sql_bind_text(st, 3, title);
+		store_sql_bind_text(st, 4, commit_hex);
 		sqlite3_bind_int(st, 5, sv->number);
-		bind_text(st, 6, made_at);
-		bind_text(st, 7, sv->user);
+		store_sql_bind_text(st, 6, made_at);
+		store_sql_bind_text(st, 7, sv->user);
 		sqlite3_bind_int(st, 8, sv->resign);
 		if ((rc = step_done(d, st, _("record a document"))) < 0)
 			return rc;
@@ -781,10 +756,10 @@ static int save_record(struct docs *d, struct save *sv, const char *made_at)
 		return DOCS_STORE;
 	sqlite3_bind_int64(st, 1, sv->docno);
 	sqlite3_bind_int(st, 2, sv->number);
-	bind_text(st, 3, commit_hex);
-	bind_text(st, 4, sv->user);
-	bind_text(st, 5, made_at);
-	bind_text(st, 6, sv->act);
+	store_sql_bind_text(st, 3, commit_hex);
+	store_sql_bind_text(st, 4, sv->user);
+	store_sql_bind_text(st, 5, made_at);
+	store_sql_bind_text(st, 6, sv->act);
 	sqlite3_bind_int(st, 7, sv->resign);
 	sqlite3_bind_int64(st, 8, seq);
 	if ((rc = step_done(d, st, _("record a revision"))) < 0)
@@ -801,9 +776,9 @@ static int save_record(struct docs *d, struct save *sv, const char *made_at)
 	struct buf meta = BUF_INIT;
 	meta_text(sv->c, &meta);
 	sqlite3_bind_int64(st, 1, sv->docno);
-	bind_text(st, 2, title);
+	store_sql_bind_text(st, 2, title);
 	sqlite3_bind_text(st, 3, sv->c->body.s, (int)sv->c->body.len, SQLITE_STATIC);
-	bind_text(st, 4, meta.s);
+	store_sql_bind_text(st, 4, meta.s);
 	rc = step_done(d, st, _("index a document"));
 	buf_release(&meta);
 	return rc;
@@ -1143,7 +1118,7 @@ int docs_set_instance(struct docs *d, const char *user, const char *id, const ch
 				rc = DOCS_STORE;
 			else {
 				sqlite3_bind_int64(st, 1, docno);
-				bind_text(st, 2, instance && *instance ? instance : NULL);
+				store_sql_bind_text(st, 2, instance && *instance ? instance : NULL);
 				rc = step_done(d, st, _("record a document"));
 			}
 		}
@@ -1204,11 +1179,11 @@ static int insert_approval(struct docs *d, int64_t docno, const char *commit, in
 	if (!st)
 		return DOCS_STORE;
 	sqlite3_bind_int64(st, 1, docno);
-	bind_text(st, 2, commit);
+	store_sql_bind_text(st, 2, commit);
 	sqlite3_bind_int(st, 3, rev);
-	bind_text(st, 4, kind);
-	bind_text(st, 5, user);
-	bind_text(st, 6, now);
+	store_sql_bind_text(st, 4, kind);
+	store_sql_bind_text(st, 5, user);
+	store_sql_bind_text(st, 6, now);
 	sqlite3_bind_int64(st, 7, seq);
 	if (withdraws)
 		sqlite3_bind_int64(st, 8, withdraws);
@@ -1222,7 +1197,7 @@ static int set_signed(struct docs *d, int64_t docno, const char *signed_commit, 
 	if (!st)
 		return DOCS_STORE;
 	sqlite3_bind_int64(st, 1, docno);
-	bind_text(st, 2, signed_commit);
+	store_sql_bind_text(st, 2, signed_commit);
 	sqlite3_bind_int(st, 3, resign);
 	return step_done(d, st, _("record a sign-off"));
 }
@@ -1308,8 +1283,8 @@ int docs_withdraw(struct docs *d, const char *user, const char *id, const char *
 		return docs_sql_fail(d, rc, _("read the approvals"));
 	}
 	sqlite3_bind_int64(st, 1, docno);
-	bind_text(st, 2, commit);
-	bind_text(st, 3, user);
+	store_sql_bind_text(st, 2, commit);
+	store_sql_bind_text(st, 3, user);
 	sqlite3_bind_int64(st, 4, after_seq);
 	int64_t row = 0;
 	int rev = 0;
@@ -1318,7 +1293,7 @@ int docs_withdraw(struct docs *d, const char *user, const char *id, const char *
 	if (rc == SQLITE_ROW) {
 		row = sqlite3_column_int64(st, 0);
 		rev = sqlite3_column_int(st, 1);
-		kind = col_dup(st, 2);
+		kind = store_sql_col(st, 2);
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW) {
@@ -1385,15 +1360,15 @@ int docs_approvals(struct docs *d, const char *id, int (*fn)(void *ctx, const st
 				    -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return docs_sql_fail(d, rc, _("read the approvals"));
-	bind_text(st, 1, id);
+	store_sql_bind_text(st, 1, id);
 	int stop = 0;
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct docs_approval a;
 		a.rev = sqlite3_column_int(st, 0);
 		col_copy(st, 1, a.commit, sizeof(a.commit));
-		a.kind = col_dup(st, 2);
-		a.actor = col_dup(st, 3);
-		a.made_at = col_dup(st, 4);
+		a.kind = store_sql_col(st, 2);
+		a.actor = store_sql_col(st, 3);
+		a.made_at = store_sql_col(st, 4);
 		stop = fn(ctx, &a);
 		free(a.kind);
 		free(a.actor);

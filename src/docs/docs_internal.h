@@ -14,7 +14,7 @@
 
 #include "docs.h"
 
-/* Statements prepared once per docs handle (see docs_stmt). */
+/* The module's statements, by name (see docs_stmt; the store's kit caches them). */
 enum docs_stmt {
 	DS_RESOLVE,         /* ids starting with a prefix */
 	DS_INFO,            /* one document by id */
@@ -46,14 +46,13 @@ struct docs {
 	size_t attach_max;            /* attachment size limit in bytes */
 	int readonly;                 /* the store was opened for reading */
 	struct buf err;               /* the last error message */
-	sqlite3_stmt *stmt[DS__COUNT];/* cached statements */
 };
 
 /* printf into d->err (replacing it); returns `status`. */
 int docs_fail(struct docs *d, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Take the store's message for a failed SQLite call; returns DOCS_STORE. */
 int docs_sql_fail(struct docs *d, int rc, const char *what);
-/* The cached statement, reset and unbound; NULL (with a message) on error. */
+/* The statement `id` from the store's cache, reset and unbound; NULL (with a message) on error. */
 sqlite3_stmt *docs_stmt(struct docs *d, enum docs_stmt id);
 
 /* --- docs_git.c -------------------------------------------------------- */

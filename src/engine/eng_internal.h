@@ -37,20 +37,10 @@ struct eng_cal {
 	struct eng_cal *next;
 };
 
-/* A cached prepared statement, keyed by its SQL text's address. */
-struct eng_stmt {
-	const char *sql;   /* a string literal */
-	sqlite3_stmt *st;  /* prepared once */
-};
-
-#define ENG_MAX_STMTS 160
-
 struct engine {
-	struct store *s;                  /* borrowed */
-	sqlite3 *db;                      /* the store's connection */
+	struct store *s;                  /* borrowed; its kit caches our statements */
+	sqlite3 *db;                      /* its connection, for tests that look inside (SQL: the kit) */
 	struct buf err;                   /* the last message */
-	struct eng_stmt stmts[ENG_MAX_STMTS]; /* statement cache */
-	size_t nstmts;
 	struct eng_defs *defs;            /* parsed definitions by version */
 	struct eng_cal *cals;             /* parsed calendars by version */
 	struct docs *docs;                /* the store's documents (borrowed), or NULL: not linked */
@@ -80,7 +70,11 @@ struct eng_event {
 
 /* printf into e->err; returns status. */
 int eng_fail(struct engine *e, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Turn an SQLite code into a store status with a message. */
+/*
+ * The SQL helpers: the store's kit (store_sql.h, whose contract they keep)
+ * with the message in e->err. eng_sql_fail turns an SQLite code into a
+ * store status with the store's wording (busy, read-only, full, damaged).
+ */
 int eng_sql_fail(struct engine *e, int rc);
 /*
  * The cached statement for `sql` (a literal), reset and bound from fmt:

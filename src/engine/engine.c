@@ -31,143 +31,66 @@ int eng_fail(struct engine *e, int status, const char *fmt, ...)
 	return status;
 }
 
+/*
+ * The engine's SQL goes through the store's kit (store_sql.h): these keep
+ * the names and contracts apply.c is written against, and copy the kit's
+ * message into the engine's, where engine_error() reads it.
+ */
+
+/* Take the store's message for a failure the kit reported; returns status. */
+static int from_store(struct engine *e, int status)
+{
+	return eng_fail(e, status, "%s", store_error(e->s));
+}
+
 int eng_sql_fail(struct engine *e, int rc)
 {
-	int code = rc & 0xff;
-	int status = code == SQLITE_BUSY || code == SQLITE_LOCKED ? STORE_BUSY
-		     : code == SQLITE_FULL			 ? STORE_FULL
-		     : code == SQLITE_READONLY			 ? STORE_READONLY
-		     : code == SQLITE_CORRUPT			 ? STORE_CORRUPT
-								 : STORE_ERR;
-	return eng_fail(e, status, _("store '%s': approval engine: %s"), store_dir(e->s),
-			sqlite3_errmsg(e->db));
-}
-
-/* Bind fmt's arguments to st. */
-static int bindv(sqlite3_stmt *st, const char *fmt, va_list ap)
-{
-	for (int i = 0; fmt && fmt[i]; i++) {
-		int rc;
-		if (fmt[i] == 's') {
-			const char *v = va_arg(ap, const char *);
-			rc = v ? sqlite3_bind_text(st, i + 1, v, -1, SQLITE_TRANSIENT)
-			       : sqlite3_bind_null(st, i + 1);
-		} else if (fmt[i] == 'i') {
-			rc = sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
-		} else {
-			rc = sqlite3_bind_int(st, i + 1, va_arg(ap, int));
-		}
-		if (rc != SQLITE_OK)
-			return rc;
-	}
-	return SQLITE_OK;
-}
-
-/* The cached statement for sql, reset with bindings cleared. */
-static sqlite3_stmt *stmt_get(struct engine *e, const char *sql)
-{
-	for (size_t i = 0; i < e->nstmts; i++) {
-		if (e->stmts[i].sql == sql) {
-			sqlite3_reset(e->stmts[i].st);
-			sqlite3_clear_bindings(e->stmts[i].st);
-			return e->stmts[i].st;
-		}
-	}
-	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v3(e->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
-	if (rc != SQLITE_OK) {
-		eng_sql_fail(e, rc);
-		return NULL;
-	}
-	if (e->nstmts == ENG_MAX_STMTS) {
-		/* not expected: the engine has fewer statements; keep working */
-		sqlite3_finalize(e->stmts[0].st);
-		memmove(e->stmts, e->stmts + 1, (ENG_MAX_STMTS - 1) * sizeof(e->stmts[0]));
-		e->nstmts--;
-	}
-	e->stmts[e->nstmts].sql = sql;
-	e->stmts[e->nstmts].st = st;
-	e->nstmts++;
-	return st;
+	return from_store(e, store_sql_status(e->s, rc, _("run a statement")));
 }
 
 sqlite3_stmt *eng_q(struct engine *e, const char *sql, const char *fmt, ...)
 {
-	sqlite3_stmt *st = stmt_get(e, sql);
-	if (!st)
-		return NULL;
 	va_list ap;
 	va_start(ap, fmt);
-	int rc = bindv(st, fmt, ap);
+	sqlite3_stmt *st = store_sql_vq(e->s, sql, fmt, ap);
 	va_end(ap);
-	if (rc != SQLITE_OK) {
-		eng_sql_fail(e, rc);
-		return NULL;
-	}
+	if (!st)
+		from_store(e, STORE_ERR);
 	return st;
 }
 
 int eng_run(struct engine *e, const char *sql, const char *fmt, ...)
 {
-	sqlite3_stmt *st = stmt_get(e, sql);
-	if (!st)
-		return STORE_ERR;
 	va_list ap;
 	va_start(ap, fmt);
-	int rc = bindv(st, fmt, ap);
+	int rc = store_sql_vrun(e->s, sql, fmt, ap);
 	va_end(ap);
-	if (rc == SQLITE_OK)
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-			;
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE || rc == SQLITE_OK ? 0 : eng_sql_fail(e, rc);
+	return rc < 0 ? from_store(e, rc) : rc;
 }
 
 int eng_int(struct engine *e, int64_t *out, const char *sql, const char *fmt, ...)
 {
-	sqlite3_stmt *st = stmt_get(e, sql);
-	if (!st)
-		return STORE_ERR;
 	va_list ap;
 	va_start(ap, fmt);
-	int rc = bindv(st, fmt, ap);
+	int rc = store_sql_vint(e->s, out, sql, fmt, ap);
 	va_end(ap);
-	int found = 0;
-	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*out = sqlite3_column_int64(st, 0);
-		found = 1;
-	}
-	sqlite3_reset(st);
-	if (!found && rc != SQLITE_DONE)
-		return eng_sql_fail(e, rc);
-	return found;
-}
-
-char *eng_col(sqlite3_stmt *st, int i)
-{
-	const char *v = (const char *)sqlite3_column_text(st, i);
-	return v ? xstrdup(v) : NULL;
+	return rc < 0 ? from_store(e, rc) : rc;
 }
 
 char *eng_str(struct engine *e, int *status, const char *sql, const char *fmt, ...)
 {
-	*status = 0;
-	sqlite3_stmt *st = stmt_get(e, sql);
-	if (!st) {
-		*status = STORE_ERR;
-		return NULL;
-	}
 	va_list ap;
 	va_start(ap, fmt);
-	int rc = bindv(st, fmt, ap);
+	char *v = store_sql_vstr(e->s, status, sql, fmt, ap);
 	va_end(ap);
-	char *v = NULL;
-	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		v = eng_col(st, 0);
-	else if (rc != SQLITE_DONE)
-		*status = eng_sql_fail(e, rc);
-	sqlite3_reset(st);
+	if (*status < 0)
+		from_store(e, *status);
 	return v;
+}
+
+char *eng_col(sqlite3_stmt *st, int i)
+{
+	return store_sql_col(st, i);
 }
 
 struct engine *engine_new(struct store *s)
@@ -200,9 +123,7 @@ void engine_free(struct engine *e)
 {
 	if (!e)
 		return;
-	free(e->created);
-	for (size_t i = 0; i < e->nstmts; i++)
-		sqlite3_finalize(e->stmts[i].st);
+	free(e->created); /* its statements are the store's: store_close() finalizes them */
 	while (e->defs) {
 		struct eng_defs *n = e->defs->next;
 		defs_free(e->defs);

@@ -70,57 +70,9 @@ int store_fail(struct store *s, int status, const char *fmt, ...)
 	return status;
 }
 
-int store_sql_fail(struct store *s, int rc, const char *what)
-{
-	const char *why = s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
-	switch (rc & 0xff) {
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return store_fail(s, STORE_BUSY,
-				  _("store '%s' is busy: another docket process is writing (try again)"),
-				  s->dir);
-	case SQLITE_READONLY:
-		return store_fail(s, STORE_READONLY,
-				  _("store '%s' is read-only: unable to write '%s' (check its permissions)"),
-				  s->dir, s->db_path);
-	case SQLITE_FULL:
-		return store_fail(s, STORE_FULL,
-				  _("disk full while writing store '%s'; nothing was changed"), s->dir);
-	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB:
-		return store_fail(s, STORE_CORRUPT,
-				  _("store '%s' is damaged: %s (restore it from a backup; see doc/store.md)"), s->dir, why);
-	case SQLITE_IOERR:
-		/* a write that failed for lack of space is reported as such */
-		if (s->db && sqlite3_system_errno(s->db) == ENOSPC)
-			return store_fail(s, STORE_FULL,
-					  _("disk full while writing store '%s'; nothing was changed"),
-					  s->dir);
-		break;
-	}
-	return store_fail(s, STORE_ERR, _("store '%s': unable to %s: %s"), s->dir, what, why);
-}
-
 sqlite3_stmt *store_stmt(struct store *s, enum store_stmt id)
 {
-	sqlite3_stmt *st = s->stmt[id];
-	if (st) {
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-		return st;
-	}
-	int rc = sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
-	if (rc != SQLITE_OK) {
-		store_sql_fail(s, rc, _("prepare a statement"));
-		return NULL;
-	}
-	s->stmt[id] = st;
-	return st;
-}
-
-int store_bind_text(sqlite3_stmt *st, int i, const char *v)
-{
-	return v ? sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
+	return store_sql_prepared(s, stmt_sql[id]);
 }
 
 int store_pragma_int(struct store *s, const char *sql, int *out)
@@ -136,7 +88,7 @@ int store_pragma_int(struct store *s, const char *sql, int *out)
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_OK)
-		return store_sql_fail(s, rc, _("read the database header"));
+		return store_sql_status(s, rc, _("read the database header"));
 	return 0;
 }
 
@@ -241,14 +193,14 @@ static int write_setup(struct store *s)
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_OK)
-		return store_sql_fail(s, rc, _("read the journal mode"));
+		return store_sql_status(s, rc, _("read the journal mode"));
 	/* switching needs a lock; an existing store is already in WAL */
 	if (!wal && (rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL)) != SQLITE_OK)
-		return store_sql_fail(s, rc, _("switch to write-ahead logging"));
+		return store_sql_status(s, rc, _("switch to write-ahead logging"));
 	rc = sqlite3_exec(s->db, level == 2 ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
 			  NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
-		return store_sql_fail(s, rc, _("set the durability level"));
+		return store_sql_status(s, rc, _("set the durability level"));
 	return 0;
 }
 
@@ -256,7 +208,7 @@ static int write_setup(struct store *s)
 static int foreign_keys_on(struct store *s)
 {
 	int rc = sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
-	return rc == SQLITE_OK ? 0 : store_sql_fail(s, rc, _("turn on foreign keys"));
+	return rc == SQLITE_OK ? 0 : store_sql_status(s, rc, _("turn on foreign keys"));
 }
 
 /*
@@ -296,7 +248,7 @@ static int quick_check(struct store *s)
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(s->db, "PRAGMA quick_check(3)", -1, &st, NULL);
 	if (rc != SQLITE_OK)
-		return store_sql_fail(s, rc, _("check the database"));
+		return store_sql_status(s, rc, _("check the database"));
 	struct buf found = BUF_INIT;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *line = (const char *)sqlite3_column_text(st, 0);
@@ -309,7 +261,7 @@ static int quick_check(struct store *s)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		buf_release(&found);
-		return store_sql_fail(s, rc, _("check the database"));
+		return store_sql_status(s, rc, _("check the database"));
 	}
 	if (found.len) {
 		store_fail(s, STORE_CORRUPT, _("store '%s' is damaged: %s (restore it from a backup; see doc/store.md)"),
@@ -405,7 +357,7 @@ static int open_db(struct store *s)
 		if ((rc & 0xff) == SQLITE_CANTOPEN && access(s->db_path, R_OK) < 0)
 			return store_fail(s, STORE_ERR, _("unable to read store '%s': %s"), s->dir,
 					  strerror(errno));
-		return store_sql_fail(s, rc, _("open the database"));
+		return store_sql_status(s, rc, _("open the database"));
 	}
 	if ((rc = connection_setup(s)) < 0)
 		return rc;
@@ -504,7 +456,7 @@ static int init_db(struct store *s, int version)
 	close(fd);
 	int rc = sqlite3_open_v2(tmp, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
 	if (rc != SQLITE_OK) {
-		rc = store_sql_fail(s, rc, _("create the database"));
+		rc = store_sql_status(s, rc, _("create the database"));
 		goto fail;
 	}
 	if ((rc = connection_setup(s)) < 0 || (rc = write_setup(s)) < 0 || (rc = foreign_keys_on(s)) < 0)
@@ -512,15 +464,12 @@ static int init_db(struct store *s, int version)
 	char sql[64];
 	snprintf(sql, sizeof(sql), "PRAGMA application_id = %d", STORE_APPLICATION_ID);
 	if ((rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL)) != SQLITE_OK) {
-		rc = store_sql_fail(s, rc, _("create the database"));
+		rc = store_sql_status(s, rc, _("create the database"));
 		goto fail;
 	}
 	if ((rc = store_migrate(s, version)) < 0)
 		goto fail;
-	for (int i = 0; i < ST__COUNT; i++) {
-		sqlite3_finalize(s->stmt[i]);
-		s->stmt[i] = NULL;
-	}
+	store_sql_finalize_all(s);
 	rc = sqlite3_close(s->db); /* checkpoints the WAL into the file and removes it */
 	s->db = NULL;
 	if (rc != SQLITE_OK) {
@@ -546,10 +495,7 @@ static int init_db(struct store *s, int version)
 	return 0;
 fail:
 	if (s->db) {
-		for (int i = 0; i < ST__COUNT; i++) {
-			sqlite3_finalize(s->stmt[i]);
-			s->stmt[i] = NULL;
-		}
+		store_sql_finalize_all(s);
 		sqlite3_close(s->db);
 		s->db = NULL;
 	}
@@ -608,8 +554,7 @@ void store_close(struct store *s)
 			s->tx_file, s->tx_line);
 		store_rollback(s);
 	}
-	for (int i = 0; i < ST__COUNT; i++)
-		sqlite3_finalize(s->stmt[i]);
+	store_sql_finalize_all(s); /* every module's statements: they are the store's */
 	if (s->db)
 		sqlite3_close(s->db);
 	buf_release(&s->err);
@@ -644,11 +589,6 @@ struct sqlite3 *store_sqlite(struct store *s)
 	return s->db;
 }
 
-int store_sql_status(struct store *s, int rc, const char *what)
-{
-	return store_sql_fail(s, rc, what);
-}
-
 int store_begin_at(struct store *s, const char *file, int line)
 {
 	if (s->tx_file)
@@ -664,7 +604,7 @@ int store_begin_at(struct store *s, const char *file, int line)
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return store_sql_fail(s, rc, _("begin a transaction"));
+		return store_sql_status(s, rc, _("begin a transaction"));
 	s->tx_file = file;
 	s->tx_line = line;
 	return 0;
@@ -679,7 +619,7 @@ int store_commit(struct store *s)
 	if (st)
 		sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		int status = st ? store_sql_fail(s, rc, _("commit")) : STORE_ERR;
+		int status = st ? store_sql_status(s, rc, _("commit")) : STORE_ERR;
 		/* keep the message: the rollback must not overwrite it */
 		struct buf msg = BUF_INIT;
 		buf_adds(&msg, s->err.s);
@@ -701,9 +641,7 @@ void store_rollback(struct store *s)
 	s->tx_file = NULL;
 	s->tx_line = 0;
 	/* statements that are mid-step would make ROLLBACK fail */
-	for (int i = 0; i < ST__COUNT; i++)
-		if (s->stmt[i])
-			sqlite3_reset(s->stmt[i]);
+	store_sql_reset_all(s);
 	if (sqlite3_get_autocommit(s->db))
 		return; /* SQLite already rolled back (e.g. after SQLITE_FULL) */
 	sqlite3_stmt *st = store_stmt(s, ST_ROLLBACK);

@@ -3,10 +3,11 @@
  * (docket.db), the bare git repository for documents (documents.git), and
  * nothing else that matters.
  *
- * The store owns the database schema and every statement that touches its
- * tables: nothing outside src/store/ runs SQL on them. (A module that owns
- * tables of its own — documents — runs its SQL through store_sqlite();
- * its schema steps still live in store_migrate.c.) It guarantees:
+ * The store owns the database, its own tables (def_versions, events) and
+ * every statement that touches them: nothing outside src/store/ runs SQL
+ * on them. The modules that keep tables of their own in the same database
+ * (documents, the approval engine) run their SQL through the store's kit
+ * and list their schema steps with the store's: store_sql.h. It guarantees:
  *   - WAL, foreign_keys=ON, synchronous=FULL (DOCKET_SYNC=normal for NORMAL),
  *     a busy timeout, and PRAGMA quick_check on open;
  *   - schema migrations by user_version, each in one transaction: an older
@@ -93,19 +94,10 @@ const char *store_git_dir(const struct store *s);
 int store_schema_version(const struct store *s);
 
 /*
- * For a module that owns tables of its own (documents, src/docs/: its
- * tables are created by a step in store_migrate.c and touched by nobody
- * else): the store's connection, with every setting above applied. Such a
- * module binds every parameter, writes only inside store_begin, and must
- * not leave a statement mid-step across store_commit/store_rollback.
+ * For tests and benchmarks that look inside: the store's connection, with
+ * every setting above applied (modules use store_sql.h instead).
  */
 struct sqlite3 *store_sqlite(struct store *s);
-/*
- * The store's wording for a failed SQLite call (busy, read-only, full,
- * damaged, or "unable to WHAT"): sets store_error(s) and returns the
- * STORE_* status, as the store's own calls do.
- */
-int store_sql_status(struct store *s, int rc, const char *what);
 
 /*
  * Transactions (BEGIN IMMEDIATE); nesting is an error. store_begin returns

@@ -39,7 +39,7 @@ static int step_done(struct store *s, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_sql_fail(s, rc, what);
+	return rc == SQLITE_DONE ? 0 : store_sql_status(s, rc, what);
 }
 
 /* Run a one-row lookup; 1 with *version set if found, 0 if not, <0 on error. */
@@ -56,7 +56,7 @@ static int find_version(struct store *s, sqlite3_stmt *st, int64_t *version, cha
 	}
 	sqlite3_reset(st);
 	if (!found && rc != SQLITE_DONE)
-		return store_sql_fail(s, rc, _("read definitions"));
+		return store_sql_status(s, rc, _("read definitions"));
 	return found;
 }
 
@@ -127,9 +127,9 @@ int store_def_deploy(struct store *s, const char *event_uuid, const char *actor,
 		return STORE_ERR;
 	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-	store_bind_text(st, 3, name);
+	store_sql_bind_text(st, 3, name);
 	sqlite3_bind_text(st, 4, hash, -1, SQLITE_STATIC);
-	store_bind_text(st, 5, source);
+	store_sql_bind_text(st, 5, source);
 	sqlite3_bind_text(st, 6, made_at, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, actor, -1, SQLITE_STATIC);
 	sqlite3_bind_blob64(st, 8, len ? content : "", len, SQLITE_STATIC);
@@ -156,7 +156,7 @@ int store_def_list(struct store *s, int all,
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(s->db, all ? sql_all : sql_current, -1, &st, NULL);
 	if (rc != SQLITE_OK)
-		return store_sql_fail(s, rc, _("list definitions"));
+		return store_sql_status(s, rc, _("list definitions"));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_def d = {
 			.version = sqlite3_column_int64(st, 0),
@@ -172,16 +172,9 @@ int store_def_list(struct store *s, int all,
 		if (fn(ctx, &d))
 			break;
 	}
-	int status = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_sql_fail(s, rc, _("list definitions"));
+	int status = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_sql_status(s, rc, _("list definitions"));
 	sqlite3_finalize(st);
 	return status;
-}
-
-/* A copy of column i, or NULL. */
-static char *dup_col(sqlite3_stmt *st, int i)
-{
-	const char *v = (const char *)sqlite3_column_text(st, i);
-	return v ? xstrdup(v) : NULL;
 }
 
 int store_def_get(struct store *s, const char *kind, const char *id, struct store_def *out)
@@ -195,13 +188,13 @@ int store_def_get(struct store *s, const char *kind, const char *id, struct stor
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		out->version = sqlite3_column_int64(st, 0);
-		out->kind = dup_col(st, 1);
-		out->id = dup_col(st, 2);
-		out->name = dup_col(st, 3);
-		out->hash = dup_col(st, 4);
-		out->source = dup_col(st, 5);
-		out->deployed_at = dup_col(st, 6);
-		out->deployed_by = dup_col(st, 7);
+		out->kind = store_sql_col(st, 1);
+		out->id = store_sql_col(st, 2);
+		out->name = store_sql_col(st, 3);
+		out->hash = store_sql_col(st, 4);
+		out->source = store_sql_col(st, 5);
+		out->deployed_at = store_sql_col(st, 6);
+		out->deployed_by = store_sql_col(st, 7);
 		out->current = 1;
 		const void *blob = sqlite3_column_blob(st, 8);
 		out->len = (size_t)sqlite3_column_bytes(st, 8);
@@ -215,7 +208,7 @@ int store_def_get(struct store *s, const char *kind, const char *id, struct stor
 		return 0;
 	if (rc == SQLITE_DONE)
 		return 1;
-	return store_sql_fail(s, rc, _("read definitions"));
+	return store_sql_status(s, rc, _("read definitions"));
 }
 
 void store_def_release(struct store_def *d)
@@ -241,13 +234,13 @@ int store_def_get_version(struct store *s, const char *hash, struct store_def *o
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		out->version = sqlite3_column_int64(st, 0);
-		out->kind = dup_col(st, 1);
-		out->id = dup_col(st, 2);
-		out->name = dup_col(st, 3);
-		out->hash = dup_col(st, 4);
-		out->source = dup_col(st, 5);
-		out->deployed_at = dup_col(st, 6);
-		out->deployed_by = dup_col(st, 7);
+		out->kind = store_sql_col(st, 1);
+		out->id = store_sql_col(st, 2);
+		out->name = store_sql_col(st, 3);
+		out->hash = store_sql_col(st, 4);
+		out->source = store_sql_col(st, 5);
+		out->deployed_at = store_sql_col(st, 6);
+		out->deployed_by = store_sql_col(st, 7);
 		out->current = sqlite3_column_int(st, 9);
 		const void *blob = sqlite3_column_blob(st, 8);
 		out->len = (size_t)sqlite3_column_bytes(st, 8);
@@ -261,7 +254,7 @@ int store_def_get_version(struct store *s, const char *hash, struct store_def *o
 		return 0;
 	if (rc == SQLITE_DONE)
 		return 1;
-	return store_sql_fail(s, rc, _("read definitions"));
+	return store_sql_status(s, rc, _("read definitions"));
 }
 
 int store_def_current_hash(struct store *s, const char *kind, const char *id, char **hash)
@@ -274,11 +267,11 @@ int store_def_current_hash(struct store *s, const char *kind, const char *id, ch
 	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		*hash = dup_col(st, 1);
+		*hash = store_sql_col(st, 1);
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
 		return 0;
 	if (rc == SQLITE_DONE)
 		return 1;
-	return store_sql_fail(s, rc, _("read definitions"));
+	return store_sql_status(s, rc, _("read definitions"));
 }

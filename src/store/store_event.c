@@ -17,7 +17,6 @@
 #include "../util/clock.h"
 #include "../util/hash.h"
 #include "../util/i18n.h"
-#include "../util/xalloc.h"
 #include "store_internal.h"
 
 /* Append one netstring field (or "-," for NULL). */
@@ -88,7 +87,7 @@ int64_t store_event_last_seq(struct store *s)
 	int64_t seq = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		store_sql_fail(s, rc, _("read the event log"));
+		store_sql_status(s, rc, _("read the event log"));
 		return -1;
 	}
 	return seq;
@@ -113,7 +112,7 @@ int store_event_append_locked(struct store *s, const struct store_event *ev, int
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return store_sql_fail(s, rc, _("read the event log"));
+		return store_sql_status(s, rc, _("read the event log"));
 
 	char prev[HASH_HEX_LEN + 1] = STORE_ZERO_HASH;
 	if (!(st = store_stmt(s, ST_EVENT_LAST)))
@@ -125,7 +124,7 @@ int store_event_append_locked(struct store *s, const struct store_event *ev, int
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_sql_fail(s, rc, _("read the event log"));
+		return store_sql_status(s, rc, _("read the event log"));
 
 	char hash[HASH_HEX_LEN + 1];
 	if (event_hash(prev, ev, hash) < 0)
@@ -135,8 +134,8 @@ int store_event_append_locked(struct store *s, const struct store_event *ev, int
 	sqlite3_bind_text(st, 1, ev->uuid, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, ev->type, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, ev->actor, -1, SQLITE_STATIC);
-	store_bind_text(st, 4, ev->on_behalf);
-	store_bind_text(st, 5, ev->def_version);
+	store_sql_bind_text(st, 4, ev->on_behalf);
+	store_sql_bind_text(st, 5, ev->def_version);
 	sqlite3_bind_text(st, 6, ev->made_at, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 7, ev->base_seq);
 	sqlite3_bind_text(st, 8, ev->payload, -1, SQLITE_STATIC);
@@ -145,7 +144,7 @@ int store_event_append_locked(struct store *s, const struct store_event *ev, int
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return store_sql_fail(s, rc, _("append to the event log"));
+		return store_sql_status(s, rc, _("append to the event log"));
 	if (seq)
 		*seq = sqlite3_last_insert_rowid(s->db);
 	return 0;
@@ -168,7 +167,7 @@ int store_event_verify(struct store *s, int64_t *bad_seq)
 				    " base_seq, payload, prev_hash, hash FROM events ORDER BY seq",
 				    -1, &st, NULL);
 	if (rc != SQLITE_OK)
-		return store_sql_fail(s, rc, _("read the event log"));
+		return store_sql_status(s, rc, _("read the event log"));
 	char expect[HASH_HEX_LEN + 1] = STORE_ZERO_HASH;
 	int status = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -198,7 +197,7 @@ int store_event_verify(struct store *s, int64_t *bad_seq)
 		snprintf(expect, sizeof(expect), "%s", stored);
 	}
 	if (!status && rc != SQLITE_DONE)
-		status = store_sql_fail(s, rc, _("read the event log"));
+		status = store_sql_status(s, rc, _("read the event log"));
 	sqlite3_finalize(st);
 	return status;
 }
@@ -212,7 +211,7 @@ int64_t store_event_count(struct store *s)
 	int64_t n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
-		store_sql_fail(s, rc, _("read the event log"));
+		store_sql_status(s, rc, _("read the event log"));
 	return n;
 }
 
@@ -225,7 +224,7 @@ int store_event_foreach(struct store *s, int64_t after,
 				    " base_seq, payload FROM events WHERE seq > ?1 ORDER BY seq",
 				    -1, &st, NULL);
 	if (rc != SQLITE_OK)
-		return store_sql_fail(s, rc, _("read the event log"));
+		return store_sql_status(s, rc, _("read the event log"));
 	sqlite3_bind_int64(st, 1, after);
 	int status = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -239,16 +238,9 @@ int store_event_foreach(struct store *s, int64_t after,
 			break;
 	}
 	if (!status && rc != SQLITE_DONE)
-		status = store_sql_fail(s, rc, _("read the event log"));
+		status = store_sql_status(s, rc, _("read the event log"));
 	sqlite3_finalize(st);
 	return status;
-}
-
-/* A copy of column i, or NULL. */
-static char *col_copy(sqlite3_stmt *st, int i)
-{
-	const char *v = (const char *)sqlite3_column_text(st, i);
-	return v ? xstrdup(v) : NULL;
 }
 
 /*
@@ -262,19 +254,19 @@ static int event_read(struct store *s, sqlite3_stmt *st, struct store_event *out
 	if (rc == SQLITE_ROW) {
 		if (seq)
 			*seq = sqlite3_column_int64(st, 0);
-		out->uuid = col_copy(st, 1);
-		out->type = col_copy(st, 2);
-		out->actor = col_copy(st, 3);
-		out->on_behalf = col_copy(st, 4);
-		out->def_version = col_copy(st, 5);
-		out->made_at = col_copy(st, 6);
+		out->uuid = store_sql_col(st, 1);
+		out->type = store_sql_col(st, 2);
+		out->actor = store_sql_col(st, 3);
+		out->on_behalf = store_sql_col(st, 4);
+		out->def_version = store_sql_col(st, 5);
+		out->made_at = store_sql_col(st, 6);
 		out->base_seq = sqlite3_column_int64(st, 7);
-		out->payload = col_copy(st, 8);
+		out->payload = store_sql_col(st, 8);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
 		return 1;
-	return rc == SQLITE_DONE ? 0 : store_sql_fail(s, rc, _("read the event log"));
+	return rc == SQLITE_DONE ? 0 : store_sql_status(s, rc, _("read the event log"));
 }
 
 int store_event_by_uuid(struct store *s, const char *uuid, struct store_event *out, int64_t *seq)
@@ -293,7 +285,7 @@ int store_event_by_uuid(struct store *s, const char *uuid, struct store_event *o
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
 		return 1;
-	return rc == SQLITE_DONE ? 0 : store_sql_fail(s, rc, _("read the event log"));
+	return rc == SQLITE_DONE ? 0 : store_sql_status(s, rc, _("read the event log"));
 }
 
 int store_event_by_seq(struct store *s, int64_t seq, struct store_event *out)

@@ -2,9 +2,8 @@
  * store_internal: what the files of src/store/ share among themselves.
  *
  * Not a front door: only the files of src/store/ include this. Everything else uses
- * store.h. It holds the store struct, the table of cached statements, and
- * the helpers that turn an SQLite result code into a store status with a
- * message a user can act on.
+ * store.h. It holds the store struct, the store's own statements, and the
+ * kit's internals (store_sql.c) that store.c and the migrations use.
  */
 #ifndef DOCKET_STORE_INTERNAL_H
 #define DOCKET_STORE_INTERNAL_H
@@ -14,6 +13,7 @@
 
 #include "../util/buf.h"
 #include "store.h"
+#include "store_sql.h"
 
 /* "DOCK" in the SQLite header: a database without it is not a store. */
 #define STORE_APPLICATION_ID 0x444F434B
@@ -21,7 +21,7 @@
 /* prev_hash of the first event */
 #define STORE_ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
-/* Statements prepared once per connection and reused (see store_stmt). */
+/* The store's own statements, by name (see store_stmt). */
 enum store_stmt {
 	ST_BEGIN,            /* BEGIN IMMEDIATE */
 	ST_COMMIT,           /* COMMIT */
@@ -42,6 +42,12 @@ enum store_stmt {
 	ST__COUNT
 };
 
+/* One slot of the statement cache (store_sql.c). */
+struct store_cached {
+	const char *sql;   /* the key: SQL text with static storage; NULL: an empty slot */
+	sqlite3_stmt *st;  /* prepared on the store's connection */
+};
+
 struct store {
 	char *dir;                     /* the directory as the caller named it */
 	char *db_path;                 /* DIR/docket.db */
@@ -52,22 +58,22 @@ struct store {
 	const char *tx_file;           /* where the open transaction began, or NULL */
 	int tx_line;                   /* ... and the line */
 	struct buf err;                /* the last error message */
-	sqlite3_stmt *stmt[ST__COUNT]; /* cached statements, prepared on first use */
+	struct store_cached *cache;    /* every module's statements (store_sql.c), or NULL */
+	size_t cache_slots;            /* slots in cache: 0 or a power of two */
+	size_t ncached;                /* slots in use: at most half */
 };
 
 /* printf into s->err (replacing it); returns `status` for tail calls. */
 int store_fail(struct store *s, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/*
- * Turn an SQLite result code from a failed call into a store status and a
- * message: busy, read-only, disk full and damage get their own wording;
- * anything else says what we were doing (`what`, already translated).
- */
-int store_sql_fail(struct store *s, int rc, const char *what);
 /* The cached statement `id`, reset with its bindings cleared; NULL on error. */
 sqlite3_stmt *store_stmt(struct store *s, enum store_stmt id);
-/* Bind a string or NULL. */
-int store_bind_text(sqlite3_stmt *st, int i, const char *v);
+/* The cached statement for `sql` (static storage), reset and unbound; NULL on error. */
+sqlite3_stmt *store_sql_prepared(struct store *s, const char *sql);
+/* Reset every cached statement (before a rollback: none may be mid-step). */
+void store_sql_reset_all(struct store *s);
+/* Finalize every cached statement and empty the cache (before closing the connection). */
+void store_sql_finalize_all(struct store *s);
 /* Run one argument-less pragma and read its single integer result. */
 int store_pragma_int(struct store *s, const char *sql, int *out);
 /* 1 if a transaction is open on s, else set an error and return 0. */

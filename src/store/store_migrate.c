@@ -187,13 +187,6 @@ struct old_def {
 	char *deployed_by; /* user id */
 };
 
-/* A copy of column i, or NULL. */
-static char *col_dup(sqlite3_stmt *st, int i)
-{
-	const char *v = (const char *)sqlite3_column_text(st, i);
-	return v ? xstrdup(v) : NULL;
-}
-
 /*
  * A UUID derived from the definition version (SM3, formatted as an RFC 9562
  * version-8 UUID), so upgrading the same v1 data twice makes the same events.
@@ -224,27 +217,27 @@ static int backfill_deploy_events(struct store *s)
 				    " FROM def_versions ORDER BY version",
 				    -1, &st, NULL);
 	if (rc != SQLITE_OK)
-		return store_sql_fail(s, rc, _("read definitions"));
+		return store_sql_status(s, rc, _("read definitions"));
 	struct old_def *v = NULL;
 	size_t n = 0, alloc = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		ALLOC_GROW(v, n + 1, alloc);
 		struct old_def *d = &v[n++];
 		d->version = sqlite3_column_int64(st, 0);
-		d->kind = col_dup(st, 1);
-		d->id = col_dup(st, 2);
-		d->name = col_dup(st, 3);
-		d->hash = col_dup(st, 4);
-		d->source = col_dup(st, 5);
-		d->deployed_at = col_dup(st, 6);
-		d->deployed_by = col_dup(st, 7);
+		d->kind = store_sql_col(st, 1);
+		d->id = store_sql_col(st, 2);
+		d->name = store_sql_col(st, 3);
+		d->hash = store_sql_col(st, 4);
+		d->source = store_sql_col(st, 5);
+		d->deployed_at = store_sql_col(st, 6);
+		d->deployed_by = store_sql_col(st, 7);
 	}
 	sqlite3_finalize(st);
-	int status = rc == SQLITE_DONE ? 0 : store_sql_fail(s, rc, _("read definitions"));
+	int status = rc == SQLITE_DONE ? 0 : store_sql_status(s, rc, _("read definitions"));
 	sqlite3_stmt *link = NULL;
 	if (!status && (rc = sqlite3_prepare_v2(s->db, "UPDATE def_versions SET event_seq = ?1 WHERE version = ?2",
 						-1, &link, NULL)) != SQLITE_OK)
-		status = store_sql_fail(s, rc, _("link definitions to events"));
+		status = store_sql_status(s, rc, _("link definitions to events"));
 	for (size_t i = 0; i < n && !status; i++) {
 		struct old_def *d = &v[i];
 		char uuid[37];
@@ -273,7 +266,7 @@ static int backfill_deploy_events(struct store *s)
 		rc = sqlite3_step(link);
 		sqlite3_reset(link);
 		if (rc != SQLITE_DONE)
-			status = store_sql_fail(s, rc, _("link definitions to events"));
+			status = store_sql_status(s, rc, _("link definitions to events"));
 	}
 	sqlite3_finalize(link);
 	for (size_t i = 0; i < n; i++) {
@@ -539,13 +532,13 @@ static int apply(struct store *s, const struct migration *m)
 {
 	int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
-		return store_sql_fail(s, rc, _("begin the upgrade"));
+		return store_sql_status(s, rc, _("begin the upgrade"));
 	int have = 0;
 	int status = store_pragma_int(s, "PRAGMA user_version", &have);
 	if (!status && have < m->version) {
 		rc = sqlite3_exec(s->db, m->sql, NULL, NULL, NULL);
 		if (rc != SQLITE_OK)
-			status = store_sql_fail(s, rc, _("upgrade the schema"));
+			status = store_sql_status(s, rc, _("upgrade the schema"));
 		if (!status && m->data)
 			status = m->data(s);
 		if (!status) {
@@ -553,15 +546,13 @@ static int apply(struct store *s, const struct migration *m)
 			char sql[48];
 			snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", m->version);
 			if ((rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL)) != SQLITE_OK)
-				status = store_sql_fail(s, rc, _("upgrade the schema"));
+				status = store_sql_status(s, rc, _("upgrade the schema"));
 		}
 	}
 	if (!status && (rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK)
-		status = store_sql_fail(s, rc, _("commit the upgrade"));
+		status = store_sql_status(s, rc, _("commit the upgrade"));
 	if (status) {
-		for (int i = 0; i < ST__COUNT; i++)
-			if (s->stmt[i])
-				sqlite3_reset(s->stmt[i]);
+		store_sql_reset_all(s);
 		if (!sqlite3_get_autocommit(s->db))
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return status;

@@ -20,7 +20,9 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "store/store_sql.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/fsutil.h"
 #include "util/hash.h"
 #include "util/xalloc.h"
@@ -884,6 +886,87 @@ static void test_event_read_back(void **state)
 	free(dir);
 }
 
+/* 100 distinct statements, to make the kit's cache grow past its first table. */
+#define KIT_Q(n) "SELECT " #n
+#define KIT_Q10(n) KIT_Q(n##0), KIT_Q(n##1), KIT_Q(n##2), KIT_Q(n##3), KIT_Q(n##4), \
+	KIT_Q(n##5), KIT_Q(n##6), KIT_Q(n##7), KIT_Q(n##8), KIT_Q(n##9)
+static const char *const kit_many[] = { KIT_Q10(1), KIT_Q10(2), KIT_Q10(3), KIT_Q10(4), KIT_Q10(5),
+					KIT_Q10(6), KIT_Q10(7), KIT_Q10(8), KIT_Q10(9), KIT_Q10(10) };
+
+/* The SQL kit (store_sql.h): cache, binding, helpers, and the one error mapping. */
+static void test_sql_kit(void **state)
+{
+	char *dir = new_store(state);
+	struct store *s = open_ok(dir, 0);
+	char uuid[37];
+	struct store_event ev = event(uuid, "{}");
+	int64_t seq = 0;
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_event_append(s, &ev, &seq), 0);
+	assert_int_equal(store_commit(s), 0);
+
+	/* one statement per literal, handed out reset and unbound */
+	static const char by_type[] = "SELECT count(*) FROM events WHERE type = ?1 AND base_seq >= ?2";
+	sqlite3_stmt *a = store_sql_q(s, by_type, "si", "test.happened", (int64_t)0);
+	assert_non_null(a);
+	assert_int_equal(sqlite3_step(a), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(a, 0), 1);
+	assert_ptr_equal(store_sql_q(s, by_type, ""), a);
+	assert_int_equal(sqlite3_bind_parameter_count(a), 2);
+	int64_t n = -1;
+	assert_int_equal(store_sql_int(s, &n, by_type, "sd", "test.happened", 1), 1);
+	assert_int_equal(n, 0);
+
+	/* strings: copied when bound (Chinese and all), NULL binds NULL, a new copy back */
+	int status = 1;
+	char *t = store_sql_str(s, &status, "SELECT ?1 || '（' || ifnull(?2, '空') || '）'", "ss", "审批中", NULL);
+	assert_int_equal(status, 0);
+	assert_string_equal(t, "审批中（空）");
+	free(t);
+	assert_null(store_sql_str(s, &status, "SELECT NULL", ""));
+	assert_int_equal(status, 0);
+	assert_null(store_sql_str(s, &status, "SELECT 1 WHERE 0", ""));
+	assert_int_equal(store_sql_int(s, &n, "SELECT 1 WHERE 0", ""), 0);
+
+	/* the time of an event, for a module's own query */
+	assert_int_equal(store_sql_int(s, &n, "SELECT " STORE_EVENT_TIME("?1"), "i", seq), 1);
+	time_t want = 0;
+	assert_int_equal(clock_parse_iso(NOW, &want), 0);
+	assert_int_equal(n, (int64_t)want);
+
+	/* a run to the end, and a table that grows past its first size */
+	assert_int_equal(store_sql_run(s, "CREATE TEMP TABLE kit (a TEXT, b INTEGER)", ""), 0);
+	for (size_t i = 0; i < sizeof(kit_many) / sizeof(kit_many[0]); i++) {
+		assert_int_equal(store_sql_int(s, &n, kit_many[i], ""), 1);
+		assert_int_equal(n, (int64_t)(i + 10));
+	}
+	assert_int_equal(store_sql_int(s, &n, kit_many[0], ""), 1);
+	assert_int_equal(n, 10);
+	assert_ptr_equal(store_sql_q(s, by_type, ""), a);
+
+	/* failures: the store's message; an unknown format letter is refused */
+	assert_null(store_sql_q(s, "SELECT * FROM no_such_table", ""));
+	assert_non_null(strstr(store_error(s), "unable to prepare a statement: no such table"));
+	assert_null(store_sql_q(s, by_type, "x", 1));
+	assert_non_null(strstr(store_error(s), "unable to bind"));
+	assert_int_equal(store_sql_int(s, &n, "SELECT abs(-9223372036854775807 - 1)", ""), STORE_ERR);
+	assert_non_null(strstr(store_error(s), "unable to run a statement: integer overflow"));
+	assert_int_equal(store_sql_status(s, SQLITE_FULL, "write"), STORE_FULL);
+	assert_non_null(strstr(store_error(s), "disk full while writing store"));
+	assert_int_equal(store_sql_status(s, SQLITE_BUSY, "write"), STORE_BUSY);
+
+	/* a rollback resets what a module left mid-step */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_sql_run(s, "INSERT INTO temp.kit VALUES (?1, ?2)", "sd", "甲", 1), 0);
+	sqlite3_stmt *mid = store_sql_q(s, "SELECT a FROM temp.kit", "");
+	assert_int_equal(sqlite3_step(mid), SQLITE_ROW);
+	store_rollback(s);
+	assert_int_equal(store_sql_int(s, &n, "SELECT count(*) FROM temp.kit", ""), 1);
+	assert_int_equal(n, 0);
+	store_close(s); /* finalizes every cached statement */
+	free(dir);
+}
+
 static void test_hash_chain_detects_tampering(void **state)
 {
 	char *dir = new_store(state);
@@ -1101,6 +1184,7 @@ int main(void)
 		T(test_bad_environment),
 		T(test_event_idempotent),
 		T(test_event_read_back),
+		T(test_sql_kit),
 		T(test_hash_chain_detects_tampering),
 		T(test_definitions),
 		T(test_list_callbacks),
