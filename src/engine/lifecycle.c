@@ -253,12 +253,14 @@ int ap_updated(struct ctx *c)
 /* instance.withdrawn: 撤回, the applicant, before the first approval. */
 int ap_withdrawn(struct ctx *c)
 {
-	int rc;
 	int64_t x;
-	if (eng_int(c->e, &x,
-		    "SELECT 1 FROM eng_tasks WHERE instance = ?1 AND decision = 'approve' AND decided_seq >= ?2"
-		    " AND kind != 'read' LIMIT 1",
-		    "si", c->in.id, c->in.submit_seq) == 1)
+	int rc = eng_int(c->e, &x,
+			 "SELECT 1 FROM eng_tasks WHERE instance = ?1 AND decision = 'approve' AND decided_seq >= ?2"
+			 " AND kind != 'read' LIMIT 1",
+			 "si", c->in.id, c->in.submit_seq);
+	if (rc < 0)
+		return rc;
+	if (rc == 1)
 		return REFUSE(c, _("request '%s' was already approved at a step: it can no longer be withdrawn"),
 			      c->in.id);
 	if ((rc = eng_close_all(c, "cancelled")) < 0 || (rc = eng_set_state(c, "withdrawn")) < 0)
@@ -273,9 +275,13 @@ int ap_circulated(struct ctx *c)
 	if (!strcmp(c->in.state, "draft"))
 		return REFUSE(c, _("request '%s' is a draft: submit it first"), c->in.id);
 	int64_t x;
-	if (strcmp(c->ev->actor, c->in.applicant) &&
-	    eng_int(c->e, &x, "SELECT 1 FROM eng_tasks WHERE instance = ?1 AND +assignee = ?2 LIMIT 1", "ss",
-		    c->in.id, c->ev->actor) != 1)
+	int part = !strcmp(c->ev->actor, c->in.applicant)
+			   ? 1
+			   : eng_int(c->e, &x, "SELECT 1 FROM eng_tasks WHERE instance = ?1 AND +assignee = ?2 LIMIT 1",
+				     "ss", c->in.id, c->ev->actor);
+	if (part < 0)
+		return part;
+	if (!part)
 		return REFUSE(c, _("'%s' has no part in request '%s' and cannot circulate it"), c->ev->actor, c->in.id);
 	json_t *users = json_object_get(c->ev->p, "users");
 	size_t i;

@@ -359,21 +359,30 @@ int ap_takenback(struct ctx *c)
 	 * when the next sequential signer of a step still open acted.
 	 */
 	int64_t x, dseq = t->decided_seq, still = 0;
-	eng_int(c->e, &still, "SELECT count(*) FROM eng_active WHERE instance = ?1 AND step = ?2", "ss",
-		c->in.id, t->step);
+	/* each answer checked: a failed query must never read as "nobody acted" */
+	int acted = eng_int(c->e, &still, "SELECT count(*) FROM eng_active WHERE instance = ?1 AND step = ?2",
+			    "ss", c->in.id, t->step);
 	const struct step *ts = workflow_step(c->in.defs->wf, t->step);
-	if (eng_int(c->e, &x,
-		    "SELECT 1 FROM eng_trail WHERE instance = ?1 AND seq > ?2 AND step IN"
-		    " (SELECT step FROM eng_active WHERE instance = ?1 AND since_seq = ?2 AND step != ?3) LIMIT 1",
-		    "sis", c->in.id, dseq, t->step) == 1 ||
-	    eng_int(c->e, &x,
-		    "SELECT 1 FROM eng_tasks WHERE instance = ?1 AND created_seq = ?2 AND state = 'done'"
-		    " AND kind != 'read' LIMIT 1",
-		    "si", c->in.id, dseq) == 1 ||
-	    (still && ts && ts->mode == MODE_SEQUENTIAL &&
-	     eng_int(c->e, &x,
-		     "SELECT 1 FROM eng_tasks WHERE instance = ?1 AND step = ?2 AND decided_seq > ?3 LIMIT 1",
-		     "ssi", c->in.id, t->step, dseq) == 1)) {
+	if (acted >= 0)
+		acted = eng_int(c->e, &x,
+				"SELECT 1 FROM eng_trail WHERE instance = ?1 AND seq > ?2 AND step IN"
+				" (SELECT step FROM eng_active WHERE instance = ?1 AND since_seq = ?2 AND step != ?3)"
+				" LIMIT 1",
+				"sis", c->in.id, dseq, t->step);
+	if (acted == 0)
+		acted = eng_int(c->e, &x,
+				"SELECT 1 FROM eng_tasks WHERE instance = ?1 AND created_seq = ?2 AND state = 'done'"
+				" AND kind != 'read' LIMIT 1",
+				"si", c->in.id, dseq);
+	if (acted == 0 && still && ts && ts->mode == MODE_SEQUENTIAL)
+		acted = eng_int(c->e, &x,
+				"SELECT 1 FROM eng_tasks WHERE instance = ?1 AND step = ?2 AND decided_seq > ?3 LIMIT 1",
+				"ssi", c->in.id, t->step, dseq);
+	if (acted < 0) {
+		rc = acted;
+		goto out;
+	}
+	if (acted == 1) {
 		rc = REFUSE(c, _("the next step has acted since task '%s' was decided: it can no longer be taken back"),
 			    t->id);
 		goto out;
@@ -451,10 +460,15 @@ static int ap_reassign(struct ctx *c, const char *how)
 	}
 	const struct step *s = workflow_step(c->in.defs->wf, t->step);
 	int64_t x;
-	if (eng_int(c->e, &x,
-		    "SELECT 1 FROM eng_tasks WHERE instance = ?1 AND step = ?2 AND assignee = ?3"
-		    " AND state IN ('pending', 'waiting')",
-		    "sss", c->in.id, t->step, user) == 1) {
+	int open = eng_int(c->e, &x,
+			   "SELECT 1 FROM eng_tasks WHERE instance = ?1 AND step = ?2 AND assignee = ?3"
+			   " AND state IN ('pending', 'waiting')",
+			   "sss", c->in.id, t->step, user);
+	if (open < 0) {
+		rc = open;
+		goto out;
+	}
+	if (open == 1) {
 		rc = REFUSE(c, _("'%s' already has an open task at this step"), user);
 		goto out;
 	}
@@ -582,10 +596,13 @@ int ap_signer_removed(struct ctx *c)
 		return rc;
 	}
 	int64_t left = 0;
-	eng_int(c->e, &left,
+	if ((rc = eng_int(c->e, &left,
 		"SELECT count(*) FROM eng_tasks WHERE instance = ?1 AND step = ?2 AND extra = 0 AND kind != 'read'"
 		" AND state IN ('pending', 'waiting', 'done') AND id != ?3",
-		"sss", c->in.id, t.step, t.id);
+		"sss", c->in.id, t.step, t.id)) < 0) {
+		eng_task_release(&t);
+		return rc;
+	}
 	if (!t.extra && !left) {
 		eng_task_release(&t);
 		return REFUSE(c, _("'%s' is the last signer of step '%s' and cannot be removed"), user, t.step);
