@@ -44,7 +44,8 @@ ALL_CFLAGS = $(BASE_CFLAGS) $(SAN_FLAGS) $(CFLAGS) $(PKG_CFLAGS) -DDOCKET_VERSIO
              -DLOCALEDIR='"$(LOCALEDIR_INSTALL)"' -DDATADIR='"$(DATADIR)"' -MMD -MP
 
 CORE_DIRS := util yaml store defs docs engine
-CORE_SRC  := $(foreach d,$(CORE_DIRS),$(sort $(wildcard src/$(d)/*.c)))
+# src/schema.c sits above the modules: it lists each one's schema steps for the store.
+CORE_SRC  := $(foreach d,$(CORE_DIRS),$(sort $(wildcard src/$(d)/*.c))) src/schema.c
 FRONT_SRC := $(sort $(wildcard src/cli/*.c src/tui/*.c))
 CORE_OBJ  := $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
 FRONT_OBJ := $(FRONT_SRC:src/%.c=$(BUILD)/obj/%.o)

@@ -4,9 +4,8 @@
  * Owns the document model (the GB/T 9704-2012 elements and the 15 document
  * types), the bare repository documents.git inside the store (one ref per
  * document, refs/docs/<id>; one commit per save), the tables documents,
- * doc_revisions, doc_approvals and doc_fts (created by schema step 4 in
- * src/store/store_migrate.c, doc_approvals.withdraws by step 6; nobody
- * else touches them), the refusal of
+ * doc_revisions, doc_approvals and doc_fts (its steps 4 and 6 of the
+ * store's schema, in docs_schema.c; nobody else touches them), the refusal of
  * classified content, full-text search, and diffs between revisions.
  *
  * A save writes in this order: an intent marker, the objects (one pack,
@@ -181,6 +180,13 @@ struct docs_marking {
 int docs_marking_find(const char *text, size_t len, const char *where, struct docs_marking *m);
 /* Check every text of c (type, elements, body, attachment names). */
 int docs_content_marking(const struct docs_content *c, struct docs_marking *m);
+
+struct store_migration;
+/*
+ * The documents' steps of the store's schema (docs_schema.c), for the core
+ * library's list of every module's steps (src/schema.c; see store_sql.h).
+ */
+const struct store_migration *docs_schema(void);
 
 /* --- opening and the document index (docs.c) ------------------------- */
 

@@ -48,6 +48,18 @@ struct engine {
 };
 
 /*
+ * The timer index (eng_tasks_due, store schema 7), one entry per pending
+ * task with a time: ENG_TASK_DUE is when its next timer is due (its
+ * deadline unless it already timed out, or its next reminder, whichever
+ * comes first) and ENG_TASK_TIMED says which tasks have one. A query finds
+ * due tasks with both, written exactly so, for SQLite to use the index.
+ */
+#define ENG_TASK_TIMED "state = 'pending' AND (next_remind IS NOT NULL OR (deadline IS NOT NULL AND timed_out = 0))"
+#define ENG_TASK_DUE                                                                            \
+	"min(ifnull(next_remind, 9223372036854775807),"                                            \
+	" CASE WHEN timed_out = 0 THEN ifnull(deadline, 9223372036854775807) ELSE 9223372036854775807 END)"
+
+/*
  * The rules an action is judged by. engine_act stamps every new event's
  * payload with "rules": ENG_RULES (whatever a caller put there); replay
  * judges an event by the rules it carries, so events accepted before a

@@ -609,7 +609,7 @@ int engine_tick(struct engine *e, time_t now, int *fired)
 		size_t n = 0, alloc = 0;
 		sqlite3_stmt *st = eng_q(e,
 					 "SELECT id, deadline, timed_out, next_remind FROM eng_tasks"
-					 " WHERE " STORE_TASK_TIMED " AND " STORE_TASK_DUE " <= ?1",
+					 " WHERE " ENG_TASK_TIMED " AND " ENG_TASK_DUE " <= ?1",
 					 "i", (int64_t)now);
 		if (!st)
 			return STORE_ERR;

@@ -79,6 +79,14 @@ const struct engine_action *engine_action(enum engine_op op);
 const struct engine_action *engine_action_by_type(const char *type);
 const struct engine_action *engine_action_by_verb(const char *verb);
 
+struct store_migration;
+/*
+ * The engine's steps of the store's schema (eng_schema.c: the eng_*
+ * tables), for the core library's list of every module's steps
+ * (src/schema.c; see store_sql.h).
+ */
+const struct store_migration *engine_schema(void);
+
 /* An engine on an open store (borrowed; close the store after the engine). */
 struct engine *engine_new(struct store *s);
 void engine_free(struct engine *e);

@@ -35,18 +35,6 @@ struct buf;
 /* The schema version this docket writes; see store.c for the migrations. */
 #define STORE_SCHEMA_VERSION 7
 
-/*
- * The engine's timer index (schema 7), one entry per pending task with a
- * time: STORE_TASK_DUE is when its next timer is due (its deadline unless
- * it already timed out, or its next reminder, whichever comes first) and
- * STORE_TASK_TIMED says which tasks have one. A query finds due tasks with
- * both, written exactly so, for SQLite to use the index.
- */
-#define STORE_TASK_TIMED "state = 'pending' AND (next_remind IS NOT NULL OR (deadline IS NOT NULL AND timed_out = 0))"
-#define STORE_TASK_DUE                                                                            \
-	"min(ifnull(next_remind, 9223372036854775807),"                                            \
-	" CASE WHEN timed_out = 0 THEN ifnull(deadline, 9223372036854775807) ELSE 9223372036854775807 END)"
-
 struct store; /* opaque; store_close() frees it */
 
 enum store_status {

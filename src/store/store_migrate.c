@@ -1,5 +1,5 @@
 /*
- * store_migrate: the schema, as an ordered list of steps.
+ * store_migrate: the schema, as one ordered list of steps.
  *
  * PRAGMA user_version says which steps a database has had. Each step runs
  * in its own BEGIN IMMEDIATE transaction together with the bump of
@@ -8,8 +8,13 @@
  * processes upgrading at once serialise on the write lock (the second sees
  * the new version inside its transaction and does nothing).
  *
- * Never edit a released step: add a new one. tests/fixtures/store-v1.sql
- * mirrors step 1 and a unit test checks that the two agree.
+ * The steps of one numbering belong to several modules: this file holds
+ * the store's own (its tables def_versions and events) and runs them all;
+ * documents and the engine keep theirs in their own sources
+ * (docs_schema.c, eng_schema.c), listed in store_module_schema (see
+ * store_sql.h and src/schema.c). Never edit a released step: add a new
+ * one. tests/fixtures/store-v1.sql mirrors step 1 and a unit test checks
+ * that the two agree.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,118 +67,6 @@ static const char schema_v2[] =
 	" BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;"
 	"ALTER TABLE def_versions ADD COLUMN event_seq INTEGER REFERENCES events (seq);";
 
-
-/*
- * Version 3: the approval engine's materialised state (owned by
- * src/engine/; see doc/engine.md). Every row here is derived from the
- * event log and rebuilt from it by `docket check`; times are seconds
- * since the epoch, sequences are events.seq.
- */
-static const char schema_v3[] =
-	"CREATE TABLE eng_instances ("
-	" id TEXT PRIMARY KEY,"                  /* short id (base32 of the creating event) */
-	" uuid TEXT NOT NULL UNIQUE,"            /* the creating event */
-	" workflow TEXT NOT NULL,"
-	" wf_hash TEXT NOT NULL,"                /* workflow version */
-	" form_hash TEXT NOT NULL,"
-	" org_hash TEXT NOT NULL,"
-	" applicant TEXT NOT NULL,"
-	" title TEXT NOT NULL,"
-	" state TEXT NOT NULL CHECK (state IN ('draft', 'running', 'returned', 'withdrawn',"
-	"  'approved', 'rejected', 'terminated')),"
-	" data TEXT NOT NULL,"                   /* canonical form data, JSON */
-	" doc_number TEXT,"                      /* 发文字号 once assigned */
-	" archived INTEGER NOT NULL DEFAULT 0,"
-	" resume_step TEXT,"                     /* returned: where resubmission goes (to_returner) */
-	" submit_seq INTEGER,"                   /* the last submission */
-	" created_seq INTEGER NOT NULL,"
-	" updated_seq INTEGER NOT NULL"
-	");"
-	"CREATE INDEX eng_instances_applicant ON eng_instances (applicant, state, updated_seq);"
-	"CREATE TABLE eng_active ("              /* steps an instance is at (several in parallel) */
-	" instance TEXT NOT NULL REFERENCES eng_instances (id),"
-	" step TEXT NOT NULL,"
-	" prev TEXT,"                            /* the people step before it, NULL = applicant */
-	" since_seq INTEGER NOT NULL,"
-	" PRIMARY KEY (instance, step)"
-	");"
-	"CREATE TABLE eng_joins ("                /* open parallel / inclusive blocks */
-	" instance TEXT NOT NULL REFERENCES eng_instances (id),"
-	" step TEXT NOT NULL,"                   /* the join step */
-	" split TEXT NOT NULL,"                  /* the step that opened the block */
-	" expected INTEGER NOT NULL,"            /* branches taken */
-	" arrived INTEGER NOT NULL DEFAULT 0,"
-	" since_seq INTEGER NOT NULL,"
-	" PRIMARY KEY (instance, step)"
-	");"
-	"CREATE TABLE eng_tasks ("
-	" id TEXT PRIMARY KEY,"                  /* short id */
-	" instance TEXT NOT NULL REFERENCES eng_instances (id),"
-	" step TEXT NOT NULL,"
-	" assignee TEXT NOT NULL,"               /* who acts */
-	" on_behalf TEXT,"                       /* the stand-in's principal, or NULL */
-	" kind TEXT NOT NULL CHECK (kind IN ('approve', 'handle_lead', 'handle_co', 'read', 'offer')),"
-	" state TEXT NOT NULL CHECK (state IN ('pending', 'waiting', 'done', 'cancelled', 'withdrawn')),"
-	" extra INTEGER NOT NULL DEFAULT 0,"     /* 1: added signer; 2: delegate (comes back) */
-	" resumes TEXT,"                         /* task that goes back to pending when this one is done */
-	" after_task TEXT,"                      /* waiting until that task is done */
-	" decision TEXT,"                        /* approve, reject, read, returned, ... */
-	" opinion TEXT,"
-	" ord INTEGER NOT NULL DEFAULT 0,"       /* order in sequential mode */
-	" deadline INTEGER,"
-	" next_remind INTEGER,"
-	" timed_out INTEGER NOT NULL DEFAULT 0,"
-	" reminders INTEGER NOT NULL DEFAULT 0,"
-	" created_seq INTEGER NOT NULL,"
-	" decided_seq INTEGER,"
-	" decided_by TEXT"
-	");"
-	"CREATE INDEX eng_tasks_inbox ON eng_tasks (assignee, state, created_seq);"
-	"CREATE INDEX eng_tasks_instance ON eng_tasks (instance, step, state);"
-	"CREATE INDEX eng_tasks_deadline ON eng_tasks (state, deadline);"
-	"CREATE INDEX eng_tasks_remind ON eng_tasks (state, next_remind);"
-	"CREATE TABLE eng_visited ("
-	" instance TEXT NOT NULL REFERENCES eng_instances (id),"
-	" step TEXT NOT NULL,"
-	" prev TEXT,"                            /* prev when last entered */
-	" seq INTEGER NOT NULL,"                 /* last entered */
-	" PRIMARY KEY (instance, step)"
-	");"
-	"CREATE TABLE eng_trail ("                /* what people read in `show` */
-	" instance TEXT NOT NULL REFERENCES eng_instances (id),"
-	" seq INTEGER NOT NULL,"
-	" n INTEGER NOT NULL,"                   /* order within one event */
-	" step TEXT,"
-	" actor TEXT NOT NULL,"
-	" on_behalf TEXT,"
-	" action TEXT NOT NULL,"
-	" detail TEXT,"                          /* target user, step, number ... */
-	" opinion TEXT,"
-	" made_at INTEGER NOT NULL,"
-	" PRIMARY KEY (instance, seq, n)"
-	");"
-	"CREATE TABLE eng_counters ("             /* 发文字号 serials, gapless */
-	" organ TEXT NOT NULL,"
-	" year INTEGER NOT NULL,"
-	" last INTEGER NOT NULL,"
-	" PRIMARY KEY (organ, year)"
-	");"
-	"CREATE TABLE eng_opinions ("             /* 常用意见 */
-	" user TEXT NOT NULL,"
-	" text TEXT NOT NULL,"
-	" uses INTEGER NOT NULL DEFAULT 0,"
-	" last_seq INTEGER NOT NULL,"
-	" PRIMARY KEY (user, text)"
-	");"
-	"CREATE TABLE eng_standins ("             /* 代理 */
-	" user TEXT NOT NULL,"
-	" standin TEXT NOT NULL,"
-	" from_day TEXT NOT NULL,"               /* YYYY-MM-DD, local, inclusive */
-	" to_day TEXT NOT NULL,"
-	" workflow TEXT,"                        /* NULL = every workflow */
-	" seq INTEGER NOT NULL,"
-	" PRIMARY KEY (user, seq)"
-	");";
 
 /* One row of def_versions as the v2 backfill needs it. */
 struct old_def {
@@ -282,253 +175,67 @@ static int backfill_deploy_events(struct store *s)
 	return status;
 }
 
-/*
- * Version 4: documents (owned by src/docs/; see doc/documents.md). The
- * content lives in git (documents.git, one ref per document); these tables
- * index it: the head commit and flags of each document, one row per
- * revision, approvals bound to commits, and a trigram full-text index.
- */
-static const char schema_v4[] =
-	"CREATE TABLE documents ("
-	" docno INTEGER PRIMARY KEY,"            /* rowid; also the rowid in doc_fts */
-	" id TEXT NOT NULL UNIQUE,"              /* short id, refs/docs/<id> */
-	" type TEXT NOT NULL,"                   /* one of the 15 document types */
-	" title TEXT NOT NULL,"
-	" instance TEXT,"                        /* workflow instance id, opaque */
-	" head TEXT NOT NULL,"                   /* commit id (hex) of the latest revision */
-	" revs INTEGER NOT NULL,"                /* number of revisions; head is r<revs> */
-	" created_at TEXT NOT NULL, created_by TEXT NOT NULL,"
-	" updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,"
-	" frozen INTEGER NOT NULL DEFAULT 0 CHECK (frozen IN (0, 1)),"      /* signed off */
-	" signed_commit TEXT,"                   /* the commit the sign-off approved */
-	" needs_resign INTEGER NOT NULL DEFAULT 0 CHECK (needs_resign IN (0, 1))"
-	");"
-	"CREATE INDEX documents_instance ON documents (instance) WHERE instance IS NOT NULL;"
-	"CREATE INDEX documents_updated ON documents (updated_at);"
-	"CREATE TABLE doc_revisions ("
-	" docno INTEGER NOT NULL REFERENCES documents (docno),"
-	" rev INTEGER NOT NULL,"                 /* 1, 2, ... */
-	" commit_id TEXT NOT NULL,"
-	" author TEXT NOT NULL,"
-	" made_at TEXT NOT NULL,"
-	" action TEXT NOT NULL,"                 /* the commit message's first line */
-	" needs_resign INTEGER NOT NULL DEFAULT 0," /* made after sign-off, content differs */
-	" event_seq INTEGER NOT NULL REFERENCES events (seq),"
-	" PRIMARY KEY (docno, rev)"
-	") WITHOUT ROWID;"
-	"CREATE INDEX doc_revisions_commit ON doc_revisions (commit_id);"
-	"CREATE TABLE doc_approvals ("
-	" id INTEGER PRIMARY KEY,"
-	" docno INTEGER NOT NULL REFERENCES documents (docno),"
-	" commit_id TEXT NOT NULL,"              /* exactly what was approved */
-	" rev INTEGER NOT NULL,"
-	" kind TEXT NOT NULL,"                   /* e.g. sign-off, approve, countersign */
-	" actor TEXT NOT NULL,"
-	" made_at TEXT NOT NULL,"
-	" event_seq INTEGER NOT NULL REFERENCES events (seq)"
-	");"
-	"CREATE INDEX doc_approvals_doc ON doc_approvals (docno);"
-	"CREATE VIRTUAL TABLE doc_fts USING fts5(title, body, meta, tokenize = 'trigram');";
-
-/*
- * Version 5: the engine's tables rebuilt for fewer pages written per
- * action (each B-tree an action touches is at least one page, and in WAL
- * mode every dirty page is one more frame written at commit). Tables keyed
- * by text are WITHOUT ROWID (the key is the table: no second tree), the
- * timer indexes are partial (only pending tasks with a time are in them),
- * and indexes no longer carry columns that change at every action
- * (eng_instances.updated_seq and state, eng_tasks' state in the per-step
- * index): a query filters the few rows of a user or a step instead. The
- * instance's uuid keeps no index: the event log's is the one that matters.
- * Same columns in the same order, so the rows are copied as they are,
- * except eng_standins, whose key columns come first: SQLite 3.40's
- * integrity check reports false "NULL value" errors in a WITHOUT ROWID
- * table whose key columns are not its leading columns. The old tables are
- * renamed first (which moves the children's references), then dropped
- * children first.
- */
-static const char schema_v5[] =
-	"DROP INDEX eng_instances_applicant;"
-	"DROP INDEX eng_tasks_inbox;"
-	"DROP INDEX eng_tasks_instance;"
-	"DROP INDEX eng_tasks_deadline;"
-	"DROP INDEX eng_tasks_remind;"
-	"ALTER TABLE eng_instances RENAME TO old_eng_instances;"
-	"ALTER TABLE eng_active RENAME TO old_eng_active;"
-	"ALTER TABLE eng_joins RENAME TO old_eng_joins;"
-	"ALTER TABLE eng_tasks RENAME TO old_eng_tasks;"
-	"ALTER TABLE eng_visited RENAME TO old_eng_visited;"
-	"ALTER TABLE eng_trail RENAME TO old_eng_trail;"
-	"ALTER TABLE eng_counters RENAME TO old_eng_counters;"
-	"ALTER TABLE eng_opinions RENAME TO old_eng_opinions;"
-	"ALTER TABLE eng_standins RENAME TO old_eng_standins;"
-	"CREATE TABLE eng_instances ("
-	" id TEXT PRIMARY KEY,"
-	" uuid TEXT NOT NULL,"
-	" workflow TEXT NOT NULL,"
-	" wf_hash TEXT NOT NULL,"
-	" form_hash TEXT NOT NULL,"
-	" org_hash TEXT NOT NULL,"
-	" applicant TEXT NOT NULL,"
-	" title TEXT NOT NULL,"
-	" state TEXT NOT NULL CHECK (state IN ('draft', 'running', 'returned', 'withdrawn',"
-	"  'approved', 'rejected', 'terminated')),"
-	" data TEXT NOT NULL,"
-	" doc_number TEXT,"
-	" archived INTEGER NOT NULL DEFAULT 0,"
-	" resume_step TEXT,"
-	" submit_seq INTEGER,"
-	" created_seq INTEGER NOT NULL,"
-	" updated_seq INTEGER NOT NULL"
-	") WITHOUT ROWID;"
-	"CREATE INDEX eng_instances_applicant ON eng_instances (applicant);"
-	"CREATE INDEX eng_instances_returned ON eng_instances (applicant) WHERE state = 'returned';"
-	"CREATE TABLE eng_active ("
-	" instance TEXT NOT NULL REFERENCES eng_instances (id),"
-	" step TEXT NOT NULL,"
-	" prev TEXT,"
-	" since_seq INTEGER NOT NULL,"
-	" PRIMARY KEY (instance, step)"
-	") WITHOUT ROWID;"
-	"CREATE TABLE eng_joins ("
-	" instance TEXT NOT NULL REFERENCES eng_instances (id),"
-	" step TEXT NOT NULL,"
-	" split TEXT NOT NULL,"
-	" expected INTEGER NOT NULL,"
-	" arrived INTEGER NOT NULL DEFAULT 0,"
-	" since_seq INTEGER NOT NULL,"
-	" PRIMARY KEY (instance, step)"
-	") WITHOUT ROWID;"
-	"CREATE TABLE eng_tasks ("
-	" id TEXT PRIMARY KEY,"
-	" instance TEXT NOT NULL REFERENCES eng_instances (id),"
-	" step TEXT NOT NULL,"
-	" assignee TEXT NOT NULL,"
-	" on_behalf TEXT,"
-	" kind TEXT NOT NULL CHECK (kind IN ('approve', 'handle_lead', 'handle_co', 'read', 'offer')),"
-	" state TEXT NOT NULL CHECK (state IN ('pending', 'waiting', 'done', 'cancelled', 'withdrawn')),"
-	" extra INTEGER NOT NULL DEFAULT 0,"
-	" resumes TEXT,"
-	" after_task TEXT,"
-	" decision TEXT,"
-	" opinion TEXT,"
-	" ord INTEGER NOT NULL DEFAULT 0,"
-	" deadline INTEGER,"
-	" next_remind INTEGER,"
-	" timed_out INTEGER NOT NULL DEFAULT 0,"
-	" reminders INTEGER NOT NULL DEFAULT 0,"
-	" created_seq INTEGER NOT NULL,"
-	" decided_seq INTEGER,"
-	" decided_by TEXT"
-	") WITHOUT ROWID;"
-	"CREATE INDEX eng_tasks_inbox ON eng_tasks (assignee, state, created_seq);"
-	"CREATE INDEX eng_tasks_instance ON eng_tasks (instance, step);"
-	"CREATE INDEX eng_tasks_deadline ON eng_tasks (deadline)"
-	" WHERE state = 'pending' AND deadline IS NOT NULL AND timed_out = 0;"
-	"CREATE INDEX eng_tasks_remind ON eng_tasks (next_remind)"
-	" WHERE state = 'pending' AND next_remind IS NOT NULL;"
-	"CREATE TABLE eng_visited ("
-	" instance TEXT NOT NULL REFERENCES eng_instances (id),"
-	" step TEXT NOT NULL,"
-	" prev TEXT,"
-	" seq INTEGER NOT NULL,"
-	" PRIMARY KEY (instance, step)"
-	") WITHOUT ROWID;"
-	"CREATE TABLE eng_trail ("
-	" instance TEXT NOT NULL REFERENCES eng_instances (id),"
-	" seq INTEGER NOT NULL,"
-	" n INTEGER NOT NULL,"
-	" step TEXT,"
-	" actor TEXT NOT NULL,"
-	" on_behalf TEXT,"
-	" action TEXT NOT NULL,"
-	" detail TEXT,"
-	" opinion TEXT,"
-	" made_at INTEGER NOT NULL,"
-	" PRIMARY KEY (instance, seq, n)"
-	") WITHOUT ROWID;"
-	"CREATE TABLE eng_counters ("
-	" organ TEXT NOT NULL,"
-	" year INTEGER NOT NULL,"
-	" last INTEGER NOT NULL,"
-	" PRIMARY KEY (organ, year)"
-	") WITHOUT ROWID;"
-	"CREATE TABLE eng_opinions ("
-	" user TEXT NOT NULL,"
-	" text TEXT NOT NULL,"
-	" uses INTEGER NOT NULL DEFAULT 0,"
-	" last_seq INTEGER NOT NULL,"
-	" PRIMARY KEY (user, text)"
-	") WITHOUT ROWID;"
-	"CREATE TABLE eng_standins ("             /* key first: see above */
-	" user TEXT NOT NULL,"
-	" seq INTEGER NOT NULL,"
-	" standin TEXT NOT NULL,"
-	" from_day TEXT NOT NULL,"
-	" to_day TEXT NOT NULL,"
-	" workflow TEXT,"
-	" PRIMARY KEY (user, seq)"
-	") WITHOUT ROWID;"
-	"INSERT INTO eng_instances SELECT * FROM old_eng_instances;"
-	"INSERT INTO eng_active SELECT * FROM old_eng_active;"
-	"INSERT INTO eng_joins SELECT * FROM old_eng_joins;"
-	"INSERT INTO eng_tasks SELECT * FROM old_eng_tasks;"
-	"INSERT INTO eng_visited SELECT * FROM old_eng_visited;"
-	"INSERT INTO eng_trail SELECT * FROM old_eng_trail;"
-	"INSERT INTO eng_counters SELECT * FROM old_eng_counters;"
-	"INSERT INTO eng_opinions SELECT * FROM old_eng_opinions;"
-	"INSERT INTO eng_standins (user, seq, standin, from_day, to_day, workflow)"
-	" SELECT user, seq, standin, from_day, to_day, workflow FROM old_eng_standins;"
-	"DROP TABLE old_eng_active;"
-	"DROP TABLE old_eng_joins;"
-	"DROP TABLE old_eng_tasks;"
-	"DROP TABLE old_eng_visited;"
-	"DROP TABLE old_eng_trail;"
-	"DROP TABLE old_eng_counters;"
-	"DROP TABLE old_eng_opinions;"
-	"DROP TABLE old_eng_standins;"
-	"DROP TABLE old_eng_instances;";
-
-/*
- * Version 6: an approval of a document can be withdrawn (拿回 of the
- * decision that recorded it). History is never rewritten: the withdrawal
- * is a row of its own (kind "sign-off withdrawn", "approve withdrawn")
- * whose `withdraws` names the row it withdraws; approvals have NULL.
- */
-static const char schema_v6[] =
-	"ALTER TABLE doc_approvals ADD COLUMN withdraws INTEGER REFERENCES doc_approvals (id);";
-
-/*
- * Version 7: one timer index instead of two. A pending task with both a
- * deadline and reminders was in eng_tasks_deadline and eng_tasks_remind,
- * so creating or deciding it wrote a page of each; eng_tasks_due keys it
- * by whichever of its times comes first (STORE_TASK_DUE in store.h), and
- * `docket tick` reads both times from the row.
- */
-static const char schema_v7[] =
-	"DROP INDEX eng_tasks_deadline;"
-	"DROP INDEX eng_tasks_remind;"
-	"CREATE INDEX eng_tasks_due ON eng_tasks (" STORE_TASK_DUE ") WHERE " STORE_TASK_TIMED ";";
-
-/* One schema step. */
-struct migration {
-	int version;                  /* user_version once applied */
-	const char *sql;              /* schema changes, run first */
-	int (*data)(struct store *s); /* data changes after them, or NULL */
+/* The store's own steps; the other modules' are in store_module_schema. */
+static const struct store_migration store_steps[] = {
+	{ 1, "store", schema_v1, NULL },
+	{ 2, "store", schema_v2, backfill_deploy_events },
+	{ 0, NULL, NULL, NULL },
 };
 
-static const struct migration migrations[] = {
-	{ 1, schema_v1, NULL },
-	{ 2, schema_v2, backfill_deploy_events },
-	{ 3, schema_v3, NULL },
-	{ 4, schema_v4, NULL },
-	{ 5, schema_v5, NULL },
-	{ 6, schema_v6, NULL },
-	{ 7, schema_v7, NULL },
+/*
+ * Call fn for every step of every module, the store's first; stops when
+ * fn returns non-zero and returns that.
+ */
+static int each_step(int (*fn)(void *ctx, const struct store_migration *m), void *ctx)
+{
+	int rc = 0;
+	for (const struct store_migration *m = store_steps; !rc && m->version; m++)
+		rc = fn(ctx, m);
+	for (size_t i = 0; !rc && store_module_schema[i]; i++)
+		for (const struct store_migration *m = store_module_schema[i](); !rc && m->version; m++)
+			rc = fn(ctx, m);
+	return rc;
+}
+
+/* each_step state: the steps claiming one version. */
+struct claim {
+	int version;                       /* the version looked for */
+	int n;                             /* steps claiming it */
+	const struct store_migration *m;   /* the last of them */
+	int beyond;                        /* a step past STORE_SCHEMA_VERSION, or 0 */
 };
+
+static int claim_one(void *ctx, const struct store_migration *m)
+{
+	struct claim *c = ctx;
+	if (m->version == c->version) {
+		c->n++;
+		c->m = m;
+	}
+	if (m->version > STORE_SCHEMA_VERSION || m->version < 0 || !m->owner)
+		c->beyond = m->version;
+	return 0;
+}
+
+/*
+ * The one step that brings a store to `version`, or NULL with a message
+ * when no step or several claim it, or a step lies outside 1 ..
+ * STORE_SCHEMA_VERSION (a module added a step without raising it): the
+ * numbering is shared by every module, so a gap or a clash is a bug.
+ */
+static const struct store_migration *step_for(struct store *s, int version)
+{
+	struct claim c = { version, 0, NULL, 0 };
+	each_step(claim_one, &c);
+	if (c.n == 1 && !c.beyond)
+		return c.m;
+	store_fail(s, STORE_ERR, _("store '%s': the schema steps disagree at version %d (a bug; see store_sql.h)"),
+		   s->dir, c.beyond ? c.beyond : version);
+	return NULL;
+}
 
 /* Apply one step in its own transaction, unless someone already did. */
-static int apply(struct store *s, const struct migration *m)
+static int apply(struct store *s, const struct store_migration *m)
 {
 	int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
@@ -536,7 +243,7 @@ static int apply(struct store *s, const struct migration *m)
 	int have = 0;
 	int status = store_pragma_int(s, "PRAGMA user_version", &have);
 	if (!status && have < m->version) {
-		rc = sqlite3_exec(s->db, m->sql, NULL, NULL, NULL);
+		rc = m->sql ? sqlite3_exec(s->db, m->sql, NULL, NULL, NULL) : SQLITE_OK;
 		if (rc != SQLITE_OK)
 			status = store_sql_status(s, rc, _("upgrade the schema"));
 		if (!status && m->data)
@@ -566,17 +273,17 @@ static int apply(struct store *s, const struct migration *m)
 
 int store_migrate(struct store *s, int target)
 {
-	for (size_t i = 0; i < sizeof(migrations) / sizeof(migrations[0]); i++) {
-		const struct migration *m = &migrations[i];
-		if (m->version <= s->schema || m->version > target)
-			continue;
-		int rc = apply(s, m);
+	/* apply() moves s->schema on: to the step's version, or past it when another docket did more */
+	while (s->schema < target) {
+		int version = s->schema + 1;
+		const struct store_migration *m = step_for(s, version);
+		int rc = m ? apply(s, m) : STORE_ERR;
 		if (rc < 0) {
 			/* say which upgrade failed, keeping the reason */
 			struct buf why = BUF_INIT;
 			buf_adds(&why, s->err.s);
-			store_fail(s, rc, _("unable to upgrade store '%s' to schema %d: %s"), s->dir,
-				   m->version, why.s);
+			store_fail(s, rc, _("unable to upgrade store '%s' to schema %d: %s"), s->dir, version,
+				   why.s);
 			buf_release(&why);
 			return rc;
 		}

@@ -11,7 +11,8 @@
  * commit or roll back together with the event that caused them; it never
  * opens, commits or rolls back a transaction with SQL of its own, and
  * leaves no statement of its own mid-step across store_commit/rollback.
- * It reads the event log through store.h.
+ * It reads the event log through store.h, and keeps its schema steps in
+ * its own source (struct store_migration below).
  *
  * The kit: statements are prepared once per store and cached by the
  * address of their SQL text, which must therefore be a string with static
@@ -48,6 +49,31 @@ struct store;
 sqlite3 *store_db(struct store *s);
 /* 1 while a store_begin() transaction is open. */
 int store_in_tx(const struct store *s);
+
+/*
+ * One step of the schema. PRAGMA user_version numbers the steps of every
+ * module in one sequence; the store runs them in that order, each in its
+ * own transaction with the bump of user_version (store_migrate.c). A
+ * module keeps its steps in its own source, as an array ending with a
+ * zero step, and never edits a released one.
+ */
+struct store_migration {
+	int version;                  /* user_version once applied: 1, 2, ... with no gaps */
+	const char *owner;            /* the module whose tables it changes: "store", "docs", "engine" */
+	const char *sql;              /* schema changes, run first, or NULL */
+	int (*data)(struct store *s); /* data changes after them, or NULL: 0 or a STORE_* status */
+};
+
+/* A module's schema steps: its array, ending with a zero step. */
+typedef const struct store_migration *(*store_schema_fn)(void);
+/*
+ * The steps of the modules above the store, one function per module, the
+ * list ending with NULL. Defined at the top of the core library
+ * (src/schema.c), the one place that names every module; the store
+ * includes no module's header, and merges these with its own steps by
+ * version, refusing a version that no step or two steps claim.
+ */
+extern const store_schema_fn store_module_schema[];
 
 /*
  * The store's wording for a failed SQLite call with result code rc:

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/eng_internal.h"
 #include "store/store.h"
 #include "store/store_sql.h"
 #include "util/buf.h"
@@ -128,6 +129,25 @@ static int64_t raw_int(const char *dir, const char *sql)
 	sqlite3_close(h);
 	free(db);
 	return v;
+}
+
+/* The schema (sqlite_master, by name) as text, one line per object. */
+static char *raw_schema(const char *dir)
+{
+	char *db = xasprintf("%s/docket.db", dir);
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	struct buf out = BUF_INIT;
+	assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT type, name, tbl_name, ifnull(sql, '') FROM sqlite_master"
+					    " ORDER BY name", -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		buf_addf(&out, "%s %s %s %s\n", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
+			 sqlite3_column_text(st, 2), sqlite3_column_text(st, 3));
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	free(db);
+	return buf_detach(&out);
 }
 
 /* Whether SQLite's plan for sql uses the index named. */
@@ -579,13 +599,13 @@ static void test_migration_v4_engine_tables(void **state)
 			 0);
 	assert_int_equal(raw_int(dir, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'old_%'"), 0);
 	/* only pending tasks with a time are in the timer index, keyed by when they are due */
-	assert_int_equal(raw_int(dir, "SELECT count(*) FROM eng_tasks INDEXED BY eng_tasks_due WHERE " STORE_TASK_TIMED),
+	assert_int_equal(raw_int(dir, "SELECT count(*) FROM eng_tasks INDEXED BY eng_tasks_due WHERE " ENG_TASK_TIMED),
 			 1);
 	assert_int_equal(raw_int(dir, "SELECT count(*) FROM sqlite_master WHERE name IN"
 				      " ('eng_tasks_deadline', 'eng_tasks_remind')"),
 			 0);
 	/* `docket tick` finds what is due through it, not by reading every task */
-	assert_true(plan_uses(dir, "SELECT id FROM eng_tasks WHERE " STORE_TASK_TIMED " AND " STORE_TASK_DUE " <= 60",
+	assert_true(plan_uses(dir, "SELECT id FROM eng_tasks WHERE " ENG_TASK_TIMED " AND " ENG_TASK_DUE " <= 60",
 			      "eng_tasks_due"));
 	/* references still hold: a task of a request that does not exist is refused */
 	char *db = xasprintf("%s/docket.db", dir);
@@ -620,6 +640,36 @@ static void schema_text(const char *dir, struct buf *out)
 	sqlite3_finalize(st);
 	sqlite3_close(h);
 	free(db);
+}
+
+/*
+ * The steps of every module (the store's, documents', the engine's) make
+ * one sequence: a store left at any version upgrades to exactly the schema
+ * of a new one.
+ */
+static void test_every_version_upgrades(void **state)
+{
+	char *fresh = new_store(state);
+	char *want = raw_schema(fresh);
+	for (int v = 1; v < STORE_SCHEMA_VERSION; v++) {
+		char name[16];
+		snprintf(name, sizeof(name), "v%d", v);
+		char *dir = path_in(state, name);
+		struct buf err = BUF_INIT;
+		assert_int_equal(store_init_at_version(dir, v, &err), STORE_OK);
+		assert_int_equal(raw_int(dir, "PRAGMA user_version"), v);
+		struct store *s = open_ok(dir, 0);
+		assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
+		store_close(s);
+		char *got = raw_schema(dir);
+		if (strcmp(got, want))
+			fail_msg("from schema %d:\n%s\nwant:\n%s", v, got, want);
+		free(got);
+		buf_release(&err);
+		free(dir);
+	}
+	free(want);
+	free(fresh);
 }
 
 /* tests/fixtures/store-v1.sql makes exactly the v1 schema, and upgrades. */
@@ -1178,6 +1228,7 @@ int main(void)
 		T(test_migration_from_v1),
 		T(test_migration_v4_engine_tables),
 		T(test_fixture_v1),
+		T(test_every_version_upgrades),
 		T(test_busy),
 		T(test_nested_begin_and_stray_commit),
 		T(test_readonly),

@@ -1,0 +1,19 @@
+/*
+ * schema: the store's schema, assembled from the steps each module owns.
+ *
+ * The store runs the steps of every module in the order of their versions
+ * (store_migrate.c) but, being below them, names none of them; this file,
+ * at the top of the core library, is the one place that knows them all.
+ * A module that keeps tables in the store's database adds its steps here.
+ */
+#include <stddef.h>
+
+#include "docs/docs.h"
+#include "engine/engine.h"
+#include "store/store_sql.h"
+
+const store_schema_fn store_module_schema[] = {
+	docs_schema,   /* documents: steps 4, 6 */
+	engine_schema, /* the approval engine: steps 3, 5, 7 */
+	NULL,
+};
