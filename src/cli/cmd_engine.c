@@ -25,6 +25,9 @@
 #include "../util/xalloc.h"
 #include "cli.h"
 
+/* An operation's event type, from the action table (actions.def). */
+#define EVENT(op) (engine_action(ENG_OP_##op)->type)
+
 /* An open store and engine for one verb. */
 struct session {
 	struct store *s;
@@ -168,7 +171,7 @@ static int already(struct cli *c, struct session *ss, const char *type, const ch
 		free(id);
 		return rc < 0 ? eng_exit(ss, rc) : -1;
 	}
-	report(c, what, id, !strcmp(type, "instance.created") ? id : NULL, 1);
+	report(c, what, id, !strcmp(type, EVENT(CREATED)) ? id : NULL, 1);
 	free(id);
 	return EXIT_OK;
 }
@@ -248,7 +251,7 @@ int cmd_new(struct cli *c)
 		json_decref(in);
 		return rc;
 	}
-	if ((rc = already(c, &ss, "instance.created", draft ? _("saved draft '%s'") : _("submitted request '%s'"))) >= 0) {
+	if ((rc = already(c, &ss, EVENT(CREATED), draft ? _("saved draft '%s'") : _("submitted request '%s'"))) >= 0) {
 		json_decref(in);
 		session_close(&ss);
 		return rc;
@@ -351,12 +354,12 @@ out:
 
 int cmd_submit(struct cli *c)
 {
-	return submit_or_edit(c, "instance.submitted", _("submitted request '%s'"));
+	return submit_or_edit(c, EVENT(SUBMITTED), _("submitted request '%s'"));
 }
 
 int cmd_edit(struct cli *c)
 {
-	return submit_or_edit(c, "instance.updated", _("changed request '%s'"));
+	return submit_or_edit(c, EVENT(UPDATED), _("changed request '%s'"));
 }
 
 /* approve / reject / read / takeback / transfer / delegate / addsign: act on my task. */
@@ -380,7 +383,7 @@ static int task_verb(struct cli *c, const char *type, const char *what, int narg
 	char *task = NULL;
 	if ((rc = already(c, &ss, type, what)) >= 0)
 		goto out;
-	if (!strcmp(type, "task.takenback")) {
+	if (!strcmp(type, EVENT(TAKENBACK))) {
 		/* my last approval in that request, or the task named */
 		if ((rc = engine_my_approval(ss.e, c->user, c->argv[1], &task)) < 0) {
 			rc = eng_exit(&ss, rc);
@@ -408,37 +411,37 @@ out:
 
 int cmd_approve(struct cli *c)
 {
-	return task_verb(c, "task.approved", _("approved task '%s'"), 0);
+	return task_verb(c, EVENT(APPROVED), _("approved task '%s'"), 0);
 }
 
 int cmd_reject(struct cli *c)
 {
-	return task_verb(c, "task.rejected", _("rejected task '%s'"), 0);
+	return task_verb(c, EVENT(REJECTED), _("rejected task '%s'"), 0);
 }
 
 int cmd_read(struct cli *c)
 {
-	return task_verb(c, "task.read", _("read task '%s'"), 0);
+	return task_verb(c, EVENT(READ), _("read task '%s'"), 0);
 }
 
 int cmd_takeback(struct cli *c)
 {
-	return task_verb(c, "task.takenback", _("took back task '%s'"), 0);
+	return task_verb(c, EVENT(TAKENBACK), _("took back task '%s'"), 0);
 }
 
 int cmd_transfer(struct cli *c)
 {
-	return task_verb(c, "task.transferred", _("transferred task '%s'"), 1);
+	return task_verb(c, EVENT(TRANSFERRED), _("transferred task '%s'"), 1);
 }
 
 int cmd_delegate(struct cli *c)
 {
-	return task_verb(c, "task.delegated", _("delegated task '%s'"), 1);
+	return task_verb(c, EVENT(DELEGATED), _("delegated task '%s'"), 1);
 }
 
 int cmd_addsign(struct cli *c)
 {
-	return task_verb(c, "task.signer_added", _("added a signer to task '%s'"), 1);
+	return task_verb(c, EVENT(SIGNER_ADDED), _("added a signer to task '%s'"), 1);
 }
 
 int cmd_return(struct cli *c)
@@ -452,7 +455,7 @@ int cmd_return(struct cli *c)
 	if (rc)
 		return rc;
 	char *task = NULL;
-	if ((rc = already(c, &ss, "instance.returned", _("returned request of task '%s'"))) >= 0)
+	if ((rc = already(c, &ss, EVENT(RETURNED), _("returned request of task '%s'"))) >= 0)
 		goto out;
 	if ((rc = my_task(&ss, c, c->argv[1], &task)))
 		goto out;
@@ -461,7 +464,7 @@ int cmd_return(struct cli *c)
 	json_object_set_new(p, "to", json_string(to ? to : "previous"));
 	if (m)
 		json_object_set_new(p, "opinion", json_string(m));
-	rc = act(c, &ss, "instance.returned", p, _("returned request of task '%s'"), task);
+	rc = act(c, &ss, EVENT(RETURNED), p, _("returned request of task '%s'"), task);
 out:
 	free(task);
 	session_close(&ss);
@@ -507,27 +510,27 @@ out:
 
 int cmd_withdraw(struct cli *c)
 {
-	return request_verb(c, "instance.withdrawn", _("withdrew request '%s'"), 0, 0);
+	return request_verb(c, EVENT(WITHDRAWN), _("withdrew request '%s'"), 0, 0);
 }
 
 int cmd_urge(struct cli *c)
 {
-	return request_verb(c, "instance.urged", _("urged the handlers of request '%s'"), 0, 0);
+	return request_verb(c, EVENT(URGED), _("urged the handlers of request '%s'"), 0, 0);
 }
 
 int cmd_terminate(struct cli *c)
 {
-	return request_verb(c, "instance.terminated", _("terminated request '%s'"), 0, 0);
+	return request_verb(c, EVENT(TERMINATED), _("terminated request '%s'"), 0, 0);
 }
 
 int cmd_removesign(struct cli *c)
 {
-	return request_verb(c, "task.signer_removed", _("removed a signer from request '%s'"), 1, 1);
+	return request_verb(c, EVENT(SIGNER_REMOVED), _("removed a signer from request '%s'"), 1, 1);
 }
 
 int cmd_circulate(struct cli *c)
 {
-	return request_verb(c, "instance.circulated", _("circulated request '%s'"), 1, -1);
+	return request_verb(c, EVENT(CIRCULATED), _("circulated request '%s'"), 1, -1);
 }
 
 int cmd_inbox(struct cli *c)
@@ -606,7 +609,7 @@ int cmd_opinions(struct cli *c)
 	if (!strcmp(sub, "add")) {
 		json_t *p = json_object();
 		json_object_set_new(p, "text", json_string(c->argv[2]));
-		rc = act(c, &ss, "opinion.added", p, _("added a common opinion%s"), "");
+		rc = act(c, &ss, EVENT(OPINION_ADDED), p, _("added a common opinion%s"), "");
 	} else {
 		json_t *a = engine_opinions(ss.e, c->user);
 		if (!a)
@@ -642,7 +645,7 @@ int cmd_standin(struct cli *c)
 	json_object_set_new(p, "to", json_string(to));
 	if (wf)
 		json_object_set_new(p, "workflow", json_string(wf));
-	rc = act(c, &ss, "standin.set", p, _("stand-in '%s' recorded"), c->argv[1]);
+	rc = act(c, &ss, EVENT(STANDIN_SET), p, _("stand-in '%s' recorded"), c->argv[1]);
 	session_close(&ss);
 	return rc;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../engine/engine.h"
 #include "../store/store.h"
 #include "../tui/tui.h"
 #include "../util/buf.h"
@@ -174,9 +175,6 @@ static int asks_help(const struct cli *c)
  */
 static int take_uuid(struct cli *c, const struct verb *v)
 {
-	static const char *const acting[] = { "new", "submit", "edit", "approve", "reject", "read", "takeback",
-					      "transfer", "delegate", "addsign", "return", "withdraw", "urge",
-					      "terminate", "removesign", "circulate", "standin", "opinions", NULL };
 	int w = 1, found = 0, rest = 0;
 	for (int i = 1; i < c->argc; i++) {
 		rest |= !strcmp(c->argv[i], "--");
@@ -194,10 +192,9 @@ static int take_uuid(struct cli *c, const struct verb *v)
 	c->argc = w;
 	if (!found)
 		return 0;
-	int ok = 0;
-	for (size_t k = 0; acting[k]; k++)
-		ok |= !strcmp(acting[k], v->name);
-	if (!ok) {
+	/* the verbs of the engine's action table that make one action (actions.def) */
+	const struct engine_action *a = engine_action_by_verb(v->name);
+	if (!a || !(a->checks & ENG_BY_PERSON) || (a->checks & ENG_BATCH)) {
 		cli_error(_("'%s' takes no --uuid: it does not make one action"), v->name);
 		return EXIT_USAGE;
 	}

@@ -26,6 +26,9 @@
 #include "../util/xalloc.h"
 #include "eng_internal.h"
 
+/* An operation's event type, from the action table (actions.def). */
+#define EVENT(op) (engine_action(ENG_OP_##op)->type)
+
 void engine_set_docs(struct engine *e, struct docs *d)
 {
 	e->docs = d;
@@ -147,9 +150,9 @@ int eng_doclink_before(struct engine *e, const char *type, json_t *payload, stru
 {
 	memset(l, 0, sizeof(*l));
 	const char *task = json_string_value(json_object_get(payload, "task"));
-	if (e->docs && task && !strcmp(type, "task.takenback"))
+	if (e->docs && task && !strcmp(type, EVENT(TAKENBACK)))
 		return takeback_before(e, task, l);
-	if (!e->docs || strcmp(type, "task.approved") || !task)
+	if (!e->docs || strcmp(type, EVENT(APPROVED)) || !task)
 		return 0;
 	sqlite3_stmt *st = eng_q(e,
 				 "SELECT t.instance, t.step, i.wf_hash, i.form_hash, i.org_hash, t.extra FROM eng_tasks t"

@@ -21,6 +21,9 @@
 #include "../util/xalloc.h"
 #include "eng_internal.h"
 
+/* An operation's event type, from the action table (actions.def). */
+#define EVENT(op) (engine_action(ENG_OP_##op)->type)
+
 int eng_fail(struct engine *e, int status, const char *fmt, ...)
 {
 	va_list ap;
@@ -364,7 +367,8 @@ static int act_context(struct engine *e, const char *type, json_t *payload, stru
 			return STORE_ERR;
 		if (sqlite3_step(st) == SQLITE_ROW) {
 			from_task = eng_col(st, 0);
-			if (strncmp(type, "timer.", 6))
+			const struct engine_action *a = engine_action_by_type(type);
+			if (!a || !(a->checks & ENG_BY_SYSTEM)) /* a timer acts for nobody */
 				c->on_behalf = eng_col(st, 1);
 		}
 		sqlite3_reset(st);
@@ -372,7 +376,7 @@ static int act_context(struct engine *e, const char *type, json_t *payload, stru
 	}
 	if (inst)
 		c->def_version = eng_str(e, &rc, "SELECT wf_hash FROM eng_instances WHERE id = ?1", "s", inst);
-	if (!c->def_version && !strcmp(type, "instance.created"))
+	if (!c->def_version && !strcmp(type, EVENT(CREATED)))
 		c->def_version = xstrdup(json_string_value(json_object_get(payload, "workflow_version"))
 						 ? json_string_value(json_object_get(payload, "workflow_version"))
 						 : "");
@@ -382,8 +386,8 @@ static int act_context(struct engine *e, const char *type, json_t *payload, stru
 		c->def_version = eng_current_hash(e, "organisation", NULL);
 	}
 	/* the engine says which calendar counts, never the caller (a client could pick a kinder one) */
-	if (!rc && (is_instance || !strcmp(type, "instance.created")))
-		c->calendar = calendar_version(e, strcmp(type, "instance.created") ? inst : NULL, payload);
+	if (!rc && (is_instance || !strcmp(type, EVENT(CREATED))))
+		c->calendar = calendar_version(e, strcmp(type, EVENT(CREATED)) ? inst : NULL, payload);
 	free(from_task);
 	return rc;
 }
@@ -409,7 +413,7 @@ static int act_again(struct engine *e, const char *uuid, const char *type, const
 		return rc;
 	}
 	rc = 1;
-	if (id && !strcmp(type, "instance.created")) {
+	if (id && !strcmp(type, EVENT(CREATED))) {
 		/* what it was about: the request it made ... */
 		*id = eng_str(e, &rc, "SELECT id FROM eng_instances WHERE uuid = ?1", "s", uuid);
 	} else if (id) {
@@ -447,7 +451,7 @@ int engine_repeated(struct engine *e, const char *uuid, const char *type, const 
 static int act_in_tx(struct engine *e, const char *uuid, int given, const char *type, const char *actor,
 		     json_t *payload, time_t now, char **created)
 {
-	int seen = given ? engine_repeated(e, uuid, type, actor, !strcmp(type, "instance.created") ? created : NULL)
+	int seen = given ? engine_repeated(e, uuid, type, actor, !strcmp(type, EVENT(CREATED)) ? created : NULL)
 			 : 0;
 	if (seen != 0)
 		return seen;
@@ -496,7 +500,7 @@ static int act_in_tx(struct engine *e, const char *uuid, int given, const char *
 		rc = eng_apply(e, &ee);
 		if (!rc) /* what the documents forbid, else their approvals, in this transaction */
 			rc = eng_doclink_after(e, actor, &dl);
-		if (!rc && created && !strcmp(type, "instance.created") && e->created)
+		if (!rc && created && !strcmp(type, EVENT(CREATED)) && e->created)
 			*created = xstrdup(e->created);
 	}
 	free(text);
@@ -633,7 +637,7 @@ int engine_tick(struct engine *e, time_t now, int *fired)
 			/* at a sign step the system does not approve: the task stays with its signer */
 			json_object_set_new(p, "sign_opinion",
 					    json_string(_("超时未签发：签发须由本人办理，不自动通过")));
-			rc = act_at(e, uuid, v[i].timeout ? "timer.timeout" : "timer.remind", "system", p, now, NULL);
+			rc = act_at(e, uuid, v[i].timeout ? EVENT(TIMEOUT) : EVENT(REMIND), "system", p, now, NULL);
 			json_decref(p);
 			if (rc == 0)
 				(*fired)++;
@@ -991,7 +995,7 @@ int engine_migrate(struct engine *e, const char *actor, const char *workflow, co
 			json_object_set_new(p, "map", json_incref(map));
 			char uuid[37];
 			uuid_v4(uuid);
-			rc = act_in_tx(e, uuid, 0, "instance.migrated", actor, p, now, NULL);
+			rc = act_in_tx(e, uuid, 0, EVENT(MIGRATED), actor, p, now, NULL);
 			json_decref(p);
 			if (rc < 0) {
 				struct buf why = BUF_INIT;

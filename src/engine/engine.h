@@ -53,6 +53,7 @@ enum engine_target { ENG_ON_NONE, ENG_ON_TASK, ENG_ON_REQUEST };
 #define ENG_APPLICANT 0x20u /* only the applicant (with ENG_SYSADMIN: or a system administrator) */
 #define ENG_SYSADMIN  0x40u /* only a system administrator */
 #define ENG_RUNNING   0x80u /* the request is running */
+#define ENG_BATCH     0x100u /* its verb makes one such event per request (no --uuid) */
 
 /* Every operation, from actions.def. */
 enum engine_op {

@@ -15,6 +15,9 @@
 #include "../util/xalloc.h"
 #include "eng_internal.h"
 
+/* An operation's event type, from the action table (actions.def). */
+#define EVENT(op) (engine_action(ENG_OP_##op)->type)
+
 int eng_may_start(const struct eng_defs *d, const char *user)
 {
 	const struct workflow *w = d->wf;
@@ -93,7 +96,7 @@ int engine_start(struct engine *e, const char *uuid, const char *user, const cha
 			json_object_set_new(p, "title", json_string(title));
 		json_object_set_new(p, "data", input ? json_incref(input) : json_object());
 		json_object_set_new(p, "draft", json_boolean(draft));
-		rc = engine_act(e, uuid, "instance.created", user, p, created);
+		rc = engine_act(e, uuid, EVENT(CREATED), user, p, created);
 		json_decref(p);
 	}
 	free(wf);

@@ -15,6 +15,9 @@
 #include "view.h"
 #include "widget.h"
 
+/* An operation's event type, from the action table (actions.def). */
+#define EVENT(op) (engine_action(ENG_OP_##op)->type)
+
 /* The dialog's fields. */
 struct standin_ctx {
 	size_t f_user, f_from, f_to, f_wf;
@@ -108,7 +111,7 @@ void tui_standin(struct tui *t)
 				      "to", dialog_value(&d, c.f_to));
 		if (*dialog_value(&d, c.f_wf))
 			json_object_set_new(p, "workflow", json_string(dialog_value(&d, c.f_wf)));
-		int r = engine_act(t->engine, NULL, "standin.set", t->user, p, NULL);
+		int r = engine_act(t->engine, NULL, EVENT(STANDIN_SET), t->user, p, NULL);
 		json_decref(p);
 		if (r >= 0) {
 			tui_message(t, 0, _("stand-in '%s' recorded"), tui_user_name(t, who));

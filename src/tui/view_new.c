@@ -26,6 +26,9 @@
 #include "../util/utf8.h"
 #include "../util/xalloc.h"
 
+/* An operation's event type, from the action table (actions.def). */
+#define EVENT(op) (engine_action(ENG_OP_##op)->type)
+
 /* A deployed workflow for the picker. */
 struct nw_wf {
 	char *id, *name, *hash;
@@ -324,13 +327,35 @@ static void nw_refresh(struct tui *t)
 	tui_update_pending(t);
 }
 
-int tui_pick_workflow(struct tui *t, const char *title, char **id, char **hash)
+/* Drop from l the workflows the user may not start (their `initiators:`, as the engine judges). */
+static void nw_startable(struct tui *t, struct nw_list *l)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		if (engine_may_start(t->engine, t->user, l->v[i].id) == 1) {
+			l->v[w++] = l->v[i];
+			continue;
+		}
+		free(l->v[i].id);
+		free(l->v[i].name);
+		free(l->v[i].hash);
+	}
+	l->n = w;
+}
+
+/* The picker of deployed workflows; `startable`: only those the user may start. */
+static int pick_workflow(struct tui *t, const char *title, int startable, char **id, char **hash)
 {
 	*id = *hash = NULL;
 	struct nw_list l = { NULL, 0, 0 };
 	int rc = store_def_list(t->store, 0, nw_collect, &l);
+	size_t deployed = l.n;
+	if (rc >= 0 && startable)
+		nw_startable(t, &l);
 	if (rc < 0 || !l.n) {
-		tui_message(t, 1, "%s", rc < 0 ? store_error(t->store) : _("no workflow is deployed"));
+		tui_message(t, 1, "%s", rc < 0 ? store_error(t->store)
+				       : deployed ? _("you may not start any of the deployed workflows")
+						  : _("no workflow is deployed"));
 		rc = -1;
 	} else {
 		struct picker p;
@@ -358,10 +383,16 @@ int tui_pick_workflow(struct tui *t, const char *title, char **id, char **hash)
 	return rc;
 }
 
+int tui_pick_workflow(struct tui *t, const char *title, char **id, char **hash)
+{
+	return pick_workflow(t, title, 0, id, hash);
+}
+
 void tui_new_request(struct tui *t)
 {
 	char *wid = NULL, *wf_hash = NULL;
-	int k = tui_pick_workflow(t, _("New request: workflow"), &wid, &wf_hash) == 0 ? 0 : -1;
+	/* only what the engine would accept is offered; the engine still judges it */
+	int k = pick_workflow(t, _("New request: workflow"), 1, &wid, &wf_hash) == 0 ? 0 : -1;
 	const struct workflow *w = k >= 0 ? tui_workflow(t, wf_hash, NULL) : NULL;
 	const char *form_hash = NULL, *org_hash = NULL;
 	const struct form *fm = w && w->form ? tui_form(t, w->form, &form_hash) : NULL;
@@ -382,21 +413,9 @@ void tui_new_request(struct tui *t)
 			const char *title = c.f_title != SIZE_MAX ? dialog_value(&d, c.f_title) : NULL;
 			if (!title || !*title)
 				title = json_string_value(json_object_get(c.data, "title"));
-			struct buf auto_title = BUF_INIT;
-			formdata_title(fm, org, c.data, w->name ? w->name : w->id, tui_user_name(t, t->user),
-				       &auto_title);
-			json_t *pl = json_object();
-			json_object_set_new(pl, "workflow", json_string(wid));
-			json_object_set_new(pl, "workflow_version", json_string(wf_hash));
-			json_object_set_new(pl, "form_version", json_string(form_hash));
-			json_object_set_new(pl, "org_version", json_string(org_hash));
-			json_object_set_new(pl, "title", json_string(title && *title ? title : auto_title.s));
-			json_object_set(pl, "data", c.data);
-			json_object_set_new(pl, "draft", json_boolean(draft));
-			buf_release(&auto_title);
+			/* the one call the command line makes too: the engine judges it all */
 			char *created = NULL;
-			int rc = engine_act(t->engine, NULL, "instance.created", t->user, pl, &created);
-			json_decref(pl);
+			int rc = engine_start(t->engine, NULL, t->user, wid, c.data, title, draft, &created);
 			if (rc >= 0) {
 				tui_message(t, 0, draft ? _("saved draft '%s'") : _("submitted request '%s'"),
 					    created ? created : "");
@@ -459,7 +478,7 @@ int tui_edit_request(struct tui *t, const char *id, const json_t *show)
 		json_object_set(pl, "data", c.data);
 		if (!same_title)
 			json_object_set_new(pl, "title", json_string(new_title));
-		int r = engine_act(t->engine, NULL, save ? "instance.updated" : "instance.submitted", t->user, pl,
+		int r = engine_act(t->engine, NULL, save ? EVENT(UPDATED) : EVENT(SUBMITTED), t->user, pl,
 				   NULL);
 		json_decref(pl);
 		if (r >= 0) {

@@ -990,74 +990,53 @@ static void act_return_targets(struct tui *t, const json_t *show, const struct s
 	*n = k;
 }
 
-/* The dialog's title for an action. */
-static const char *act_title(enum action a)
+/* The engine's row (actions.def) for a key's action; NULL for keys that are no engine action. */
+static const struct engine_action *act_row(enum action a)
 {
-	switch (a) {
-	case ACT_APPROVE: return _("Approve");
-	case ACT_REJECT: return _("Reject");
-	case ACT_RETURN: return _("Return");
-	case ACT_TRANSFER: return _("Transfer");
-	case ACT_DELEGATE: return _("Delegate");
-	case ACT_ADD_SIGNER: return _("Add a signer");
-	case ACT_CIRCULATE: return _("Circulate");
-	case ACT_URGE: return _("Urge");
-	case ACT_WITHDRAW: return _("Withdraw");
-	case ACT_TAKE_BACK: return _("Take back");
-	case ACT_MARK_READ: return _("Mark as read");
-	case ACT_REMOVE_SIGNER: return _("Remove a signer");
-	case ACT_TERMINATE: return _("Terminate");
-	default: return "";
-	}
+	static const struct {
+		enum action a;
+		enum engine_op op;
+	} map[] = {
+		{ ACT_APPROVE, ENG_OP_APPROVED },	{ ACT_REJECT, ENG_OP_REJECTED },
+		{ ACT_RETURN, ENG_OP_RETURNED },	{ ACT_TRANSFER, ENG_OP_TRANSFERRED },
+		{ ACT_DELEGATE, ENG_OP_DELEGATED },	{ ACT_ADD_SIGNER, ENG_OP_SIGNER_ADDED },
+		{ ACT_CIRCULATE, ENG_OP_CIRCULATED },	{ ACT_URGE, ENG_OP_URGED },
+		{ ACT_WITHDRAW, ENG_OP_WITHDRAWN },	{ ACT_TAKE_BACK, ENG_OP_TAKENBACK },
+		{ ACT_MARK_READ, ENG_OP_READ },		{ ACT_REMOVE_SIGNER, ENG_OP_SIGNER_REMOVED },
+		{ ACT_TERMINATE, ENG_OP_TERMINATED },
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (map[i].a == a)
+			return engine_action(map[i].op);
+	return NULL;
 }
 
-/* The event type the CLI verb sends for the action (src/cli/cmd_engine.c). */
+/* The dialog's title for an action (the engine's name for it). */
+static const char *act_title(enum action a)
+{
+	const struct engine_action *r = act_row(a);
+	return r ? _(r->title) : "";
+}
+
+/* The event type the action makes. */
 static const char *act_event(enum action a)
 {
-	switch (a) {
-	case ACT_APPROVE: return "task.approved";
-	case ACT_REJECT: return "task.rejected";
-	case ACT_RETURN: return "instance.returned";
-	case ACT_TRANSFER: return "task.transferred";
-	case ACT_DELEGATE: return "task.delegated";
-	case ACT_ADD_SIGNER: return "task.signer_added";
-	case ACT_CIRCULATE: return "instance.circulated";
-	case ACT_URGE: return "instance.urged";
-	case ACT_WITHDRAW: return "instance.withdrawn";
-	case ACT_TAKE_BACK: return "task.takenback";
-	case ACT_MARK_READ: return "task.read";
-	case ACT_REMOVE_SIGNER: return "task.signer_removed";
-	case ACT_TERMINATE: return "instance.terminated";
-	default: return NULL;
-	}
+	const struct engine_action *r = act_row(a);
+	return r ? r->type : NULL;
 }
 
 /* Does the action act on my task (else on the request)? */
 static int act_on_task(enum action a)
 {
-	return a != ACT_CIRCULATE && a != ACT_URGE && a != ACT_WITHDRAW && a != ACT_REMOVE_SIGNER &&
-	       a != ACT_TERMINATE;
+	const struct engine_action *r = act_row(a);
+	return r && r->target == ENG_ON_TASK;
 }
 
 /* Done: what the status bar says. */
 static const char *act_done(enum action a)
 {
-	switch (a) {
-	case ACT_APPROVE: return _("approved '%s'");
-	case ACT_REJECT: return _("rejected '%s'");
-	case ACT_RETURN: return _("returned '%s'");
-	case ACT_TRANSFER: return _("transferred '%s'");
-	case ACT_DELEGATE: return _("delegated '%s'");
-	case ACT_ADD_SIGNER: return _("added a signer to '%s'");
-	case ACT_CIRCULATE: return _("circulated '%s'");
-	case ACT_URGE: return _("urged the handlers of '%s'");
-	case ACT_WITHDRAW: return _("withdrew '%s'");
-	case ACT_TAKE_BACK: return _("took back your approval of '%s'");
-	case ACT_MARK_READ: return _("marked '%s' as read");
-	case ACT_REMOVE_SIGNER: return _("removed a signer from '%s'");
-	case ACT_TERMINATE: return _("terminated '%s'");
-	default: return "%s";
-	}
+	const struct engine_action *r = act_row(a);
+	return r ? _(r->done) : "%s";
 }
 
 /*
