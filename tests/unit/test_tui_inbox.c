@@ -274,6 +274,27 @@ static void test_new_request_form(void **state)
 	run(40, 120, k120);
 }
 
+/*
+ * Who may start a workflow is the engine's rule, in the TUI too: a clerk of
+ * the finance bureau is not offered 收文办理 (its initiators are the
+ * document clerks), the document clerk is (new-pick-80x24 above).
+ */
+static void test_new_request_initiators(void **state)
+{
+	(void)state;
+	static const char *const keys[] = { "+", "@new-pick-clerk-80x24", "Esc", NULL };
+	run_script("zhang.wei", &inbox_view_ops, 24, 80, keys);
+	{
+		struct term tm;
+		struct tui t;
+		tui_start(&tm, &t, 24, 80, "zhang.wei", &inbox_view_ops, NULL);
+		assert_int_equal(engine_may_start(t.engine, "zhang.wei", "incoming"), 0);
+		assert_int_equal(engine_may_start(t.engine, "wang.fang", "incoming"), 1);
+		assert_int_equal(engine_may_start(t.engine, "zhang.wei", "leave"), 1);
+		tui_stop(&tm, &t);
+	}
+}
+
 /* Screen-reader mode: the terminal cursor sits on the selected row. */
 static void test_screen_reader_cursor(void **state)
 {
@@ -993,6 +1014,7 @@ int main(void)
 		cmocka_unit_test(test_request_view),
 		cmocka_unit_test(test_approve_dialog),
 		cmocka_unit_test(test_new_request_form),
+		cmocka_unit_test(test_new_request_initiators),
 		cmocka_unit_test(test_screen_reader_cursor),
 		cmocka_unit_test(test_refusal_in_dialog),
 		cmocka_unit_test(test_document_diff),
