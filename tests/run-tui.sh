@@ -236,10 +236,34 @@ wait_for "exited with status 1" "a failing verb's status is in the status bar"
 tm send-keys -t docket q
 wait_for "Definitions" "q goes back from the error output"
 
+# another user for one command: someone the organisation does not have is
+# refused as by every verb, and the interface stays zhao.lei's
+tm send-keys -t docket :
+tm send-keys -t docket -l -- '-u nobody inbox'
+tm send-keys -t docket Enter
+wait_for "docket: no user 'nobody' in the deployed organisation" "an unknown user is refused on the command line"
+wait_for "exited with status 1" "the refusal's status is in the status bar"
+tm send-keys -t docket q
+wait_for "Definitions" "q goes back from the refusal"
+
 tm send-keys -t docket q
 wait_for "Inbox" "q on the definitions goes back to the inbox"
+capture
+case $(tail -n 1 "$tmp/screen") in
+*zhao.lei*) ok ;;
+*) not_ok "the user is still zhao.lei after the refused command" ;;
+esac
 tm send-keys -t docket q
 wait_for "docket-exited=0" "q on the first view quits with status 0"
+
+# started as someone the organisation does not have: refused before the
+# screen opens, with the verbs' message and status
+tm kill-session -t docket
+tm -f /dev/null new-session -d -s docket -x 80 -y 24 \
+	"'$DOCKET' -C '$store' -u nobody; echo docket-exited=\$?; sleep 30"
+wait_for "docket: no user 'nobody' in the deployed organisation" "an unknown user cannot open the interface"
+wait_for "docket-exited=1" "and docket exits with status 1"
+wait_gone "Inbox" "no inbox was shown"
 
 echo "tui: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -15,6 +15,7 @@
 
 #include "view.h"
 #include "widget.h"
+#include "../defs/org.h"
 #include "../defs/theme.h"
 #include "../docs/docs.h"
 #include "../engine/engine.h"
@@ -616,6 +617,21 @@ static void print_diags(struct diags *d)
 	diags_release(d);
 }
 
+/*
+ * Whether `user` may work here: someone in the deployed organisation, as
+ * every verb requires (session_open in src/cli/cmd_engine.c), with the
+ * same words. With no organisation deployed there is nobody to check
+ * against: the inbox opens, empty. 0, or -1 with the reason in `why`.
+ */
+static int user_check(struct tui *t, const char *user, struct buf *why)
+{
+	const struct org *o = engine_org(t->engine);
+	if (!o || org_user(o, user))
+		return 0;
+	buf_addf(why, _("no user '%s' in the deployed organisation"), user);
+	return -1;
+}
+
 /* Set up everything but curses: theme, keymap, the first view. */
 static int tui_setup(struct tui *t, struct store *s, const char *user, const char *theme_path)
 {
@@ -651,8 +667,15 @@ static int tui_setup(struct tui *t, struct store *s, const char *user, const cha
 		return -1;
 	}
 	diags_release(&d);
-	/* like every command: process the timers that are due, once */
 	t->engine = engine_new(s);
+	struct buf why = BUF_INIT;
+	if (user_check(t, user, &why)) {
+		fprintf(stderr, "docket: %s\n", why.s);
+		buf_release(&why);
+		return -1;
+	}
+	buf_release(&why);
+	/* like every command: process the timers that are due, once */
 	int fired = 0;
 	if (engine_tick(t->engine, clock_now(), &fired) < 0)
 		tui_message(t, 1, "%s", engine_error(t->engine));

@@ -15,7 +15,10 @@ struct store;
 /*
  * Run until the user quits. `theme_path` names a theme file, or NULL for
  * the compiled-in default. Honours NO_COLOR, terminals without colours and
- * DOCKET_SCREEN_READER=1. Returns a process exit code (0 on a normal quit).
+ * DOCKET_SCREEN_READER=1. Returns a process exit code: 0 on a normal quit,
+ * 1 (the verbs' EXIT_INVALID) when it cannot start — a theme or keys file
+ * with errors, or a user the deployed organisation does not have (refused
+ * before the screen opens, with the verbs' message on stderr).
  */
 int tui_run(struct store *s, const char *user, const char *theme_path);
 

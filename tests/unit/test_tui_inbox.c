@@ -966,6 +966,76 @@ static void test_edit_document(void **state)
 	docs_free(d);
 }
 
+/* stderr while tui_setup(t, s, user) runs, as text (caller frees); its result in *rc. */
+static char *setup_stderr(struct tui *t, struct store *s, const char *user, int *rc)
+{
+	FILE *f = tmpfile();
+	assert_non_null(f);
+	fflush(stderr);
+	int saved = dup(STDERR_FILENO);
+	dup2(fileno(f), STDERR_FILENO);
+	*rc = tui_setup(t, s, user, NULL);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	struct buf out = BUF_INIT;
+	char chunk[512];
+	size_t n;
+	rewind(f);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&out, chunk, n);
+	fclose(f);
+	return buf_detach(&out);
+}
+
+/*
+ * Someone the deployed organisation does not have — an unknown id, or a
+ * name typed for an id — is refused before the screen opens, with the
+ * verbs' message; with no organisation deployed the inbox opens, empty.
+ */
+static void test_unknown_user(void **state)
+{
+	(void)state;
+	static const struct { const char *user; const char *said; } cases[] = {
+		{ "nobody", "docket: no user 'nobody' in the deployed organisation\n" },
+		{ "王芳", "docket: no user '王芳' in the deployed organisation\n" },
+		{ "wang.fang", "" },
+	};
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct tui t;
+		int rc;
+		char *said = setup_stderr(&t, store, cases[k].user, &rc);
+		assert_int_equal(rc, *cases[k].said ? -1 : 0);
+		assert_string_equal(said, cases[k].said);
+		free(said);
+		tui_teardown(&t);
+	}
+	/* a store with nothing deployed: anyone gets the (empty) inbox, as before */
+	struct buf path = BUF_INIT, err = BUF_INIT;
+	struct store *empty = NULL;
+	buf_addf(&path, "%s/empty", tmpdir);
+	if (store_init(path.s, &err) || store_open(path.s, 0, &empty, &err))
+		fail_msg("store: %s", err.s);
+	struct term tm;
+	struct tui t;
+	int rc;
+	term_open(&tm, 24, 80);
+	char *said = setup_stderr(&t, empty, "nobody", &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(said, "");
+	free(said);
+	assert_int_equal(tui_push(&t, &inbox_view_ops, NULL), 0);
+	tui_draw(&t);
+	char *screen = dump_screen();
+	assert_non_null(strstr(screen, "To do 0 | Done 0 | My requests 0 | To read 0"));
+	assert_non_null(strstr(screen, " nobody | "));
+	free(screen);
+	tui_stop(&tm, &t);
+	store_close(empty);
+	buf_release(&path);
+	buf_release(&err);
+}
+
 /*
  * The request's document signed off (签发), then changed: the request view
  * says the sign-off no longer holds. (Last: it leaves the document frozen.)
@@ -1028,6 +1098,7 @@ int main(void)
 		cmocka_unit_test(test_standin_dialog),
 		cmocka_unit_test(test_inbox_returned),
 		cmocka_unit_test(test_edit_document),
+		cmocka_unit_test(test_unknown_user),
 		cmocka_unit_test(test_request_needs_resign),
 	};
 	return cmocka_run_group_tests_name("tui-inbox", tests, setup_store, teardown_store);
