@@ -88,8 +88,10 @@ const struct verb verbs[] = {
 	{ "terminate", cmd_terminate, N_("terminate ID [-m REASON]"), N_("stop a request (system administrators)"), NULL },
 	{ "inbox", cmd_inbox, N_("inbox [--todo|--done|--mine|--toread] [--json]"),
 	  N_("your tasks, decisions, requests or items to read"),
-	  N_("--todo (the default, 待办): your pending tasks and your requests returned\n"
-	     "to you (\"to resubmit\": 'docket submit ID'), in the order they arrived.\n"
+	  N_("--todo (the default, 待办): your pending tasks, your tasks waiting for a\n"
+	     "signer you added before you or for your delegate (\"waiting for ...\"),\n"
+	     "and your requests returned to you (\"to resubmit\": 'docket submit ID'),\n"
+	     "in the order they arrived.\n"
 	     "--done (已办): the tasks you decided, newest first. --mine (我的申请):\n"
 	     "every request you started, drafts too, last changed first. --toread\n"
 	     "(待阅): items circulated to you. Times are local; --json gives them in\n"

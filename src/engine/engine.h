@@ -212,7 +212,10 @@ enum inbox_kind { INBOX_TODO, INBOX_DONE, INBOX_MINE, INBOX_TOREAD };
  * The inbox as a JSON array (caller decrefs); NULL on error. Task rows
  * carry `received` (and `decided_at`) as ISO 8601 UTC; the to-do list also
  * holds the user's requests returned to them, as rows of kind "resubmit"
- * with no task; my requests carry `updated_at` (doc/engine.md, "The inbox").
+ * with no task, and their tasks waiting for a signer they added before
+ * them or for their delegate, with `waiting_for` (who) and `waiting_reason`
+ * ("signer_added", "delegated"); my requests carry `updated_at`
+ * (doc/engine.md, "The inbox").
  * Every id people read has a `*_name` next to it (workflow_name,
  * step_name, applicant_name, ...), from the versions the request runs on.
  */

@@ -114,10 +114,10 @@ static const char *jstr(const json_t *o, const char *k)
 }
 
 /* The versions of an inbox row: the columns after the row's keys. */
-#define INBOX_TASK_VERSIONS 19
+#define INBOX_TASK_VERSIONS 21
 #define INBOX_MINE_VERSIONS 7
 
-/* An inbox task row's names: workflow, step, applicant, stand-in's principal, who returned it. */
+/* An inbox task row's names: workflow, step, applicant, stand-in's principal, who returned it, who it waits for. */
 static void inbox_task_names(struct engine *e, sqlite3_stmt *st, json_t *o)
 {
 	const struct eng_defs *d = row_defs(e, st, INBOX_TASK_VERSIONS);
@@ -126,6 +126,7 @@ static void inbox_task_names(struct engine *e, sqlite3_stmt *st, json_t *o)
 	json_object_set_new(o, "applicant_name", user_name(d, jstr(o, "applicant")));
 	json_object_set_new(o, "on_behalf_name", user_name(d, jstr(o, "on_behalf")));
 	json_object_set_new(o, "returned_by_name", user_name(d, jstr(o, "returned_by")));
+	json_object_set_new(o, "waiting_for_name", user_name(d, jstr(o, "waiting_for")));
 }
 
 /* A row of my requests: the workflow's name. */
@@ -143,15 +144,33 @@ static void inbox_mine_names(struct engine *e, sqlite3_stmt *st, json_t *o)
  * each); events.made_at is ISO 8601 text, turned into seconds here so it
  * prints like every other time. `seq` (not printed) orders the to-do tab;
  * the request's versions (not printed either) name its ids for people.
+ * WAITING is the two columns waiting_for and waiting_reason.
  */
-#define INBOX_TASK_COLUMNS \
+#define INBOX_TASK_SELECT(WAITING) \
 	"SELECT t.id AS task, t.instance, t.step, t.kind, t.state, t.decision, t.on_behalf, t.deadline," \
 	" t.reminders, i.title, i.workflow, i.applicant, i.state, json_extract(i.data, '$.urgency')," \
 	" CAST(strftime('%s', c.made_at) AS INTEGER), CAST(strftime('%s', d.made_at) AS INTEGER)," \
-	" t.opinion, NULL, t.created_seq AS seq, i.wf_hash, i.form_hash, i.org_hash" \
+	" t.opinion, NULL, " WAITING ", t.created_seq AS seq, i.wf_hash, i.form_hash, i.org_hash" \
 	" FROM eng_tasks t JOIN eng_instances i ON i.id = t.instance" \
-	" LEFT JOIN events c ON c.seq = t.created_seq LEFT JOIN events d ON d.seq = t.decided_seq" \
-	" WHERE t.assignee = ?1 "
+	" LEFT JOIN events c ON c.seq = t.created_seq LEFT JOIN events d ON d.seq = t.decided_seq"
+#define INBOX_TASK_COLUMNS INBOX_TASK_SELECT("NULL, NULL") " WHERE t.assignee = ?1 "
+
+/*
+ * The user's tasks that wait for someone acting on their behalf first: a
+ * signer they added before themselves (加签, extra = 1) or the one they
+ * delegated to (委派, extra = 2) holds the open task that resumes theirs.
+ * Nobody else can bring the request back to them, and from here they can
+ * still remove that signer (减签), so these are to-dos too, saying whom
+ * they wait for and why. A sequential signer whose turn has not come
+ * waits with nothing resuming it, and is not here. The open task is found
+ * among its step's tasks (eng_tasks_instance) and then by its id.
+ */
+#define INBOX_WAITING_ROWS \
+	INBOX_TASK_SELECT("w.assignee, CASE w.extra WHEN 2 THEN 'delegated' ELSE 'signer_added' END") \
+	" JOIN eng_tasks w ON w.id = (SELECT r.id FROM eng_tasks r WHERE r.instance = t.instance" \
+	" AND r.step = t.step AND r.resumes = t.id AND r.state IN ('pending', 'waiting')" \
+	" ORDER BY r.created_seq DESC LIMIT 1)" \
+	" WHERE t.assignee = ?1 AND t.state = 'waiting' AND t.kind != 'read'"
 
 /*
  * The applicant's requests returned to them (退回), as to-do rows of kind
@@ -161,7 +180,7 @@ static void inbox_mine_names(struct engine *e, sqlite3_stmt *st, json_t *o)
 #define INBOX_RETURNED_ROWS \
 	"SELECT NULL, i.id, r.step, 'resubmit', 'pending', NULL, NULL, NULL, 0, i.title, i.workflow," \
 	" i.applicant, i.state, json_extract(i.data, '$.urgency'), r.made_at, NULL, r.opinion, r.actor," \
-	" COALESCE(r.seq, i.updated_seq), i.wf_hash, i.form_hash, i.org_hash" \
+	" NULL, NULL, COALESCE(r.seq, i.updated_seq), i.wf_hash, i.form_hash, i.org_hash" \
 	" FROM eng_instances i LEFT JOIN eng_trail r ON r.instance = i.id AND r.action = 'returned'" \
 	" AND r.seq = (SELECT MAX(seq) FROM eng_trail WHERE instance = i.id AND action = 'returned')" \
 	" WHERE i.applicant = ?1 AND i.state = 'returned'"
@@ -171,15 +190,16 @@ json_t *engine_inbox(struct engine *e, const char *user, enum inbox_kind which)
 	static const char *const tkeys[] = { "task", "request", "step", "kind", "state", "decision",
 					     "on_behalf", "deadline", "reminders", "title", "workflow",
 					     "applicant", "request_state", "urgency", "received", "decided_at",
-					     "opinion", "returned_by", NULL };
-	static const char ttypes[] = "ssssssstisssssttss";
+					     "opinion", "returned_by", "waiting_for", "waiting_reason", NULL };
+	static const char ttypes[] = "ssssssstisssssttssss";
 	static const char *const ikeys[] = { "request", "title", "workflow", "state", "doc_number",
 					     "urgency", "updated_at", NULL };
 	sqlite3_stmt *st;
 	switch (which) {
 	case INBOX_TODO:
 		st = eng_q(e, INBOX_TASK_COLUMNS "AND t.state = 'pending' AND t.kind != 'read'"
-			      " UNION ALL " INBOX_RETURNED_ROWS " ORDER BY seq, task", "s", user);
+			      " UNION ALL " INBOX_WAITING_ROWS " UNION ALL " INBOX_RETURNED_ROWS " ORDER BY seq, task",
+			   "s", user);
 		break;
 	case INBOX_TOREAD:
 		st = eng_q(e, INBOX_TASK_COLUMNS "AND t.state = 'pending' AND t.kind = 'read'"

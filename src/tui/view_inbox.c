@@ -6,7 +6,11 @@
  * arrived (done: when you decided; my requests: last updated) and its
  * deadline; an overdue deadline is drawn as `overdue`, urgency marks as
  * `urgent`. A request returned to you is a to-do row whose step says
- * "to resubmit" (as `urgent`): Enter opens it, `P` submits it again.
+ * "to resubmit" (as `urgent`): Enter opens it, `P` submits it again. A
+ * task of yours that waits for a signer you added before you (加签) or for
+ * the one you delegated to (委派) is a to-do row whose title starts with
+ * whom it waits for, as `muted` ("(waiting for 孙丽)"; zh_CN 等待 孙丽 加签
+ * or 办理): Enter opens it, where you can remove that signer (减签).
  * `sort` cycles deadline / received / workflow, `/` keeps the rows
  * containing the typed text (as the definitions view), Enter opens the
  * request (view_request.c) and the approval actions act on the selected
@@ -25,6 +29,7 @@
 #include "../engine/engine.h"
 #include "../util/clock.h"
 #include "../util/i18n.h"
+#include "../util/utf8.h"
 #include "../util/xalloc.h"
 
 /* The tabs, in order; the index is also the enum inbox_kind asked for. */
@@ -47,6 +52,7 @@ struct inbox_item {
 	int urgency;        /* 0 normal, 1 加急, 2 特急 */
 	int overdue;        /* 1: pending and past its deadline */
 	int resubmit;       /* 1: my request returned to me (no task: submit it again) */
+	char *waiting;      /* "(waiting for 孙丽)": my task waits for someone acting for me first; or NULL */
 };
 
 enum inbox_sort { SORT_DEADLINE, SORT_RECEIVED, SORT_WORKFLOW, NSORTS };
@@ -144,6 +150,26 @@ static int urgency_level(const char *u)
 	return 0;
 }
 
+/*
+ * Whom a waiting to-do row waits for, and why, in words — "(waiting for
+ * 孙丽)", zh_CN （等待 孙丽 加签） or （等待 冯雪 办理）, as `docket inbox`
+ * says it (src/cli/request_text.c) — or NULL when the row is no such row.
+ */
+static char *waiting_words(const json_t *o)
+{
+	const char *id = jstr(o, "waiting_for"), *why = jstr(o, "waiting_reason");
+	if (!id)
+		return NULL;
+	const char *who = jstr(o, "waiting_for_name") ? jstr(o, "waiting_for_name") : id;
+	const char *fmt = why && !strcmp(why, "delegated") ? C_("waiting for a delegate", "waiting for %s")
+							   : C_("waiting for an added signer", "waiting for %s");
+	struct buf words = BUF_INIT, out = BUF_INIT;
+	buf_addf(&words, fmt, who);
+	buf_addf(&out, C_("inbox note", "(%s)"), words.s);
+	buf_release(&words);
+	return buf_detach(&out);
+}
+
 /* Build the rows of one tab from the engine's JSON. */
 static void load_tab(struct tui *t, struct inbox_data *d, size_t tab, json_t *a)
 {
@@ -168,6 +194,7 @@ static void load_tab(struct tui *t, struct inbox_data *d, size_t tab, json_t *a)
 		} else {
 			const char *kind = jstr(o, "kind");
 			it->resubmit = kind && !strcmp(kind, "resubmit");
+			it->waiting = waiting_words(o);
 			it->task = xstrdup(jstr(o, "task") ? jstr(o, "task") : "");
 			it->step = xstrdup(it->resubmit	       ? _("to resubmit")
 					   : jstr(o, "step_name") ? jstr(o, "step_name")
@@ -198,6 +225,7 @@ static void clear_tabs(struct inbox_data *d)
 			free(it->applicant);
 			free(it->received);
 			free(it->deadline);
+			free(it->waiting);
 		}
 		free(d->v[k]);
 		d->v[k] = NULL;
@@ -221,8 +249,8 @@ static void inbox_release(struct view *v)
 
 static int item_match(const struct inbox_item *it, const char *f)
 {
-	return !*f || text_match(it->title, f) || text_match(it->workflow, f) ||
-	       text_match(it->step, f) || text_match(it->applicant, f) ||
+	return !*f || text_match(it->title, f) || (it->waiting && text_match(it->waiting, f)) ||
+	       text_match(it->workflow, f) || text_match(it->step, f) || text_match(it->applicant, f) ||
 	       text_match(it->request, f) || text_match(it->received, f) || text_match(it->deadline, f);
 }
 
@@ -358,7 +386,15 @@ static void inbox_format(struct row *r, const struct inbox_item *it, enum inbox_
 		mark = it->urgency == 2 ? "!!" : it->urgency == 1 ? "!" : "";
 	row_add(r, it ? TE_URGENT : h, mark, l.mark);
 	row_add(r, n, " ", 1);
-	row_add(r, it ? (it->overdue ? TE_OVERDUE : TE_NORMAL) : h, it ? it->title : _("Title"), l.title);
+	size_t note = 0;
+	if (it && it->waiting) {
+		/* whom it waits for, then as much of the title as fits */
+		note = utf8_width(it->waiting) + 1;
+		note = row_add(r, TE_MUTED, it->waiting, note < l.title ? note : l.title);
+	}
+	if (note < l.title)
+		row_add(r, it ? (it->overdue ? TE_OVERDUE : TE_NORMAL) : h, it ? it->title : _("Title"),
+			l.title - note);
 	if (l.workflow) {
 		row_add(r, n, " ", 1);
 		row_add(r, it ? TE_MUTED : h, it ? it->workflow : _("Workflow"), l.workflow);

@@ -147,10 +147,11 @@ test_expect_success 'transfer, delegate (comes back), add and remove signers' '
 	expect_exit 1 d -u feng.xue delegate "$r" zhang.wei 2>err &&
 	echo "docket: 张伟 is the applicant and may not handle their own request" >expect && test_cmp expect err &&
 	d -u feng.xue delegate "$r" gao.yan &&
-	! d -u feng.xue inbox | grep "$r" &&
+	d -u feng.xue inbox | grep "$r.*  (waiting for 高燕)\$" &&
 	d -u gao.yan approve "$r" -m 建议同意 &&
-	d -u feng.xue inbox | grep "$r" &&
+	d -u feng.xue inbox | grep "$r" && ! d -u feng.xue inbox | grep "waiting for" &&
 	d -u feng.xue addsign "$r" sun.li --before &&
+	d -u feng.xue inbox | grep "$r.*  (waiting for 孙丽)\$" &&
 	expect_exit 1 d -u feng.xue approve "$r" -m 同意 2>err && grep "waiting" err &&
 	d -u sun.li approve "$r" -m 同意 &&
 	d -u feng.xue addsign "$r" liu.yang --after &&

@@ -111,11 +111,14 @@ test_expect_success 'the returned request in --json: kind resubmit, no task, ISO
 	    "decided_at": null,
 	    "opinion": "请补充探亲证明",
 	    "returned_by": "liu.yang",
+	    "waiting_for": null,
+	    "waiting_reason": null,
 	    "workflow_name": "请假",
 	    "step_name": "局领导审批",
 	    "applicant_name": "张伟",
 	    "on_behalf_name": null,
-	    "returned_by_name": "刘洋"
+	    "returned_by_name": "刘洋",
+	    "waiting_for_name": null
 	  }
 	]
 	EOF

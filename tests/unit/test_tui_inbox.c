@@ -966,6 +966,84 @@ static void test_edit_document(void **state)
 	docs_free(d);
 }
 
+/* The state of `user`'s task in request `id` (engine_show's), or "" when they have none. */
+static char *task_state(const char *id, const char *user)
+{
+	json_t *o = engine_show(eng, id);
+	size_t i;
+	json_t *v;
+	const char *st = "";
+	json_array_foreach(json_object_get(o, "tasks"), i, v)
+		if (!strcmp(json_string_value(json_object_get(v, "assignee")), user))
+			st = json_string_value(json_object_get(v, "state"));
+	char *r = xstrdup(st);
+	json_decref(o);
+	return r;
+}
+
+/* `user` passes their task in request `id` on at `now`: event `type` with `user_to` (and `where`). */
+static void pass_on(const char *uuid, const char *now, const char *user, const char *id, const char *type,
+		    const char *user_to, const char *where)
+{
+	char *task = NULL;
+	setenv("DOCKET_NOW", now, 1);
+	if (engine_my_task(eng, user, id, &task))
+		fail_msg("no task for '%s' in '%s': %s", user, id, engine_error(eng));
+	json_t *p = json_pack("{s:s, s:s}", "task", task, "user", user_to);
+	if (where)
+		json_object_set_new(p, "where", json_string(where));
+	if (engine_act(eng, uuid, type, user, p, NULL))
+		fail_msg("%s: %s", type, engine_error(eng));
+	json_decref(p);
+	free(task);
+}
+
+/*
+ * 加签 before me and 委派: huang.wei's tasks wait for 孙丽 and 冯雪, and stay
+ * in his 待办 saying so — not lost between 待办 and 已办. He opens the first,
+ * removes 孙丽 (减签, S) from the request view, and his task is pending
+ * again: back on the inbox its row says nothing of waiting.
+ */
+static void test_inbox_waiting(void **state)
+{
+	(void)state;
+	json_t *data = json_pack("{s:s, s:s, s:s, s:s}", "type", "annual", "start", "2026-03-03", "end",
+				 "2026-03-04", "reason", "探亲");
+	char *before = create("00000000-0000-4000-8000-0000000000b1", "2026-03-02T09:31:00+08:00", "zhang.wei",
+			      "leave", "年假 - 张伟（探亲）", data, 0);
+	data = json_pack("{s:s, s:s, s:s, s:s}", "type", "annual", "start", "2026-03-05", "end", "2026-03-06",
+			 "reason", "调休");
+	char *deleg = create("00000000-0000-4000-8000-0000000000b2", "2026-03-02T09:32:00+08:00", "zhang.wei",
+			     "leave", "年假 - 张伟（调休）", data, 0);
+	pass_on("00000000-0000-4000-8000-0000000000b3", "2026-03-02T09:35:00+08:00", "huang.wei", before,
+		"task.signer_added", "sun.li", "before");
+	pass_on("00000000-0000-4000-8000-0000000000b4", "2026-03-02T09:36:00+08:00", "huang.wei", deleg,
+		"task.delegated", "feng.xue", NULL);
+	char *st = task_state(before, "huang.wei");
+	assert_string_equal(st, "waiting");
+	free(st);
+	setenv("DOCKET_NOW", "2026-03-02T09:40:00+08:00", 1);
+	static const char *const k120[] = { "@inbox-waiting-120x40", "/", "=孙丽", "Enter",
+					    "@inbox-waiting-filter-120x40", NULL };
+	run_script("huang.wei", &inbox_view_ops, 40, 120, k120);
+	static const char *const k80[] = { "@inbox-waiting-80x24", "Enter", "S", "=孙丽",
+					   "@remove-signer-waiting-80x24", "Tab", "Tab", "Enter", "q",
+					   "@inbox-waiting-removed-80x24", NULL };
+	run_script("huang.wei", &inbox_view_ops, 24, 80, k80);
+	st = task_state(before, "huang.wei");
+	assert_string_equal(st, "pending");
+	free(st);
+	st = task_state(before, "sun.li");
+	assert_string_equal(st, "cancelled");
+	free(st);
+	char *a = last_action(before);
+	assert_string_equal(a, "removed signer");
+	free(a);
+	free(before);
+	free(deleg);
+	setenv("DOCKET_NOW", "2026-03-02T09:30:00+08:00", 1);
+}
+
 /* stderr while tui_setup(t, s, user) runs, as text (caller frees); its result in *rc. */
 static char *setup_stderr(struct tui *t, struct store *s, const char *user, int *rc)
 {
@@ -1098,6 +1176,7 @@ int main(void)
 		cmocka_unit_test(test_standin_dialog),
 		cmocka_unit_test(test_inbox_returned),
 		cmocka_unit_test(test_edit_document),
+		cmocka_unit_test(test_inbox_waiting),
 		cmocka_unit_test(test_unknown_user),
 		cmocka_unit_test(test_request_needs_resign),
 	};
