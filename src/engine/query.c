@@ -8,6 +8,7 @@
 #include "../defs/org.h"
 #include "../defs/workflow.h"
 #include "../store/store.h"
+#include "../store/store_sql.h"
 #include "../util/buf.h"
 #include "../util/clock.h"
 #include "../util/i18n.h"
@@ -140,19 +141,18 @@ static void inbox_mine_names(struct engine *e, sqlite3_stmt *st, json_t *o)
  * The inbox rows. Every tab reads the same columns; urgency comes from the
  * request's data here, in the one query, so a list never needs a second
  * lookup per row. When a task arrived and when it was decided are the
- * times of the events that did it (events.seq is the rowid: one lookup
- * each); events.made_at is ISO 8601 text, turned into seconds here so it
- * prints like every other time. `seq` (not printed) orders the to-do tab;
+ * times of the events that did it, in seconds like every other time: the
+ * store's STORE_EVENT_TIME (one lookup by sequence each; the log is the
+ * store's table). `seq` (not printed) orders the to-do tab;
  * the request's versions (not printed either) name its ids for people.
  * WAITING is the two columns waiting_for and waiting_reason.
  */
 #define INBOX_TASK_SELECT(WAITING) \
 	"SELECT t.id AS task, t.instance, t.step, t.kind, t.state, t.decision, t.on_behalf, t.deadline," \
 	" t.reminders, i.title, i.workflow, i.applicant, i.state, json_extract(i.data, '$.urgency')," \
-	" CAST(strftime('%s', c.made_at) AS INTEGER), CAST(strftime('%s', d.made_at) AS INTEGER)," \
+	" " STORE_EVENT_TIME("t.created_seq") ", " STORE_EVENT_TIME("t.decided_seq") "," \
 	" t.opinion, NULL, " WAITING ", t.created_seq AS seq, i.wf_hash, i.form_hash, i.org_hash" \
-	" FROM eng_tasks t JOIN eng_instances i ON i.id = t.instance" \
-	" LEFT JOIN events c ON c.seq = t.created_seq LEFT JOIN events d ON d.seq = t.decided_seq"
+	" FROM eng_tasks t JOIN eng_instances i ON i.id = t.instance"
 #define INBOX_TASK_COLUMNS INBOX_TASK_SELECT("NULL, NULL") " WHERE t.assignee = ?1 "
 
 /*
@@ -212,9 +212,9 @@ json_t *engine_inbox(struct engine *e, const char *user, enum inbox_kind which)
 	default:
 		st = eng_q(e,
 			   "SELECT i.id, i.title, i.workflow, i.state, i.doc_number,"
-			   " json_extract(i.data, '$.urgency'), CAST(strftime('%s', u.made_at) AS INTEGER),"
+			   " json_extract(i.data, '$.urgency'), " STORE_EVENT_TIME("i.updated_seq") ","
 			   " i.wf_hash, i.form_hash, i.org_hash"
-			   " FROM eng_instances i LEFT JOIN events u ON u.seq = i.updated_seq"
+			   " FROM eng_instances i"
 			   " WHERE i.applicant = ?1 ORDER BY i.updated_seq DESC, i.id",
 			   "s", user);
 		return rows_fill(e, st, ikeys, "sssssst", inbox_mine_names);
