@@ -27,60 +27,7 @@
 #include "util/hash.h"
 #include "util/xalloc.h"
 
-/* A store with the shipped definitions and an engine on it. */
-struct fx {
-	char *dir;
-	struct store *s;
-	struct engine *e;
-};
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
-
-static int setup(void **state)
-{
-	char tmpl[] = "/tmp/docket-engine-XXXXXX";
-	if (!mkdtemp(tmpl))
-		return -1;
-	struct fx *f = xcalloc(1, sizeof(*f));
-	f->dir = xasprintf("%s/s", tmpl);
-	struct buf err = BUF_INIT;
-	if (store_init(f->dir, &err) || store_open(f->dir, 0, &f->s, &err))
-		return -1;
-	buf_release(&err);
-	struct defset set = DEFSET_INIT;
-	struct diags d = DIAGS_INIT;
-	defset_add_path(&set, "workflows", &d);
-	defset_add_path(&set, "forms", &d);
-	if (defset_check(&set, &d))
-		return -1;
-	struct deploy_result *res = NULL;
-	size_t n = 0;
-	if (defset_deploy(&set, f->s, "luo.bin", &res, &n))
-		return -1;
-	free(res);
-	defset_release(&set);
-	diags_release(&d);
-	f->e = engine_new(f->s);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	engine_free(f->e);
-	store_close(f->s);
-	char *top = xstrndup(f->dir, strlen(f->dir) - 2);
-	nftw(top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	free(top);
-	free(f->dir);
-	free(f);
-	return 0;
-}
+#include "engine_fixture.h"
 
 /* Replaying the log gives exactly the state we have. */
 static void assert_replay(struct fx *f)
@@ -492,11 +439,14 @@ static void test_sign_timeout_and_takeback(void **state)
 	/* not before it is due: the event is made once its time has come */
 	assert_int_equal(engine_act(f->e, NULL, "timer.timeout", "system", p, NULL), ENG_REFUSED);
 	assert_non_null(strstr(engine_error(f->e), "not due yet"));
-	char later[32], *was = xstrdup(getenv("DOCKET_NOW"));
+	char later[32], *was = getenv("DOCKET_NOW") ? xstrdup(getenv("DOCKET_NOW")) : NULL;
 	clock_format_iso((time_t)due + 60, later, sizeof(later));
 	setenv("DOCKET_NOW", later, 1);
 	assert_int_equal(engine_act(f->e, NULL, "timer.timeout", "system", p, NULL), 0);
-	setenv("DOCKET_NOW", was, 1);
+	if (was)
+		setenv("DOCKET_NOW", was, 1);
+	else
+		unsetenv("DOCKET_NOW");
 	free(was);
 	json_decref(p);
 	int64_t x = 0;
