@@ -37,9 +37,12 @@ static int teardown(void **state)
 
 static char *path(const char *name)
 {
-	static char p[128];
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	return p;
+	/* a few at once: symlink(path(a), path(b)) */
+	static char p[4][128];
+	static int i;
+	i = (i + 1) % 4;
+	snprintf(p[i], sizeof(p[i]), "%s/%s", dir, name);
+	return p[i];
 }
 
 static void test_save_load_sign_verify(void **state)
