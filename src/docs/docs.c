@@ -464,7 +464,7 @@ static int append_event(struct docs *d, const char *type, const char *user, cons
 	json_decref(payload);
 	int64_t base = store_event_count(d->s);
 	struct store_event ev = { uuid, type, user, NULL, NULL, now, base < 0 ? 0 : base,
-				  text ? text : "{}" };
+				  text ? text : "{}", NULL, NULL };
 	int rc = store_event_append(d->s, &ev, seq);
 	free(text);
 	if (rc < 0)

@@ -487,7 +487,7 @@ static int act_in_tx(struct engine *e, const char *uuid, int given, const char *
 	char *text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
 	int64_t base = store_event_last_seq(e->s), seq = 0;
 	struct store_event ev = { uuid, type, actor, c.on_behalf, c.def_version, made_at,
-				  base < 0 ? 0 : base, text };
+				  base < 0 ? 0 : base, text, NULL, NULL };
 	if (!rc) {
 		rc = store_event_append(e->s, &ev, &seq);
 		if (rc < 0)

@@ -36,11 +36,15 @@ static const char *const stmt_sql[ST__COUNT] = {
 		"INSERT INTO events (uuid, type, actor, on_behalf, def_version, made_at,"
 		" base_seq, payload, prev_hash, hash)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[ST_EVENT_INSERT_SIGNED] =
+		"INSERT INTO events (uuid, type, actor, on_behalf, def_version, made_at,"
+		" base_seq, payload, prev_hash, hash, key_id, sig)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
 	[ST_EVENT_COUNT] = "SELECT count(*) FROM events",
-	[ST_EVENT_BY_UUID] = "SELECT seq, uuid, type, actor, on_behalf, def_version, made_at, base_seq, payload"
-			     " FROM events WHERE uuid = ?1",
-	[ST_EVENT_BY_SEQ] = "SELECT seq, uuid, type, actor, on_behalf, def_version, made_at, base_seq, payload"
-			    " FROM events WHERE seq = ?1",
+	[ST_EVENT_BY_UUID] = "SELECT seq, uuid, type, actor, on_behalf, def_version, made_at, base_seq, payload,"
+			     " key_id, sig FROM events WHERE uuid = ?1",
+	[ST_EVENT_BY_SEQ] = "SELECT seq, uuid, type, actor, on_behalf, def_version, made_at, base_seq, payload,"
+			    " key_id, sig FROM events WHERE seq = ?1",
 	[ST_DEF_CURRENT] =
 		"SELECT version, hash FROM def_versions WHERE kind = ?1 AND id = ?2 AND current = 1",
 	[ST_DEF_FIND] =

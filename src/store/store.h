@@ -33,7 +33,7 @@
 struct buf;
 
 /* The schema version this docket writes; see store.c for the migrations. */
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 struct store; /* opaque; store_close() frees it */
 
@@ -114,7 +114,30 @@ struct store_event {
 	const char *made_at;     /* ISO 8601 UTC from the injectable clock */
 	int64_t base_seq;        /* the last sequence the actor had seen */
 	const char *payload;     /* JSON object text */
+	const char *key_id;      /* the key that signed it (SM3 of its public key), or NULL */
+	const char *sig;         /* the actor's SM2 signature of store_event_signed_text, or NULL */
 };
+
+/*
+ * What an event's signature covers (buf reset first): every field but
+ * the signature and the chain, as netstrings after the tag
+ * "docket.signed.1": uuid, type, actor, on_behalf, def_version, made_at,
+ * base_seq, payload. Where the event sits in a log is not signed, so the
+ * same signed event can be sequenced by the server and pulled elsewhere.
+ */
+void store_event_signed_text(const struct store_event *ev, struct buf *out);
+/*
+ * Who signs the events this process appends: called inside the append's
+ * transaction for every event that carries no signature yet, with the
+ * text to sign. It sets *key_id and *sig (malloc'd; the store frees them)
+ * and returns 0, or leaves them NULL and returns 0 for an event it lets
+ * go unsigned (the system's timers), or returns a negative STORE_*
+ * status with the message in `err` (nothing is appended then).
+ */
+typedef int (*store_signer_fn)(void *ctx, const struct store_event *ev, const char *text, size_t len,
+			       char **key_id, char **sig, struct buf *err);
+/* Install the signer (NULL: none, events are appended as given). */
+void store_set_signer(struct store *s, store_signer_fn fn, void *ctx);
 
 /*
  * Append inside an open transaction. Returns 0 when appended (sets *seq if
@@ -128,7 +151,8 @@ int store_event_append(struct store *s, const struct store_event *ev, int64_t *s
 /*
  * Verify the hash chain; returns 0, or -1 naming the first bad sequence in
  * *bad_seq (and in the message); another negative status if the log could
- * not be read. Removing the newest events is not detected (signatures will).
+ * not be read. Removing the newest events is not detected here (see
+ * auth_verify_log and the witness). Signatures are checked by src/auth.
  */
 int store_event_verify(struct store *s, int64_t *bad_seq);
 /*

@@ -105,7 +105,7 @@ int store_def_deploy(struct store *s, const char *event_uuid, const char *actor,
 		return STORE_ERR;
 	char *payload = store_def_payload(kind, id, name, hash, source, 0);
 	struct store_event ev = { event_uuid, "definition.deployed", actor, NULL, hash, made_at, base,
-				  payload };
+				  payload, NULL, NULL };
 	rc = store_event_append_locked(s, &ev, &seq);
 	free(payload);
 	if (rc != 0)

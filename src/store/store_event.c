@@ -8,6 +8,8 @@
  * the bytes, ',' (a netstring); a NULL field is written as "-,". The
  * fields, in order: the tag "docket.event.1", prev_hash, uuid, type,
  * actor, on_behalf, def_version, made_at, base_seq (decimal), payload.
+ * A signed event is tagged "docket.event.2" and adds key_id and sig, so
+ * stripping or swapping a signature breaks the chain too.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -32,22 +34,46 @@ static void canon_field(struct buf *b, const char *v)
 	buf_addch(b, ',');
 }
 
+/* The fields every encoding of an event has, from uuid to payload. */
+static void canon_body(struct buf *b, const struct store_event *ev)
+{
+	char base[24];
+	snprintf(base, sizeof(base), "%lld", (long long)ev->base_seq);
+	canon_field(b, ev->uuid);
+	canon_field(b, ev->type);
+	canon_field(b, ev->actor);
+	canon_field(b, ev->on_behalf);
+	canon_field(b, ev->def_version);
+	canon_field(b, ev->made_at);
+	canon_field(b, base);
+	canon_field(b, ev->payload);
+}
+
+void store_event_signed_text(const struct store_event *ev, struct buf *out)
+{
+	buf_reset(out);
+	canon_field(out, "docket.signed.1");
+	canon_body(out, ev);
+}
+
+void store_set_signer(struct store *s, store_signer_fn fn, void *ctx)
+{
+	s->signer = fn;
+	s->signer_ctx = ctx;
+}
+
 /* The event's hash given the previous one. */
 static int event_hash(const char *prev_hash, const struct store_event *ev, char out[HASH_HEX_LEN + 1])
 {
 	struct buf b = BUF_INIT;
-	char base[24];
-	snprintf(base, sizeof(base), "%lld", (long long)ev->base_seq);
-	canon_field(&b, "docket.event.1");
+	int signed_ = ev->sig != NULL;
+	canon_field(&b, signed_ ? "docket.event.2" : "docket.event.1");
 	canon_field(&b, prev_hash);
-	canon_field(&b, ev->uuid);
-	canon_field(&b, ev->type);
-	canon_field(&b, ev->actor);
-	canon_field(&b, ev->on_behalf);
-	canon_field(&b, ev->def_version);
-	canon_field(&b, ev->made_at);
-	canon_field(&b, base);
-	canon_field(&b, ev->payload);
+	canon_body(&b, ev);
+	if (signed_) {
+		canon_field(&b, ev->key_id);
+		canon_field(&b, ev->sig);
+	}
 	int rc = hash_sm3_hex(b.s, b.len, out);
 	buf_release(&b);
 	return rc;
@@ -69,6 +95,8 @@ static int event_check(struct store *s, const struct store_event *ev)
 				  ev->made_at ? ev->made_at : "");
 	if (ev->base_seq < 0)
 		return store_fail(s, STORE_ERR, _("event '%s': negative base sequence"), u);
+	if (!ev->sig != !ev->key_id)
+		return store_fail(s, STORE_ERR, _("event '%s': a signature needs its key and a key its signature"), u);
 	json_error_t jerr;
 	json_t *p = ev->payload ? json_loads(ev->payload, JSON_REJECT_DUPLICATES, &jerr) : NULL;
 	int object = p && json_is_object(p);
@@ -126,11 +154,38 @@ int store_event_append_locked(struct store *s, const struct store_event *ev, int
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_sql_status(s, rc, _("read the event log"));
 
+	/* signed by whoever acts in this process, unless it came signed */
+	struct store_event signed_ev = *ev;
+	char *key_id = NULL, *sig = NULL;
+	if (!ev->sig && s->signer) {
+		struct buf text = BUF_INIT, err = BUF_INIT;
+		store_event_signed_text(ev, &text);
+		rc = s->signer(s->signer_ctx, ev, text.s, text.len, &key_id, &sig, &err);
+		buf_release(&text);
+		if (rc < 0 || !key_id != !sig) {
+			rc = store_fail(s, rc < 0 ? rc : STORE_ERR, "%s",
+					err.len ? err.s : _("the event could not be signed"));
+			buf_release(&err);
+			free(key_id);
+			free(sig);
+			return rc;
+		}
+		buf_release(&err);
+		signed_ev.key_id = key_id;
+		signed_ev.sig = sig;
+		ev = &signed_ev;
+	}
 	char hash[HASH_HEX_LEN + 1];
-	if (event_hash(prev, ev, hash) < 0)
+	if (event_hash(prev, ev, hash) < 0) {
+		free(key_id);
+		free(sig);
 		return store_fail(s, STORE_ERR, _("event '%s': SM3 is not available"), ev->uuid);
-	if (!(st = store_stmt(s, ST_EVENT_INSERT)))
+	}
+	if (!(st = store_stmt(s, ev->sig ? ST_EVENT_INSERT_SIGNED : ST_EVENT_INSERT))) {
+		free(key_id);
+		free(sig);
 		return STORE_ERR;
+	}
 	sqlite3_bind_text(st, 1, ev->uuid, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, ev->type, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, ev->actor, -1, SQLITE_STATIC);
@@ -141,8 +196,14 @@ int store_event_append_locked(struct store *s, const struct store_event *ev, int
 	sqlite3_bind_text(st, 8, ev->payload, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, prev, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, hash, -1, SQLITE_STATIC);
+	if (ev->sig) {
+		sqlite3_bind_text(st, 11, ev->key_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 12, ev->sig, -1, SQLITE_STATIC);
+	}
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
+	free(key_id);
+	free(sig);
 	if (rc != SQLITE_DONE)
 		return store_sql_status(s, rc, _("append to the event log"));
 	if (seq)
@@ -164,7 +225,7 @@ int store_event_verify(struct store *s, int64_t *bad_seq)
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(s->db,
 				    "SELECT seq, uuid, type, actor, on_behalf, def_version, made_at,"
-				    " base_seq, payload, prev_hash, hash FROM events ORDER BY seq",
+				    " base_seq, payload, prev_hash, hash, key_id, sig FROM events ORDER BY seq",
 				    -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return store_sql_status(s, rc, _("read the event log"));
@@ -177,6 +238,7 @@ int store_event_verify(struct store *s, int64_t *bad_seq)
 			(const char *)sqlite3_column_text(st, 3), (const char *)sqlite3_column_text(st, 4),
 			(const char *)sqlite3_column_text(st, 5), (const char *)sqlite3_column_text(st, 6),
 			sqlite3_column_int64(st, 7),              (const char *)sqlite3_column_text(st, 8),
+			(const char *)sqlite3_column_text(st, 11), (const char *)sqlite3_column_text(st, 12),
 		};
 		const char *prev = (const char *)sqlite3_column_text(st, 9);
 		const char *stored = (const char *)sqlite3_column_text(st, 10);
@@ -221,7 +283,7 @@ int store_event_foreach(struct store *s, int64_t after,
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(s->db,
 				    "SELECT seq, uuid, type, actor, on_behalf, def_version, made_at,"
-				    " base_seq, payload FROM events WHERE seq > ?1 ORDER BY seq",
+				    " base_seq, payload, key_id, sig FROM events WHERE seq > ?1 ORDER BY seq",
 				    -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return store_sql_status(s, rc, _("read the event log"));
@@ -233,6 +295,7 @@ int store_event_foreach(struct store *s, int64_t after,
 			(const char *)sqlite3_column_text(st, 3), (const char *)sqlite3_column_text(st, 4),
 			(const char *)sqlite3_column_text(st, 5), (const char *)sqlite3_column_text(st, 6),
 			sqlite3_column_int64(st, 7), (const char *)sqlite3_column_text(st, 8),
+			(const char *)sqlite3_column_text(st, 9), (const char *)sqlite3_column_text(st, 10),
 		};
 		if ((status = fn(ctx, sqlite3_column_int64(st, 0), &ev)) != 0)
 			break;
@@ -262,6 +325,8 @@ static int event_read(struct store *s, sqlite3_stmt *st, struct store_event *out
 		out->made_at = store_sql_col(st, 6);
 		out->base_seq = sqlite3_column_int64(st, 7);
 		out->payload = store_sql_col(st, 8);
+		out->key_id = store_sql_col(st, 9);
+		out->sig = store_sql_col(st, 10);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
@@ -308,5 +373,7 @@ void store_event_release(struct store_event *ev)
 	free((char *)ev->def_version);
 	free((char *)ev->made_at);
 	free((char *)ev->payload);
+	free((char *)ev->key_id);
+	free((char *)ev->sig);
 	memset(ev, 0, sizeof(*ev));
 }

@@ -28,7 +28,8 @@ enum store_stmt {
 	ST_ROLLBACK,         /* ROLLBACK */
 	ST_EVENT_FIND,       /* seq of an event by uuid */
 	ST_EVENT_LAST,       /* seq and hash of the last event */
-	ST_EVENT_INSERT,     /* append one event */
+	ST_EVENT_INSERT,     /* append one unsigned event (as schema 2 knows them: the v2 backfill) */
+	ST_EVENT_INSERT_SIGNED, /* append one signed event */
 	ST_EVENT_COUNT,      /* number of events */
 	ST_EVENT_BY_UUID,    /* one event's fields by uuid */
 	ST_EVENT_BY_SEQ,     /* one event's fields by seq */
@@ -61,6 +62,8 @@ struct store {
 	struct store_cached *cache;    /* every module's statements (store_sql.c), or NULL */
 	size_t cache_slots;            /* slots in cache: 0 or a power of two */
 	size_t ncached;                /* slots in use: at most half */
+	store_signer_fn signer;        /* signs appended events, or NULL */
+	void *signer_ctx;
 };
 
 /* printf into s->err (replacing it); returns `status` for tail calls. */

@@ -68,6 +68,15 @@ static const char schema_v2[] =
 	"ALTER TABLE def_versions ADD COLUMN event_seq INTEGER REFERENCES events (seq);";
 
 
+/*
+ * v8: events carry their actor's signature (issue 11). Older events keep
+ * NULL in both: they were made before people had keys, and their hashes
+ * are computed as before (store_event.c).
+ */
+static const char schema_v8[] =
+	"ALTER TABLE events ADD COLUMN key_id TEXT;"
+	"ALTER TABLE events ADD COLUMN sig TEXT;";
+
 /* One row of def_versions as the v2 backfill needs it. */
 struct old_def {
 	int64_t version;   /* row id */
@@ -138,7 +147,7 @@ static int backfill_deploy_events(struct store *s)
 		char *payload = store_def_payload(d->kind, d->id, d->name, d->hash, d->source, 1);
 		int64_t base = store_event_last_seq(s), seq = 0;
 		struct store_event ev = { uuid, "definition.deployed", d->deployed_by, NULL, d->hash,
-					  d->deployed_at, base < 0 ? 0 : base, payload };
+					  d->deployed_at, base < 0 ? 0 : base, payload, NULL, NULL };
 		status = base < 0 ? STORE_ERR : store_event_append_locked(s, &ev, &seq);
 		free(payload);
 		if (status < 0)
@@ -179,6 +188,7 @@ static int backfill_deploy_events(struct store *s)
 static const struct store_migration store_steps[] = {
 	{ 1, "store", schema_v1, NULL },
 	{ 2, "store", schema_v2, backfill_deploy_events },
+	{ 8, "store", schema_v8, NULL },
 	{ 0, NULL, NULL, NULL },
 };
 

@@ -130,7 +130,7 @@ static void bench_save(const char *root)
 		char uuid[37];
 		uuid_v4(uuid);
 		struct store_event ev = { uuid, "bench.event", "bench", NULL, NULL, "2026-03-02T01:30:00Z", 0,
-					  "{}" };
+					  "{}", NULL, NULL };
 		double t0 = now_s();
 		if (store_begin(s) || store_event_append(s, &ev, NULL) < 0 || store_commit(s))
 			die("event", store_error(s));

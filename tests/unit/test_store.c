@@ -188,7 +188,7 @@ static void write_bytes(const char *path, const void *data, size_t len, off_t at
 static struct store_event event(char uuid[37], const char *payload)
 {
 	uuid_v4(uuid);
-	struct store_event ev = { uuid, "test.happened", "wang.fang", NULL, NULL, NOW, 0, payload };
+	struct store_event ev = { uuid, "test.happened", "wang.fang", NULL, NULL, NOW, 0, payload, NULL, NULL };
 	return ev;
 }
 
@@ -876,7 +876,7 @@ static void test_event_idempotent(void **state)
 	assert_int_equal(store_begin(s), 0);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct store_event b = { bad[i].uuid, bad[i].type, "wang.fang", NULL, NULL, bad[i].made_at, 0,
-					 bad[i].payload };
+					 bad[i].payload, NULL, NULL };
 		int rc = store_event_append(s, &b, NULL);
 		if (rc != STORE_ERR || !strstr(store_error(s), bad[i].msg))
 			fail_msg("case %zu: got %d '%s'", i, rc, store_error(s));
