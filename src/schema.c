@@ -8,6 +8,7 @@
  */
 #include <stddef.h>
 
+#include "auth/auth.h"
 #include "docs/docs.h"
 #include "engine/engine.h"
 #include "store/store_sql.h"
@@ -15,5 +16,6 @@
 const store_schema_fn store_module_schema[] = {
 	docs_schema,   /* documents: steps 4, 6 */
 	engine_schema, /* the approval engine: steps 3, 5, 7 */
+	auth_schema,   /* keys and accounts: step 9 */
 	NULL,
 };

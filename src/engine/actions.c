@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "../auth/auth.h"
 #include "../util/i18n.h"
 #include "engine.h"
 

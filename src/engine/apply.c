@@ -170,6 +170,21 @@ int eng_has_role(const struct org *o, const char *user, const char *role)
 	return u && org_user_has_role(u, role);
 }
 
+int eng_is_admin(const struct org *o, const char *user)
+{
+	return eng_has_role(o, user, "sysadmin") || eng_has_role(o, user, "secadmin") ||
+	       eng_has_role(o, user, "auditadmin");
+}
+
+int eng_need_not_admin(struct ctx *c, const struct org *o, const char *what)
+{
+	if (c->rules < 3 || !o || !eng_is_admin(o, c->ev->actor))
+		return 0;
+	const struct org_user *u = org_user(o, c->ev->actor);
+	return REFUSE(c, _("%s is an administrator: administrators do their own work only, not '%s' (三员分立)"),
+		      u && u->name ? u->name : c->ev->actor, what);
+}
+
 /* A person as messages name them: their name in the request's organisation, else the id. */
 const char *eng_who_name(const struct ctx *c, const char *user)
 {
@@ -266,13 +281,21 @@ static int checks(struct ctx *c, const struct engine_action *a)
 		return REFUSE(c, _(a->deny), c->in.id);
 	if (a->checks & ENG_RUNNING)
 		rc = eng_need_running(c);
+	/* 三员分立: the administrators' work is theirs alone, and nothing else is
+	   (a request's creation is judged in judge_created, by its organisation) */
+	if (!rc && !is_system && !(a->checks & ENG_ADMIN_OK) && a->op != ENG_OP_CREATED) {
+		const struct eng_defs *d = c->in.id ? c->in.defs
+				       : c->ev->def_version ? eng_defs_get(c->e, NULL, NULL, c->ev->def_version) : NULL;
+		rc = eng_need_not_admin(c, d ? d->org : NULL, _(a->title));
+	}
 	return rc;
 }
 
 int eng_apply(struct engine *e, const struct eng_event *ev)
 {
 	struct ctx c = { .e = e, .ev = ev };
-	c.strict = json_integer_value(json_object_get(ev->p, "rules")) >= ENG_RULES;
+	c.rules = (int)json_integer_value(json_object_get(ev->p, "rules"));
+	c.strict = c.rules >= 2; /* rules 2 brought the checks that "strict" names */
 	const struct engine_action *a = engine_action_by_type(ev->type);
 	int rc = a ? checks(&c, a) : eng_fail(e, ENG_REFUSED, _("unknown event type '%s'"), ev->type);
 	if (!rc)

@@ -45,6 +45,7 @@ struct ctx {
 	const struct calendar *cal; /* the event's calendar (NULL: the fallback) */
 	int cal_loaded;   /* cal was looked up */
 	int strict;       /* judged by today's rules (ENG_RULES); older events replay as they were */
+	int rules;        /* the rules version the event carries (0: none, the first) */
 	struct task t;    /* the payload's task, when the action targets one (loaded before the rule) */
 	int pick_used;    /* a step that lets the previous handler pick was entered */
 };
@@ -72,6 +73,13 @@ int eng_load_inst(struct ctx *c, const char *id);
 int eng_load_task(struct ctx *c, const char *id, struct task *t);
 /* Free a task's strings (it can be loaded again). */
 void eng_task_release(struct task *t);
+/* 1 if `user` is a system, security or audit administrator in o. */
+int eng_is_admin(const struct org *o, const char *user);
+/*
+ * Rules 3: refuse an administrator an action that is not an
+ * administrator's work (三员分立); o is the organisation the event is judged by.
+ */
+int eng_need_not_admin(struct ctx *c, const struct org *o, const char *what);
 /* 1 if `user` holds role `role` in the request's organisation. */
 int eng_has_role(const struct org *o, const char *user, const char *role);
 /* A person as messages name them: their name in the request's organisation, else the id. */

@@ -64,9 +64,10 @@ struct engine {
  * payload with "rules": ENG_RULES (whatever a caller put there); replay
  * judges an event by the rules it carries, so events accepted before a
  * rule was added replay as they were decided. 2: the engine judges forms,
- * initiators, picks and the policies on every way to a handler.
+ * initiators, picks and the policies on every way to a handler. 3: the
+ * three administrators make no business action (三员分立).
  */
-#define ENG_RULES 2
+#define ENG_RULES 3
 
 /* The event being applied. */
 struct eng_event {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../auth/auth.h"
 #include "../defs/calendar.h"
 #include "../defs/form.h"
 #include "../defs/org.h"
@@ -657,12 +658,12 @@ int engine_tick(struct engine *e, time_t now, int *fired)
 	return 0;
 }
 
-/* The engine's tables, in the order rows can be deleted, with a canonical order. */
-static const struct {
-	const char *name;
-	const char *dump; /* every column, in a total order */
-	const char *del;
-} tables[] = {
+/*
+ * The tables replay rebuilds: the engine's, in the order rows can be
+ * deleted, with a canonical order; then auth's (auth_derived_tables),
+ * which the identity actions write.
+ */
+static const struct auth_table eng_tables[] = {
 	{ "eng_trail", "SELECT * FROM eng_trail ORDER BY instance, seq, n", "DELETE FROM eng_trail" },
 	{ "eng_tasks", "SELECT * FROM eng_tasks ORDER BY id", "DELETE FROM eng_tasks" },
 	{ "eng_active", "SELECT * FROM eng_active ORDER BY instance, step", "DELETE FROM eng_active" },
@@ -673,12 +674,28 @@ static const struct {
 	{ "eng_opinions", "SELECT * FROM eng_opinions ORDER BY user, text", "DELETE FROM eng_opinions" },
 	{ "eng_standins", "SELECT * FROM eng_standins ORDER BY user, seq", "DELETE FROM eng_standins" },
 };
-#define NTABLES (sizeof(tables) / sizeof(tables[0]))
+#define NENG (sizeof(eng_tables) / sizeof(eng_tables[0]))
+
+/* How many tables replay rebuilds. */
+static size_t ntables(void)
+{
+	size_t n = 0;
+	auth_derived_tables(&n);
+	return NENG + n;
+}
+
+/* Table i of them. */
+static const struct auth_table *table_at(size_t i)
+{
+	size_t n = 0;
+	const struct auth_table *a = auth_derived_tables(&n);
+	return i < NENG ? &eng_tables[i] : i - NENG < n ? &a[i - NENG] : NULL;
+}
 
 /* Every row of table i as text, one line per row. */
 static int dump_table(struct engine *e, size_t i, struct buf *out)
 {
-	sqlite3_stmt *st = eng_q(e, tables[i].dump, "");
+	sqlite3_stmt *st = eng_q(e, table_at(i)->dump, "");
 	if (!st)
 		return STORE_ERR;
 	int rc;
@@ -756,14 +773,15 @@ int engine_check(struct engine *e, int repair, struct buf *report, int64_t *even
 		return eng_fail(e, rc, "%s", store_error(e->s));
 	if ((rc = store_begin(e->s)) < 0)
 		return eng_fail(e, rc, "%s", store_error(e->s));
-	struct buf before[NTABLES], after = BUF_INIT;
-	for (size_t i = 0; i < NTABLES; i++)
+	size_t nt = ntables();
+	struct buf *before = xcalloc(nt, sizeof(*before)), after = BUF_INIT;
+	for (size_t i = 0; i < nt; i++)
 		buf_init(&before[i]);
 	int differs = 0;
-	for (size_t i = 0; i < NTABLES && !rc; i++)
+	for (size_t i = 0; i < nt && !rc; i++)
 		rc = dump_table(e, i, &before[i]);
-	for (size_t i = 0; i < NTABLES && !rc; i++)
-		rc = eng_run(e, tables[i].del, "");
+	for (size_t i = 0; i < nt && !rc; i++)
+		rc = eng_run(e, table_at(i)->del, "");
 	struct replay r = { e, 0 };
 	if (!rc)
 		rc = store_event_foreach(e->s, 0, replay_one, &r);
@@ -771,11 +789,11 @@ int engine_check(struct engine *e, int repair, struct buf *report, int64_t *even
 		rc = STORE_ERR;
 	if (rc < 0 && !e->err.len)
 		eng_fail(e, rc, "%s", store_error(e->s));
-	for (size_t i = 0; i < NTABLES && !rc; i++) {
+	for (size_t i = 0; i < nt && !rc; i++) {
 		buf_reset(&after);
 		rc = dump_table(e, i, &after);
 		if (!rc && (after.len != before[i].len || memcmp(after.s, before[i].s, after.len))) {
-			first_difference(&before[i], &after, report, tables[i].name);
+			first_difference(&before[i], &after, report, table_at(i)->name);
 			differs = 1;
 		}
 	}
@@ -787,8 +805,9 @@ int engine_check(struct engine *e, int repair, struct buf *report, int64_t *even
 	} else {
 		store_rollback(e->s);
 	}
-	for (size_t i = 0; i < NTABLES; i++)
+	for (size_t i = 0; i < nt; i++)
 		buf_release(&before[i]);
+	free(before);
 	buf_release(&after);
 	return rc < 0 ? rc : differs;
 }

@@ -54,6 +54,8 @@ enum engine_target { ENG_ON_NONE, ENG_ON_TASK, ENG_ON_REQUEST };
 #define ENG_SYSADMIN  0x40u /* only a system administrator */
 #define ENG_RUNNING   0x80u /* the request is running */
 #define ENG_BATCH     0x100u /* its verb makes one such event per request (no --uuid) */
+#define ENG_ADMIN_OK  0x200u /* an administrator's work: the three administrators may make
+				only these (三员分立), never a business action */
 
 /* Every operation, from actions.def. */
 enum engine_op {

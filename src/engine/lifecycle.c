@@ -90,11 +90,14 @@ static int judge_created(struct ctx *c, const char *wf, const char *form, const 
 		return REFUSE(c, _("no user '%s' in the organisation"), c->ev->actor);
 	if (!eng_may_start(d, c->ev->actor))
 		return REFUSE(c, _("'%s' may not start workflow '%s'"), c->ev->actor, d->wf->name ? d->wf->name : wid);
+	int rc = eng_need_not_admin(c, d->org, _(engine_action(ENG_OP_CREATED)->title));
+	if (rc < 0)
+		return rc;
 	json_t *in = json_object_get(c->ev->p, "data");
 	if (in && !json_is_object(in))
 		return REFUSE(c, "%s", _("the form data must be an object"));
 	json_t *empty = in ? NULL : json_object();
-	int rc = judge_data(c, d, c->ev->actor, in ? in : empty, data);
+	rc = judge_data(c, d, c->ev->actor, in ? in : empty, data);
 	json_decref(empty);
 	return rc;
 }
