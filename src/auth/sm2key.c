@@ -229,6 +229,8 @@ static unsigned char *unb64(const char *s, size_t *n)
 	unsigned char *p = xmalloc(len / 4 * 3 + 1);
 	int got = EVP_DecodeBlock(p, (const unsigned char *)s, (int)len);
 	if (got < 0) {
+		/* it may hold part of a private key */
+		sm2key_wipe(p, len / 4 * 3 + 1);
 		free(p);
 		return NULL;
 	}
@@ -269,6 +271,42 @@ struct sm2key *sm2key_from_public_b64(const char *s, struct buf *err)
 		return NULL;
 	}
 	return wrap(pk, 0);
+}
+
+char *sm2key_private_b64(const struct sm2key *k)
+{
+	if (!k || !k->priv)
+		return NULL;
+	PKCS8_PRIV_KEY_INFO *p8 = EVP_PKEY2PKCS8(k->pk);
+	unsigned char *der = NULL;
+	int n = p8 ? i2d_PKCS8_PRIV_KEY_INFO(p8, &der) : 0;
+	PKCS8_PRIV_KEY_INFO_free(p8);
+	char *s = n > 0 ? b64(der, (size_t)n) : NULL;
+	if (der)
+		OPENSSL_clear_free(der, (size_t)(n > 0 ? n : 0));
+	ERR_clear_error();
+	return s;
+}
+
+struct sm2key *sm2key_from_private_b64(const char *s, struct buf *err)
+{
+	size_t n = 0;
+	unsigned char *der = s ? unb64(s, &n) : NULL;
+	const unsigned char *p = der;
+	PKCS8_PRIV_KEY_INFO *p8 = der ? d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, (long)n) : NULL;
+	int whole = p8 && p == der + n;
+	EVP_PKEY *pk = p8 && whole ? EVP_PKCS82PKEY(p8) : NULL;
+	PKCS8_PRIV_KEY_INFO_free(p8);
+	if (der) {
+		sm2key_wipe(der, n);
+		free(der);
+	}
+	if (!pk || !EVP_PKEY_is_a(pk, "SM2")) {
+		EVP_PKEY_free(pk);
+		fail(err, SM2KEY_ERR, "%s", _("not an SM2 private key"));
+		return NULL;
+	}
+	return wrap(pk, 1);
 }
 
 int sm2key_id(const struct sm2key *k, char out[HASH_HEX_LEN + 1])

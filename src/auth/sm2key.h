@@ -68,6 +68,15 @@ int sm2key_load(const char *path, const char *pass, size_t passlen, struct sm2ke
 char *sm2key_public_b64(const struct sm2key *k);
 /* A public key from that form; NULL (message in err) when it is not an SM2 public key. */
 struct sm2key *sm2key_from_public_b64(const char *b64, struct buf *err);
+/*
+ * The private key in the clear, as base64 of its PKCS#8 DER
+ * (PrivateKeyInfo), to hand an unlocked key to the agent over its private
+ * socket; NULL when k has no private half. The caller wipes the string
+ * (sm2key_wipe, strlen bytes) before freeing it.
+ */
+char *sm2key_private_b64(const struct sm2key *k);
+/* A key pair from that form; NULL (message in err) when it is not an SM2 private key. */
+struct sm2key *sm2key_from_private_b64(const char *b64, struct buf *err);
 /* The key id (SM3 of the public key's DER, hex). */
 int sm2key_id(const struct sm2key *k, char out[HASH_HEX_LEN + 1]);
 

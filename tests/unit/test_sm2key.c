@@ -151,12 +151,60 @@ static void test_wrong_passphrase_and_hostile_files(void **state)
 	buf_release(&err);
 }
 
+/* The clear form handed to the agent: the same key back, and nothing else accepted. */
+static void test_private_b64(void **state)
+{
+	(void)state;
+	struct buf err = BUF_INIT;
+	struct sm2key *k = sm2key_generate(&err);
+	char *priv = sm2key_private_b64(k);
+	assert_non_null(priv);
+	struct sm2key *back = sm2key_from_private_b64(priv, &err);
+	assert_non_null(back);
+	assert_true(sm2key_has_private(back));
+	char id1[HASH_HEX_LEN + 1], id2[HASH_HEX_LEN + 1];
+	assert_int_equal(sm2key_id(k, id1), 0);
+	assert_int_equal(sm2key_id(back, id2), 0);
+	assert_string_equal(id1, id2);
+	const char msg[] = "会签：已阅";
+	char *sig = sm2key_sign(back, msg, sizeof(msg) - 1, &err);
+	assert_non_null(sig);
+	assert_int_equal(sm2key_verify(k, msg, sizeof(msg) - 1, sig), 1);
+
+	/* a public key has no clear private form; a public key's form is not a private key */
+	char *pub = sm2key_public_b64(k);
+	struct sm2key *pk = sm2key_from_public_b64(pub, &err);
+	assert_null(sm2key_private_b64(pk));
+	assert_null(sm2key_from_private_b64(pub, &err));
+	assert_string_equal(err.s, "not an SM2 private key");
+	assert_null(sm2key_from_private_b64("", &err));
+	assert_null(sm2key_from_private_b64("AAAA", &err));
+	assert_null(sm2key_from_private_b64("中文不是base64", &err));
+	/* trailing bytes after the key */
+	size_t n = strlen(priv);
+	char *longer = malloc(n + 5);
+	memcpy(longer, priv, n);
+	memcpy(longer + n, "AAAA", 5);
+	assert_null(sm2key_from_private_b64(longer, &err));
+	free(longer);
+
+	sm2key_wipe(priv, strlen(priv));
+	free(priv);
+	free(pub);
+	free(sig);
+	sm2key_free(pk);
+	sm2key_free(back);
+	sm2key_free(k);
+	buf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_save_load_sign_verify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_openssl_reads_it, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_passphrase_and_hostile_files, setup, teardown),
+		cmocka_unit_test(test_private_b64),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
