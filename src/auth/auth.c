@@ -310,6 +310,16 @@ int auth_session_remote(struct store *s, const char *person, auth_sign_fn sign, 
 	return 0;
 }
 
+struct auth_session *auth_session_enrolling(const char *person, struct sm2key *k)
+{
+	struct auth_session *a = xcalloc(1, sizeof(*a));
+	a->person = xstrdup(person);
+	if (sm2key_id(k, a->key_id) < 0)
+		a->key_id[0] = '\0';
+	a->key = k;
+	return a;
+}
+
 void auth_session_free(struct auth_session *a)
 {
 	if (!a)
@@ -342,11 +352,7 @@ static int session_sign(void *ctx, const struct store_event *ev, const char *tex
 	*key_id = *sig = NULL;
 	if (!strcmp(ev->actor, "system"))
 		return 0;
-	if (!a || strcmp(ev->actor, a->person)) {
-		if (!a) {
-			/* nobody signed in: only the setup phase goes unsigned */
-			return 0;
-		}
+	if (strcmp(ev->actor, a->person)) {
 		buf_addf(err, _("'%s' is signed in here, not '%s': an event is signed by who makes it"),
 			 a->person, ev->actor);
 		return STORE_ERR;
@@ -363,9 +369,34 @@ static int session_sign(void *ctx, const struct store_event *ev, const char *tex
 	return 0;
 }
 
+/* Nobody signed in: the system's events, and the setup phase's, go unsigned; nothing else. */
+static int nobody_sign(void *ctx, const struct store_event *ev, const char *text, size_t len, char **key_id,
+		       char **sig, struct buf *err)
+{
+	struct store *s = ctx;
+	(void)text, (void)len;
+	*key_id = *sig = NULL;
+	if (!strcmp(ev->actor, "system"))
+		return 0;
+	int any = auth_any_key(s);
+	if (any < 0) {
+		buf_adds(err, store_error(s));
+		return any;
+	}
+	if (any) {
+		buf_addf(err, _("'%s' is not signed in: nothing is recorded unsigned in a store where people have keys"),
+			 ev->actor);
+		return STORE_ERR;
+	}
+	return 0;
+}
+
 void auth_use_session(struct store *s, struct auth_session *a)
 {
-	store_set_signer(s, session_sign, a);
+	if (a)
+		store_set_signer(s, session_sign, a);
+	else
+		store_set_signer(s, nobody_sign, s);
 }
 
 /* --- checking a log ----------------------------------------------------- */

@@ -124,6 +124,12 @@ typedef int (*auth_sign_fn)(void *ctx, const char *person, const char *key_id, c
 			    size_t len, char **sig, struct buf *err);
 int auth_session_remote(struct store *s, const char *person, auth_sign_fn sign, void *ctx,
 			struct auth_session **out, struct buf *err);
+/*
+ * For the enrolment that ends the setup phase only: a session that signs
+ * as `person` with k (taken over), a key not enrolled yet — the event
+ * enrolling it. The engine accepts that only while the store has no key.
+ */
+struct auth_session *auth_session_enrolling(const char *person, struct sm2key *k);
 void auth_session_free(struct auth_session *a);
 const char *auth_session_person(const struct auth_session *a);
 const char *auth_session_key_id(const struct auth_session *a);
@@ -131,9 +137,10 @@ const char *auth_session_key_id(const struct auth_session *a);
 const struct sm2key *auth_session_key(const struct auth_session *a);
 /*
  * Sign every event this store appends from now on as the session's
- * person (a NULL session: only unsigned system events and, in the setup
- * phase, unsigned ones may be appended). Events by "system" stay
- * unsigned; an event by anyone else is refused.
+ * person; events by "system" stay unsigned, an event by anyone else is
+ * refused. With a NULL session nobody signs: only the system's events,
+ * and any event during the setup phase, may then be appended. A store
+ * with neither appends events as they are given (tests, tools).
  */
 void auth_use_session(struct store *s, struct auth_session *a);
 

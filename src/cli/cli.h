@@ -21,7 +21,8 @@ enum exit_code {
 	EXIT_INVALID = 1,   /* bad definitions, or an action the rules refuse */
 	EXIT_USAGE = 2,     /* wrong command line */
 	EXIT_STORE = 3,     /* the store cannot be used (missing, busy, read-only, full, damaged, newer) */
-	EXIT_INTERNAL = 4   /* a bug or an unexpected system failure */
+	EXIT_INTERNAL = 4,  /* a bug or an unexpected system failure */
+	EXIT_DENIED = 5     /* who acts is not proven: not signed in, wrong passphrase, locked */
 };
 
 struct cli {
@@ -32,7 +33,33 @@ struct cli {
 	const char *uuid;      /* --uuid: the action's event UUID (a retry applies it once), or NULL */
 	int argc;              /* the verb's arguments (argv[0] is the verb) */
 	char **argv;
+	struct agent_conn *agent; /* the agent signing for the user (cli_sign_in), or NULL */
 };
+
+struct auth_session;
+struct engine;
+struct sm2key;
+
+/* cli_sign_in: the verb may run unsigned while the store has no key (deploy, enrol). */
+#define CLI_SETUP_OK 0x1u
+/*
+ * Prove that c->user acts (signin.c): their key through the agent, else
+ * their passphrase asked on the terminal. On success every event the
+ * store appends is signed as them (*out: release with cli_sign_out; NULL
+ * in the setup phase). Otherwise the reason is printed and the exit code
+ * returned (EXIT_DENIED when who acts is not proven).
+ */
+int cli_sign_in(struct cli *c, struct store *s, struct engine *e, unsigned flags, struct auth_session **out);
+void cli_sign_out(struct cli *c, struct store *s, struct auth_session *a);
+/*
+ * Ask `person`'s passphrase on the terminal and open their key (*out),
+ * refusing a locked account and recording a failed attempt; an initial
+ * passphrase is refused unless for_passwd. An exit code.
+ */
+int cli_unlock_key(struct cli *c, struct store *s, struct engine *e, const char *person, int for_passwd,
+		   struct sm2key **out);
+/* Where a sign-in happens: "HOST TTY OS-USER". */
+void cli_terminal(struct buf *out);
 
 struct verb {
 	const char *name;
@@ -97,6 +124,14 @@ int cmd_check(struct cli *c);
 int cmd_migrate(struct cli *c);
 int cmd_tick(struct cli *c);
 int cmd_doc(struct cli *c);
+int cmd_enrol(struct cli *c);
+int cmd_login(struct cli *c);
+int cmd_logout(struct cli *c);
+int cmd_passwd(struct cli *c);
+int cmd_unlock(struct cli *c);
+int cmd_revoke(struct cli *c);
+int cmd_policy(struct cli *c);
+int cmd_agent(struct cli *c);
 
 /* An ISO 8601 time as people read it: local "YYYY-MM-DD HH:MM" ("-" when none or bad). */
 void cli_local_time(const char *iso, char *out, size_t n);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../defs/defset.h"
+#include "../engine/engine.h"
 #include "../store/store.h"
 #include "../util/buf.h"
 #include "../util/clock.h"
@@ -192,6 +193,16 @@ int cmd_deploy(struct cli *c)
 	int rc = cli_open_store(c, 0, &s);
 	if (rc)
 		return rc;
+	/* deployed by who says so, proven (unsigned only while the store is being set up) */
+	struct engine *e = engine_new(s);
+	struct auth_session *who = NULL;
+	if (!c->user)
+		c->user = acting_user(c);
+	if ((rc = cli_sign_in(c, s, e, CLI_SETUP_OK, &who)) != 0) {
+		engine_free(e);
+		store_close(s);
+		return rc;
+	}
 	struct defset set = DEFSET_INIT;
 	struct diags d = DIAGS_INIT;
 	collect_paths(c, &set, &d);
@@ -243,6 +254,8 @@ int cmd_deploy(struct cli *c)
 out:
 	defset_release(&set);
 	diags_release(&d);
+	cli_sign_out(c, s, who);
+	engine_free(e);
 	store_close(s);
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../auth/auth.h"
 #include "../defs/org.h"
 #include "../docs/docs.h"
 #include "../engine/engine.h"
@@ -32,6 +33,7 @@ struct doc_ctx {
 	struct store *s;    /* the store */
 	struct docs *d;     /* its documents */
 	struct engine *e;   /* for people's names (made when first asked) */
+	struct auth_session *who; /* who acts, proven (writing verbs) */
 };
 
 /* A person's name from the deployed organisation, else the id as recorded. */
@@ -128,11 +130,27 @@ static int open_docs(struct doc_ctx *x, int readonly)
 		return doc_exit(st);
 	}
 	buf_release(&err);
+	if (readonly)
+		return 0;
+	/* a change is signed by who makes it */
+	x->e = engine_new(x->s);
+	if (!x->c->user)
+		x->c->user = acting_user(x->c);
+	if ((rc = cli_sign_in(x->c, x->s, x->e, 0, &x->who)) != 0) {
+		engine_free(x->e);
+		x->e = NULL;
+		docs_free(x->d);
+		store_close(x->s);
+		x->s = NULL;
+		return rc;
+	}
 	return 0;
 }
 
 static void close_docs(struct doc_ctx *x)
 {
+	cli_sign_out(x->c, x->s, x->who);
+	x->who = NULL;
 	engine_free(x->e);
 	x->e = NULL;
 	docs_free(x->d);
@@ -985,7 +1003,7 @@ int cmd_doc(struct cli *c)
 	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
 		if (strcmp(c->argv[1], subs[i].name))
 			continue;
-		struct doc_ctx x = { c, NULL, NULL, NULL };
+		struct doc_ctx x = { c, NULL, NULL, NULL, NULL };
 		return subs[i].run(&x);
 	}
 	cli_error(_("unknown doc command '%s'"), c->argv[1]);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../auth/auth.h"
 #include "../defs/form.h"
 #include "../defs/formdata.h"
 #include "../defs/org.h"
@@ -34,10 +35,13 @@ struct session {
 	struct engine *e;
 	struct docs *d;             /* the store's documents, linked to the engine */
 	const struct org *org;      /* the current organisation, or NULL */
+	struct cli *cli;
+	struct auth_session *who;   /* the acting user, proven (cli_sign_in) */
 };
 
 static void session_close(struct session *ss)
 {
+	cli_sign_out(ss->cli, ss->s, ss->who);
 	engine_free(ss->e);
 	docs_free(ss->d);
 	store_close(ss->s);
@@ -62,6 +66,7 @@ static int eng_exit(struct session *ss, int rc)
 static int session_open(struct cli *c, struct session *ss, int need_user)
 {
 	memset(ss, 0, sizeof(*ss));
+	ss->cli = c;
 	int rc = cli_open_store(c, 0, &ss->s);
 	if (rc)
 		return rc;
@@ -93,6 +98,10 @@ static int session_open(struct cli *c, struct session *ss, int need_user)
 			cli_error(_("no user '%s' in the deployed organisation"), c->user);
 			session_close(ss);
 			return EXIT_INVALID;
+		}
+		if ((rc = cli_sign_in(c, ss->s, ss->e, 0, &ss->who)) != 0) {
+			session_close(ss);
+			return rc;
 		}
 	}
 	int fired = 0;
@@ -688,7 +697,16 @@ int cmd_check(struct cli *c)
 	struct engine *e = engine_new(s);
 	struct buf report = BUF_INIT;
 	int64_t n = 0;
-	rc = engine_check(e, repair, &report, &n);
+	/* every signature against the key its signer had then, before the replay */
+	struct auth_report sigs;
+	struct buf why = BUF_INIT;
+	int bad = auth_verify_log(s, &sigs, &why);
+	if (bad > 0)
+		buf_addf(&report, _("store '%s': a signature does not hold at %s\n"), c->store_dir, why.s);
+	buf_release(&why);
+	rc = bad < 0 ? (cli_error("%s", store_error(s)), STORE_ERR) : engine_check(e, repair, &report, &n);
+	if (bad > 0 && rc == 0)
+		rc = 1;
 	if (rc < 0) {
 		cli_error("%s", engine_error(e));
 		rc = EXIT_STORE;
@@ -696,6 +714,9 @@ int cmd_check(struct cli *c)
 		json_t *o = json_object();
 		json_object_set_new(o, "ok", json_boolean(rc == 0));
 		json_object_set_new(o, "replayed", json_integer(n));
+		json_object_set_new(o, "signatures", json_integer(sigs.verified));
+		json_object_set_new(o, "unsigned_setup", json_integer(sigs.setup));
+		json_object_set_new(o, "unsigned_system", json_integer(sigs.system));
 		json_object_set_new(o, "report", json_string(report.s));
 		cli_print_json(o);
 		rc = rc ? EXIT_INVALID : EXIT_OK;
@@ -705,7 +726,8 @@ int cmd_check(struct cli *c)
 			printf("%s\n", repair ? _("check: differences found and repaired from the event log")
 					      : _("check: the state differs from the event log (run 'docket check --repair')"));
 		else
-			printf(_("check: event log intact; %lld events replayed; state matches\n"), (long long)n);
+			printf(_("check: event log intact; %lld signatures verified; %lld events replayed; state matches\n"),
+			       (long long)sigs.verified, (long long)n);
 		rc = rc ? EXIT_INVALID : EXIT_OK;
 	}
 	buf_release(&report);

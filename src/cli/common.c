@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../auth/auth.h"
 #include "../store/store.h"
 #include "../util/buf.h"
 #include "../util/clock.h"
@@ -34,6 +35,8 @@ int cli_open_store(struct cli *c, int readonly, struct store **out)
 		return rc == STORE_ERR ? EXIT_STORE : cli_store_exit(rc);
 	}
 	buf_release(&err);
+	/* nothing a person does is recorded unsigned, until cli_sign_in proves who acts */
+	auth_use_session(*out, NULL);
 	return EXIT_OK;
 }
 

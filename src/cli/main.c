@@ -103,6 +103,35 @@ const struct verb verbs[] = {
 	  N_("name a stand-in while you are away (代理)"),
 	  N_("New tasks for you between the dates (inclusive, local) go to USER,\n"
 	     "recorded as 'USER on behalf of you'.") },
+	{ "enrol", cmd_enrol, N_("enrol PERSON... | enrol --passphrases FILE"),
+	  N_("give people keys (security administrator)"),
+	  N_("Make each person an SM2 key, kept only encrypted under an initial\n"
+	     "passphrase asked here twice (or taken from FILE: lines 'PERSON\n"
+	     "PASSPHRASE', a file only you can read); they choose their own at their\n"
+	     "first sign-in. Enrolling someone again replaces their key. In a new\n"
+	     "store the security administrator enrols themselves first.") },
+	{ "login", cmd_login, N_("login [--for MINUTES]"),
+	  N_("sign in at the agent, so later commands need no passphrase"),
+	  N_("Ask your passphrase on the terminal and hand your unlocked key to the\n"
+	     "agent (started when needed) for the policy's session length or\n"
+	     "MINUTES; it forgets it sooner when unused. See doc/security.md.") },
+	{ "logout", cmd_logout, N_("logout [--all]"), N_("make the agent forget your key (or every key)"), NULL },
+	{ "agent", cmd_agent, N_("agent start|stop|list [--json]"),
+	  N_("the agent that signs for people who signed in (docket login)"),
+	  N_("list: who is signed in there, until when. stop: forget every key and\n"
+	     "stop. The agent listens on $DOCKET_AGENT, else\n"
+	     "$XDG_RUNTIME_DIR/docket/agent.sock, else /tmp/docket-UID/agent.sock.") },
+	{ "passwd", cmd_passwd, N_("passwd"), N_("change your passphrase"), NULL },
+	{ "unlock", cmd_unlock, N_("unlock PERSON"),
+	  N_("lift a lock after failed sign-ins (security administrator)"), NULL },
+	{ "revoke", cmd_revoke, N_("revoke PERSON|KEY-ID"),
+	  N_("stop a key from signing (security administrator)"),
+	  N_("What it signed before stays valid; the person needs a new key\n"
+	     "(docket enrol) to act again.") },
+	{ "policy", cmd_policy,
+	  N_("policy [--min-length N] [--min-classes N] [--max-failures N] [--lock-minutes N] "
+	     "[--idle-minutes N] [--session-minutes N]"),
+	  N_("show or set the sign-in and passphrase policy (security administrator)"), NULL },
 	{ "check", cmd_check, N_("check [--repair] [--json]"),
 	  N_("verify the event log and that replaying it gives the same state"), NULL },
 	{ "migrate", cmd_migrate,
@@ -236,7 +265,14 @@ static int run_tui(struct cli *c)
 	int rc = cli_open_store(c, 0, &s);
 	if (rc)
 		return rc;
-	rc = tui_run(s, c->user, getenv("DOCKET_THEME"));
+	/* who acts is proven before the screen opens (the agent, else the passphrase) */
+	struct engine *e = engine_new(s);
+	struct auth_session *who = NULL;
+	rc = cli_sign_in(c, s, e, 0, &who);
+	engine_free(e);
+	if (!rc)
+		rc = tui_run(s, c->user, getenv("DOCKET_THEME"));
+	cli_sign_out(c, s, who);
 	store_close(s);
 	return rc;
 }

@@ -156,6 +156,13 @@ int store_event_append(struct store *s, const struct store_event *ev, int64_t *s
  */
 int store_event_verify(struct store *s, int64_t *bad_seq);
 /*
+ * For tests that play an attacker who can write the database file: give
+ * every event the prev_hash and hash the chain expects, as anyone can
+ * recompute them (the chain orders; only signatures attribute). 0 or a
+ * negative status. Never called by docket itself.
+ */
+int store_event_rechain_for_tests(struct store *s);
+/*
  * PRAGMA quick_check over the whole database (every page). store_open runs
  * it only after an unclean end (see doc/store.md); `docket check` runs it
  * always. 0, or STORE_CORRUPT with the findings in the message.

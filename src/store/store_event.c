@@ -377,3 +377,44 @@ void store_event_release(struct store_event *ev)
 	free((char *)ev->sig);
 	memset(ev, 0, sizeof(*ev));
 }
+
+int store_event_rechain_for_tests(struct store *s)
+{
+	sqlite3_stmt *st, *up;
+	int rc = sqlite3_prepare_v2(s->db,
+				    "SELECT seq, uuid, type, actor, on_behalf, def_version, made_at,"
+				    " base_seq, payload, key_id, sig FROM events ORDER BY seq",
+				    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_sql_status(s, rc, "rechain");
+	if ((rc = sqlite3_prepare_v2(s->db, "UPDATE events SET prev_hash = ?2, hash = ?3 WHERE seq = ?1", -1,
+				     &up, NULL)) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return store_sql_status(s, rc, "rechain");
+	}
+	char prev[HASH_HEX_LEN + 1] = STORE_ZERO_HASH, hash[HASH_HEX_LEN + 1];
+	int status = 0;
+	while (!status && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_event ev = {
+			(const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2),
+			(const char *)sqlite3_column_text(st, 3), (const char *)sqlite3_column_text(st, 4),
+			(const char *)sqlite3_column_text(st, 5), (const char *)sqlite3_column_text(st, 6),
+			sqlite3_column_int64(st, 7), (const char *)sqlite3_column_text(st, 8),
+			(const char *)sqlite3_column_text(st, 9), (const char *)sqlite3_column_text(st, 10),
+		};
+		if (event_hash(prev, &ev, hash) < 0) {
+			status = STORE_ERR;
+			break;
+		}
+		sqlite3_bind_int64(up, 1, sqlite3_column_int64(st, 0));
+		sqlite3_bind_text(up, 2, prev, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(up, 3, hash, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(up) != SQLITE_DONE)
+			status = store_sql_status(s, sqlite3_errcode(s->db), "rechain");
+		sqlite3_reset(up);
+		memcpy(prev, hash, sizeof(prev));
+	}
+	sqlite3_finalize(st);
+	sqlite3_finalize(up);
+	return status;
+}

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <time.h>
 
+/* 1 when DOCKET_NOW pins the clock (tests and demonstrations). */
+int clock_is_fixed(void);
 /* Seconds since the epoch; exits with a clear message if DOCKET_NOW is bad. */
 time_t clock_now(void);
 /* Parse ISO 8601 (date, or date-time with Z / ±hh:mm; bare time = UTC). */

@@ -1,0 +1,587 @@
+/*
+ * cmd_auth: the verbs of who acts — enrol, login, logout, passwd, unlock,
+ * revoke, policy. The engine judges each (src/engine/people.c); these
+ * collect passphrases on the terminal, make and keep the key files, and
+ * talk to the agent. doc/security.md tells the whole story.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../auth/agent.h"
+#include "../auth/auth.h"
+#include "../auth/prompt.h"
+#include "../auth/sm2key.h"
+#include "../defs/org.h"
+#include "../engine/engine.h"
+#include "../store/store.h"
+#include "../util/buf.h"
+#include "../util/clock.h"
+#include "../util/fsutil.h"
+#include "../util/i18n.h"
+#include "../util/xalloc.h"
+#include "cli.h"
+
+/* An open store and engine, with who acts proven. */
+struct who {
+	struct store *s;
+	struct engine *e;
+	struct auth_session *a;
+};
+
+static int who_open(struct cli *c, struct who *w, unsigned flags)
+{
+	memset(w, 0, sizeof(*w));
+	int rc = cli_open_store(c, 0, &w->s);
+	if (rc)
+		return rc;
+	w->e = engine_new(w->s);
+	if (!c->user) {
+		cli_error("%s", _("no user: give -u USER or set DOCKET_USER"));
+		rc = EXIT_USAGE;
+	} else if (!engine_org(w->e)) {
+		cli_error("%s", _("no organisation is deployed (run 'docket deploy' first)"));
+		rc = EXIT_INVALID;
+	} else if (!org_user(engine_org(w->e), c->user)) {
+		cli_error(_("no user '%s' in the deployed organisation"), c->user);
+		rc = EXIT_INVALID;
+	} else if (flags) {
+		rc = cli_sign_in(c, w->s, w->e, flags == ~0u ? 0 : flags, &w->a);
+	}
+	if (rc) {
+		engine_free(w->e);
+		store_close(w->s);
+		memset(w, 0, sizeof(*w));
+	}
+	return rc;
+}
+
+static void who_close(struct cli *c, struct who *w)
+{
+	cli_sign_out(c, w->s, w->a);
+	engine_free(w->e);
+	store_close(w->s);
+}
+
+/* Act as the signed-in person; an exit code, with the refusal printed. */
+static int act(struct who *w, const char *actor, const char *type, json_t *p)
+{
+	int rc = engine_act(w->e, NULL, type, actor, p, NULL);
+	json_decref(p);
+	if (rc >= 0)
+		return EXIT_OK;
+	cli_error("%s", engine_error(w->e));
+	return rc == ENG_REFUSED ? EXIT_INVALID : EXIT_STORE;
+}
+
+/* The store's key directory (0700), made when missing. */
+static int key_dir(struct store *s)
+{
+	struct buf d = BUF_INIT;
+	buf_addf(&d, "%s/keys", store_dir(s));
+	int rc = mkdir(d.s, 0700);
+	if (rc && errno == EEXIST)
+		rc = 0;
+	if (rc)
+		cli_error(_("unable to create '%s': %s"), d.s, strerror(errno));
+	buf_release(&d);
+	return rc;
+}
+
+/* A new passphrase on the terminal that meets the policy. */
+static int new_passphrase(struct store *s, const char *person, struct buf *pass)
+{
+	struct auth_policy pol;
+	if (auth_policy_get(s, &pol) < 0) {
+		cli_error("%s", store_error(s));
+		return EXIT_STORE;
+	}
+	struct buf prompt = BUF_INIT, err = BUF_INIT;
+	buf_addf(&prompt, _("New passphrase for %s: "), person);
+	int rc = prompt_new_passphrase(prompt.s, NULL, pass, &err);
+	buf_release(&prompt);
+	if (!rc && auth_policy_check(&pol, pass->s, &err) < 0) {
+		prompt_forget(pass);
+		rc = -1;
+	}
+	if (rc) {
+		cli_error("%s", err.s);
+		buf_release(&err);
+		return EXIT_DENIED;
+	}
+	buf_release(&err);
+	return EXIT_OK;
+}
+
+/* The key-derivation cost: the fast one only where DOCKET_NOW may set the clock (tests, demos). */
+static const struct sm2key_kdf *kdf(void)
+{
+	return clock_is_fixed() ? &SM2KEY_KDF_FAST : &SM2KEY_KDF_DEFAULT;
+}
+
+/*
+ * Enrol `person` with a new key under `pass`: the key file first (as
+ * PERSON.key.new), then the event, then the file in place. `self`: the
+ * store's first enrolment, signed by the key it enrols.
+ */
+static int enrol_one(struct cli *c, struct who *w, const char *person, const struct buf *pass, int self)
+{
+	struct buf err = BUF_INIT;
+	struct sm2key *k = sm2key_generate(&err);
+	if (!k) {
+		cli_error("%s", err.s);
+		buf_release(&err);
+		return EXIT_INTERNAL;
+	}
+	char *path = auth_key_path(w->s, person), *tmp = xasprintf("%s.new", path);
+	char id[HASH_HEX_LEN + 1];
+	char *pub = sm2key_public_b64(k);
+	int rc = EXIT_OK;
+	if (sm2key_id(k, id) < 0 || !pub) {
+		cli_error("%s", _("unable to read the new key"));
+		rc = EXIT_INTERNAL;
+	} else if (sm2key_save(k, tmp, pass->s, pass->len, kdf(), &err) < 0) {
+		cli_error("%s", err.s);
+		rc = EXIT_STORE;
+	}
+	struct auth_session *boot = NULL;
+	if (!rc && self) {
+		boot = auth_session_enrolling(person, k);
+		k = NULL;
+		auth_use_session(w->s, boot);
+	}
+	if (!rc) {
+		json_t *p = json_object();
+		json_object_set_new(p, "person", json_string(person));
+		json_object_set_new(p, "key_id", json_string(id));
+		json_object_set_new(p, "public_key", json_string(pub));
+		rc = act(w, c->user, AUTH_EV_ENROLLED, p);
+	}
+	if (self) {
+		auth_use_session(w->s, w->a);
+		auth_session_free(boot);
+	}
+	if (!rc && rename(tmp, path)) {
+		cli_error(_("'%s' is enrolled, but their key could not be put in place: %s (enrol them again)"),
+			  person, strerror(errno));
+		rc = EXIT_STORE;
+	}
+	if (rc)
+		unlink(tmp);
+	else if (!c->json)
+		printf(_("enrolled %s (key %.16s)\n"), person, id);
+	sm2key_free(k);
+	free(pub);
+	free(tmp);
+	free(path);
+	buf_release(&err);
+	return rc;
+}
+
+/* Lines "PERSON PASSPHRASE" of a file only its owner can read. */
+static int read_passphrases(const char *file, struct buf *text)
+{
+	struct stat st;
+	if (lstat(file, &st) || !S_ISREG(st.st_mode)) {
+		cli_error(_("unable to read '%s': %s"), file, errno ? strerror(errno) : _("not a file"));
+		return EXIT_USAGE;
+	}
+	if ((st.st_mode & 077) || st.st_uid != getuid()) {
+		cli_error(_("'%s' holds passphrases: it must be yours and mode 0600"), file);
+		return EXIT_DENIED;
+	}
+	if (read_file(file, 1 << 20, text) < 0) {
+		cli_error(_("unable to read '%s': %s"), file, strerror(errno));
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+int cmd_enrol(struct cli *c)
+{
+	const char *file = NULL;
+	int w_ = 1;
+	for (int i = 1; i < c->argc; i++) {
+		if (!strcmp(c->argv[i], "--passphrases") && i + 1 < c->argc)
+			file = c->argv[++i];
+		else
+			c->argv[w_++] = c->argv[i];
+	}
+	c->argc = w_;
+	if (cli_no_options(c) < 0 || (c->argc < 2) == !file)
+		return cli_usage(c);
+	struct who w;
+	int rc = who_open(c, &w, CLI_SETUP_OK);
+	if (rc)
+		return rc;
+	int self = !w.a; /* the setup phase: the security administrator enrols themselves */
+	if (self && (file || c->argc != 2 || strcmp(c->argv[1], c->user))) {
+		cli_error("%s", _("no one has a key in this store yet: its security administrator enrols "
+				  "themselves first (docket -u ID enrol ID), then everyone else"));
+		who_close(c, &w);
+		return EXIT_DENIED;
+	}
+	if ((rc = key_dir(w.s)) != 0) {
+		who_close(c, &w);
+		return EXIT_STORE;
+	}
+	struct buf pass = BUF_INIT;
+	if (file) {
+		struct buf text = BUF_INIT;
+		rc = read_passphrases(file, &text);
+		char *save = NULL;
+		for (char *line = rc ? NULL : strtok_r(text.s, "\n", &save); line && !rc;
+		     line = strtok_r(NULL, "\n", &save)) {
+			char *sp = strpbrk(line, " \t");
+			if (!*line || *line == '#')
+				continue;
+			if (!sp) {
+				cli_error(_("'%s': a line is PERSON PASSPHRASE"), file);
+				rc = EXIT_USAGE;
+				break;
+			}
+			*sp = '\0';
+			buf_reset(&pass);
+			buf_adds(&pass, sp + 1 + strspn(sp + 1, " \t"));
+			rc = enrol_one(c, &w, line, &pass, 0);
+		}
+		sm2key_wipe(text.s, text.len);
+		buf_release(&text);
+	} else {
+		for (int i = 1; i < c->argc && !rc; i++) {
+			if (!(rc = new_passphrase(w.s, c->argv[i], &pass)))
+				rc = enrol_one(c, &w, c->argv[i], &pass, self);
+			prompt_forget(&pass);
+		}
+	}
+	prompt_forget(&pass);
+	who_close(c, &w);
+	return rc;
+}
+
+/* Change the passphrase of the key just opened, and record it. */
+static int change_passphrase(struct cli *c, struct who *w, struct sm2key *k)
+{
+	struct buf pass = BUF_INIT, err = BUF_INIT;
+	int rc = new_passphrase(w->s, c->user, &pass);
+	char *path = auth_key_path(w->s, c->user);
+	if (!rc && sm2key_save(k, path, pass.s, pass.len, kdf(), &err) < 0) {
+		cli_error("%s", err.s);
+		rc = EXIT_STORE;
+	}
+	prompt_forget(&pass);
+	free(path);
+	buf_release(&err);
+	if (!rc)
+		rc = act(w, c->user, AUTH_EV_PASSWD, json_object());
+	return rc;
+}
+
+/* Open the user's key by passphrase (changing an initial one) and sign as them. */
+static int open_own_key(struct cli *c, struct who *w, struct sm2key **dup_for_agent)
+{
+	struct sm2key *k = NULL;
+	int rc = cli_unlock_key(c, w->s, w->e, c->user, 1, &k);
+	if (rc)
+		return rc;
+	struct buf err = BUF_INIT;
+	char *clear = dup_for_agent ? sm2key_private_b64(k) : NULL;
+	if (auth_session_from_key(w->s, c->user, k, &w->a, &err) < 0) {
+		cli_error("%s", err.s);
+		buf_release(&err);
+		if (clear) {
+			sm2key_wipe(clear, strlen(clear));
+			free(clear);
+		}
+		return EXIT_DENIED;
+	}
+	if (clear) {
+		*dup_for_agent = sm2key_from_private_b64(clear, &err);
+		sm2key_wipe(clear, strlen(clear));
+		free(clear);
+	}
+	auth_use_session(w->s, w->a);
+	struct auth_account a;
+	if (auth_account_get(w->s, c->user, &a) == 0 && a.must_change) {
+		printf(_("%s has the initial passphrase: choose your own now.\n"), c->user);
+		fflush(stdout);
+		rc = change_passphrase(c, w, (struct sm2key *)auth_session_key(w->a));
+	}
+	return rc;
+}
+
+int cmd_passwd(struct cli *c)
+{
+	if (cli_no_options(c) < 0 || c->argc != 1)
+		return cli_usage(c);
+	struct who w;
+	int rc = who_open(c, &w, 0);
+	if (rc)
+		return rc;
+	struct auth_account a;
+	int initial = auth_account_get(w.s, c->user, &a) == 0 && a.must_change;
+	rc = open_own_key(c, &w, NULL);
+	if (!rc && !initial)
+		rc = change_passphrase(c, &w, (struct sm2key *)auth_session_key(w.a));
+	if (!rc && !c->json)
+		printf(_("the passphrase of %s is changed\n"), c->user);
+	who_close(c, &w);
+	return rc;
+}
+
+/* A duration in minutes from "--for N". */
+static int minutes(const char *s, int *out)
+{
+	char *end;
+	long v = s ? strtol(s, &end, 10) : 0;
+	if (!s || end == s || *end || v < 1 || v > 7 * 24 * 60)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+int cmd_login(struct cli *c)
+{
+	const char *dur = NULL;
+	int w_ = 1;
+	for (int i = 1; i < c->argc; i++) {
+		if (!strcmp(c->argv[i], "--for") && i + 1 < c->argc)
+			dur = c->argv[++i];
+		else
+			c->argv[w_++] = c->argv[i];
+	}
+	c->argc = w_;
+	if (cli_no_options(c) < 0 || c->argc != 1)
+		return cli_usage(c);
+	struct who w;
+	int rc = who_open(c, &w, 0);
+	if (rc)
+		return rc;
+	struct auth_policy pol;
+	if (auth_policy_get(w.s, &pol) < 0) {
+		cli_error("%s", store_error(w.s));
+		who_close(c, &w);
+		return EXIT_STORE;
+	}
+	int ttl = pol.session_minutes;
+	if (dur && (minutes(dur, &ttl) < 0 || ttl > pol.session_minutes)) {
+		cli_error(_("--for takes minutes, from 1 to %d (the policy's longest session)"), pol.session_minutes);
+		who_close(c, &w);
+		return EXIT_USAGE;
+	}
+	struct sm2key *k = NULL;
+	rc = open_own_key(c, &w, &k);
+	struct buf err = BUF_INIT;
+	struct agent_conn *ac = NULL;
+	if (!rc && (agent_spawn(&err) < 0 || agent_connect(&ac, &err) < 0 ||
+		    agent_add(ac, c->user, k, (unsigned)ttl * 60, (unsigned)pol.idle_minutes * 60, &err) < 0)) {
+		cli_error("%s", err.s);
+		rc = EXIT_STORE;
+	}
+	agent_close(ac);
+	sm2key_free(k);
+	buf_release(&err);
+	if (!rc) {
+		json_t *p = json_object();
+		struct buf where = BUF_INIT;
+		cli_terminal(&where);
+		json_object_set_new(p, "terminal", json_string(where.s));
+		json_object_set_new(p, "how", json_string("agent"));
+		json_object_set_new(p, "minutes", json_integer(ttl));
+		buf_release(&where);
+		rc = act(&w, c->user, AUTH_EV_SIGNIN, p);
+	}
+	if (!rc && !c->json)
+		printf(_("%s is signed in at the agent for %d minutes (%d idle)\n"), c->user, ttl, pol.idle_minutes);
+	who_close(c, &w);
+	return rc;
+}
+
+int cmd_logout(struct cli *c)
+{
+	int all = cli_take_flag(c, "--all");
+	if (cli_no_options(c) < 0 || c->argc != 1 || (!all && !c->user))
+		return cli_usage(c);
+	struct buf err = BUF_INIT;
+	struct agent_conn *ac = NULL;
+	int rc = agent_connect(&ac, &err);
+	if (rc == AGENT_NONE) {
+		buf_release(&err);
+		return EXIT_OK; /* nobody is signed in */
+	}
+	if (rc < 0 || (all ? agent_remove_all(ac, &err) : agent_remove(ac, c->user, &err)) < 0) {
+		cli_error("%s", err.s);
+		rc = EXIT_STORE;
+	} else {
+		rc = EXIT_OK;
+	}
+	agent_close(ac);
+	buf_release(&err);
+	return rc;
+}
+
+/* A verb of the security administrator that makes one event about `person`. */
+static int secadmin_act(struct cli *c, const char *type, json_t *p)
+{
+	struct who w;
+	int rc = who_open(c, &w, ~0u);
+	if (rc) {
+		json_decref(p);
+		return rc;
+	}
+	rc = act(&w, c->user, type, p);
+	who_close(c, &w);
+	return rc;
+}
+
+int cmd_unlock(struct cli *c)
+{
+	if (cli_no_options(c) < 0 || c->argc != 2)
+		return cli_usage(c);
+	json_t *p = json_object();
+	json_object_set_new(p, "person", json_string(c->argv[1]));
+	int rc = secadmin_act(c, AUTH_EV_UNLOCKED, p);
+	if (!rc && !c->json)
+		printf(_("unlocked %s\n"), c->argv[1]);
+	return rc;
+}
+
+int cmd_revoke(struct cli *c)
+{
+	if (cli_no_options(c) < 0 || c->argc != 2)
+		return cli_usage(c);
+	/* a person's current key, or a key id */
+	struct store *s;
+	int rc = cli_open_store(c, 1, &s);
+	if (rc)
+		return rc;
+	char *key_id = NULL;
+	if (auth_current_key(s, c->argv[1], &key_id, NULL) <= 0)
+		key_id = xstrdup(c->argv[1]);
+	store_close(s);
+	json_t *p = json_object();
+	json_object_set_new(p, "key_id", json_string(key_id));
+	rc = secadmin_act(c, AUTH_EV_REVOKED, p);
+	if (!rc && !c->json)
+		printf(_("revoked key %.16s: it signs nothing from now on\n"), key_id);
+	free(key_id);
+	return rc;
+}
+
+int cmd_policy(struct cli *c)
+{
+	static const char *const keys[] = { "min_length", "min_classes", "max_failures",
+					    "lock_minutes", "idle_minutes", "session_minutes" };
+	json_t *p = json_object();
+	for (int i = 1; i < c->argc; i++) {
+		const char *a = c->argv[i];
+		size_t k = 0;
+		for (; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			char opt[32];
+			snprintf(opt, sizeof(opt), "--%s", keys[k]);
+			for (char *u = opt; *u; u++)
+				if (*u == '_')
+					*u = '-';
+			if (!strcmp(a, opt))
+				break;
+		}
+		char *end;
+		long v = k < sizeof(keys) / sizeof(keys[0]) && i + 1 < c->argc ? strtol(c->argv[i + 1], &end, 10) : 0;
+		if (k == sizeof(keys) / sizeof(keys[0]) || i + 1 >= c->argc || *end) {
+			json_decref(p);
+			return cli_usage(c);
+		}
+		json_object_set_new(p, keys[k], json_integer(v));
+		i++;
+	}
+	if (!json_object_size(p)) {
+		/* no change: show the policy in force */
+		json_decref(p);
+		struct store *s;
+		int rc = cli_open_store(c, 1, &s);
+		if (rc)
+			return rc;
+		struct auth_policy pol;
+		rc = auth_policy_get(s, &pol);
+		store_close(s);
+		if (rc < 0)
+			return EXIT_STORE;
+		printf(_("passphrase: at least %d characters of %d kinds\n"
+			 "sign-in: %d failures lock the account for %d minutes\n"
+			 "sessions: idle after %d minutes, at most %d minutes\n"),
+		       pol.min_length, pol.min_classes, pol.max_failures, pol.lock_minutes, pol.idle_minutes,
+		       pol.session_minutes);
+		return EXIT_OK;
+	}
+	return secadmin_act(c, AUTH_EV_POLICY, p);
+}
+
+int cmd_agent(struct cli *c)
+{
+	if (cli_no_options(c) < 0 || c->argc != 2)
+		return cli_usage(c);
+	const char *what = c->argv[1];
+	struct buf err = BUF_INIT;
+	struct agent_conn *ac = NULL;
+	int rc = EXIT_OK;
+	if (!strcmp(what, "start")) {
+		if (agent_spawn(&err) < 0)
+			rc = EXIT_STORE;
+	} else if (!strcmp(what, "stop") || !strcmp(what, "list")) {
+		int st = agent_connect(&ac, &err);
+		if (st == AGENT_NONE) {
+			if (!strcmp(what, "list") && !c->json)
+				printf("%s\n", _("no agent is running: nobody is signed in"));
+			else if (c->json)
+				cli_print_json(json_array());
+			buf_release(&err);
+			return EXIT_OK;
+		}
+		if (st < 0) {
+			rc = EXIT_STORE;
+		} else if (!strcmp(what, "stop")) {
+			if (agent_stop(ac, &err) < 0)
+				rc = EXIT_STORE;
+		} else {
+			struct agent_key *keys = NULL;
+			size_t n = 0;
+			if (agent_list(ac, &keys, &n, &err) < 0) {
+				rc = EXIT_STORE;
+			} else {
+				json_t *arr = c->json ? json_array() : NULL;
+				for (size_t i = 0; i < n; i++) {
+					char until[32];
+					if (arr) {
+						clock_format_iso(keys[i].expires, until, sizeof(until));
+						json_t *o = json_object();
+						json_object_set_new(o, "person", json_string(keys[i].person));
+						json_object_set_new(o, "key_id", json_string(keys[i].key_id));
+						json_object_set_new(o, "expires", json_string(until));
+						json_object_set_new(o, "idle_left", json_integer(keys[i].idle_left));
+						json_array_append_new(arr, o);
+					} else {
+						clock_format_local(keys[i].expires, until, sizeof(until));
+						printf(_("%s\tkey %.16s\tuntil %s\t(%u min idle left)\n"), keys[i].person,
+						       keys[i].key_id, until, keys[i].idle_left / 60);
+					}
+				}
+				if (arr)
+					cli_print_json(arr);
+			}
+			agent_keys_free(keys, n);
+		}
+	} else {
+		buf_release(&err);
+		return cli_usage(c);
+	}
+	if (rc)
+		cli_error("%s", err.s);
+	agent_close(ac);
+	buf_release(&err);
+	return rc;
+}
