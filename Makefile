@@ -53,6 +53,11 @@ LIB       := $(BUILD)/libdocket.a
 
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# ptyrun types answers to prompts on a pseudo-terminal for the CLI tests
+# (docket login reads its passphrase from a terminal only). forkpty is in
+# libutil before glibc 2.34, in libc since (libutil is then an empty stub).
+PTYRUN    := $(BUILD)/tests/ptyrun
+PTY_LIBS  ?= -lutil
 BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
@@ -100,6 +105,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Isrc -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
 
+$(PTYRUN): tests/tools/ptyrun.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) $(PTY_LIBS)
+
 $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS)
@@ -128,10 +137,10 @@ test: check-deps
 test-unit: $(UNIT_BIN)
 	@sh tests/run-unit.sh $(UNIT_BIN)
 
-test-cli: $(DOCKET) $(MO)
+test-cli: $(DOCKET) $(MO) $(PTYRUN)
 	@DOCKET=$(abspath $(DOCKET)) BUILD=$(abspath $(BUILD)) sh tests/run-cli.sh
 
-test-tui: $(DOCKET) $(MO)
+test-tui: $(DOCKET) $(MO) $(PTYRUN)
 	@DOCKET=$(abspath $(DOCKET)) BUILD=$(abspath $(BUILD)) sh tests/run-tui.sh
 
 test-asan: check-deps
@@ -172,4 +181,4 @@ pot:
 clean:
 	rm -rf $(BUILD) docket
 
--include $(CORE_OBJ:.o=.d) $(FRONT_OBJ:.o=.d) $(UNIT_BIN:=.d) $(BENCH_BIN:=.d)
+-include $(CORE_OBJ:.o=.d) $(FRONT_OBJ:.o=.d) $(UNIT_BIN:=.d) $(BENCH_BIN:=.d) $(PTYRUN).d

@@ -45,6 +45,13 @@ checked() {
 	d check >check.out 2>&1 || { cat check.out; return 1; }
 }
 
+# ptyrun [--type LINE]... -- CMD...: CMD on a pseudo-terminal, LINE typed
+# at each passphrase prompt (tests/tools/ptyrun.c); CMD is a program, so
+# "$DOCKET", not the docket function.
+ptyrun() {
+	"$BUILD/tests/ptyrun" "$@"
+}
+
 # expect_exit N CMD...: run CMD, require exit status N.
 expect_exit() {
 	want=$1
