@@ -154,8 +154,8 @@ lint-shipped: $(DOCKET)
 	./$(DOCKET) lint workflows forms themes
 
 demo: check-deps
-	@$(MAKE) --no-print-directory all
-	@DOCKET=$(abspath $(DOCKET)) sh tests/demo-store.sh $(BUILD)/demo-store
+	@$(MAKE) --no-print-directory all $(PTYRUN)
+	@DOCKET=$(abspath $(DOCKET)) PTYRUN=$(abspath $(PTYRUN)) sh tests/demo-store.sh $(BUILD)/demo-store
 
 run: demo
 	DOCKET_LOCALEDIR=$(abspath $(BUILD)/locale) ./$(DOCKET) -C $(BUILD)/demo-store -u wang.fang

@@ -6,6 +6,18 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 export TESTS_DIR="$here" REPO="$(dirname "$here")"
 export DOCKET_LOCALEDIR="$BUILD/locale"
+# everyone signed in once for the whole run: a store to copy, and its agent
+export DOCKET_AGENT="$BUILD/test-agent/agent.sock" SIGNED_STORE="$BUILD/signed-store"
+export PTYRUN="$BUILD/tests/ptyrun"
+rm -rf "$SIGNED_STORE"
+"$DOCKET" agent stop >/dev/null 2>&1
+if ! DOCKET_NOW=2026-03-01T09:00:00+08:00 TZ=Asia/Shanghai LANGUAGE= LC_ALL=C.UTF-8 \
+	sh "$here/signed-store.sh" "$SIGNED_STORE" Docket-2026 >"$BUILD/signed-store.log" 2>&1; then
+	cat "$BUILD/signed-store.log"
+	echo "cli: the signed store could not be made"
+	exit 1
+fi
+trap '"$DOCKET" agent stop >/dev/null 2>&1' EXIT
 total_pass=0 total_fail=0
 for t in "$here"/cli/t*.sh; do
 	out=$(sh "$t" 2>&1)

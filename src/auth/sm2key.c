@@ -25,7 +25,7 @@ struct sm2key {
 	int priv;
 };
 
-const struct sm2key_kdf SM2KEY_KDF_DEFAULT = { 1ul << 15, 8, 1 };
+const struct sm2key_kdf SM2KEY_KDF_DEFAULT = { 1ul << 14, 8, 2 };
 const struct sm2key_kdf SM2KEY_KDF_FAST = { 1ul << 10, 8, 1 };
 
 /* GB/T 35276's default signer identity. */

@@ -39,7 +39,11 @@ struct sm2key_kdf {
 	unsigned long n;
 	unsigned long r, p;
 };
-/* For people's keys: N=2^15, r=8, p=1 (32 MiB, about 0.1 s). */
+/*
+ * For people's keys: N=2^14, r=8, p=2 (16 MiB, about 0.1 s). OpenSSL
+ * refuses scrypt parameters needing more than 32 MiB when it decrypts a
+ * PKCS#8 key (its default limit), so the cost is raised with p, not N.
+ */
 extern const struct sm2key_kdf SM2KEY_KDF_DEFAULT;
 /* For test and demo stores only: N=2^10 (fast, not safe). */
 extern const struct sm2key_kdf SM2KEY_KDF_FAST;

@@ -268,7 +268,8 @@ static int run_tui(struct cli *c)
 	/* who acts is proven before the screen opens (the agent, else the passphrase) */
 	struct engine *e = engine_new(s);
 	struct auth_session *who = NULL;
-	rc = cli_sign_in(c, s, e, 0, &who);
+	/* an empty store (nothing deployed) opens on an empty inbox: nothing can be done there */
+	rc = cli_sign_in(c, s, e, engine_org(e) ? 0 : CLI_SETUP_OK, &who);
 	engine_free(e);
 	if (!rc)
 		rc = tui_run(s, c->user, getenv("DOCKET_THEME"));

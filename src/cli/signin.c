@@ -24,6 +24,7 @@
 #include "../auth/auth.h"
 #include "../auth/prompt.h"
 #include "../auth/sm2key.h"
+#include "../defs/org.h"
 #include "../engine/engine.h"
 #include "../store/store.h"
 #include "../util/buf.h"
@@ -169,6 +170,12 @@ int cli_sign_in(struct cli *c, struct store *s, struct engine *e, unsigned flags
 	if (!c->user) {
 		cli_error("%s", _("no user: give -u USER or set DOCKET_USER"));
 		return EXIT_USAGE;
+	}
+	/* someone the organisation does not have is told so, before keys come up */
+	const struct org *o = engine_org(e);
+	if (o && !org_user(o, c->user)) {
+		cli_error(_("no user '%s' in the deployed organisation"), c->user);
+		return EXIT_INVALID;
 	}
 	char *key_id = NULL;
 	int rc = auth_current_key(s, c->user, &key_id, NULL);

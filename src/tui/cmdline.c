@@ -192,6 +192,10 @@ int cmd_capture(const char *exe, char *const argv[], struct buf *out, int *statu
 		dup2(fd[1], STDERR_FILENO);
 		close(fd[0]);
 		close(fd[1]);
+		/* no controlling terminal: a verb acting as someone else cannot ask
+		   their passphrase over the screen; it signs through the agent or
+		   refuses (doc/security.md) */
+		setsid();
 		/* the parent's terminal-restoring handlers are not the child's */
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);

@@ -67,3 +67,10 @@ expect_exit() {
 test_done() {
 	[ "$test_failed" = 0 ]
 }
+
+# signed_store DIR: a copy of the run's store where everyone of the shipped
+# organisation has a key, with the shipped definitions deployed; the
+# run's agent ($DOCKET_AGENT) signs for all of them (tests/signed-store.sh).
+signed_store() {
+	cp -a "$SIGNED_STORE" "$1"
+}

@@ -19,7 +19,7 @@ on_tty() {
 }
 
 test_expect_success 'setup: a store with the shipped organisation, and one with none' '
-	docket -C s init >/dev/null &&
+	signed_store s &&
 	docket -C s -u luo.bin deploy "$REPO/workflows" "$REPO/forms" >/dev/null 2>&1 &&
 	docket -C empty init >/dev/null
 '

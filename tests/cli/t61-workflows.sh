@@ -33,7 +33,7 @@ attach() {
 }
 
 test_expect_success 'setup' '
-	docket -C s init >/dev/null &&
+	signed_store s &&
 	docket -C s -u luo.bin deploy "$REPO/workflows" "$REPO/forms" >/dev/null 2>&1
 '
 

@@ -10,7 +10,7 @@ newreq() {
 }
 
 test_expect_success 'setup' '
-	docket -C s init >/dev/null &&
+	signed_store s &&
 	docket -C s -u luo.bin deploy "$REPO/workflows" "$REPO/forms" >/dev/null 2>&1
 '
 

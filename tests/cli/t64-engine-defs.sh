@@ -78,7 +78,7 @@ test_expect_success 'setup: shipped definitions and test workflows' '
 	      - user: wu.jing
 	    return_to: [previous]
 	YAML
-	docket -C s init >/dev/null &&
+	signed_store s &&
 	docket -C s -u luo.bin deploy "$REPO/workflows" "$REPO/forms" extra >deploy.out 2>&1 || { cat deploy.out; false; }
 '
 

@@ -44,7 +44,7 @@ leave() {
 
 test_expect_success 'setup: three requests by zhang.wei, one a draft' '
 	: >ids &&
-	docket -C s init >/dev/null &&
+	signed_store s &&
 	docket -C s -u luo.bin deploy "$REPO/workflows" "$REPO/forms" >/dev/null 2>&1 &&
 	r1=$(leave req1 09:00 2026-03-10 "年假 - 张伟（探亲）" --set handover=feng.xue) &&
 	r2=$(leave req2 09:05 2026-03-04 "病假 - 张伟") &&

@@ -29,7 +29,7 @@ run_all() {
 }
 
 test_expect_success 'setup: a store with the shipped definitions' '
-	docket -C s init >/dev/null &&
+	signed_store s &&
 	docket -C s -u luo.bin deploy "$REPO/workflows" "$REPO/forms" >/dev/null 2>&1
 '
 

@@ -49,7 +49,7 @@ zh() { LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 "$@"; }
 
 test_expect_success 'setup: the shipped definitions and a workflow of two signers in turn' '
 	: >ids &&
-	docket -C s init >/dev/null &&
+	signed_store s &&
 	mkdir extra &&
 	cat >extra/seq.yaml <<-\YAML &&
 	kind: workflow

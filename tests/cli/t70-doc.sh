@@ -36,7 +36,7 @@ EOF
 }
 
 test_expect_success 'doc new stores a Chinese document as r1, readable by git' '
-	docket -C s init >/dev/null &&
+	signed_store s &&
 	printf "各区、各部门：\n现将有关事项通知如下。\n本通知自印发之日起施行。\n" >body.md &&
 	docket -C s -u wang.fang doc new --title "关于做好2026年春节假期值班工作的通知" \
 		--body-file body.md --organ 市财政局 --number "市财发〔2026〕12号" --urgency 加急 >id 2>err &&
@@ -67,18 +67,18 @@ test_expect_success 'doc edit opens $EDITOR on the header and the body' '
 	sed -i -e "s/本通知/本决定/" -e "s/^%% 签发人:.*/%% 签发人: 张局长/" "$1"
 	EOF
 	chmod +x ed.sh &&
-	EDITOR=./ed.sh VISUAL= docket -C s -u li.ming doc edit "$id" >out &&
+	EDITOR=./ed.sh VISUAL= docket -C s -u zhao.lei doc edit "$id" >out &&
 	grep "^saved $id r2$" out &&
 	docket -C s doc show "$id@r2" >show &&
 	grep "^签发人: 张局长$" show && grep "^本决定自印发之日起施行。$" show &&
-	EDITOR=true VISUAL= docket -C s -u li.ming doc edit "$id" 2>err &&
+	EDITOR=true VISUAL= docket -C s -u zhao.lei doc edit "$id" 2>err &&
 	grep "no changes" err
 '
 
 test_expect_success 'a broken header keeps the text and saves nothing' '
 	id=$(cat id) &&
 	printf "#!/bin/sh\nsed -i \"1s/.*/%%%% 不存在: x/\" \"\$1\"\n" >bad.sh && chmod +x bad.sh &&
-	expect_exit 1 env EDITOR=./bad.sh VISUAL= "$DOCKET" -C s -u li.ming doc edit "$id" 2>err &&
+	expect_exit 1 env EDITOR=./bad.sh VISUAL= "$DOCKET" -C s -u zhao.lei doc edit "$id" 2>err &&
 	grep "unknown element" err && grep "nothing was saved" err &&
 	test "$(sgit rev-list --count refs/docs/$id)" = 2
 '
@@ -86,9 +86,9 @@ test_expect_success 'a broken header keeps the text and saves nothing' '
 test_expect_success 'doc log lists the revisions; --json too' '
 	id=$(cat id) &&
 	docket -C s doc log "$id" >log &&
-	grep "^r1 .* wang.fang .*起草$" log && grep "^r2 .* li.ming .*修改$" log &&
+	grep "^r1 .* 王芳 .*起草$" log && grep "^r2 .* 赵磊 .*修改$" log &&
 	docket -C s --json doc log "$id" >log.json &&
-	python3 -c "import json; v=json.load(open(\"log.json\")); assert [r[\"rev\"] for r in v]==[1,2] and v[1][\"author\"]==\"li.ming\""
+	python3 -c "import json; v=json.load(open(\"log.json\")); assert [r[\"rev\"] for r in v]==[1,2] and v[1][\"author\"]==\"zhao.lei\""
 '
 
 test_expect_success 'doc diff marks changed characters inside a line' '
@@ -126,20 +126,20 @@ test_expect_success 'doc attach and detach binary files; export gives them back'
 	docket -C s -u wang.fang doc detach "$id" "值班 表.pdf" >out &&
 	grep "^saved $id r4$" out &&
 	sgit -c core.quotePath=false ls-tree --name-only refs/docs/$id:attachments >att && test "$(cat att)" = 附件1.bin &&
-	expect_exit 1 docket -C s -u w doc detach "$id" nosuch 2>err && grep "no attachment" err &&
-	expect_exit 1 env DOCKET_ATTACH_MAX=100 "$DOCKET" -C s -u w doc attach "$id" 附件1.bin 2>err &&
+	expect_exit 1 docket -C s -u wang.fang doc detach "$id" nosuch 2>err && grep "no attachment" err &&
+	expect_exit 1 env DOCKET_ATTACH_MAX=100 "$DOCKET" -C s -u wang.fang doc attach "$id" 附件1.bin 2>err &&
 	grep "over the limit" err &&
 	fsck_clean
 '
 
 test_expect_success 'doc restore makes a new revision equal to an old one' '
 	id=$(cat id) &&
-	docket -C s -u zhao doc restore "$id" r1 >out &&
+	docket -C s -u zhao.lei doc restore "$id" r1 >out &&
 	grep "^saved $id r5$" out &&
 	test "$(sgit rev-parse refs/docs/$id^{tree})" = "$(sgit rev-parse refs/docs/$id~4^{tree})" &&
 	test "$(sgit rev-list --count refs/docs/$id)" = 5 &&
 	sgit log -1 --format=%s refs/docs/$id | grep -qx "恢复到 r1" &&
-	docket -C s -u zhao doc restore "$id" r5 2>err && grep "no changes" err
+	docket -C s -u zhao.lei doc restore "$id" r5 2>err && grep "no changes" err
 '
 
 test_expect_success 'doc export --text lays the document out in GB/T 9704 order' '
@@ -176,38 +176,38 @@ test_expect_success 'doc list --json shows every document' '
 test_expect_success 'classified content is refused, audited, and nothing is written' '
 	id=$(cat id) &&
 	sgit count-objects -v >objs.before && docket -C s --json doc list >list.before &&
-	expect_exit 1 docket -C s -u x doc new --title "机密★10年 关于某事的通知" 2>err &&
+	expect_exit 1 docket -C s -u wang.fang doc new --title "机密★10年 关于某事的通知" 2>err &&
 	grep "classification marking '\''机密'\''" err && grep "nothing was saved" err &&
 	printf "第一段\n秘密★1年\n" >secret.md &&
-	expect_exit 1 docket -C s -u x doc edit "$id" --body-file secret.md 2>err &&
+	expect_exit 1 docket -C s -u wang.fang doc edit "$id" --body-file secret.md 2>err &&
 	grep "the body carries" err &&
 	echo x >"绝密-名单.txt" &&
-	expect_exit 1 docket -C s -u x doc attach "$id" "绝密-名单.txt" 2>err &&
+	expect_exit 1 docket -C s -u wang.fang doc attach "$id" "绝密-名单.txt" 2>err &&
 	grep "an attachment name carries" err &&
 	sgit count-objects -v >objs.after && test_cmp objs.before objs.after &&
 	docket -C s --json doc list >list.after && test_cmp list.before list.after &&
 	test "$(sqlite3 s/docket.db "SELECT count(*) FROM events WHERE type = '\''document.refused'\''")" = 3 &&
 	! sqlite3 s/docket.db "SELECT payload FROM events WHERE type = '\''document.refused'\''" | grep -q 关于 &&
-	docket -C s -u x doc new --title "关于加强国家秘密保护和信息机密性工作的通知" >/dev/null
+	docket -C s -u wang.fang doc new --title "关于加强国家秘密保护和信息机密性工作的通知" >/dev/null
 '
 
 test_expect_success 'kill -9 right after the ref moved: the next open rolls it back' '
 	id=$(cat id) && before=$(sgit rev-parse refs/docs/$id) &&
 	echo "新的一版" >b3.md &&
-	DOCKET_TEST_CRASH=after-ref docket -C s -u w doc edit "$id" --body-file b3.md; test $? -ne 0 &&
+	DOCKET_TEST_CRASH=after-ref docket -C s -u wang.fang doc edit "$id" --body-file b3.md; test $? -ne 0 &&
 	test "$(sgit rev-parse refs/docs/$id)" != "$before" &&
 	test -f s/documents.git/objects/pack/docket-saving &&
-	docket -C s -u w doc edit "$id" --title "关于做好2026年春节假期值班工作的通知（修订）" >/dev/null &&
+	docket -C s -u wang.fang doc edit "$id" --title "关于做好2026年春节假期值班工作的通知（修订）" >/dev/null &&
 	test ! -f s/documents.git/objects/pack/docket-saving &&
 	test "$(sgit rev-parse refs/docs/$id~1)" = "$before" &&
-	DOCKET_TEST_CRASH=after-pack docket -C s -u w doc edit "$id" --body-file b3.md; test $? -ne 0 &&
-	docket -C s -u w doc list >/dev/null && refs_match_sqlite && fsck_clean
+	DOCKET_TEST_CRASH=after-pack docket -C s -u wang.fang doc edit "$id" --body-file b3.md; test $? -ne 0 &&
+	docket -C s -u wang.fang doc list >/dev/null && refs_match_sqlite && fsck_clean
 '
 
 test_expect_success 'kill -9 at random moments during a save loop leaves git and SQLite consistent' '
 	id=$(cat id)
 	( i=0; while :; do i=$((i+1)); echo "第$i版" >loop.md;
-	  docket -C s -u loop doc edit "$id" --body-file loop.md >/dev/null 2>>loop.err; done ) &
+	  docket -C s -u qian.yu doc edit "$id" --body-file loop.md >/dev/null 2>>loop.err; done ) &
 	loop=$!
 	for k in 1 2 3 4 5 6 7 8 9 10 11 12; do
 		sleep 0.$((k % 3 + 1));
@@ -215,7 +215,7 @@ test_expect_success 'kill -9 at random moments during a save loop leaves git and
 	done;
 	kill $loop; wait $loop 2>/dev/null;
 	sleep 0.2;
-	docket -C s -u w doc edit "$id" --title "收尾" >/dev/null &&
+	docket -C s -u wang.fang doc edit "$id" --title "收尾" >/dev/null &&
 	refs_match_sqlite && fsck_clean &&
 	docket -C s doc log "$id" >/dev/null &&
 	test $(ls s/documents.git/objects/pack | grep -vc -e "\.pack$" -e "\.idx$") = 0
@@ -227,18 +227,18 @@ test_expect_success 'a pack roll-up killed after a save left temporary files: th
 	printf "partial" >s/documents.git/objects/pack/pack_git2_a1b2c3 &&
 	printf "partial" >s/documents.git/objects/pack/tmp_pack_XyZ123 &&
 	echo "扫尾" >sweep.md &&
-	docket -C s -u w doc edit "$id" --body-file sweep.md >/dev/null &&
+	docket -C s -u wang.fang doc edit "$id" --body-file sweep.md >/dev/null &&
 	test $(ls s/documents.git/objects/pack | grep -vc -e "\.pack$" -e "\.idx$") = 0 &&
 	refs_match_sqlite && fsck_clean
 '
 
 test_expect_success 'two processes saving at once never see a git lock error' '
 	id=$(cat id) id2=$(cat id2)
-	( for i in $(seq 1 25); do echo "甲$i" >a$i.md; docket -C s -u a doc edit "$id" --body-file a$i.md || echo "fail $?"; done ) >a.out 2>a.err &
+	( for i in $(seq 1 25); do echo "甲$i" >a$i.md; docket -C s -u wang.fang doc edit "$id" --body-file a$i.md || echo "fail $?"; done ) >a.out 2>a.err &
 	pa=$!
-	( for i in $(seq 1 25); do echo "乙$i" >b$i.md; docket -C s -u b doc edit "$id2" --body-file b$i.md || echo "fail $?"; done ) >b.out 2>b.err &
+	( for i in $(seq 1 25); do echo "乙$i" >b$i.md; docket -C s -u zhao.lei doc edit "$id2" --body-file b$i.md || echo "fail $?"; done ) >b.out 2>b.err &
 	pb=$!
-	( for i in $(seq 1 25); do echo "丙$i" >c$i.md; docket -C s -u c doc edit "$id" --body-file c$i.md || echo "fail $?"; done ) >c.out 2>c.err &
+	( for i in $(seq 1 25); do echo "丙$i" >c$i.md; docket -C s -u qian.yu doc edit "$id" --body-file c$i.md || echo "fail $?"; done ) >c.out 2>c.err &
 	pc=$!
 	wait $pa && wait $pb && wait $pc &&
 	! grep -i -e lock -e busy a.err b.err c.err &&
@@ -262,7 +262,7 @@ test_expect_success 'doc attach and detach are recorded as their own events, wit
 
 test_expect_success 'doc signoff records the exact commit; a later edit needs the sign-off again' '
 	id2=$(cat id2) && head=$(sgit rev-parse refs/docs/$id2) &&
-	docket -C s -u zhang.juzhang doc signoff "$id2" >out &&
+	docket -C s -u zhou.min doc signoff "$id2" >out &&
 	grep "^signed off $id2 r[0-9]* ($head)$" out &&
 	test "$(sqlite3 s/docket.db "SELECT commit_id FROM doc_approvals ORDER BY rowid DESC LIMIT 1")" = "$head" &&
 	docket -C s --json doc show "$id2" >show.json &&
@@ -271,10 +271,10 @@ test_expect_success 'doc signoff records the exact commit; a later edit needs th
 	docket -C s -u wang.fang doc edit "$id2" --body-file late.md >/dev/null 2>err &&
 	grep "needs the sign-off again" err &&
 	docket -C s doc log "$id2" >log && tail -1 log | grep -q "needs sign-off again" &&
-	docket -C s --json doc signoff "$id2" >so.json &&
+	docket -C s -u zhou.min --json doc signoff "$id2" >so.json &&
 	python3 -c "import json; v=json.load(open(\"so.json\")); assert v[\"commit\"]==\"$(sgit rev-parse refs/docs/$id2)\" and not v[\"needs_resign\"], v" &&
-	docket -C s -u z doc signoff "$id2" r1 >/dev/null 2>err && grep "differs from the revision signed off" err &&
-	expect_exit 1 docket -C s -u z doc signoff "$id2" r99 2>err && grep "no revision" err &&
+	docket -C s -u zhou.min doc signoff "$id2" r1 >/dev/null 2>err && grep "differs from the revision signed off" err &&
+	expect_exit 1 docket -C s -u zhou.min doc signoff "$id2" r99 2>err && grep "no revision" err &&
 	fsck_clean
 '
 

@@ -35,7 +35,7 @@ trail() {
 }
 
 test_expect_success 'setup: the shipped definitions, a request with its document' '
-	docket -C s init >/dev/null &&
+	signed_store s &&
 	docket -C s -u luo.bin deploy "$REPO/workflows" "$REPO/forms" >/dev/null 2>&1 &&
 	newreq 关于做好春季防火工作的通知 >r && r=$(cat r) &&
 	printf "各区县人民政府：\n请做好春季防火工作。\n" >body.md &&

@@ -7,8 +7,9 @@
  *
  * The command's terminal output is copied to stdout (with plain "\n" line
  * ends: the terminal's ONLCR is off). Each time the output since the last
- * answer contains one of the --expect texts (default: "assphrase", which
- * matches "Passphrase" and "passphrase", and "口令"), the next --type LINE
+ * answer ends in an unfinished line (a prompt) containing one of the
+ * --expect texts (default: "assphrase", which matches "Passphrase" and
+ * "passphrase", and "口令"), the next --type LINE
  * is typed, followed by "\r" as Enter sends it. ptyrun exits with the
  * command's status, 128+N when signal N killed it, or 124 when it ran
  * past the timeout (default 20 s; then it is killed, with all its
@@ -58,6 +59,14 @@ static void write_all(int fd, const char *p, size_t n)
 /* Whether window[0..len) holds one of the texts. */
 static int seen(const char *window, size_t len, const char **expect, size_t nexpect)
 {
+	/* a prompt is the unfinished last line: a message that merely mentions
+	   a passphrase ("... has the initial passphrase ...\n") is not one, and
+	   answering it early would be flushed by the real prompt */
+	const char *nl = memrchr(window, '\n', len);
+	if (nl) {
+		len -= (size_t)(nl + 1 - window);
+		window = nl + 1;
+	}
 	for (size_t i = 0; i < nexpect; i++)
 		if (memmem(window, len, expect[i], strlen(expect[i])))
 			return 1;

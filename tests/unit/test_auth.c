@@ -143,7 +143,7 @@ static void test_setup_phase_and_signed_actions(void **state)
 	struct sm2key *sec = enrol(f, NULL, "tang.xue");
 	struct auth_session *tang = session(f, "tang.xue", sec);
 	struct sm2key *zk = enrol(f, tang, "zhang.wei");
-	enrol(f, tang, "huang.wei");
+	sm2key_free(enrol(f, tang, "huang.wei"));
 	struct auth_session *zhang = session(f, "zhang.wei", zk);
 	free(leave(f, zhang));
 	assert_int_equal(verify(f, &r), 0);

@@ -95,6 +95,20 @@ static void test_save_load_sign_verify(void **state)
 	buf_release(&err);
 }
 
+/* The cost people's keys really get: OpenSSL must accept it both ways. */
+static void test_default_cost(void **state)
+{
+	(void)state;
+	struct buf err = BUF_INIT;
+	struct sm2key *k = sm2key_generate(&err), *back = NULL;
+	assert_int_equal(sm2key_save(k, path("slow.key"), "Docket-2026", 11, &SM2KEY_KDF_DEFAULT, &err), 0);
+	assert_int_equal(sm2key_load(path("slow.key"), "Docket-2026", 11, &back, &err), 0);
+	assert_int_equal(sm2key_load(path("slow.key"), "Docket-2027", 11, &back, &err), SM2KEY_BADPASS);
+	sm2key_free(back);
+	sm2key_free(k);
+	buf_release(&err);
+}
+
 static void test_openssl_reads_it(void **state)
 {
 	(void)state;
@@ -202,6 +216,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_save_load_sign_verify, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_default_cost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_openssl_reads_it, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_passphrase_and_hostile_files, setup, teardown),
 		cmocka_unit_test(test_private_b64),
