@@ -245,10 +245,13 @@ static void reply(struct client *c, json_t *r)
 	wiping_free(s);
 }
 
+/* {"ok":true} and the members of r (taken). */
 static void reply_ok(struct client *c, json_t *r)
 {
-	json_object_set_new(r, "ok", json_true());
-	reply(c, r);
+	json_t *o = json_pack("{s:b}", "ok", 1);
+	json_object_update(o, r);
+	json_decref(r);
+	reply(c, o);
 }
 
 /* {"ok":false,"error":MSG} and, when code is set, "code":CODE (the client's AGENT_NOKEY). */
