@@ -5,23 +5,11 @@
 # inboxes, the event log); `docket check` passes after every case.
 . "$TESTS_DIR/cli/lib.sh"
 
-# new request by USER, prints its id
-newreq() {
-	u=$1
-	shift
-	d -u "$u" --json new "$@" | python3 -c 'import json,sys; print(json.load(sys.stdin)["request"])'
-}
 # zhang.wei's annual leave from 2026-03-03 to END (a leave over 3 days needs a handover)
 leave_to() {
 	e=$1
 	shift
 	newreq zhang.wei leave --set type=annual --set start=2026-03-03 --set end="$e" --set reason=探亲 "$@"
-}
-field() {
-	d --json show "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$2"
-}
-events() {
-	sqlite3 "$TMP/s/docket.db" "SELECT count(*) FROM events"
 }
 
 # snap REQUEST USER...: what a refusal must leave alone: the request as
