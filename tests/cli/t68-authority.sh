@@ -173,6 +173,29 @@ test_expect_success 'a title the engine made follows the data; one the applicant
 	checked
 '
 
+test_expect_success 'a form with a field title: the request is called by it and follows it; a title written apart is kept' '
+	r=$(newreq zhang.wei request --set title=关于购置设备的请示 --set addressee=市政府 --set content=购置办公设备) &&
+	test "$(field "$r" title)" = 关于购置设备的请示 &&
+	d -u huang.wei return "$r" --to applicant -m 标题不准确 &&
+	d -u zhang.wei edit "$r" --set title=关于购置办公设备的请示 >/dev/null &&
+	test "$(field "$r" title)" = 关于购置办公设备的请示 &&
+	d -u zhang.wei inbox | grep "  $r  .*  关于购置办公设备的请示  (returned by 黄伟" &&
+	d -u zhang.wei submit "$r" --set title=关于购置办公设备的请示（修订） >/dev/null &&
+	test "$(field "$r" fields.title)" = 关于购置办公设备的请示（修订） &&
+	d -u huang.wei inbox | grep "  $r  .*  关于购置办公设备的请示（修订）\$" &&
+	t=$(newreq zhang.wei request --set title=关于购置设备的请示 --set addressee=市政府 --set content=购置办公设备 \
+		--title "购置设备 - 张伟") &&
+	test "$(field "$t" title)" = "购置设备 - 张伟" &&
+	d -u zhang.wei withdraw "$t" >/dev/null &&
+	d -u zhang.wei edit "$t" --set title=关于购置办公设备的请示 >/dev/null &&
+	test "$(field "$t" title)" = "购置设备 - 张伟" &&
+	test "$(field "$t" fields.title)" = 关于购置办公设备的请示 &&
+	d -u zhang.wei edit "$t" --title 关于购置办公设备的请示（张伟） >/dev/null &&
+	test "$(field "$t" title)" = 关于购置办公设备的请示（张伟） &&
+	test "$(field "$t" fields.title)" = 关于购置办公设备的请示 &&
+	checked
+'
+
 test_expect_success 'four eyes: the only seal keeper applies, his superior approves, the seal goes one further up' '
 	r=$(newreq qian.yu seal --set seal_type=official --set copies=2 --set purpose=报送材料盖章 --set file=报送材料.pdf) &&
 	d -u zhou.min inbox | grep "  $r  .*部门负责人审批" &&
