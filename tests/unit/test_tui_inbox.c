@@ -96,7 +96,7 @@ static int org_hash_cb(void *ctx, const struct store_def *d)
 	return 0;
 }
 
-/* A new request at time `now` by `user`; returns its id (caller frees). */
+/* A new request at time `now` by `user` (title NULL: the engine names it); returns its id (caller frees). */
 static char *create(const char *uuid, const char *now, const char *user, const char *wf,
 		    const char *title, json_t *data, int draft)
 {
@@ -110,13 +110,14 @@ static char *create(const char *uuid, const char *now, const char *user, const c
 	json_object_set_new(p, "workflow_version", json_string(wh));
 	json_object_set_new(p, "form_version", json_string(fh));
 	json_object_set_new(p, "org_version", json_string(oh));
-	json_object_set_new(p, "title", json_string(title));
+	if (title)
+		json_object_set_new(p, "title", json_string(title));
 	json_object_set_new(p, "data", data);
 	json_object_set_new(p, "draft", json_boolean(draft));
 	char *id = NULL;
 	int rc = engine_act(eng, uuid, "instance.created", user, p, &id);
 	if (rc)
-		fail_msg("create '%s': %s", title, engine_error(eng));
+		fail_msg("create '%s': %s", title ? title : wf, engine_error(eng));
 	json_decref(p);
 	return id;
 }
@@ -773,6 +774,42 @@ static int returned_in_todo(const char *id)
 }
 
 /*
+ * The one who holds request `id`'s first task sends it back to its
+ * applicant at `now` with `opinion`; who that was (caller frees).
+ */
+static char *send_back(const char *uuid, const char *now, const char *id, const char *opinion)
+{
+	json_t *o = engine_show(eng, id);
+	json_t *task = json_array_get(json_object_get(o, "tasks"), 0);
+	char *holder = xstrdup(json_string_value(json_object_get(task, "assignee")));
+	json_t *p = json_pack("{s:s, s:s, s:s}", "task", json_string_value(json_object_get(task, "task")), "to",
+			      "applicant", "opinion", opinion);
+	json_decref(o);
+	setenv("DOCKET_NOW", now, 1);
+	if (engine_act(eng, uuid, "instance.returned", holder, p, NULL))
+		fail_msg("return: %s", engine_error(eng));
+	json_decref(p);
+	return holder;
+}
+
+/* Request `id`'s title and the title of its row in `user`'s 待办 ("" when none), as "TITLE|ROW" (caller frees). */
+static char *titles(const char *id, const char *user)
+{
+	json_t *o = engine_show(eng, id);
+	json_t *a = engine_inbox(eng, user, INBOX_TODO);
+	const char *row = "";
+	size_t i;
+	json_t *v;
+	json_array_foreach(a, i, v)
+		if (!strcmp(json_string_value(json_object_get(v, "request")), id))
+			row = json_string_value(json_object_get(v, "title"));
+	char *r = xasprintf("%s|%s", json_string_value(json_object_get(o, "title")), row);
+	json_decref(a);
+	json_decref(o);
+	return r;
+}
+
+/*
  * Returned to the applicant (退回): the request is in her 待办 as "to
  * resubmit" with when it came back; Enter opens it, P submits it again and
  * it leaves 待办 (the dept head has it again).
@@ -786,17 +823,10 @@ static void test_inbox_returned(void **state)
 				    "2026-03-17", "reason", "调休"),
 			  0);
 	/* the one who holds it sends it back to her */
-	json_t *o = engine_show(eng, id);
-	json_t *task = json_array_get(json_object_get(o, "tasks"), 0);
-	char *holder = xstrdup(json_string_value(json_object_get(task, "assignee")));
-	json_t *p = json_pack("{s:s, s:s, s:s}", "task", json_string_value(json_object_get(task, "task")), "to",
-			      "applicant", "opinion", "请写明调休依据");
-	json_decref(o);
-	setenv("DOCKET_NOW", "2026-03-02T09:47:00+08:00", 1);
-	if (engine_act(eng, "00000000-0000-4000-8000-0000000000a2", "instance.returned", holder, p, NULL))
-		fail_msg("return: %s", engine_error(eng));
-	json_decref(p);
+	char *holder = send_back("00000000-0000-4000-8000-0000000000a2", "2026-03-02T09:47:00+08:00", id,
+				 "请写明调休依据");
 	assert_true(returned_in_todo(id));
+	json_t *o;
 	setenv("DOCKET_NOW", "2026-03-02T09:50:00+08:00", 1);
 	static const char *const k120[] = { "@inbox-returned-120x40", NULL };
 	run(40, 120, k120);
@@ -832,6 +862,44 @@ static void test_inbox_returned(void **state)
 		found |= !strcmp(json_string_value(json_object_get(v, "request")), id);
 	json_decref(theirs);
 	assert_true(found);
+	free(holder);
+	free(id);
+	setenv("DOCKET_NOW", "2026-03-02T09:30:00+08:00", 1);
+}
+
+/*
+ * A title the engine made follows the data (issue 10, defect 7): her leave
+ * of two days, named by the form (年假 2天 - 王芳), comes back to her; in
+ * its form (P) she makes it end a day later and submits it, leaving the
+ * title box as it was: the request, her 我的申请 and the approver's 待办
+ * say 3天 — the box's text was not sent back as a title of her own.
+ */
+static void test_edit_title_follows(void **state)
+{
+	(void)state;
+	char *id = create("00000000-0000-4000-8000-0000000000c1", "2026-03-02T09:42:00+08:00", "wang.fang",
+			  "leave", NULL,
+			  json_pack("{s:s, s:s, s:s, s:s}", "type", "annual", "start", "2026-03-23", "end",
+				    "2026-03-24", "reason", "探亲"),
+			  0);
+	char *holder = send_back("00000000-0000-4000-8000-0000000000c2", "2026-03-02T09:48:00+08:00", id,
+				 "请改为三天");
+	char *t = titles(id, "wang.fang");
+	assert_string_equal(t, "年假 2天 - 王芳|年假 2天 - 王芳");
+	free(t);
+	setenv("DOCKET_NOW", "2026-03-02T09:50:00+08:00", 1);
+	/* the returned row is the last (no deadline); its form: the end date, one day on, then OK */
+	static const char *const keys[] = { "G", "Enter", "P", "Tab", "Tab", "Tab", "End", "Backspace", "=5",
+					    "@request-edit-days-80x24", "Enter", "@request-resubmitted-days-80x24",
+					    "q", "Tab", "Tab", "@inbox-mine-days-80x24", NULL };
+	run(24, 80, keys);
+	json_t *o = engine_show(eng, id);
+	assert_string_equal(json_string_value(json_object_get(o, "state")), "running");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(o, "fields"), "days")), 3);
+	json_decref(o);
+	t = titles(id, holder);
+	assert_string_equal(t, "年假 3天 - 王芳|年假 3天 - 王芳");
+	free(t);
 	free(holder);
 	free(id);
 	setenv("DOCKET_NOW", "2026-03-02T09:30:00+08:00", 1);
@@ -1175,6 +1243,7 @@ int main(void)
 		cmocka_unit_test(test_submit_draft),
 		cmocka_unit_test(test_standin_dialog),
 		cmocka_unit_test(test_inbox_returned),
+		cmocka_unit_test(test_edit_title_follows),
 		cmocka_unit_test(test_edit_document),
 		cmocka_unit_test(test_inbox_waiting),
 		cmocka_unit_test(test_unknown_user),
