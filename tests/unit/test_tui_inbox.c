@@ -905,6 +905,53 @@ static void test_edit_title_follows(void **state)
 	setenv("DOCKET_NOW", "2026-03-02T09:30:00+08:00", 1);
 }
 
+/*
+ * A form with a field `title` (请示's 标题) names the request by it, with no
+ * title box of its own: a request that took its title from the field is
+ * renamed when she changes the field in its form (P); one she gave another
+ * title keeps it when she changes the other fields — the form does not
+ * send the 标题 back as a title of her own.
+ */
+static void test_edit_title_field(void **state)
+{
+	(void)state;
+	char *id = create("00000000-0000-4000-8000-0000000000d1", "2026-03-02T09:43:00+08:00", "wang.fang",
+			  "request", NULL,
+			  json_pack("{s:s, s:s, s:s}", "title", "关于购置设备的请示", "addressee", "市政府",
+				    "content", "拟购置办公设备一批。"),
+			  0);
+	char *holder = send_back("00000000-0000-4000-8000-0000000000d2", "2026-03-02T09:48:00+08:00", id,
+				 "标题请写明设备");
+	setenv("DOCKET_NOW", "2026-03-02T09:50:00+08:00", 1);
+	static const char *const rename[] = { "G", "Enter", "P", "@request-edit-title-field-80x24", "End", "C-u",
+					      "=关于购置办公设备的请示", "Enter", NULL };
+	run(24, 80, rename);
+	char *t = titles(id, holder);
+	assert_string_equal(t, "关于购置办公设备的请示|关于购置办公设备的请示");
+	free(t);
+	free(holder);
+	free(id);
+	id = create("00000000-0000-4000-8000-0000000000d3", "2026-03-02T09:44:00+08:00", "wang.fang", "request",
+		    "购置设备 - 王芳",
+		    json_pack("{s:s, s:s, s:s}", "title", "关于购置设备的请示", "addressee", "市政府", "content",
+			      "拟购置办公设备一批。"),
+		    0);
+	holder = send_back("00000000-0000-4000-8000-0000000000d4", "2026-03-02T09:49:00+08:00", id, "请补充主送机关");
+	setenv("DOCKET_NOW", "2026-03-02T09:50:00+08:00", 1);
+	static const char *const keep[] = { "G", "Enter", "P", "Tab", "End", "=、市财政局", "Enter", NULL };
+	run(24, 80, keep);
+	json_t *o = engine_show(eng, id);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(o, "fields"), "addressee")),
+			    "市政府、市财政局");
+	json_decref(o);
+	t = titles(id, holder);
+	assert_string_equal(t, "购置设备 - 王芳|购置设备 - 王芳");
+	free(t);
+	free(holder);
+	free(id);
+	setenv("DOCKET_NOW", "2026-03-02T09:30:00+08:00", 1);
+}
+
 /* Is `text` one of the request view's lines (its Documents section)? */
 static int request_says(struct tui *t, const char *text)
 {
@@ -1244,6 +1291,7 @@ int main(void)
 		cmocka_unit_test(test_standin_dialog),
 		cmocka_unit_test(test_inbox_returned),
 		cmocka_unit_test(test_edit_title_follows),
+		cmocka_unit_test(test_edit_title_field),
 		cmocka_unit_test(test_edit_document),
 		cmocka_unit_test(test_inbox_waiting),
 		cmocka_unit_test(test_unknown_user),
