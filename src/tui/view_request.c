@@ -1040,6 +1040,17 @@ static const char *act_done(enum action a)
 }
 
 /*
+ * Does the action's event keep an opinion? Not take-back, nor 加签 (its
+ * trail says where the signer goes), 减签 or 传阅: the engine records none
+ * for them, so their dialogs ask for none (as `docket takeback`, `addsign`,
+ * `removesign` and `circulate` take no -m).
+ */
+static int act_keeps_opinion(enum action a)
+{
+	return a != ACT_TAKE_BACK && a != ACT_ADD_SIGNER && a != ACT_REMOVE_SIGNER && a != ACT_CIRCULATE;
+}
+
+/*
  * Set up the dialog for action a on the request shown; the task (for task
  * actions) in *task. 0, or -1 with a message when the action cannot start.
  */
@@ -1072,11 +1083,11 @@ static int act_dialog(struct tui *t, struct dialog *d, struct act_ctx *c, const 
 	else if (a == ACT_TERMINATE)
 		buf_addf(&hint, _("terminate the request? It ends here and cannot go on (%s: common opinions)"),
 			 k.s);
+	else if (a == ACT_ADD_SIGNER || a == ACT_CIRCULATE || a == ACT_REMOVE_SIGNER)
+		buf_addf(&hint, _("%s: choose people"), k.s);
 	else
-		buf_addf(&hint, a == ACT_TRANSFER || a == ACT_DELEGATE || a == ACT_ADD_SIGNER ||
-					a == ACT_CIRCULATE || a == ACT_REMOVE_SIGNER
-				    ? _("%s: choose people or common opinions")
-				    : _("%s: choose one of your common opinions"),
+		buf_addf(&hint, a == ACT_TRANSFER || a == ACT_DELEGATE ? _("%s: choose people or common opinions")
+								       : _("%s: choose one of your common opinions"),
 			 k.s);
 	/* sanitized apart: the newline between them stays */
 	utf8_sanitize(&d->text, q.s);
@@ -1121,7 +1132,7 @@ static int act_dialog(struct tui *t, struct dialog *d, struct act_ctx *c, const 
 	default:
 		break;
 	}
-	if (a != ACT_TAKE_BACK) {
+	if (act_keeps_opinion(a)) {
 		int required = (a == ACT_APPROVE || a == ACT_REJECT || a == ACT_RETURN) &&
 			       (!s || s->opinion_required);
 		c->f_opinion = dialog_add_text(d, required ? _("Opinion") : _("Opinion (optional)"), "",

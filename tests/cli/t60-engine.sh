@@ -180,6 +180,24 @@ test_expect_success 'circulate: one read item per person, never blocking' '
 	checked
 '
 
+test_expect_success 'takeback, addsign, removesign and circulate keep no opinion: -m is refused, not dropped' '
+	r=$(leave) &&
+	n=$(events) &&
+	expect_exit 2 d -u huang.wei addsign "$r" sun.li --before -m 请孙局长把关 2>err &&
+	grep "^docket: unknown option '\''-m'\'' for '\''addsign'\''\$" err &&
+	d -u huang.wei addsign "$r" sun.li --parallel &&
+	expect_exit 2 d -u huang.wei removesign "$r" sun.li -m 不用了 2>err &&
+	grep "^docket: unknown option '\''-m'\'' for '\''removesign'\''\$" err &&
+	expect_exit 2 d -u huang.wei circulate "$r" gao.yan -m 请阅 2>err &&
+	grep "^docket: unknown option '\''-m'\'' for '\''circulate'\''\$" err &&
+	d -u huang.wei removesign "$r" sun.li &&
+	d -u huang.wei approve "$r" -m 同意 &&
+	expect_exit 2 d -u huang.wei takeback "$r" -m 拿回 2>err &&
+	grep "^docket: unknown option '\''-m'\'' for '\''takeback'\''\$" err &&
+	test "$(events)" = $((n + 3)) &&
+	checked
+'
+
 test_expect_success 'urge, terminate by a system administrator only' '
 	r=$(leave) &&
 	d -u zhang.wei urge "$r" &&

@@ -660,7 +660,7 @@ static char *last_action(const char *id)
 static void test_remove_signer(void **state)
 {
 	(void)state;
-	static const char *const k80[] = { "S", "=钱宇", "@remove-signer-80x24", "Tab", "Tab", "Enter",
+	static const char *const k80[] = { "S", "=钱宇", "@remove-signer-80x24", "Tab", "Enter",
 					   "@remove-signer-refused-80x24", "Esc", NULL };
 	run(24, 80, k80);
 	/* wang.fang adds qian.yu after her on the first incoming document, then removes him */
@@ -673,7 +673,7 @@ static void test_remove_signer(void **state)
 	free(task);
 	if (rc < 0)
 		fail_msg("add signer: %s", engine_error(eng));
-	static const char *const k120[] = { "S", "=钱宇", "Tab", "Tab", "Enter", "@remove-signer-done-120x40",
+	static const char *const k120[] = { "S", "=钱宇", "Tab", "Enter", "@remove-signer-done-120x40",
 					    NULL };
 	run(40, 120, k120);
 	char *a = last_action(incoming_id);
@@ -1096,6 +1096,55 @@ static char *task_state(const char *id, const char *user)
 	return r;
 }
 
+/* The actions of request `id`'s trail, one a line (caller frees). */
+static char *trail_actions(const char *id)
+{
+	json_t *o = engine_show(eng, id);
+	struct buf b = BUF_INIT;
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(o, "trail"), i, v) {
+		const char *op = json_string_value(json_object_get(v, "opinion"));
+		buf_addf(&b, "%s %s%s%s\n", json_string_value(json_object_get(v, "action")),
+			 json_string_value(json_object_get(v, "detail")) ? json_string_value(json_object_get(v, "detail"))
+									  : "-",
+			 op ? ": " : "", op ? op : "");
+	}
+	json_decref(o);
+	return buf_detach(&b);
+}
+
+/*
+ * 加签 and 传阅 ask for the people and nothing else: the engine keeps no
+ * opinion with them (加签's trail says where the signer goes), so a dialog
+ * that asked for one would drop what was typed there. 徐明 adds 吴静 before
+ * him and circulates the leave to 冯雪 from his inbox.
+ */
+static void test_add_signer_circulate(void **state)
+{
+	(void)state;
+	char *id = create("00000000-0000-4000-8000-0000000000e1", "2026-03-02T09:33:00+08:00", "he.xiaomei",
+			  "leave", NULL,
+			  json_pack("{s:s, s:s, s:s, s:s}", "type", "annual", "start", "2026-03-09", "end",
+				    "2026-03-10", "reason", "探亲"),
+			  0);
+	setenv("DOCKET_NOW", "2026-03-02T09:40:00+08:00", 1);
+	static const char *const keys[] = { "s", "@add-signer-80x24", "=吴静", "Enter", "c", "@circulate-80x24",
+					    "=冯雪", "Enter", "@circulated-80x24", NULL };
+	run_script("xu.ming", &inbox_view_ops, 24, 80, keys);
+	char *got = trail_actions(id);
+	assert_string_equal(got, "created -\n"
+				 "submitted -\n"
+				 "added signer wu.jing: before\n"
+				 "circulated feng.xue\n");
+	free(got);
+	char *st = task_state(id, "xu.ming");
+	assert_string_equal(st, "waiting");
+	free(st);
+	free(id);
+	setenv("DOCKET_NOW", "2026-03-02T09:30:00+08:00", 1);
+}
+
 /* `user` passes their task in request `id` on at `now`: event `type` with `user_to` (and `where`). */
 static void pass_on(const char *uuid, const char *now, const char *user, const char *id, const char *type,
 		    const char *user_to, const char *where)
@@ -1142,7 +1191,7 @@ static void test_inbox_waiting(void **state)
 					    "@inbox-waiting-filter-120x40", NULL };
 	run_script("huang.wei", &inbox_view_ops, 40, 120, k120);
 	static const char *const k80[] = { "@inbox-waiting-80x24", "Enter", "S", "=孙丽",
-					   "@remove-signer-waiting-80x24", "Tab", "Tab", "Enter", "q",
+					   "@remove-signer-waiting-80x24", "Tab", "Enter", "q",
 					   "@inbox-waiting-removed-80x24", NULL };
 	run_script("huang.wei", &inbox_view_ops, 24, 80, k80);
 	st = task_state(before, "huang.wei");
@@ -1285,6 +1334,7 @@ int main(void)
 		cmocka_unit_test(test_refresh_every_view),
 		cmocka_unit_test(test_colour_depths),
 		cmocka_unit_test(test_remove_signer),
+		cmocka_unit_test(test_add_signer_circulate),
 		cmocka_unit_test(test_approve_from_inbox),
 		cmocka_unit_test(test_terminate),
 		cmocka_unit_test(test_submit_draft),
