@@ -760,11 +760,56 @@ int request_action(enum action a)
 struct act_ctx {
 	struct tui *t;
 	enum action a;
+	const json_t *show;      /* the request (engine_show), borrowed */
 	size_t f_opinion, f_user, f_where, f_to, f_pick; /* field indexes; SIZE_MAX: none */
 	int multi_user;          /* the user field takes several people */
 	char **to_values;        /* return targets behind the f_to choices */
 	size_t nto;
 };
+
+/*
+ * 减签: choose among the signers who could be removed — the open tasks
+ * (pending or waiting: 审批, 认领, 协办) at the request's current steps,
+ * other than the user's own — rather than the whole organisation; whether
+ * the user may remove the one chosen is the engine's to say.
+ */
+static void act_pick_signer(struct tui *t, const json_t *show, struct edit *e)
+{
+	struct picker p;
+	picker_init(&p, _("Signers who have not acted"));
+	const char **ids = NULL;
+	size_t n = 0, alloc = 0, i;
+	json_t *x;
+	json_array_foreach(json_object_get(show, "tasks"), i, x) {
+		const char *who = rq_str(x, "assignee"), *kind = rq_str(x, "kind"), *st = rq_str(x, "state");
+		const char *step = rq_str(x, "step");
+		int open = st && (!strcmp(st, "pending") || !strcmp(st, "waiting"));
+		int signs = kind && (!strcmp(kind, "approve") || !strcmp(kind, "offer") || !strcmp(kind, "handle_co"));
+		int current = 0;
+		size_t k;
+		json_t *cur;
+		json_array_foreach(json_object_get(show, "current"), k, cur)
+			current |= step && rq_str(cur, "step") && !strcmp(rq_str(cur, "step"), step);
+		if (!who || !open || !signs || !current || !strcmp(who, t->user))
+			continue;
+		ALLOC_GROW(ids, n + 1, alloc);
+		ids[n++] = who;
+		struct buf item = BUF_INIT;
+		buf_addf(&item, "%s  %s  %s", rq_str(x, "assignee_name") ? rq_str(x, "assignee_name") : who, who,
+			 rq_str(x, "step_name") ? rq_str(x, "step_name") : step);
+		picker_add(&p, item.s);
+		buf_release(&item);
+	}
+	if (!n) {
+		tui_message(t, 0, "%s", _("no signer at the current step is still to act"));
+	} else {
+		long sel = picker_run(t, &p);
+		if (sel >= 0)
+			edit_set(e, ids[sel]);
+	}
+	free(ids);
+	picker_release(&p);
+}
 
 /* Choose from the user's common opinions, or the organisation's people, into a field. */
 static void act_pick(struct tui *t, struct dialog *d, size_t field, enum action a, void *ctxp)
@@ -795,6 +840,11 @@ static void act_pick(struct tui *t, struct dialog *d, size_t field, enum action 
 	}
 	if (field != c->f_user && field != c->f_pick)
 		return;
+	if (c->a == ACT_REMOVE_SIGNER) {
+		act_pick_signer(t, c->show, e);
+		buf_reset(&d->fields[field].msg);
+		return;
+	}
 	const struct org *o = tui_org(t, NULL);
 	long k = tui_pick_user(t, o);
 	if (k >= 0) {
@@ -1221,6 +1271,7 @@ int request_act(struct tui *t, const char *id, enum action a)
 	memset(&c, 0, sizeof(c));
 	c.t = t;
 	c.a = a;
+	c.show = show;
 	struct dialog d;
 	char *task = NULL;
 	if (act_dialog(t, &d, &c, show, id, &task)) {

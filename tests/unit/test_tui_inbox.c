@@ -1190,8 +1190,9 @@ static void test_inbox_waiting(void **state)
 	static const char *const k120[] = { "@inbox-waiting-120x40", "/", "=孙丽", "Enter",
 					    "@inbox-waiting-filter-120x40", NULL };
 	run_script("huang.wei", &inbox_view_ops, 40, 120, k120);
-	static const char *const k80[] = { "@inbox-waiting-80x24", "Enter", "S", "=孙丽",
-					   "@remove-signer-waiting-80x24", "Tab", "Enter", "q",
+	static const char *const k80[] = { "@inbox-waiting-80x24", "Enter", "S", "C-o",
+					   "@remove-signer-pick-80x24", "Enter", "@remove-signer-waiting-80x24",
+					   "Tab", "Enter", "q",
 					   "@inbox-waiting-removed-80x24", NULL };
 	run_script("huang.wei", &inbox_view_ops, 24, 80, k80);
 	st = task_state(before, "huang.wei");
