@@ -258,8 +258,13 @@ static void nw_dialog(struct dialog *d, struct nw_ctx *c, const char *heading, c
 		buf_reset(&text);
 		size_t i;
 		if (f->compute) {
+			/* a request's value was computed from its data then: OK computes it again */
 			nw_value_text(v, &text);
-			const char *shown[] = { text.len ? text.s : _("(computed when saved)") };
+			char *was = text.len ? xasprintf(_("%s (computed when saved)"), text.s) : NULL;
+			buf_reset(&text);
+			buf_adds(&text, was ? was : _("(computed when saved)"));
+			free(was);
+			const char *shown[] = { text.s };
 			i = dialog_add_choice(d, label.s, shown, 1, 0);
 		} else if (f->type == F_CHOICE || f->type == F_BOOL) {
 			size_t n = f->type == F_BOOL ? 2 : f->noptions;
