@@ -187,6 +187,8 @@ static void nw_pick(struct tui *t, struct dialog *d, size_t field, enum action a
 		} else {
 			edit_set(e, id);
 		}
+		/* filled in: its message (required, unknown person) is gone, as when typed */
+		buf_reset(&d->fields[field].msg);
 	}
 }
 

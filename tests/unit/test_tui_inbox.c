@@ -273,6 +273,11 @@ static void test_new_request_form(void **state)
 	static const char *const k120[] = { "+", "/", "=发文", "Enter", "@new-outgoing-120x40",
 					    "Esc", NULL };
 	run(40, 120, k120);
+	/* five days need a hand-over: said at its field, and gone once one is chosen (Ctrl-O) */
+	static const char *const handover[] = { "+", "/", "=请假", "Enter", "Tab", "Tab", "=2026-04-06", "Tab",
+						"=2026-04-10", "Tab", "Tab", "=探亲", "Enter", "C-o", "/", "=冯雪",
+						"Enter", "@new-handover-picked-80x24", "Esc", NULL };
+	run(24, 80, handover);
 }
 
 /*
