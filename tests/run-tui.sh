@@ -265,5 +265,41 @@ wait_for "docket: no user 'nobody' in the deployed organisation" "an unknown use
 wait_for "docket-exited=1" "and docket exits with status 1"
 wait_gone "Inbox" "no inbox was shown"
 
+# a leave named by its form (年假 2天 - 王芳), returned to her: in its form she
+# makes it end a day later and submits it, the title box untouched; the
+# request and her inbox say 3天, and so does the approver's (issue 10, defect 7)
+tm kill-session -t docket
+if ! leave=$("$DOCKET" -C "$store" -u wang.fang --json new leave --set type=annual --set start=2026-04-13 \
+	--set end=2026-04-14 --set reason=探亲 2>"$tmp/leave.out" | sed -n 's/.*"request": "\([a-z0-9]*\)".*/\1/p') ||
+	[ -z "$leave" ] ||
+	! "$DOCKET" -C "$store" -u zhao.lei return "$leave" --to applicant -m 请改为三天 >>"$tmp/leave.out" 2>&1; then
+	cat "$tmp/leave.out"
+	not_ok "a leave by wang.fang, returned to her"
+else
+	tm -f /dev/null new-session -d -s docket -x 80 -y 24 \
+		"'$DOCKET' -C '$store' -u wang.fang; echo docket-exited=\$?; sleep 30"
+	wait_for "年假 2天 - 王芳" "the returned leave is in her to-do list, named by the form"
+	tm send-keys -t docket G Enter
+	wait_for "Request 年假 2天 - 王芳" "Enter opens it"
+	tm send-keys -t docket P
+	wait_for "returned: 年假 2天 - 王芳" "P opens its form"
+	# Title, 请假类型, 开始日期, then 结束日期: 2026-04-14 becomes 2026-04-15
+	tm send-keys -t docket Tab Tab Tab End BSpace 5
+	wait_for "[2026-04-15" "the end date is changed"
+	tm send-keys -t docket Enter
+	wait_for "Request 年假 3天 - 王芳" "submitted, the request is called 3天"
+	wait_for "submitted request '$leave'" "the status bar says it was submitted"
+	tm send-keys -t docket q Tab Tab
+	wait_for "年假 3天 - 王芳" "her requests say 3天"
+	wait_gone "年假 2天 - 王芳" "and nothing says 2天 any more"
+	if "$DOCKET" -C "$store" -u zhao.lei inbox | grep -q "  $leave  .*  年假 3天 - 王芳\$"; then
+		ok
+	else
+		not_ok "the approver's to-do list says 3天"
+	fi
+	tm send-keys -t docket q
+	wait_for "docket-exited=0" "q quits"
+fi
+
 echo "tui: $pass passed, $fail failed"
 [ "$fail" = 0 ]

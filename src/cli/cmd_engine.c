@@ -371,10 +371,18 @@ int cmd_edit(struct cli *c)
 	return submit_or_edit(c, EVENT(UPDATED), _("changed request '%s'"));
 }
 
+/*
+ * The verbs that take no -m: the engine keeps no opinion with their event
+ * (takeback; addsign, whose trail says where the signer goes; removesign,
+ * circulate), so an -m would be dropped without a word. Left untaken, it
+ * is an unknown option. The TUI's dialogs ask for none either.
+ */
+enum { NO_OPINION = 0, OPINION = 1 };
+
 /* approve / reject / read / takeback / transfer / delegate / addsign: act on my task. */
-static int task_verb(struct cli *c, const char *type, const char *what, int nargs)
+static int task_verb(struct cli *c, const char *type, const char *what, int nargs, int opinion)
 {
-	const char *m = take_opt(c, "-m", "--message");
+	const char *m = opinion ? take_opt(c, "-m", "--message") : NULL;
 	const char *pick = take_opt(c, "--pick", NULL);
 	const char *where = NULL;
 	if (cli_take_flag(c, "--before"))
@@ -420,37 +428,37 @@ out:
 
 int cmd_approve(struct cli *c)
 {
-	return task_verb(c, EVENT(APPROVED), _("approved task '%s'"), 0);
+	return task_verb(c, EVENT(APPROVED), _("approved task '%s'"), 0, OPINION);
 }
 
 int cmd_reject(struct cli *c)
 {
-	return task_verb(c, EVENT(REJECTED), _("rejected task '%s'"), 0);
+	return task_verb(c, EVENT(REJECTED), _("rejected task '%s'"), 0, OPINION);
 }
 
 int cmd_read(struct cli *c)
 {
-	return task_verb(c, EVENT(READ), _("read task '%s'"), 0);
+	return task_verb(c, EVENT(READ), _("read task '%s'"), 0, OPINION);
 }
 
 int cmd_takeback(struct cli *c)
 {
-	return task_verb(c, EVENT(TAKENBACK), _("took back task '%s'"), 0);
+	return task_verb(c, EVENT(TAKENBACK), _("took back task '%s'"), 0, NO_OPINION);
 }
 
 int cmd_transfer(struct cli *c)
 {
-	return task_verb(c, EVENT(TRANSFERRED), _("transferred task '%s'"), 1);
+	return task_verb(c, EVENT(TRANSFERRED), _("transferred task '%s'"), 1, OPINION);
 }
 
 int cmd_delegate(struct cli *c)
 {
-	return task_verb(c, EVENT(DELEGATED), _("delegated task '%s'"), 1);
+	return task_verb(c, EVENT(DELEGATED), _("delegated task '%s'"), 1, OPINION);
 }
 
 int cmd_addsign(struct cli *c)
 {
-	return task_verb(c, EVENT(SIGNER_ADDED), _("added a signer to task '%s'"), 1);
+	return task_verb(c, EVENT(SIGNER_ADDED), _("added a signer to task '%s'"), 1, NO_OPINION);
 }
 
 int cmd_return(struct cli *c)
@@ -481,9 +489,10 @@ out:
 }
 
 /* withdraw / urge / terminate / removesign / circulate: act on a request. */
-static int request_verb(struct cli *c, const char *type, const char *what, int min_users, int max_users)
+static int request_verb(struct cli *c, const char *type, const char *what, int min_users, int max_users,
+			int opinion)
 {
-	const char *m = take_opt(c, "-m", "--message");
+	const char *m = opinion ? take_opt(c, "-m", "--message") : NULL;
 	if (cli_no_options(c) < 0 || c->argc < 2 + min_users || (max_users >= 0 && c->argc > 2 + max_users))
 		return cli_usage(c);
 	struct session ss;
@@ -519,27 +528,27 @@ out:
 
 int cmd_withdraw(struct cli *c)
 {
-	return request_verb(c, EVENT(WITHDRAWN), _("withdrew request '%s'"), 0, 0);
+	return request_verb(c, EVENT(WITHDRAWN), _("withdrew request '%s'"), 0, 0, OPINION);
 }
 
 int cmd_urge(struct cli *c)
 {
-	return request_verb(c, EVENT(URGED), _("urged the handlers of request '%s'"), 0, 0);
+	return request_verb(c, EVENT(URGED), _("urged the handlers of request '%s'"), 0, 0, OPINION);
 }
 
 int cmd_terminate(struct cli *c)
 {
-	return request_verb(c, EVENT(TERMINATED), _("terminated request '%s'"), 0, 0);
+	return request_verb(c, EVENT(TERMINATED), _("terminated request '%s'"), 0, 0, OPINION);
 }
 
 int cmd_removesign(struct cli *c)
 {
-	return request_verb(c, EVENT(SIGNER_REMOVED), _("removed a signer from request '%s'"), 1, 1);
+	return request_verb(c, EVENT(SIGNER_REMOVED), _("removed a signer from request '%s'"), 1, 1, NO_OPINION);
 }
 
 int cmd_circulate(struct cli *c)
 {
-	return request_verb(c, EVENT(CIRCULATED), _("circulated request '%s'"), 1, -1);
+	return request_verb(c, EVENT(CIRCULATED), _("circulated request '%s'"), 1, -1, NO_OPINION);
 }
 
 int cmd_inbox(struct cli *c)

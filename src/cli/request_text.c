@@ -140,33 +140,6 @@ static void name_and_id(struct buf *out, const char *name, const char *id)
 
 /* ---- the inbox ---- */
 
-/*
- * A to-do row of a task waiting for someone acting for the user first: who
- * and why in words ("waiting for 孙丽"; zh_CN 等待 孙丽 加签 for a signer
- * added before them, 等待 孙丽 办理 for a delegate), appended to out; nothing
- * for other rows. The TUI's inbox says the same (src/tui/view_inbox.c).
- */
-static void waiting_note(const json_t *v, struct buf *out)
-{
-	const char *who = jget(v, "waiting_for") ? jname(v, "waiting_for") : NULL;
-	const char *why = jget(v, "waiting_reason");
-	if (!who)
-		return;
-	const char *fmt;
-	if (why && !strcmp(why, "delegated"))
-		/* TRANSLATORS: a to-do that waits for the delegate (委派) first: 等待 冯雪 办理 */
-		fmt = C_("waiting for a delegate", "waiting for %s");
-	else
-		/* TRANSLATORS: a to-do that waits for the signer added before you (加签) first: 等待 孙丽 加签 */
-		fmt = C_("waiting for an added signer", "waiting for %s");
-	struct buf words = BUF_INIT;
-	buf_addf(&words, fmt, who);
-	buf_adds(out, "  ");
-	/* TRANSLATORS: a note on an inbox row, next to its title ("(waiting for 孙丽)") */
-	buf_addf(out, C_("inbox note", "(%s)"), words.s);
-	buf_release(&words);
-}
-
 void cli_print_inbox(const json_t *a, enum inbox_kind k)
 {
 	struct table t;
@@ -206,7 +179,10 @@ void cli_print_inbox(const json_t *a, enum inbox_kind k)
 			buf_addf(&last, "  [%s]", engine_action_label(dec));
 		if (jget(v, "on_behalf"))
 			buf_addf(&last, _("  (for %s)"), jname(v, "on_behalf"));
-		waiting_note(v, &last);
+		if (jget(v, "waiting_for")) {
+			buf_adds(&last, "  ");
+			engine_waiting_note(v, &last);
+		}
 		if (resubmit && jget(v, "returned_by")) {
 			/* who sent it back, from which step, and why */
 			if (op)

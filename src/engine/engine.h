@@ -255,6 +255,14 @@ void engine_trail_what(const json_t *row, const struct workflow *wf, const struc
 		       struct buf *out);
 /* The row's opinion, which engine_trail_what leaves out without `opinion`; NULL when none. */
 const char *engine_trail_opinion(const json_t *row);
+/*
+ * A to-do row of engine_inbox() that waits for someone acting for its
+ * holder first (`waiting_for`): whom and why in words, appended to out —
+ * "(waiting for 孙丽)", zh_CN （等待 孙丽 加签） for a signer added before
+ * them, （等待 冯雪 办理） for a delegate — so `docket inbox` and the TUI's
+ * 待办 say the same. 1 when appended, 0 (nothing) for any other row.
+ */
+int engine_waiting_note(const json_t *row, struct buf *out);
 /* A user's common opinions, most used first; NULL on error. */
 json_t *engine_opinions(struct engine *e, const char *user);
 /* The current organisation (its latest deployed version, parsed and cached); NULL when none is deployed. */

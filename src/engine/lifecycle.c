@@ -53,19 +53,24 @@ static void made_title(const struct ctx *c, const json_t *data, struct buf *out)
 }
 
 /*
- * The title a request gets from an event: the one given, else the form's
- * `title` field, else the one the form makes from the data.
+ * The title `data` alone gives a request: its form's `title` field when it
+ * has one filled in, else the one the form's `title:` makes.
  */
-static char *title_for(struct ctx *c, const json_t *data)
+static char *data_title(const struct ctx *c, const json_t *data)
 {
-	const char *t = eng_pstr(c, "title");
-	if (!t || !*t)
-		t = json_string_value(json_object_get(data, "title"));
+	const char *t = json_string_value(json_object_get(data, "title"));
 	if (t && *t)
 		return xstrdup(t);
 	struct buf made = BUF_INIT;
 	made_title(c, data, &made);
 	return buf_detach(&made);
+}
+
+/* The title a request gets from an event: the one given, else the one its data gives. */
+static char *title_for(struct ctx *c, const json_t *data)
+{
+	const char *t = eng_pstr(c, "title");
+	return t && *t ? xstrdup(t) : data_title(c, data);
 }
 
 /*
@@ -160,9 +165,10 @@ int ap_created(struct ctx *c)
 /*
  * The payload's form data and title over the request (submit, update).
  * Under today's rules the engine judges the data against the request's own
- * form version and keeps the canonical form; a title the form made from
- * the old data is made again from the new (a leave changed from 2 to 3
- * days is not left saying 2天), one a person wrote stays.
+ * form version and keeps the canonical form; a title the old data gave
+ * (the form's `title` field, or what its `title:` made) follows the new
+ * data (a leave changed from 2 to 3 days is not left saying 2天, a 请示
+ * whose 标题 changes is called by its new 标题), one a person wrote stays.
  */
 static int take_changes(struct ctx *c)
 {
@@ -178,11 +184,10 @@ static int take_changes(struct ctx *c)
 	const char *title = eng_pstr(c, "title");
 	char *remade = NULL;
 	if (c->strict && json_is_object(data) && (!title || !*title)) {
-		struct buf old = BUF_INIT;
-		made_title(c, c->in.data, &old);
-		if (c->in.title && !strcmp(c->in.title, old.s))
-			remade = title_for(c, data);
-		buf_release(&old);
+		char *old = data_title(c, c->in.data);
+		if (c->in.title && !strcmp(c->in.title, old))
+			remade = data_title(c, data);
+		free(old);
 		title = remade;
 	}
 	if (json_is_object(data)) {

@@ -540,3 +540,26 @@ const char *engine_trail_opinion(const json_t *v)
 	const char *action = tget(v, "action");
 	return action && !strcmp(action, "added signer") ? NULL : tget(v, "opinion");
 }
+
+/* ---- the inbox as people read it ---- */
+
+int engine_waiting_note(const json_t *row, struct buf *out)
+{
+	const char *id = tget(row, "waiting_for"), *why = tget(row, "waiting_reason");
+	if (!id)
+		return 0;
+	const char *who = tget(row, "waiting_for_name") ? tget(row, "waiting_for_name") : id;
+	const char *fmt;
+	if (why && !strcmp(why, "delegated"))
+		/* TRANSLATORS: a to-do that waits for the delegate (委派) first: 等待 冯雪 办理 */
+		fmt = C_("waiting for a delegate", "waiting for %s");
+	else
+		/* TRANSLATORS: a to-do that waits for the signer added before you (加签) first: 等待 孙丽 加签 */
+		fmt = C_("waiting for an added signer", "waiting for %s");
+	struct buf words = BUF_INIT;
+	buf_addf(&words, fmt, who);
+	/* TRANSLATORS: a note on an inbox row, next to its title ("(waiting for 孙丽)") */
+	buf_addf(out, C_("inbox note", "(%s)"), words.s);
+	buf_release(&words);
+	return 1;
+}

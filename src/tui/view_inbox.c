@@ -9,8 +9,8 @@
  * "to resubmit" (as `urgent`): Enter opens it, `P` submits it again. A
  * task of yours that waits for a signer you added before you (加签) or for
  * the one you delegated to (委派) is a to-do row whose title starts with
- * whom it waits for, as `muted` ("(waiting for 孙丽)"; zh_CN 等待 孙丽 加签
- * or 办理): Enter opens it, where you can remove that signer (减签).
+ * whom it waits for, as `muted` (engine_waiting_note's "(waiting for
+ * 孙丽)", as `docket inbox` says it): Enter opens it, where you can remove that signer (减签).
  * `sort` cycles deadline / received / workflow, `/` keeps the rows
  * containing the typed text (as the definitions view), Enter opens the
  * request (view_request.c) and the approval actions act on the selected
@@ -150,26 +150,6 @@ static int urgency_level(const char *u)
 	return 0;
 }
 
-/*
- * Whom a waiting to-do row waits for, and why, in words — "(waiting for
- * 孙丽)", zh_CN （等待 孙丽 加签） or （等待 冯雪 办理）, as `docket inbox`
- * says it (src/cli/request_text.c) — or NULL when the row is no such row.
- */
-static char *waiting_words(const json_t *o)
-{
-	const char *id = jstr(o, "waiting_for"), *why = jstr(o, "waiting_reason");
-	if (!id)
-		return NULL;
-	const char *who = jstr(o, "waiting_for_name") ? jstr(o, "waiting_for_name") : id;
-	const char *fmt = why && !strcmp(why, "delegated") ? C_("waiting for a delegate", "waiting for %s")
-							   : C_("waiting for an added signer", "waiting for %s");
-	struct buf words = BUF_INIT, out = BUF_INIT;
-	buf_addf(&words, fmt, who);
-	buf_addf(&out, C_("inbox note", "(%s)"), words.s);
-	buf_release(&words);
-	return buf_detach(&out);
-}
-
 /* Build the rows of one tab from the engine's JSON. */
 static void load_tab(struct tui *t, struct inbox_data *d, size_t tab, json_t *a)
 {
@@ -194,7 +174,9 @@ static void load_tab(struct tui *t, struct inbox_data *d, size_t tab, json_t *a)
 		} else {
 			const char *kind = jstr(o, "kind");
 			it->resubmit = kind && !strcmp(kind, "resubmit");
-			it->waiting = waiting_words(o);
+			struct buf note = BUF_INIT;
+			it->waiting = engine_waiting_note(o, &note) ? buf_detach(&note) : NULL;
+			buf_release(&note);
 			it->task = xstrdup(jstr(o, "task") ? jstr(o, "task") : "");
 			it->step = xstrdup(it->resubmit	       ? _("to resubmit")
 					   : jstr(o, "step_name") ? jstr(o, "step_name")

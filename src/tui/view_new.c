@@ -187,6 +187,8 @@ static void nw_pick(struct tui *t, struct dialog *d, size_t field, enum action a
 		} else {
 			edit_set(e, id);
 		}
+		/* filled in: its message (required, unknown person) is gone, as when typed */
+		buf_reset(&d->fields[field].msg);
 	}
 }
 
@@ -258,8 +260,13 @@ static void nw_dialog(struct dialog *d, struct nw_ctx *c, const char *heading, c
 		buf_reset(&text);
 		size_t i;
 		if (f->compute) {
+			/* a request's value was computed from its data then: OK computes it again */
 			nw_value_text(v, &text);
-			const char *shown[] = { text.len ? text.s : _("(computed when saved)") };
+			char *was = text.len ? xasprintf(_("%s (computed when saved)"), text.s) : NULL;
+			buf_reset(&text);
+			buf_adds(&text, was ? was : _("(computed when saved)"));
+			free(was);
+			const char *shown[] = { text.s };
 			i = dialog_add_choice(d, label.s, shown, 1, 0);
 		} else if (f->type == F_CHOICE || f->type == F_BOOL) {
 			size_t n = f->type == F_BOOL ? 2 : f->noptions;
@@ -410,9 +417,8 @@ void tui_new_request(struct tui *t)
 		buf_release(&heading);
 		while (dialog_run(t, &d) == DIALOG_OK && c.data) {
 			int draft = d.fields[c.f_mode].choice == 1;
+			/* none given: the engine names it (the form's title field, or its title:) */
 			const char *title = c.f_title != SIZE_MAX ? dialog_value(&d, c.f_title) : NULL;
-			if (!title || !*title)
-				title = json_string_value(json_object_get(c.data, "title"));
 			/* the one call the command line makes too: the engine judges it all */
 			char *created = NULL;
 			int rc = engine_start(t->engine, NULL, t->user, wid, c.data, title, draft, &created);
@@ -465,9 +471,12 @@ int tui_edit_request(struct tui *t, const char *id, const json_t *show)
 	int rc = 0;
 	while (dialog_run(t, &d) == DIALOG_OK && c.data) {
 		int save = d.fields[c.f_mode].choice == 1;
+		/*
+		 * only the title box names the request: a title the data gave (the
+		 * form's title field, or its title:) the engine makes again from the
+		 * new data, one a person wrote it keeps
+		 */
 		const char *new_title = c.f_title != SIZE_MAX ? dialog_value(&d, c.f_title) : NULL;
-		if (!new_title || !*new_title)
-			new_title = json_string_value(json_object_get(c.data, "title"));
 		int same_title = !new_title || !*new_title || (title && !strcmp(new_title, title));
 		if (save && same_title && json_equal(c.data, (json_t *)fields)) {
 			tui_message(t, 0, "%s", _("nothing changed"));

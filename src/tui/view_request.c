@@ -760,11 +760,56 @@ int request_action(enum action a)
 struct act_ctx {
 	struct tui *t;
 	enum action a;
+	const json_t *show;      /* the request (engine_show), borrowed */
 	size_t f_opinion, f_user, f_where, f_to, f_pick; /* field indexes; SIZE_MAX: none */
 	int multi_user;          /* the user field takes several people */
 	char **to_values;        /* return targets behind the f_to choices */
 	size_t nto;
 };
+
+/*
+ * 减签: choose among the signers who could be removed — the open tasks
+ * (pending or waiting: 审批, 认领, 协办) at the request's current steps,
+ * other than the user's own — rather than the whole organisation; whether
+ * the user may remove the one chosen is the engine's to say.
+ */
+static void act_pick_signer(struct tui *t, const json_t *show, struct edit *e)
+{
+	struct picker p;
+	picker_init(&p, _("Signers who have not acted"));
+	const char **ids = NULL;
+	size_t n = 0, alloc = 0, i;
+	json_t *x;
+	json_array_foreach(json_object_get(show, "tasks"), i, x) {
+		const char *who = rq_str(x, "assignee"), *kind = rq_str(x, "kind"), *st = rq_str(x, "state");
+		const char *step = rq_str(x, "step");
+		int open = st && (!strcmp(st, "pending") || !strcmp(st, "waiting"));
+		int signs = kind && (!strcmp(kind, "approve") || !strcmp(kind, "offer") || !strcmp(kind, "handle_co"));
+		int current = 0;
+		size_t k;
+		json_t *cur;
+		json_array_foreach(json_object_get(show, "current"), k, cur)
+			current |= step && rq_str(cur, "step") && !strcmp(rq_str(cur, "step"), step);
+		if (!who || !open || !signs || !current || !strcmp(who, t->user))
+			continue;
+		ALLOC_GROW(ids, n + 1, alloc);
+		ids[n++] = who;
+		struct buf item = BUF_INIT;
+		buf_addf(&item, "%s  %s  %s", rq_str(x, "assignee_name") ? rq_str(x, "assignee_name") : who, who,
+			 rq_str(x, "step_name") ? rq_str(x, "step_name") : step);
+		picker_add(&p, item.s);
+		buf_release(&item);
+	}
+	if (!n) {
+		tui_message(t, 0, "%s", _("no signer at the current step is still to act"));
+	} else {
+		long sel = picker_run(t, &p);
+		if (sel >= 0)
+			edit_set(e, ids[sel]);
+	}
+	free(ids);
+	picker_release(&p);
+}
 
 /* Choose from the user's common opinions, or the organisation's people, into a field. */
 static void act_pick(struct tui *t, struct dialog *d, size_t field, enum action a, void *ctxp)
@@ -795,6 +840,11 @@ static void act_pick(struct tui *t, struct dialog *d, size_t field, enum action 
 	}
 	if (field != c->f_user && field != c->f_pick)
 		return;
+	if (c->a == ACT_REMOVE_SIGNER) {
+		act_pick_signer(t, c->show, e);
+		buf_reset(&d->fields[field].msg);
+		return;
+	}
 	const struct org *o = tui_org(t, NULL);
 	long k = tui_pick_user(t, o);
 	if (k >= 0) {
@@ -1040,6 +1090,17 @@ static const char *act_done(enum action a)
 }
 
 /*
+ * Does the action's event keep an opinion? Not take-back, nor 加签 (its
+ * trail says where the signer goes), 减签 or 传阅: the engine records none
+ * for them, so their dialogs ask for none (as `docket takeback`, `addsign`,
+ * `removesign` and `circulate` take no -m).
+ */
+static int act_keeps_opinion(enum action a)
+{
+	return a != ACT_TAKE_BACK && a != ACT_ADD_SIGNER && a != ACT_REMOVE_SIGNER && a != ACT_CIRCULATE;
+}
+
+/*
  * Set up the dialog for action a on the request shown; the task (for task
  * actions) in *task. 0, or -1 with a message when the action cannot start.
  */
@@ -1072,11 +1133,11 @@ static int act_dialog(struct tui *t, struct dialog *d, struct act_ctx *c, const 
 	else if (a == ACT_TERMINATE)
 		buf_addf(&hint, _("terminate the request? It ends here and cannot go on (%s: common opinions)"),
 			 k.s);
+	else if (a == ACT_ADD_SIGNER || a == ACT_CIRCULATE || a == ACT_REMOVE_SIGNER)
+		buf_addf(&hint, _("%s: choose people"), k.s);
 	else
-		buf_addf(&hint, a == ACT_TRANSFER || a == ACT_DELEGATE || a == ACT_ADD_SIGNER ||
-					a == ACT_CIRCULATE || a == ACT_REMOVE_SIGNER
-				    ? _("%s: choose people or common opinions")
-				    : _("%s: choose one of your common opinions"),
+		buf_addf(&hint, a == ACT_TRANSFER || a == ACT_DELEGATE ? _("%s: choose people or common opinions")
+								       : _("%s: choose one of your common opinions"),
 			 k.s);
 	/* sanitized apart: the newline between them stays */
 	utf8_sanitize(&d->text, q.s);
@@ -1121,7 +1182,7 @@ static int act_dialog(struct tui *t, struct dialog *d, struct act_ctx *c, const 
 	default:
 		break;
 	}
-	if (a != ACT_TAKE_BACK) {
+	if (act_keeps_opinion(a)) {
 		int required = (a == ACT_APPROVE || a == ACT_REJECT || a == ACT_RETURN) &&
 			       (!s || s->opinion_required);
 		c->f_opinion = dialog_add_text(d, required ? _("Opinion") : _("Opinion (optional)"), "",
@@ -1210,6 +1271,7 @@ int request_act(struct tui *t, const char *id, enum action a)
 	memset(&c, 0, sizeof(c));
 	c.t = t;
 	c.a = a;
+	c.show = show;
 	struct dialog d;
 	char *task = NULL;
 	if (act_dialog(t, &d, &c, show, id, &task)) {

@@ -39,6 +39,65 @@ d() {
 	docket -C "$TMP/s" "$@"
 }
 
+# at HH:MM CMD...: run CMD at 2026-03-02 HH:MM (+08:00)
+at() {
+	t=$1
+	shift
+	DOCKET_NOW=2026-03-02T$t:00+08:00 "$@"
+}
+
+# newreq USER ARGS...: `docket new ARGS` by USER on $TMP/s; prints the new request's id
+newreq() {
+	u=$1
+	shift
+	d -u "$u" --json new "$@" | python3 -c 'import json,sys; print(json.load(sys.stdin)["request"])'
+}
+
+# field ID KEY[.KEY...]: a value from `docket show --json ID` (`fields.days`: a form field's)
+field() {
+	d --json show "$1" | python3 -c '
+import json, sys
+o = json.load(sys.stdin)
+for k in sys.argv[1].split("."):
+    o = o[k]
+print(o)' "$2"
+}
+
+# events: how many events the log of $TMP/s holds
+events() {
+	sqlite3 "$TMP/s/docket.db" "SELECT count(*) FROM events"
+}
+
+# Ids are random: a scenario that compares text with them masks them by
+# name. remember ID NAME: mask ID as NAME from now on (in $TMP/ids).
+remember() {
+	echo "$1 $2" >>"$TMP/ids"
+}
+
+# named_req NAME HH:MM USER ARGS...: newreq at HH:MM, remembered as NAME; prints its id
+named_req() {
+	name=$1 t=$2 u=$3
+	shift 3
+	id=$(at "$t" newreq "$u" "$@") && remember "$id" "$name" && echo "$id"
+}
+
+# task_of USER REQUEST NAME: remember the task USER has in 待办 for REQUEST as NAME
+task_of() {
+	d -u "$1" --json inbox | python3 -c "import json,sys; print([x['task'] for x in json.load(sys.stdin) if x['request']=='$2'][0])" >"$TMP/.t" &&
+	remember "$(cat "$TMP/.t")" "$3"
+}
+
+# mask: stdin with every remembered id replaced by its name (padded to six characters, as ids are)
+mask() {
+	python3 -c '
+import sys
+ids = [l.split() for l in open(sys.argv[1])]
+s = sys.stdin.read()
+for i, n in ids:
+    s = s.replace(i, n.ljust(len(i)))
+sys.stdout.write(s)' "$TMP/ids"
+}
+
 # checked: `docket check` on $TMP/s passes (the log is intact, replaying it
 # gives the same state); its report is shown when it does not.
 checked() {

@@ -3,12 +3,6 @@
 # and after every scenario `docket check` (the state equals a replay).
 . "$TESTS_DIR/cli/lib.sh"
 
-# new request by USER, prints its id
-newreq() {
-	u=$1
-	shift
-	d -u "$u" --json new "$@" | python3 -c 'import json,sys; print(json.load(sys.stdin)["request"])'
-}
 leave() {
 	newreq zhang.wei leave --set type=annual --set start=2026-03-03 --set end=2026-03-04 --set reason=探亲 "$@"
 }
@@ -186,6 +180,24 @@ test_expect_success 'circulate: one read item per person, never blocking' '
 	checked
 '
 
+test_expect_success 'takeback, addsign, removesign and circulate keep no opinion: -m is refused, not dropped' '
+	r=$(leave) &&
+	n=$(events) &&
+	expect_exit 2 d -u huang.wei addsign "$r" sun.li --before -m 请孙局长把关 2>err &&
+	grep "^docket: unknown option '\''-m'\'' for '\''addsign'\''\$" err &&
+	d -u huang.wei addsign "$r" sun.li --parallel &&
+	expect_exit 2 d -u huang.wei removesign "$r" sun.li -m 不用了 2>err &&
+	grep "^docket: unknown option '\''-m'\'' for '\''removesign'\''\$" err &&
+	expect_exit 2 d -u huang.wei circulate "$r" gao.yan -m 请阅 2>err &&
+	grep "^docket: unknown option '\''-m'\'' for '\''circulate'\''\$" err &&
+	d -u huang.wei removesign "$r" sun.li &&
+	d -u huang.wei approve "$r" -m 同意 &&
+	expect_exit 2 d -u huang.wei takeback "$r" -m 拿回 2>err &&
+	grep "^docket: unknown option '\''-m'\'' for '\''takeback'\''\$" err &&
+	test "$(events)" = $((n + 3)) &&
+	checked
+'
+
 test_expect_success 'urge, terminate by a system administrator only' '
 	r=$(leave) &&
 	d -u zhang.wei urge "$r" &&
@@ -212,7 +224,7 @@ test_expect_success 'a stand-in gets new tasks on behalf of the absent' '
 '
 
 test_expect_success 'a stand-in period that cannot be is refused, saying which part, and nothing is written' '
-	n=$(sqlite3 "$TMP/s/docket.db" "SELECT count(*) FROM events") &&
+	n=$(events) &&
 	expect_exit 1 d -u huang.wei standin feng.xue --from 2026-03-10 --to 2026-03-01 2>err &&
 	echo "docket: the absence ends (2026-03-01) before it starts (2026-03-10)" >expect && test_cmp expect err &&
 	expect_exit 1 d -u huang.wei standin feng.xue --from 2026-3-10 --to 2026-03-12 2>err &&
@@ -221,7 +233,7 @@ test_expect_success 'a stand-in period that cannot be is refused, saying which p
 	echo "docket: the last day away '\''下周'\'' is not a date (YYYY-MM-DD)" >expect && test_cmp expect err &&
 	expect_exit 1 d -u huang.wei standin feng.xue --from 2026-03-10 --to 2026-03-12 --workflow leav 2>err &&
 	echo "docket: no workflow '\''leav'\'' is deployed" >expect && test_cmp expect err &&
-	test "$(sqlite3 "$TMP/s/docket.db" "SELECT count(*) FROM events")" = "$n" &&
+	test "$(events)" = "$n" &&
 	checked
 '
 

@@ -5,14 +5,6 @@
 # approved the review, so dedupe leaves 2 voters for pass: 2.)
 . "$TESTS_DIR/cli/lib.sh"
 
-newreq() {
-	u=$1
-	shift
-	d -u "$u" --json new "$@" | python3 -c 'import json,sys; print(json.load(sys.stdin)["request"])'
-}
-field() {
-	d --json show "$1" | python3 -c "import json,sys; print(json.load(sys.stdin)[\"$2\"])"
-}
 # Approve every open decision task until nothing is left (at most 20 rounds).
 drive() {
 	for round in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do

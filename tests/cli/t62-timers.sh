@@ -3,12 +3,6 @@
 # automatic approval recorded as the system; each fires once.
 . "$TESTS_DIR/cli/lib.sh"
 
-newreq() {
-	u=$1
-	shift
-	d -u "$u" --json new "$@" | python3 -c 'import json,sys; print(json.load(sys.stdin)["request"])'
-}
-
 test_expect_success 'setup' '
 	signed_store s &&
 	docket -C s -u luo.bin deploy "$REPO/workflows" "$REPO/forms" >/dev/null 2>&1

@@ -5,15 +5,7 @@
 # after a withdrawal, and `docket migrate`. `docket check` after each.
 . "$TESTS_DIR/cli/lib.sh"
 
-newreq() {
-	u=$1
-	shift
-	d -u "$u" --json new "$@" | python3 -c 'import json,sys; print(json.load(sys.stdin)["request"])'
-}
 leave_args="--set type=annual --set start=2026-03-03 --set end=2026-03-04 --set reason=测试"
-field() {
-	d --json show "$1" | python3 -c "import json,sys; print(json.load(sys.stdin)[\"$2\"])"
-}
 # deadline of USER's open task in request R
 deadline() {
 	d -u "$1" --json inbox | python3 -c "import json,sys; print([t[\"deadline\"] for t in json.load(sys.stdin) if t[\"request\"]==\"$2\"][0])"

@@ -8,38 +8,10 @@
 # adds the names. Ids are random: masked as req1, tsk1, ...
 . "$TESTS_DIR/cli/lib.sh"
 
-# at HH:MM CMD...: run CMD at 2026-03-02 HH:MM (+08:00)
-at() {
-	t=$1
-	shift
-	DOCKET_NOW=2026-03-02T$t:00+08:00 "$@"
-}
-# new request by USER (at HH:MM), prints its id and remembers it as NAME
-newreq() {
-	name=$1 t=$2 u=$3
-	shift 3
-	id=$(at "$t" d -u "$u" --json new "$@" | python3 -c 'import json,sys; print(json.load(sys.stdin)["request"])') &&
-	echo "$id $name" >>"$TMP/ids" && echo "$id"
-}
-# remember the task USER has in request ID as NAME
-task_of() {
-	d -u "$1" --json inbox | python3 -c "import json,sys; print([x['task'] for x in json.load(sys.stdin) if x['request']=='$2'][0])" >"$TMP/.t" &&
-	echo "$(cat "$TMP/.t") $3" >>"$TMP/ids"
-}
-# stdin with every remembered id replaced by its name (padded to six characters, as ids are)
-mask() {
-	python3 -c '
-import sys
-ids = [l.split() for l in open(sys.argv[1])]
-s = sys.stdin.read()
-for i, n in ids:
-    s = s.replace(i, n.ljust(len(i)))
-sys.stdout.write(s)' "$TMP/ids"
-}
 leave() {
 	n=$1 t=$2 e=$3 ti=$4
 	shift 4
-	newreq "$n" "$t" zhang.wei leave --set type=annual --set start=2026-03-03 --set end="$e" --set reason=探亲 --title "$ti" "$@"
+	named_req "$n" "$t" zhang.wei leave --set type=annual --set start=2026-03-03 --set end="$e" --set reason=探亲 --title "$ti" "$@"
 }
 
 test_expect_success 'setup: three requests by zhang.wei, one a draft' '

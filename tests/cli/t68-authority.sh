@@ -5,23 +5,11 @@
 # inboxes, the event log); `docket check` passes after every case.
 . "$TESTS_DIR/cli/lib.sh"
 
-# new request by USER, prints its id
-newreq() {
-	u=$1
-	shift
-	d -u "$u" --json new "$@" | python3 -c 'import json,sys; print(json.load(sys.stdin)["request"])'
-}
 # zhang.wei's annual leave from 2026-03-03 to END (a leave over 3 days needs a handover)
 leave_to() {
 	e=$1
 	shift
 	newreq zhang.wei leave --set type=annual --set start=2026-03-03 --set end="$e" --set reason=探亲 "$@"
-}
-field() {
-	d --json show "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$2"
-}
-events() {
-	sqlite3 "$TMP/s/docket.db" "SELECT count(*) FROM events"
 }
 
 # snap REQUEST USER...: what a refusal must leave alone: the request as
@@ -182,6 +170,29 @@ test_expect_success 'a title the engine made follows the data; one the applicant
 	d -u huang.wei return "$t" --to applicant -m 请改 &&
 	d -u zhang.wei edit "$t" --set end=2026-03-05 &&
 	test "$(field "$t" title)" = "年假 - 张伟（探亲）" &&
+	checked
+'
+
+test_expect_success 'a form with a field title: the request is called by it and follows it; a title written apart is kept' '
+	r=$(newreq zhang.wei request --set title=关于购置设备的请示 --set addressee=市政府 --set content=购置办公设备) &&
+	test "$(field "$r" title)" = 关于购置设备的请示 &&
+	d -u huang.wei return "$r" --to applicant -m 标题不准确 &&
+	d -u zhang.wei edit "$r" --set title=关于购置办公设备的请示 >/dev/null &&
+	test "$(field "$r" title)" = 关于购置办公设备的请示 &&
+	d -u zhang.wei inbox | grep "  $r  .*  关于购置办公设备的请示  (returned by 黄伟" &&
+	d -u zhang.wei submit "$r" --set title=关于购置办公设备的请示（修订） >/dev/null &&
+	test "$(field "$r" fields.title)" = 关于购置办公设备的请示（修订） &&
+	d -u huang.wei inbox | grep "  $r  .*  关于购置办公设备的请示（修订）\$" &&
+	t=$(newreq zhang.wei request --set title=关于购置设备的请示 --set addressee=市政府 --set content=购置办公设备 \
+		--title "购置设备 - 张伟") &&
+	test "$(field "$t" title)" = "购置设备 - 张伟" &&
+	d -u zhang.wei withdraw "$t" >/dev/null &&
+	d -u zhang.wei edit "$t" --set title=关于购置办公设备的请示 >/dev/null &&
+	test "$(field "$t" title)" = "购置设备 - 张伟" &&
+	test "$(field "$t" fields.title)" = 关于购置办公设备的请示 &&
+	d -u zhang.wei edit "$t" --title 关于购置办公设备的请示（张伟） >/dev/null &&
+	test "$(field "$t" title)" = 关于购置办公设备的请示（张伟） &&
+	test "$(field "$t" fields.title)" = 关于购置办公设备的请示 &&
 	checked
 '
 

@@ -8,37 +8,9 @@
 # Ids are random: masked as req1, tsk1, ...
 . "$TESTS_DIR/cli/lib.sh"
 
-# at HH:MM CMD...: run CMD at 2026-03-02 HH:MM (+08:00)
-at() {
-	t=$1
-	shift
-	DOCKET_NOW=2026-03-02T$t:00+08:00 "$@"
-}
-# new request by USER (at HH:MM), prints its id and remembers it as NAME
-newreq() {
-	name=$1 t=$2 u=$3
-	shift 3
-	id=$(at "$t" d -u "$u" --json new "$@" | python3 -c 'import json,sys; print(json.load(sys.stdin)["request"])') &&
-	echo "$id $name" >>"$TMP/ids" && echo "$id"
-}
-# remember the task USER has in 待办 for request ID as NAME
-task_of() {
-	d -u "$1" --json inbox | python3 -c "import json,sys; print([x['task'] for x in json.load(sys.stdin) if x['request']=='$2'][0])" >"$TMP/.t" &&
-	echo "$(cat "$TMP/.t") $3" >>"$TMP/ids"
-}
-# stdin with every remembered id replaced by its name (padded to six characters, as ids are)
-mask() {
-	python3 -c '
-import sys
-ids = [l.split() for l in open(sys.argv[1])]
-s = sys.stdin.read()
-for i, n in ids:
-    s = s.replace(i, n.ljust(len(i)))
-sys.stdout.write(s)' "$TMP/ids"
-}
 # a two-day leave request by zhang.wei (to huang.wei, his department head)
 leave() {
-	newreq "$1" "$2" zhang.wei leave --set type=annual --set start=2026-03-03 --set end=2026-03-04 \
+	named_req "$1" "$2" zhang.wei leave --set type=annual --set start=2026-03-03 --set end=2026-03-04 \
 		--set reason=探亲 --title "$3"
 }
 # request ID in USER's 待办?
@@ -138,7 +110,7 @@ test_expect_success 'delegated (委派): waiting for the delegate until she acts
 '
 
 test_expect_success 'a sequential signer whose turn has not come is not in his to do' '
-	r3=$(newreq req3 09:30 zhang.wei seqtest --set type=annual --set start=2026-03-05 --set end=2026-03-06 \
+	r3=$(named_req req3 09:30 zhang.wei seqtest --set type=annual --set start=2026-03-05 --set end=2026-03-06 \
 		--set reason=探亲 --title "依次 - 张伟") &&
 	in_todo huang.wei "$r3" &&
 	d --json show "$r3" | python3 -c "import json,sys; t=[x for x in json.load(sys.stdin)[\"tasks\"] if x[\"assignee\"]==\"feng.xue\"][0]; assert t[\"state\"]==\"waiting\", t" &&

@@ -8,10 +8,10 @@
 # skipped (zhao.lei again: dedupe), 秘书长签发 zhou.min, 编号, 用印 qian.yu.
 . "$TESTS_DIR/cli/lib.sh"
 
-newreq() {
-	d -u wang.fang --json new outgoing --set doc_type=notice --set urgency=normal \
-		--set main_recipients=各区县人民政府 --set title="$1" |
-		python3 -c 'import json,sys; print(json.load(sys.stdin)["request"])'
+# notice_req TITLE: 王芳's notice (发文办理) called TITLE; prints its id
+notice_req() {
+	newreq wang.fang outgoing --set doc_type=notice --set urgency=normal --set main_recipients=各区县人民政府 \
+		--set title="$1"
 }
 # notice_for REQUEST TITLE: 王芳 drafts the notice (body.md) attached to REQUEST; prints its id
 notice_for() {
@@ -26,9 +26,6 @@ last_approval_docs() {
 	sqlite3 s/docket.db "SELECT payload FROM events WHERE type = 'task.approved' ORDER BY seq DESC LIMIT 1" |
 		python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin).get("documents"), sort_keys=True))'
 }
-events() {
-	sqlite3 s/docket.db "SELECT count(*) FROM events"
-}
 # the trail lines of `show` (without the local time "YYYY-MM-DD HH:MM")
 trail() {
 	d show "$1" | sed -n '/^trail:/,$p' | sed 's/^  [0-9-]* [0-9:]*  /  /'
@@ -37,7 +34,7 @@ trail() {
 test_expect_success 'setup: the shipped definitions, a request with its document' '
 	signed_store s &&
 	docket -C s -u luo.bin deploy "$REPO/workflows" "$REPO/forms" >/dev/null 2>&1 &&
-	newreq 关于做好春季防火工作的通知 >r && r=$(cat r) &&
+	notice_req 关于做好春季防火工作的通知 >r && r=$(cat r) &&
 	printf "各区县人民政府：\n请做好春季防火工作。\n" >body.md &&
 	d -u wang.fang doc new --type 通知 --title 关于做好春季防火工作的通知 --body-file body.md \
 		--instance "$r" >doc 2>/dev/null &&
@@ -159,7 +156,7 @@ test_expect_success 'returned to the sign step and signed again: cleared, the re
 '
 
 test_expect_success 'docket doc signoff also clears it for the steps after the sign-off' '
-	r2=$(newreq 第二份通知) && doc2=$(notice_for "$r2" 第二份通知) &&
+	r2=$(notice_req 第二份通知) && doc2=$(notice_for "$r2" 第二份通知) &&
 	d -u zhao.lei approve "$r2" -m 同意 >/dev/null &&
 	d -u zhou.min approve "$r2" -m 同意 >/dev/null &&
 	d -u wang.fang doc edit "$doc2" --body-file body2.md >/dev/null 2>&1 &&
@@ -170,7 +167,7 @@ test_expect_success 'docket doc signoff also clears it for the steps after the s
 '
 
 test_expect_success 'a sign step with no document is refused and writes nothing' '
-	newreq 没有文件的通知 >r3 && r3=$(cat r3) &&
+	notice_req 没有文件的通知 >r3 && r3=$(cat r3) &&
 	d -u zhao.lei approve "$r3" -m 同意 >/dev/null &&
 	trail "$r3" | grep "^  赵磊    approved @部门审核: 同意\$" &&
 	n=$(events) && d --json show "$r3" >before.json &&
@@ -214,7 +211,7 @@ last_trail() {
 }
 
 test_expect_success 'taking back a sign-off withdraws it: not signed any more, history kept' '
-	r4=$(newreq 第四份通知) && doc4=$(notice_for "$r4" 第四份通知) && c=$(head_of "$doc4") && c7=$(echo $c | cut -c1-7) && c12=$(echo $c | cut -c1-12) &&
+	r4=$(notice_req 第四份通知) && doc4=$(notice_for "$r4" 第四份通知) && c=$(head_of "$doc4") && c7=$(echo $c | cut -c1-7) && c12=$(echo $c | cut -c1-12) &&
 	d -u zhao.lei approve "$r4" -m 同意 >/dev/null &&
 	d -u zhou.min approve "$r4" -m 同意印发 >/dev/null &&
 	test "$(show_signed "$r4")" = "1 False" &&
@@ -262,7 +259,7 @@ test_expect_success 'taking back a sign-off withdraws it: not signed any more, h
 '
 
 test_expect_success 'taking back a later sign-off goes back to the sign-off before it' '
-	r5=$(newreq 第五份通知) && doc5=$(notice_for "$r5" 第五份通知) && c1=$(head_of "$doc5") &&
+	r5=$(notice_req 第五份通知) && doc5=$(notice_for "$r5" 第五份通知) && c1=$(head_of "$doc5") &&
 	d -u zhao.lei approve "$r5" -m 同意 >/dev/null &&
 	d -u zhou.min doc signoff "$doc5" >/dev/null &&
 	d -u wang.fang doc edit "$doc5" --body-file body2.md >/dev/null 2>&1 &&
@@ -289,7 +286,7 @@ test_expect_success 'taking back a later sign-off goes back to the sign-off befo
 '
 
 test_expect_success 'taking back an ordinary approval records that it was withdrawn' '
-	r6=$(newreq 第六份通知) && doc6=$(notice_for "$r6" 第六份通知) && c=$(head_of "$doc6") && c7=$(echo $c | cut -c1-7) &&
+	r6=$(notice_req 第六份通知) && doc6=$(notice_for "$r6" 第六份通知) && c=$(head_of "$doc6") && c7=$(echo $c | cut -c1-7) &&
 	d -u zhao.lei approve "$r6" -m 同意 >/dev/null &&
 	n=$(last_seq) &&
 	d -u zhao.lei takeback "$r6" >/dev/null &&
@@ -308,7 +305,7 @@ test_expect_success 'taking back an ordinary approval records that it was withdr
 '
 
 test_expect_success 'a take back refused writes nothing on the documents either' '
-	r7=$(newreq 第七份通知) && doc7=$(notice_for "$r7" 第七份通知) &&
+	r7=$(notice_req 第七份通知) && doc7=$(notice_for "$r7" 第七份通知) &&
 	d -u zhao.lei approve "$r7" -m 同意 >/dev/null &&
 	d -u zhou.min approve "$r7" -m 同意印发 >/dev/null &&
 	approvals_of "$doc7" >before &&

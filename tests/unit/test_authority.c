@@ -203,6 +203,57 @@ static json_t *to_user(const char *task, const char *user, const char *where)
 	return p;
 }
 
+/* {"task": T, "to": TO, "opinion": OP}: a return (退回). */
+static json_t *returned_to(const char *task, const char *to, const char *opinion)
+{
+	return json_pack("{s:s, s:s, s:s}", "task", task, "to", to, "opinion", opinion);
+}
+
+/* {"instance": ID, "data": DATA}: new form data (JSON text) for a request. */
+static json_t *with_data(const char *id, const char *data)
+{
+	json_t *p = json_pack("{s:s}", "instance", id);
+	json_object_set_new(p, "data", J(data));
+	return p;
+}
+
+/*
+ * A forged event as a row of a table: its type, who sends it, its payload
+ * as JSON text where %T stands for the task and %I for the request, and
+ * what the refusal must say — NULL for a control the rules accept.
+ */
+struct forged {
+	const char *type, *actor, *payload, *why;
+};
+
+/* A row's payload with %T and %I filled in. */
+static json_t *fill(const char *text, const char *task, const char *id)
+{
+	struct buf b = BUF_INIT;
+	for (const char *q = text; *q; q++) {
+		if (q[0] == '%' && (q[1] == 'T' || q[1] == 'I'))
+			buf_adds(&b, *++q == 'T' ? task : id);
+		else
+			buf_addch(&b, *q);
+	}
+	json_t *p = J(b.s);
+	buf_release(&b);
+	return p;
+}
+
+/* Send each row of `rows` in turn about task and request id: refused saying why, or accepted. */
+static void send_rows(struct fx *f, const struct forged *rows, size_t n, const char *task, const char *id)
+{
+	for (size_t i = 0; i < n; i++) {
+		json_t *p = fill(rows[i].payload, task, id);
+		if (rows[i].why)
+			refused(f, rows[i].type, rows[i].actor, p, rows[i].why);
+		else
+			accepted(f, rows[i].type, rows[i].actor, p);
+	}
+}
+#define SEND_ROWS(f, rows, task, id) send_rows(f, rows, sizeof(rows) / sizeof(rows[0]), task, id)
+
 /* Approve `user`'s task in request id with an opinion. */
 static void approve(struct fx *f, const char *user, const char *id)
 {
@@ -348,26 +399,25 @@ static void test_versions(void **state)
 	char *seal_wf = engine_current_version(f->e, "workflow", "seal");
 	char *seal_form = engine_current_version(f->e, "form", "seal");
 
-	/* workflow "leave" on the seal workflow's version */
-	json_t *p = created(f, "leave", LEAVE_2D, 0);
-	json_object_set_new(p, "workflow_version", json_string(seal_wf));
-	refused(f, "instance.created", "zhang.wei", p, "is not a version of workflow 'leave'");
-
-	/* the leave workflow with the seal form's version */
-	p = created(f, "leave", LEAVE_2D, 0);
-	json_object_set_new(p, "form_version", json_string(seal_form));
-	refused(f, "instance.created", "zhang.wei", p, "is not a version of workflow 'leave' on form");
-
-	/* the seal workflow and form, called "leave", with seal data */
-	p = created(f, "seal", SEAL, 0);
-	json_object_set_new(p, "workflow", json_string("leave"));
-	refused(f, "instance.created", "zhang.wei", p, "is not a version of workflow 'leave'");
-
-	/* a version that was never deployed */
-	p = created(f, "leave", LEAVE_2D, 0);
-	json_object_set_new(p, "workflow_version",
-			    json_string("0000000000000000000000000000000000000000000000000000000000000000"));
-	refused(f, "instance.created", "zhang.wei", p, "no deployed workflow version '000000000000'");
+	/* a new request of `wf` with `data`, its `key` replaced by `value` */
+	const struct {
+		const char *wf, *data, *key, *value, *why;
+	} mixed[] = {
+		/* workflow "leave" on the seal workflow's version */
+		{ "leave", LEAVE_2D, "workflow_version", seal_wf, "is not a version of workflow 'leave'" },
+		/* the leave workflow with the seal form's version */
+		{ "leave", LEAVE_2D, "form_version", seal_form, "is not a version of workflow 'leave' on form" },
+		/* the seal workflow and form, called "leave", with seal data */
+		{ "seal", SEAL, "workflow", "leave", "is not a version of workflow 'leave'" },
+		/* a version that was never deployed */
+		{ "leave", LEAVE_2D, "workflow_version", "0000000000000000000000000000000000000000000000000000000000000000",
+		  "no deployed workflow version '000000000000'" },
+	};
+	for (size_t i = 0; i < sizeof(mixed) / sizeof(mixed[0]); i++) {
+		json_t *p = created(f, mixed[i].wf, mixed[i].data, 0);
+		json_object_set_new(p, mixed[i].key, json_string(mixed[i].value));
+		refused(f, "instance.created", "zhang.wei", p, mixed[i].why);
+	}
 
 	/* no versions at all */
 	refused(f, "instance.created", "zhang.wei", J("{\"workflow\": \"leave\", \"data\": " LEAVE_2D "}"),
@@ -391,39 +441,31 @@ static void test_unknown_actor(void **state)
 		"no user 'nobody' in the organisation");
 	char *id = start(f, "zhang.wei", "leave", LEAVE_2D, 0);
 	char *t = task_of(f, "huang.wei", id);
-	static const struct {
-		const char *type, *payload;
-	} forged[] = {
-		{ "task.approved", "{\"task\": \"%T\", \"opinion\": \"同意\"}" },
-		{ "task.rejected", "{\"task\": \"%T\", \"opinion\": \"不同意\"}" },
-		{ "instance.returned", "{\"task\": \"%T\", \"to\": \"applicant\", \"opinion\": \"退回\"}" },
-		{ "task.transferred", "{\"task\": \"%T\", \"user\": \"feng.xue\"}" },
-		{ "task.signer_added", "{\"task\": \"%T\", \"user\": \"sun.li\", \"where\": \"parallel\"}" },
-		{ "instance.urged", "{\"instance\": \"%I\"}" },
-		{ "instance.circulated", "{\"instance\": \"%I\", \"users\": [\"he.xiaomei\"]}" },
-		{ "instance.withdrawn", "{\"instance\": \"%I\"}" },
-		{ "instance.terminated", "{\"instance\": \"%I\"}" },
-		{ "opinion.added", "{\"text\": \"同意\"}" },
-		{ "standin.set", "{\"standin\": \"sun.li\", \"from\": \"2026-03-02\", \"to\": \"2026-03-06\"}" },
+#define NOBODY "no user 'nobody' in the organisation"
+	static const struct forged rows[] = {
+		{ "task.approved", "nobody", "{\"task\": \"%T\", \"opinion\": \"同意\"}", NOBODY },
+		{ "task.rejected", "nobody", "{\"task\": \"%T\", \"opinion\": \"不同意\"}", NOBODY },
+		{ "instance.returned", "nobody", "{\"task\": \"%T\", \"to\": \"applicant\", \"opinion\": \"退回\"}",
+		  NOBODY },
+		{ "task.transferred", "nobody", "{\"task\": \"%T\", \"user\": \"feng.xue\"}", NOBODY },
+		{ "task.signer_added", "nobody", "{\"task\": \"%T\", \"user\": \"sun.li\", \"where\": \"parallel\"}",
+		  NOBODY },
+		{ "instance.urged", "nobody", "{\"instance\": \"%I\"}", NOBODY },
+		{ "instance.circulated", "nobody", "{\"instance\": \"%I\", \"users\": [\"he.xiaomei\"]}", NOBODY },
+		{ "instance.withdrawn", "nobody", "{\"instance\": \"%I\"}", NOBODY },
+		{ "instance.terminated", "nobody", "{\"instance\": \"%I\"}", NOBODY },
+		{ "opinion.added", "nobody", "{\"text\": \"同意\"}", NOBODY },
+		{ "standin.set", "nobody", "{\"standin\": \"sun.li\", \"from\": \"2026-03-02\", \"to\": \"2026-03-06\"}",
+		  NOBODY },
+		/* controls: the same by people of the organisation */
+		{ "opinion.added", "huang.wei", "{\"text\": \"同意\"}", NULL },
+		{ "standin.set", "huang.wei", "{\"standin\": \"sun.li\", \"from\": \"2026-04-01\", \"to\": \"2026-04-03\"}",
+		  NULL },
+		{ "instance.urged", "zhang.wei", "{\"instance\": \"%I\"}", NULL },
+		{ "task.approved", "huang.wei", "{\"task\": \"%T\", \"opinion\": \"同意\"}", NULL },
 	};
-	for (size_t i = 0; i < sizeof(forged) / sizeof(forged[0]); i++) {
-		/* %T: the task, %I: the request */
-		struct buf b = BUF_INIT;
-		for (const char *q = forged[i].payload; *q; q++) {
-			if (q[0] == '%' && (q[1] == 'T' || q[1] == 'I'))
-				buf_adds(&b, *++q == 'T' ? t : id);
-			else
-				buf_addch(&b, *q);
-		}
-		refused(f, forged[i].type, "nobody", J(b.s), "no user 'nobody' in the organisation");
-		buf_release(&b);
-	}
-	/* controls: the same by people of the organisation */
-	accepted(f, "opinion.added", "huang.wei", J("{\"text\": \"同意\"}"));
-	accepted(f, "standin.set", "huang.wei",
-		 J("{\"standin\": \"sun.li\", \"from\": \"2026-04-01\", \"to\": \"2026-04-03\"}"));
-	accepted(f, "instance.urged", "zhang.wei", json_pack("{s:s}", "instance", id));
-	accepted(f, "task.approved", "huang.wei", on_task(t, "opinion", "同意"));
+#undef NOBODY
+	SEND_ROWS(f, rows, t, id);
 	free(t);
 	free(id);
 	assert_replay(f);
@@ -436,20 +478,19 @@ static void test_pick(void **state)
 	char *id = start(f, "zhang.wei", "leave", LEAVE_12D, 0);
 	approve(f, "huang.wei", id);
 	char *t = task_of(f, "liu.yang", id);
-	json_t *p = on_task(t, "opinion", "同意");
-	json_object_set_new(p, "pick", json_string("li.guoqiang")); /* the mayor: not a vice mayor */
-	refused(f, "task.approved", "liu.yang", p,
-		"李国强 cannot be picked for '分管副市长审批': pick one of 陈建华 (chen.jianhua)");
-	p = on_task(t, "opinion", "同意");
-	json_object_set_new(p, "pick", json_string("zhang.wei")); /* the applicant himself */
-	refused(f, "task.approved", "liu.yang", p, "cannot be picked for '分管副市长审批'");
-	p = on_task(t, "opinion", "同意");
-	json_object_set_new(p, "pick", json_string("nobody"));
-	refused(f, "task.approved", "liu.yang", p, "no user 'nobody' in the organisation");
-	/* control: the one vice mayor */
-	p = on_task(t, "opinion", "同意");
-	json_object_set_new(p, "pick", json_string("chen.jianhua"));
-	accepted(f, "task.approved", "liu.yang", p);
+#define PICK(who) "{\"task\": \"%T\", \"opinion\": \"同意\", \"pick\": \"" who "\"}"
+	static const struct forged rows[] = {
+		/* the mayor: not a vice mayor */
+		{ "task.approved", "liu.yang", PICK("li.guoqiang"),
+		  "李国强 cannot be picked for '分管副市长审批': pick one of 陈建华 (chen.jianhua)" },
+		/* the applicant himself */
+		{ "task.approved", "liu.yang", PICK("zhang.wei"), "cannot be picked for '分管副市长审批'" },
+		{ "task.approved", "liu.yang", PICK("nobody"), "no user 'nobody' in the organisation" },
+		/* control: the one vice mayor */
+		{ "task.approved", "liu.yang", PICK("chen.jianhua"), NULL },
+	};
+#undef PICK
+	SEND_ROWS(f, rows, t, id);
 	assert_holders(f, id, "vice_mayor", "chen.jianhua");
 	free(t);
 	free(id);
@@ -536,15 +577,19 @@ static void test_decisions(void **state)
 	struct fx *f = *state;
 	char *id = start(f, "zhang.wei", "leave", LEAVE_2D, 0);
 	char *t = task_of(f, "huang.wei", id);
-	refused(f, "task.approved", "feng.xue", on_task(t, "opinion", "同意"),
-		"is not yours: it is assigned to 'huang.wei'");
-	refused(f, "task.approved", "zhang.wei", on_task(t, "opinion", "同意"), "is not yours");
-	refused(f, "task.rejected", "zhang.wei", on_task(t, "opinion", "不同意"), "is not yours");
-	refused(f, "task.approved", "huang.wei", J("{\"task\": \"zzzzzzzz\", \"opinion\": \"同意\"}"), "zzzzzzzz");
-	/* control: its holder */
-	accepted(f, "task.approved", "huang.wei", on_task(t, "opinion", "同意"));
-	refused(f, "task.approved", "huang.wei", on_task(t, "opinion", "同意"), "was already decided (approve)");
-	refused(f, "task.rejected", "huang.wei", on_task(t, "opinion", "不同意"), "was already decided");
+#define AGREE "{\"task\": \"%T\", \"opinion\": \"同意\"}"
+#define DISAGREE "{\"task\": \"%T\", \"opinion\": \"不同意\"}"
+	static const struct forged rows[] = {
+		{ "task.approved", "feng.xue", AGREE, "is not yours: it is assigned to 'huang.wei'" },
+		{ "task.approved", "zhang.wei", AGREE, "is not yours" },
+		{ "task.rejected", "zhang.wei", DISAGREE, "is not yours" },
+		{ "task.approved", "huang.wei", "{\"task\": \"zzzzzzzz\", \"opinion\": \"同意\"}", "zzzzzzzz" },
+		/* control: its holder */
+		{ "task.approved", "huang.wei", AGREE, NULL },
+		{ "task.approved", "huang.wei", AGREE, "was already decided (approve)" },
+		{ "task.rejected", "huang.wei", DISAGREE, "was already decided" },
+	};
+	SEND_ROWS(f, rows, t, id);
 	/* the applicant never holds a task of his own request: self_approval is superior */
 	sqlite3_stmt *st = NULL;
 	assert_int_equal(sqlite3_prepare_v2(f->e->db, "SELECT count(*) FROM eng_tasks WHERE assignee = 'zhang.wei'",
@@ -564,8 +609,13 @@ static void test_decisions(void **state)
 	id = start(f, "zhang.wei", "leave", LEAVE_2D, 0);
 	assert_holders(f, id, "dept_head", "huang.wei");
 	t = task_of(f, "huang.wei", id);
-	refused(f, "task.approved", "zhang.wei", on_task(t, "opinion", "同意"), "is not yours");
-	accepted(f, "task.approved", "huang.wei", on_task(t, "opinion", "同意"));
+	static const struct forged standing[] = {
+		{ "task.approved", "zhang.wei", AGREE, "is not yours" },
+		{ "task.approved", "huang.wei", AGREE, NULL },
+	};
+#undef AGREE
+#undef DISAGREE
+	SEND_ROWS(f, standing, t, id);
 	free(t);
 	free(id);
 	assert_replay(f);
@@ -583,16 +633,13 @@ static void test_return_ahead(void **state)
 	approve(f, "lin.tao", id);
 	approve(f, "zhao.lei", id);
 	char *t = task_of(f, "zhou.min", id);
-	accepted(f, "instance.returned", "zhou.min",
-		 json_pack("{s:s, s:s, s:s}", "task", t, "to", "office_review", "opinion", "请修改标题"));
+	accepted(f, "instance.returned", "zhou.min", returned_to(t, "office_review", "请修改标题"));
 	free(t);
 	t = task_of(f, "zhao.lei", id);
-	json_t *p = json_pack("{s:s, s:s, s:s}", "task", t, "to", "sign_secgen", "opinion", "已改");
-	refused(f, "instance.returned", "zhao.lei", p,
+	refused(f, "instance.returned", "zhao.lei", returned_to(t, "sign_secgen", "已改"),
 		"'秘书长签发' is not before '办公室审核' on this request's way: a return only goes back");
 	/* control: back to the step that came before */
-	accepted(f, "instance.returned", "zhao.lei",
-		 json_pack("{s:s, s:s, s:s}", "task", t, "to", "dept_review", "opinion", "请部门再审"));
+	accepted(f, "instance.returned", "zhao.lei", returned_to(t, "dept_review", "请部门再审"));
 	assert_holders(f, id, "dept_review", "lin.tao");
 	free(t);
 	free(id);
@@ -606,21 +653,16 @@ static void test_return_ahead_leave(void **state)
 	char *id = start(f, "zhang.wei", "leave", LEAVE_5D, 0);
 	approve(f, "huang.wei", id);
 	char *t = task_of(f, "liu.yang", id);
-	accepted(f, "instance.returned", "liu.yang",
-		 json_pack("{s:s, s:s, s:s}", "task", t, "to", "dept_head", "opinion", "请核实交接安排"));
+	accepted(f, "instance.returned", "liu.yang", returned_to(t, "dept_head", "请核实交接安排"));
 	free(t);
 	t = task_of(f, "huang.wei", id);
-	refused(f, "instance.returned", "huang.wei",
-		json_pack("{s:s, s:s, s:s}", "task", t, "to", "director", "opinion", "已核实"),
-		"a return only goes back");
-	refused(f, "instance.returned", "huang.wei",
-		json_pack("{s:s, s:s, s:s}", "task", t, "to", "hr_record", "opinion", "已核实"), "never visited");
+	refused(f, "instance.returned", "huang.wei", returned_to(t, "director", "已核实"), "a return only goes back");
+	refused(f, "instance.returned", "huang.wei", returned_to(t, "hr_record", "已核实"), "never visited");
 	/* control: the head approves, the director sends it back by step id */
 	accepted(f, "task.approved", "huang.wei", on_task(t, "opinion", "已核实"));
 	free(t);
 	t = task_of(f, "liu.yang", id);
-	accepted(f, "instance.returned", "liu.yang",
-		 json_pack("{s:s, s:s, s:s}", "task", t, "to", "dept_head", "opinion", "再核实"));
+	accepted(f, "instance.returned", "liu.yang", returned_to(t, "dept_head", "再核实"));
 	free(t);
 	free(id);
 	assert_replay(f);
@@ -632,20 +674,25 @@ static void test_signer_removed(void **state)
 	struct fx *f = *state;
 	char *id = start(f, "zhang.wei", "leave", LEAVE_2D, 0);
 	char *t = task_of(f, "huang.wei", id);
-	accepted(f, "task.signer_added", "huang.wei", to_user(t, "sun.li", "parallel"));
-	json_t *sun = json_pack("{s:s, s:s}", "instance", id, "user", "sun.li");
-	json_t *head = json_pack("{s:s, s:s}", "instance", id, "user", "huang.wei");
-	refused(f, "task.signer_removed", "zhang.wei", json_incref(sun),
-		"孙丽 was added by 黄伟: only they (or a system administrator) can remove them");
-	refused(f, "task.signer_removed", "feng.xue", json_incref(sun), "孙丽 was added by 黄伟");
-	refused(f, "task.signer_removed", "sun.li", json_incref(sun), "孙丽 was added by 黄伟");
-	refused(f, "task.signer_removed", "zhang.wei", json_incref(head),
-		"黄伟 is a signer the workflow names at '部门负责人审批': only a system administrator can remove them");
-	refused(f, "task.signer_removed", "sun.li", json_incref(head), "only a system administrator can remove them");
-	/* control: who added her */
-	accepted(f, "task.signer_removed", "huang.wei", sun);
+#define SUN "{\"instance\": \"%I\", \"user\": \"sun.li\"}"
+#define HEAD "{\"instance\": \"%I\", \"user\": \"huang.wei\"}"
+	static const struct forged rows[] = {
+		{ "task.signer_added", "huang.wei", "{\"task\": \"%T\", \"user\": \"sun.li\", \"where\": \"parallel\"}",
+		  NULL },
+		{ "task.signer_removed", "zhang.wei", SUN,
+		  "孙丽 was added by 黄伟: only they (or a system administrator) can remove them" },
+		{ "task.signer_removed", "feng.xue", SUN, "孙丽 was added by 黄伟" },
+		{ "task.signer_removed", "sun.li", SUN, "孙丽 was added by 黄伟" },
+		{ "task.signer_removed", "zhang.wei", HEAD,
+		  "黄伟 is a signer the workflow names at '部门负责人审批': only a system administrator can remove them" },
+		{ "task.signer_removed", "sun.li", HEAD, "only a system administrator can remove them" },
+		/* control: who added her */
+		{ "task.signer_removed", "huang.wei", SUN, NULL },
+	};
+#undef SUN
+#undef HEAD
+	SEND_ROWS(f, rows, t, id);
 	assert_holders(f, id, "dept_head", "huang.wei");
-	json_decref(head);
 	free(t);
 	free(id);
 	assert_replay(f);
@@ -656,9 +703,8 @@ static void test_submit_and_update(void **state)
 {
 	struct fx *f = *state;
 	char *id = start(f, "zhang.wei", "leave", LEAVE_2D, 1);
-	json_t *good = json_pack("{s:s, s:o}", "instance", id, "data",
-				 J("{\"type\": \"annual\", \"start\": \"2026-03-03\", \"end\": \"2026-03-05\","
-				   " \"reason\": \"回家探亲\"}"));
+	json_t *good = with_data(id, "{\"type\": \"annual\", \"start\": \"2026-03-03\", \"end\": \"2026-03-05\","
+				     " \"reason\": \"回家探亲\"}");
 	refused(f, "instance.submitted", "huang.wei", json_pack("{s:s}", "instance", id),
 		"only the applicant 'zhang.wei' can submit");
 	refused(f, "instance.submitted", "huang.wei", json_incref(good), "only the applicant");
@@ -666,10 +712,8 @@ static void test_submit_and_update(void **state)
 	refused(f, "instance.updated", "huang.wei", json_pack("{s:s, s:s}", "instance", id, "title", "病假 - 张伟"),
 		"only the applicant");
 	for (size_t i = 0; i < sizeof(bad_forms) / sizeof(bad_forms[0]); i++) {
-		json_t *p = json_pack("{s:s}", "instance", id);
-		json_object_set_new(p, "data", J(bad_forms[i].data));
-		refused(f, "instance.updated", "zhang.wei", json_incref(p), bad_forms[i].why);
-		refused(f, "instance.submitted", "zhang.wei", p, bad_forms[i].why);
+		refused(f, "instance.updated", "zhang.wei", with_data(id, bad_forms[i].data), bad_forms[i].why);
+		refused(f, "instance.submitted", "zhang.wei", with_data(id, bad_forms[i].data), bad_forms[i].why);
 	}
 	refused(f, "instance.submitted", "zhang.wei", json_pack("{s:s, s:s}", "instance", id, "data", "探亲"),
 		"the form data must be an object");
@@ -680,16 +724,12 @@ static void test_submit_and_update(void **state)
 	accepted(f, "instance.updated", "zhang.wei", json_incref(good));
 	accepted(f, "instance.submitted", "zhang.wei", good);
 	char *t = task_of(f, "huang.wei", id);
-	accepted(f, "instance.returned", "huang.wei",
-		 json_pack("{s:s, s:s, s:s}", "task", t, "to", "applicant", "opinion", "请写明探亲地点"));
+	accepted(f, "instance.returned", "huang.wei", returned_to(t, "applicant", "请写明探亲地点"));
 	refused(f, "instance.submitted", "huang.wei", json_pack("{s:s}", "instance", id), "only the applicant");
-	json_t *p = json_pack("{s:s}", "instance", id);
-	json_object_set_new(p, "data", J(bad_forms[0].data));
-	refused(f, "instance.submitted", "zhang.wei", p, bad_forms[0].why);
+	refused(f, "instance.submitted", "zhang.wei", with_data(id, bad_forms[0].data), bad_forms[0].why);
 	accepted(f, "instance.submitted", "zhang.wei",
-		 json_pack("{s:s, s:o}", "instance", id, "data",
-			   J("{\"type\": \"annual\", \"start\": \"2026-03-03\", \"end\": \"2026-03-05\","
-			     " \"reason\": \"回湖南老家探亲\"}")));
+		 with_data(id, "{\"type\": \"annual\", \"start\": \"2026-03-03\", \"end\": \"2026-03-05\","
+			       " \"reason\": \"回湖南老家探亲\"}"));
 	free(t);
 	free(id);
 	assert_replay(f);
@@ -744,14 +784,10 @@ static void test_pinned_form(void **state)
 	json_t *o = engine_show(f->e, other);
 	assert_string_equal(json_string_value(json_object_get(o, "form_version")), v2);
 	json_decref(o);
-	json_t *p = json_pack("{s:s}", "instance", id);
-	json_object_set_new(p, "data", J(home));
-	refused(f, "instance.updated", "zhang.wei", json_incref(p), "'请假类型' has no option 'home'");
-	refused(f, "instance.submitted", "zhang.wei", p, "'请假类型' has no option 'home'");
+	refused(f, "instance.updated", "zhang.wei", with_data(id, home), "'请假类型' has no option 'home'");
+	refused(f, "instance.submitted", "zhang.wei", with_data(id, home), "'请假类型' has no option 'home'");
 	/* control: the old request with data its own version accepts */
-	p = json_pack("{s:s}", "instance", id);
-	json_object_set_new(p, "data", J(LEAVE_5D));
-	accepted(f, "instance.submitted", "zhang.wei", p);
+	accepted(f, "instance.submitted", "zhang.wei", with_data(id, LEAVE_5D));
 	free(other);
 	free(v2);
 	free(id);
@@ -809,6 +845,13 @@ static json_t *last_payload(struct fx *f)
 	return p;
 }
 
+/* Payload p claiming to be judged by rules `r` (p, given back). */
+static json_t *claiming(json_t *p, int r)
+{
+	json_object_set_new(p, "rules", json_integer(r));
+	return p;
+}
+
 /* A payload claiming older rules ("rules": 1, or none that exist) switches no check off. */
 static void test_forged_rules(void **state)
 {
@@ -817,37 +860,29 @@ static void test_forged_rules(void **state)
 	char *id = start(f, "zhang.wei", "leave", LEAVE_12D, 0);
 	char *t = task_of(f, "huang.wei", id);
 	for (size_t i = 0; i < sizeof(claims) / sizeof(claims[0]); i++) {
-		json_t *r = json_integer(claims[i]);
-		json_t *p = to_user(t, "zhang.wei", "before");
-		json_object_set(p, "rules", r);
-		refused(f, "task.signer_added", "huang.wei", p, "张伟 is the applicant and may not handle their own request");
-		p = to_user(t, "zhang.wei", NULL);
-		json_object_set(p, "rules", r);
-		refused(f, "task.transferred", "huang.wei", p, "is the applicant");
-		p = created(f, "leave", LEAVE_2D_HANDOVER, 0);
-		json_object_set(p, "rules", r);
-		refused(f, "instance.created", "zhang.wei", p, "'工作交接人' does not apply here");
-		p = created(f, "incoming", INCOMING, 0);
-		json_object_set(p, "rules", r);
-		refused(f, "instance.created", "zhang.wei", p, "may not start workflow");
-		p = json_pack("{s:s, s:s}", "instance", id, "user", "huang.wei");
-		json_object_set(p, "rules", r);
-		refused(f, "task.signer_removed", "zhang.wei", p, "only a system administrator can remove them");
-		p = created(f, "leave", LEAVE_2D, 0);
-		json_object_set(p, "rules", r);
-		refused(f, "instance.created", "nobody", p, "no user 'nobody' in the organisation");
-		json_decref(r);
+		int r = claims[i];
+		refused(f, "task.signer_added", "huang.wei", claiming(to_user(t, "zhang.wei", "before"), r),
+			"张伟 is the applicant and may not handle their own request");
+		refused(f, "task.transferred", "huang.wei", claiming(to_user(t, "zhang.wei", NULL), r), "is the applicant");
+		refused(f, "instance.created", "zhang.wei", claiming(created(f, "leave", LEAVE_2D_HANDOVER, 0), r),
+			"'工作交接人' does not apply here");
+		refused(f, "instance.created", "zhang.wei", claiming(created(f, "incoming", INCOMING, 0), r),
+			"may not start workflow");
+		refused(f, "task.signer_removed", "zhang.wei",
+			claiming(json_pack("{s:s, s:s}", "instance", id, "user", "huang.wei"), r),
+			"only a system administrator can remove them");
+		refused(f, "instance.created", "nobody", claiming(created(f, "leave", LEAVE_2D, 0), r),
+			"no user 'nobody' in the organisation");
 	}
 	/* and the pick, one step on */
 	approve(f, "huang.wei", id);
 	free(t);
 	t = task_of(f, "liu.yang", id);
-	json_t *p = json_pack("{s:s, s:s, s:s, s:i}", "task", t, "opinion", "同意", "pick", "li.guoqiang", "rules", 1);
-	refused(f, "task.approved", "liu.yang", p, "cannot be picked");
+	json_t *p = on_task(t, "opinion", "同意");
+	json_object_set_new(p, "pick", json_string("li.guoqiang"));
+	refused(f, "task.approved", "liu.yang", claiming(p, 1), "cannot be picked");
 	/* control: an allowed signer, under the same claim, is recorded as judged by today's rules */
-	p = to_user(t, "sun.li", "before");
-	json_object_set_new(p, "rules", json_integer(1));
-	accepted(f, "task.signer_added", "liu.yang", p);
+	accepted(f, "task.signer_added", "liu.yang", claiming(to_user(t, "sun.li", "before"), 1));
 	json_t *last = last_payload(f);
 	assert_int_equal(json_integer_value(json_object_get(last, "rules")), ENG_RULES);
 	json_decref(last);
@@ -922,12 +957,15 @@ static void test_system_name(void **state)
 	struct fx *f = *state;
 	char *id = start(f, "zhang.wei", "leave", LEAVE_2D, 0);
 	char *t = task_of(f, "huang.wei", id);
-	refused(f, "task.approved", "system", on_task(t, NULL, NULL), "the system cannot");
-	refused(f, "task.rejected", "system", on_task(t, NULL, NULL), "the system cannot");
-	refused(f, "task.transferred", "system", to_user(t, "feng.xue", NULL), "the system cannot");
-	refused(f, "instance.returned", "system",
-		json_pack("{s:s, s:s, s:s}", "task", t, "to", "applicant", "opinion", "退回"), "the system cannot");
-	accepted(f, "task.approved", "huang.wei", on_task(t, "opinion", "同意"));
+	static const struct forged rows[] = {
+		{ "task.approved", "system", "{\"task\": \"%T\"}", "the system cannot" },
+		{ "task.rejected", "system", "{\"task\": \"%T\"}", "the system cannot" },
+		{ "task.transferred", "system", "{\"task\": \"%T\", \"user\": \"feng.xue\"}", "the system cannot" },
+		{ "instance.returned", "system", "{\"task\": \"%T\", \"to\": \"applicant\", \"opinion\": \"退回\"}",
+		  "the system cannot" },
+		{ "task.approved", "huang.wei", "{\"task\": \"%T\", \"opinion\": \"同意\"}", NULL },
+	};
+	SEND_ROWS(f, rows, t, id);
 	free(t);
 	t = task_of(f, "xu.ming", id);
 	int64_t due = task_due(f, t, "deadline");
