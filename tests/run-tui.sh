@@ -100,6 +100,10 @@ if ! doc=$("$DOCKET" -C "$store" -u wang.fang doc new --instance "$req" \
 	exit 1
 fi
 
+# a session that keeps the tmux server up between scenarios: killing the
+# last session makes the server exit, and a new-session sent while it
+# exits fails ("server exited unexpectedly")
+tm -f /dev/null new-session -d -s keep -x 80 -y 24 "sleep 3600"
 # remain-on-exit keeps the pane so we can see that the process ended
 tm -f /dev/null new-session -d -s docket -x 80 -y 24 \
 	"'$DOCKET' -C '$store' -u zhao.lei; echo docket-exited=\$?; sleep 30"
