@@ -43,6 +43,7 @@ void edit_secret(struct edit *e)
 		e->max_chars = 256;
 	/* room for the longest text at once: growing would leave a copy behind */
 	buf_grow(&e->text, e->max_chars * 4 + 1);
+	memset(e->text.s, 0, e->text.alloc);
 }
 
 void edit_release(struct edit *e)
@@ -408,6 +409,8 @@ int edit_key(struct edit *e, const struct keymap *km, int key, enum action *out)
 		struct buf ch = BUF_INIT;
 		put_cp(&ch, (uint32_t)key);
 		edit_insert(e, ch.s);
+		if (e->secret)
+			wipe(ch.s, ch.len);
 		buf_release(&ch);
 		return 1;
 	}
