@@ -118,10 +118,10 @@ static int new_passphrase(struct store *s, const char *person, struct buf *pass)
 	return EXIT_OK;
 }
 
-/* The key-derivation cost: the fast one only where DOCKET_NOW may set the clock (tests, demos). */
-static const struct sm2key_kdf *kdf(void)
+/* The key-derivation cost: the fast one on test stores only. */
+static const struct sm2key_kdf *kdf(struct store *s)
 {
-	return clock_is_fixed() ? &SM2KEY_KDF_FAST : &SM2KEY_KDF_DEFAULT;
+	return store_kind(s) == STORE_KIND_TEST ? &SM2KEY_KDF_FAST : &SM2KEY_KDF_DEFAULT;
 }
 
 /*
@@ -145,7 +145,7 @@ static int enrol_one(struct cli *c, struct who *w, const char *person, const str
 	if (sm2key_id(k, id) < 0 || !pub) {
 		cli_error("%s", _("unable to read the new key"));
 		rc = EXIT_INTERNAL;
-	} else if (sm2key_save(k, tmp, pass->s, pass->len, kdf(), &err) < 0) {
+	} else if (sm2key_save(k, tmp, pass->s, pass->len, kdf(w->s), &err) < 0) {
 		cli_error("%s", err.s);
 		rc = EXIT_STORE;
 	}
@@ -270,7 +270,7 @@ static int change_passphrase(struct cli *c, struct who *w, struct sm2key *k)
 	struct buf pass = BUF_INIT, err = BUF_INIT;
 	int rc = new_passphrase(w->s, c->user, &pass);
 	char *path = auth_key_path(w->s, c->user);
-	if (!rc && sm2key_save(k, path, pass.s, pass.len, kdf(), &err) < 0) {
+	if (!rc && sm2key_save(k, path, pass.s, pass.len, kdf(w->s), &err) < 0) {
 		cli_error("%s", err.s);
 		rc = EXIT_STORE;
 	}

@@ -35,6 +35,15 @@ int cli_open_store(struct cli *c, int readonly, struct store **out)
 		return rc == STORE_ERR ? EXIT_STORE : cli_store_exit(rc);
 	}
 	buf_release(&err);
+	/* the clock is not the user's: DOCKET_NOW is for test and demonstration stores */
+	if (clock_is_fixed() && store_kind(*out) == STORE_KIND_PRODUCTION) {
+		cli_error(_("store '%s' is a production store: its events take the system's time, not DOCKET_NOW "
+			    "(which only test and demonstration stores accept)"),
+			  c->store_dir);
+		store_close(*out);
+		*out = NULL;
+		return EXIT_USAGE;
+	}
 	/* nothing a person does is recorded unsigned, until cli_sign_in proves who acts */
 	auth_use_session(*out, NULL);
 	return EXIT_OK;

@@ -19,10 +19,12 @@ const struct verb verbs[] = {
 	{ "help", cmd_help, N_("help [VERB]"), N_("show help for docket or one verb"),
 	  N_("Without a verb, list every verb. With one, show its usage and what it does.") },
 	{ "version", cmd_version, N_("version"), N_("print the version"), NULL },
-	{ "init", cmd_init, N_("init"), N_("create a new store"),
+	{ "init", cmd_init, N_("init [--demo]"), N_("create a new store"),
 	  N_("Create the store named by -C, $DOCKET_STORE or the default\n"
 	     "($XDG_DATA_HOME/docket): its SQLite database and the git repository\n"
-	     "that will hold documents. An existing store is never overwritten.") },
+	     "that will hold documents. An existing store is never overwritten.\n"
+	     "Made while DOCKET_NOW pins the clock, it is a test store; --demo makes\n"
+	     "a demonstration store. Only those two accept DOCKET_NOW later.") },
 	{ "lint", cmd_lint, N_("lint [--json] [PATH...]"),
 	  N_("check definition files and report every problem"),
 	  N_("Check organisation, calendar, form, workflow and theme files. Directories are\n"

@@ -664,3 +664,43 @@ int store_in_tx(const struct store *s)
 {
 	return s->tx_file != NULL;
 }
+
+static const char *const kind_names[] = { "production", "test", "demo" };
+
+const char *store_kind_name(enum store_kind k)
+{
+	return (unsigned)k < sizeof(kind_names) / sizeof(kind_names[0]) ? kind_names[k] : "production";
+}
+
+enum store_kind store_kind(struct store *s)
+{
+	int status = 0;
+	char *v = store_sql_str(s, &status, "SELECT value FROM store_meta WHERE key = 'kind'", "");
+	enum store_kind k = STORE_KIND_PRODUCTION;
+	for (size_t i = 0; v && i < sizeof(kind_names) / sizeof(kind_names[0]); i++)
+		if (!strcmp(v, kind_names[i]))
+			k = (enum store_kind)i;
+	free(v);
+	return k;
+}
+
+int store_set_kind(struct store *s, enum store_kind k)
+{
+	int rc = store_begin(s);
+	if (rc < 0)
+		return rc;
+	int64_t n = store_event_count(s);
+	if (n != 0) {
+		store_rollback(s);
+		return n < 0 ? STORE_ERR
+			     : store_fail(s, STORE_ERR, _("store '%s' has events: its kind is chosen when it is made"),
+					  s->dir);
+	}
+	rc = store_sql_run(s, "INSERT OR REPLACE INTO store_meta (key, value) VALUES ('kind', ?1)", "s",
+			   store_kind_name(k));
+	if (rc < 0) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s);
+}
