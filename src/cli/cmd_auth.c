@@ -220,6 +220,13 @@ int cmd_enrol(struct cli *c)
 	if (rc)
 		return rc;
 	int self = !w.a; /* the setup phase: the security administrator enrols themselves */
+	/* said before any passphrase is asked (the engine judges it again) */
+	const struct org_user *me = org_user(engine_org(w.e), c->user);
+	if (!me || !org_user_has_role(me, "secadmin")) {
+		cli_error("%s", _("only the security administrator enrols people"));
+		who_close(c, &w);
+		return EXIT_INVALID;
+	}
 	if (self && (file || c->argc != 2 || strcmp(c->argv[1], c->user))) {
 		cli_error("%s", _("no one has a key in this store yet: its security administrator enrols "
 				  "themselves first (docket -u ID enrol ID), then everyone else"));
