@@ -134,6 +134,13 @@ const struct verb verbs[] = {
 	  N_("policy [--min-length N] [--min-classes N] [--max-failures N] [--lock-minutes N] "
 	     "[--idle-minutes N] [--session-minutes N]"),
 	  N_("show or set the sign-in and passphrase policy (security administrator)"), NULL },
+	{ "audit", cmd_audit, N_("audit [--person ID] [--kind TYPE] [--since DAY] [--until DAY] [--verify] [--json]"),
+	  N_("read the audit trail: who did what, when, from where (audit administrator)"),
+	  N_("Every event of the log, oldest first: its time, who, what (--kind matches\n"
+	     "the start of the type: signin, person, task ...), what it concerns, where\n"
+	     "it was done from, and a check mark when it is signed. --person matches\n"
+	     "who acted or whom it concerns. --verify also checks the chain and every\n"
+	     "signature.") },
 	{ "check", cmd_check, N_("check [--repair] [--json]"),
 	  N_("verify the event log and that replaying it gives the same state"), NULL },
 	{ "migrate", cmd_migrate,

@@ -110,6 +110,8 @@ int cli_unlock_key(struct cli *c, struct store *s, struct engine *e, const char 
 {
 	*out = NULL;
 	int rc = locked(s, person);
+	if (rc > 0)
+		record_failure(e, person, "account locked"); /* tried while locked: the trail says so */
 	if (rc)
 		return rc < 0 ? EXIT_STORE : EXIT_DENIED;
 	struct buf pass = BUF_INIT, err = BUF_INIT, prompt = BUF_INIT;
@@ -155,6 +157,10 @@ int cli_sign_in(struct cli *c, struct store *s, struct engine *e, unsigned flags
 {
 	*out = NULL;
 	struct buf err = BUF_INIT;
+	/* every event made here says where from */
+	cli_terminal(&err);
+	engine_set_terminal(e, err.s);
+	buf_reset(&err);
 	int any = auth_any_key(s);
 	if (any < 0) {
 		cli_error("%s", store_error(s));

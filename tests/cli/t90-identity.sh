@@ -121,6 +121,27 @@ test_expect_success 'the three administrators do their own work only' '
 	d policy | grep "at least 12 characters"
 '
 
+test_expect_success 'the audit administrator reads the trail; refusals are in it' '
+	expect_exit 1 typed $pass -- -u wang.fang audit >out &&
+	grep "only the audit administrator" out &&
+	typed $pass -- -u song.yu login >/dev/null &&
+	d -u song.yu audit --kind action.refused >out &&
+	grep "only the security administrator unlocks accounts" out &&
+	grep "only the audit administrator reads the audit trail" out &&
+	grep "唐雪 *action.refused" out &&
+	d -u song.yu --json audit --person zhou.min --kind signin >a.json &&
+	python3 -c "
+import json
+v = json.load(open(\"a.json\"))[\"events\"]
+failed = [e for e in v if e[\"type\"] == \"signin.failed\"]
+reasons = [e[\"reason\"] for e in failed]
+assert reasons == [\"wrong passphrase\"] * 5 + [\"account locked\"] * 2, reasons
+assert all(not e[\"signed\"] and e[\"actor\"] == \"system\" for e in failed), v
+assert any(e[\"type\"] == \"signin.succeeded\" and e[\"terminal\"] for e in v), v" &&
+	d -u song.yu audit --since 2026-03-02 --until 2026-03-02 --verify >out &&
+	grep "the trail is intact" out
+'
+
 test_expect_success 'check verifies every signature' '
 	d check >out && grep "signatures verified" out &&
 	d --json check >check.json &&
