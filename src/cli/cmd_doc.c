@@ -4,6 +4,7 @@
  * restore, export, search, list, signoff.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -809,6 +810,56 @@ static int export_file(const char *path, const void *data, size_t len)
 	return 0;
 }
 
+/* One file of an export in the open directory dfd (shown as DIR/NAME); 0 or -1 with a message. */
+static int export_at(int dfd, const char *dir, const char *name, const void *data, size_t len)
+{
+	if (write_file_at(dfd, name, data, len) < 0) {
+		cli_error(_("unable to write '%s/%s': %s"), dir, name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Export into `dir` (made if missing): meta.json, body.md, attachments/.
+ * The directory may be anyone's, so every file is written through
+ * write_file_at (a fresh O_EXCL|O_NOFOLLOW temporary, then rename) and
+ * attachments/ is opened without following a symbolic link: nothing planted
+ * there is written through. 0, or -1 with a message printed.
+ */
+static int export_dir(const char *dir, const struct docs_content *ct, struct buf *b)
+{
+	if (mkdir_p(dir, 0777) < 0) {
+		cli_error(_("unable to create '%s': %s"), dir, strerror(errno));
+		return -1;
+	}
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), afd = -1, rc = 0;
+	if (dfd < 0) {
+		cli_error(_("unable to open '%s': %s"), dir, strerror(errno));
+		return -1;
+	}
+	docs_meta_json(ct, b);
+	if (export_at(dfd, dir, "meta.json", b->s, b->len) < 0 ||
+	    export_at(dfd, dir, "body.md", ct->body.s, ct->body.len) < 0)
+		rc = -1;
+	if (!rc && ct->natt && (afd = open_subdir(dfd, "attachments", 0777)) < 0) {
+		cli_error(errno == ELOOP || errno == ENOTDIR
+				  ? _("unable to write '%s/attachments': it is not a directory (a symbolic link is not followed): %s")
+				  : _("unable to create '%s/attachments': %s"),
+			  dir, strerror(errno));
+		rc = -1;
+	}
+	for (size_t i = 0; !rc && i < ct->natt; i++) {
+		char *shown = xasprintf("%s/attachments", dir);
+		rc = export_at(afd, shown, ct->att[i].name, ct->att[i].data.s, ct->att[i].data.len);
+		free(shown);
+	}
+	if (afd >= 0)
+		close(afd);
+	close(dfd);
+	return rc;
+}
+
 static int doc_export(struct doc_ctx *x)
 {
 	struct cli *c = x->c;
@@ -834,27 +885,7 @@ static int doc_export(struct doc_ctx *x)
 		else
 			fwrite(b.s, 1, b.len, stdout);
 	} else {
-		char *att = xasprintf("%s/attachments", dir);
-		if (mkdir_p(ct.natt ? att : dir, 0777) < 0) {
-			cli_error(_("unable to create '%s': %s"), dir, strerror(errno));
-			rc = EXIT_INVALID;
-		}
-		char *p = xasprintf("%s/meta.json", dir);
-		docs_meta_json(&ct, &b);
-		if (!rc && export_file(p, b.s, b.len) < 0)
-			rc = EXIT_INVALID;
-		free(p);
-		p = xasprintf("%s/body.md", dir);
-		if (!rc && export_file(p, ct.body.s, ct.body.len) < 0)
-			rc = EXIT_INVALID;
-		free(p);
-		for (size_t i = 0; !rc && i < ct.natt; i++) {
-			p = xasprintf("%s/%s", att, ct.att[i].name);
-			if (export_file(p, ct.att[i].data.s, ct.att[i].data.len) < 0)
-				rc = EXIT_INVALID;
-			free(p);
-		}
-		free(att);
+		rc = export_dir(dir, &ct, &b) < 0 ? EXIT_INVALID : EXIT_OK;
 		if (!rc)
 			fprintf(stderr, _("exported %s r%d to '%s'\n"), id, r.rev, dir);
 	}

@@ -556,7 +556,7 @@ static void marker_done(struct docs *d)
  */
 static int marker_write(struct docs *d, const char *text)
 {
-	int fd = open(d->marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = open(d->marker, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return docs_fail(d, DOCS_ERR, _("unable to write '%s': %s"), d->marker, strerror(errno));
 	size_t len = strlen(text);

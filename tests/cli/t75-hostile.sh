@@ -50,4 +50,43 @@ test_expect_success 'a pattern that backtracks without end stops at its limit: t
 	docket -C s -u zhang.wei new slow --set code=aaaa >/dev/null
 '
 
+test_expect_success 'doc export --dir writes nothing through symbolic links planted at the temporary and target names' '
+	printf "正文第一段。\n" >body.md && printf "附件内容" >名单.txt &&
+	docket -C s -u wang.fang doc new --title 关于报送名单的通知 --body-file body.md >id &&
+	docket -C s -u wang.fang doc attach "$(cat id)" 名单.txt >/dev/null &&
+	for v in victim-meta victim-body victim-tmp; do echo ORIGINAL >$v; done &&
+	mkdir out &&
+	ln -s ../victim-meta out/meta.json && ln -s ../victim-body out/body.md &&
+	# the temporary names docket used before (PATH.tmp.PID): exec keeps the shell'\''s pid
+	sh -c "for f in meta.json body.md; do ln -s ../victim-tmp out/\$f.tmp.\$\$; done;
+		exec \"\$DOCKET\" -C s doc export $(cat id) --dir out" 2>export.err &&
+	for v in victim-meta victim-body victim-tmp; do test "$(cat $v)" = ORIGINAL || { echo "$v overwritten"; exit 1; }; done &&
+	test -f out/body.md && ! test -L out/body.md && test_cmp body.md out/body.md &&
+	! test -L out/meta.json && grep -q 关于报送名单的通知 out/meta.json &&
+	test_cmp 名单.txt out/attachments/名单.txt &&
+	# no temporary file is left behind
+	test -z "$(find out -name ".*" ! -name . | head -1)"
+'
+
+test_expect_success 'doc export --dir refuses an attachments directory that is a symbolic link' '
+	mkdir elsewhere out2 && ln -s ../elsewhere out2/attachments &&
+	expect_exit 1 docket -C s doc export "$(cat id)" --dir out2 2>err &&
+	grep "out2/attachments'\'': it is not a directory (a symbolic link is not followed)" err &&
+	test -z "$(ls elsewhere)"
+'
+
+test_expect_success 'doc export --text replaces a symbolic link at the target instead of writing through it' '
+	echo ORIGINAL >victim-text && ln -s victim-text out.txt &&
+	sh -c "ln -s victim-text out.txt.tmp.\$\$; exec \"\$DOCKET\" -C s doc export $(cat id) --text out.txt" &&
+	test "$(cat victim-text)" = ORIGINAL &&
+	! test -L out.txt && grep -q 关于报送名单的通知 out.txt
+'
+
+test_expect_success 'init refuses a documents.git planted as a symbolic link' '
+	mkdir victim-dir && mkdir s3 && ln -s ../victim-dir s3/documents.git &&
+	expect_exit 3 docket -C s3 init 2>err &&
+	grep "is not a directory (a symbolic link is not followed)" err &&
+	test -z "$(ls victim-dir)"
+'
+
 test_done
