@@ -164,7 +164,39 @@ static int resolve(struct doc_ctx *x, const char *arg, char id[DOCS_ID_MAX], cha
 	return 0;
 }
 
-/* Apply --type, --title, --urgency, ... and --body-file to c. 1 if any, 0 if none, -1 on error. */
+/*
+ * Read --body-file PATH (or - for standard input) into body, at most
+ * DOCS_TEXT_MAX bytes. 0; -1 (a message printed) when it cannot be read;
+ * -2 (a message printed) when it is over the limit: the content is
+ * refused, the command line was right.
+ */
+static int read_body(const char *path, struct buf *body)
+{
+	if (strcmp(path, "-")) {
+		if (read_file(path, DOCS_TEXT_MAX, body) == 0)
+			return 0;
+		if (errno != EFBIG) {
+			cli_error(_("unable to read '%s': %s"), path, strerror(errno));
+			return -1;
+		}
+	} else {
+		char tmp[8192];
+		size_t n;
+		while (body->len <= DOCS_TEXT_MAX && (n = fread(tmp, 1, sizeof(tmp), stdin)) > 0)
+			buf_add(body, tmp, n);
+		if (body->len <= DOCS_TEXT_MAX)
+			return 0;
+	}
+	cli_error(_("the body in '%s' is over the limit of %u bytes (16 MiB); nothing was saved"),
+		  strcmp(path, "-") ? path : _("standard input"),
+		  DOCS_TEXT_MAX);
+	return -2;
+}
+
+/*
+ * Apply --type, --title, --urgency, ... and --body-file to c. 1 if any, 0
+ * if none, -1 on a usage error, -2 when the body is over its limit.
+ */
 static int take_content_opts(struct cli *c, struct docs_content *ct)
 {
 	int any = 0, r;
@@ -190,17 +222,9 @@ static int take_content_opts(struct cli *c, struct docs_content *ct)
 		return -1;
 	if (r) {
 		struct buf body = BUF_INIT;
-		int ok = !strcmp(v, "-") ? 0 : read_file(v, DOCS_TEXT_MAX, &body);
-		if (!strcmp(v, "-")) {
-			char tmp[4096];
-			size_t n;
-			while ((n = fread(tmp, 1, sizeof(tmp), stdin)) > 0)
-				buf_add(&body, tmp, n);
-		}
-		if (ok < 0) {
-			cli_error(_("unable to read '%s': %s"), v, strerror(errno));
+		if ((r = read_body(v, &body)) < 0) {
 			buf_release(&body);
-			return -1;
+			return r;
 		}
 		buf_reset(&ct->body);
 		buf_add(&ct->body, body.s, body.len);
@@ -218,6 +242,10 @@ static int doc_new(struct doc_ctx *x)
 	ct.type = xstrdup("通知");
 	const char *instance = NULL;
 	int r = take_content_opts(c, &ct);
+	if (r == -2) {
+		docs_content_release(&ct);
+		return EXIT_INVALID;
+	}
 	if (r >= 0 && take_opt(c, "--instance", &instance) < 0)
 		r = -1;
 	if (r < 0 || cli_no_options(c) < 0 || c->argc > 2) {
@@ -288,6 +316,10 @@ static int doc_edit(struct doc_ctx *x)
 	struct docs_content changes;
 	docs_content_init(&changes);
 	int flags = take_content_opts(c, &changes);
+	if (flags == -2) {
+		docs_content_release(&changes);
+		return EXIT_INVALID;
+	}
 	if (flags < 0 || cli_no_options(c) < 0 || c->argc != 3) {
 		docs_content_release(&changes);
 		return usage();

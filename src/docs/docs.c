@@ -558,14 +558,14 @@ static int marker_write(struct docs *d, const char *text)
 {
 	int fd = open(d->marker, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return docs_fail(d, DOCS_ERR, _("unable to write '%s': %s"), d->marker, strerror(errno));
+		return docs_fail(d, DOCS_STORE, _("unable to write '%s': %s"), d->marker, strerror(errno));
 	size_t len = strlen(text);
 	int ok = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
 	int e = errno;
 	close(fd);
 	if (!ok) {
 		unlink(d->marker);
-		return docs_fail(d, DOCS_ERR, _("unable to write '%s': %s"), d->marker, strerror(e));
+		return docs_fail(d, DOCS_STORE, _("unable to write '%s': %s"), d->marker, strerror(e));
 	}
 	return 0;
 }
@@ -645,11 +645,15 @@ static int save_prepare(struct docs *d, struct save *v, size_t k)
 			docs_info_release(&info);
 			return rc;
 		}
-		if (git_oid_fromstr(&sv->parent, info.head) < 0 || dgit_commit_tree(d, &sv->parent, &sv->tree) < 0) {
-			rc = docs_fail(d, DOCS_ERR, _("document '%s': its head '%s' cannot be read: %s"), sv->doc,
-				       info.head, dgit_why());
+		if (git_oid_fromstr(&sv->parent, info.head) < 0) {
+			rc = docs_fail(d, DOCS_STORE, _("document '%s': its head '%s' is not a commit id"), sv->doc,
+				       info.head);
 			docs_info_release(&info);
 			return rc;
+		}
+		if ((rc = dgit_commit_tree(d, &sv->parent, &sv->tree)) < 0) {
+			docs_info_release(&info);
+			return rc; /* the repository is damaged: dgit said which commit */
 		}
 		docs_info_release(&info);
 		sv->have_parent = 1;
@@ -1466,7 +1470,7 @@ int docs_reconcile(struct docs *d, size_t *fixed)
 		git_oid want;
 		git_commit *c = NULL;
 		if (git_oid_fromstr(&want, r.v[i].head) < 0 || git_commit_lookup(&c, d->repo, &want) < 0) {
-			rc = docs_fail(d, DOCS_ERR,
+			rc = docs_fail(d, DOCS_STORE,
 				       _("document '%s': its head commit '%s' is missing from the repository (restore documents.git from a backup)"),
 				       r.v[i].id, r.v[i].head);
 			break;

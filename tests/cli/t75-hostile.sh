@@ -89,4 +89,45 @@ test_expect_success 'init refuses a documents.git planted as a symbolic link' '
 	test -z "$(ls victim-dir)"
 '
 
+# Exit codes (doc/cli.md): 4 is for bugs. Each of these exited 4 or 2.
+test_expect_success 'a pack without its index: a clear "damaged" error, exit 3 (was 4)' '
+	cp -a s sd && id=$(cat id) &&
+	for i in sd/documents.git/objects/pack/*.idx; do rm "$i"; done &&
+	expect_exit 3 docket -C sd doc show "$id" >/dev/null 2>err &&
+	grep "the document repository '\''sd/documents.git'\'' is damaged: commit '\''[0-9a-f]*'\'' cannot be read, and '\''pack-[0-9a-f]*.pack'\'' has no index (its .idx file is missing); restore documents.git from a backup, or rebuild the index with '\''git index-pack'\''" err &&
+	expect_exit 3 docket -C sd -u wang.fang doc edit "$id" --title 新标题 2>err && grep "is damaged" err &&
+	expect_exit 3 docket -C sd doc export "$id" --text - >/dev/null 2>err && grep "is damaged" err &&
+	expect_exit 3 docket -C sd doc diff "$id" >/dev/null 2>err && grep "is damaged" err
+'
+
+test_expect_success 'a body over the size limit: refused with a clear message, exit 1 (was 2, or saved from stdin)' '
+	docket -C s --json doc list >list.before &&
+	head -c 16777217 /dev/zero | tr "\0" "a" >big.md &&
+	expect_exit 1 docket -C s -u wang.fang doc new --title 大文件 --body-file big.md 2>err &&
+	grep "^docket: the body in '\''big.md'\'' is over the limit of 16777216 bytes (16 MiB); nothing was saved$" err &&
+	! grep usage: err &&
+	expect_exit 1 docket -C s -u wang.fang doc new --title 大文件 --body-file - <big.md 2>err &&
+	grep "the body in '\''standard input'\'' is over the limit" err &&
+	expect_exit 1 docket -C s -u wang.fang doc edit "$(cat id)" --body-file big.md 2>err &&
+	grep "over the limit" err &&
+	docket -C s --json doc list >list.after && test_cmp list.before list.after &&
+	head -c 16777216 /dev/zero | tr "\0" "b" >max.md &&
+	docket -C s -u wang.fang doc new --title 刚好上限 --body-file max.md >/dev/null 2>&1
+'
+
+test_expect_success 'DOCKET_NOW out of range: a usage error up front, exit 2, nothing written (was 3 or a wrong git date)' '
+	n=$(sqlite3 s/docket.db "SELECT count(*) FROM events") &&
+	for now in 1969-12-31T23:59:59Z 0000-01-01T00:00:00Z 9999-12-31T23:59:59Z 2106-02-07T06:28:16Z; do
+		DOCKET_NOW=$now expect_exit 2 docket -C s -u wang.fang doc new --title 时间 --body-file body.md 2>err &&
+		grep "^docket: DOCKET_NOW is out of range: '\''$now'\'' (docket'\''s clock runs from 1970-01-01T00:00:00Z to 2106-02-07T06:28:15Z)$" err &&
+		DOCKET_NOW=$now expect_exit 2 docket -C s -u zhang.wei new leave --set type=annual 2>err &&
+		grep "out of range" err || exit 1
+	done &&
+	DOCKET_NOW=2026-03-02T09:30:00+99:99 expect_exit 2 docket -C s doc list 2>err &&
+	grep "DOCKET_NOW is not an ISO 8601 time" err &&
+	test "$(sqlite3 s/docket.db "SELECT count(*) FROM events")" = "$n" &&
+	DOCKET_NOW=2106-02-07T06:28:15Z docket -C s -u wang.fang doc new --title 最后一秒 --body-file body.md >late &&
+	test "$(sgit log -1 --format=%at refs/docs/$(cat late))" = 4294967295
+'
+
 test_done
