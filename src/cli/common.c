@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../docs/docs.h"
 #include "../store/store.h"
 #include "../util/buf.h"
 #include "../util/clock.h"
@@ -32,6 +33,29 @@ int cli_open_store(struct cli *c, int readonly, struct store **out)
 			fprintf(stderr, _("hint: create one with 'docket -C %s init'\n"), c->store_dir);
 		buf_release(&err);
 		return rc == STORE_ERR ? EXIT_STORE : cli_store_exit(rc);
+	}
+	/*
+	 * Every writing command (and check, and the TUI) first puts the
+	 * document refs back in line with SQLite when a save was cut short, so
+	 * a ref left ahead by a crash never outlives the next write, whatever
+	 * the command (doc/documents.md, "Order of writes and reconciliation").
+	 */
+	if (!readonly) {
+		struct buf report = BUF_INIT;
+		int st = docs_recover(*out, &report, &err);
+		for (const char *p = report.s; *p;) {
+			size_t n = strcspn(p, "\n");
+			fprintf(stderr, _("docket: note: %.*s\n"), (int)n, p);
+			p += n + (p[n] == '\n');
+		}
+		buf_release(&report);
+		if (st < 0) {
+			cli_error("%s", err.s);
+			buf_release(&err);
+			store_close(*out);
+			*out = NULL;
+			return st == DOCS_STORE ? EXIT_STORE : EXIT_INTERNAL;
+		}
 	}
 	buf_release(&err);
 	return EXIT_OK;

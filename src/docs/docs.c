@@ -141,7 +141,7 @@ int docs_open(struct store *s, struct docs **out, struct buf *err)
 		/* a store opened for reading (or busy) leaves this to the next writer */
 		if (store_begin(s) == STORE_OK) {
 			store_rollback(s);
-			rc = docs_reconcile(d, NULL);
+			rc = docs_reconcile(d, NULL, NULL);
 		}
 	}
 	if (rc < 0) {
@@ -151,6 +151,26 @@ int docs_open(struct store *s, struct docs **out, struct buf *err)
 	}
 	*out = d;
 	return 0;
+}
+
+int docs_recover(struct store *s, struct buf *report, struct buf *err)
+{
+	if (store_schema_version(s) < 4)
+		return 0; /* no documents yet */
+	struct docs *d = xcalloc(1, sizeof(*d));
+	buf_init(&d->err);
+	d->s = s;
+	d->db = store_db(s);
+	dgit_paths(d);
+	int rc = 0;
+	/* busy or read-only: left to the writer that holds the lock, or to the next one */
+	if ((file_exists(d->marker) || file_exists(d->old_marker)) && store_begin(s) == STORE_OK) {
+		store_rollback(s);
+		if ((rc = docs_reconcile(d, NULL, report)) < 0)
+			buf_adds(err, d->err.s);
+	}
+	docs_free(d);
+	return rc;
 }
 
 void docs_free(struct docs *d)
@@ -1399,6 +1419,7 @@ struct recon {
 	struct head *v;    /* every document, sorted by id */
 	size_t n;          /* how many */
 	size_t fixed;      /* refs changed */
+	struct buf *report;/* a line per ref changed, or NULL */
 	int status;        /* first failure */
 };
 
@@ -1415,18 +1436,26 @@ static int recon_ref(void *ctx, const char *id, const git_oid *oid)
 	snprintf(key.id, sizeof(key.id), "%s", id);
 	struct head *h = r->n ? bsearch(&key, r->v, r->n, sizeof(*r->v), head_cmp) : NULL;
 	int rc = 0;
+	char hex[DOCS_OID_MAX];
+	git_oid_tostr(hex, sizeof(hex), oid);
 	if (!h) {
 		rc = dgit_ref_delete(r->d, id);
 		r->fixed++;
+		if (r->report && rc == 0)
+			buf_addf(r->report,
+				 _("refs/docs/%s pointed at %.10s, a document the store never recorded (a new document cut short): removed\n"),
+				 id, hex);
 	} else {
 		h->seen = 1;
-		char hex[DOCS_OID_MAX];
-		git_oid_tostr(hex, sizeof(hex), oid);
 		if (strcmp(hex, h->head)) {
 			git_oid want;
 			git_oid_fromstr(&want, h->head);
 			rc = dgit_ref_set(r->d, id, &want, oid);
 			r->fixed++;
+			if (r->report && rc == 0)
+				buf_addf(r->report,
+					 _("refs/docs/%s pointed at %.10s, which the store never recorded (a save cut short): set back to its head %.10s\n"),
+					 id, hex, h->head);
 		}
 	}
 	if (rc < 0 && !r->status)
@@ -1434,12 +1463,12 @@ static int recon_ref(void *ctx, const char *id, const git_oid *oid)
 	return 0;
 }
 
-int docs_reconcile(struct docs *d, size_t *fixed)
+int docs_reconcile(struct docs *d, size_t *fixed, struct buf *report)
 {
 	int rc = store_begin(d->s);
 	if (rc != STORE_OK)
 		return store_status(d, rc);
-	struct recon r = { d, NULL, 0, 0, 0 };
+	struct recon r = { d, NULL, 0, 0, report, 0 };
 	size_t alloc = 0;
 	sqlite3_stmt *st = docs_stmt(d, DS_HEADS);
 	if (!st) {
@@ -1478,6 +1507,9 @@ int docs_reconcile(struct docs *d, size_t *fixed)
 		git_commit_free(c);
 		rc = dgit_ref_set(d, r.v[i].id, &want, NULL);
 		r.fixed++;
+		if (report && rc == 0)
+			buf_addf(report, _("refs/docs/%s was missing: recreated at its head %.10s\n"), r.v[i].id,
+				 r.v[i].head);
 	}
 	if (rc == 0)
 		rc = r.status;

@@ -395,6 +395,11 @@ int dgit_ref_set(struct docs *d, const char *id, const git_oid *oid, const git_o
 		free(lock);
 		usleep(20000);
 	}
+	if (rc == GIT_EMODIFIED)
+		/* under the write lock only docket moves these refs: someone else moved it */
+		return docs_fail(d, DOCS_STORE,
+				 _("'%s' is not where the store says the document is (it was moved outside docket); 'docket check' sets it back, then try again"),
+				 name);
 	if (rc < 0)
 		return docs_fail(d, git_status(), _("unable to update '%s': %s"), name, dgit_why());
 	return 0;

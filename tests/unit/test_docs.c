@@ -696,7 +696,7 @@ static void test_reconcile(void **state)
 	/* a lost ref is recreated from SQLite */
 	assert_int_equal(sh("git --git-dir='%s/documents.git' update-ref -d refs/docs/%s", f->store, id), 0);
 	size_t fixed = 0;
-	assert_int_equal(docs_reconcile(f->d, &fixed), 0);
+	assert_int_equal(docs_reconcile(f->d, &fixed, NULL), 0);
 	assert_int_equal(fixed, 1);
 	char head[DOCS_OID_MAX];
 	docs_head(f->d, id, head);
