@@ -73,18 +73,19 @@ static int write_all(int fd, const void *data, size_t len)
 }
 
 /*
- * Create a fresh temporary file for `name` in dirfd: ".NAME.XXXXXXXX" with
- * random hex, O_CREAT|O_EXCL|O_NOFOLLOW, so nothing planted there (a file,
- * a symbolic link) is ever opened. Returns the fd and sets *tmp (the
- * caller frees it), or -1 with errno set.
+ * Create a fresh temporary file in dirfd: ".docket-tmp-" and 12 random hex
+ * digits (not the target's name, which may already be 255 bytes long),
+ * O_CREAT|O_EXCL|O_NOFOLLOW, so nothing planted there (a file, a symbolic
+ * link) is ever opened. Returns the fd and sets *tmp (the caller frees
+ * it), or -1 with errno set.
  */
-static int open_temp_at(int dirfd, const char *name, char **tmp)
+static int open_temp_at(int dirfd, char **tmp)
 {
 	for (int attempt = 0; attempt < 100; attempt++) {
 		unsigned char r[6];
 		if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
 			return -1;
-		*tmp = xasprintf(".%s.%02x%02x%02x%02x%02x%02x", name, r[0], r[1], r[2], r[3], r[4], r[5]);
+		*tmp = xasprintf(".docket-tmp-%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3], r[4], r[5]);
 		int fd = openat(dirfd, *tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 		if (fd >= 0)
 			return fd;
@@ -107,7 +108,7 @@ int write_file_at(int dirfd, const char *name, const void *data, size_t len)
 		return -1;
 	}
 	char *tmp = NULL;
-	int fd = open_temp_at(dirfd, name, &tmp);
+	int fd = open_temp_at(dirfd, &tmp);
 	if (fd < 0)
 		return -1;
 	if (write_all(fd, data, len) < 0 || fsync(fd) < 0)
