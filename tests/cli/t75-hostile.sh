@@ -76,6 +76,13 @@ test_expect_success 'doc export --dir writes nothing through symbolic links plan
 	test -z "$(find out -name ".*" ! -name . | head -1)"
 '
 
+test_expect_success 'doc export --dir writes an attachment whose name is the longest allowed (255 bytes)' '
+	long=$(python3 -c "print(\"名\" * 85)") && printf "长名附件" >"$long" &&
+	docket -C s -u wang.fang doc attach "$(cat id)" "$long" >/dev/null &&
+	docket -C s doc export "$(cat id)" --dir outlong 2>/dev/null &&
+	test_cmp "$long" "outlong/attachments/$long"
+'
+
 test_expect_success 'doc export --dir refuses an attachments directory that is a symbolic link' '
 	mkdir elsewhere out2 && ln -s ../elsewhere out2/attachments &&
 	expect_exit 1 docket -C s doc export "$(cat id)" --dir out2 2>err &&
