@@ -11,6 +11,7 @@
 #include "../store/store.h"
 #include "../tui/tui.h"
 #include "../util/buf.h"
+#include "../util/clock.h"
 #include "../util/hash.h"
 #include "../util/i18n.h"
 #include "cli.h"
@@ -330,6 +331,16 @@ int main(int argc, char **argv)
 	if (!c.store_dir) {
 		c.store_dir_owned = store_default_dir();
 		c.store_dir = c.store_dir_owned;
+	}
+	/* a clock docket cannot use is a usage error up front, not a failure halfway through */
+	if (i >= argc || (strcmp(argv[i], "help") && strcmp(argv[i], "version"))) {
+		struct buf err = BUF_INIT;
+		if (clock_env_check(&err) < 0) {
+			cli_error("%s", err.s);
+			buf_release(&err);
+			free(c.store_dir_owned);
+			return EXIT_USAGE;
+		}
 	}
 	int rc;
 	if (i >= argc) {

@@ -526,7 +526,18 @@ int store_init_at_version(const char *dir, int version, struct buf *err)
 		rc = store_fail(s, STORE_ERR, _("store '%s' already exists"), dir);
 		goto out;
 	}
-	/* the repository first: without docket.db it is not a store yet */
+	/*
+	 * The repository first: without docket.db it is not a store yet. A
+	 * documents.git that is there already (an init cut short) is made
+	 * again in place, but a symbolic link or a file planted in its place
+	 * is refused: libgit2 would write through it.
+	 */
+	struct stat gst;
+	if (lstat(s->git_path, &gst) == 0 && !S_ISDIR(gst.st_mode)) {
+		rc = store_fail(s, STORE_ERR, _("unable to create store '%s': '%s' is not a directory (a symbolic link is not followed)"),
+				dir, s->git_path);
+		goto out;
+	}
 	gitlib_start();
 	git_repository *repo = NULL;
 	if (git_repository_init(&repo, s->git_path, 1) < 0) {
