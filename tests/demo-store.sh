@@ -23,7 +23,7 @@ if [ -z "${DOCKET_AGENT:-}" ]; then
 fi
 new=0
 if [ ! -f "$store/docket.db" ]; then
-	DOCKET="$DOCKET" PTYRUN="$PTYRUN" sh "$repo/tests/signed-store.sh" "$store" "$pass"
+	DOCKET="$DOCKET" PTYRUN="$PTYRUN" sh "$repo/tests/signed-store.sh" "$store" "$pass" --demo
 	new=1
 else
 	# the system administrator deploys what changed: signed in at the agent, once

@@ -7,18 +7,19 @@
 # (typed on a pseudo-terminal by ptyrun, as a person would at a terminal).
 #
 # Usage: DOCKET=/abs/docket PTYRUN=/abs/ptyrun DOCKET_AGENT=/abs/sock \
-#        sh tests/signed-store.sh STORE_DIR PASSPHRASE
+#        sh tests/signed-store.sh STORE_DIR PASSPHRASE [INIT-OPTION]
 # The agent at $DOCKET_AGENT holds every key afterwards; stop it with
 # `docket agent stop`. Tests copy STORE_DIR (cp -a) rather than making
 # their own, so one run signs everyone in once.
 set -eu
 store=$1
 pass=$2
+init_opt=${3:-}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 d() { "$DOCKET" -C "$store" "$@"; }
 typed() { "$PTYRUN" "$@" >/dev/null; }
 
-d init >/dev/null
+d init $init_opt >/dev/null
 d -u luo.bin deploy "$repo/workflows" "$repo/forms" "$repo/themes" >/dev/null
 typed --type "$pass" --type "$pass" -- "$DOCKET" -C "$store" -u tang.xue enrol tang.xue
 typed --type "$pass" -- "$DOCKET" -C "$store" -u tang.xue login

@@ -38,6 +38,7 @@ struct store_migration;
 #define AUTH_EV_SIGNFAIL  "signin.failed"      /* by the system: who, where, why */
 #define AUTH_EV_UNLOCKED  "account.unlocked"   /* the security administrator lifts a lock */
 #define AUTH_EV_POLICY    "policy.set"         /* sign-in and passphrase policy */
+#define AUTH_EV_REFUSED   "action.refused"     /* an administrator's (or administrative) action the engine refused */
 
 /* The store's schema steps of auth (src/schema.c lists them). */
 const struct store_migration *auth_schema(void);

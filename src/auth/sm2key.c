@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -320,6 +321,18 @@ int sm2key_id(const struct sm2key *k, char out[HASH_HEX_LEN + 1])
 	return rc;
 }
 
+/*
+ * SM3, fetched from OpenSSL's providers once: EVP_sm3() looks it up again
+ * on every signature, which costs as much as a good part of the signing.
+ */
+static EVP_MD *sm3_md;
+static pthread_once_t sm3_once = PTHREAD_ONCE_INIT;
+
+static void sm3_fetch(void)
+{
+	sm3_md = EVP_MD_fetch(NULL, "SM3", NULL);
+}
+
 /* A digest context for SM2 with SM3 and the default ID; NULL on failure. */
 static EVP_MD_CTX *sm2_ctx(const struct sm2key *k, int sign)
 {
@@ -331,8 +344,9 @@ static EVP_MD_CTX *sm2_ctx(const struct sm2key *k, int sign)
 		return NULL;
 	}
 	EVP_MD_CTX_set_pkey_ctx(m, pc);
-	int ok = sign ? EVP_DigestSignInit(m, NULL, EVP_sm3(), NULL, k->pk)
-		      : EVP_DigestVerifyInit(m, NULL, EVP_sm3(), NULL, k->pk);
+	pthread_once(&sm3_once, sm3_fetch);
+	int ok = sm3_md && (sign ? EVP_DigestSignInit(m, NULL, sm3_md, NULL, k->pk)
+				 : EVP_DigestVerifyInit(m, NULL, sm3_md, NULL, k->pk));
 	if (ok <= 0) {
 		EVP_MD_CTX_free(m);
 		EVP_PKEY_CTX_free(pc);

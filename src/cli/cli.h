@@ -132,6 +132,7 @@ int cmd_unlock(struct cli *c);
 int cmd_revoke(struct cli *c);
 int cmd_policy(struct cli *c);
 int cmd_agent(struct cli *c);
+int cmd_audit(struct cli *c);
 
 /* An ISO 8601 time as people read it: local "YYYY-MM-DD HH:MM" ("-" when none or bad). */
 void cli_local_time(const char *iso, char *out, size_t n);

@@ -25,6 +25,7 @@
 #include "../util/clock.h"
 #include "../util/fsutil.h"
 #include "../util/i18n.h"
+#include "../util/utf8.h"
 #include "../util/xalloc.h"
 #include "cli.h"
 
@@ -140,7 +141,7 @@ static int enrol_one(struct cli *c, struct who *w, const char *person, const str
 	if (sm2key_id(k, id) < 0 || !pub) {
 		cli_error("%s", _("unable to read the new key"));
 		rc = EXIT_INTERNAL;
-	} else if (sm2key_save(k, tmp, pass->s, pass->len, signin_kdf(), &err) < 0) {
+	} else if (sm2key_save(k, tmp, pass->s, pass->len, signin_kdf(w->s), &err) < 0) {
 		cli_error("%s", err.s);
 		rc = EXIT_STORE;
 	}
@@ -215,6 +216,21 @@ int cmd_enrol(struct cli *c)
 	if (rc)
 		return rc;
 	int self = !w.a; /* the setup phase: the security administrator enrols themselves */
+	/* said before any passphrase is asked (the engine judges it again) */
+	const struct org_user *me = org_user(engine_org(w.e), c->user);
+	if (!me || !org_user_has_role(me, "secadmin")) {
+		const char *why = _("only the security administrator enrols people");
+		cli_error("%s", why);
+		if (w.a) {
+			/* refused before the engine saw it: the audit trail still says so */
+			json_t *p = json_pack("{s:s, s:s}", "action", AUTH_EV_ENROLLED, "reason", why);
+			if (engine_act(w.e, NULL, AUTH_EV_REFUSED, c->user, p, NULL) < 0)
+				cli_error("%s", engine_error(w.e));
+			json_decref(p);
+		}
+		who_close(c, &w);
+		return EXIT_INVALID;
+	}
 	if (self && (file || c->argc != 2 || strcmp(c->argv[1], c->user))) {
 		cli_error("%s", _("no one has a key in this store yet: its security administrator enrols "
 				  "themselves first (docket -u ID enrol ID), then everyone else"));
@@ -552,4 +568,177 @@ int cmd_agent(struct cli *c)
 	agent_close(ac);
 	buf_release(&err);
 	return rc;
+}
+
+/* The audit: filters and what was printed. */
+struct audit {
+	struct cli *c;
+	struct engine *e;
+	const char *person, *kind;
+	time_t since, until; /* 0: open */
+	json_t *rows;        /* --json */
+	long n;
+};
+
+/* A person as the trail names them: their name, else the id. */
+static const char *audit_name(struct audit *a, const char *id)
+{
+	const struct org_user *u = id ? org_user(engine_org(a->e), id) : NULL;
+	return u && u->name ? u->name : id ? id : "";
+}
+
+static int audit_one(void *ctx, int64_t seq, const struct store_event *ev)
+{
+	struct audit *a = ctx;
+	json_t *p = json_loads(ev->payload, 0, NULL);
+	const char *about = json_string_value(json_object_get(p, "person"));
+	time_t t = 0;
+	clock_parse_iso(ev->made_at, &t);
+	int keep = (!a->person || !strcmp(ev->actor, a->person) || (about && !strcmp(about, a->person))) &&
+		   (!a->kind || !strncmp(ev->type, a->kind, strlen(a->kind))) && (!a->since || t >= a->since) &&
+		   (!a->until || t < a->until);
+	if (keep) {
+		const char *term = json_string_value(json_object_get(p, "terminal"));
+		const char *what = json_string_value(json_object_get(p, "task"));
+		if (!what)
+			what = json_string_value(json_object_get(p, "instance"));
+		if (!what)
+			what = json_string_value(json_object_get(p, "concerns"));
+		if (!what)
+			what = about;
+		const char *reason = json_string_value(json_object_get(p, "reason"));
+		if (a->rows) {
+			json_t *o = json_object();
+			json_object_set_new(o, "seq", json_integer(seq));
+			json_object_set_new(o, "time", json_string(ev->made_at));
+			json_object_set_new(o, "actor", json_string(ev->actor));
+			if (ev->on_behalf)
+				json_object_set_new(o, "on_behalf", json_string(ev->on_behalf));
+			json_object_set_new(o, "type", json_string(ev->type));
+			json_object_set_new(o, "signed", json_boolean(ev->sig != NULL));
+			if (term)
+				json_object_set_new(o, "terminal", json_string(term));
+			if (what)
+				json_object_set_new(o, "concerns", json_string(what));
+			if (reason)
+				json_object_set_new(o, "reason", json_string(reason));
+			json_array_append_new(a->rows, o);
+		} else {
+			char when[32];
+			clock_format_local(t, when, sizeof(when));
+			/* names in columns by display width: 王芳 is four columns */
+			struct buf who = BUF_INIT;
+			utf8_fit(&who, audit_name(a, ev->actor), 10, 1, 1);
+			printf("%6lld  %s  %s %-22s %s%s%s%s\n", (long long)seq, when, who.s, ev->type,
+			       ev->sig ? "✓ " : "  ", what ? what : "", term ? "  @ " : "", term ? term : "");
+			buf_release(&who);
+			if (reason)
+				printf("        %s\n", reason);
+		}
+		a->n++;
+	}
+	json_decref(p);
+	return 0;
+}
+
+/* A day (YYYY-MM-DD, local midnight) or an ISO time into *t; -1 when neither. */
+static int audit_time(const char *s, int end, time_t *t)
+{
+	if (clock_parse_iso(s, t) < 0)
+		return -1;
+	if (strlen(s) == 10) {
+		/* a day: local midnight, the end of it for --until */
+		struct tm tm = { 0 };
+		if (sscanf(s, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3)
+			return -1;
+		tm.tm_year -= 1900;
+		tm.tm_mon -= 1;
+		tm.tm_mday += end;
+		tm.tm_isdst = -1;
+		*t = mktime(&tm);
+	}
+	return 0;
+}
+
+int cmd_audit(struct cli *c)
+{
+	struct audit a = { c, NULL, NULL, NULL, 0, 0, NULL, 0 };
+	int verify = cli_take_flag(c, "--verify");
+	const char *since = NULL, *until = NULL;
+	int w_ = 1;
+	for (int i = 1; i < c->argc; i++) {
+		const char *o = c->argv[i];
+		const char **slot = !strcmp(o, "--person") ? &a.person : !strcmp(o, "--kind") ? &a.kind
+				  : !strcmp(o, "--since") ? &since : !strcmp(o, "--until") ? &until : NULL;
+		if (slot && i + 1 < c->argc)
+			*slot = c->argv[++i];
+		else
+			c->argv[w_++] = c->argv[i];
+	}
+	c->argc = w_;
+	if (cli_no_options(c) < 0 || c->argc != 1)
+		return cli_usage(c);
+	if ((since && audit_time(since, 0, &a.since) < 0) || (until && audit_time(until, 1, &a.until) < 0)) {
+		cli_error("%s", _("--since and --until take a day (YYYY-MM-DD) or an ISO 8601 time"));
+		return EXIT_USAGE;
+	}
+	struct who w;
+	int rc = who_open(c, &w, ~0u);
+	if (rc)
+		return rc;
+	/* the audit administrator's work alone (三员分立) */
+	const struct org_user *me = org_user(engine_org(w.e), c->user);
+	if (!me || !org_user_has_role(me, "auditadmin")) {
+		const char *why = _("only the audit administrator reads the audit trail");
+		cli_error("%s", why);
+		json_t *p = json_pack("{s:s, s:s}", "action", "audit.read", "reason", why);
+		if (engine_act(w.e, NULL, AUTH_EV_REFUSED, c->user, p, NULL) < 0)
+			cli_error("%s", engine_error(w.e));
+		json_decref(p);
+		who_close(c, &w);
+		return EXIT_INVALID;
+	}
+	a.e = w.e;
+	if (c->json)
+		a.rows = json_array();
+	rc = store_event_foreach(w.s, 0, audit_one, &a);
+	if (rc < 0) {
+		cli_error("%s", store_error(w.s));
+		json_decref(a.rows);
+		who_close(c, &w);
+		return EXIT_STORE;
+	}
+	int bad = 0;
+	struct auth_report rep = { 0 };
+	struct buf why = BUF_INIT;
+	if (verify) {
+		int64_t seq = 0;
+		if (store_event_verify(w.s, &seq) < 0) {
+			buf_adds(&why, store_error(w.s));
+			bad = 1;
+		} else if ((bad = auth_verify_log(w.s, &rep, &why)) < 0) {
+			bad = 1;
+		}
+	}
+	if (a.rows) {
+		json_t *o = json_object();
+		json_object_set_new(o, "events", a.rows);
+		if (verify) {
+			json_object_set_new(o, "verified", json_boolean(!bad));
+			json_object_set_new(o, "signatures", json_integer(rep.verified));
+			if (bad)
+				json_object_set_new(o, "problem", json_string(why.s));
+		}
+		cli_print_json(o);
+	} else {
+		printf(_("%ld events\n"), a.n);
+		if (verify && !bad)
+			printf(_("the trail is intact: the chain holds and %lld signatures verify\n"),
+			       (long long)rep.verified);
+		else if (verify)
+			printf(_("the trail does not hold: %s\n"), why.s);
+	}
+	buf_release(&why);
+	who_close(c, &w);
+	return bad ? EXIT_INVALID : EXIT_OK;
 }

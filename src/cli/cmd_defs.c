@@ -217,7 +217,16 @@ int cmd_deploy(struct cli *c)
 	}
 	struct deploy_result *res = NULL;
 	size_t nres = 0;
-	int st = defset_deploy(&set, s, acting_user(c), &res, &nres);
+	struct buf why = BUF_INIT;
+	int st = defset_deploy(&set, s, acting_user(c), &res, &nres, &why);
+	if (st == DEFSET_DENIED) {
+		cli_error("%s", why.s);
+		buf_release(&why);
+		fprintf(stderr, "%s\n", _("nothing was deployed"));
+		rc = EXIT_INVALID;
+		goto out;
+	}
+	buf_release(&why);
 	if (st < 0) {
 		cli_error("%s", store_error(s));
 		fprintf(stderr, "%s\n", _("nothing was deployed"));

@@ -4,6 +4,7 @@
  * restore, export, search, list, signoff.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,7 +182,39 @@ static int resolve(struct doc_ctx *x, const char *arg, char id[DOCS_ID_MAX], cha
 	return 0;
 }
 
-/* Apply --type, --title, --urgency, ... and --body-file to c. 1 if any, 0 if none, -1 on error. */
+/*
+ * Read --body-file PATH (or - for standard input) into body, at most
+ * DOCS_TEXT_MAX bytes. 0; -1 (a message printed) when it cannot be read;
+ * -2 (a message printed) when it is over the limit: the content is
+ * refused, the command line was right.
+ */
+static int read_body(const char *path, struct buf *body)
+{
+	if (strcmp(path, "-")) {
+		if (read_file(path, DOCS_TEXT_MAX, body) == 0)
+			return 0;
+		if (errno != EFBIG) {
+			cli_error(_("unable to read '%s': %s"), path, strerror(errno));
+			return -1;
+		}
+	} else {
+		char tmp[8192];
+		size_t n;
+		while (body->len <= DOCS_TEXT_MAX && (n = fread(tmp, 1, sizeof(tmp), stdin)) > 0)
+			buf_add(body, tmp, n);
+		if (body->len <= DOCS_TEXT_MAX)
+			return 0;
+	}
+	cli_error(_("the body in '%s' is over the limit of %u bytes (16 MiB); nothing was saved"),
+		  strcmp(path, "-") ? path : _("standard input"),
+		  DOCS_TEXT_MAX);
+	return -2;
+}
+
+/*
+ * Apply --type, --title, --urgency, ... and --body-file to c. 1 if any, 0
+ * if none, -1 on a usage error, -2 when the body is over its limit.
+ */
 static int take_content_opts(struct cli *c, struct docs_content *ct)
 {
 	int any = 0, r;
@@ -207,17 +240,9 @@ static int take_content_opts(struct cli *c, struct docs_content *ct)
 		return -1;
 	if (r) {
 		struct buf body = BUF_INIT;
-		int ok = !strcmp(v, "-") ? 0 : read_file(v, DOCS_TEXT_MAX, &body);
-		if (!strcmp(v, "-")) {
-			char tmp[4096];
-			size_t n;
-			while ((n = fread(tmp, 1, sizeof(tmp), stdin)) > 0)
-				buf_add(&body, tmp, n);
-		}
-		if (ok < 0) {
-			cli_error(_("unable to read '%s': %s"), v, strerror(errno));
+		if ((r = read_body(v, &body)) < 0) {
 			buf_release(&body);
-			return -1;
+			return r;
 		}
 		buf_reset(&ct->body);
 		buf_add(&ct->body, body.s, body.len);
@@ -235,6 +260,10 @@ static int doc_new(struct doc_ctx *x)
 	ct.type = xstrdup("通知");
 	const char *instance = NULL;
 	int r = take_content_opts(c, &ct);
+	if (r == -2) {
+		docs_content_release(&ct);
+		return EXIT_INVALID;
+	}
 	if (r >= 0 && take_opt(c, "--instance", &instance) < 0)
 		r = -1;
 	if (r < 0 || cli_no_options(c) < 0 || c->argc > 2) {
@@ -305,6 +334,10 @@ static int doc_edit(struct doc_ctx *x)
 	struct docs_content changes;
 	docs_content_init(&changes);
 	int flags = take_content_opts(c, &changes);
+	if (flags == -2) {
+		docs_content_release(&changes);
+		return EXIT_INVALID;
+	}
 	if (flags < 0 || cli_no_options(c) < 0 || c->argc != 3) {
 		docs_content_release(&changes);
 		return usage();
@@ -827,6 +860,56 @@ static int export_file(const char *path, const void *data, size_t len)
 	return 0;
 }
 
+/* One file of an export in the open directory dfd (shown as DIR/NAME); 0 or -1 with a message. */
+static int export_at(int dfd, const char *dir, const char *name, const void *data, size_t len)
+{
+	if (write_file_at(dfd, name, data, len) < 0) {
+		cli_error(_("unable to write '%s/%s': %s"), dir, name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Export into `dir` (made if missing): meta.json, body.md, attachments/.
+ * The directory may be anyone's, so every file is written through
+ * write_file_at (a fresh O_EXCL|O_NOFOLLOW temporary, then rename) and
+ * attachments/ is opened without following a symbolic link: nothing planted
+ * there is written through. 0, or -1 with a message printed.
+ */
+static int export_dir(const char *dir, const struct docs_content *ct, struct buf *b)
+{
+	if (mkdir_p(dir, 0777) < 0) {
+		cli_error(_("unable to create '%s': %s"), dir, strerror(errno));
+		return -1;
+	}
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), afd = -1, rc = 0;
+	if (dfd < 0) {
+		cli_error(_("unable to open '%s': %s"), dir, strerror(errno));
+		return -1;
+	}
+	docs_meta_json(ct, b);
+	if (export_at(dfd, dir, "meta.json", b->s, b->len) < 0 ||
+	    export_at(dfd, dir, "body.md", ct->body.s, ct->body.len) < 0)
+		rc = -1;
+	if (!rc && ct->natt && (afd = open_subdir(dfd, "attachments", 0777)) < 0) {
+		cli_error(errno == ELOOP || errno == ENOTDIR
+				  ? _("unable to write '%s/attachments': it is not a directory (a symbolic link is not followed): %s")
+				  : _("unable to create '%s/attachments': %s"),
+			  dir, strerror(errno));
+		rc = -1;
+	}
+	for (size_t i = 0; !rc && i < ct->natt; i++) {
+		char *shown = xasprintf("%s/attachments", dir);
+		rc = export_at(afd, shown, ct->att[i].name, ct->att[i].data.s, ct->att[i].data.len);
+		free(shown);
+	}
+	if (afd >= 0)
+		close(afd);
+	close(dfd);
+	return rc;
+}
+
 static int doc_export(struct doc_ctx *x)
 {
 	struct cli *c = x->c;
@@ -852,27 +935,7 @@ static int doc_export(struct doc_ctx *x)
 		else
 			fwrite(b.s, 1, b.len, stdout);
 	} else {
-		char *att = xasprintf("%s/attachments", dir);
-		if (mkdir_p(ct.natt ? att : dir, 0777) < 0) {
-			cli_error(_("unable to create '%s': %s"), dir, strerror(errno));
-			rc = EXIT_INVALID;
-		}
-		char *p = xasprintf("%s/meta.json", dir);
-		docs_meta_json(&ct, &b);
-		if (!rc && export_file(p, b.s, b.len) < 0)
-			rc = EXIT_INVALID;
-		free(p);
-		p = xasprintf("%s/body.md", dir);
-		if (!rc && export_file(p, ct.body.s, ct.body.len) < 0)
-			rc = EXIT_INVALID;
-		free(p);
-		for (size_t i = 0; !rc && i < ct.natt; i++) {
-			p = xasprintf("%s/%s", att, ct.att[i].name);
-			if (export_file(p, ct.att[i].data.s, ct.att[i].data.len) < 0)
-				rc = EXIT_INVALID;
-			free(p);
-		}
-		free(att);
+		rc = export_dir(dir, &ct, &b) < 0 ? EXIT_INVALID : EXIT_OK;
 		if (!rc)
 			fprintf(stderr, _("exported %s r%d to '%s'\n"), id, r.rev, dir);
 	}

@@ -6,11 +6,13 @@
 
 #include "../store/store.h"
 #include "../util/buf.h"
+#include "../util/clock.h"
 #include "../util/i18n.h"
 #include "cli.h"
 
 int cmd_init(struct cli *c)
 {
+	int demo = cli_take_flag(c, "--demo");
 	if (cli_no_options(c) < 0)
 		return cli_usage(c);
 	if (c->argc > 1) {
@@ -24,14 +26,34 @@ int cmd_init(struct cli *c)
 		buf_release(&err);
 		return rc == STORE_ERR ? EXIT_STORE : cli_store_exit(rc);
 	}
+	/* what it is for: a pinned clock makes a test store (doc/store.md, "Kinds") */
+	enum store_kind kind = demo ? STORE_KIND_DEMO : clock_is_fixed() ? STORE_KIND_TEST : STORE_KIND_PRODUCTION;
+	struct store *s = NULL;
+	if (kind != STORE_KIND_PRODUCTION) {
+		rc = store_open(c->store_dir, 0, &s, &err);
+		if (!rc && store_set_kind(s, kind) < 0) {
+			buf_adds(&err, store_error(s));
+			rc = STORE_ERR;
+		}
+		store_close(s);
+		if (rc) {
+			cli_error("%s", err.s);
+			buf_release(&err);
+			return EXIT_STORE;
+		}
+	}
 	buf_release(&err);
 	if (c->json) {
 		json_t *o = json_object();
 		json_object_set_new(o, "store", json_string(c->store_dir));
+		json_object_set_new(o, "kind", json_string(store_kind_name(kind)));
 		json_object_set_new(o, "schema", json_integer(STORE_SCHEMA_VERSION));
 		cli_print_json(o);
 	} else {
-		printf(_("created store '%s'\n"), c->store_dir);
+		printf(kind == STORE_KIND_PRODUCTION ? _("created store '%s'\n")
+			: kind == STORE_KIND_TEST ? _("created test store '%s' (DOCKET_NOW may set its clock)\n")
+						  : _("created demonstration store '%s'\n"),
+		       c->store_dir);
 	}
 	return EXIT_OK;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../auth/auth.h"
+#include "../docs/docs.h"
 #include "../store/store.h"
 #include "../util/buf.h"
 #include "../util/clock.h"
@@ -33,6 +34,39 @@ int cli_open_store(struct cli *c, int readonly, struct store **out)
 			fprintf(stderr, _("hint: create one with 'docket -C %s init'\n"), c->store_dir);
 		buf_release(&err);
 		return rc == STORE_ERR ? EXIT_STORE : cli_store_exit(rc);
+	}
+	/* the clock is not the user's: DOCKET_NOW is for test and demonstration stores */
+	if (clock_is_fixed() && store_kind(*out) == STORE_KIND_PRODUCTION) {
+		cli_error(_("store '%s' is a production store: its events take the system's time, not DOCKET_NOW "
+			    "(which only test and demonstration stores accept)"),
+			  c->store_dir);
+		buf_release(&err);
+		store_close(*out);
+		*out = NULL;
+		return EXIT_USAGE;
+	}
+	/*
+	 * Every writing command (and check, and the TUI) first puts the
+	 * document refs back in line with SQLite when a save was cut short, so
+	 * a ref left ahead by a crash never outlives the next write, whatever
+	 * the command (doc/documents.md, "Order of writes and reconciliation").
+	 */
+	if (!readonly) {
+		struct buf report = BUF_INIT;
+		int st = docs_recover(*out, &report, &err);
+		for (const char *p = report.s; *p;) {
+			size_t n = strcspn(p, "\n");
+			fprintf(stderr, _("docket: note: %.*s\n"), (int)n, p);
+			p += n + (p[n] == '\n');
+		}
+		buf_release(&report);
+		if (st < 0) {
+			cli_error("%s", err.s);
+			buf_release(&err);
+			store_close(*out);
+			*out = NULL;
+			return st == DOCS_STORE ? EXIT_STORE : EXIT_INTERNAL;
+		}
 	}
 	buf_release(&err);
 	/* nothing a person does is recorded unsigned, until cli_sign_in proves who acts */

@@ -11,6 +11,7 @@
 #include "../store/store.h"
 #include "../tui/tui.h"
 #include "../util/buf.h"
+#include "../util/clock.h"
 #include "../util/hash.h"
 #include "../util/i18n.h"
 #include "cli.h"
@@ -19,10 +20,12 @@ const struct verb verbs[] = {
 	{ "help", cmd_help, N_("help [VERB]"), N_("show help for docket or one verb"),
 	  N_("Without a verb, list every verb. With one, show its usage and what it does.") },
 	{ "version", cmd_version, N_("version"), N_("print the version"), NULL },
-	{ "init", cmd_init, N_("init"), N_("create a new store"),
+	{ "init", cmd_init, N_("init [--demo]"), N_("create a new store"),
 	  N_("Create the store named by -C, $DOCKET_STORE or the default\n"
 	     "($XDG_DATA_HOME/docket): its SQLite database and the git repository\n"
-	     "that will hold documents. An existing store is never overwritten.") },
+	     "that will hold documents. An existing store is never overwritten.\n"
+	     "Made while DOCKET_NOW pins the clock, it is a test store; --demo makes\n"
+	     "a demonstration store. Only those two accept DOCKET_NOW later.") },
 	{ "lint", cmd_lint, N_("lint [--json] [PATH...]"),
 	  N_("check definition files and report every problem"),
 	  N_("Check organisation, calendar, form, workflow and theme files. Directories are\n"
@@ -132,6 +135,13 @@ const struct verb verbs[] = {
 	  N_("policy [--min-length N] [--min-classes N] [--max-failures N] [--lock-minutes N] "
 	     "[--idle-minutes N] [--session-minutes N]"),
 	  N_("show or set the sign-in and passphrase policy (security administrator)"), NULL },
+	{ "audit", cmd_audit, N_("audit [--person ID] [--kind TYPE] [--since DAY] [--until DAY] [--verify] [--json]"),
+	  N_("read the audit trail: who did what, when, from where (audit administrator)"),
+	  N_("Every event of the log, oldest first: its time, who, what (--kind matches\n"
+	     "the start of the type: signin, person, task ...), what it concerns, where\n"
+	     "it was done from, and a check mark when it is signed. --person matches\n"
+	     "who acted or whom it concerns. --verify also checks the chain and every\n"
+	     "signature.") },
 	{ "check", cmd_check, N_("check [--repair] [--json]"),
 	  N_("verify the event log and that replaying it gives the same state"), NULL },
 	{ "migrate", cmd_migrate,
@@ -312,6 +322,16 @@ int main(int argc, char **argv)
 	if (!c.store_dir) {
 		c.store_dir_owned = store_default_dir();
 		c.store_dir = c.store_dir_owned;
+	}
+	/* a clock docket cannot use is a usage error up front, not a failure halfway through */
+	if (i >= argc || (strcmp(argv[i], "help") && strcmp(argv[i], "version"))) {
+		struct buf err = BUF_INIT;
+		if (clock_env_check(&err) < 0) {
+			cli_error("%s", err.s);
+			buf_release(&err);
+			free(c.store_dir_owned);
+			return EXIT_USAGE;
+		}
 	}
 	int rc;
 	if (i >= argc) {

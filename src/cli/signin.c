@@ -41,7 +41,8 @@ int cli_open_session(struct cli *c, struct store *s, struct engine *e, const cha
 	(void)c;
 	*out = NULL;
 	struct buf err = BUF_INIT, pass = BUF_INIT, prompt = BUF_INIT;
-	int rc = signin_locked(s, person, NULL, &err);
+	/* a locked account is not asked (the attempt is recorded) */
+	int rc = signin_try_locked(s, e, person, &err);
 	if (rc)
 		return refuse(rc < 0 ? SIGNIN_ERR : SIGNIN_LOCKED, &err);
 	buf_addf(&prompt, _("Passphrase for %s: "), person);
@@ -69,6 +70,10 @@ int cli_sign_in(struct cli *c, struct store *s, struct engine *e, unsigned flags
 {
 	*out = NULL;
 	struct buf err = BUF_INIT;
+	/* every event made here says where from */
+	signin_terminal(&err);
+	engine_set_terminal(e, err.s);
+	buf_reset(&err);
 	int any = auth_any_key(s);
 	if (any < 0) {
 		cli_error("%s", store_error(s));

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../auth/auth.h"
 #include "../store/store.h"
 #include "../util/clock.h"
 #include "../util/diag.h"
@@ -450,8 +451,36 @@ void defset_release(struct defset *set)
 	set->n = set->alloc = 0;
 }
 
+/* Whether `actor` may deploy into s: 1, 0 (why says so), or a negative status. */
+static int may_deploy(struct defset *set, struct store *s, const char *actor, struct buf *why)
+{
+	int any = auth_any_key(s);
+	if (any <= 0)
+		return any < 0 ? any : 1; /* the setup phase: anyone sets the store up */
+	const struct org *cur = NULL;
+	for (size_t i = 0; i < set->n; i++) {
+		struct def_file *f = &set->v[i];
+		if (!f->from_store || f->kind != DEF_ORG)
+			continue;
+		if (!f->org) {
+			/* shadowed by the organisation being deployed: read it all the same */
+			struct diags scratch = DIAGS_INIT;
+			parse_body(f, &scratch);
+			diags_release(&scratch);
+		}
+		cur = f->org;
+	}
+	const struct org_user *u = cur ? org_user(cur, actor) : NULL;
+	if (u && org_user_has_role(u, "sysadmin"))
+		return 1;
+	if (why)
+		buf_addf(why, _("only a system administrator of the deployed organisation deploys definitions ('%s' is not one)"),
+			 actor);
+	return 0;
+}
+
 int defset_deploy(struct defset *set, struct store *s, const char *actor,
-		  struct deploy_result **out, size_t *nout)
+		  struct deploy_result **out, size_t *nout, struct buf *why)
 {
 	static const enum def_kind order[] = {
 		DEF_ORG, DEF_CALENDAR, DEF_FORM, DEF_WORKFLOW, DEF_THEME
@@ -460,6 +489,11 @@ int defset_deploy(struct defset *set, struct store *s, const char *actor,
 	size_t nres = 0;
 	char made_at[32];
 	clock_format_iso(clock_now(), made_at, sizeof(made_at));
+	int may = may_deploy(set, s, actor, why);
+	if (may <= 0) {
+		free(res);
+		return may < 0 ? may : DEFSET_DENIED;
+	}
 	int rc = store_begin(s);
 	if (rc < 0) {
 		free(res);

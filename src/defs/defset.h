@@ -83,13 +83,19 @@ struct deploy_result {
 	int changed;              /* 1: recorded a new current version; 0: unchanged */
 };
 
+/* defset_deploy: the actor may not deploy (the message in `why`). */
+#define DEFSET_DENIED (-30)
+
 /*
  * Deploy every user file of a checked, error-free set in one transaction
  * (organisation first, then calendars, forms, workflows, themes). Fills
  * `out` (one entry per user file; caller frees *out). Returns 0, or a
- * negative STORE_* status with the message in store_error().
+ * negative STORE_* status with the message in store_error(), or
+ * DEFSET_DENIED with the reason in `why` (may be NULL): once the store
+ * has keys (doc/security.md), only a system administrator of the deployed
+ * organisation deploys — never one a new organisation would make.
  */
 int defset_deploy(struct defset *set, struct store *s, const char *actor,
-		  struct deploy_result **out, size_t *nout);
+		  struct deploy_result **out, size_t *nout, struct buf *why);
 
 #endif

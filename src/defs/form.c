@@ -2,8 +2,8 @@
  * form: parsing and checking `kind: form` files.
  *
  * form_parse() reads each field with the checks that need only the field
- * itself: keys, id, type, bounds, options, pattern (compiled once to prove
- * it is valid), the default against the type, and the syntax of its
+ * itself: keys, id, type, bounds, options, pattern (compiled once, with
+ * PCRE2's limits, and kept for matching), the default against the type, and the syntax of its
  * expressions. form_check() then looks at the fields together — the types
  * of `visible_when` and `compute` against the other fields and the
  * applicant, computed fields that depend on themselves — and at the
@@ -15,7 +15,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +27,7 @@
 #include "../yaml/ydoc.h"
 #include "expr.h"
 #include "org.h"
+#include "pattern.h"
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -94,6 +94,7 @@ static void field_release(struct field *f)
 	free(f->label);
 	value_release(&f->dflt);
 	free(f->pattern);
+	pattern_free(f->re);
 	free(f->help);
 	for (size_t i = 0; i < f->noptions; i++) {
 		free(f->options[i].value);
@@ -489,7 +490,11 @@ static void read_default(struct fparse *p, const struct ynode *item, struct fiel
 	}
 }
 
-/* Compile `pattern` to prove it is a valid POSIX extended expression. */
+/*
+ * Compile `pattern` (pattern.h: PCRE2 with limits) and keep it with the
+ * field; a pattern that does not compile, or is too complex, is an error
+ * at its position in the file.
+ */
 static void read_pattern(struct fparse *p, const struct ynode *item, struct field *f)
 {
 	const struct ynode *n = ymap_get(item, "pattern");
@@ -502,24 +507,23 @@ static void read_pattern(struct fparse *p, const struct ynode *item, struct fiel
 	const char *s = y_str(p->d, p->doc, item, "pattern", 0);
 	if (!s)
 		return;
-	regex_t re;
-	int rc = regcomp(&re, s, REG_EXTENDED | REG_NOSUB);
-	if (rc) {
-		struct buf msg = BUF_INIT;
-		size_t len = regerror(rc, &re, NULL, 0);
-		buf_grow(&msg, len);
-		regerror(rc, &re, msg.s, len);
-		buf_setlen(&msg, strlen(msg.s));
+	struct buf msg = BUF_INIT;
+	struct pattern *re = pattern_compile(s, &msg);
+	f->pattern = xstrdup(s); /* kept even when bad: formdata then refuses, it never skips the check */
+	if (!re) {
 		y_error(p->d, p->doc, n, _("invalid pattern '%s': %s"), s, msg.s);
 		buf_release(&msg);
 		return;
 	}
 	const struct ynode *dn = ymap_get(item, "default");
 	const char *dv = yscalar(dn);
-	if (dv && !yis_null(dn) && regexec(&re, dv, 0, NULL, 0))
+	int m = dv && !yis_null(dn) ? pattern_match(re, dv, strlen(dv)) : 1;
+	if (m == 0)
 		y_error(p->d, p->doc, dn, _("default '%s' does not match 'pattern'"), dv);
-	regfree(&re);
-	f->pattern = xstrdup(s);
+	else if (m < 0)
+		y_error(p->d, p->doc, n, _("pattern '%s' is too complex: matching the default '%s' reached its limits"),
+			s, dv);
+	f->re = re;
 }
 
 /* Parse an expression key (`visible_when`, `compute`); NULL when absent or bad. */

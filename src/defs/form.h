@@ -14,6 +14,7 @@
 
 struct diags;
 struct expr;
+struct pattern;
 struct org;
 struct ydoc;
 
@@ -49,7 +50,8 @@ struct field {
 	int64_t min_money, max_money; /* money bounds in fen */
 	int64_t min_date, max_date;   /* date bounds (days since epoch) */
 	long min_len, max_len;     /* text length in characters; -1 when unset */
-	char *pattern;             /* POSIX extended regex for text, or NULL */
+	char *pattern;             /* PCRE2 regular expression for text (pattern.h), or NULL */
+	struct pattern *re;        /* it compiled, once, when the form was read; NULL if it did not */
 	char *help;                /* help text, or NULL */
 	struct field_option *options;
 	size_t noptions;

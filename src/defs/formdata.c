@@ -15,7 +15,6 @@
 #include "formdata.h"
 
 #include <math.h>
-#include <regex.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,6 +30,7 @@
 #include "../yaml/ydoc.h"
 #include "form.h"
 #include "org.h"
+#include "pattern.h"
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -684,17 +684,6 @@ static int parse_input(struct formdata_errors *e, const struct org *org, const s
 
 /* ---- the field's rules ------------------------------------------------- */
 
-/* Does the text match the field's pattern? An uncompilable pattern matches nothing. */
-static int matches(const char *pattern, const char *s)
-{
-	regex_t re;
-	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB))
-		return 0;
-	int ok = regexec(&re, s, 0, NULL, 0) == 0;
-	regfree(&re);
-	return ok;
-}
-
 /* Is `id` a user (or department) of the organisation? Always without one. */
 static int known_person(const struct org *org, const struct field *f, const char *id)
 {
@@ -766,7 +755,14 @@ static int check_value(struct formdata_errors *e, const struct org *org, const s
 			if (f->max_len >= 0 && chars > f->max_len)
 				ferr(e, f, _("'%s' must be at most %ld characters (it has %ld)"),
 				     f->label, f->max_len, chars);
-			if (f->pattern && !matches(f->pattern, v->u.str)) {
+			int m = f->pattern && f->re ? pattern_match(f->re, v->u.str, strlen(v->u.str)) : 1;
+			if (f->pattern && !f->re) /* a deployed form whose pattern no longer compiles */
+				ferr(e, f, _("'%s' cannot be checked: the form's pattern is not valid (deploy the form again)"),
+				     f->label);
+			else if (m < 0)
+				ferr(e, f, _("'%s' cannot be checked: the form's pattern is too complex for this text"),
+				     f->label);
+			else if (!m) {
 				if (f->help)
 					ferr(e, f, _("'%s' is not in the expected format: '%s' (%s)"),
 					     f->label, v->u.str, f->help);

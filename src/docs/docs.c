@@ -141,7 +141,7 @@ int docs_open(struct store *s, struct docs **out, struct buf *err)
 		/* a store opened for reading (or busy) leaves this to the next writer */
 		if (store_begin(s) == STORE_OK) {
 			store_rollback(s);
-			rc = docs_reconcile(d, NULL);
+			rc = docs_reconcile(d, NULL, NULL);
 		}
 	}
 	if (rc < 0) {
@@ -151,6 +151,26 @@ int docs_open(struct store *s, struct docs **out, struct buf *err)
 	}
 	*out = d;
 	return 0;
+}
+
+int docs_recover(struct store *s, struct buf *report, struct buf *err)
+{
+	if (store_schema_version(s) < 4)
+		return 0; /* no documents yet */
+	struct docs *d = xcalloc(1, sizeof(*d));
+	buf_init(&d->err);
+	d->s = s;
+	d->db = store_db(s);
+	dgit_paths(d);
+	int rc = 0;
+	/* busy or read-only: left to the writer that holds the lock, or to the next one */
+	if ((file_exists(d->marker) || file_exists(d->old_marker)) && store_begin(s) == STORE_OK) {
+		store_rollback(s);
+		if ((rc = docs_reconcile(d, NULL, report)) < 0)
+			buf_adds(err, d->err.s);
+	}
+	docs_free(d);
+	return rc;
 }
 
 void docs_free(struct docs *d)
@@ -556,16 +576,16 @@ static void marker_done(struct docs *d)
  */
 static int marker_write(struct docs *d, const char *text)
 {
-	int fd = open(d->marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = open(d->marker, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return docs_fail(d, DOCS_ERR, _("unable to write '%s': %s"), d->marker, strerror(errno));
+		return docs_fail(d, DOCS_STORE, _("unable to write '%s': %s"), d->marker, strerror(errno));
 	size_t len = strlen(text);
 	int ok = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
 	int e = errno;
 	close(fd);
 	if (!ok) {
 		unlink(d->marker);
-		return docs_fail(d, DOCS_ERR, _("unable to write '%s': %s"), d->marker, strerror(e));
+		return docs_fail(d, DOCS_STORE, _("unable to write '%s': %s"), d->marker, strerror(e));
 	}
 	return 0;
 }
@@ -645,11 +665,15 @@ static int save_prepare(struct docs *d, struct save *v, size_t k)
 			docs_info_release(&info);
 			return rc;
 		}
-		if (git_oid_fromstr(&sv->parent, info.head) < 0 || dgit_commit_tree(d, &sv->parent, &sv->tree) < 0) {
-			rc = docs_fail(d, DOCS_ERR, _("document '%s': its head '%s' cannot be read: %s"), sv->doc,
-				       info.head, dgit_why());
+		if (git_oid_fromstr(&sv->parent, info.head) < 0) {
+			rc = docs_fail(d, DOCS_STORE, _("document '%s': its head '%s' is not a commit id"), sv->doc,
+				       info.head);
 			docs_info_release(&info);
 			return rc;
+		}
+		if ((rc = dgit_commit_tree(d, &sv->parent, &sv->tree)) < 0) {
+			docs_info_release(&info);
+			return rc; /* the repository is damaged: dgit said which commit */
 		}
 		docs_info_release(&info);
 		sv->have_parent = 1;
@@ -1395,6 +1419,7 @@ struct recon {
 	struct head *v;    /* every document, sorted by id */
 	size_t n;          /* how many */
 	size_t fixed;      /* refs changed */
+	struct buf *report;/* a line per ref changed, or NULL */
 	int status;        /* first failure */
 };
 
@@ -1411,18 +1436,26 @@ static int recon_ref(void *ctx, const char *id, const git_oid *oid)
 	snprintf(key.id, sizeof(key.id), "%s", id);
 	struct head *h = r->n ? bsearch(&key, r->v, r->n, sizeof(*r->v), head_cmp) : NULL;
 	int rc = 0;
+	char hex[DOCS_OID_MAX];
+	git_oid_tostr(hex, sizeof(hex), oid);
 	if (!h) {
 		rc = dgit_ref_delete(r->d, id);
 		r->fixed++;
+		if (r->report && rc == 0)
+			buf_addf(r->report,
+				 _("refs/docs/%s pointed at %.10s, a document the store never recorded (a new document cut short): removed\n"),
+				 id, hex);
 	} else {
 		h->seen = 1;
-		char hex[DOCS_OID_MAX];
-		git_oid_tostr(hex, sizeof(hex), oid);
 		if (strcmp(hex, h->head)) {
 			git_oid want;
 			git_oid_fromstr(&want, h->head);
 			rc = dgit_ref_set(r->d, id, &want, oid);
 			r->fixed++;
+			if (r->report && rc == 0)
+				buf_addf(r->report,
+					 _("refs/docs/%s pointed at %.10s, which the store never recorded (a save cut short): set back to its head %.10s\n"),
+					 id, hex, h->head);
 		}
 	}
 	if (rc < 0 && !r->status)
@@ -1430,12 +1463,12 @@ static int recon_ref(void *ctx, const char *id, const git_oid *oid)
 	return 0;
 }
 
-int docs_reconcile(struct docs *d, size_t *fixed)
+int docs_reconcile(struct docs *d, size_t *fixed, struct buf *report)
 {
 	int rc = store_begin(d->s);
 	if (rc != STORE_OK)
 		return store_status(d, rc);
-	struct recon r = { d, NULL, 0, 0, 0 };
+	struct recon r = { d, NULL, 0, 0, report, 0 };
 	size_t alloc = 0;
 	sqlite3_stmt *st = docs_stmt(d, DS_HEADS);
 	if (!st) {
@@ -1466,7 +1499,7 @@ int docs_reconcile(struct docs *d, size_t *fixed)
 		git_oid want;
 		git_commit *c = NULL;
 		if (git_oid_fromstr(&want, r.v[i].head) < 0 || git_commit_lookup(&c, d->repo, &want) < 0) {
-			rc = docs_fail(d, DOCS_ERR,
+			rc = docs_fail(d, DOCS_STORE,
 				       _("document '%s': its head commit '%s' is missing from the repository (restore documents.git from a backup)"),
 				       r.v[i].id, r.v[i].head);
 			break;
@@ -1474,6 +1507,9 @@ int docs_reconcile(struct docs *d, size_t *fixed)
 		git_commit_free(c);
 		rc = dgit_ref_set(d, r.v[i].id, &want, NULL);
 		r.fixed++;
+		if (report && rc == 0)
+			buf_addf(report, _("refs/docs/%s was missing: recreated at its head %.10s\n"), r.v[i].id,
+				 r.v[i].head);
 	}
 	if (rc == 0)
 		rc = r.status;

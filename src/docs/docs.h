@@ -13,8 +13,10 @@
  * (the commit point), then removes the marker. docs_save_batch does the same
  * for many revisions at once: one pack, one transaction. Readers read the head from
  * SQLite, never from the ref, so they never see a save that did not
- * commit. docs_open() reconciles a ref left ahead of SQLite by a crash by
- * rolling it back (see doc/documents.md). Saves hold the store's write
+ * commit. docs_recover() (every command that opens the store for writing)
+ * and docs_open() reconcile a ref left ahead of SQLite by a crash by
+ * rolling it back; docs_reconcile() (docket check) compares every ref, marker
+ * or not (see doc/documents.md). Saves hold the store's write
  * lock (BEGIN IMMEDIATE) from before the first object until the commit, so
  * two processes saving at once simply take turns.
  *
@@ -356,10 +358,21 @@ int docs_approvals(struct docs *d, const char *id,
 /*
  * Make git agree with SQLite: a ref ahead of its document's head (a save
  * cut short) is set back to the head, a ref with no document is removed, a
- * missing ref is recreated from the head. Takes the write lock. Sets
- * *fixed to the number of refs changed (may be NULL).
+ * missing ref is recreated from the head. Every ref is compared, marker or
+ * not (`docket check` does this). Takes the write lock. Sets *fixed to the
+ * number of refs changed and adds a line per ref to *report (both may be
+ * NULL).
  */
-int docs_reconcile(struct docs *d, size_t *fixed);
+int docs_reconcile(struct docs *d, size_t *fixed, struct buf *report);
+/*
+ * For every command that opens the store for writing, before it does
+ * anything else: if a save was cut short (its marker is in the
+ * repository), reconcile now, adding a line per ref changed to *report
+ * (may be NULL). Costs two stat() calls when nothing was cut short; a
+ * store busy with another writer is left to it. 0, or a status with the
+ * message in err.
+ */
+int docs_recover(struct store *s, struct buf *report, struct buf *err);
 /* Combine small packs (geometric roll-up); `all` packs everything into one. */
 int docs_repack(struct docs *d, int all);
 /* Number of pack files and of loose objects (for tests and benchmarks). */

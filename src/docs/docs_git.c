@@ -39,6 +39,68 @@ const char *dgit_why(void)
 	return e && e->message ? e->message : _("unknown error");
 }
 
+/*
+ * The status of a libgit2 failure: one of the file system (full,
+ * read-only, an I/O error, no permission) means the store cannot be used
+ * (DOCS_STORE, exit 3); anything else is DOCS_ERR.
+ */
+static int git_status(void)
+{
+	const git_error *e = git_error_last();
+	return e && e->klass == GIT_ERROR_OS ? DOCS_STORE : DOCS_ERR;
+}
+
+/*
+ * The first pack in objects/pack without its index, as "pack-….pack" into
+ * out; 1 if there is one. Without its .idx a pack's objects cannot be
+ * found, so every document stored in it looks missing.
+ */
+static int pack_without_index(struct docs *d, struct buf *out)
+{
+	DIR *dir = opendir(d->pack_dir);
+	struct dirent *e;
+	int found = 0;
+	while (dir && !found && (e = readdir(dir))) {
+		size_t n = strlen(e->d_name);
+		if (n < 10 || strncmp(e->d_name, "pack-", 5) || strcmp(e->d_name + n - 5, ".pack"))
+			continue;
+		char *idx = xasprintf("%s/%.*s.idx", d->pack_dir, (int)(n - 5), e->d_name);
+		if (!file_exists(idx)) {
+			buf_adds(out, e->d_name);
+			found = 1;
+		}
+		free(idx);
+	}
+	if (dir)
+		closedir(dir);
+	return found;
+}
+
+/*
+ * An object the document index names cannot be read: the repository is
+ * damaged (or unreadable). Says which object, why, and a pack without its
+ * index when there is one; returns DOCS_STORE (exit 3: the store cannot be
+ * used), never DOCS_ERR (exit 4 is for bugs).
+ */
+static int damaged(struct docs *d, const char *what, const git_oid *oid)
+{
+	const git_error *e = git_error_last();
+	int missing = e && e->klass == GIT_ERROR_ODB;
+	struct buf pack = BUF_INIT;
+	char hex[GIT_OID_HEXSZ + 1];
+	git_oid_tostr(hex, sizeof(hex), oid);
+	if (pack_without_index(d, &pack))
+		docs_fail(d, DOCS_STORE,
+			  _("the document repository '%s' is damaged: %s '%s' cannot be read, and '%s' has no index (its .idx file is missing); restore documents.git from a backup, or rebuild the index with 'git index-pack'"),
+			  store_git_dir(d->s), what, hex, pack.s);
+	else
+		docs_fail(d, DOCS_STORE,
+			  _("the document repository '%s' is damaged: %s '%s' cannot be read (%s); restore documents.git from a backup"),
+			  store_git_dir(d->s), what, hex, missing ? _("it is missing") : dgit_why());
+	buf_release(&pack);
+	return DOCS_STORE;
+}
+
 void dgit_paths(struct docs *d)
 {
 	const char *path = store_git_dir(d->s);
@@ -53,14 +115,15 @@ int dgit_ready(struct docs *d)
 		return 0;
 	const char *path = store_git_dir(d->s);
 	gitlib_start();
+	/* store_open found documents.git: failing to open it means it is damaged */
 	if (git_repository_open_bare(&d->repo, path) < 0)
-		return docs_fail(d, DOCS_ERR, _("unable to open the document repository '%s': %s"), path,
+		return docs_fail(d, DOCS_STORE, _("unable to open the document repository '%s': %s"), path,
 				 dgit_why());
 	if (git_repository_odb(&d->odb, d->repo) < 0 || git_mempack_new(&d->mempack) < 0 ||
 	    git_odb_add_backend(d->odb, d->mempack, 999) < 0) {
+		int st = git_status();
 		dgit_close(d);
-		return docs_fail(d, DOCS_ERR, _("unable to open the document repository '%s': %s"), path,
-				 dgit_why());
+		return docs_fail(d, st, _("unable to open the document repository '%s': %s"), path, dgit_why());
 	}
 	return 0;
 }
@@ -81,15 +144,16 @@ static int put_blob(struct docs *d, git_treebuilder *tb, const char *name, const
 	git_oid oid;
 	if (git_blob_create_from_buffer(&oid, d->repo, data, len) < 0 ||
 	    git_treebuilder_insert(NULL, tb, name, &oid, GIT_FILEMODE_BLOB) < 0)
-		return docs_fail(d, DOCS_ERR, _("unable to write '%s' to the document repository: %s"), name,
+		return docs_fail(d, git_status(), _("unable to write '%s' to the document repository: %s"), name,
 				 dgit_why());
 	return 0;
 }
 
 int dgit_write_tree(struct docs *d, const struct docs_content *c, git_oid *tree)
 {
-	if (dgit_ready(d) < 0)
-		return DOCS_ERR;
+	int ready = dgit_ready(d);
+	if (ready < 0)
+		return ready;
 	git_treebuilder *tb = NULL, *att = NULL;
 	struct buf meta = BUF_INIT;
 	int rc = DOCS_ERR;
@@ -115,7 +179,7 @@ int dgit_write_tree(struct docs *d, const struct docs_content *c, git_oid *tree)
 	rc = 0;
 	goto out;
 git_fail:
-	rc = docs_fail(d, DOCS_ERR, _("unable to write to the document repository: %s"), dgit_why());
+	rc = docs_fail(d, git_status(), _("unable to write to the document repository: %s"), dgit_why());
 out:
 	git_treebuilder_free(att);
 	git_treebuilder_free(tb);
@@ -136,8 +200,9 @@ static char *sig_clean(const char *user, int email)
 int dgit_write_commit(struct docs *d, const git_oid *tree, const git_oid *parent, const char *user,
 		      time_t t, const char *message, git_oid *out)
 {
-	if (dgit_ready(d) < 0)
-		return DOCS_ERR;
+	int ready = dgit_ready(d);
+	if (ready < 0)
+		return ready;
 	struct tm tm;
 	localtime_r(&t, &tm);
 	char *name = sig_clean(user, 0), *local = sig_clean(user, 1);
@@ -154,15 +219,16 @@ int dgit_write_commit(struct docs *d, const git_oid *tree, const git_oid *parent
 	free(local);
 	free(email);
 	if (rc < 0)
-		return docs_fail(d, DOCS_ERR, _("unable to write a commit to the document repository: %s"),
+		return docs_fail(d, git_status(), _("unable to write a commit to the document repository: %s"),
 				 dgit_why());
 	return 0;
 }
 
 int dgit_flush(struct docs *d)
 {
-	if (dgit_ready(d) < 0)
-		return DOCS_ERR;
+	int ready = dgit_ready(d);
+	if (ready < 0)
+		return ready;
 	git_buf pack = GIT_BUF_INIT;
 	git_indexer *idx = NULL;
 	git_indexer_progress stats;
@@ -179,7 +245,7 @@ int dgit_flush(struct docs *d)
 	if (rc == 0)
 		rc = git_odb_refresh(d->odb);
 	if (rc < 0)
-		return docs_fail(d, DOCS_ERR, _("unable to write a pack to the document repository: %s"),
+		return docs_fail(d, git_status(), _("unable to write a pack to the document repository: %s"),
 				 dgit_why());
 	return 0;
 }
@@ -193,7 +259,7 @@ int dgit_sync(struct docs *d)
 	if (fd >= 0)
 		close(fd);
 	if (rc < 0)
-		rc = docs_fail(d, DOCS_ERR, _("unable to flush '%s' to disk: %s"), refdir, strerror(e));
+		rc = docs_fail(d, DOCS_STORE, _("unable to flush '%s' to disk: %s"), refdir, strerror(e));
 	free(refdir);
 	return rc;
 }
@@ -206,12 +272,12 @@ void dgit_discard(struct docs *d)
 
 int dgit_commit_tree(struct docs *d, const git_oid *commit, git_oid *tree)
 {
-	if (dgit_ready(d) < 0)
-		return DOCS_ERR;
+	int ready = dgit_ready(d);
+	if (ready < 0)
+		return ready;
 	git_commit *c = NULL;
 	if (git_commit_lookup(&c, d->repo, commit) < 0)
-		return docs_fail(d, DOCS_ERR, _("unable to read commit '%s': %s"), git_oid_tostr_s(commit),
-				 dgit_why());
+		return damaged(d, _("commit"), commit);
 	git_oid_cpy(tree, git_commit_tree_id(c));
 	git_commit_free(c);
 	return 0;
@@ -222,8 +288,7 @@ static int read_blob(struct docs *d, const git_oid *oid, struct buf *out)
 {
 	git_blob *b = NULL;
 	if (git_blob_lookup(&b, d->repo, oid) < 0)
-		return docs_fail(d, DOCS_ERR, _("unable to read object '%s': %s"), git_oid_tostr_s(oid),
-				 dgit_why());
+		return damaged(d, _("object"), oid);
 	buf_add(out, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b));
 	git_blob_free(b);
 	return 0;
@@ -231,37 +296,37 @@ static int read_blob(struct docs *d, const git_oid *oid, struct buf *out)
 
 int dgit_read(struct docs *d, const git_oid *commit, struct docs_content *out)
 {
-	if (dgit_ready(d) < 0)
-		return DOCS_ERR;
+	int ready = dgit_ready(d);
+	if (ready < 0)
+		return ready;
 	git_commit *c = NULL;
 	git_tree *t = NULL, *at = NULL;
 	struct buf meta = BUF_INIT, err = BUF_INIT;
 	int rc = DOCS_ERR;
 	if (git_commit_lookup(&c, d->repo, commit) < 0 || git_commit_tree(&t, c) < 0) {
-		rc = docs_fail(d, DOCS_ERR, _("unable to read commit '%s': %s"), git_oid_tostr_s(commit),
-			       dgit_why());
+		rc = damaged(d, _("commit"), commit);
 		goto out;
 	}
 	const git_tree_entry *e = git_tree_entry_byname(t, "meta.json");
-	if (!e || read_blob(d, git_tree_entry_id(e), &meta) < 0 ||
+	if (!e || (rc = read_blob(d, git_tree_entry_id(e), &meta)) < 0 ||
 	    docs_meta_parse(out, meta.s, meta.len, &err) < 0) {
 		if (!e || err.len)
-			rc = docs_fail(d, DOCS_ERR, _("commit '%s' is not a document: %s"),
-				       git_oid_tostr_s(commit), err.len ? err.s : _("no meta.json"));
+			rc = docs_fail(d, DOCS_STORE,
+				       _("the document repository '%s' is damaged: commit '%s' is not a document: %s"),
+				       store_git_dir(d->s), git_oid_tostr_s(commit), err.len ? err.s : _("no meta.json"));
 		goto out;
 	}
-	if ((e = git_tree_entry_byname(t, "body.md")) && read_blob(d, git_tree_entry_id(e), &out->body) < 0)
+	if ((e = git_tree_entry_byname(t, "body.md")) && (rc = read_blob(d, git_tree_entry_id(e), &out->body)) < 0)
 		goto out;
 	if ((e = git_tree_entry_byname(t, "attachments"))) {
 		if (git_tree_lookup(&at, d->repo, git_tree_entry_id(e)) < 0) {
-			rc = docs_fail(d, DOCS_ERR, _("unable to read the attachments of '%s': %s"),
-				       git_oid_tostr_s(commit), dgit_why());
+			rc = damaged(d, _("the attachments tree"), git_tree_entry_id(e));
 			goto out;
 		}
 		for (size_t i = 0; i < git_tree_entrycount(at); i++) {
 			const git_tree_entry *a = git_tree_entry_byindex(at, i);
 			struct buf data = BUF_INIT;
-			if (read_blob(d, git_tree_entry_id(a), &data) < 0) {
+			if ((rc = read_blob(d, git_tree_entry_id(a), &data)) < 0) {
 				buf_release(&data);
 				goto out;
 			}
@@ -287,15 +352,16 @@ static void ref_name(char *out, size_t n, const char *id)
 
 int dgit_ref_get(struct docs *d, const char *id, git_oid *out)
 {
-	if (dgit_ready(d) < 0)
-		return DOCS_ERR;
+	int ready = dgit_ready(d);
+	if (ready < 0)
+		return ready;
 	char name[64];
 	ref_name(name, sizeof(name), id);
 	int rc = git_reference_name_to_id(out, d->repo, name);
 	if (rc == GIT_ENOTFOUND)
 		return 0;
 	if (rc < 0)
-		return docs_fail(d, DOCS_ERR, _("unable to read '%s': %s"), name, dgit_why());
+		return docs_fail(d, git_status(), _("unable to read '%s': %s"), name, dgit_why());
 	return 1;
 }
 
@@ -308,8 +374,9 @@ int dgit_ref_get(struct docs *d, const char *id, git_oid *out)
  */
 int dgit_ref_set(struct docs *d, const char *id, const git_oid *oid, const git_oid *old)
 {
-	if (dgit_ready(d) < 0)
-		return DOCS_ERR;
+	int ready = dgit_ready(d);
+	if (ready < 0)
+		return ready;
 	char name[64];
 	ref_name(name, sizeof(name), id);
 	int rc = 0;
@@ -328,30 +395,37 @@ int dgit_ref_set(struct docs *d, const char *id, const git_oid *oid, const git_o
 		free(lock);
 		usleep(20000);
 	}
+	if (rc == GIT_EMODIFIED)
+		/* under the write lock only docket moves these refs: someone else moved it */
+		return docs_fail(d, DOCS_STORE,
+				 _("'%s' is not where the store says the document is (it was moved outside docket); 'docket check' sets it back, then try again"),
+				 name);
 	if (rc < 0)
-		return docs_fail(d, DOCS_ERR, _("unable to update '%s': %s"), name, dgit_why());
+		return docs_fail(d, git_status(), _("unable to update '%s': %s"), name, dgit_why());
 	return 0;
 }
 
 int dgit_ref_delete(struct docs *d, const char *id)
 {
-	if (dgit_ready(d) < 0)
-		return DOCS_ERR;
+	int ready = dgit_ready(d);
+	if (ready < 0)
+		return ready;
 	char name[64];
 	ref_name(name, sizeof(name), id);
 	int rc = git_reference_remove(d->repo, name);
 	if (rc < 0 && rc != GIT_ENOTFOUND)
-		return docs_fail(d, DOCS_ERR, _("unable to remove '%s': %s"), name, dgit_why());
+		return docs_fail(d, git_status(), _("unable to remove '%s': %s"), name, dgit_why());
 	return 0;
 }
 
 int dgit_ref_foreach(struct docs *d, int (*fn)(void *ctx, const char *id, const git_oid *oid), void *ctx)
 {
-	if (dgit_ready(d) < 0)
-		return DOCS_ERR;
+	int ready = dgit_ready(d);
+	if (ready < 0)
+		return ready;
 	git_reference_iterator *it = NULL;
 	if (git_reference_iterator_glob_new(&it, d->repo, "refs/docs/*") < 0)
-		return docs_fail(d, DOCS_ERR, _("unable to list document refs: %s"), dgit_why());
+		return docs_fail(d, git_status(), _("unable to list document refs: %s"), dgit_why());
 	git_reference *ref;
 	int rc, status = 0;
 	while ((rc = git_reference_next(&ref, it)) == 0) {
@@ -365,7 +439,7 @@ int dgit_ref_foreach(struct docs *d, int (*fn)(void *ctx, const char *id, const 
 	}
 	git_reference_iterator_free(it);
 	if (!status && rc != GIT_ITEROVER)
-		return docs_fail(d, DOCS_ERR, _("unable to list document refs: %s"), dgit_why());
+		return docs_fail(d, git_status(), _("unable to list document refs: %s"), dgit_why());
 	return status;
 }
 
@@ -595,8 +669,9 @@ static int rollup(struct docs *d, struct pack *p, size_t count, int all)
 			if (read_idx(p[i].base, &v, &n, &alloc) < 0) {
 				git_packbuilder_free(pb);
 				free(v);
-				return docs_fail(d, DOCS_ERR, _("unable to read the pack index '%s.idx'"),
-						 p[i].base);
+				return docs_fail(d, DOCS_STORE,
+						 _("the document repository '%s' is damaged: unable to read the pack index '%s.idx'; restore documents.git from a backup, or rebuild the index with 'git index-pack'"),
+						 store_git_dir(d->s), p[i].base);
 			}
 		qsort(v, n, sizeof(*v), named_cmp);
 		name_objects(d, v, n, &trees, &ntrees);
@@ -616,7 +691,7 @@ static int rollup(struct docs *d, struct pack *p, size_t count, int all)
 	free(trees);
 	free(v);
 	if (rc < 0)
-		return docs_fail(d, DOCS_ERR, _("unable to repack the document repository: %s"), dgit_why());
+		return docs_fail(d, git_status(), _("unable to repack the document repository: %s"), dgit_why());
 	/* the new pack is complete and fsynced: the old ones can go, index first */
 	for (size_t i = 0; i < count; i++) {
 		if (keep_name[0] && strstr(p[i].base, keep_name))
@@ -633,8 +708,9 @@ static int rollup(struct docs *d, struct pack *p, size_t count, int all)
 
 int dgit_repack(struct docs *d, int all)
 {
-	if (dgit_ready(d) < 0)
-		return DOCS_ERR;
+	int ready = dgit_ready(d);
+	if (ready < 0)
+		return ready;
 	dgit_clean_pack_tmp(d);
 	struct pack *p;
 	size_t n = list_packs(d, &p);

@@ -399,6 +399,11 @@ int docs_content_check(const struct docs_content *c, size_t attach_max, struct b
 	for (int i = 0; i < DF__COUNT; i++)
 		if (c->field[i] && text_ok(docs_fields[i].label, c->field[i], strlen(c->field[i]), 0, err) < 0)
 			return -1;
+	if (c->body.len > DOCS_TEXT_MAX) {
+		buf_addf(err, _("the body is %zu bytes, over the limit of %u bytes (16 MiB)"), c->body.len,
+			 DOCS_TEXT_MAX);
+		return -1;
+	}
 	if (text_ok(_("the body"), c->body.s, c->body.len, 1, err) < 0)
 		return -1;
 	for (size_t i = 0; i < c->natt; i++) {
@@ -435,6 +440,8 @@ int docs_edit_in_file(struct docs_content *c, int (*editor)(void *ctx, const cha
 			rc = DOCS_INVALID;
 		} else if (read_file(path, DOCS_TEXT_MAX, &text) < 0 ||
 			   docs_edit_parse(c, text.s, text.len, &why) < 0) {
+			if (!why.len && errno == EFBIG)
+				buf_addf(&why, _("over the limit of %u bytes (16 MiB)"), DOCS_TEXT_MAX);
 			buf_addf(err, _("'%s': %s; nothing was saved (your text is kept there)"), path,
 				 why.len ? why.s : strerror(errno));
 			rc = DOCS_INVALID;

@@ -45,6 +45,7 @@ struct engine {
 	struct eng_cal *cals;             /* parsed calendars by version */
 	struct docs *docs;                /* the store's documents (borrowed), or NULL: not linked */
 	char *created;                    /* the request the last applied event created */
+	char *terminal;                   /* where people act from, recorded in their events, or NULL */
 };
 
 /*

@@ -128,6 +128,7 @@ void engine_free(struct engine *e)
 	if (!e)
 		return;
 	free(e->created); /* its statements are the store's: store_close() finalizes them */
+	free(e->terminal);
 	while (e->defs) {
 		struct eng_defs *n = e->defs->next;
 		defs_free(e->defs);
@@ -478,6 +479,13 @@ static int act_in_tx(struct engine *e, const char *uuid, int given, const char *
 		if (dl.docs)
 			json_object_set(payload, "documents", dl.docs);
 	}
+	if (e->terminal && strcmp(actor, "system") && !json_object_get(payload, "terminal")) {
+		/* where it was done from, for the audit trail */
+		json_t *own = json_copy(payload);
+		json_decref(payload);
+		payload = own;
+		json_object_set_new(payload, "terminal", json_string(e->terminal));
+	}
 	{
 		/* judged by today's rules, whatever the caller claimed (see ENG_RULES) */
 		json_t *own = json_copy(payload);
@@ -554,10 +562,55 @@ static int act_at(struct engine *e, const char *uuid, const char *type, const ch
 	return rc;
 }
 
+/*
+ * Whether a refusal of `type` by `actor` goes into the audit trail: an
+ * administrator's, and any refused administrator's work (someone trying to
+ * enrol, unlock, terminate ...). A refusal of a refusal is not recorded.
+ */
+static int audited_refusal(struct engine *e, const char *type, const char *actor)
+{
+	const struct engine_action *a = engine_action_by_type(type);
+	if (!a || a->op == ENG_OP_REFUSED || !strcmp(actor, "system"))
+		return 0;
+	if ((a->checks & ENG_ADMIN_OK) && a->op != ENG_OP_SIGNIN && a->op != ENG_OP_PASSWD)
+		return 1;
+	const struct org *o = engine_org(e);
+	const struct org_user *u = o ? org_user(o, actor) : NULL;
+	return u && (org_user_has_role(u, "sysadmin") || org_user_has_role(u, "secadmin") ||
+		     org_user_has_role(u, "auditadmin"));
+}
+
 int engine_act(struct engine *e, const char *uuid, const char *type, const char *actor,
 	       json_t *payload, char **created)
 {
-	return act_at(e, uuid, type, actor, payload, clock_now(), created);
+	time_t now = clock_now();
+	int rc = act_at(e, uuid, type, actor, payload, now, created);
+	if (rc != ENG_REFUSED || !audited_refusal(e, type, actor))
+		return rc;
+	/* the refusal itself goes into the audit trail, signed by who tried; the message stays */
+	struct buf why = BUF_INIT;
+	buf_adds(&why, e->err.s);
+	json_t *p = json_pack("{s:s, s:s}", "action", type, "reason", why.s);
+	const char *what = json_string_value(json_object_get(payload, "task"));
+	if (!what)
+		what = json_string_value(json_object_get(payload, "instance"));
+	if (!what)
+		what = json_string_value(json_object_get(payload, "person"));
+	if (what)
+		json_object_set_new(p, "concerns", json_string(what));
+	if (act_at(e, NULL, AUTH_EV_REFUSED, actor, p, now, NULL) < 0)
+		buf_addf(&why, _(" (and the refusal could not be recorded: %s)"), e->err.s);
+	json_decref(p);
+	buf_reset(&e->err);
+	buf_add(&e->err, why.s, why.len);
+	buf_release(&why);
+	return rc;
+}
+
+void engine_set_terminal(struct engine *e, const char *terminal)
+{
+	free(e->terminal);
+	e->terminal = terminal ? xstrdup(terminal) : NULL;
 }
 
 /* A UUID derived from text (SM3, as an RFC 9562 version-8 UUID). */

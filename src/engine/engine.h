@@ -105,6 +105,11 @@ const char *engine_error(const struct engine *e);
  * engine neither records nor requires documents (unit tests, benchmarks).
  */
 void engine_set_docs(struct engine *e, struct docs *d);
+/*
+ * Where the people acting through this engine sit ("HOST TTY OS-USER"):
+ * recorded as "terminal" in every event they make, for the audit trail.
+ */
+void engine_set_terminal(struct engine *e, const char *terminal);
 
 /*
  * Perform one action. `type` is an event type (doc/engine.md lists them),

@@ -186,6 +186,12 @@ static int policy_int(struct ctx *c, const char *key, int lo, int hi, int *v)
 	return 0;
 }
 
+/* action.refused: the record of a refusal (the audit trail); it changes nothing. */
+int ap_refused(struct ctx *c)
+{
+	return eng_pstr(c, "action") ? 0 : REFUSE(c, "%s", _("a refusal names the action refused"));
+}
+
 int ap_policy(struct ctx *c)
 {
 	const struct org *o = event_org(c);

@@ -34,9 +34,9 @@ void signin_terminal(struct buf *out)
 	buf_addf(out, "%s %s %s", host, tty ? tty : "-", pw ? pw->pw_name : "?");
 }
 
-const struct sm2key_kdf *signin_kdf(void)
+const struct sm2key_kdf *signin_kdf(struct store *s)
 {
-	return clock_is_fixed() ? &SM2KEY_KDF_FAST : &SM2KEY_KDF_DEFAULT;
+	return store_kind(s) == STORE_KIND_TEST ? &SM2KEY_KDF_FAST : &SM2KEY_KDF_DEFAULT;
 }
 
 int signin_locked(struct store *s, const char *person, time_t *until, struct buf *err)
@@ -57,6 +57,19 @@ int signin_locked(struct store *s, const char *person, time_t *until, struct buf
 		 _("the account of '%s' is locked until %s after too many failed sign-ins "
 		   "(the security administrator can unlock it: docket unlock %s)"),
 		 person, at, person);
+	return 1;
+}
+
+int signin_try_locked(struct store *s, struct engine *e, const char *person, struct buf *err)
+{
+	int rc = signin_locked(s, person, NULL, err);
+	if (rc <= 0)
+		return rc;
+	/* tried while locked: the trail says so */
+	struct buf rec = BUF_INIT;
+	if (signin_record_failure(e, person, "account locked", &rec) < 0)
+		buf_addf(err, "; %s", rec.s);
+	buf_release(&rec);
 	return 1;
 }
 
@@ -169,7 +182,7 @@ int signin_open(struct store *s, struct engine *e, const char *person, const cha
 		struct auth_session **out, struct buf *err)
 {
 	*out = NULL;
-	int rc = signin_locked(s, person, NULL, err);
+	int rc = signin_try_locked(s, e, person, err);
 	if (rc)
 		return rc < 0 ? SIGNIN_ERR : SIGNIN_LOCKED;
 	struct sm2key *k = NULL;
@@ -224,7 +237,7 @@ int signin_set_passphrase(struct store *s, struct engine *e, const char *person,
 	if (auth_policy_check(&pol, pass, err) < 0)
 		return SIGNIN_WEAK;
 	char *path = auth_key_path(s, person);
-	int rc = sm2key_save(k, path, pass, len, signin_kdf(), err);
+	int rc = sm2key_save(k, path, pass, len, signin_kdf(s), err);
 	free(path);
 	if (rc < 0)
 		return SIGNIN_ERR;

@@ -11,7 +11,8 @@
  *   - a wrong passphrase, a missing key file or a key not enrolled here is
  *     a failed sign-in (signin.failed, made by "system": nobody's key
  *     proves it), which counts towards the account's lock;
- *   - a locked account is refused before its key is opened;
+ *   - a locked account is refused before its key is opened, the attempt
+ *     recorded too;
  *   - a passphrase that opens the key is a sign-in (signin.succeeded,
  *     signed by the person) once the caller has put the session in use:
  *     signin_record;
@@ -49,11 +50,8 @@ enum signin_status {
 /* Where a sign-in happens, as its events say: "HOST TTY OS-USER" (the tty of stdin, or "-"). */
 void signin_terminal(struct buf *out);
 
-/*
- * The key-derivation cost for a key saved under a new passphrase: the
- * fast one only where DOCKET_NOW may set the clock (tests, demos).
- */
-const struct sm2key_kdf *signin_kdf(void);
+/* The key-derivation cost for a key saved in store s: the fast one on test stores only. */
+const struct sm2key_kdf *signin_kdf(struct store *s);
 
 /*
  * Is person's account locked now? 1 with *until (may be NULL) and the
@@ -61,6 +59,14 @@ const struct sm2key_kdf *signin_kdf(void);
  * SIGNIN_ERR.
  */
 int signin_locked(struct store *s, const char *person, time_t *until, struct buf *err);
+
+/*
+ * Someone tries to sign in as person: when the account is locked, 1 with
+ * the message in err and the attempt recorded as a failed sign-in
+ * ("account locked": the trail shows who keeps trying); 0 when it is not
+ * locked; SIGNIN_ERR. Nothing is asked of a locked account.
+ */
+int signin_try_locked(struct store *s, struct engine *e, const char *person, struct buf *err);
 
 /*
  * Does person have a key in this store? 0 when they do; SIGNIN_NOKEY
@@ -83,7 +89,7 @@ int signin_agent(struct store *s, const char *person, struct auth_session **out,
  * it (*out, not yet in use, nothing recorded): SIGNIN_OK, or
  * SIGNIN_MUST_CHANGE with *out set too when the passphrase is an initial
  * one (replace it with signin_set_passphrase before acting). Refused:
- * SIGNIN_LOCKED before the key is opened; SIGNIN_DENIED for a wrong
+ * SIGNIN_LOCKED before the key is opened (signin_try_locked); SIGNIN_DENIED for a wrong
  * passphrase, no key file or a key that is not the person's here, each
  * recorded as a failed sign-in through e (the account may lock: say so
  * with signin_locked).
@@ -93,7 +99,8 @@ int signin_open(struct store *s, struct engine *e, const char *person, const cha
 
 /*
  * Record a failed sign-in of person (reason: "wrong passphrase", "no key
- * file", "key not enrolled here") as the system's event. 0 or SIGNIN_ERR.
+ * file", "key not enrolled here", "account locked") as the system's
+ * event. 0 or SIGNIN_ERR.
  */
 int signin_record_failure(struct engine *e, const char *person, const char *reason, struct buf *err);
 

@@ -526,7 +526,18 @@ int store_init_at_version(const char *dir, int version, struct buf *err)
 		rc = store_fail(s, STORE_ERR, _("store '%s' already exists"), dir);
 		goto out;
 	}
-	/* the repository first: without docket.db it is not a store yet */
+	/*
+	 * The repository first: without docket.db it is not a store yet. A
+	 * documents.git that is there already (an init cut short) is made
+	 * again in place, but a symbolic link or a file planted in its place
+	 * is refused: libgit2 would write through it.
+	 */
+	struct stat gst;
+	if (lstat(s->git_path, &gst) == 0 && !S_ISDIR(gst.st_mode)) {
+		rc = store_fail(s, STORE_ERR, _("unable to create store '%s': '%s' is not a directory (a symbolic link is not followed)"),
+				dir, s->git_path);
+		goto out;
+	}
 	gitlib_start();
 	git_repository *repo = NULL;
 	if (git_repository_init(&repo, s->git_path, 1) < 0) {
@@ -663,4 +674,44 @@ sqlite3 *store_db(struct store *s)
 int store_in_tx(const struct store *s)
 {
 	return s->tx_file != NULL;
+}
+
+static const char *const kind_names[] = { "production", "test", "demo" };
+
+const char *store_kind_name(enum store_kind k)
+{
+	return (unsigned)k < sizeof(kind_names) / sizeof(kind_names[0]) ? kind_names[k] : "production";
+}
+
+enum store_kind store_kind(struct store *s)
+{
+	int status = 0;
+	char *v = store_sql_str(s, &status, "SELECT value FROM store_meta WHERE key = 'kind'", "");
+	enum store_kind k = STORE_KIND_PRODUCTION;
+	for (size_t i = 0; v && i < sizeof(kind_names) / sizeof(kind_names[0]); i++)
+		if (!strcmp(v, kind_names[i]))
+			k = (enum store_kind)i;
+	free(v);
+	return k;
+}
+
+int store_set_kind(struct store *s, enum store_kind k)
+{
+	int rc = store_begin(s);
+	if (rc < 0)
+		return rc;
+	int64_t n = store_event_count(s);
+	if (n != 0) {
+		store_rollback(s);
+		return n < 0 ? STORE_ERR
+			     : store_fail(s, STORE_ERR, _("store '%s' has events: its kind is chosen when it is made"),
+					  s->dir);
+	}
+	rc = store_sql_run(s, "INSERT OR REPLACE INTO store_meta (key, value) VALUES ('kind', ?1)", "s",
+			   store_kind_name(k));
+	if (rc < 0) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s);
 }

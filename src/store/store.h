@@ -33,7 +33,7 @@
 struct buf;
 
 /* The schema version this docket writes; see store.c for the migrations. */
-#define STORE_SCHEMA_VERSION 9
+#define STORE_SCHEMA_VERSION 10
 
 struct store; /* opaque; store_close() frees it */
 
@@ -49,6 +49,23 @@ enum store_status {
 	STORE_NEEDS_UPGRADE = -8 /* opened read-only, but the schema is older:
 				    open it once read-write to upgrade */
 };
+
+/*
+ * What a store is for, chosen when it is made (`docket init`, `--demo`):
+ * only a test or demonstration store lets DOCKET_NOW set the clock, and
+ * only a demonstration store shows its passphrase at sign-in.
+ */
+enum store_kind {
+	STORE_KIND_PRODUCTION = 0, /* the default, and every store made before kinds */
+	STORE_KIND_TEST = 1,       /* made while DOCKET_NOW pinned the clock */
+	STORE_KIND_DEMO = 2,       /* made by `docket init --demo` (make run's store) */
+};
+/* The store's kind (STORE_KIND_PRODUCTION when unreadable). */
+enum store_kind store_kind(struct store *s);
+/* Set it: only while the log is empty. 0, or a negative status with the message. */
+int store_set_kind(struct store *s, enum store_kind k);
+/* The kind's name: "production", "test", "demo". */
+const char *store_kind_name(enum store_kind k);
 
 /* Default store directory: $DOCKET_STORE, else $XDG_DATA_HOME/docket, else ~/.local/share/docket. Caller frees. */
 char *store_default_dir(void);

@@ -77,6 +77,14 @@ static const char schema_v8[] =
 	"ALTER TABLE events ADD COLUMN key_id TEXT;"
 	"ALTER TABLE events ADD COLUMN sig TEXT;";
 
+/*
+ * v10: what the store is for (store_kind). A store made before kinds is
+ * a production store: DOCKET_NOW no longer sets its clock.
+ */
+static const char schema_v10[] =
+	"CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"INSERT INTO store_meta (key, value) VALUES ('kind', 'production');";
+
 /* One row of def_versions as the v2 backfill needs it. */
 struct old_def {
 	int64_t version;   /* row id */
@@ -189,6 +197,7 @@ static const struct store_migration store_steps[] = {
 	{ 1, "store", schema_v1, NULL },
 	{ 2, "store", schema_v2, backfill_deploy_events },
 	{ 8, "store", schema_v8, NULL },
+	{ 10, "store", schema_v10, NULL },
 	{ 0, NULL, NULL, NULL },
 };
 

@@ -114,6 +114,11 @@ static int refuse(int code, const char *msg)
 int tui_signin_begin(struct tui *t)
 {
 	t->demo = demo_store(t->store);
+	/* every event made here says where from, as on the command line */
+	struct buf where = BUF_INIT;
+	signin_terminal(&where);
+	engine_set_terminal(t->engine, where.s);
+	buf_release(&where);
 	int any = auth_any_key(t->store);
 	if (any < 0)
 		return refuse(3, store_error(t->store));
@@ -263,7 +268,8 @@ static int validate_signin(struct dialog *d, void *ctx)
 		dialog_error(d, f_who, "%s", err.s);
 		goto out;
 	}
-	rc = signin_locked(t->store, x->person, NULL, &err);
+	/* a locked account is not asked (the attempt is recorded, as on the command line) */
+	rc = signin_try_locked(t->store, t->engine, x->person, &err);
 	if (rc) {
 		if (rc > 0)
 			locked(x, d, f_who, &err);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -54,52 +55,102 @@ fail:;
 	return -1;
 }
 
-int write_file_atomic(const char *path, const void *data, size_t len)
+/* Write all of data to fd; 0 or -1 (errno set). */
+static int write_all(int fd, const void *data, size_t len)
 {
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		free(tmp);
-		return -1;
-	}
 	const char *p = data;
-	size_t left = len;
-	while (left) {
-		ssize_t n = write(fd, p, left);
+	while (len) {
+		ssize_t n = write(fd, p, len);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			goto fail;
+			return -1;
 		}
 		p += n;
-		left -= (size_t)n;
+		len -= (size_t)n;
 	}
-	if (fsync(fd) < 0)
-		goto fail;
-	if (close(fd) < 0) {
-		fd = -1;
-		goto fail;
+	return 0;
+}
+
+/*
+ * Create a fresh temporary file in dirfd: ".docket-tmp-" and 12 random hex
+ * digits (not the target's name, which may already be 255 bytes long),
+ * O_CREAT|O_EXCL|O_NOFOLLOW, so nothing planted there (a file, a symbolic
+ * link) is ever opened. Returns the fd and sets *tmp (the caller frees
+ * it), or -1 with errno set.
+ */
+static int open_temp_at(int dirfd, char **tmp)
+{
+	for (int attempt = 0; attempt < 100; attempt++) {
+		unsigned char r[6];
+		if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+			return -1;
+		*tmp = xasprintf(".docket-tmp-%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3], r[4], r[5]);
+		int fd = openat(dirfd, *tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd >= 0)
+			return fd;
+		int e = errno;
+		free(*tmp);
+		*tmp = NULL;
+		if (e != EEXIST) {
+			errno = e;
+			return -1;
+		}
 	}
+	errno = EEXIST;
+	return -1;
+}
+
+int write_file_at(int dirfd, const char *name, const void *data, size_t len)
+{
+	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
+		errno = EINVAL;
+		return -1;
+	}
+	char *tmp = NULL;
+	int fd = open_temp_at(dirfd, &tmp);
+	if (fd < 0)
+		return -1;
+	if (write_all(fd, data, len) < 0 || fsync(fd) < 0)
+		goto fail;
+	int rc = close(fd);
 	fd = -1;
-	if (rename(tmp, path) < 0)
+	/* rename replaces whatever `name` is (a symbolic link too), never writes through it */
+	if (rc < 0 || renameat(dirfd, tmp, dirfd, name) < 0)
 		goto fail;
-	char *dcopy = xstrdup(path);
-	int dfd = open(dirname(dcopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	free(dcopy);
 	free(tmp);
+	fsync(dirfd);
 	return 0;
 fail:;
 	int e = errno;
 	if (fd >= 0)
 		close(fd);
-	unlink(tmp);
+	unlinkat(dirfd, tmp, 0);
 	free(tmp);
 	errno = e;
 	return -1;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len)
+{
+	char *dcopy = xstrdup(path), *bcopy = xstrdup(path);
+	int dfd = open(dirname(dcopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = dfd < 0 ? -1 : write_file_at(dfd, basename(bcopy), data, len);
+	int e = errno;
+	if (dfd >= 0)
+		close(dfd);
+	free(dcopy);
+	free(bcopy);
+	errno = e;
+	return rc;
+}
+
+int open_subdir(int dirfd, const char *name, int mode)
+{
+	if (mkdirat(dirfd, name, (mode_t)mode) < 0 && errno != EEXIST)
+		return -1;
+	/* a symbolic link planted in its place is refused (ELOOP / ENOTDIR), not followed */
+	return openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 }
 
 int mkdir_p(const char *path, int mode)

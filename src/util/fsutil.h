@@ -13,8 +13,23 @@ struct buf;
 
 /* Read a whole file into `out`; fails with EFBIG when larger than `max`. */
 int read_file(const char *path, size_t max, struct buf *out);
-/* Write atomically: temp file in the same directory, fsync, rename, fsync dir. */
+/*
+ * Write atomically: a temporary file in the same directory, fsync, rename,
+ * fsync the directory. The temporary file gets a fresh random name and is
+ * created with O_CREAT|O_EXCL|O_NOFOLLOW (mkstemp-style), so a file or a
+ * symbolic link planted in the directory is never written through; the
+ * rename replaces a symbolic link at `path` itself instead of following it.
+ * Safe in a directory docket does not own (doc export --dir, --text).
+ */
 int write_file_atomic(const char *path, const void *data, size_t len);
+/* The same for `name` (one path component) in the open directory dirfd. */
+int write_file_at(int dirfd, const char *name, const void *data, size_t len);
+/*
+ * Make the directory `name` in dirfd if missing and open it; a symbolic
+ * link (or anything not a directory) in its place is refused, not
+ * followed. Returns an fd, or -1 with errno set (ELOOP, ENOTDIR, ...).
+ */
+int open_subdir(int dirfd, const char *name, int mode);
 /* mkdir -p with the given mode */
 int mkdir_p(const char *path, int mode);
 int is_dir(const char *path);

@@ -9,6 +9,10 @@
  *          changed-path Bloom filters)
  *   bench: doc-repo-size: MB (x git gc --aggressive of the same objects)
  *   bench: doc-search: ms over FTS_DOCS documents (x the LIKE scan)
+ *   bench: doc-search-1mib: ms to search one 1 MiB body for a 3-character
+ *          term that is on every line, and -1mib-end for one only on its
+ *          last line (x memmem counting the term over the same text); and
+ *          the same for 10 MiB (-10mib), which FTS5's snippet() never finished
  *
  * Sizes: DOCS_BENCH_DOCS (1000), DOCS_BENCH_REVS (5000), DOCS_BENCH_FTS
  * (100000), DOCS_BENCH_SAVES (200), DOCS_BENCH_BATCH (1000 revisions per
@@ -451,6 +455,74 @@ static void bench_search(const char *root)
 	free(dir);
 }
 
+/* Occurrences of term in text by memmem: a linear scan of the whole text, the reference. */
+static size_t memmem_count(const char *text, size_t len, const char *term)
+{
+	size_t n = 0, tl = strlen(term);
+	const char *p = text, *end = text + len;
+	while ((p = memmem(p, (size_t)(end - p), term, tl))) {
+		n++;
+		p += tl;
+	}
+	return n;
+}
+
+/*
+ * One document of `mib` MiB searched for a 3-character term: on every
+ * line (FTS5's snippet() was quadratic in the number of matches), and once
+ * at the very end (the snippet scan reads the whole body).
+ */
+static void bench_search_large(const char *root, int mib)
+{
+	char *dir = xasprintf("%s/large%d", root, mib);
+	setenv("DOCKET_SYNC", "normal", 1);
+	struct store *s = open_store(dir, 1);
+	struct docs *d = open_docs(s);
+	static const char *const names[] = { "", "-end" };
+	static const char *const terms[] = { "值班表", "总值班" };
+	struct docs_content c[2];
+	for (int k = 0; k < 2; k++) {
+		docs_content_init(&c[k]);
+		c[k].type = xstrdup("通知");
+		docs_content_set(&c[k], DF_TITLE, k ? "关于加强安全管理的通知" : "关于报送值班表的通知");
+		/* every line of body 0 holds its term; body 1 has near misses ("总值") of its own */
+		while (c[k].body.len < (size_t)mib << 20)
+			buf_adds(&c[k].body, k ? "请各单位于节前报送总值安排表，另行通知。\n"
+					       : "请各单位于节前报送值班表，安排另行通知。\n");
+		if (k)
+			buf_adds(&c[k].body, "由总值班室统一协调。\n");
+		char id[DOCS_ID_MAX];
+		if (docs_create(d, "bench", &c[k], NULL, id))
+			die("create", docs_error(d));
+	}
+	for (int k = 0; k < 2; k++) {
+		int hits = 0, iters = 5;
+		double t0 = now_s();
+		for (int i = 0; i < iters; i++) {
+			hits = 0;
+			if (docs_search(d, terms[k], 20, count_hit, &hits))
+				die("search", docs_error(d));
+		}
+		double t = (now_s() - t0) / iters;
+		/* the same text (body k) scanned by memmem for the same term */
+		size_t found = 0;
+		t0 = now_s();
+		for (int i = 0; i < iters; i++)
+			found = memmem_count(c[k].body.s, c[k].body.len, terms[k]);
+		double ref = (now_s() - t0) / iters;
+		printf("bench: doc-search-%dmib%s: %.2f ms for '%s' in a %d MiB body, %zu matches, %d hit"
+		       " (%.1f x memmem counting it over the same text at %.2f ms)\n",
+		       mib, names[k], t * 1e3, terms[k], mib, found, hits, t / ref, ref * 1e3);
+		if (hits != 1 || !found)
+			die("search", "wrong number of hits");
+	}
+	for (int k = 0; k < 2; k++)
+		docs_content_release(&c[k]);
+	docs_free(d);
+	store_close(s);
+	free(dir);
+}
+
 int main(void)
 {
 	i18n_init();
@@ -460,6 +532,8 @@ int main(void)
 		return 1;
 	bench_save(root);
 	bench_search(root);
+	bench_search_large(root, 1);
+	bench_search_large(root, 10);
 	bench_history(root);
 	if (!getenv("DOCS_BENCH_KEEP")) {
 		char *cmd = xasprintf("rm -rf '%s'", root);

@@ -7,6 +7,8 @@
  *   bench: engine-floor-full / -normal: N actions/s (R x raw sqlite N/s)
  *   bench: inbox-p50: N ms (R x 5 ms target) ... and inbox-p99
  *   bench: check-replay: N events/s (R x engine-actions-normal)
+ *   bench: sign-action: N actions/s (R x unsigned N/s)
+ *   bench: verify-signatures: N events/s (R x unsigned actions/s)
  *
  * "raw sqlite" is what the same durability costs with nothing else: one
  * BEGIN IMMEDIATE ... COMMIT per action that appends an event row and
@@ -22,6 +24,8 @@
 
 #include <sqlite3.h>
 
+#include "auth/auth.h"
+#include "auth/sm2key.h"
 #include "defs/defset.h"
 #include "engine/eng_internal.h"
 #include "engine/engine.h"
@@ -64,7 +68,7 @@ static struct store *fresh_store(const char *dir)
 	defset_add_path(&set, "forms", &d);
 	struct deploy_result *res = NULL;
 	size_t n = 0;
-	int bad = defset_check(&set, &d) || defset_deploy(&set, s, "luo.bin", &res, &n);
+	int bad = defset_check(&set, &d) || defset_deploy(&set, s, "luo.bin", &res, &n, NULL);
 	free(res);
 	defset_release(&set);
 	diags_release(&d);
@@ -337,6 +341,99 @@ static double compare(const char *dir, const char *raw_path, const char *sync, l
 	return er;
 }
 
+/*
+ * Signing: the same actions on two stores, one where nobody has a key
+ * (the setup phase: unsigned) and one where zhang.wei and huang.wei sign
+ * each event with their SM2 key held in the process (as after a sign-in;
+ * the agent adds a local socket round trip). Alternating slices, as above.
+ */
+struct signer {
+	struct auth_session *zhang, *huang;
+};
+
+/* Enrol `person` (tang.xue first, self-signed) and return a session for them. */
+static struct auth_session *bench_enrol(struct eng *g, struct auth_session *by, const char *person)
+{
+	struct buf err = BUF_INIT;
+	struct sm2key *k = sm2key_generate(&err);
+	char id[HASH_HEX_LEN + 1];
+	sm2key_id(k, id);
+	char *pub = sm2key_public_b64(k), *clear = sm2key_private_b64(k);
+	json_t *p = json_pack("{s:s, s:s, s:s}", "person", person, "key_id", id, "public_key", pub);
+	struct auth_session *boot = by ? NULL : auth_session_enrolling(person, sm2key_from_private_b64(clear, &err));
+	auth_use_session(g->s, by ? by : boot);
+	int rc = engine_act(g->e, NULL, AUTH_EV_ENROLLED, by ? auth_session_person(by) : person, p, NULL);
+	auth_session_free(boot);
+	struct auth_session *a = NULL;
+	if (!rc)
+		auth_session_from_key(g->s, person, sm2key_from_private_b64(clear, &err), &a, &err);
+	if (!a)
+		fprintf(stderr, "bench: enrol %s: %s %s\n", person, engine_error(g->e), err.s);
+	sm2key_wipe(clear, strlen(clear));
+	free(clear);
+	free(pub);
+	json_decref(p);
+	sm2key_free(k);
+	buf_release(&err);
+	return a;
+}
+
+/* bench_eng_run with each actor's session signing their events. */
+static void signed_run(struct eng *g, struct signer *sg, long k)
+{
+	for (long end = g->i + k; g->i < end && !g->failed;) {
+		auth_use_session(g->s, g->i < g->n / 2 ? sg->zhang : sg->huang);
+		bench_eng_run(g, 1);
+	}
+}
+
+static void bench_signing(const char *base, long n)
+{
+	char d1[600], d2[600];
+	snprintf(d1, sizeof(d1), "%s/docket-bench-unsigned", base);
+	snprintf(d2, sizeof(d2), "%s/docket-bench-signed", base);
+	struct eng u, g;
+	struct signer sg = { NULL, NULL };
+	if (eng_open(&u, d1, "normal", n) < 0 || eng_open(&g, d2, "normal", n) < 0) {
+		fprintf(stderr, "bench: sign-action: no store\n");
+		return;
+	}
+	struct auth_session *tang = bench_enrol(&g, NULL, "tang.xue");
+	sg.zhang = tang ? bench_enrol(&g, tang, "zhang.wei") : NULL;
+	sg.huang = tang ? bench_enrol(&g, tang, "huang.wei") : NULL;
+	if (!sg.zhang || !sg.huang) {
+		fprintf(stderr, "bench: sign-action: enrolment failed\n");
+		return;
+	}
+	long slice = n / 20 > 0 ? n / 20 : 1;
+	for (long done = 0; done < n && !u.failed && !g.failed; done += slice) {
+		long k = done + slice > n ? n - done : slice;
+		bench_eng_run(&u, k);
+		signed_run(&g, &sg, k);
+	}
+	double ur = u.i / u.secs, sr = g.failed ? 0 : g.i / g.secs;
+	printf("bench: sign-action: %.0f actions/s (%.2f x unsigned %.0f/s; SM2 with SM3, key in the process)\n", sr,
+	       sr / ur, ur);
+	struct auth_report rep;
+	struct buf why = BUF_INIT;
+	double t0 = now_s();
+	int rc = auth_verify_log(g.s, &rep, &why);
+	double dt = now_s() - t0;
+	if (rc)
+		fprintf(stderr, "bench: verify: %s\n", why.s);
+	double vr = rep.verified / dt;
+	printf("bench: verify-signatures: %.0f events/s (%.2f x unsigned actions %.0f/s; %lld signatures)\n", vr,
+	       vr / ur, ur, (long long)rep.verified);
+	buf_release(&why);
+	auth_use_session(g.s, NULL);
+	auth_session_free(sg.zhang);
+	auth_session_free(sg.huang);
+	auth_session_free(tang);
+	int64_t ev;
+	eng_close(&u, &ev);
+	eng_close(&g, &ev);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -363,6 +460,9 @@ int main(void)
 		if (k == 1)
 			eng_normal = a;
 	}
+	fflush(stdout);
+	if (!only)
+		bench_signing(base, n);
 	fflush(stdout);
 
 	/* (c) replay: the store the normal run left */

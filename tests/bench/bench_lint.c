@@ -107,7 +107,7 @@ int main(void)
 		if (defset_check(&ds, &dd) == 0) {
 			struct deploy_result *res;
 			size_t nres;
-			if (defset_deploy(&ds, s, "bench", &res, &nres) == 0)
+			if (defset_deploy(&ds, s, "bench", &res, &nres, NULL) == 0)
 				free(res);
 		}
 		defset_release(&ds);

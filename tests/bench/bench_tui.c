@@ -80,7 +80,7 @@ static int fill_store(const char *dir, long requests, double *fill_s)
 	defset_add_path(&set, "forms", &d);
 	struct deploy_result *res = NULL;
 	size_t n = 0;
-	int bad = defset_check(&set, &d) || defset_deploy(&set, s, "luo.bin", &res, &n);
+	int bad = defset_check(&set, &d) || defset_deploy(&set, s, "luo.bin", &res, &n, NULL);
 	free(res);
 	defset_release(&set);
 	diags_release(&d);

@@ -4,7 +4,7 @@
 
 test_expect_success 'init creates a store with a database and a git repository' '
 	docket -C s init >out &&
-	echo "created store '\''s'\''" >expect &&
+	echo "created test store '\''s'\'' (DOCKET_NOW may set its clock)" >expect &&
 	test_cmp expect out &&
 	test -f s/docket.db &&
 	git --git-dir=s/documents.git rev-parse --is-bare-repository >bare &&
@@ -62,10 +62,22 @@ test_expect_success 'a store from a newer docket is refused and left alone' '
 test_expect_success 'an older store is upgraded on open and keeps its definitions' '
 	mkdir old && sqlite3 old/docket.db <"$REPO/tests/fixtures/store-v1.sql" &&
 	git init -q --bare old/documents.git &&
-	docket -C old definitions >out &&
+	env -u DOCKET_NOW "$DOCKET" -C old definitions >out &&
 	docket -C fresh init >/dev/null &&
 	test "$(sqlite3 old/docket.db "PRAGMA user_version")" = "$(sqlite3 fresh/docket.db "PRAGMA user_version")" &&
 	grep "leave" out
+'
+
+test_expect_success 'the clock is not the user'\''s: DOCKET_NOW is refused on a production store' '
+	env -u DOCKET_NOW "$DOCKET" -C prod init >out &&
+	grep "^created store '\''prod'\''$" out &&
+	expect_exit 2 docket -C prod definitions 2>err &&
+	grep "production store" err &&
+	env -u DOCKET_NOW "$DOCKET" -C prod definitions &&
+	DOCKET_NOW= "$DOCKET" -C demo init --demo >out &&
+	grep "demonstration store" out &&
+	docket -C demo definitions &&
+	expect_exit 3 docket -C demo init --demo 2>err
 '
 
 test_expect_success 'a busy store gives a clear message and changes nothing' '

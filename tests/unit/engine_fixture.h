@@ -42,7 +42,7 @@ static int setup(void **state)
 		return -1;
 	struct deploy_result *res = NULL;
 	size_t n = 0;
-	if (defset_deploy(&set, f->s, "luo.bin", &res, &n))
+	if (defset_deploy(&set, f->s, "luo.bin", &res, &n, NULL))
 		return -1;
 	free(res);
 	defset_release(&set);

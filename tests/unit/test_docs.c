@@ -696,7 +696,7 @@ static void test_reconcile(void **state)
 	/* a lost ref is recreated from SQLite */
 	assert_int_equal(sh("git --git-dir='%s/documents.git' update-ref -d refs/docs/%s", f->store, id), 0);
 	size_t fixed = 0;
-	assert_int_equal(docs_reconcile(f->d, &fixed), 0);
+	assert_int_equal(docs_reconcile(f->d, &fixed, NULL), 0);
 	assert_int_equal(fixed, 1);
 	char head[DOCS_OID_MAX];
 	docs_head(f->d, id, head);
@@ -759,6 +759,71 @@ static int count(void *ctx, const struct docs_hit *h)
 	(void)h;
 	(*(int *)ctx)++;
 	return 0;
+}
+
+/* The hits of one search: how many, and the id and snippet of the first. */
+struct hits {
+	int n;                  /* hits */
+	char id[DOCS_ID_MAX];   /* the first hit's document */
+	char snippet[256];      /* its snippet */
+};
+
+static int collect(void *ctx, const struct docs_hit *h)
+{
+	struct hits *x = ctx;
+	if (!x->n++) {
+		snprintf(x->id, sizeof(x->id), "%s", h->id);
+		snprintf(x->snippet, sizeof(x->snippet), "%s", h->snippet ? h->snippet : "");
+	}
+	return 0;
+}
+
+/*
+ * A 1 MiB body with a term on every line (FTS5's snippet() took 20 s on
+ * it, quadratic in the number of matches): the right documents, with the
+ * match marked in the snippet, wherever in the body it is.
+ */
+static void test_search_large_body(void **state)
+{
+	struct fx *f = *state;
+	struct docs_content c;
+	sample(&c, "");
+	docs_content_set(&c, DF_TITLE, "关于报送材料的函");
+	while (c.body.len < (1u << 20))
+		buf_adds(&c.body, "各单位值班安排abc表。\n");
+	buf_adds(&c.body, "末尾才出现的唯一关键词Zq9。\n");
+	char big[DOCS_ID_MAX], small[DOCS_ID_MAX];
+	assert_int_equal(docs_create(f->d, "wang", &c, NULL, big), 0);
+	docs_content_release(&c);
+	sample(&c, "请各单位按时报送。\n");
+	assert_int_equal(docs_create(f->d, "wang", &c, NULL, small), 0);
+	docs_content_release(&c);
+	static const struct {
+		const char *q;       /* the query */
+		int hits;            /* documents found */
+		int in_big;          /* the first hit is the large document */
+		const char *snippet; /* in the first hit's snippet */
+	} cases[] = {
+		{ "值班安排", 1, 1, "[值班安排]abc表。" },
+		{ "abc", 1, 1, "[abc]" },
+		{ "ABC", 1, 1, "[abc]" },                 /* ASCII in either case, shown as written */
+		{ "唯一关键词", 1, 1, "\n末尾才出现的[唯一关键词]Zq9。\n" }, /* the last line */
+		{ "zQ9", 1, 1, "[Zq9]" },
+		{ "值班安排 唯一关键词", 1, 1, "[值班安排]" },  /* the earliest match of any term */
+		{ "按时报送", 1, 0, "[按时报送]" },
+		{ "值班", 2, -1, "[值班" },                /* two characters: LIKE, marked too */
+		{ "不存在的词", 0, 0, NULL },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct hits h = { 0 };
+		assert_int_equal(docs_search(f->d, cases[i].q, 0, collect, &h), 0);
+		if (h.n != cases[i].hits)
+			fail_msg("'%s': %d hits, want %d", cases[i].q, h.n, cases[i].hits);
+		if (cases[i].in_big >= 0 && h.n && (strcmp(h.id, big) == 0) != cases[i].in_big)
+			fail_msg("'%s': first hit %s", cases[i].q, h.id);
+		if (cases[i].snippet && !strstr(h.snippet, cases[i].snippet))
+			fail_msg("'%s': snippet '%s' lacks '%s'", cases[i].q, h.snippet, cases[i].snippet);
+	}
 }
 
 static void test_search(void **state)
@@ -854,6 +919,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reconcile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_git_cli_reads_it, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_search_large_body, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_model_checks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attach_events, setup, teardown),

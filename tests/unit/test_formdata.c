@@ -57,7 +57,8 @@ static const char all_yaml[] =
 	"  - id: seal\n"
 	"    label: 印章\n"
 	"    type: choice\n"
-	"    options: [{value: official, label: 公章}, {value: party, label: 公章}, 财务章]\n";
+	"    options: [{value: official, label: 公章}, {value: party, label: 公章}, 财务章]\n"
+	"  - {id: slow, label: 慢速, type: text, pattern: '^(a+)+$'}\n";
 
 /* Computed fields that read each other, declared before what they read. */
 static const char calc_yaml[] =
@@ -416,6 +417,9 @@ static const struct fill_case errors[] = {
 	{ "bool given 2", "all", NULL, "{\"ok\": 2}", "ok: '同意' is not yes or no: '2'\n" },
 	{ "pattern not matched, with the help text", "all", NULL, "{\"code\": \"12a\"}",
 	  "code: '编码' is not in the expected format: '12a' (三位数字)\n" },
+	{ "a pattern too complex for the answer stops at its limit", "all", NULL,
+	  "{\"slow\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\"}",
+	  "slow: '慢速' cannot be checked: the form's pattern is too complex for this text\n" },
 	{ "a label two options share", "all", NULL, "{\"seal\": \"公章\"}",
 	  "seal: '印章' is ambiguous: several options are labelled '公章' "
 	  "(use a value: official, party)\n" },

@@ -113,7 +113,7 @@ static void test_wrong_passphrase_recorded_then_locked(void **state)
 		assert_non_null(json_string_value(json_object_get(p, "terminal")));
 		json_decref(p);
 	}
-	/* locked: the right passphrase is not even tried, and nothing more is recorded */
+	/* locked: the right passphrase is not even tried; the attempt is recorded as such */
 	int64_t seq = store_event_last_seq(f->s);
 	time_t until = 0;
 	buf_reset(&err);
@@ -125,7 +125,16 @@ static void test_wrong_passphrase_recorded_then_locked(void **state)
 			 SIGNIN_LOCKED);
 	assert_null(a);
 	assert_non_null(strstr(err.s, "docket unlock wang.fang"));
-	assert_int_equal(store_event_last_seq(f->s), seq);
+	assert_int_equal(store_event_last_seq(f->s), seq + 1);
+	json_t *p = last_event(f, type, sizeof(type), actor, sizeof(actor), &sig);
+	assert_string_equal(type, AUTH_EV_SIGNFAIL);
+	assert_string_equal(json_string_value(json_object_get(p, "reason")), "account locked");
+	json_decref(p);
+	/* the lock stays as it was */
+	time_t again = 0;
+	buf_reset(&err);
+	assert_int_equal(signin_locked(f->s, "wang.fang", &again, &err), 1);
+	assert_true(again == until);
 	auth_session_free(tang);
 	buf_release(&err);
 }

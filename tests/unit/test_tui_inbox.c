@@ -148,7 +148,7 @@ static int setup_store(void **state)
 		fail_msg("the shipped definitions do not check");
 	struct deploy_result *res = NULL;
 	size_t n = 0;
-	if (defset_deploy(&set, store, "luo.bin", &res, &n))
+	if (defset_deploy(&set, store, "luo.bin", &res, &n, NULL))
 		fail_msg("deploy: %s", store_error(store));
 	free(res);
 	defset_release(&set);

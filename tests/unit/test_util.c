@@ -92,6 +92,34 @@ static void test_clock(void **state)
 	assert_int_equal(clock_parse_iso("2026-3-2", &t), -1);
 	assert_int_equal(clock_parse_iso("2026-03-02T25:00", &t), -1);
 	assert_int_equal(clock_parse_iso("yesterday", &t), -1);
+	assert_int_equal(clock_parse_iso("-001-01-01", &t), -1);            /* a sign is not a year */
+	assert_int_equal(clock_parse_iso("2026-03-02T09:30:00+99:99", &t), -1); /* no such offset */
+	assert_int_equal(clock_parse_iso("2026-03-02T09:30:00+08:60", &t), -1);
+	/* DOCKET_NOW: within what a git commit time holds (libgit2 writes 32 bits unsigned) */
+	static const struct {
+		const char *v;    /* DOCKET_NOW */
+		const char *why;  /* in the message, or NULL when usable */
+	} env[] = {
+		{ "", NULL },
+		{ "1970-01-01T00:00:00Z", NULL },
+		{ "2106-02-07T06:28:15Z", NULL },
+		{ "2106-02-07T14:28:15+08:00", NULL },
+		{ "1969-12-31T23:59:59Z", "out of range" },
+		{ "1970-01-01T00:00:00+08:00", "out of range" },
+		{ "2106-02-07T06:28:16Z", "out of range" },
+		{ "0000-01-01T00:00:00Z", "out of range" },
+		{ "9999-12-31T23:59:59Z", "out of range" },
+		{ "2026-13-01", "not an ISO 8601 time" },
+		{ "明天", "not an ISO 8601 time" },
+	};
+	for (size_t i = 0; i < sizeof(env) / sizeof(env[0]); i++) {
+		struct buf err = BUF_INIT;
+		setenv("DOCKET_NOW", env[i].v, 1);
+		int rc = clock_env_check(&err);
+		if (env[i].why ? rc != -1 || !strstr(err.s, env[i].why) : rc != 0)
+			fail_msg("DOCKET_NOW='%s': %d '%s'", env[i].v, rc, err.s);
+		buf_release(&err);
+	}
 	setenv("DOCKET_NOW", "2026-03-02T09:30:00+08:00", 1);
 	clock_format_iso(clock_now(), out, sizeof(out));
 	assert_string_equal(out, "2026-03-02T01:30:00Z");
