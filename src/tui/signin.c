@@ -43,16 +43,10 @@
 /* Most characters in the user field (an id or a name). */
 #define USER_MAX_CHARS 64
 
-/*
- * Is this a demo store (`docket init --demo`), whose sign-in may show the
- * demo passphrase? HOOK: the store's kind (store_kind(s) ==
- * STORE_KIND_DEMO) is not on main yet; until it lands no store is a demo
- * store and the hint is never shown.
- */
+/* Is this a demonstration store (`docket init --demo`), whose sign-in shows the demo passphrase? */
 static int demo_store(struct store *s)
 {
-	(void)s;
-	return 0;
+	return store_kind(s) == STORE_KIND_DEMO;
 }
 
 long tui_uptime(void)

@@ -198,7 +198,9 @@ static void test_by_name_with_the_demo_hint(void **state)
 	struct script s = { .seq = { keys, 0, NULL } };
 	start(&tm, &t, NULL, &s);
 	assert_int_equal(tui_signin_begin(&t), 1);
-	t.demo = 1; /* the store kind is not there yet (demo_store's hook) */
+	/* the store's kind says whether it is a demonstration store: this one is not */
+	assert_int_equal(t.demo, 0);
+	t.demo = 1;
 	assert_int_equal(tui_signin(&t, TUI_SIGNIN_START), 1);
 	assert_string_equal(t.user, "zhao.lei");
 	assert_string_equal(auth_session_person(t.session), "zhao.lei");
