@@ -98,6 +98,9 @@ static void adopt(struct tui *t, const char *person, struct auth_session *a, str
 	t->last_key = tui_uptime();
 }
 
+/* The verbs' exit codes (doc/cli.md) that tui_run may return before the screen opens. */
+enum { TUI_EXIT_USAGE = 2, TUI_EXIT_STORE = 3, TUI_EXIT_DENIED = 5 };
+
 /* Print a message before the screen opens, as the verbs do. */
 static int refuse(int code, const char *msg)
 {
@@ -115,14 +118,14 @@ int tui_signin_begin(struct tui *t)
 	buf_release(&where);
 	int any = auth_any_key(t->store);
 	if (any < 0)
-		return refuse(3, store_error(t->store));
+		return refuse(TUI_EXIT_STORE, store_error(t->store));
 	if (!any) {
 		/* the setup phase: with an organisation nothing can be signed; without, an empty inbox */
 		if (engine_org(t->engine))
-			return refuse(5, _("no one has a key in this store yet: its security administrator enrols "
+			return refuse(TUI_EXIT_DENIED, _("no one has a key in this store yet: its security administrator enrols "
 					   "themselves first (docket -u ID enrol ID), then everyone else"));
 		if (!t->user)
-			return refuse(2, _("no user: give -u USER or set DOCKET_USER"));
+			return refuse(TUI_EXIT_USAGE, _("no user: give -u USER or set DOCKET_USER"));
 		return 0;
 	}
 	if (!t->user)
