@@ -43,7 +43,8 @@ ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 ALL_CFLAGS = $(BASE_CFLAGS) $(SAN_FLAGS) $(CFLAGS) $(PKG_CFLAGS) -DDOCKET_VERSION='"$(VERSION)"' \
              -DLOCALEDIR='"$(LOCALEDIR_INSTALL)"' -DDATADIR='"$(DATADIR)"' -MMD -MP
 
-CORE_DIRS := util yaml store auth defs docs engine
+# signin sits above the engine: both front ends prove who acts through it.
+CORE_DIRS := util yaml store auth defs docs engine signin
 # src/schema.c sits above the modules: it lists each one's schema steps for the store.
 CORE_SRC  := $(foreach d,$(CORE_DIRS),$(sort $(wildcard src/$(d)/*.c))) src/schema.c
 FRONT_SRC := $(sort $(wildcard src/cli/*.c src/tui/*.c))

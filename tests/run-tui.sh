@@ -100,6 +100,10 @@ if ! doc=$("$DOCKET" -C "$store" -u wang.fang doc new --instance "$req" \
 	exit 1
 fi
 
+# a session that keeps the tmux server up between scenarios: killing the
+# last session makes the server exit, and a new-session sent while it
+# exits fails ("server exited unexpectedly")
+tm -f /dev/null new-session -d -s keep -x 80 -y 24 "sleep 3600"
 # remain-on-exit keeps the pane so we can see that the process ended
 tm -f /dev/null new-session -d -s docket -x 80 -y 24 \
 	"'$DOCKET' -C '$store' -u zhao.lei; echo docket-exited=\$?; sleep 30"
@@ -300,6 +304,112 @@ else
 	tm send-keys -t docket q
 	wait_for "docket-exited=0" "q quits"
 fi
+
+# who acts (issue 11): someone the agent does not hold signs in on the
+# screen; a wrong passphrase is said there; the right one opens the inbox
+tm kill-session -t docket
+"$DOCKET" -u wang.fang logout
+tm -f /dev/null new-session -d -s docket -x 80 -y 24 \
+	"'$DOCKET' -C '$store' -u wang.fang; echo docket-exited=\$?; sleep 30"
+wait_for "docket | Sign in" "someone not at the agent gets the sign-in screen"
+wait_for "[wang.fang " "the user field holds -u"
+wait_gone "Inbox" "nothing of the inbox shows before the sign-in"
+tm send-keys -t docket -l '不对Wrong1'
+wait_for "[********  " "the passphrase is masked, one * a character"
+tm send-keys -t docket Enter
+wait_for "! wrong passphrase for 'wang.fang'" "a wrong passphrase is said on the screen"
+tm send-keys -t docket -l 'Docket-2026'
+tm send-keys -t docket Enter
+wait_for "Inbox" "the right passphrase opens the inbox"
+capture
+case $(tail -n 1 "$tmp/screen") in
+*wang.fang*) ok ;;
+*) not_ok "the status bar names wang.fang after the sign-in" ;;
+esac
+if "$DOCKET" -C "$store" check >"$tmp/check.out" 2>&1; then ok; else
+	cat "$tmp/check.out"
+	not_ok "the log with the TUI's sign-ins checks (every signature verifies)"
+fi
+tm send-keys -t docket q
+wait_for "docket-exited=0" "q quits"
+
+# Esc on the sign-in screen quits
+tm kill-session -t docket
+tm -f /dev/null new-session -d -s docket -x 80 -y 24 \
+	"'$DOCKET' -C '$store' -u wang.fang; echo docket-exited=\$?; sleep 30"
+wait_for "docket | Sign in" "the sign-in screen again"
+tm send-keys -t docket Escape
+wait_for "docket-exited=0" "Esc on the sign-in screen quits"
+
+# an initial passphrase (zhou.min enrolled again by the security
+# administrator) is replaced on the screen, under the policy
+tm kill-session -t docket
+(umask 077 && echo "zhou.min Initial-2026" >"$tmp/initial")
+if ! "$DOCKET" -C "$store" -u tang.xue enrol --passphrases "$tmp/initial" >"$tmp/enrol.out" 2>&1; then
+	cat "$tmp/enrol.out"
+	not_ok "zhou.min enrolled again with an initial passphrase"
+fi
+tm -f /dev/null new-session -d -s docket -x 80 -y 24 \
+	"'$DOCKET' -C '$store' -u zhou.min; echo docket-exited=\$?; sleep 30"
+wait_for "docket | Sign in" "zhou.min's new key is not at the agent: the sign-in screen"
+tm send-keys -t docket -l 'Initial-2026'
+tm send-keys -t docket Enter
+wait_for "still has the initial passphrase" "the initial passphrase asks for her own"
+tm send-keys -t docket -l 'short'
+tm send-keys -t docket Tab
+tm send-keys -t docket -l 'short'
+tm send-keys -t docket Enter
+wait_for "at least 8 characters" "the policy refuses a short one"
+tm send-keys -t docket -l '周敏的口令Zm3'
+tm send-keys -t docket Tab
+tm send-keys -t docket -l '周敏的口令Zm3'
+tm send-keys -t docket Enter
+wait_for "Inbox" "her own passphrase opens the inbox"
+if "$PTYRUN" --type '周敏的口令Zm3' -- "$DOCKET" -C "$store" -u zhou.min login >"$tmp/login.out" 2>&1; then
+	ok
+else
+	cat "$tmp/login.out"
+	not_ok "the key was saved under her new passphrase (docket login takes it)"
+fi
+
+# L: another person takes over; zhao.lei is at the agent, so no passphrase
+tm send-keys -t docket L
+wait_for "Switch person" "L opens the switch of person"
+tm send-keys -t docket -l '赵磊'
+tm send-keys -t docket Enter
+wait_for "signed in as 赵磊 (zhao.lei)" "a person named in Chinese, held by the agent, takes over"
+tm send-keys -t docket q
+wait_for "docket-exited=0" "q quits"
+
+# the idle lock: the security administrator shortens the idle time, and a
+# test clock shortens it to seconds (DOCKET_IDLE_SECONDS); the lock hides a
+# half-typed command, the passphrase brings it back, Esc on the lock quits
+tm kill-session -t docket
+if "$DOCKET" -C "$store" -u tang.xue policy --idle-minutes 1 >"$tmp/policy.out" 2>&1; then ok; else
+	cat "$tmp/policy.out"
+	not_ok "the security administrator sets the idle time to 1 minute"
+fi
+tm -f /dev/null new-session -d -s docket -x 80 -y 24 \
+	"DOCKET_IDLE_SECONDS=3 '$DOCKET' -C '$store' -u wang.fang; echo docket-exited=\$?; sleep 30"
+wait_for "docket | Sign in" "wang.fang signs in"
+tm send-keys -t docket -l 'Docket-2026'
+tm send-keys -t docket Enter
+wait_for "Inbox" "her inbox"
+tm send-keys -t docket :
+tm send-keys -t docket -l 'inbox 写了一半'
+wait_for ":inbox 写了一半" "a command half typed"
+wait_for "docket | Locked" "the screen locks after the idle time"
+wait_gone "写了一半" "the lock hides what was on the screen"
+tm send-keys -t docket -l 'Wrong-2026'
+tm send-keys -t docket Enter
+wait_for "! wrong passphrase for 'wang.fang'" "a wrong passphrase at the lock is said"
+tm send-keys -t docket -l 'Docket-2026'
+tm send-keys -t docket Enter
+wait_for ":inbox 写了一半" "unlocked, the half-typed command is still there"
+wait_for "Inbox" "and the inbox beneath it"
+wait_for "docket | Locked" "untouched again, it locks again"
+tm send-keys -t docket Escape
+wait_for "docket-exited=0" "Esc on the lock quits"
 
 echo "tui: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -52,14 +52,14 @@ struct sm2key;
 int cli_sign_in(struct cli *c, struct store *s, struct engine *e, unsigned flags, struct auth_session **out);
 void cli_sign_out(struct cli *c, struct store *s, struct auth_session *a);
 /*
- * Ask `person`'s passphrase on the terminal and open their key (*out),
- * refusing a locked account and recording a failed attempt; an initial
- * passphrase is refused unless for_passwd. An exit code.
+ * Ask `person`'s passphrase on the terminal and open their key (src/signin:
+ * a locked account is refused before asking, a failed attempt recorded):
+ * *out is a session with the key, not yet in use and no sign-in recorded.
+ * An initial passphrase is refused unless for_passwd (then the caller
+ * replaces it). An exit code, with the refusal printed.
  */
-int cli_unlock_key(struct cli *c, struct store *s, struct engine *e, const char *person, int for_passwd,
-		   struct sm2key **out);
-/* Where a sign-in happens: "HOST TTY OS-USER". */
-void cli_terminal(struct buf *out);
+int cli_open_session(struct cli *c, struct store *s, struct engine *e, const char *person, int for_passwd,
+		     struct auth_session **out);
 
 struct verb {
 	const char *name;

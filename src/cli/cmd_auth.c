@@ -19,6 +19,7 @@
 #include "../auth/sm2key.h"
 #include "../defs/org.h"
 #include "../engine/engine.h"
+#include "../signin/signin.h"
 #include "../store/store.h"
 #include "../util/buf.h"
 #include "../util/clock.h"
@@ -119,12 +120,6 @@ static int new_passphrase(struct store *s, const char *person, struct buf *pass)
 	return EXIT_OK;
 }
 
-/* The key-derivation cost: the fast one on test stores only. */
-static const struct sm2key_kdf *kdf(struct store *s)
-{
-	return store_kind(s) == STORE_KIND_TEST ? &SM2KEY_KDF_FAST : &SM2KEY_KDF_DEFAULT;
-}
-
 /*
  * Enrol `person` with a new key under `pass`: the key file first (as
  * PERSON.key.new), then the event, then the file in place. `self`: the
@@ -146,7 +141,7 @@ static int enrol_one(struct cli *c, struct who *w, const char *person, const str
 	if (sm2key_id(k, id) < 0 || !pub) {
 		cli_error("%s", _("unable to read the new key"));
 		rc = EXIT_INTERNAL;
-	} else if (sm2key_save(k, tmp, pass->s, pass->len, kdf(w->s), &err) < 0) {
+	} else if (sm2key_save(k, tmp, pass->s, pass->len, signin_kdf(w->s), &err) < 0) {
 		cli_error("%s", err.s);
 		rc = EXIT_STORE;
 	}
@@ -280,53 +275,32 @@ int cmd_enrol(struct cli *c)
 	return rc;
 }
 
-/* Change the passphrase of the key just opened, and record it. */
-static int change_passphrase(struct cli *c, struct who *w, struct sm2key *k)
+/* Change the passphrase of the key just opened (the session in use), and record it. */
+static int change_passphrase(struct cli *c, struct who *w, const struct sm2key *k)
 {
 	struct buf pass = BUF_INIT, err = BUF_INIT;
 	int rc = new_passphrase(w->s, c->user, &pass);
-	char *path = auth_key_path(w->s, c->user);
-	if (!rc && sm2key_save(k, path, pass.s, pass.len, kdf(w->s), &err) < 0) {
+	if (!rc && signin_set_passphrase(w->s, w->e, c->user, k, pass.s, pass.len, &err) < 0) {
 		cli_error("%s", err.s);
 		rc = EXIT_STORE;
 	}
 	prompt_forget(&pass);
-	free(path);
 	buf_release(&err);
-	if (!rc)
-		rc = act(w, c->user, AUTH_EV_PASSWD, json_object());
 	return rc;
 }
 
 /* Open the user's key by passphrase (changing an initial one) and sign as them. */
-static int open_own_key(struct cli *c, struct who *w, struct sm2key **dup_for_agent)
+static int open_own_key(struct cli *c, struct who *w)
 {
-	struct sm2key *k = NULL;
-	int rc = cli_unlock_key(c, w->s, w->e, c->user, 1, &k);
+	int rc = cli_open_session(c, w->s, w->e, c->user, 1, &w->a);
 	if (rc)
 		return rc;
-	struct buf err = BUF_INIT;
-	char *clear = dup_for_agent ? sm2key_private_b64(k) : NULL;
-	if (auth_session_from_key(w->s, c->user, k, &w->a, &err) < 0) {
-		cli_error("%s", err.s);
-		buf_release(&err);
-		if (clear) {
-			sm2key_wipe(clear, strlen(clear));
-			free(clear);
-		}
-		return EXIT_DENIED;
-	}
-	if (clear) {
-		*dup_for_agent = sm2key_from_private_b64(clear, &err);
-		sm2key_wipe(clear, strlen(clear));
-		free(clear);
-	}
 	auth_use_session(w->s, w->a);
 	struct auth_account a;
 	if (auth_account_get(w->s, c->user, &a) == 0 && a.must_change) {
 		printf(_("%s has the initial passphrase: choose your own now.\n"), c->user);
 		fflush(stdout);
-		rc = change_passphrase(c, w, (struct sm2key *)auth_session_key(w->a));
+		rc = change_passphrase(c, w, auth_session_key(w->a));
 	}
 	return rc;
 }
@@ -341,9 +315,9 @@ int cmd_passwd(struct cli *c)
 		return rc;
 	struct auth_account a;
 	int initial = auth_account_get(w.s, c->user, &a) == 0 && a.must_change;
-	rc = open_own_key(c, &w, NULL);
+	rc = open_own_key(c, &w);
 	if (!rc && !initial)
-		rc = change_passphrase(c, &w, (struct sm2key *)auth_session_key(w.a));
+		rc = change_passphrase(c, &w, auth_session_key(w.a));
 	if (!rc && !c->json)
 		printf(_("the passphrase of %s is changed\n"), c->user);
 	who_close(c, &w);
@@ -390,28 +364,22 @@ int cmd_login(struct cli *c)
 		who_close(c, &w);
 		return EXIT_USAGE;
 	}
-	struct sm2key *k = NULL;
-	rc = open_own_key(c, &w, &k);
+	rc = open_own_key(c, &w);
 	struct buf err = BUF_INIT;
 	struct agent_conn *ac = NULL;
 	if (!rc && (agent_spawn(&err) < 0 || agent_connect(&ac, &err) < 0 ||
-		    agent_add(ac, c->user, k, (unsigned)ttl * 60, (unsigned)pol.idle_minutes * 60, &err) < 0)) {
+		    agent_add(ac, c->user, auth_session_key(w.a), (unsigned)ttl * 60,
+			      (unsigned)pol.idle_minutes * 60, &err) < 0)) {
 		cli_error("%s", err.s);
 		rc = EXIT_STORE;
 	}
 	agent_close(ac);
-	sm2key_free(k);
-	buf_release(&err);
-	if (!rc) {
-		json_t *p = json_object();
-		struct buf where = BUF_INIT;
-		cli_terminal(&where);
-		json_object_set_new(p, "terminal", json_string(where.s));
-		json_object_set_new(p, "how", json_string("agent"));
-		json_object_set_new(p, "minutes", json_integer(ttl));
-		buf_release(&where);
-		rc = act(&w, c->user, AUTH_EV_SIGNIN, p);
+	buf_reset(&err);
+	if (!rc && signin_record(w.e, c->user, "agent", ttl, &err) < 0) {
+		cli_error("%s", err.s);
+		rc = EXIT_STORE;
 	}
+	buf_release(&err);
 	if (!rc && !c->json)
 		printf(_("%s is signed in at the agent for %d minutes (%d idle)\n"), c->user, ttl, pol.idle_minutes);
 	who_close(c, &w);

@@ -259,7 +259,10 @@ static void usage_line(FILE *out)
 	fprintf(out, _("usage: docket [-C DIR] [-u USER] [--json] VERB [ARGS...]\n"));
 }
 
-/* Run the TUI when we are on a terminal, otherwise explain. */
+/*
+ * Run the TUI when we are on a terminal, otherwise explain. The TUI proves
+ * who acts itself: the agent, else its sign-in screen (src/tui/signin.c).
+ */
 static int run_tui(struct cli *c)
 {
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -267,23 +270,11 @@ static int run_tui(struct cli *c)
 		cli_error("%s", _("no verb given and not on a terminal (try 'docket help')"));
 		return EXIT_USAGE;
 	}
-	if (!c->user) {
-		cli_error("%s", _("no user: give -u USER or set DOCKET_USER"));
-		return EXIT_USAGE;
-	}
 	struct store *s;
 	int rc = cli_open_store(c, 0, &s);
 	if (rc)
 		return rc;
-	/* who acts is proven before the screen opens (the agent, else the passphrase) */
-	struct engine *e = engine_new(s);
-	struct auth_session *who = NULL;
-	/* an empty store (nothing deployed) opens on an empty inbox: nothing can be done there */
-	rc = cli_sign_in(c, s, e, engine_org(e) ? 0 : CLI_SETUP_OK, &who);
-	engine_free(e);
-	if (!rc)
-		rc = tui_run(s, c->user, getenv("DOCKET_THEME"));
-	cli_sign_out(c, s, who);
+	rc = tui_run(s, c->user, getenv("DOCKET_THEME"));
 	store_close(s);
 	return rc;
 }

@@ -261,7 +261,9 @@ void tui_command(struct tui *t)
 	refresh();
 	struct buf out = BUF_INIT, title = BUF_INIT;
 	int status = 0;
-	if (cmd_capture(t->exe, argv, &out, &status)) {
+	int failed = cmd_capture(t->exe, argv, &out, &status);
+	t->last_key = tui_uptime(); /* waiting for the verb was not idle time */
+	if (failed) {
 		tui_message(t, 1, "%s", out.s);
 	} else {
 		buf_addf(&title, ":%s", p.edit.text.s);

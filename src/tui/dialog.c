@@ -143,6 +143,13 @@ size_t dialog_add_text(struct dialog *d, const char *label, const char *value,
 	return i;
 }
 
+size_t dialog_add_secret(struct dialog *d, const char *label, size_t max_chars)
+{
+	size_t i = dialog_add_text(d, label, "", max_chars, 1, 0);
+	edit_secret(&d->fields[i].edit);
+	return i;
+}
+
 size_t dialog_add_choice(struct dialog *d, const char *label, const char *const *choices,
 			 size_t n, size_t selected)
 {
@@ -246,7 +253,7 @@ enum dialog_result dialog_key(struct tui *t, struct dialog *d, int key)
 {
 	if (d->result != DIALOG_OPEN || key == KEYC_MOUSE)
 		return d->result;
-	size_t nfocus = d->nfields + 2;
+	size_t nfocus = d->nfields + (*d->cancel_label ? 2 : 1);
 	struct dialog_field *f = d->focus < d->nfields ? &d->fields[d->focus] : NULL;
 	enum action a;
 	if (f && f->kind == FIELD_TEXT) {
@@ -285,7 +292,7 @@ enum dialog_result dialog_key(struct tui *t, struct dialog *d, int key)
 		if (f)
 			choose(f, a == ACT_EDIT_RIGHT ? 1 : -1);
 		else
-			d->focus = a == ACT_EDIT_LEFT ? d->nfields : d->nfields + 1;
+			d->focus = a == ACT_EDIT_LEFT || !*d->cancel_label ? d->nfields : d->nfields + 1;
 		break;
 	case ACT_FIRST:
 	case ACT_LAST:
@@ -502,17 +509,21 @@ static void draw_buttons(struct tui *t, struct dialog *d, const struct dlayout *
 {
 	struct buf ok = BUF_INIT, cancel = BUF_INIT;
 	buf_addf(&ok, "[ %s ]", d->ok_label);
-	buf_addf(&cancel, "[ %s ]", d->cancel_label);
-	size_t w = utf8_width(ok.s) + 2 + utf8_width(cancel.s);
+	if (*d->cancel_label)
+		buf_addf(&cancel, "[ %s ]", d->cancel_label);
+	size_t w = utf8_width(ok.s) + (cancel.len ? 2 + utf8_width(cancel.s) : 0);
 	struct row r;
 	line_open(&r, (size_t)l->bw);
 	if (w < l->iw)
 		row_add(&r, TE_NORMAL, "", (l->iw - w) / 2);
 	size_t x_ok = r.cols;
 	row_add(&r, d->focus == d->nfields ? TE_CURSOR : TE_NORMAL, ok.s, 0);
-	row_add(&r, TE_NORMAL, "  ", 0);
 	size_t x_cancel = r.cols;
-	row_add(&r, d->focus == d->nfields + 1 ? TE_CURSOR : TE_NORMAL, cancel.s, 0);
+	if (cancel.len) {
+		row_add(&r, TE_NORMAL, "  ", 0);
+		x_cancel = r.cols;
+		row_add(&r, d->focus == d->nfields + 1 ? TE_CURSOR : TE_NORMAL, cancel.s, 0);
+	}
 	line_close(&r);
 	put_row(t, y, l->bx, &r);
 	if (d->focus >= d->nfields && t->screen_reader) {

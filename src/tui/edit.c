@@ -5,7 +5,9 @@
  * columns (utf8_cp_width), so "审批" is two steps for the cursor and four
  * columns on screen. A single-line editor scrolls sideways by whole
  * characters, so a double-width character is never shown in half; a
- * multi-line editor wraps by columns and scrolls by rows.
+ * multi-line editor wraps by columns and scrolls by rows. A secret editor
+ * (a passphrase) shows one '*' per character and never lets a copy of
+ * its text reach freed memory unwiped.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,10 +25,31 @@ void edit_init(struct edit *e, int multiline, size_t max_chars)
 	e->multiline = multiline;
 	e->full = 0;
 	e->width = 0;
+	e->secret = 0;
+}
+
+/* Wipe bytes the compiler must not drop as dead stores (a passphrase's). */
+static void wipe(void *p, size_t n)
+{
+	if (p && n)
+		explicit_bzero(p, n);
+}
+
+void edit_secret(struct edit *e)
+{
+	e->secret = 1;
+	e->multiline = 0;
+	if (!e->max_chars)
+		e->max_chars = 256;
+	/* room for the longest text at once: growing would leave a copy behind */
+	buf_grow(&e->text, e->max_chars * 4 + 1);
+	memset(e->text.s, 0, e->text.alloc);
 }
 
 void edit_release(struct edit *e)
 {
+	if (e->secret)
+		wipe(e->text.s, e->text.alloc);
 	buf_release(&e->text);
 	e->cur = e->scroll = 0;
 	e->full = 0;
@@ -34,6 +57,8 @@ void edit_release(struct edit *e)
 
 void edit_set(struct edit *e, const char *s)
 {
+	if (e->secret)
+		wipe(e->text.s, e->text.len);
 	buf_reset(&e->text);
 	e->cur = 0;
 	e->scroll = 0;
@@ -145,8 +170,12 @@ size_t edit_insert(struct edit *e, const char *s)
 		buf_add(&e->text, add.s, add.len);
 		buf_adds(&e->text, tail);
 		e->cur += add.len;
+		if (e->secret)
+			wipe(tail, strlen(tail));
 		free(tail);
 	}
+	if (e->secret)
+		wipe(add.s, add.len);
 	buf_release(&add);
 	return added;
 }
@@ -158,6 +187,8 @@ static void delete_range(struct edit *e, size_t a, size_t b)
 		return;
 	memmove(e->text.s + a, e->text.s + b, e->text.len - b + 1);
 	e->text.len -= b - a;
+	if (e->secret)
+		wipe(e->text.s + e->text.len + 1, b - a);
 	e->cur = a;
 	e->full = 0;
 }
@@ -378,6 +409,8 @@ int edit_key(struct edit *e, const struct keymap *km, int key, enum action *out)
 		struct buf ch = BUF_INIT;
 		put_cp(&ch, (uint32_t)key);
 		edit_insert(e, ch.s);
+		if (e->secret)
+			wipe(ch.s, ch.len);
 		buf_release(&ch);
 		return 1;
 	}
@@ -441,6 +474,19 @@ void edit_render(struct edit *e, struct row *rows, size_t width, size_t height,
 	if (!width || !height)
 		return;
 	e->width = width;
+	if (e->secret) {
+		/* the same editor over '*'s: one column per character, the cursor by characters */
+		struct edit m = *e;
+		buf_init(&m.text);
+		for (size_t n = utf8_chars(e->text.s, e->text.len); n; n--)
+			buf_addch(&m.text, '*');
+		m.cur = utf8_chars(e->text.s, e->cur);
+		m.secret = 0;
+		render_single(&m, &rows[0], width, elem, cx);
+		e->scroll = m.scroll;
+		buf_release(&m.text);
+		return;
+	}
 	if (!e->multiline) {
 		render_single(e, &rows[0], width, elem, cx);
 		return;

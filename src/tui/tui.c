@@ -15,6 +15,8 @@
 
 #include "view.h"
 #include "widget.h"
+#include "../auth/agent.h"
+#include "../auth/auth.h"
 #include "../defs/org.h"
 #include "../defs/theme.h"
 #include "../docs/docs.h"
@@ -397,9 +399,40 @@ void tui_place_cursor(struct tui *t, int y, int x)
 		move(y, x);
 }
 
+/*
+ * The screen covered (sign-in, lock): a title, nothing of any view, and a
+ * status bar with the store and the time only — not whose inbox holds what.
+ */
+static void paint_cover(struct tui *t)
+{
+	struct row r;
+	row_init(&r, (size_t)t->cols);
+	row_add(&r, TE_TITLE, " docket | ", 0);
+	row_add(&r, TE_TITLE, t->cover, 0);
+	row_fill(&r, TE_TITLE);
+	draw_row(t, 0, &r, -1);
+	row_release(&r);
+	struct buf left = BUF_INIT, right = BUF_INIT;
+	row_init(&r, (size_t)t->cols);
+	buf_addch(&left, ' ');
+	store_label(t, &left);
+	char now[32];
+	clock_format_local(clock_now(), now, sizeof(now));
+	buf_addf(&right, "%s ", now);
+	size_t rw = utf8_width(right.s);
+	if (rw + 1 > (size_t)t->cols)
+		buf_reset(&right);
+	row_add(&r, TE_STATUS, left.s, (size_t)t->cols - (right.len ? rw : 0));
+	row_right(&r, TE_STATUS, right.s);
+	draw_row(t, t->rows - 1, &r, -1);
+	row_release(&r);
+	buf_release(&left);
+	buf_release(&right);
+	tui_place_cursor(t, -1, 0);
+}
+
 void tui_paint(struct tui *t)
 {
-	struct view *v = t->views[t->nviews - 1];
 	getmaxyx(stdscr, t->rows, t->cols);
 	attrset(t->attrs[TE_NORMAL]);
 	bkgdset((chtype)(' ' | t->attrs[TE_NORMAL]));
@@ -408,6 +441,12 @@ void tui_paint(struct tui *t)
 		mvaddnstr(0, 0, "docket", t->cols);
 		return;
 	}
+	if (t->cover || !t->nviews) {
+		if (t->cover)
+			paint_cover(t);
+		return;
+	}
+	struct view *v = t->views[t->nviews - 1];
 	/* wrapped text first: the number of lines follows the width */
 	if (v->ops->layout && v->width != (size_t)t->cols) {
 		v->ops->layout(t, v, (size_t)t->cols);
@@ -457,6 +496,9 @@ static void tui_request(struct tui *t, enum action a)
 		break;
 	case ACT_COMMAND:
 		tui_command(t);
+		break;
+	case ACT_SWITCH_USER:
+		tui_switch_user(t);
 		break;
 	case ACT_DEFINITIONS:
 		if (v->ops != &defs_view_ops)
@@ -604,7 +646,7 @@ static int load_keys_file(struct tui *t, const char *path, struct diags *d)
 
 void tui_update_pending(struct tui *t)
 {
-	json_t *a = t->engine ? engine_inbox(t->engine, t->user, INBOX_TODO) : NULL;
+	json_t *a = t->engine && t->user ? engine_inbox(t->engine, t->user, INBOX_TODO) : NULL;
 	t->pending = a ? (long)json_array_size(a) : -1;
 	json_decref(a);
 }
@@ -626,7 +668,7 @@ static void print_diags(struct diags *d)
 static int user_check(struct tui *t, const char *user, struct buf *why)
 {
 	const struct org *o = engine_org(t->engine);
-	if (!o || org_user(o, user))
+	if (!o || !user || org_user(o, user))
 		return 0;
 	buf_addf(why, _("no user '%s' in the deployed organisation"), user);
 	return -1;
@@ -639,7 +681,7 @@ static int tui_setup(struct tui *t, struct store *s, const char *user, const cha
 	buf_init(&t->msg);
 	buf_init(&t->search);
 	t->store = s;
-	t->user = user;
+	t->user = user ? xstrdup(user) : NULL;
 	t->cursor_y = -1;
 	t->pending = -1;
 	t->exe = "/proc/self/exe";
@@ -687,6 +729,9 @@ static void tui_teardown(struct tui *t)
 {
 	while (t->nviews)
 		view_free(t->views[--t->nviews]);
+	tui_sign_out(t);
+	free(t->user);
+	t->user = NULL;
 	tui_defs_free(t);
 	if (t->docs)
 		docs_free(t->docs);
@@ -753,7 +798,8 @@ int tui_read_key(struct tui *t)
 	wint_t wc;
 	int rc = wget_wch(stdscr, &wc);
 	if (rc == ERR)
-		return TUI_NOKEY;
+		return tui_idle_lock(t), TUI_NOKEY;
+	t->last_key = tui_uptime();
 	if (rc == KEY_CODE_YES && wc == KEY_RESIZE)
 		return TUI_RESIZE;
 	int key = key_from_curses(rc, wc);
@@ -768,12 +814,40 @@ int tui_read_key(struct tui *t)
 	return key < 0 ? TUI_NOKEY : key;
 }
 
+void tui_restart_views(struct tui *t)
+{
+	while (t->nviews)
+		view_free(t->views[--t->nviews]);
+	buf_reset(&t->search);
+	t->quit = 0;
+	tui_update_pending(t);
+	if (tui_push(t, &inbox_view_ops, NULL))
+		tui_die("%s", t->msg.s);
+}
+
+void tui_exit(struct tui *t)
+{
+	if (t->script) {
+		t->quit = 1;
+		return;
+	}
+	tui_restore();
+	restore_signals();
+	tui_teardown(t);
+	exit(0);
+}
+
 int tui_run(struct store *s, const char *user, const char *theme_path)
 {
 	struct tui t;
 	if (tui_setup(&t, s, user, theme_path)) {
 		tui_teardown(&t);
 		return 1;
+	}
+	int rc = tui_signin_begin(&t);
+	if (rc > 1) {
+		tui_teardown(&t);
+		return rc;
 	}
 	if (!initscr())
 		tui_die("%s", _("unable to start the terminal screen"));
@@ -791,8 +865,11 @@ int tui_run(struct store *s, const char *user, const char *theme_path)
 		mouseinterval(0);
 	}
 	setup_colors(&t);
-	if (tui_push(&t, &inbox_view_ops, NULL))
-		tui_die("%s", t.msg.s);
+	/* nobody proven yet: the sign-in screen first (Esc there quits) */
+	if (rc == 1 && !tui_signin(&t, TUI_SIGNIN_START))
+		t.quit = 1;
+	else
+		tui_restart_views(&t);
 	while (!t.quit) {
 		tui_draw(&t);
 		int key = tui_read_key(&t);

@@ -13,12 +13,19 @@
 struct store;
 
 /*
- * Run until the user quits. `theme_path` names a theme file, or NULL for
+ * Run until the user quits, as `user` (NULL: whoever signs in). Who acts
+ * is proven first: the agent when it holds the user's current key, else
+ * the sign-in screen (their passphrase; an initial one replaced there).
+ * After the policy's idle time without a key the screen locks until the
+ * passphrase is given again. `theme_path` names a theme file, or NULL for
  * the compiled-in default. Honours NO_COLOR, terminals without colours and
- * DOCKET_SCREEN_READER=1. Returns a process exit code: 0 on a normal quit,
- * 1 (the verbs' EXIT_INVALID) when it cannot start — a theme or keys file
- * with errors, or a user the deployed organisation does not have (refused
- * before the screen opens, with the verbs' message on stderr).
+ * DOCKET_SCREEN_READER=1; on a test clock (DOCKET_NOW) DOCKET_IDLE_SECONDS
+ * replaces the policy's idle time. Returns a process exit code, with the
+ * verbs' message on stderr before the screen opens: 0 on a normal quit;
+ * 1 (EXIT_INVALID) for a theme or keys file with errors, or a user the
+ * deployed organisation does not have; 2 (EXIT_USAGE) for no user where
+ * nobody can sign in; 3 (EXIT_STORE) when the store fails; 5
+ * (EXIT_DENIED) when no one has a key yet in a store with an organisation.
  */
 int tui_run(struct store *s, const char *user, const char *theme_path);
 

@@ -17,6 +17,8 @@
 #include "../defs/theme.h"
 #include "../util/buf.h"
 
+struct agent_conn;
+struct auth_session;
 struct docs;
 struct engine;
 struct form;
@@ -104,7 +106,7 @@ struct view {
 
 struct tui {
 	struct store *store;    /* borrowed from the caller */
-	const char *user;       /* acting user id; borrowed */
+	char *user;             /* acting user id; owned (NULL until someone signs in) */
 	struct theme *theme;    /* owned */
 	struct keymap keymap;   /* the theme's keys over the defaults */
 	int mono;               /* 1: attributes only (no colours) */
@@ -128,6 +130,13 @@ struct tui {
 	struct tdefs *defs;     /* parsed definitions read so far (tdefs.c); owned */
 	struct docs *docs;      /* the store's documents, opened on first use (tui_docs); owned */
 	long pending;           /* the 待办 count for the status bar; < 0 unknown */
+	struct auth_session *session; /* who signs what this TUI does (NULL: nobody, before keys); owned */
+	struct agent_conn *agent; /* the agent signing for `session`, or NULL; owned */
+	int idle_secs;          /* lock after this long without a key (0: never) */
+	long last_key;          /* when the last key was pressed (tui_uptime) */
+	int locking;            /* 1 while the lock is on screen */
+	int demo;               /* 1: a demo store, whose sign-in shows the demo passphrase */
+	const char *cover;      /* when set, the screen is covered (sign-in, lock): this title, no view */
 	/* tests: where keys come from instead of the terminal (NULL: the terminal) */
 	int (*script)(struct tui *t, void *ctx);
 	void *script_ctx;
@@ -155,6 +164,50 @@ int tui_search_request(struct tui *t, struct view *v, enum action a);
 
 /* Count the user's 待办 again for the status bar. */
 void tui_update_pending(struct tui *t);
+
+/* ---- who acts (signin.c) ---- */
+
+/* What the sign-in screen is for. */
+enum tui_signin_mode {
+	TUI_SIGNIN_START,  /* before the first view: nobody acts yet */
+	TUI_SIGNIN_SWITCH, /* someone else takes over (the switch-user action) */
+	TUI_SIGNIN_UNLOCK, /* the idle lock: the same person, passphrase only */
+};
+/*
+ * Before curses: sign in through the agent when it holds the user's
+ * current key, or see that nobody can (the setup phase). 0 when the TUI
+ * may open on its inbox, 1 when the sign-in screen must come first, or a
+ * process exit code > 1 with the message printed on stderr.
+ */
+int tui_signin_begin(struct tui *t);
+/*
+ * The sign-in screen: user and passphrase (or, for the lock, the
+ * passphrase alone), an initial passphrase replaced there. 1 when someone
+ * signed in (t->user, t->session are theirs and the views start again
+ * from the inbox for a switch), 0 when left with Esc or Quit.
+ */
+int tui_signin(struct tui *t, enum tui_signin_mode mode);
+/* The switch-user action: another person signs in (their passphrase, or their agent session). */
+void tui_switch_user(struct tui *t);
+/*
+ * The idle lock, when idle_secs have passed since the last key: covers the
+ * screen until the passphrase is given (the views and any dialog beneath
+ * are kept). 1 when it was shown (the caller draws everything again).
+ */
+int tui_idle_lock(struct tui *t);
+/* Forget who acts: the store signs for nobody, the session and agent connection freed. */
+void tui_sign_out(struct tui *t);
+/* Seconds on a clock that only goes forward (sleep counts): for the idle lock. */
+long tui_uptime(void);
+/* The lock's idle time: the policy's, or DOCKET_IDLE_SECONDS on a test clock (DOCKET_NOW). */
+int tui_idle_seconds(struct tui *t);
+/* Close every view and open the inbox again (after a switch of person). */
+void tui_restart_views(struct tui *t);
+/*
+ * Leave at once from anywhere (the lock's Quit): the terminal restored,
+ * exit status 0. Under a test's key script it only sets t->quit.
+ */
+void tui_exit(struct tui *t);
 
 /* ---- tdefs: deployed definitions, parsed once per version (tdefs.c) ---- */
 

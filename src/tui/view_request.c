@@ -612,13 +612,17 @@ static void rq_documents(struct tui *t, struct rq_data *d)
 	}
 }
 
-/* docs_edit_in_file's editor: the editor gets the terminal; the screen comes back as it was. */
+/*
+ * docs_edit_in_file's editor (ctx: the tui): the editor gets the terminal;
+ * the screen comes back as it was. Time in the editor was not idle time.
+ */
 static int rq_editor(void *ctx, const char *path)
 {
-	(void)ctx;
+	struct tui *t = ctx;
 	def_prog_mode();
 	endwin();
 	int rc = run_editor(path);
+	t->last_key = tui_uptime();
 	reset_prog_mode();
 	clearok(curscr, TRUE);
 	refresh();
@@ -672,7 +676,7 @@ static void rq_edit_document(struct tui *t, struct view *v, struct rq_data *d)
 			goto out;
 		}
 	}
-	if (docs_edit_in_file(&ct, rq_editor, NULL, &err) < 0) {
+	if (docs_edit_in_file(&ct, rq_editor, t, &err) < 0) {
 		tui_message(t, 1, "%s", err.s);
 		goto out;
 	}

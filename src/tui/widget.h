@@ -33,12 +33,19 @@ struct edit {
 	int multiline;      /* 1: newlines allowed, long lines wrap by columns */
 	int full;           /* 1: the last insertion was cut at max_chars */
 	size_t width;       /* columns at the last render (for up/down); 0 before */
+	int secret;         /* 1: a passphrase — drawn as one '*' per character, wiped when it changes */
 };
 
 /* Set up an empty editor (no allocation). */
 void edit_init(struct edit *e, int multiline, size_t max_chars);
-/* Free the text; the editor is empty and usable again. */
+/* Free the text (wiped first when secret); the editor is empty and usable again. */
 void edit_release(struct edit *e);
+/*
+ * Make e a passphrase editor (single line, empty): drawn as '*'s, its text
+ * kept in one allocation that is wiped whenever text leaves it, so no copy
+ * of a passphrase is left in freed memory. Call right after edit_init.
+ */
+void edit_secret(struct edit *e);
 /* Replace the text (sanitized, cut at max_chars); the cursor goes to the end. */
 void edit_set(struct edit *e, const char *s);
 /*
@@ -153,10 +160,12 @@ void dialog_release(struct dialog *d);
 /* Add a text field (lines > 1: multi-line) with an initial value; returns its index. */
 size_t dialog_add_text(struct dialog *d, const char *label, const char *value,
 		       size_t max_chars, int lines, int required);
+/* Add a passphrase field (edit_secret: shown as '*'s, wiped on release); returns its index. */
+size_t dialog_add_secret(struct dialog *d, const char *label, size_t max_chars);
 /* Add a choice field; returns its index. */
 size_t dialog_add_choice(struct dialog *d, const char *label, const char *const *choices,
 			 size_t n, size_t selected);
-/* Replace the button labels (NULL keeps one). */
+/* Replace the button labels (NULL keeps one; a cancel label "" leaves only the OK button). */
 void dialog_buttons(struct dialog *d, const char *ok, const char *cancel);
 /* The value of field i: its text, or the selected choice. */
 const char *dialog_value(const struct dialog *d, size_t i);

@@ -53,4 +53,31 @@ test_expect_success 'with no organisation deployed the interface opens as before
 	! grep "no user" out
 '
 
+# a store with one key (the security administrator's), of the kind given to init
+keyed_store() {
+	docket -C "$1" init ${2:-} >/dev/null &&
+	docket -C "$1" -u luo.bin deploy "$REPO/workflows" "$REPO/forms" >/dev/null 2>&1 &&
+	ptyrun --type Tang-2026a --type Tang-2026a -- "$DOCKET" -C "$1" -u tang.xue enrol tang.xue >/dev/null
+}
+
+test_expect_success 'someone the agent does not hold gets the sign-in screen; Esc quits with status 0' '
+	printf "\033" | DOCKET_AGENT="$TMP/no-agent/agent.sock" on_tty "\"$DOCKET\" -C \"$TMP/s\" -u wang.fang" >out &&
+	grep "Sign in" out && grep "wang.fang" out &&
+	! grep "Inbox" out
+'
+
+test_expect_success 'only a demonstration store shows its demo passphrase at sign-in' '
+	keyed_store demo --demo && keyed_store plain &&
+	printf "\033" | DOCKET_AGENT="$TMP/no-agent/agent.sock" on_tty "\"$DOCKET\" -C \"$TMP/demo\" -u tang.xue" >out &&
+	grep "demo passphrase: Demo-2026" out &&
+	printf "\033" | DOCKET_AGENT="$TMP/no-agent/agent.sock" on_tty "\"$DOCKET\" -C \"$TMP/plain\" -u tang.xue" >out &&
+	grep "Sign in" out && ! grep "demo passphrase" out
+'
+
+test_expect_success 'the hint in Chinese: 演示口令：Demo-2026' '
+	zh() { LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 "$@"; } &&
+	printf "\033" | DOCKET_AGENT="$TMP/no-agent/agent.sock" zh on_tty "\"$DOCKET\" -C \"$TMP/demo\" -u tang.xue" >out &&
+	grep "演示口令：Demo-2026" out && grep "口令" out
+'
+
 test_done

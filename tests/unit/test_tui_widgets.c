@@ -157,6 +157,51 @@ static void test_edit_keys(void **state)
 	edit_release(&e);
 }
 
+/*
+ * A passphrase editor: one '*' per character (Chinese too), the cursor by
+ * characters, scrolled like any line; and nothing of the text is left in
+ * its allocation once it is deleted, set again or released.
+ */
+static void test_edit_secret(void **state)
+{
+	(void)state;
+	struct keymap km;
+	keymap_defaults(&km);
+	struct edit e;
+	edit_init(&e, 0, 40);
+	edit_secret(&e);
+	static const char *const keys[] = { "=口令Ab1", "Left", "Backspace", "=Z", NULL };
+	type_keys(&e, &km, keys);
+	assert_string_equal(e.text.s, "口令AZ1");
+	struct row r;
+	row_init(&r, 10);
+	size_t cy, cx;
+	edit_render(&e, &r, 10, 1, TE_NORMAL, &cy, &cx);
+	assert_string_equal(r.text.s, "*****     ");
+	assert_int_equal(cx, 4);
+	row_release(&r);
+	/* longer than the field: scrolled by characters, each one column */
+	edit_set(&e, "很长的口令很长的口令很长的口令");
+	row_init(&r, 10);
+	edit_render(&e, &r, 10, 1, TE_NORMAL, &cy, &cx);
+	assert_string_equal(r.text.s, "********* ");
+	assert_int_equal(cx, 9);
+	row_release(&r);
+	/* deleting, replacing: the allocation holds nothing of the text after its end */
+	char *mem = e.text.s;
+	size_t alloc = e.text.alloc;
+	static const char *const kill[] = { "Ctrl-A", "Right", "Ctrl-K", NULL };
+	type_keys(&e, &km, kill);
+	assert_string_equal(e.text.s, "很");
+	assert_ptr_equal(e.text.s, mem); /* never moved: no copy left behind */
+	for (size_t i = e.text.len; i < alloc; i++)
+		assert_int_equal(mem[i], 0);
+	edit_set(&e, "");
+	for (size_t i = 0; i < alloc; i++)
+		assert_int_equal(mem[i], 0);
+	edit_release(&e);
+}
+
 /* A maximum in characters (not bytes), and a long paste stops at it. */
 static void test_edit_max_and_paste(void **state)
 {
@@ -866,6 +911,7 @@ int main(void)
 	i18n_init();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_edit_keys),
+		cmocka_unit_test(test_edit_secret),
 		cmocka_unit_test(test_edit_max_and_paste),
 		cmocka_unit_test(test_edit_scroll_every_width),
 		cmocka_unit_test(test_edit_multiline),

@@ -39,6 +39,7 @@
 #include "../../src/tui/edit.c"
 #include "../../src/tui/row.c"
 #include "../../src/tui/search.c"
+#include "../../src/tui/signin.c"
 #include "../../src/tui/tabs.c"
 #include "../../src/tui/tdefs.c"
 #include "../../src/tui/tui.c"

@@ -1,0 +1,252 @@
+/*
+ * signin: proving who acts, shared by the command line and the TUI
+ * (signin.h). The passphrase comes from the caller; everything recorded
+ * goes through the engine, which judges it (src/engine/people.c).
+ */
+#include "signin.h"
+
+#include <jansson.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../auth/agent.h"
+#include "../auth/auth.h"
+#include "../auth/sm2key.h"
+#include "../engine/engine.h"
+#include "../store/store.h"
+#include "../util/buf.h"
+#include "../util/clock.h"
+#include "../util/i18n.h"
+#include "../util/xalloc.h"
+
+void signin_terminal(struct buf *out)
+{
+	char host[HOST_NAME_MAX + 1] = "";
+	if (gethostname(host, sizeof(host)))
+		snprintf(host, sizeof(host), "?");
+	host[sizeof(host) - 1] = '\0';
+	const char *tty = ttyname(STDIN_FILENO);
+	const struct passwd *pw = getpwuid(getuid());
+	buf_addf(out, "%s %s %s", host, tty ? tty : "-", pw ? pw->pw_name : "?");
+}
+
+const struct sm2key_kdf *signin_kdf(struct store *s)
+{
+	return store_kind(s) == STORE_KIND_TEST ? &SM2KEY_KDF_FAST : &SM2KEY_KDF_DEFAULT;
+}
+
+int signin_locked(struct store *s, const char *person, time_t *until, struct buf *err)
+{
+	struct auth_account a;
+	if (auth_account_get(s, person, &a) < 0) {
+		buf_adds(err, store_error(s));
+		return SIGNIN_ERR;
+	}
+	if (a.locked_until <= (int64_t)clock_now())
+		return 0;
+	time_t when = (time_t)a.locked_until;
+	if (until)
+		*until = when;
+	char at[64];
+	clock_format_local(when, at, sizeof(at));
+	buf_addf(err,
+		 _("the account of '%s' is locked until %s after too many failed sign-ins "
+		   "(the security administrator can unlock it: docket unlock %s)"),
+		 person, at, person);
+	return 1;
+}
+
+int signin_try_locked(struct store *s, struct engine *e, const char *person, struct buf *err)
+{
+	int rc = signin_locked(s, person, NULL, err);
+	if (rc <= 0)
+		return rc;
+	/* tried while locked: the trail says so */
+	struct buf rec = BUF_INIT;
+	if (signin_record_failure(e, person, "account locked", &rec) < 0)
+		buf_addf(err, "; %s", rec.s);
+	buf_release(&rec);
+	return 1;
+}
+
+int signin_has_key(struct store *s, const char *person, struct buf *err)
+{
+	char *key_id = NULL;
+	int rc = auth_current_key(s, person, &key_id, NULL);
+	free(key_id);
+	if (rc > 0)
+		return 0;
+	if (rc < 0) {
+		buf_adds(err, store_error(s));
+		return SIGNIN_ERR;
+	}
+	buf_addf(err, _("'%s' has no key in this store: the security administrator enrols people (docket enrol %s)"),
+		 person, person);
+	return SIGNIN_NOKEY;
+}
+
+/* The agent's signer for a remote session: ctx is the connection. */
+static int agent_signer(void *ctx, const char *person, const char *key_id, const char *text, size_t len,
+			char **sig, struct buf *err)
+{
+	return agent_sign(ctx, person, key_id, text, len, sig, err);
+}
+
+int signin_agent(struct store *s, const char *person, struct auth_session **out, struct agent_conn **conn,
+		 struct buf *err)
+{
+	*out = NULL;
+	*conn = NULL;
+	char *key_id = NULL;
+	int rc = auth_current_key(s, person, &key_id, NULL);
+	if (rc <= 0) {
+		if (rc < 0)
+			buf_adds(err, store_error(s));
+		return rc < 0 ? SIGNIN_ERR : 0;
+	}
+	struct agent_conn *ac = NULL;
+	struct buf why = BUF_INIT;
+	int held = 0;
+	rc = agent_connect(&ac, &why);
+	if (rc == AGENT_OK) {
+		struct agent_key *keys = NULL;
+		size_t n = 0;
+		if (agent_list(ac, &keys, &n, &why) == 0)
+			for (size_t i = 0; i < n; i++)
+				held |= !strcmp(keys[i].person, person) && !strcmp(keys[i].key_id, key_id);
+		agent_keys_free(keys, n);
+	}
+	free(key_id);
+	if (rc == AGENT_UNSAFE) {
+		/* a socket someone else could have planted is never used */
+		buf_adds(err, why.s);
+		buf_release(&why);
+		return SIGNIN_ERR;
+	}
+	buf_release(&why);
+	if (!held) {
+		agent_close(ac);
+		return 0;
+	}
+	if (auth_session_remote(s, person, agent_signer, ac, out, err) < 0) {
+		agent_close(ac);
+		return SIGNIN_ERR;
+	}
+	*conn = ac;
+	return 1;
+}
+
+int signin_record_failure(struct engine *e, const char *person, const char *reason, struct buf *err)
+{
+	json_t *p = json_object();
+	struct buf where = BUF_INIT;
+	signin_terminal(&where);
+	json_object_set_new(p, "person", json_string(person));
+	json_object_set_new(p, "terminal", json_string(where.s));
+	json_object_set_new(p, "reason", json_string(reason));
+	buf_release(&where);
+	/* the system's event: unsigned whoever's session the store has */
+	int rc = engine_act(e, NULL, AUTH_EV_SIGNFAIL, "system", p, NULL);
+	json_decref(p);
+	if (rc < 0) {
+		buf_addf(err, _("the failed sign-in could not be recorded: %s"), engine_error(e));
+		return SIGNIN_ERR;
+	}
+	return 0;
+}
+
+int signin_record(struct engine *e, const char *person, const char *how, int minutes, struct buf *err)
+{
+	json_t *p = json_object();
+	struct buf where = BUF_INIT;
+	signin_terminal(&where);
+	json_object_set_new(p, "terminal", json_string(where.s));
+	json_object_set_new(p, "how", json_string(how));
+	if (minutes > 0)
+		json_object_set_new(p, "minutes", json_integer(minutes));
+	buf_release(&where);
+	int rc = engine_act(e, NULL, AUTH_EV_SIGNIN, person, p, NULL);
+	json_decref(p);
+	if (rc < 0) {
+		buf_adds(err, engine_error(e));
+		return SIGNIN_ERR;
+	}
+	return 0;
+}
+
+int signin_open(struct store *s, struct engine *e, const char *person, const char *pass, size_t len,
+		struct auth_session **out, struct buf *err)
+{
+	*out = NULL;
+	int rc = signin_try_locked(s, e, person, err);
+	if (rc)
+		return rc < 0 ? SIGNIN_ERR : SIGNIN_LOCKED;
+	struct sm2key *k = NULL;
+	struct buf why = BUF_INIT;
+	char *path = auth_key_path(s, person);
+	rc = sm2key_load(path, pass, len, &k, &why);
+	free(path);
+	if (rc == SM2KEY_BADPASS || rc == SM2KEY_MISSING) {
+		buf_release(&why);
+		buf_addf(err,
+			 rc == SM2KEY_BADPASS ? _("wrong passphrase for '%s'")
+					      : _("'%s' has no key on this terminal (ask the security administrator)"),
+			 person);
+		struct buf rec = BUF_INIT;
+		if (signin_record_failure(e, person, rc == SM2KEY_BADPASS ? "wrong passphrase" : "no key file",
+					  &rec) < 0)
+			buf_addf(err, "; %s", rec.s);
+		buf_release(&rec);
+		return SIGNIN_DENIED;
+	}
+	if (rc < 0) {
+		buf_adds(err, why.s);
+		buf_release(&why);
+		return SIGNIN_ERR;
+	}
+	buf_release(&why);
+	if (auth_session_from_key(s, person, k, out, err) < 0) {
+		struct buf rec = BUF_INIT;
+		if (signin_record_failure(e, person, "key not enrolled here", &rec) < 0)
+			buf_addf(err, "; %s", rec.s);
+		buf_release(&rec);
+		return SIGNIN_DENIED;
+	}
+	struct auth_account a;
+	if (auth_account_get(s, person, &a) < 0) {
+		buf_adds(err, store_error(s));
+		auth_session_free(*out);
+		*out = NULL;
+		return SIGNIN_ERR;
+	}
+	return a.must_change ? SIGNIN_MUST_CHANGE : SIGNIN_OK;
+}
+
+int signin_set_passphrase(struct store *s, struct engine *e, const char *person, const struct sm2key *k,
+			  const char *pass, size_t len, struct buf *err)
+{
+	struct auth_policy pol;
+	if (auth_policy_get(s, &pol) < 0) {
+		buf_adds(err, store_error(s));
+		return SIGNIN_ERR;
+	}
+	if (auth_policy_check(&pol, pass, err) < 0)
+		return SIGNIN_WEAK;
+	char *path = auth_key_path(s, person);
+	int rc = sm2key_save(k, path, pass, len, signin_kdf(s), err);
+	free(path);
+	if (rc < 0)
+		return SIGNIN_ERR;
+	json_t *p = json_object();
+	rc = engine_act(e, NULL, AUTH_EV_PASSWD, person, p, NULL);
+	json_decref(p);
+	if (rc < 0) {
+		buf_adds(err, engine_error(e));
+		return SIGNIN_ERR;
+	}
+	return 0;
+}
