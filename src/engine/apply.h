@@ -18,7 +18,8 @@ struct step;
 
 /* A request as stored. */
 struct inst {
-	char *id, *uuid, *workflow, *wf_hash, *form_hash, *org_hash, *applicant, *title, *state;
+	char *id, *uuid, *workflow, *wf_hash, *form_hash, *org_hash, *applicant, *title;
+	enum request_state state;
 	char *doc_number, *resume_step;
 	json_t *data;          /* canonical form data */
 	int64_t submit_seq;
@@ -27,8 +28,8 @@ struct inst {
 
 /* A task as stored. */
 struct task {
-	char *id, *instance, *step, *assignee, *on_behalf, *kind, *state, *resumes, *after_task,
-		*decision;
+	char *id, *instance, *step, *assignee, *on_behalf, *kind, *resumes, *after_task, *decision;
+	enum task_state state;
 	int extra, ord, timed_out;
 	int64_t deadline, next_remind, decided_seq; /* 0 = none */
 	int64_t created_seq;  /* the event that made it */
@@ -65,8 +66,14 @@ const char *eng_pstr(const struct ctx *c, const char *key);
 /* One line of the trail. */
 int eng_trail_add(struct ctx *c, const char *step, const char *actor, const char *on_behalf,
 		 const char *action, const char *detail, const char *opinion);
+/* The text a state is stored as (states.def). */
+const char *eng_request_state_text(enum request_state s);
+const char *eng_task_state_text(enum task_state s);
+/* The state stored as `text` into *out: 0, or -1 when no state is so called. */
+int eng_request_state_parse(const char *text, enum request_state *out);
+int eng_task_state_parse(const char *text, enum task_state *out);
 /* Set the request's state (and its last change) to `state`. */
-int eng_set_state(struct ctx *c, const char *state);
+int eng_set_state(struct ctx *c, enum request_state state);
 /* Load request `id` into c->in with its definitions; ENG_REFUSED when unknown. */
 int eng_load_inst(struct ctx *c, const char *id);
 /* Load task `id`; ENG_REFUSED when unknown. */
@@ -134,7 +141,7 @@ struct new_task {
 	const char *user;        /* who acts */
 	const char *on_behalf;   /* the person they stand in for, or NULL */
 	const char *kind;        /* approve, offer, handle_lead, handle_co, read */
-	const char *state;       /* pending or waiting */
+	enum task_state state;   /* TASK_PENDING or TASK_WAITING */
 	int extra;               /* 0 the workflow's, 1 an added signer (加签), 2 a delegate (委派) */
 	const char *resumes;     /* the task that waits for this one and resumes after it, or NULL */
 	const char *after;       /* the task this one waits for (加签 after me), or NULL */
@@ -145,7 +152,7 @@ int eng_add_task(struct ctx *c, const struct new_task *t, char **id_out);
 /* Enter step s, coming from the people step `prev` (NULL: the applicant). */
 int eng_enter(struct ctx *c, const struct step *s, const char *prev);
 /* Close every open (non-read) task of the request, and forget where it was. */
-int eng_close_all(struct ctx *c, const char *state);
+int eng_close_all(struct ctx *c, enum task_state state);
 /* After a decision at step s: pass it on, fail the request, or wait. */
 int eng_settle(struct ctx *c, const struct step *s);
 /*

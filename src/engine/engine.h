@@ -44,6 +44,22 @@ struct engine; /* opaque; engine_free() frees it */
 /* What an action's payload names (actions.def). */
 enum engine_target { ENG_ON_NONE, ENG_ON_TASK, ENG_ON_REQUEST };
 
+/* A request's state (states.def; stored as its text). */
+enum request_state {
+#define REQUEST_STATE(name, text) REQUEST_##name,
+#include "states.def"
+#undef REQUEST_STATE
+	REQUEST_STATE_COUNT
+};
+
+/* A task's state (states.def; stored as its text). */
+enum task_state {
+#define TASK_STATE(name, text) TASK_##name,
+#include "states.def"
+#undef TASK_STATE
+	TASK_STATE_COUNT
+};
+
 /* What the engine checks before an action's rule (actions.def says the order). */
 #define ENG_BY_PERSON 0x01u /* a person of the organisation acts (never "system") */
 #define ENG_BY_SYSTEM 0x02u /* only the system (timers) */

@@ -260,14 +260,14 @@ int ap_returned(struct ctx *c)
 	int64_t since = 0;
 	split_id = outer_split(c, &since);
 	if (!rc)
-		rc = eng_close_all(c, "cancelled");
+		rc = eng_close_all(c, TASK_CANCELLED);
 	if (rc < 0)
 		goto out;
 	if (!target) {
 		const char *resume = split_id ? split_id : t->step;
 		rc = eng_run(c->e, "UPDATE eng_instances SET resume_step = ?2 WHERE id = ?1", "ss", c->in.id, resume);
 		if (!rc)
-			rc = eng_set_state(c, "returned");
+			rc = eng_set_state(c, REQUEST_RETURNED);
 		goto out;
 	}
 	int64_t visited_seq = 0;
@@ -345,7 +345,7 @@ int ap_takenback(struct ctx *c)
 {
 	struct task *t = &c->t;
 	int rc = 0;
-	if (strcmp(t->assignee, c->ev->actor) || strcmp(t->state, "done") || !t->decision ||
+	if (strcmp(t->assignee, c->ev->actor) || t->state != TASK_DONE || !t->decision ||
 	    strcmp(t->decision, "approve")) {
 		rc = REFUSE(c, _("task '%s' is not an approval of yours that can be taken back"), t->id);
 		goto out;
@@ -483,7 +483,7 @@ static int ap_reassign(struct ctx *c, const char *how)
 					   eng_pstr(c, "opinion"));
 	} else if (!strcmp(how, "delegate")) {
 		rc = eng_add_task(c, &(struct new_task){ .step = s, .user = user,
-								  .kind = "approve", .state = "pending", .extra = 2, .resumes = t->id, .ord = t->ord }, NULL);
+								  .kind = "approve", .state = TASK_PENDING, .extra = 2, .resumes = t->id, .ord = t->ord }, NULL);
 		if (!rc)
 			rc = eng_run(c->e, "UPDATE eng_tasks SET state = 'waiting' WHERE id = ?1", "s", t->id);
 		if (!rc)
@@ -497,15 +497,15 @@ static int ap_reassign(struct ctx *c, const char *how)
 		}
 		if (!strcmp(where, "before")) {
 			rc = eng_add_task(c, &(struct new_task){ .step = s, .user = user,
-									  .kind = "approve", .state = "pending", .extra = 1, .resumes = t->id, .ord = t->ord }, NULL);
+									  .kind = "approve", .state = TASK_PENDING, .extra = 1, .resumes = t->id, .ord = t->ord }, NULL);
 			if (!rc)
 				rc = eng_run(c->e, "UPDATE eng_tasks SET state = 'waiting' WHERE id = ?1", "s", t->id);
 		} else if (!strcmp(where, "after")) {
 			rc = eng_add_task(c, &(struct new_task){ .step = s, .user = user,
-									  .kind = "approve", .state = "waiting", .extra = 1, .after = t->id, .ord = t->ord }, NULL);
+									  .kind = "approve", .state = TASK_WAITING, .extra = 1, .after = t->id, .ord = t->ord }, NULL);
 		} else {
 			rc = eng_add_task(c, &(struct new_task){ .step = s, .user = user,
-									  .kind = "approve", .state = "pending", .extra = 1, .ord = t->ord }, NULL);
+									  .kind = "approve", .state = TASK_PENDING, .extra = 1, .ord = t->ord }, NULL);
 		}
 		if (!rc)
 			rc = eng_trail_add(c, t->step, c->ev->actor, t->on_behalf, "added signer", user, where);
@@ -615,7 +615,7 @@ int ap_signer_removed(struct ctx *c)
 		rc = eng_run(c->e, "UPDATE eng_tasks SET after_task = NULL, state = 'pending' WHERE instance = ?2"
 			     " AND after_task = ?1 AND state = 'waiting'", "ss", t.id, t.instance);
 	const struct step *s = workflow_step(c->in.defs->wf, t.step);
-	if (!rc && s && s->mode == MODE_SEQUENTIAL && !strcmp(t.state, "pending") && !t.extra)
+	if (!rc && s && s->mode == MODE_SEQUENTIAL && t.state == TASK_PENDING && !t.extra)
 		rc = eng_run(c->e,
 			     "UPDATE eng_tasks SET state = 'pending' WHERE id = (SELECT id FROM eng_tasks"
 			     " WHERE instance = ?1 AND step = ?2 AND state = 'waiting' AND extra = 0"
@@ -653,7 +653,7 @@ static int ap_timer(struct ctx *c, int timeout)
 	int rc = 0;
 	json_int_t due = json_integer_value(json_object_get(c->ev->p, "due"));
 	/* a timer fires at or after its time (today's rules: nobody sends one early) */
-	if (strcmp(t->state, "pending") || strcmp(c->in.state, "running") ||
+	if (t->state != TASK_PENDING || c->in.state != REQUEST_RUNNING ||
 	    (timeout ? (t->timed_out || t->deadline != due) : t->next_remind != due)) {
 		rc = REFUSE(c, _("timer of task '%s' is no longer due"), t->id);
 		goto out;
