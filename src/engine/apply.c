@@ -255,14 +255,6 @@ const char *eng_step_label(const struct ctx *c, const char *id)
 
 /* --- handlers ----------------------------------------------------------------- */
 
-/* The request must be running; refuse otherwise. */
-int eng_need_running(struct ctx *c)
-{
-	if (c->in.state == REQUEST_RUNNING)
-		return 0;
-	return REFUSE(c, _("request '%s' is %s, not running"), c->in.id, eng_request_state_text(c->in.state));
-}
-
 /* Load the payload's task (which the actor must hold, open) and its request. */
 static int my_open_task(struct ctx *c, struct task *t, const char *verb)
 {
@@ -280,8 +272,6 @@ static int my_open_task(struct ctx *c, struct task *t, const char *verb)
 		return REFUSE(c, _("task '%s' was withdrawn: nothing to %s"), t->id, verb);
 	if (t->state == TASK_WAITING)
 		return REFUSE(c, _("task '%s' is waiting for another signer first"), t->id);
-	if (strcmp(t->kind, "read") && (rc = eng_need_running(c)) < 0)
-		return rc;
 	return 0;
 }
 
@@ -308,7 +298,8 @@ int eng_is_engine_event(const char *type)
 /*
  * What the action table says is checked before an action's rule: who may
  * act at all (today's rules), the target loaded (the actor's own open task,
- * any task, the request), then applicant, administrator and running.
+ * any task, the request), what the task is for (to decide, to read), then
+ * applicant, administrator and the request's state.
  */
 static int checks(struct ctx *c, const struct engine_action *a)
 {
@@ -327,17 +318,23 @@ static int checks(struct ctx *c, const struct engine_action *a)
 	} else if ((a->checks & ENG_REQUEST) && (rc = eng_load_inst(c, eng_pstr(c, "instance"))) < 0) {
 		return rc;
 	}
+	int reading = c->t.kind && !strcmp(c->t.kind, "read");
+	if ((a->checks & ENG_TO_DECIDE) && reading)
+		return REFUSE(c, _("task '%s' is for reading: mark it read instead"), c->t.id);
+	if ((a->checks & ENG_TO_READ) && !reading)
+		return REFUSE(c, _("task '%s' is not for reading: approve, reject or return it"), c->t.id);
 	int applicant = (a->checks & ENG_APPLICANT) && !strcmp(actor, c->in.applicant);
 	int admin = (a->checks & ENG_SYSADMIN) && eng_has_role(c->in.defs->org, actor, "sysadmin");
 	if ((a->checks & ENG_APPLICANT) && !applicant && !admin)
 		return REFUSE(c, _(a->deny), c->in.applicant, c->in.id);
 	if (!(a->checks & ENG_APPLICANT) && (a->checks & ENG_SYSADMIN) && !admin)
 		return REFUSE(c, _(a->deny), c->in.id);
-	if (a->checks & ENG_RUNNING)
-		rc = eng_need_running(c);
+	unsigned states = a->checks & ENG_STATES;
+	if (states && !(states & ENG_IN(c->in.state)))
+		return REFUSE(c, _(a->wrong_state), c->in.id, eng_request_state_text(c->in.state));
 	/* 三员分立: the administrators' work is theirs alone, and nothing else is
 	   (a request's creation is judged in judge_created, by its organisation) */
-	if (!rc && !is_system && !(a->checks & ENG_ADMIN_OK) && a->op != ENG_OP_CREATED) {
+	if (!is_system && !(a->checks & ENG_ADMIN_OK) && a->op != ENG_OP_CREATED) {
 		const struct eng_defs *d = c->in.id ? c->in.defs
 				       : c->ev->def_version ? eng_defs_get(c->e, NULL, NULL, c->ev->def_version) : NULL;
 		rc = eng_need_not_admin(c, d ? d->org : NULL, _(a->title));

@@ -93,8 +93,6 @@ int eng_has_role(const struct org *o, const char *user, const char *role);
 const char *eng_who_name(const struct ctx *c, const char *user);
 /* A step as messages name it. */
 const char *eng_step_label(const struct ctx *c, const char *id);
-/* The request must be running; refuse otherwise. */
-int eng_need_running(struct ctx *c);
 /* 1 if `user` exists in the request's organisation (else refuse). */
 int eng_need_user(struct ctx *c, const char *user);
 /*

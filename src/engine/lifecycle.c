@@ -207,11 +207,7 @@ static int take_changes(struct ctx *c)
 /* instance.submitted: a draft, a returned or a withdrawn request goes (back) in. */
 int ap_submitted(struct ctx *c)
 {
-	int rc;
-	if (c->in.state != REQUEST_DRAFT && c->in.state != REQUEST_RETURNED && c->in.state != REQUEST_WITHDRAWN)
-		return REFUSE(c, _("request '%s' is %s: only a draft, returned or withdrawn request can be submitted"),
-			      c->in.id, eng_request_state_text(c->in.state));
-	rc = take_changes(c);
+	int rc = take_changes(c);
 	const struct workflow *w = c->in.defs->wf;
 	const struct step *start = &w->steps[0];
 	const char *resume = NULL;
@@ -247,9 +243,6 @@ int ap_submitted(struct ctx *c)
 int ap_updated(struct ctx *c)
 {
 	int rc;
-	if (c->in.state != REQUEST_DRAFT && c->in.state != REQUEST_RETURNED && c->in.state != REQUEST_WITHDRAWN)
-		return REFUSE(c, _("request '%s' is %s: only a draft, returned or withdrawn request can be changed"),
-			      c->in.id, eng_request_state_text(c->in.state));
 	if (!json_is_object(json_object_get(c->ev->p, "data")) && !eng_pstr(c, "title"))
 		return REFUSE(c, _("nothing to change in request '%s'"), c->in.id);
 	rc = take_changes(c);
@@ -280,8 +273,6 @@ int ap_withdrawn(struct ctx *c)
 int ap_circulated(struct ctx *c)
 {
 	int rc;
-	if (c->in.state == REQUEST_DRAFT)
-		return REFUSE(c, _("request '%s' is a draft: submit it first"), c->in.id);
 	int64_t x;
 	int part = !strcmp(c->ev->actor, c->in.applicant)
 			   ? 1
@@ -323,8 +314,6 @@ int ap_urged(struct ctx *c)
 int ap_terminated(struct ctx *c)
 {
 	int rc;
-	if (c->in.state != REQUEST_RUNNING && c->in.state != REQUEST_RETURNED && c->in.state != REQUEST_DRAFT)
-		return REFUSE(c, _("request '%s' is already %s"), c->in.id, eng_request_state_text(c->in.state));
 	if ((rc = eng_close_all(c, TASK_CANCELLED)) < 0 || (rc = eng_set_state(c, REQUEST_TERMINATED)) < 0)
 		return rc;
 	return eng_trail_add(c, NULL, c->ev->actor, NULL, "terminated", NULL, eng_pstr(c, "opinion"));
@@ -412,10 +401,6 @@ int ap_migrated(struct ctx *c)
 	int rc;
 	const char *to = eng_pstr(c, "workflow_version");
 	json_t *map = json_object_get(c->ev->p, "map");
-	if (c->in.state != REQUEST_DRAFT && c->in.state != REQUEST_RUNNING && c->in.state != REQUEST_RETURNED &&
-	    c->in.state != REQUEST_WITHDRAWN)
-		return REFUSE(c, _("request '%s' is %s: a finished request is not migrated"), c->in.id,
-			      eng_request_state_text(c->in.state));
 	if (!to || !strcmp(to, c->in.wf_hash))
 		return REFUSE(c, _("request '%s' is already on version '%.12s'"), c->in.id, to ? to : "");
 	if (map && !json_is_object(map))

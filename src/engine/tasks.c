@@ -87,10 +87,6 @@ static int ap_decision(struct ctx *c, const char *decision)
 	int rc = 0;
 	const struct step *s = workflow_step(c->in.defs->wf, t->step);
 	const char *opinion = eng_pstr(c, "opinion");
-	if (!strcmp(t->kind, "read")) {
-		rc = REFUSE(c, _("task '%s' is for reading: mark it read instead"), t->id);
-		goto out;
-	}
 	if (s && s->opinion_required && (!opinion || !*opinion) && strcmp(c->ev->actor, "system")) {
 		rc = REFUSE(c, _("step '%s' needs an opinion"), s->name ? s->name : s->id);
 		goto out;
@@ -179,7 +175,7 @@ int ap_returned(struct ctx *c)
 	const struct step *s = workflow_step(w, t->step);
 	const char *to = eng_pstr(c, "to");
 	const char *opinion = eng_pstr(c, "opinion");
-	if (!s || !strcmp(t->kind, "read") || t->extra == 2) {
+	if (!s || t->extra == 2) {
 		rc = REFUSE(c, _("task '%s' cannot return the request"), t->id);
 		goto out;
 	}
@@ -350,8 +346,6 @@ int ap_takenback(struct ctx *c)
 		rc = REFUSE(c, _("task '%s' is not an approval of yours that can be taken back"), t->id);
 		goto out;
 	}
-	if ((rc = eng_need_running(c)) < 0)
-		goto out;
 	/*
 	 * Only what this decision started matters: the steps it opened (other
 	 * branches of a parallel block may act meanwhile). Refused once anyone
@@ -452,10 +446,6 @@ static int ap_reassign(struct ctx *c, const char *how)
 		goto out;
 	if (!strcmp(user, t->assignee)) {
 		rc = REFUSE(c, _("task '%s' is already '%s''s"), t->id, user);
-		goto out;
-	}
-	if (!strcmp(t->kind, "read")) {
-		rc = REFUSE(c, _("task '%s' is for reading and cannot be passed on"), t->id);
 		goto out;
 	}
 	const struct step *s = workflow_step(c->in.defs->wf, t->step);
@@ -633,14 +623,10 @@ int ap_signer_removed(struct ctx *c)
 int ap_read(struct ctx *c)
 {
 	struct task *t = &c->t;
-	int rc = 0;
-	if (!rc && strcmp(t->kind, "read"))
-		rc = REFUSE(c, _("task '%s' is not for reading: approve, reject or return it"), t->id);
-	if (!rc)
-		rc = eng_run(c->e,
-			     "UPDATE eng_tasks SET state = 'done', decision = 'read', opinion = ?2, decided_seq = ?3,"
-			     " decided_by = ?4 WHERE id = ?1",
-			     "ssis", t->id, eng_pstr(c, "opinion"), c->ev->seq, c->ev->actor);
+	int rc = eng_run(c->e,
+			 "UPDATE eng_tasks SET state = 'done', decision = 'read', opinion = ?2, decided_seq = ?3,"
+			 " decided_by = ?4 WHERE id = ?1",
+			 "ssis", t->id, eng_pstr(c, "opinion"), c->ev->seq, c->ev->actor);
 	if (!rc)
 		rc = eng_trail_add(c, t->step, c->ev->actor, t->on_behalf, "read", NULL, eng_pstr(c, "opinion"));
 	return rc;
@@ -653,7 +639,7 @@ static int ap_timer(struct ctx *c, int timeout)
 	int rc = 0;
 	json_int_t due = json_integer_value(json_object_get(c->ev->p, "due"));
 	/* a timer fires at or after its time (today's rules: nobody sends one early) */
-	if (t->state != TASK_PENDING || c->in.state != REQUEST_RUNNING ||
+	if (t->state != TASK_PENDING ||
 	    (timeout ? (t->timed_out || t->deadline != due) : t->next_remind != due)) {
 		rc = REFUSE(c, _("timer of task '%s' is no longer due"), t->id);
 		goto out;

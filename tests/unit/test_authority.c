@@ -855,6 +855,81 @@ static void test_admin_only(void **state)
 	assert_replay(f);
 }
 
+/* refused() with a message made from a format (the request's or task's id in it). */
+static void refusedf(struct fx *f, const char *type, const char *actor, json_t *p, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static void refusedf(struct fx *f, const char *type, const char *actor, json_t *p, const char *fmt, ...)
+{
+	va_list ap;
+	struct buf why = BUF_INIT;
+	va_start(ap, fmt);
+	buf_vaddf(&why, fmt, ap);
+	va_end(ap);
+	refused(f, type, actor, p, why.s);
+	buf_release(&why);
+}
+
+/*
+ * The request's state, as the action table names it for each action
+ * (actions.def): what is refused in the wrong state, with its words, and
+ * the same action accepted in a state it allows. A read item stays
+ * readable after the request finished; a task to decide is not read, nor
+ * an item to read decided.
+ */
+static void test_state_checks(void **state)
+{
+	struct fx *f = *state;
+	char *draft = start(f, "zhang.wei", "leave", LEAVE_2D, 1);
+	refusedf(f, "instance.circulated", "zhang.wei", json_pack("{s:s, s:[s]}", "instance", draft, "users", "he.xiaomei"),
+		 "request '%s' is a draft: submit it first", draft);
+	char *r = start(f, "zhang.wei", "leave", LEAVE_2D, 0);
+	json_t *on_r = json_pack("{s:s}", "instance", r);
+	refusedf(f, "instance.submitted", "zhang.wei", json_incref(on_r),
+		 "request '%s' is running: only a draft, returned or withdrawn request can be submitted", r);
+	refusedf(f, "instance.updated", "zhang.wei", json_pack("{s:s, s:s}", "instance", r, "title", "年假"),
+		 "request '%s' is running: only a draft, returned or withdrawn request can be changed", r);
+	char *head = task_of(f, "huang.wei", r);
+	refusedf(f, "task.read", "huang.wei", on_task(head, NULL, NULL),
+		 "task '%s' is not for reading: approve, reject or return it", head);
+	accepted(f, "task.approved", "huang.wei", on_task(head, "opinion", "同意"));
+	approve(f, "xu.ming", r);
+	/* approved: nothing but reading is left to do */
+	char *item = task_of(f, "he.xiaomei", r);
+	refusedf(f, "task.approved", "he.xiaomei", on_task(item, "opinion", "同意"),
+		 "task '%s' is for reading: mark it read instead", item);
+	refusedf(f, "task.transferred", "he.xiaomei", to_user(item, "sun.li", NULL),
+		 "task '%s' is for reading: mark it read instead", item);
+	refusedf(f, "task.takenback", "huang.wei", on_task(head, NULL, NULL), "request '%s' is approved, not running", r);
+	refusedf(f, "instance.urged", "zhang.wei", json_incref(on_r), "request '%s' is approved, not running", r);
+	refusedf(f, "instance.withdrawn", "zhang.wei", json_incref(on_r), "request '%s' is approved, not running", r);
+	refusedf(f, "task.signer_removed", "luo.bin", json_pack("{s:s, s:s}", "instance", r, "user", "xu.ming"),
+		 "request '%s' is approved, not running", r);
+	refusedf(f, "instance.terminated", "luo.bin", json_incref(on_r), "request '%s' is already approved", r);
+	char *v2 = deploy_variant(f, "workflow", "leave", "workflows/leave.yaml", "name: 部门负责人审批",
+				  "name: 科室负责人审批");
+	refusedf(f, "instance.migrated", "luo.bin",
+		 json_pack("{s:s, s:s, s:{}}", "instance", r, "workflow_version", v2, "map"),
+		 "request '%s' is approved: a finished request is not migrated", r);
+	/* controls: the item is read; circulating a request once submitted; a withdrawn one resubmitted */
+	accepted(f, "task.read", "he.xiaomei", on_task(item, NULL, NULL));
+	accepted(f, "instance.submitted", "zhang.wei", json_pack("{s:s}", "instance", draft));
+	accepted(f, "instance.circulated", "zhang.wei", json_pack("{s:s, s:[s]}", "instance", draft, "users", "he.xiaomei"));
+	accepted(f, "instance.withdrawn", "zhang.wei", json_pack("{s:s}", "instance", draft));
+	refusedf(f, "instance.terminated", "luo.bin", json_pack("{s:s}", "instance", draft),
+		 "request '%s' is already withdrawn", draft);
+	accepted(f, "instance.migrated", "luo.bin",
+		 json_pack("{s:s, s:s, s:{}}", "instance", draft, "workflow_version", v2, "map"));
+	accepted(f, "instance.submitted", "zhang.wei", json_pack("{s:s}", "instance", draft));
+	accepted(f, "instance.terminated", "luo.bin", json_pack("{s:s}", "instance", draft));
+	json_decref(on_r);
+	free(v2);
+	free(item);
+	free(head);
+	free(r);
+	free(draft);
+	assert_replay(f);
+}
+
 /* The last event's payload (caller decrefs). */
 static json_t *last_payload(struct fx *f)
 {
@@ -1136,6 +1211,7 @@ int main(void)
 		T(test_submit_and_update),
 		T(test_pinned_form),
 		T(test_admin_only),
+		T(test_state_checks),
 		T(test_forged_rules),
 		T(test_system_name),
 		T(test_timer_early),
