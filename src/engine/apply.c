@@ -232,7 +232,7 @@ int eng_is_admin(const struct org *o, const char *user)
 
 int eng_need_not_admin(struct ctx *c, const struct org *o, const char *what)
 {
-	if (c->rules < 3 || !o || !eng_is_admin(o, c->ev->actor))
+	if (c->rules < ENG_RULES_ADMINS || !o || !eng_is_admin(o, c->ev->actor))
 		return 0;
 	const struct org_user *u = org_user(o, c->ev->actor);
 	return REFUSE(c, _("%s is an administrator: administrators do their own work only, not '%s' (三员分立)"),
@@ -346,7 +346,7 @@ int eng_apply(struct engine *e, const struct eng_event *ev)
 {
 	struct ctx c = { .e = e, .ev = ev };
 	c.rules = (int)json_integer_value(json_object_get(ev->p, "rules"));
-	c.strict = c.rules >= 2; /* rules 2 brought the checks that "strict" names */
+	c.strict = c.rules >= ENG_RULES_STRICT;
 	const struct engine_action *a = engine_action_by_type(ev->type);
 	int rc = a ? checks(&c, a) : eng_fail(e, ENG_REFUSED, _("unknown event type '%s'"), ev->type);
 	if (!rc)

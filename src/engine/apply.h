@@ -45,8 +45,8 @@ struct ctx {
 	int depth;        /* routing recursion guard */
 	const struct calendar *cal; /* the event's calendar (NULL: the fallback) */
 	int cal_loaded;   /* cal was looked up */
-	int strict;       /* judged by today's rules (ENG_RULES); older events replay as they were */
-	int rules;        /* the rules version the event carries (0: none, the first) */
+	int rules;        /* the rules the event carries (0: none, older than rules 2) */
+	int strict;       /* rules >= ENG_RULES_STRICT: every check; older events replay as they were */
 	struct task t;    /* the payload's task, when the action targets one (loaded before the rule) */
 	int pick_used;    /* a step that lets the previous handler pick was entered */
 };

@@ -64,11 +64,19 @@ struct engine {
  * The rules an action is judged by. engine_act stamps every new event's
  * payload with "rules": ENG_RULES (whatever a caller put there); replay
  * judges an event by the rules it carries, so events accepted before a
- * rule was added replay as they were decided. 2: the engine judges forms,
- * initiators, picks and the policies on every way to a handler. 3: the
- * three administrators make no business action (三员分立).
+ * rule was added replay as they were decided. ENG_RULES is today's
+ * version; each rule names the version that introduced it, and holds for
+ * events carrying that version or a later one.
  */
 #define ENG_RULES 3
+/*
+ * 2: the engine judges forms, initiators, picks and the policies on every
+ * way to a handler (a "strict" event, struct ctx): every check of
+ * doc/engine.md, "The engine alone judges an action".
+ */
+#define ENG_RULES_STRICT 2
+/* 3: the three administrators make no business action (三员分立). */
+#define ENG_RULES_ADMINS 3
 
 /* The event being applied. */
 struct eng_event {

@@ -989,6 +989,83 @@ static void test_forged_rules(void **state)
 	assert_replay(f);
 }
 
+/*
+ * Append an event as an older (or newer) docket wrote it, straight to the
+ * log without applying it: `payload` (stolen) as given, "rules" and all.
+ */
+static void append_raw(struct fx *f, const char *type, const char *actor, const char *def_version, json_t *payload)
+{
+	char uuid[37], now[32];
+	uuid_v4(uuid);
+	clock_format_iso(clock_now(), now, sizeof(now));
+	char *text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
+	struct store_event ev = { .uuid = uuid, .type = type, .actor = actor, .def_version = def_version,
+				  .made_at = now, .base_seq = store_event_last_seq(f->s), .payload = text };
+	assert_int_equal(store_begin(f->s), STORE_OK);
+	assert_int_equal(store_event_append(f->s, &ev, NULL), 0);
+	assert_int_equal(store_commit(f->s), STORE_OK);
+	free(text);
+	json_decref(payload);
+}
+
+/*
+ * A transfer of the head's task to the applicant, stamped with `rules`, in
+ * the log of a new leave: what docket check makes of it. Returns
+ * engine_check's answer; the message is engine_error's.
+ */
+static int check_forged_transfer(struct fx *f, int rules, char **id_out)
+{
+	char *id = start(f, "zhang.wei", "leave", LEAVE_2D, 0);
+	char *t = task_of(f, "huang.wei", id);
+	char *wf = engine_current_version(f->e, "workflow", "leave");
+	json_t *p = to_user(t, "zhang.wei", NULL);
+	if (rules)
+		json_object_set_new(p, "rules", json_integer(rules));
+	append_raw(f, "task.transferred", "huang.wei", wf, p);
+	struct buf report = BUF_INIT;
+	int64_t n = 0;
+	int rc = engine_check(f->e, 1, &report, &n);
+	buf_release(&report);
+	free(wf);
+	free(t);
+	*id_out = id;
+	return rc;
+}
+
+/*
+ * Strict is "rules 2 or later", the version that brought the checks, not
+ * "today's version": an event stamped 2 is judged by every check whatever
+ * ENG_RULES has become since, as is one stamped with a later version. Only
+ * events older than rules 2 (no "rules") replay as they were decided.
+ * Replay shows it: such a transfer to the applicant cannot be replayed
+ * from a log that says rules 2, today's or a later one, and is replayed
+ * from one that does not say.
+ */
+static void test_rules_strict(void **state)
+{
+	static const int strict[] = { ENG_RULES_STRICT, ENG_RULES, ENG_RULES + 1 };
+	for (size_t i = 0; i < sizeof(strict) / sizeof(strict[0]); i++) {
+		void *st = NULL;
+		assert_int_equal(setup(&st), 0);
+		char *id = NULL;
+		int rc = check_forged_transfer(st, strict[i], &id);
+		if (rc != STORE_CORRUPT)
+			fprintf(stderr, "rules %d: check gave %d: %s\n", strict[i], rc, engine_error(((struct fx *)st)->e));
+		assert_int_equal(rc, STORE_CORRUPT);
+		assert_non_null(strstr(engine_error(((struct fx *)st)->e),
+				       "(task.transferred) cannot be replayed: 张伟 is the applicant and may not handle their own request"));
+		free(id);
+		teardown(&st);
+	}
+	/* control: the same event from before rules 2 replays as decided then (check --repair keeps it) */
+	struct fx *f = *state;
+	char *id = NULL;
+	assert_int_equal(check_forged_transfer(f, 0, &id), 1);
+	assert_holders(f, id, "dept_head", "zhang.wei");
+	assert_replay(f);
+	free(id);
+}
+
 /* ---- the system's name --------------------------------------------------- */
 
 #define NOW "2026-03-02T09:30:00+08:00"
@@ -1213,6 +1290,7 @@ int main(void)
 		T(test_admin_only),
 		T(test_state_checks),
 		T(test_forged_rules),
+		T(test_rules_strict),
 		T(test_system_name),
 		T(test_timer_early),
 		T(test_calendar_forged),
