@@ -99,6 +99,12 @@ static int ap_decision(struct ctx *c, const char *decision)
 			    c->ev->actor, other, s->id);
 		goto out;
 	}
+	/* the revisions an approval records are the engine's (engine_act): none where the step has no access */
+	if (c->strict && s && s->document == DOC_NONE && json_object_get(c->ev->p, "documents")) {
+		rc = REFUSE(c, _("step '%s' has no document access ('document: none'): an approval there records no documents"),
+			    eng_step_label(c, s->id));
+		goto out;
+	}
 	const char *pick = eng_pstr(c, "pick");
 	if (c->strict && pick && !org_user(c->in.defs->org, pick)) {
 		rc = REFUSE(c, _("no user '%s' in the organisation"), pick);

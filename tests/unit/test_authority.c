@@ -815,6 +815,39 @@ static void test_pinned_form(void **state)
 	assert_replay(f);
 }
 
+/*
+ * What an approval records of the request's documents is the engine's to
+ * say (engine_act reads the documents at a step with access): at a step
+ * with `document: none` a payload naming revisions is forged, and refused.
+ */
+static void test_documents_at_none(void **state)
+{
+	struct fx *f = *state;
+	char *v2 = deploy_variant(f, "workflow", "leave", "workflows/leave.yaml", "    name: 部门负责人审批\n",
+				  "    name: 部门负责人审批\n    document: none\n");
+	char *id = start(f, "zhang.wei", "leave", LEAVE_2D, 0);
+	char *t = task_of(f, "huang.wei", id);
+	json_t *p = on_task(t, "opinion", "同意");
+	json_object_set_new(p, "documents",
+			    J("{\"0cbjjaf6\": {\"commit\": \"1a2b3c4d5e6f70819203a4b5c6d7e8f901234567\", \"rev\": 3}}"));
+	refused(f, "task.approved", "huang.wei", p,
+		"step '部门负责人审批' has no document access ('document: none'): an approval there records no documents");
+	p = on_task(t, "opinion", "同意");
+	json_object_set_new(p, "documents", J("{}"));
+	refused(f, "task.approved", "huang.wei", p, "has no document access");
+	/* control: the approval as engine_act makes it, recording nothing */
+	accepted(f, "task.approved", "huang.wei", on_task(t, "opinion", "同意"));
+	json_t *o = engine_show(f->e, id);
+	json_t *line = json_array_get(json_object_get(o, "trail"), 2);
+	assert_string_equal(json_string_value(json_object_get(line, "action")), "approve");
+	assert_true(json_is_null(json_object_get(line, "detail")));
+	json_decref(o);
+	free(t);
+	free(id);
+	free(v2);
+	assert_replay(f);
+}
+
 /* Terminating and migrating a request: system administrators only. */
 static void test_admin_only(void **state)
 {
@@ -1287,6 +1320,7 @@ int main(void)
 		T(test_signer_removed),
 		T(test_submit_and_update),
 		T(test_pinned_form),
+		T(test_documents_at_none),
 		T(test_admin_only),
 		T(test_state_checks),
 		T(test_forged_rules),
