@@ -116,8 +116,19 @@ static int ap_decision(struct ctx *c, const char *decision)
 	}
 	rc = decide(c, t, decision, opinion);
 	/* a choice that chose nothing is said, not ignored (the person thinks they chose) */
-	if (!rc && c->strict && pick && !c->pick_used)
-		rc = REFUSE(c, _("nobody is picked here: the step that comes next does not let you choose its handler"));
+	if (!rc && c->strict && pick && !c->pick_used) {
+		int64_t x;
+		int open = eng_int(c->e, &x, "SELECT 1 FROM eng_active WHERE instance = ?1 AND step = ?2", "ss",
+				   c->in.id, t->step);
+		if (open < 0)
+			rc = open;
+		else if (open) /* a countersign, a vote, a signer added before: the step waits for others */
+			rc = REFUSE(c, _("your decision does not complete '%s' (others there have still to decide): "
+					 "only the decision that completes a step picks who handles the next one"),
+				    eng_step_label(c, t->step));
+		else
+			rc = REFUSE(c, "%s", _("nobody is picked here: the step that comes next does not let you choose its handler"));
+	}
 out:
 	return rc;
 }

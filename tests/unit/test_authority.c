@@ -816,6 +816,49 @@ static void test_pinned_form(void **state)
 }
 
 /*
+ * A pick is made by the decision that completes a step: where the step
+ * waits for others (a countersign at 局领导审批, here), a pick with an
+ * approval that does not complete it could take no effect, and is
+ * refused saying so rather than that nobody can be picked.
+ */
+static void test_pick_not_completing(void **state)
+{
+	struct fx *f = *state;
+	char *v2 = deploy_variant(f, "workflow", "leave", "workflows/leave.yaml",
+				  "    name: 局领导审批\n    assignees:\n      - role: director\n        department: applicant\n",
+				  "    name: 局领导审批\n    mode: countersign\n    assignees:\n      - role: director\n"
+				  "        department: applicant\n      - user: sun.li\n");
+	char *id = start(f, "zhang.wei", "leave", LEAVE_12D, 0);
+	approve(f, "huang.wei", id);
+	assert_holders(f, id, "director", "liu.yang,sun.li");
+	char *t = task_of(f, "liu.yang", id);
+	json_t *p = on_task(t, "opinion", "同意");
+	json_object_set_new(p, "pick", json_string("chen.jianhua"));
+	refused(f, "task.approved", "liu.yang", p,
+		"your decision does not complete '局领导审批' (others there have still to decide): only the decision"
+		" that completes a step picks who handles the next one");
+	/* controls: his approval without a pick; the last one's, with it */
+	accepted(f, "task.approved", "liu.yang", on_task(t, "opinion", "同意"));
+	free(t);
+	t = task_of(f, "sun.li", id);
+	p = on_task(t, "opinion", "同意");
+	json_object_set_new(p, "pick", json_string("chen.jianhua"));
+	accepted(f, "task.approved", "sun.li", p);
+	assert_holders(f, id, "vice_mayor", "chen.jianhua");
+	/* where the step passes to one that lets nobody pick, it says that */
+	free(t);
+	t = task_of(f, "chen.jianhua", id);
+	p = on_task(t, "opinion", "同意");
+	json_object_set_new(p, "pick", json_string("xu.ming"));
+	refused(f, "task.approved", "chen.jianhua", p,
+		"nobody is picked here: the step that comes next does not let you choose its handler");
+	free(t);
+	free(id);
+	free(v2);
+	assert_replay(f);
+}
+
+/*
  * What an approval records of the request's documents is the engine's to
  * say (engine_act reads the documents at a step with access): at a step
  * with `document: none` a payload naming revisions is forged, and refused.
@@ -1311,6 +1354,7 @@ int main(void)
 		T(test_versions),
 		T(test_unknown_actor),
 		T(test_pick),
+		T(test_pick_not_completing),
 		T(test_self_approval),
 		T(test_separation),
 		T(test_dedupe),
