@@ -68,7 +68,7 @@ struct engine {
  * version; each rule names the version that introduced it, and holds for
  * events carrying that version or a later one.
  */
-#define ENG_RULES 3
+#define ENG_RULES 4
 /*
  * 2: the engine judges forms, initiators, picks and the policies on every
  * way to a handler (a "strict" event, struct ctx): every check of
@@ -77,6 +77,8 @@ struct engine {
 #define ENG_RULES_STRICT 2
 /* 3: the three administrators make no business action (三员分立). */
 #define ENG_RULES_ADMINS 3
+/* 4: the trail names each person a step falls back to (eng_fallback). */
+#define ENG_RULES_FALLBACK 4
 
 /* The event being applied. */
 struct eng_event {

@@ -391,6 +391,12 @@ int eng_fallback(struct ctx *c, const struct step *s, const char *kept_out, cons
 	if (!l->n)
 		return REFUSE(c, _("step '%s' cannot start: %s, and nobody else may take it (name a 'fallback:' for the step)"),
 			      eng_step_label(c, s->id), why);
+	/*
+	 * The last person looked at may have been barred (a BAR_*): the people
+	 * found are not. Rules 2 kept that answer, and wrote no trail line.
+	 */
+	if (c->rules >= ENG_RULES_FALLBACK)
+		rc = 0;
 	for (size_t i = 0; i < l->n && !rc; i++)
 		rc = eng_trail_add(c, s->id, "system", NULL, "reassigned", l->v[i].user, why);
 	return rc;

@@ -858,6 +858,56 @@ static void test_pick_not_completing(void **state)
 	assert_replay(f);
 }
 
+/* The trail lines of request id with `action`, as "step detail: opinion" lines. Caller frees. */
+static char *trail_lines(struct fx *f, const char *id, const char *action)
+{
+	json_t *o = engine_show(f->e, id);
+	assert_non_null(o);
+	struct buf b = BUF_INIT;
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(o, "trail"), i, v) {
+		if (strcmp(json_string_value(json_object_get(v, "action")), action))
+			continue;
+		const char *step = json_string_value(json_object_get(v, "step"));
+		const char *det = json_string_value(json_object_get(v, "detail"));
+		const char *op = json_string_value(json_object_get(v, "opinion"));
+		buf_addf(&b, "%s %s: %s\n", step ? step : "-", det ? det : "-", op ? op : "-");
+	}
+	json_decref(o);
+	return buf_detach(&b);
+}
+
+/* 钱宇, the only seal keeper, asks for the seal; 周敏 (his superior, standing for him) approves it. */
+static char *seal_by_keeper(struct fx *f)
+{
+	char *id = start(f, "qian.yu", "seal", SEAL, 0);
+	approve(f, "zhou.min", id);
+	return id;
+}
+
+#define SEAL_SEPARATION "周敏 acted on '部门负责人审批' and may not also act on '办公室用印' (separation of duties)"
+
+/*
+ * The step separation of duties leaves with nobody goes to its fallback
+ * people the policies allow, and the trail says who and why — also when
+ * the last of them is someone the policies keep out (周敏 himself here).
+ */
+static void test_fallback_last_barred(void **state)
+{
+	struct fx *f = *state;
+	char *v2 = deploy_variant(f, "workflow", "seal", "workflows/seal.yaml", "    name: 办公室用印\n",
+				  "    name: 办公室用印\n    fallback: [{user: wang.fang}, {user: zhou.min}]\n");
+	char *id = seal_by_keeper(f);
+	assert_holders(f, id, "secretariat", "wang.fang");
+	char *got = trail_lines(f, id, "reassigned");
+	assert_string_equal(got, "secretariat wang.fang: " SEAL_SEPARATION "\n");
+	free(got);
+	free(id);
+	free(v2);
+	assert_replay(f);
+}
+
 /*
  * What an approval records of the request's documents is the engine's to
  * say (engine_act reads the documents at a step with access): at a step
@@ -1364,6 +1414,7 @@ int main(void)
 		T(test_signer_removed),
 		T(test_submit_and_update),
 		T(test_pinned_form),
+		T(test_fallback_last_barred),
 		T(test_documents_at_none),
 		T(test_admin_only),
 		T(test_state_checks),
