@@ -129,7 +129,8 @@ int eng_people(struct ctx *c, const struct step *s, struct assign_list *l, char 
  * stands for them approved the paired step): passing it would let one
  * person do both. It goes to the step's `fallback:` people the policies
  * allow, else to the superior of the person kept out, or theirs, and so on
- * up; the trail names who and why. Refused when nobody is left.
+ * up; the trail names who and why. Refused when nobody is left. Those
+ * people then go through the stand-ins (rules 4), as assignees do.
  */
 int eng_fallback(struct ctx *c, const struct step *s, const char *kept_out, const char *why,
 		    struct assign_list *l);

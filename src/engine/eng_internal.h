@@ -77,7 +77,10 @@ struct engine {
 #define ENG_RULES_STRICT 2
 /* 3: the three administrators make no business action (三员分立). */
 #define ENG_RULES_ADMINS 3
-/* 4: the trail names each person a step falls back to (eng_fallback). */
+/*
+ * 4: the people a step falls back to (eng_fallback) go through the
+ * stand-ins as assignees do, and the trail names each of them.
+ */
 #define ENG_RULES_FALLBACK 4
 
 /* The event being applied. */

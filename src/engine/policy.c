@@ -248,6 +248,26 @@ static int standins_barred(struct ctx *c, const struct step *s, struct assign_li
 	return rc < 0 ? rc : 0;
 }
 
+/*
+ * The stand-ins (代理) in force for the people in l: someone away is
+ * replaced by their stand-in, acting on their behalf; a stand-in who is
+ * the applicant goes through the self-approval policy again; then (today's
+ * rules) every stand-in goes through the policies. Every way people are
+ * made a step's handlers by the workflow ends here: its assignees (after
+ * the pick) and its fallback.
+ */
+static int with_standins(struct ctx *c, const struct step *s, struct assign_list *l)
+{
+	struct standins sv;
+	int rc = load_standins(c, &sv);
+	if (rc < 0)
+		return rc;
+	assign_apply_standins(l, sv.v, sv.n, c->in.workflow, c->ev->made_at);
+	standins_release(&sv);
+	self_again(c, l);
+	return c->strict ? standins_barred(c, s, l) : 0;
+}
+
 /* The people the previous handler may pick from, for a refusal: "陈建华 (chen.jianhua)、...". */
 static void pick_choices(const struct ctx *c, const struct assign_list *l, struct buf *out)
 {
@@ -347,13 +367,7 @@ int eng_people(struct ctx *c, const struct step *s, struct assign_list *l, char 
 			return rc;
 		}
 	}
-	struct standins sv;
-	if ((rc = load_standins(c, &sv)) < 0)
-		return rc;
-	assign_apply_standins(l, sv.v, sv.n, c->in.workflow, c->ev->made_at);
-	standins_release(&sv);
-	self_again(c, l);
-	return c->strict ? standins_barred(c, s, l) : 0;
+	return with_standins(c, s, l);
 }
 
 /*
@@ -362,7 +376,8 @@ int eng_people(struct ctx *c, const struct step *s, struct assign_list *l, char 
  * stands for them approved the paired step): passing it would let one
  * person do both. It goes to the step's `fallback:` people the policies
  * allow, else to the superior of the person kept out, or theirs, and so on
- * up; the trail names who and why. Refused when nobody is left.
+ * up; the trail names who and why. Refused when nobody is left. Those
+ * people then go through the stand-ins (rules 4), as assignees do.
  */
 int eng_fallback(struct ctx *c, const struct step *s, const char *kept_out, const char *why,
 		    struct assign_list *l)
@@ -399,6 +414,9 @@ int eng_fallback(struct ctx *c, const struct step *s, const char *kept_out, cons
 		rc = 0;
 	for (size_t i = 0; i < l->n && !rc; i++)
 		rc = eng_trail_add(c, s->id, "system", NULL, "reassigned", l->v[i].user, why);
+	/* the people it falls back to may be away: their stand-ins, as for anyone assigned (rules 4) */
+	if (!rc && c->rules >= ENG_RULES_FALLBACK)
+		rc = with_standins(c, s, l);
 	return rc;
 }
 

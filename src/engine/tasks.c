@@ -95,8 +95,8 @@ static int ap_decision(struct ctx *c, const char *decision)
 	if (s && strcmp(c->ev->actor, "system") && (rc = eng_separated(c, c->ev->actor, s->id, &other)) < 0)
 		goto out;
 	if (other) {
-		rc = REFUSE(c, _("'%s' acted on step '%s' and may not also act on '%s' (separation of duties)"),
-			    c->ev->actor, other, s->id);
+		rc = REFUSE(c, _("%s acted on '%s' and may not also act on '%s' (separation of duties)"),
+			    eng_who_name(c, c->ev->actor), eng_step_label(c, other), eng_step_label(c, s->id));
 		goto out;
 	}
 	/* the revisions an approval records are the engine's (engine_act): none where the step has no access */

@@ -756,6 +756,20 @@ static void test_submit_and_update(void **state)
 	assert_replay(f);
 }
 
+/* Deploy `text` as the current version of the definition (kind, id); its hash (caller frees). */
+static char *deploy_text(struct fx *f, const char *kind, const char *id, const char *path, const char *text,
+			 size_t len)
+{
+	char hash[HASH_HEX_LEN + 1], now[32], uuid[37];
+	hash_sm3_hex(text, len, hash);
+	clock_format_iso(clock_now(), now, sizeof(now));
+	uuid_v4(uuid);
+	assert_int_equal(store_begin(f->s), STORE_OK);
+	assert_int_equal(store_def_deploy(f->s, uuid, "luo.bin", now, kind, id, "variant", hash, path, text, len), 0);
+	assert_int_equal(store_commit(f->s), STORE_OK);
+	return xstrdup(hash);
+}
+
 /*
  * Deploy a new version of the shipped definition (kind, id) in `path`, with
  * `from` replaced by `to`; its hash (caller frees).
@@ -776,17 +790,10 @@ static char *deploy_variant(struct fx *f, const char *kind, const char *id, cons
 	buf_add(&out, in.s, (size_t)(q - in.s));
 	buf_adds(&out, to);
 	buf_adds(&out, q + strlen(from));
-	char hash[HASH_HEX_LEN + 1], now[32], uuid[37];
-	hash_sm3_hex(out.s, out.len, hash);
-	clock_format_iso(clock_now(), now, sizeof(now));
-	uuid_v4(uuid);
-	assert_int_equal(store_begin(f->s), STORE_OK);
-	assert_int_equal(store_def_deploy(f->s, uuid, "luo.bin", now, kind, id, "variant", hash, path, out.s, out.len),
-			 0);
-	assert_int_equal(store_commit(f->s), STORE_OK);
+	char *hash = deploy_text(f, kind, id, path, out.s, out.len);
 	buf_release(&in);
 	buf_release(&out);
-	return xstrdup(hash);
+	return hash;
 }
 
 /*
@@ -905,6 +912,159 @@ static void test_fallback_last_barred(void **state)
 	free(got);
 	free(id);
 	free(v2);
+	assert_replay(f);
+}
+
+/* Who holds the pending tasks of request id at step, "user" or "user (for A)", by user. Caller frees. */
+static char *holders_for(struct fx *f, const char *id, const char *step)
+{
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_prepare_v2(f->e->db,
+					    "SELECT assignee || coalesce(' (for ' || on_behalf || ')', '') FROM eng_tasks"
+					    " WHERE instance = ?1 AND step = ?2 AND state = 'pending' ORDER BY assignee",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, step, -1, SQLITE_TRANSIENT);
+	struct buf b = BUF_INIT;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		buf_addf(&b, "%s%s", b.len ? "," : "", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return buf_detach(&b);
+}
+
+static void assert_holders_for(struct fx *f, const char *id, const char *step, const char *want)
+{
+	char *got = holders_for(f, id, step);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+/*
+ * The people a step falls back to go through the stand-ins (代理) as
+ * anyone assigned does: 王芳 (the fallback) and 李国强 (up the superiors,
+ * with no fallback) are away, and 孙丽 stands in for both.
+ */
+static void test_fallback_standin(void **state)
+{
+	struct fx *f = *state;
+	accepted(f, "standin.set", "li.guoqiang",
+		 J("{\"standin\": \"sun.li\", \"from\": \"2026-03-02\", \"to\": \"2026-03-06\"}"));
+	accepted(f, "standin.set", "wang.fang",
+		 J("{\"standin\": \"sun.li\", \"from\": \"2026-03-01\", \"to\": \"2026-03-03\"}"));
+	/* the shipped 用印: no fallback, so up from 周敏 to 李国强 — and to his stand-in */
+	char *id = seal_by_keeper(f);
+	assert_holders_for(f, id, "secretariat", "sun.li (for li.guoqiang)");
+	char *got = trail_lines(f, id, "reassigned");
+	assert_string_equal(got, "secretariat li.guoqiang: " SEAL_SEPARATION "\n");
+	free(got);
+	char *t = task_of(f, "sun.li", id);
+	accepted(f, "task.approved", "sun.li", on_task(t, NULL, NULL));
+	free(t);
+	free(id);
+	/* with a fallback: 王芳, and her stand-in */
+	char *v2 = deploy_variant(f, "workflow", "seal", "workflows/seal.yaml", "    name: 办公室用印\n",
+				  "    name: 办公室用印\n    fallback: [{user: wang.fang}]\n");
+	id = seal_by_keeper(f);
+	assert_holders_for(f, id, "secretariat", "sun.li (for wang.fang)");
+	got = trail_lines(f, id, "reassigned");
+	assert_string_equal(got, "secretariat wang.fang: " SEAL_SEPARATION "\n");
+	free(got);
+	free(id);
+	free(v2);
+	assert_replay(f);
+}
+
+/*
+ * A stand-in of a fallback person whom the policies keep out (周敏 stands
+ * in for 李国强, but approved the paired step) does not get the task: it
+ * stays with the person away, and the trail says why.
+ */
+static void test_fallback_standin_barred(void **state)
+{
+	struct fx *f = *state;
+	accepted(f, "standin.set", "li.guoqiang",
+		 J("{\"standin\": \"zhou.min\", \"from\": \"2026-03-02\", \"to\": \"2026-03-06\"}"));
+	char *id = seal_by_keeper(f);
+	assert_holders_for(f, id, "secretariat", "li.guoqiang");
+	char *got = trail_lines(f, id, "reassigned");
+	assert_string_equal(got, "secretariat li.guoqiang: " SEAL_SEPARATION "\n"
+				 "secretariat li.guoqiang: " SEAL_SEPARATION "\n");
+	free(got);
+	free(id);
+	assert_replay(f);
+}
+
+/* Two checks of one request that one person may not both make, both first given to 黄伟. */
+static const char twin_yaml[] =
+	"kind: workflow\n"
+	"id: twin\n"
+	"name: 双人复核\n"
+	"form: leave\n"
+	"policies:\n"
+	"  separate: [[check_a, check_b]]\n"
+	"steps:\n"
+	"  - id: split\n"
+	"    name: 分头复核\n"
+	"    type: parallel\n"
+	"    branches:\n"
+	"      - next: check_a\n"
+	"      - next: check_b\n"
+	"    join: joined\n"
+	"  - id: check_a\n"
+	"    name: 甲复核\n"
+	"    assignees: [{user: huang.wei}]\n"
+	"    next: joined\n"
+	"  - id: check_b\n"
+	"    name: 乙复核\n"
+	"    assignees: [{user: huang.wei}]\n"
+	"    next: joined\n"
+	"  - id: joined\n"
+	"    name: 复核汇总\n"
+	"    type: join\n"
+	"    next: end\n";
+
+/*
+ * The approver's own separation of duties: 黄伟 holds both checks (the
+ * block opened them together), approves one, and is refused the other —
+ * in names, as every other refusal of the policies says it.
+ */
+static void test_separation_own_task(void **state)
+{
+	struct fx *f = *state;
+	char *wf = deploy_text(f, "workflow", "twin", "twin.yaml", twin_yaml, strlen(twin_yaml));
+	json_t *p = versions(f, "leave");
+	json_object_set_new(p, "workflow", json_string("twin"));
+	json_object_set_new(p, "workflow_version", json_string(wf));
+	json_object_set_new(p, "data", J(LEAVE_2D));
+	char *id = NULL;
+	assert_int_equal(engine_act(f->e, NULL, "instance.created", "zhang.wei", p, &id), 0);
+	json_decref(p);
+	assert_holders(f, id, "check_a", "huang.wei");
+	assert_holders(f, id, "check_b", "huang.wei");
+	sqlite3_stmt *st = NULL;
+	char *ta = NULL, *tb = NULL;
+	assert_int_equal(sqlite3_prepare_v2(f->e->db, "SELECT id, step FROM eng_tasks WHERE instance = ?1", -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char **to = !strcmp((const char *)sqlite3_column_text(st, 1), "check_a") ? &ta : &tb;
+		*to = xstrdup((const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	accepted(f, "task.approved", "huang.wei", on_task(ta, "opinion", "同意"));
+	refused(f, "task.approved", "huang.wei", on_task(tb, "opinion", "同意"),
+		"黄伟 acted on '甲复核' and may not also act on '乙复核' (separation of duties)");
+	/* control: he hands it to someone who may make it */
+	accepted(f, "task.transferred", "huang.wei", to_user(tb, "sun.li", NULL));
+	accepted(f, "task.approved", "sun.li", on_task(tb, "opinion", "同意"));
+	json_t *o = engine_show(f->e, id);
+	assert_string_equal(json_string_value(json_object_get(o, "state")), "approved");
+	json_decref(o);
+	free(ta);
+	free(tb);
+	free(id);
+	free(wf);
 	assert_replay(f);
 }
 
@@ -1415,6 +1575,9 @@ int main(void)
 		T(test_submit_and_update),
 		T(test_pinned_form),
 		T(test_fallback_last_barred),
+		T(test_fallback_standin),
+		T(test_fallback_standin_barred),
+		T(test_separation_own_task),
 		T(test_documents_at_none),
 		T(test_admin_only),
 		T(test_state_checks),
