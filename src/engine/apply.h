@@ -96,15 +96,26 @@ const char *eng_step_label(const struct ctx *c, const char *id);
 /* 1 if `user` exists in the request's organisation (else refuse). */
 int eng_need_user(struct ctx *c, const char *user);
 /*
+ * Why the policies keep `user` from step `step`, as the trail stores it
+ * and eng_reason_text words it: {"reason": code, "user", "step"[,
+ * "other"]} (new reference). Codes: ENG_REASON_APPLICANT (self-approval),
+ * ENG_REASON_SEPARATION (other: the paired step they acted on),
+ * ENG_REASON_DEDUPE (other: the step they approved at).
+ */
+json_t *eng_reason(const char *code, const char *user, const char *step, const char *other);
+/* A reason in words, translated, with names from the request's definitions. */
+void eng_reason_words(const struct ctx *c, const json_t *why, struct buf *out);
+/*
  * Whether the workflow's policies let `user` handle step `s` of this
  * request, however they would come to it (assigned, picked, added as a
  * signer, transferred to, delegated to, standing in, escalated to): a
- * BAR_* (>= 0), with the reason in words in `why` when barred, or a
- * negative status. Self-approval first, then separation of duties, then
- * dedupe (so a person both rules keep out is said to be kept out by
- * separation, which a fallback must then honour).
+ * BAR_* (>= 0), with the reason (eng_reason; caller decrefs) in *why when
+ * barred and why is not NULL, or a negative status. Self-approval first,
+ * then separation of duties, then dedupe (so a person both rules keep out
+ * is said to be kept out by separation, which a fallback must then
+ * honour).
  */
-int eng_barred(struct ctx *c, const char *user, const struct step *s, struct buf *why);
+int eng_barred(struct ctx *c, const char *user, const struct step *s, json_t **why);
 /*
  * Refuse making `user` a handler of step s when the policies bar them
  * (strict events only: older ones replay as they were decided).
@@ -118,22 +129,21 @@ int eng_separated(struct ctx *c, const char *user, const char *step, const char 
 /*
  * The people of a people step after every policy; 0 and l filled (maybe
  * empty). When today's rules dropped someone for separation of duties,
- * *kept_out (caller frees) names the first of them and `why` says why: a
- * step left with nobody then goes to a fallback instead of passing.
+ * *kept_out (caller decrefs) is the reason of the first of them: a step
+ * left with nobody then goes to a fallback instead of passing.
  */
-int eng_people(struct ctx *c, const struct step *s, struct assign_list *l, char **kept_out,
-		  struct buf *why);
+int eng_people(struct ctx *c, const struct step *s, struct assign_list *l, json_t **kept_out);
 /*
  * A step the policies left with nobody because separation of duties kept
- * out `kept_out` (say, the only seal keeper applied, and the superior who
- * stands for them approved the paired step): passing it would let one
- * person do both. It goes to the step's `fallback:` people the policies
- * allow, else to the superior of the person kept out, or theirs, and so on
- * up; the trail names who and why. Refused when nobody is left. Those
- * people then go through the stand-ins (rules 4), as assignees do.
+ * someone out, for the reason `why` (say, the only seal keeper applied,
+ * and the superior who stands for them approved the paired step): passing
+ * it would let one person do both. It goes to the step's `fallback:`
+ * people the policies allow, else to the superior of the person kept out,
+ * or theirs, and so on up; the trail names who and why. Refused when
+ * nobody is left. Those people then go through the stand-ins (rules 4), as
+ * assignees do.
  */
-int eng_fallback(struct ctx *c, const struct step *s, const char *kept_out, const char *why,
-		    struct assign_list *l);
+int eng_fallback(struct ctx *c, const struct step *s, const json_t *why, struct assign_list *l);
 /* A task to create (eng_add_task). */
 struct new_task {
 	const struct step *step; /* its step, or NULL (circulated by hand) */

@@ -82,6 +82,18 @@ struct engine {
  * stand-ins as assignees do, and the trail names each of them.
  */
 #define ENG_RULES_FALLBACK 4
+/*
+ * 4: what the engine itself writes into a request does not depend on the
+ * process's language, so replay gives the same rows in every locale: the
+ * trail stores a policy's reason as a code with ids (worded when shown),
+ * and a made title says yes and no as 是 and 否 (formdata_title).
+ */
+#define ENG_RULES_WORDS 4
+
+/* The codes of a policy's reason (eng_reason, eng_reason_text). */
+#define ENG_REASON_APPLICANT "applicant"   /* self-approval: the applicant */
+#define ENG_REASON_SEPARATION "separation" /* separation of duties: acted on the paired step */
+#define ENG_REASON_DEDUPE "dedupe"         /* dedupe: approved at another step */
 
 /* The event being applied. */
 struct eng_event {
@@ -94,6 +106,15 @@ struct eng_event {
 	time_t made_at;
 	json_t *p;            /* payload */
 };
+
+/*
+ * A policy's reason (a trail row's, a refusal's: {"reason": code, "user",
+ * "step"[, "other"]}) in words, names from wf and org (either may be NULL:
+ * ids then); translated, or with `translate` 0 the English text older
+ * events stored. An unknown code is shown as the JSON it is.
+ */
+void eng_reason_text(const json_t *why, const struct workflow *wf, const struct org *org, int translate,
+		     struct buf *out);
 
 /* printf into e->err; returns status. */
 int eng_fail(struct engine *e, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -44,12 +44,19 @@ static int judge_data(struct ctx *c, const struct eng_defs *d, const char *appli
 	return rc;
 }
 
-/* The title the form makes from `data` for this request (its `title:`), into out. */
+/*
+ * The title the form makes from `data` for this request (its `title:`),
+ * into out: in words that do not depend on the locale (rules 4), else as
+ * older events made it.
+ */
 static void made_title(const struct ctx *c, const json_t *data, struct buf *out)
 {
 	const struct eng_defs *d = c->in.defs;
 	const char *wf = d->wf->name ? d->wf->name : d->wf->id;
-	formdata_title(d->form, d->org, data, wf, eng_who_name(c, c->in.applicant), out);
+	if (c->rules >= ENG_RULES_WORDS)
+		formdata_title(d->form, d->org, data, wf, eng_who_name(c, c->in.applicant), out);
+	else
+		formdata_title_in_locale(d->form, d->org, data, wf, eng_who_name(c, c->in.applicant), out);
 }
 
 /*

@@ -163,13 +163,11 @@ static int start_people(struct ctx *c, const struct step *s, const char *prev)
 			l.n = 1;
 		}
 	} else {
-		char *kept_out = NULL;
-		struct buf why = BUF_INIT;
-		rc = eng_people(c, s, &l, &kept_out, &why);
+		json_t *kept_out = NULL;
+		rc = eng_people(c, s, &l, &kept_out);
 		if (!rc && !l.n && kept_out)
-			rc = eng_fallback(c, s, kept_out, why.s, &l);
-		free(kept_out);
-		buf_release(&why);
+			rc = eng_fallback(c, s, kept_out, &l);
+		json_decref(kept_out);
 		if (rc < 0) {
 			assign_list_release(&l);
 			return rc;

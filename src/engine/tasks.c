@@ -95,8 +95,12 @@ static int ap_decision(struct ctx *c, const char *decision)
 	if (s && strcmp(c->ev->actor, "system") && (rc = eng_separated(c, c->ev->actor, s->id, &other)) < 0)
 		goto out;
 	if (other) {
-		rc = REFUSE(c, _("%s acted on '%s' and may not also act on '%s' (separation of duties)"),
-			    eng_who_name(c, c->ev->actor), eng_step_label(c, other), eng_step_label(c, s->id));
+		json_t *why = eng_reason(ENG_REASON_SEPARATION, c->ev->actor, s->id, other);
+		struct buf words = BUF_INIT;
+		eng_reason_words(c, why, &words);
+		rc = REFUSE(c, "%s", words.s);
+		buf_release(&words);
+		json_decref(why);
 		goto out;
 	}
 	/* the revisions an approval records are the engine's (engine_act): none where the step has no access */

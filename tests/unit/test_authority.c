@@ -756,6 +756,25 @@ static void test_submit_and_update(void **state)
 	assert_replay(f);
 }
 
+/*
+ * Append an event as an older (or newer) docket wrote it, straight to the
+ * log without applying it: `payload` (stolen) as given, "rules" and all.
+ */
+static void append_raw(struct fx *f, const char *type, const char *actor, const char *def_version, json_t *payload)
+{
+	char uuid[37], now[32];
+	uuid_v4(uuid);
+	clock_format_iso(clock_now(), now, sizeof(now));
+	char *text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
+	struct store_event ev = { .uuid = uuid, .type = type, .actor = actor, .def_version = def_version,
+				  .made_at = now, .base_seq = store_event_last_seq(f->s), .payload = text };
+	assert_int_equal(store_begin(f->s), STORE_OK);
+	assert_int_equal(store_event_append(f->s, &ev, NULL), 0);
+	assert_int_equal(store_commit(f->s), STORE_OK);
+	free(text);
+	json_decref(payload);
+}
+
 /* Deploy `text` as the current version of the definition (kind, id); its hash (caller frees). */
 static char *deploy_text(struct fx *f, const char *kind, const char *id, const char *path, const char *text,
 			 size_t len)
@@ -1068,6 +1087,87 @@ static void test_separation_own_task(void **state)
 	assert_replay(f);
 }
 
+/* The reason column of request id's one "reassigned" trail row, as stored. Caller frees. */
+static char *stored_reason_of(struct fx *f, const char *id)
+{
+	int rc = 0;
+	char *v = eng_str(f->e, &rc, "SELECT opinion FROM eng_trail WHERE instance = ?1 AND action = 'reassigned'",
+			  "s", id);
+	assert_int_equal(rc, 0);
+	assert_non_null(v);
+	return v;
+}
+
+/* engine_check with --repair: the log replayed into the tables (1: something differed and is repaired). */
+static int repair(struct fx *f)
+{
+	struct buf report = BUF_INIT;
+	int64_t n = 0;
+	int rc = engine_check(f->e, 1, &report, &n);
+	if (rc < 0)
+		fprintf(stderr, "check: %s\n", engine_error(f->e));
+	buf_release(&report);
+	return rc;
+}
+
+/*
+ * The trail stores a policy's reason as a code with ids (rules 4), worded
+ * when shown: replay writes the same row in any language. Events of rules
+ * 2 and 3 stored it in words, and replay writes them as then: in English,
+ * as the reasons were shown everywhere before they were translated.
+ */
+static void test_reason_stored(void **state)
+{
+	struct fx *f = *state;
+	char *id = seal_by_keeper(f);
+	char *got = stored_reason_of(f, id);
+	assert_string_equal(got, "{\"other\":\"dept_head\",\"reason\":\"separation\",\"step\":\"secretariat\",\"user\":\"zhou.min\"}");
+	free(got);
+	json_t *o = engine_show(f->e, id), *v;
+	size_t i;
+	int n = 0;
+	json_array_foreach(json_object_get(o, "trail"), i, v) {
+		if (strcmp(json_string_value(json_object_get(v, "action")), "reassigned"))
+			continue;
+		n++;
+		assert_string_equal(json_string_value(json_object_get(v, "opinion")), SEAL_SEPARATION);
+		assert_string_equal(json_string_value(json_object_get(json_object_get(v, "reason"), "reason")), "separation");
+	}
+	assert_int_equal(n, 1);
+	json_decref(o);
+	free(id);
+	assert_replay(f);
+
+	/* the same request as the docket before (rules 3) logged it: its own events, replayed */
+	char *wf = engine_current_version(f->e, "workflow", "seal");
+	json_t *p = created(f, "seal", SEAL, 0);
+	json_object_set_new(p, "rules", json_integer(ENG_RULES_WORDS - 1));
+	append_raw(f, "instance.created", "qian.yu", wf, p);
+	assert_int_equal(repair(f), 1);
+	int rc = 0;
+	id = eng_str(f->e, &rc, "SELECT id FROM eng_instances WHERE created_seq = (SELECT max(created_seq) FROM eng_instances)", "");
+	assert_non_null(id);
+	char *t = task_of(f, "zhou.min", id);
+	append_raw(f, "task.approved", "zhou.min", wf, json_pack("{s:s, s:s, s:i}", "task", t, "opinion", "同意", "rules", ENG_RULES_WORDS - 1));
+	assert_int_equal(repair(f), 1);
+	got = stored_reason_of(f, id);
+	assert_string_equal(got, SEAL_SEPARATION);
+	free(got);
+	/* shown as it is */
+	o = engine_show(f->e, id);
+	json_array_foreach(json_object_get(o, "trail"), i, v) {
+		if (!strcmp(json_string_value(json_object_get(v, "action")), "reassigned")) {
+			assert_string_equal(json_string_value(json_object_get(v, "opinion")), SEAL_SEPARATION);
+			assert_null(json_object_get(v, "reason"));
+		}
+	}
+	json_decref(o);
+	free(t);
+	free(id);
+	free(wf);
+	assert_replay(f);
+}
+
 /*
  * What an approval records of the request's documents is the engine's to
  * say (engine_act reads the documents at a step with access): at a step
@@ -1273,25 +1373,6 @@ static void test_forged_rules(void **state)
 	free(t);
 	free(id);
 	assert_replay(f);
-}
-
-/*
- * Append an event as an older (or newer) docket wrote it, straight to the
- * log without applying it: `payload` (stolen) as given, "rules" and all.
- */
-static void append_raw(struct fx *f, const char *type, const char *actor, const char *def_version, json_t *payload)
-{
-	char uuid[37], now[32];
-	uuid_v4(uuid);
-	clock_format_iso(clock_now(), now, sizeof(now));
-	char *text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
-	struct store_event ev = { .uuid = uuid, .type = type, .actor = actor, .def_version = def_version,
-				  .made_at = now, .base_seq = store_event_last_seq(f->s), .payload = text };
-	assert_int_equal(store_begin(f->s), STORE_OK);
-	assert_int_equal(store_event_append(f->s, &ev, NULL), 0);
-	assert_int_equal(store_commit(f->s), STORE_OK);
-	free(text);
-	json_decref(payload);
 }
 
 /*
@@ -1578,6 +1659,7 @@ int main(void)
 		T(test_fallback_standin),
 		T(test_fallback_standin_barred),
 		T(test_separation_own_task),
+		T(test_reason_stored),
 		T(test_documents_at_none),
 		T(test_admin_only),
 		T(test_state_checks),
