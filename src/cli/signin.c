@@ -69,11 +69,11 @@ int cli_open_session(struct cli *c, struct store *s, struct engine *e, const cha
 int cli_sign_in(struct cli *c, struct store *s, struct engine *e, unsigned flags, struct auth_session **out)
 {
 	*out = NULL;
-	struct buf err = BUF_INIT;
+	struct buf err = BUF_INIT, where = BUF_INIT;
 	/* every event made here says where from */
-	signin_terminal(&err);
-	engine_set_terminal(e, err.s);
-	buf_reset(&err);
+	signin_terminal(&where);
+	engine_set_terminal(e, where.s);
+	buf_release(&where);
 	int any = auth_any_key(s);
 	if (any < 0) {
 		cli_error("%s", store_error(s));
@@ -119,8 +119,10 @@ int cli_sign_in(struct cli *c, struct store *s, struct engine *e, unsigned flags
 		return EXIT_OK;
 	}
 	/* else the passphrase, at a terminal */
-	if ((rc = cli_open_session(c, s, e, c->user, 0, out)) != EXIT_OK)
+	if ((rc = cli_open_session(c, s, e, c->user, 0, out)) != EXIT_OK) {
+		buf_release(&err);
 		return rc;
+	}
 	auth_use_session(s, *out);
 	if (signin_record(e, c->user, "prompt", 0, &err) < 0) {
 		auth_use_session(s, NULL);
