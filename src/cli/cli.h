@@ -80,6 +80,8 @@ int cli_store_exit(int status);
 void cli_print_json(json_t *v);
 /* Print "docket: MESSAGE" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Take the first "OPT VALUE" (or "ALT VALUE") out of the arguments: the value, or NULL. */
+const char *cli_take_opt(struct cli *c, const char *opt, const char *alt);
 /* Pull a flag like "--all" or "--json" out of the verb's arguments; 1 if found. */
 int cli_take_flag(struct cli *c, const char *flag);
 /* Reject any remaining "-x" option; returns 0 or prints usage and returns -1. */

@@ -200,15 +200,7 @@ static int read_passphrases(const char *file, struct buf *text)
 
 int cmd_enrol(struct cli *c)
 {
-	const char *file = NULL;
-	int w_ = 1;
-	for (int i = 1; i < c->argc; i++) {
-		if (!strcmp(c->argv[i], "--passphrases") && i + 1 < c->argc)
-			file = c->argv[++i];
-		else
-			c->argv[w_++] = c->argv[i];
-	}
-	c->argc = w_;
+	const char *file = cli_take_opt(c, "--passphrases", NULL);
 	if (cli_no_options(c) < 0 || (c->argc < 2) == !file)
 		return cli_usage(c);
 	struct who w;
@@ -337,15 +329,7 @@ static int minutes(const char *s, int *out)
 
 int cmd_login(struct cli *c)
 {
-	const char *dur = NULL;
-	int w_ = 1;
-	for (int i = 1; i < c->argc; i++) {
-		if (!strcmp(c->argv[i], "--for") && i + 1 < c->argc)
-			dur = c->argv[++i];
-		else
-			c->argv[w_++] = c->argv[i];
-	}
-	c->argc = w_;
+	const char *dur = cli_take_opt(c, "--for", NULL);
 	if (cli_no_options(c) < 0 || c->argc != 1)
 		return cli_usage(c);
 	struct who w;
@@ -664,18 +648,9 @@ int cmd_audit(struct cli *c)
 {
 	struct audit a = { c, NULL, NULL, NULL, 0, 0, NULL, 0 };
 	int verify = cli_take_flag(c, "--verify");
-	const char *since = NULL, *until = NULL;
-	int w_ = 1;
-	for (int i = 1; i < c->argc; i++) {
-		const char *o = c->argv[i];
-		const char **slot = !strcmp(o, "--person") ? &a.person : !strcmp(o, "--kind") ? &a.kind
-				  : !strcmp(o, "--since") ? &since : !strcmp(o, "--until") ? &until : NULL;
-		if (slot && i + 1 < c->argc)
-			*slot = c->argv[++i];
-		else
-			c->argv[w_++] = c->argv[i];
-	}
-	c->argc = w_;
+	a.person = cli_take_opt(c, "--person", NULL);
+	a.kind = cli_take_opt(c, "--kind", NULL);
+	const char *since = cli_take_opt(c, "--since", NULL), *until = cli_take_opt(c, "--until", NULL);
 	if (cli_no_options(c) < 0 || c->argc != 1)
 		return cli_usage(c);
 	if ((since && audit_time(since, 0, &a.since) < 0) || (until && audit_time(until, 1, &a.until) < 0)) {

@@ -114,23 +114,6 @@ static int session_open(struct cli *c, struct session *ss, int need_user)
 	return 0;
 }
 
-/* Take the first "--opt VALUE" out of the arguments; NULL when absent. */
-static const char *take_opt(struct cli *c, const char *opt, const char *alt)
-{
-	const char *val = NULL;
-	int w = 1;
-	for (int i = 1; i < c->argc; i++) {
-		if (!val && (!strcmp(c->argv[i], opt) || (alt && !strcmp(c->argv[i], alt))) &&
-		    i + 1 < c->argc) {
-			val = c->argv[++i];
-			continue;
-		}
-		c->argv[w++] = c->argv[i];
-	}
-	c->argc = w;
-	return val;
-}
-
 /* Say what was done: `what` with the id, or in JSON; `repeated`: an action applied before (--uuid). */
 static void report(struct cli *c, const char *what, const char *id, const char *request, int repeated)
 {
@@ -197,7 +180,7 @@ static json_t *form_input(struct cli *c, int *bad)
 {
 	*bad = 0;
 	json_t *in = NULL;
-	const char *file = take_opt(c, "--data", NULL);
+	const char *file = cli_take_opt(c, "--data", NULL);
 	if (file) {
 		json_error_t jerr;
 		in = json_load_file(file, JSON_REJECT_DUPLICATES, &jerr);
@@ -211,7 +194,7 @@ static json_t *form_input(struct cli *c, int *bad)
 		in = json_object();
 	}
 	const char *kv;
-	while ((kv = take_opt(c, "--set", NULL))) {
+	while ((kv = cli_take_opt(c, "--set", NULL))) {
 		const char *eq = strchr(kv, '=');
 		if (!eq || eq == kv) {
 			cli_error(_("'--set %s': use FIELD=VALUE"), kv);
@@ -245,7 +228,7 @@ static json_t *validate(const struct form *form, const struct org *org, const ch
 int cmd_new(struct cli *c)
 {
 	int draft = cli_take_flag(c, "--draft");
-	const char *title = take_opt(c, "--title", NULL);
+	const char *title = cli_take_opt(c, "--title", NULL);
 	int bad;
 	json_t *in = form_input(c, &bad);
 	if (bad)
@@ -322,7 +305,7 @@ static int submit_or_edit(struct cli *c, const char *type, const char *done)
 	json_t *in = form_input(c, &bad);
 	if (bad)
 		return EXIT_USAGE;
-	const char *title = take_opt(c, "--title", NULL);
+	const char *title = cli_take_opt(c, "--title", NULL);
 	if (cli_no_options(c) < 0 || c->argc != 2) {
 		json_decref(in);
 		return cli_usage(c);
@@ -382,8 +365,8 @@ enum { NO_OPINION = 0, OPINION = 1 };
 /* approve / reject / read / takeback / transfer / delegate / addsign: act on my task. */
 static int task_verb(struct cli *c, const char *type, const char *what, int nargs, int opinion)
 {
-	const char *m = opinion ? take_opt(c, "-m", "--message") : NULL;
-	const char *pick = take_opt(c, "--pick", NULL);
+	const char *m = opinion ? cli_take_opt(c, "-m", "--message") : NULL;
+	const char *pick = cli_take_opt(c, "--pick", NULL);
 	const char *where = NULL;
 	if (cli_take_flag(c, "--before"))
 		where = "before";
@@ -463,8 +446,8 @@ int cmd_addsign(struct cli *c)
 
 int cmd_return(struct cli *c)
 {
-	const char *to = take_opt(c, "--to", NULL);
-	const char *m = take_opt(c, "-m", "--message");
+	const char *to = cli_take_opt(c, "--to", NULL);
+	const char *m = cli_take_opt(c, "-m", "--message");
 	if (cli_no_options(c) < 0 || c->argc != 2)
 		return cli_usage(c);
 	struct session ss;
@@ -492,7 +475,7 @@ out:
 static int request_verb(struct cli *c, const char *type, const char *what, int min_users, int max_users,
 			int opinion)
 {
-	const char *m = opinion ? take_opt(c, "-m", "--message") : NULL;
+	const char *m = opinion ? cli_take_opt(c, "-m", "--message") : NULL;
 	if (cli_no_options(c) < 0 || c->argc < 2 + min_users || (max_users >= 0 && c->argc > 2 + max_users))
 		return cli_usage(c);
 	struct session ss;
@@ -649,8 +632,8 @@ int cmd_opinions(struct cli *c)
 
 int cmd_standin(struct cli *c)
 {
-	const char *from = take_opt(c, "--from", NULL), *to = take_opt(c, "--to", NULL);
-	const char *wf = take_opt(c, "--workflow", NULL);
+	const char *from = cli_take_opt(c, "--from", NULL), *to = cli_take_opt(c, "--to", NULL);
+	const char *wf = cli_take_opt(c, "--workflow", NULL);
 	if (cli_no_options(c) < 0 || c->argc != 2 || !from || !to)
 		return cli_usage(c);
 	struct session ss;
@@ -780,11 +763,11 @@ int cmd_check(struct cli *c)
 int cmd_migrate(struct cli *c)
 {
 	int dry = cli_take_flag(c, "--dry-run");
-	const char *to = take_opt(c, "--to", NULL);
+	const char *to = cli_take_opt(c, "--to", NULL);
 	json_t *map = json_object(), *ids = json_array();
 	const char *v;
 	int bad = 0;
-	while ((v = take_opt(c, "--map", NULL))) {
+	while ((v = cli_take_opt(c, "--map", NULL))) {
 		const char *eq = strchr(v, '=');
 		if (!eq || eq == v || !eq[1]) {
 			cli_error(_("'--map %s': use OLD=NEW"), v);
@@ -795,7 +778,7 @@ int cmd_migrate(struct cli *c)
 		json_object_set_new(map, k, json_string(eq + 1));
 		free(k);
 	}
-	while ((v = take_opt(c, "--instance", NULL)))
+	while ((v = cli_take_opt(c, "--instance", NULL)))
 		json_array_append_new(ids, json_string(v));
 	if (bad || cli_no_options(c) < 0 || c->argc != 2 || !to) {
 		json_decref(map);

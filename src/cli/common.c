@@ -84,6 +84,22 @@ void cli_print_json(json_t *v)
 	json_decref(v);
 }
 
+const char *cli_take_opt(struct cli *c, const char *opt, const char *alt)
+{
+	const char *val = NULL;
+	int w = 1;
+	for (int i = 1; i < c->argc; i++) {
+		if (!val && (!strcmp(c->argv[i], opt) || (alt && !strcmp(c->argv[i], alt))) &&
+		    i + 1 < c->argc) {
+			val = c->argv[++i];
+			continue;
+		}
+		c->argv[w++] = c->argv[i];
+	}
+	c->argc = w;
+	return val;
+}
+
 int cli_take_flag(struct cli *c, const char *flag)
 {
 	int found = 0;

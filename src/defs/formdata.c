@@ -1233,7 +1233,9 @@ int formdata_validate(const struct form *form, const struct org *org,
 	return 0;
 }
 
-void formdata_text(const struct field *f, const struct org *org, const json_t *val, struct buf *out)
+/* formdata_text with yes and no as `yes_no` says them. */
+static void value_text(const struct field *f, const struct org *org, const json_t *val, const char *const yes_no[2],
+		       struct buf *out)
 {
 	if (json_is_array(val)) {
 		size_t i;
@@ -1241,12 +1243,12 @@ void formdata_text(const struct field *f, const struct org *org, const json_t *v
 		json_array_foreach(val, i, x) {
 			if (i)
 				buf_adds(out, "、");
-			formdata_text(f, org, x, out);
+			value_text(f, org, x, yes_no, out);
 		}
 		return;
 	}
 	if (json_is_boolean(val)) {
-		buf_adds(out, json_is_true(val) ? _("yes") : _("no"));
+		buf_adds(out, json_is_true(val) ? yes_no[0] : yes_no[1]);
 		return;
 	}
 	if (!json_is_string(val)) {
@@ -1277,8 +1279,15 @@ void formdata_text(const struct field *f, const struct org *org, const json_t *v
 	buf_adds(out, s);
 }
 
-void formdata_title(const struct form *f, const struct org *org, const json_t *data, const char *workflow,
-		    const char *applicant, struct buf *out)
+void formdata_text(const struct field *f, const struct org *org, const json_t *val, struct buf *out)
+{
+	const char *const yes_no[2] = { _("yes"), _("no") };
+	value_text(f, org, val, yes_no, out);
+}
+
+/* A title, yes and no said as `yes_no` says them. */
+static void title_words(const struct form *f, const struct org *org, const json_t *data, const char *workflow,
+			const char *applicant, const char *const yes_no[2], struct buf *out)
 {
 	struct buf t = BUF_INIT;
 	for (const char *s = f && f->title ? f->title : ""; *s; s++) {
@@ -1295,7 +1304,7 @@ void formdata_title(const struct form *f, const struct org *org, const json_t *d
 		else if (!strcmp(name, "workflow") && !fd)
 			buf_adds(&t, workflow);
 		else if (v && !json_is_null(v))
-			formdata_text(fd, org, v, &t);
+			value_text(fd, org, v, yes_no, &t);
 		free(name);
 		s = end;
 	}
@@ -1313,4 +1322,18 @@ void formdata_title(const struct form *f, const struct org *org, const json_t *d
 		buf_addf(out, "%s - %s", workflow, applicant);
 	buf_release(&t);
 	buf_release(&clean);
+}
+
+void formdata_title(const struct form *f, const struct org *org, const json_t *data, const char *workflow,
+		    const char *applicant, struct buf *out)
+{
+	static const char *const yes_no[2] = { "是", "否" };
+	title_words(f, org, data, workflow, applicant, yes_no, out);
+}
+
+void formdata_title_in_locale(const struct form *f, const struct org *org, const json_t *data,
+			      const char *workflow, const char *applicant, struct buf *out)
+{
+	const char *const yes_no[2] = { _("yes"), _("no") };
+	title_words(f, org, data, workflow, applicant, yes_no, out);
 }

@@ -107,9 +107,19 @@ void formdata_text(const struct field *f, const struct org *org, const json_t *v
  * {applicant} and {workflow} by those names; runs of blanks left by
  * empty fields become one. Without a `title:`, or when it comes out
  * blank, "WORKFLOW - APPLICANT". `f` and `org` may be NULL.
+ *
+ * The title is stored (the engine makes it), so it never depends on the
+ * process's language: yes and no are 是 and 否, in the language of the
+ * definitions, as their labels and options are, whatever the locale.
  */
 void formdata_title(const struct form *f, const struct org *org, const json_t *data, const char *workflow,
 		    const char *applicant, struct buf *out);
+/*
+ * formdata_title as titles were made before engine rules 4: yes and no
+ * translated into the process's language. For replaying older events only.
+ */
+void formdata_title_in_locale(const struct form *f, const struct org *org, const json_t *data,
+			      const char *workflow, const char *applicant, struct buf *out);
 
 /* What formdata_scope() reads from; filled by it, owned by the caller (often on the stack). */
 struct formdata_scope {

@@ -9,8 +9,8 @@
 #include "engine.h"
 
 static const struct engine_action table[] = {
-#define ENG_ACTION(name, type, target, checks, apply, verb, title, done, deny) \
-	{ ENG_OP_##name, type, target, checks, verb, title, done, deny },
+#define ENG_ACTION(name, type, target, checks, apply, verb, title, done, deny, wrong_state) \
+	{ ENG_OP_##name, type, target, checks, verb, title, done, deny, wrong_state },
 #include "actions.def"
 #undef ENG_ACTION
 };

@@ -43,7 +43,6 @@ static void inst_release(struct inst *in)
 	free(in->org_hash);
 	free(in->applicant);
 	free(in->title);
-	free(in->state);
 	free(in->doc_number);
 	free(in->resume_step);
 	json_decref(in->data);
@@ -58,11 +57,57 @@ void eng_task_release(struct task *t)
 	free(t->assignee);
 	free(t->on_behalf);
 	free(t->kind);
-	free(t->state);
 	free(t->resumes);
 	free(t->after_task);
 	free(t->decision);
 	memset(t, 0, sizeof(*t));
+}
+
+/* The text of each state, by the enum (states.def). */
+static const char *const request_states[] = {
+#define REQUEST_STATE(name, text) [REQUEST_##name] = text,
+#include "states.def"
+#undef REQUEST_STATE
+};
+static const char *const task_states[] = {
+#define TASK_STATE(name, text) [TASK_##name] = text,
+#include "states.def"
+#undef TASK_STATE
+};
+
+const char *eng_request_state_text(enum request_state s)
+{
+	return (unsigned)s < REQUEST_STATE_COUNT ? request_states[s] : "?";
+}
+
+const char *eng_task_state_text(enum task_state s)
+{
+	return (unsigned)s < TASK_STATE_COUNT ? task_states[s] : "?";
+}
+
+/* The index of `text` among names[0..n), or -1. */
+static int state_index(const char *const *names, int n, const char *text)
+{
+	for (int i = 0; text && i < n; i++)
+		if (!strcmp(names[i], text))
+			return i;
+	return -1;
+}
+
+int eng_request_state_parse(const char *text, enum request_state *out)
+{
+	int i = state_index(request_states, REQUEST_STATE_COUNT, text);
+	if (i >= 0)
+		*out = (enum request_state)i;
+	return i < 0 ? -1 : 0;
+}
+
+int eng_task_state_parse(const char *text, enum task_state *out)
+{
+	int i = state_index(task_states, TASK_STATE_COUNT, text);
+	if (i >= 0)
+		*out = (enum task_state)i;
+	return i < 0 ? -1 : 0;
 }
 
 /* Load request `id` into c->in with its definitions; ENG_REFUSED when unknown. */
@@ -75,7 +120,7 @@ int eng_load_inst(struct ctx *c, const char *id)
 				 "s", id);
 	if (!st)
 		return STORE_ERR;
-	int rc = sqlite3_step(st);
+	int rc = sqlite3_step(st), bad_state = 0;
 	if (rc == SQLITE_ROW) {
 		struct inst *in = &c->in;
 		in->id = eng_col(st, 0);
@@ -86,7 +131,10 @@ int eng_load_inst(struct ctx *c, const char *id)
 		in->org_hash = eng_col(st, 5);
 		in->applicant = eng_col(st, 6);
 		in->title = eng_col(st, 7);
-		in->state = eng_col(st, 8);
+		bad_state = eng_request_state_parse((const char *)sqlite3_column_text(st, 8), &in->state) < 0;
+		if (bad_state)
+			eng_fail(e, STORE_CORRUPT, _("request '%s' has an unknown state '%s'"), in->id,
+				 sqlite3_column_text(st, 8) ? (const char *)sqlite3_column_text(st, 8) : "");
 		in->doc_number = eng_col(st, 9);
 		in->resume_step = eng_col(st, 10);
 		json_error_t jerr;
@@ -98,6 +146,8 @@ int eng_load_inst(struct ctx *c, const char *id)
 		return REFUSE(c, _("no request '%s'"), id ? id : "");
 	if (rc != SQLITE_ROW)
 		return eng_sql_fail(e, rc);
+	if (bad_state)
+		return STORE_CORRUPT;
 	c->in.defs = eng_defs_get(e, c->in.wf_hash, c->in.form_hash, c->in.org_hash);
 	if (!c->in.defs)
 		return STORE_ERR;
@@ -118,7 +168,7 @@ int eng_load_task(struct ctx *c, const char *id, struct task *t)
 				 "s", id);
 	if (!st)
 		return STORE_ERR;
-	int rc = sqlite3_step(st);
+	int rc = sqlite3_step(st), bad_state = 0;
 	if (rc == SQLITE_ROW) {
 		t->id = eng_col(st, 0);
 		t->instance = eng_col(st, 1);
@@ -126,7 +176,10 @@ int eng_load_task(struct ctx *c, const char *id, struct task *t)
 		t->assignee = eng_col(st, 3);
 		t->on_behalf = eng_col(st, 4);
 		t->kind = eng_col(st, 5);
-		t->state = eng_col(st, 6);
+		bad_state = eng_task_state_parse((const char *)sqlite3_column_text(st, 6), &t->state) < 0;
+		if (bad_state)
+			eng_fail(c->e, STORE_CORRUPT, _("task '%s' has an unknown state '%s'"), t->id,
+				 sqlite3_column_text(st, 6) ? (const char *)sqlite3_column_text(st, 6) : "");
 		t->resumes = eng_col(st, 7);
 		t->after_task = eng_col(st, 8);
 		t->decision = eng_col(st, 9);
@@ -141,7 +194,9 @@ int eng_load_task(struct ctx *c, const char *id, struct task *t)
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
 		return REFUSE(c, _("no task '%s'"), id ? id : "");
-	return rc == SQLITE_ROW ? 0 : eng_sql_fail(c->e, rc);
+	if (rc != SQLITE_ROW)
+		return eng_sql_fail(c->e, rc);
+	return bad_state ? STORE_CORRUPT : 0;
 }
 
 /* One line of the trail. */
@@ -155,12 +210,11 @@ int eng_trail_add(struct ctx *c, const char *step, const char *actor, const char
 		       detail, opinion, (int64_t)c->ev->made_at);
 }
 
-int eng_set_state(struct ctx *c, const char *state)
+int eng_set_state(struct ctx *c, enum request_state state)
 {
-	free(c->in.state);
-	c->in.state = xstrdup(state);
+	c->in.state = state;
 	return eng_run(c->e, "UPDATE eng_instances SET state = ?2, updated_seq = ?3 WHERE id = ?1", "ssi",
-		       c->in.id, state, c->ev->seq);
+		       c->in.id, eng_request_state_text(state), c->ev->seq);
 }
 
 /* 1 if `user` holds role `role` in the request's organisation. */
@@ -178,7 +232,7 @@ int eng_is_admin(const struct org *o, const char *user)
 
 int eng_need_not_admin(struct ctx *c, const struct org *o, const char *what)
 {
-	if (c->rules < 3 || !o || !eng_is_admin(o, c->ev->actor))
+	if (c->rules < ENG_RULES_ADMINS || !o || !eng_is_admin(o, c->ev->actor))
 		return 0;
 	const struct org_user *u = org_user(o, c->ev->actor);
 	return REFUSE(c, _("%s is an administrator: administrators do their own work only, not '%s' (三员分立)"),
@@ -201,14 +255,6 @@ const char *eng_step_label(const struct ctx *c, const char *id)
 
 /* --- handlers ----------------------------------------------------------------- */
 
-/* The request must be running; refuse otherwise. */
-int eng_need_running(struct ctx *c)
-{
-	if (!strcmp(c->in.state, "running"))
-		return 0;
-	return REFUSE(c, _("request '%s' is %s, not running"), c->in.id, c->in.state);
-}
-
 /* Load the payload's task (which the actor must hold, open) and its request. */
 static int my_open_task(struct ctx *c, struct task *t, const char *verb)
 {
@@ -220,14 +266,12 @@ static int my_open_task(struct ctx *c, struct task *t, const char *verb)
 		return rc;
 	if (strcmp(c->ev->actor, "system") && strcmp(t->assignee, c->ev->actor))
 		return REFUSE(c, _("task '%s' is not yours: it is assigned to '%s'"), t->id, t->assignee);
-	if (!strcmp(t->state, "done"))
+	if (t->state == TASK_DONE)
 		return REFUSE(c, _("task '%s' was already decided (%s)"), t->id, t->decision ? t->decision : "");
-	if (!strcmp(t->state, "withdrawn") || !strcmp(t->state, "cancelled"))
+	if (t->state == TASK_WITHDRAWN || t->state == TASK_CANCELLED)
 		return REFUSE(c, _("task '%s' was withdrawn: nothing to %s"), t->id, verb);
-	if (!strcmp(t->state, "waiting"))
+	if (t->state == TASK_WAITING)
 		return REFUSE(c, _("task '%s' is waiting for another signer first"), t->id);
-	if (strcmp(t->kind, "read") && (rc = eng_need_running(c)) < 0)
-		return rc;
 	return 0;
 }
 
@@ -254,7 +298,8 @@ int eng_is_engine_event(const char *type)
 /*
  * What the action table says is checked before an action's rule: who may
  * act at all (today's rules), the target loaded (the actor's own open task,
- * any task, the request), then applicant, administrator and running.
+ * any task, the request), what the task is for (to decide, to read), then
+ * applicant, administrator and the request's state.
  */
 static int checks(struct ctx *c, const struct engine_action *a)
 {
@@ -273,17 +318,23 @@ static int checks(struct ctx *c, const struct engine_action *a)
 	} else if ((a->checks & ENG_REQUEST) && (rc = eng_load_inst(c, eng_pstr(c, "instance"))) < 0) {
 		return rc;
 	}
+	int reading = c->t.kind && !strcmp(c->t.kind, "read");
+	if ((a->checks & ENG_TO_DECIDE) && reading)
+		return REFUSE(c, _("task '%s' is for reading: mark it read instead"), c->t.id);
+	if ((a->checks & ENG_TO_READ) && !reading)
+		return REFUSE(c, _("task '%s' is not for reading: approve, reject or return it"), c->t.id);
 	int applicant = (a->checks & ENG_APPLICANT) && !strcmp(actor, c->in.applicant);
 	int admin = (a->checks & ENG_SYSADMIN) && eng_has_role(c->in.defs->org, actor, "sysadmin");
 	if ((a->checks & ENG_APPLICANT) && !applicant && !admin)
 		return REFUSE(c, _(a->deny), c->in.applicant, c->in.id);
 	if (!(a->checks & ENG_APPLICANT) && (a->checks & ENG_SYSADMIN) && !admin)
 		return REFUSE(c, _(a->deny), c->in.id);
-	if (a->checks & ENG_RUNNING)
-		rc = eng_need_running(c);
+	unsigned states = a->checks & ENG_STATES;
+	if (states && !(states & ENG_IN(c->in.state)))
+		return REFUSE(c, _(a->wrong_state), c->in.id, eng_request_state_text(c->in.state));
 	/* 三员分立: the administrators' work is theirs alone, and nothing else is
 	   (a request's creation is judged in judge_created, by its organisation) */
-	if (!rc && !is_system && !(a->checks & ENG_ADMIN_OK) && a->op != ENG_OP_CREATED) {
+	if (!is_system && !(a->checks & ENG_ADMIN_OK) && a->op != ENG_OP_CREATED) {
 		const struct eng_defs *d = c->in.id ? c->in.defs
 				       : c->ev->def_version ? eng_defs_get(c->e, NULL, NULL, c->ev->def_version) : NULL;
 		rc = eng_need_not_admin(c, d ? d->org : NULL, _(a->title));
@@ -295,7 +346,7 @@ int eng_apply(struct engine *e, const struct eng_event *ev)
 {
 	struct ctx c = { .e = e, .ev = ev };
 	c.rules = (int)json_integer_value(json_object_get(ev->p, "rules"));
-	c.strict = c.rules >= 2; /* rules 2 brought the checks that "strict" names */
+	c.strict = c.rules >= ENG_RULES_STRICT;
 	const struct engine_action *a = engine_action_by_type(ev->type);
 	int rc = a ? checks(&c, a) : eng_fail(e, ENG_REFUSED, _("unknown event type '%s'"), ev->type);
 	if (!rc)

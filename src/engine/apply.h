@@ -18,7 +18,8 @@ struct step;
 
 /* A request as stored. */
 struct inst {
-	char *id, *uuid, *workflow, *wf_hash, *form_hash, *org_hash, *applicant, *title, *state;
+	char *id, *uuid, *workflow, *wf_hash, *form_hash, *org_hash, *applicant, *title;
+	enum request_state state;
 	char *doc_number, *resume_step;
 	json_t *data;          /* canonical form data */
 	int64_t submit_seq;
@@ -27,8 +28,8 @@ struct inst {
 
 /* A task as stored. */
 struct task {
-	char *id, *instance, *step, *assignee, *on_behalf, *kind, *state, *resumes, *after_task,
-		*decision;
+	char *id, *instance, *step, *assignee, *on_behalf, *kind, *resumes, *after_task, *decision;
+	enum task_state state;
 	int extra, ord, timed_out;
 	int64_t deadline, next_remind, decided_seq; /* 0 = none */
 	int64_t created_seq;  /* the event that made it */
@@ -44,8 +45,8 @@ struct ctx {
 	int depth;        /* routing recursion guard */
 	const struct calendar *cal; /* the event's calendar (NULL: the fallback) */
 	int cal_loaded;   /* cal was looked up */
-	int strict;       /* judged by today's rules (ENG_RULES); older events replay as they were */
-	int rules;        /* the rules version the event carries (0: none, the first) */
+	int rules;        /* the rules the event carries (0: none, older than rules 2) */
+	int strict;       /* rules >= ENG_RULES_STRICT: every check; older events replay as they were */
 	struct task t;    /* the payload's task, when the action targets one (loaded before the rule) */
 	int pick_used;    /* a step that lets the previous handler pick was entered */
 };
@@ -65,8 +66,14 @@ const char *eng_pstr(const struct ctx *c, const char *key);
 /* One line of the trail. */
 int eng_trail_add(struct ctx *c, const char *step, const char *actor, const char *on_behalf,
 		 const char *action, const char *detail, const char *opinion);
+/* The text a state is stored as (states.def). */
+const char *eng_request_state_text(enum request_state s);
+const char *eng_task_state_text(enum task_state s);
+/* The state stored as `text` into *out: 0, or -1 when no state is so called. */
+int eng_request_state_parse(const char *text, enum request_state *out);
+int eng_task_state_parse(const char *text, enum task_state *out);
 /* Set the request's state (and its last change) to `state`. */
-int eng_set_state(struct ctx *c, const char *state);
+int eng_set_state(struct ctx *c, enum request_state state);
 /* Load request `id` into c->in with its definitions; ENG_REFUSED when unknown. */
 int eng_load_inst(struct ctx *c, const char *id);
 /* Load task `id`; ENG_REFUSED when unknown. */
@@ -86,20 +93,29 @@ int eng_has_role(const struct org *o, const char *user, const char *role);
 const char *eng_who_name(const struct ctx *c, const char *user);
 /* A step as messages name it. */
 const char *eng_step_label(const struct ctx *c, const char *id);
-/* The request must be running; refuse otherwise. */
-int eng_need_running(struct ctx *c);
 /* 1 if `user` exists in the request's organisation (else refuse). */
 int eng_need_user(struct ctx *c, const char *user);
+/*
+ * Why the policies keep `user` from step `step`, as the trail stores it
+ * and eng_reason_text words it: {"reason": code, "user", "step"[,
+ * "other"]} (new reference). Codes: ENG_REASON_APPLICANT (self-approval),
+ * ENG_REASON_SEPARATION (other: the paired step they acted on),
+ * ENG_REASON_DEDUPE (other: the step they approved at).
+ */
+json_t *eng_reason(const char *code, const char *user, const char *step, const char *other);
+/* A reason in words, translated, with names from the request's definitions. */
+void eng_reason_words(const struct ctx *c, const json_t *why, struct buf *out);
 /*
  * Whether the workflow's policies let `user` handle step `s` of this
  * request, however they would come to it (assigned, picked, added as a
  * signer, transferred to, delegated to, standing in, escalated to): a
- * BAR_* (>= 0), with the reason in words in `why` when barred, or a
- * negative status. Self-approval first, then separation of duties, then
- * dedupe (so a person both rules keep out is said to be kept out by
- * separation, which a fallback must then honour).
+ * BAR_* (>= 0), with the reason (eng_reason; caller decrefs) in *why when
+ * barred and why is not NULL, or a negative status. Self-approval first,
+ * then separation of duties, then dedupe (so a person both rules keep out
+ * is said to be kept out by separation, which a fallback must then
+ * honour).
  */
-int eng_barred(struct ctx *c, const char *user, const struct step *s, struct buf *why);
+int eng_barred(struct ctx *c, const char *user, const struct step *s, json_t **why);
 /*
  * Refuse making `user` a handler of step s when the policies bar them
  * (strict events only: older ones replay as they were decided).
@@ -113,28 +129,28 @@ int eng_separated(struct ctx *c, const char *user, const char *step, const char 
 /*
  * The people of a people step after every policy; 0 and l filled (maybe
  * empty). When today's rules dropped someone for separation of duties,
- * *kept_out (caller frees) names the first of them and `why` says why: a
- * step left with nobody then goes to a fallback instead of passing.
+ * *kept_out (caller decrefs) is the reason of the first of them: a step
+ * left with nobody then goes to a fallback instead of passing.
  */
-int eng_people(struct ctx *c, const struct step *s, struct assign_list *l, char **kept_out,
-		  struct buf *why);
+int eng_people(struct ctx *c, const struct step *s, struct assign_list *l, json_t **kept_out);
 /*
  * A step the policies left with nobody because separation of duties kept
- * out `kept_out` (say, the only seal keeper applied, and the superior who
- * stands for them approved the paired step): passing it would let one
- * person do both. It goes to the step's `fallback:` people the policies
- * allow, else to the superior of the person kept out, or theirs, and so on
- * up; the trail names who and why. Refused when nobody is left.
+ * someone out, for the reason `why` (say, the only seal keeper applied,
+ * and the superior who stands for them approved the paired step): passing
+ * it would let one person do both. It goes to the step's `fallback:`
+ * people the policies allow, else to the superior of the person kept out,
+ * or theirs, and so on up; the trail names who and why. Refused when
+ * nobody is left. Those people then go through the stand-ins (rules 4), as
+ * assignees do.
  */
-int eng_fallback(struct ctx *c, const struct step *s, const char *kept_out, const char *why,
-		    struct assign_list *l);
+int eng_fallback(struct ctx *c, const struct step *s, const json_t *why, struct assign_list *l);
 /* A task to create (eng_add_task). */
 struct new_task {
 	const struct step *step; /* its step, or NULL (circulated by hand) */
 	const char *user;        /* who acts */
 	const char *on_behalf;   /* the person they stand in for, or NULL */
 	const char *kind;        /* approve, offer, handle_lead, handle_co, read */
-	const char *state;       /* pending or waiting */
+	enum task_state state;   /* TASK_PENDING or TASK_WAITING */
 	int extra;               /* 0 the workflow's, 1 an added signer (加签), 2 a delegate (委派) */
 	const char *resumes;     /* the task that waits for this one and resumes after it, or NULL */
 	const char *after;       /* the task this one waits for (加签 after me), or NULL */
@@ -145,7 +161,7 @@ int eng_add_task(struct ctx *c, const struct new_task *t, char **id_out);
 /* Enter step s, coming from the people step `prev` (NULL: the applicant). */
 int eng_enter(struct ctx *c, const struct step *s, const char *prev);
 /* Close every open (non-read) task of the request, and forget where it was. */
-int eng_close_all(struct ctx *c, const char *state);
+int eng_close_all(struct ctx *c, enum task_state state);
 /* After a decision at step s: pass it on, fail the request, or wait. */
 int eng_settle(struct ctx *c, const struct step *s);
 /*

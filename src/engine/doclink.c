@@ -120,29 +120,45 @@ static int doc_cmp(const void *a, const void *b)
 }
 
 /*
- * A take back: the documents the decision recorded, from its event. Only an
- * approval that can be taken back is looked at; apply refuses the rest.
+ * A take back: the documents the decision recorded, from its event (read
+ * through the store's API: the log is the store's). Only an approval that
+ * can be taken back is looked at; apply refuses the rest.
  */
 static int takeback_before(struct engine *e, const char *task, struct eng_doclink *l)
 {
 	sqlite3_stmt *st = eng_q(e,
-				 "SELECT t.instance, t.decided_seq, ev.payload FROM eng_tasks t"
-				 " JOIN events ev ON ev.seq = t.decided_seq"
-				 " WHERE t.id = ?1 AND t.state = 'done' AND t.decision = 'approve'",
+				 "SELECT instance, decided_seq FROM eng_tasks"
+				 " WHERE id = ?1 AND state = 'done' AND decision = 'approve'",
 				 "s", task);
 	if (!st)
 		return STORE_ERR;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		const char *text = (const char *)sqlite3_column_text(st, 2);
-		json_t *p = text ? json_loads(text, 0, NULL) : NULL;
-		json_t *docs = json_object_get(p, "documents");
-		l->instance = eng_col(st, 0);
-		l->withdraw_seq = sqlite3_column_int64(st, 1);
-		if (json_object_size(docs))
-			l->docs = json_incref(docs);
-		json_decref(p);
+	char *instance = NULL;
+	int64_t seq = 0;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		instance = eng_col(st, 0);
+		seq = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? 0 : eng_sql_fail(e, rc);
+	struct store_event ev;
+	rc = store_event_by_seq(e->s, seq, &ev);
+	if (rc <= 0) {
+		rc = rc < 0 ? eng_fail(e, rc, "%s", store_error(e->s))
+			    : eng_fail(e, STORE_CORRUPT, _("task '%s' was decided by event %lld, which is not in the log"),
+				       task, (long long)seq);
+		free(instance);
+		return rc;
+	}
+	json_t *p = json_loads(ev.payload, 0, NULL);
+	json_t *docs = json_object_get(p, "documents");
+	l->instance = instance;
+	l->withdraw_seq = seq;
+	if (json_object_size(docs))
+		l->docs = json_incref(docs);
+	json_decref(p);
+	store_event_release(&ev);
 	return 0;
 }
 

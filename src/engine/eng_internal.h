@@ -64,11 +64,36 @@ struct engine {
  * The rules an action is judged by. engine_act stamps every new event's
  * payload with "rules": ENG_RULES (whatever a caller put there); replay
  * judges an event by the rules it carries, so events accepted before a
- * rule was added replay as they were decided. 2: the engine judges forms,
- * initiators, picks and the policies on every way to a handler. 3: the
- * three administrators make no business action (三员分立).
+ * rule was added replay as they were decided. ENG_RULES is today's
+ * version; each rule names the version that introduced it, and holds for
+ * events carrying that version or a later one.
  */
-#define ENG_RULES 3
+#define ENG_RULES 4
+/*
+ * 2: the engine judges forms, initiators, picks and the policies on every
+ * way to a handler (a "strict" event, struct ctx): every check of
+ * doc/engine.md, "The engine alone judges an action".
+ */
+#define ENG_RULES_STRICT 2
+/* 3: the three administrators make no business action (三员分立). */
+#define ENG_RULES_ADMINS 3
+/*
+ * 4: the people a step falls back to (eng_fallback) go through the
+ * stand-ins as assignees do, and the trail names each of them.
+ */
+#define ENG_RULES_FALLBACK 4
+/*
+ * 4: what the engine itself writes into a request does not depend on the
+ * process's language, so replay gives the same rows in every locale: the
+ * trail stores a policy's reason as a code with ids (worded when shown),
+ * and a made title says yes and no as 是 and 否 (formdata_title).
+ */
+#define ENG_RULES_WORDS 4
+
+/* The codes of a policy's reason (eng_reason, eng_reason_text). */
+#define ENG_REASON_APPLICANT "applicant"   /* self-approval: the applicant */
+#define ENG_REASON_SEPARATION "separation" /* separation of duties: acted on the paired step */
+#define ENG_REASON_DEDUPE "dedupe"         /* dedupe: approved at another step */
 
 /* The event being applied. */
 struct eng_event {
@@ -81,6 +106,15 @@ struct eng_event {
 	time_t made_at;
 	json_t *p;            /* payload */
 };
+
+/*
+ * A policy's reason (a trail row's, a refusal's: {"reason": code, "user",
+ * "step"[, "other"]}) in words, names from wf and org (either may be NULL:
+ * ids then); translated, or with `translate` 0 the English text older
+ * events stored. An unknown code is shown as the JSON it is.
+ */
+void eng_reason_text(const json_t *why, const struct workflow *wf, const struct org *org, int translate,
+		     struct buf *out);
 
 /* printf into e->err; returns status. */
 int eng_fail(struct engine *e, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

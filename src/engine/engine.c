@@ -564,16 +564,22 @@ static int act_at(struct engine *e, const char *uuid, const char *type, const ch
 
 /*
  * Whether a refusal of `type` by `actor` goes into the audit trail: an
- * administrator's, and any refused administrator's work (someone trying to
- * enrol, unlock, terminate ...). A refusal of a refusal is not recorded.
+ * administrator's, and anyone's try at an administrator's work (enrolling,
+ * revoking, unlocking, setting the policy, terminating, migrating). A
+ * refusal of a refusal is not recorded.
  */
 static int audited_refusal(struct engine *e, const char *type, const char *actor)
 {
 	const struct engine_action *a = engine_action_by_type(type);
 	if (!a || a->op == ENG_OP_REFUSED || !strcmp(actor, "system"))
 		return 0;
-	if ((a->checks & ENG_ADMIN_OK) && a->op != ENG_OP_SIGNIN && a->op != ENG_OP_PASSWD)
+	switch (a->op) {
+	case ENG_OP_ENROLLED: case ENG_OP_REVOKED: case ENG_OP_UNLOCKED: case ENG_OP_POLICY:
+	case ENG_OP_TERMINATED: case ENG_OP_MIGRATED:
 		return 1;
+	default:
+		break;
+	}
 	const struct org *o = engine_org(e);
 	const struct org_user *u = o ? org_user(o, actor) : NULL;
 	return u && (org_user_has_role(u, "sysadmin") || org_user_has_role(u, "secadmin") ||

@@ -44,6 +44,22 @@ struct engine; /* opaque; engine_free() frees it */
 /* What an action's payload names (actions.def). */
 enum engine_target { ENG_ON_NONE, ENG_ON_TASK, ENG_ON_REQUEST };
 
+/* A request's state (states.def; stored as its text). */
+enum request_state {
+#define REQUEST_STATE(name, text) REQUEST_##name,
+#include "states.def"
+#undef REQUEST_STATE
+	REQUEST_STATE_COUNT
+};
+
+/* A task's state (states.def; stored as its text). */
+enum task_state {
+#define TASK_STATE(name, text) TASK_##name,
+#include "states.def"
+#undef TASK_STATE
+	TASK_STATE_COUNT
+};
+
 /* What the engine checks before an action's rule (actions.def says the order). */
 #define ENG_BY_PERSON 0x01u /* a person of the organisation acts (never "system") */
 #define ENG_BY_SYSTEM 0x02u /* only the system (timers) */
@@ -52,10 +68,24 @@ enum engine_target { ENG_ON_NONE, ENG_ON_TASK, ENG_ON_REQUEST };
 #define ENG_REQUEST   0x10u /* the payload's request exists */
 #define ENG_APPLICANT 0x20u /* only the applicant (with ENG_SYSADMIN: or a system administrator) */
 #define ENG_SYSADMIN  0x40u /* only a system administrator */
-#define ENG_RUNNING   0x80u /* the request is running */
+#define ENG_TO_DECIDE 0x80u /* the task is one to decide, not an item to read */
 #define ENG_BATCH     0x100u /* its verb makes one such event per request (no --uuid) */
 #define ENG_ADMIN_OK  0x200u /* an administrator's work: the three administrators may make
 				only these (三员分立), never a business action */
+#define ENG_TO_READ   0x400u /* the task is an item to read (传阅) */
+/*
+ * The request's state: the action needs one of the states named (none
+ * named: any state), else it is refused with the row's `wrong_state`.
+ */
+#define ENG_IN(state)  (0x800u << (state))
+#define ENG_STATES     (((1u << REQUEST_STATE_COUNT) - 1) << 11) /* every ENG_IN bit */
+#define ENG_RUNNING    ENG_IN(REQUEST_RUNNING)
+/* its applicant may still change it: a draft, or returned or withdrawn */
+#define ENG_CHANGEABLE (ENG_IN(REQUEST_DRAFT) | ENG_IN(REQUEST_RETURNED) | ENG_IN(REQUEST_WITHDRAWN))
+/* not finished (approved, rejected, terminated) */
+#define ENG_UNFINISHED (ENG_CHANGEABLE | ENG_RUNNING)
+/* submitted at least once: anything but a draft */
+#define ENG_SUBMITTED  (ENG_STATES & ~ENG_IN(REQUEST_DRAFT))
 
 /* Every operation, from actions.def. */
 enum engine_op {
@@ -75,6 +105,7 @@ struct engine_action {
 	const char *title;          /* what people call it */
 	const char *done;           /* what was done, one %s */
 	const char *deny;           /* the refusal by ENG_APPLICANT/ENG_SYSADMIN, or NULL */
+	const char *wrong_state;    /* the refusal by the state the checks name (request, state), or NULL */
 };
 
 /* The row of op; of an event type; of a `docket` verb (NULL when none). */

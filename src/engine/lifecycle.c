@@ -44,12 +44,19 @@ static int judge_data(struct ctx *c, const struct eng_defs *d, const char *appli
 	return rc;
 }
 
-/* The title the form makes from `data` for this request (its `title:`), into out. */
+/*
+ * The title the form makes from `data` for this request (its `title:`),
+ * into out: in words that do not depend on the locale (rules 4), else as
+ * older events made it.
+ */
 static void made_title(const struct ctx *c, const json_t *data, struct buf *out)
 {
 	const struct eng_defs *d = c->in.defs;
 	const char *wf = d->wf->name ? d->wf->name : d->wf->id;
-	formdata_title(d->form, d->org, data, wf, eng_who_name(c, c->in.applicant), out);
+	if (c->rules >= ENG_RULES_WORDS)
+		formdata_title(d->form, d->org, data, wf, eng_who_name(c, c->in.applicant), out);
+	else
+		formdata_title_in_locale(d->form, d->org, data, wf, eng_who_name(c, c->in.applicant), out);
 }
 
 /*
@@ -154,7 +161,7 @@ int ap_created(struct ctx *c)
 	rc = eng_run(c->e, "UPDATE eng_instances SET submit_seq = ?2 WHERE id = ?1", "si", c->in.id, c->ev->seq);
 	c->in.submit_seq = c->ev->seq;
 	if (!rc)
-		rc = eng_set_state(c, "running");
+		rc = eng_set_state(c, REQUEST_RUNNING);
 	if (!rc)
 		rc = eng_trail_add(c, NULL, c->ev->actor, NULL, "submitted", NULL, NULL);
 	if (!rc && c->in.defs->wf->nsteps)
@@ -207,15 +214,11 @@ static int take_changes(struct ctx *c)
 /* instance.submitted: a draft, a returned or a withdrawn request goes (back) in. */
 int ap_submitted(struct ctx *c)
 {
-	int rc;
-	if (strcmp(c->in.state, "draft") && strcmp(c->in.state, "returned") && strcmp(c->in.state, "withdrawn"))
-		return REFUSE(c, _("request '%s' is %s: only a draft, returned or withdrawn request can be submitted"),
-			      c->in.id, c->in.state);
-	rc = take_changes(c);
+	int rc = take_changes(c);
 	const struct workflow *w = c->in.defs->wf;
 	const struct step *start = &w->steps[0];
 	const char *resume = NULL;
-	if (!strcmp(c->in.state, "returned") && w->resubmit == RESUBMIT_TO_RETURNER && c->in.resume_step &&
+	if (c->in.state == REQUEST_RETURNED && w->resubmit == RESUBMIT_TO_RETURNER && c->in.resume_step &&
 	    workflow_step(w, c->in.resume_step)) {
 		start = workflow_step(w, c->in.resume_step);
 		resume = start->id;
@@ -226,7 +229,7 @@ int ap_submitted(struct ctx *c)
 	if (!resume)
 		c->in.submit_seq = c->ev->seq;
 	if (!rc)
-		rc = eng_set_state(c, "running");
+		rc = eng_set_state(c, REQUEST_RUNNING);
 	if (!rc)
 		rc = eng_trail_add(c, NULL, c->ev->actor, NULL, "submitted", resume, NULL);
 	char *prev = NULL;
@@ -247,9 +250,6 @@ int ap_submitted(struct ctx *c)
 int ap_updated(struct ctx *c)
 {
 	int rc;
-	if (strcmp(c->in.state, "draft") && strcmp(c->in.state, "returned") && strcmp(c->in.state, "withdrawn"))
-		return REFUSE(c, _("request '%s' is %s: only a draft, returned or withdrawn request can be changed"),
-			      c->in.id, c->in.state);
 	if (!json_is_object(json_object_get(c->ev->p, "data")) && !eng_pstr(c, "title"))
 		return REFUSE(c, _("nothing to change in request '%s'"), c->in.id);
 	rc = take_changes(c);
@@ -271,7 +271,7 @@ int ap_withdrawn(struct ctx *c)
 	if (rc == 1)
 		return REFUSE(c, _("request '%s' was already approved at a step: it can no longer be withdrawn"),
 			      c->in.id);
-	if ((rc = eng_close_all(c, "cancelled")) < 0 || (rc = eng_set_state(c, "withdrawn")) < 0)
+	if ((rc = eng_close_all(c, TASK_CANCELLED)) < 0 || (rc = eng_set_state(c, REQUEST_WITHDRAWN)) < 0)
 		return rc;
 	return eng_trail_add(c, NULL, c->ev->actor, NULL, "withdrawn", NULL, eng_pstr(c, "opinion"));
 }
@@ -280,8 +280,6 @@ int ap_withdrawn(struct ctx *c)
 int ap_circulated(struct ctx *c)
 {
 	int rc;
-	if (!strcmp(c->in.state, "draft"))
-		return REFUSE(c, _("request '%s' is a draft: submit it first"), c->in.id);
 	int64_t x;
 	int part = !strcmp(c->ev->actor, c->in.applicant)
 			   ? 1
@@ -323,9 +321,7 @@ int ap_urged(struct ctx *c)
 int ap_terminated(struct ctx *c)
 {
 	int rc;
-	if (strcmp(c->in.state, "running") && strcmp(c->in.state, "returned") && strcmp(c->in.state, "draft"))
-		return REFUSE(c, _("request '%s' is already %s"), c->in.id, c->in.state);
-	if ((rc = eng_close_all(c, "cancelled")) < 0 || (rc = eng_set_state(c, "terminated")) < 0)
+	if ((rc = eng_close_all(c, TASK_CANCELLED)) < 0 || (rc = eng_set_state(c, REQUEST_TERMINATED)) < 0)
 		return rc;
 	return eng_trail_add(c, NULL, c->ev->actor, NULL, "terminated", NULL, eng_pstr(c, "opinion"));
 }
@@ -412,9 +408,6 @@ int ap_migrated(struct ctx *c)
 	int rc;
 	const char *to = eng_pstr(c, "workflow_version");
 	json_t *map = json_object_get(c->ev->p, "map");
-	if (strcmp(c->in.state, "draft") && strcmp(c->in.state, "running") && strcmp(c->in.state, "returned") &&
-	    strcmp(c->in.state, "withdrawn"))
-		return REFUSE(c, _("request '%s' is %s: a finished request is not migrated"), c->in.id, c->in.state);
 	if (!to || !strcmp(to, c->in.wf_hash))
 		return REFUSE(c, _("request '%s' is already on version '%.12s'"), c->in.id, to ? to : "");
 	if (map && !json_is_object(map))
@@ -468,7 +461,7 @@ int ap_migrated(struct ctx *c)
 		free(names[i]);
 	free(names);
 	buf_release(&kinds);
-	if (!rc && c->in.resume_step && !strcmp(c->in.state, "returned"))
+	if (!rc && c->in.resume_step && c->in.state == REQUEST_RETURNED)
 		rc = need_mapped(c, nw, c->in.resume_step, _("the step a resubmission resumes at"), people_t, 2);
 	if (rc < 0)
 		return rc;

@@ -117,22 +117,35 @@ int eng_separated(struct ctx *c, const char *user, const char *step, const char 
 	return 0;
 }
 
+json_t *eng_reason(const char *code, const char *user, const char *step, const char *other)
+{
+	json_t *r = json_pack("{s:s, s:s, s:s}", "reason", code, "user", user, "step", step);
+	if (other)
+		json_object_set_new(r, "other", json_string(other));
+	return r;
+}
+
+void eng_reason_words(const struct ctx *c, const json_t *why, struct buf *out)
+{
+	eng_reason_text(why, c->in.defs->wf, c->in.defs->org, 1, out);
+}
+
 /*
  * Whether the workflow's policies let `user` handle step `s` of this
  * request, however they would come to it (assigned, picked, added as a
  * signer, transferred to, delegated to, standing in, escalated to): a
- * BAR_* (>= 0), with the reason in words in `why` when barred, or a
- * negative status. Self-approval first, then separation of duties, then
- * dedupe (so a person both rules keep out is said to be kept out by
- * separation, which a fallback must then honour).
+ * BAR_* (>= 0), with the reason (eng_reason; caller decrefs) in *why when
+ * barred and why is not NULL, or a negative status. Self-approval first,
+ * then separation of duties, then dedupe (so a person both rules keep out
+ * is said to be kept out by separation, which a fallback must then
+ * honour).
  */
-int eng_barred(struct ctx *c, const char *user, const struct step *s, struct buf *why)
+int eng_barred(struct ctx *c, const char *user, const struct step *s, json_t **why)
 {
 	const struct workflow *w = c->in.defs->wf;
 	if (!strcmp(user, c->in.applicant) && w->self_approval != SELF_ALLOW) {
 		if (why)
-			buf_addf(why, _("%s is the applicant and may not handle their own request"),
-				 eng_who_name(c, user));
+			*why = eng_reason(ENG_REASON_APPLICANT, user, s->id, NULL);
 		return BAR_SELF;
 	}
 	const char *other = NULL;
@@ -141,8 +154,7 @@ int eng_barred(struct ctx *c, const char *user, const struct step *s, struct buf
 		return rc;
 	if (other) {
 		if (why)
-			buf_addf(why, _("%s acted on '%s' and may not also act on '%s' (separation of duties)"),
-				 eng_who_name(c, user), eng_step_label(c, other), eng_step_label(c, s->id));
+			*why = eng_reason(ENG_REASON_SEPARATION, user, s->id, other);
 		return BAR_SEPARATE;
 	}
 	if (!w->dedupe)
@@ -151,8 +163,7 @@ int eng_barred(struct ctx *c, const char *user, const struct step *s, struct buf
 	if ((rc = approved_elsewhere(c, user, s->id, &at)) < 0)
 		return rc;
 	if (at && why)
-		buf_addf(why, _("%s already approved this request at '%s' (one approval per person)"),
-			 eng_who_name(c, user), eng_step_label(c, at));
+		*why = eng_reason(ENG_REASON_DEDUPE, user, s->id, at);
 	rc = at ? BAR_DEDUPE : BAR_NONE;
 	free(at);
 	return rc;
@@ -166,12 +177,38 @@ int eng_need_unbarred(struct ctx *c, const char *user, const struct step *s)
 {
 	if (!c->strict || !s)
 		return 0;
-	struct buf why = BUF_INIT;
+	json_t *why = NULL;
 	int rc = eng_barred(c, user, s, &why);
-	if (rc > 0)
-		rc = REFUSE(c, "%s", why.s);
-	buf_release(&why);
+	if (rc > 0) {
+		struct buf words = BUF_INIT;
+		eng_reason_words(c, why, &words);
+		rc = REFUSE(c, "%s", words.s);
+		buf_release(&words);
+	}
+	json_decref(why);
 	return rc < 0 ? rc : 0;
+}
+
+/*
+ * A "reassigned" line of the trail: `user` takes step s for the reason
+ * `why`. Events of rules 4 store the reason as its code and ids, worded
+ * when shown (engine_show) in the reader's language, so a replay writes
+ * the same row in any locale; older events stored it in words, which
+ * replay writes in English, as the reasons were then shown everywhere.
+ */
+static int trail_reassigned(struct ctx *c, const struct step *s, const char *user, const json_t *why)
+{
+	char *stored;
+	if (c->rules >= ENG_RULES_WORDS) {
+		stored = json_dumps(why, JSON_COMPACT | JSON_SORT_KEYS);
+	} else {
+		struct buf b = BUF_INIT;
+		eng_reason_text(why, c->in.defs->wf, c->in.defs->org, 0, &b);
+		stored = buf_detach(&b);
+	}
+	int rc = eng_trail_add(c, s->id, "system", NULL, "reassigned", user, stored);
+	free(stored);
+	return rc;
 }
 
 /*
@@ -235,17 +272,37 @@ static int standins_barred(struct ctx *c, const struct step *s, struct assign_li
 		struct assign_entry *a = &l->v[i];
 		if (!a->on_behalf)
 			continue;
-		struct buf why = BUF_INIT;
+		json_t *why = NULL;
 		rc = eng_barred(c, a->user, s, &why);
 		if (rc > 0) {
 			free(a->user);
 			a->user = a->on_behalf;
 			a->on_behalf = NULL;
-			rc = eng_trail_add(c, s->id, "system", NULL, "reassigned", a->user, why.s);
+			rc = trail_reassigned(c, s, a->user, why);
 		}
-		buf_release(&why);
+		json_decref(why);
 	}
 	return rc < 0 ? rc : 0;
+}
+
+/*
+ * The stand-ins (代理) in force for the people in l: someone away is
+ * replaced by their stand-in, acting on their behalf; a stand-in who is
+ * the applicant goes through the self-approval policy again; then (today's
+ * rules) every stand-in goes through the policies. Every way people are
+ * made a step's handlers by the workflow ends here: its assignees (after
+ * the pick) and its fallback.
+ */
+static int with_standins(struct ctx *c, const struct step *s, struct assign_list *l)
+{
+	struct standins sv;
+	int rc = load_standins(c, &sv);
+	if (rc < 0)
+		return rc;
+	assign_apply_standins(l, sv.v, sv.n, c->in.workflow, c->ev->made_at);
+	standins_release(&sv);
+	self_again(c, l);
+	return c->strict ? standins_barred(c, s, l) : 0;
 }
 
 /* The people the previous handler may pick from, for a refusal: "陈建华 (chen.jianhua)、...". */
@@ -259,11 +316,10 @@ static void pick_choices(const struct ctx *c, const struct assign_list *l, struc
 /*
  * The people of a people step after every policy; 0 and l filled (maybe
  * empty). When today's rules dropped someone for separation of duties,
- * *kept_out (caller frees) names the first of them and `why` says why: a
- * step left with nobody then goes to a fallback instead of passing.
+ * *kept_out (caller decrefs) is the reason of the first of them: a step
+ * left with nobody then goes to a fallback instead of passing.
  */
-int eng_people(struct ctx *c, const struct step *s, struct assign_list *l, char **kept_out,
-		  struct buf *why)
+int eng_people(struct ctx *c, const struct step *s, struct assign_list *l, json_t **kept_out)
 {
 	const struct eng_defs *d = c->in.defs;
 	struct buf err = BUF_INIT;
@@ -292,14 +348,12 @@ int eng_people(struct ctx *c, const struct step *s, struct assign_list *l, char 
 			}
 		}
 		if (!drop && c->strict) {
-			struct buf one = BUF_INIT;
-			rc = eng_barred(c, a->user, s, &one);
-			if (rc == BAR_SEPARATE && !*kept_out) {
-				*kept_out = xstrdup(a->user);
-				buf_adds(why, one.s);
-			}
+			json_t *why = NULL;
+			rc = eng_barred(c, a->user, s, &why);
+			if (rc == BAR_SEPARATE && !*kept_out)
+				*kept_out = json_incref(why);
 			drop = rc > 0;
-			buf_release(&one);
+			json_decref(why);
 		} else if (!drop) {
 			/* the rules these events were made by: dedupe first, then separation */
 			char *at = NULL;
@@ -347,27 +401,23 @@ int eng_people(struct ctx *c, const struct step *s, struct assign_list *l, char 
 			return rc;
 		}
 	}
-	struct standins sv;
-	if ((rc = load_standins(c, &sv)) < 0)
-		return rc;
-	assign_apply_standins(l, sv.v, sv.n, c->in.workflow, c->ev->made_at);
-	standins_release(&sv);
-	self_again(c, l);
-	return c->strict ? standins_barred(c, s, l) : 0;
+	return with_standins(c, s, l);
 }
 
 /*
  * A step the policies left with nobody because separation of duties kept
- * out `kept_out` (say, the only seal keeper applied, and the superior who
- * stands for them approved the paired step): passing it would let one
- * person do both. It goes to the step's `fallback:` people the policies
- * allow, else to the superior of the person kept out, or theirs, and so on
- * up; the trail names who and why. Refused when nobody is left.
+ * someone out, for the reason `why` (say, the only seal keeper applied,
+ * and the superior who stands for them approved the paired step): passing
+ * it would let one person do both. It goes to the step's `fallback:`
+ * people the policies allow, else to the superior of the person kept out,
+ * or theirs, and so on up; the trail names who and why. Refused when
+ * nobody is left. Those people then go through the stand-ins (rules 4), as
+ * assignees do.
  */
-int eng_fallback(struct ctx *c, const struct step *s, const char *kept_out, const char *why,
-		    struct assign_list *l)
+int eng_fallback(struct ctx *c, const struct step *s, const json_t *why, struct assign_list *l)
 {
 	const struct eng_defs *d = c->in.defs;
+	const char *kept_out = json_string_value(json_object_get(why, "user"));
 	int rc = 0;
 	if (s->nfallback) {
 		struct assign_list f = ASSIGN_LIST_INIT;
@@ -388,11 +438,25 @@ int eng_fallback(struct ctx *c, const struct step *s, const char *kept_out, cons
 	}
 	if (rc < 0)
 		return rc;
-	if (!l->n)
-		return REFUSE(c, _("step '%s' cannot start: %s, and nobody else may take it (name a 'fallback:' for the step)"),
-			      eng_step_label(c, s->id), why);
+	if (!l->n) {
+		struct buf words = BUF_INIT;
+		eng_reason_words(c, why, &words);
+		rc = REFUSE(c, _("step '%s' cannot start: %s, and nobody else may take it (name a 'fallback:' for the step)"),
+			    eng_step_label(c, s->id), words.s);
+		buf_release(&words);
+		return rc;
+	}
+	/*
+	 * The last person looked at may have been barred (a BAR_*): the people
+	 * found are not. Rules 2 kept that answer, and wrote no trail line.
+	 */
+	if (c->rules >= ENG_RULES_FALLBACK)
+		rc = 0;
 	for (size_t i = 0; i < l->n && !rc; i++)
-		rc = eng_trail_add(c, s->id, "system", NULL, "reassigned", l->v[i].user, why);
+		rc = trail_reassigned(c, s, l->v[i].user, why);
+	/* the people it falls back to may be away: their stand-ins, as for anyone assigned (rules 4) */
+	if (!rc && c->rules >= ENG_RULES_FALLBACK)
+		rc = with_standins(c, s, l);
 	return rc;
 }
 

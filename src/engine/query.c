@@ -15,6 +15,8 @@
 #include "../util/xalloc.h"
 #include "eng_internal.h"
 
+static json_t *stored_reason(const json_t *row);
+
 /* Column i as a JSON string or null. */
 static json_t *jcol(sqlite3_stmt *st, int i)
 {
@@ -309,6 +311,15 @@ json_t *engine_show(struct engine *e, const char *id)
 		}
 	}
 	json_array_foreach(json_object_get(o, "trail"), i, v) {
+		/* a reason stored as its code (rules 4) is worded here, in the reader's language */
+		json_t *why = stored_reason(v);
+		if (why) {
+			struct buf words = BUF_INIT;
+			eng_reason_text(why, d ? d->wf : NULL, d ? d->org : NULL, 1, &words);
+			json_object_set_new(v, "opinion", json_string(words.s));
+			json_object_set_new(v, "reason", why);
+			buf_release(&words);
+		}
 		const char *actor = jstr(v, "actor");
 		/* "system" (timers, automatic steps) is nobody in the organisation */
 		json_object_set_new(v, "actor_name", actor && !strcmp(actor, "system") ? json_string(actor)
@@ -493,6 +504,56 @@ static const char *step_of(const struct workflow *wf, const char *id)
 {
 	const struct step *s = wf && id ? workflow_step(wf, id) : NULL;
 	return s && s->name ? s->name : id ? id : "";
+}
+
+/* gettext for eng_reason_text's words, or the English itself. */
+static const char *translated(const char *msgid)
+{
+	return gettext(msgid);
+}
+
+static const char *as_written(const char *msgid)
+{
+	return msgid;
+}
+
+void eng_reason_text(const json_t *why, const struct workflow *wf, const struct org *org, int translate,
+		     struct buf *out)
+{
+	const char *(*tr)(const char *) = translate ? translated : as_written;
+	const char *code = tget(why, "reason"), *user = tget(why, "user");
+	const char *step = tget(why, "step"), *other = tget(why, "other");
+	if (code && !strcmp(code, ENG_REASON_APPLICANT)) {
+		buf_addf(out, tr(N_("%s is the applicant and may not handle their own request")), person(org, user));
+	} else if (code && !strcmp(code, ENG_REASON_SEPARATION)) {
+		buf_addf(out, tr(N_("%s acted on '%s' and may not also act on '%s' (separation of duties)")),
+			 person(org, user), step_of(wf, other), step_of(wf, step));
+	} else if (code && !strcmp(code, ENG_REASON_DEDUPE)) {
+		buf_addf(out, tr(N_("%s already approved this request at '%s' (one approval per person)")),
+			 person(org, user), step_of(wf, other));
+	} else {
+		char *text = json_dumps(why, JSON_COMPACT | JSON_SORT_KEYS);
+		buf_adds(out, text ? text : "");
+		free(text);
+	}
+}
+
+/*
+ * A trail row's reason as stored since rules 4 (a "reassigned" row's
+ * opinion: {"reason": ...}), parsed; NULL for anything else, such as the
+ * words older rows hold.
+ */
+static json_t *stored_reason(const json_t *row)
+{
+	const char *action = tget(row, "action"), *op = tget(row, "opinion");
+	if (!action || strcmp(action, "reassigned") || !op || *op != '{')
+		return NULL;
+	json_t *r = json_loads(op, 0, NULL);
+	if (!json_is_string(json_object_get(r, "reason"))) {
+		json_decref(r);
+		return NULL;
+	}
+	return r;
 }
 
 void engine_trail_what(const json_t *v, const struct workflow *wf, const struct org *org, int opinion,

@@ -63,7 +63,7 @@ int eng_add_task(struct ctx *c, const struct new_task *t, char **id_out)
 		     "INSERT INTO eng_tasks (id, instance, step, assignee, on_behalf, kind, state, extra,"
 		     " resumes, after_task, ord, deadline, next_remind, created_seq)"
 		     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, nullif(?12, 0), nullif(?13, 0), ?14)",
-		     "sssssssdssdiii", id, c->in.id, s ? s->id : "", t->user, t->on_behalf, t->kind, t->state,
+		     "sssssssdssdiii", id, c->in.id, s ? s->id : "", t->user, t->on_behalf, t->kind, eng_task_state_text(t->state),
 		     t->extra, t->resumes, t->after, t->ord, deadline, remind, c->ev->seq);
 	if (id_out && !rc)
 		*id_out = id;
@@ -82,9 +82,9 @@ static int finish_path(struct ctx *c)
 			 "s", c->in.id);
 	if (rc < 0)
 		return rc;
-	if (n > 0 || strcmp(c->in.state, "running"))
+	if (n > 0 || c->in.state != REQUEST_RUNNING)
 		return 0;
-	if ((rc = eng_set_state(c, "approved")) < 0)
+	if ((rc = eng_set_state(c, REQUEST_APPROVED)) < 0)
 		return rc;
 	return eng_trail_add(c, NULL, "system", NULL, "approved", NULL, NULL);
 }
@@ -163,13 +163,11 @@ static int start_people(struct ctx *c, const struct step *s, const char *prev)
 			l.n = 1;
 		}
 	} else {
-		char *kept_out = NULL;
-		struct buf why = BUF_INIT;
-		rc = eng_people(c, s, &l, &kept_out, &why);
+		json_t *kept_out = NULL;
+		rc = eng_people(c, s, &l, &kept_out);
 		if (!rc && !l.n && kept_out)
-			rc = eng_fallback(c, s, kept_out, why.s, &l);
-		free(kept_out);
-		buf_release(&why);
+			rc = eng_fallback(c, s, kept_out, &l);
+		json_decref(kept_out);
 		if (rc < 0) {
 			assign_list_release(&l);
 			return rc;
@@ -186,7 +184,7 @@ static int start_people(struct ctx *c, const struct step *s, const char *prev)
 	if (s->type == STEP_HANDLING) {
 		if (!rc)
 			rc = eng_add_task(c, &(struct new_task){ .step = s, .user = l.v[0].user, .on_behalf = l.v[0].on_behalf,
-							  .kind = "handle_lead", .state = "pending" }, NULL);
+							  .kind = "handle_lead", .state = TASK_PENDING }, NULL);
 		struct assign_list co = ASSIGN_LIST_INIT;
 		if (!rc)
 			rc = co_handlers(c, s, &co);
@@ -194,12 +192,12 @@ static int start_people(struct ctx *c, const struct step *s, const char *prev)
 			if (strcmp(co.v[i].user, l.v[0].user))
 				rc = eng_add_task(c, &(struct new_task){ .step = s, .user = co.v[i].user,
 								  .on_behalf = co.v[i].on_behalf, .kind = "handle_co",
-								  .state = "pending", .ord = (int)i + 1 }, NULL);
+								  .state = TASK_PENDING, .ord = (int)i + 1 }, NULL);
 		assign_list_release(&co);
 	} else {
 		int offer = l.n > 1 && (s->mode == MODE_SINGLE || s->mode == MODE_CLAIM);
 		for (size_t i = 0; i < l.n && !rc; i++) {
-			const char *state = s->mode == MODE_SEQUENTIAL && i > 0 ? "waiting" : "pending";
+			enum task_state state = s->mode == MODE_SEQUENTIAL && i > 0 ? TASK_WAITING : TASK_PENDING;
 			rc = eng_add_task(c, &(struct new_task){ .step = s, .user = l.v[i].user, .on_behalf = l.v[i].on_behalf,
 							  .kind = offer ? "offer" : "approve", .state = state,
 							  .ord = (int)i }, NULL);
@@ -220,7 +218,7 @@ int eng_circulate_to(struct ctx *c, const struct step *s, const char *user, cons
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
 	return eng_add_task(c, &(struct new_task){ .step = s, .user = user, .on_behalf = on_behalf, .kind = "read",
-						  .state = "pending" }, NULL);
+						  .state = TASK_PENDING }, NULL);
 }
 
 /* The year (local, +08:00) of the event. */
@@ -412,12 +410,12 @@ int eng_enter(struct ctx *c, const struct step *s, const char *prev)
 }
 
 /* Close every open (non-read) task of the request, and forget where it was. */
-int eng_close_all(struct ctx *c, const char *state)
+int eng_close_all(struct ctx *c, enum task_state state)
 {
 	int rc = eng_run(c->e,
 			 "UPDATE eng_tasks SET state = ?2 WHERE instance = ?1 AND kind != 'read'"
 			 " AND state IN ('pending', 'waiting')",
-			 "ss", c->in.id, state);
+			 "ss", c->in.id, eng_task_state_text(state));
 	if (!rc)
 		rc = eng_run(c->e, "DELETE FROM eng_active WHERE instance = ?1", "s", c->in.id);
 	if (!rc)
@@ -442,10 +440,15 @@ static int step_outcome(struct ctx *c, const struct step *s, enum outcome *out)
 	int n = 0, a = 0, r = 0, o = 0, xo = 0, xr = 0, lead_ok = 0, lead_no = 0, co_open = 0, rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *kind = (const char *)sqlite3_column_text(st, 0);
-		const char *state = (const char *)sqlite3_column_text(st, 1);
 		const char *dec = (const char *)sqlite3_column_text(st, 2);
 		int extra = sqlite3_column_int(st, 3);
-		int open = !strcmp(state, "pending") || !strcmp(state, "waiting");
+		enum task_state state;
+		if (eng_task_state_parse((const char *)sqlite3_column_text(st, 1), &state) < 0) {
+			rc = eng_fail(c->e, STORE_CORRUPT, _("a task of request '%s' has an unknown state '%s'"),
+				      c->in.id, sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "");
+			break;
+		}
+		int open = state == TASK_PENDING || state == TASK_WAITING;
 		int appr = dec && !strcmp(dec, "approve"), rej = dec && !strcmp(dec, "reject");
 		if (extra == 2)
 			continue; /* a delegate's advice */
@@ -469,6 +472,8 @@ static int step_outcome(struct ctx *c, const struct step *s, enum outcome *out)
 		o += open;
 	}
 	sqlite3_reset(st);
+	if (rc == STORE_CORRUPT)
+		return rc;
 	if (rc != SQLITE_DONE)
 		return eng_sql_fail(c->e, rc);
 	int base;
@@ -516,7 +521,7 @@ int eng_settle(struct ctx *c, const struct step *s)
 	if (rc < 0 || o == OPEN)
 		return rc;
 	if (o == FAIL) {
-		if ((rc = eng_close_all(c, "cancelled")) < 0 || (rc = eng_set_state(c, "rejected")) < 0)
+		if ((rc = eng_close_all(c, TASK_CANCELLED)) < 0 || (rc = eng_set_state(c, REQUEST_REJECTED)) < 0)
 			return rc;
 		return eng_trail_add(c, s->id, "system", NULL, "rejected", NULL, NULL);
 	}

@@ -87,10 +87,6 @@ static int ap_decision(struct ctx *c, const char *decision)
 	int rc = 0;
 	const struct step *s = workflow_step(c->in.defs->wf, t->step);
 	const char *opinion = eng_pstr(c, "opinion");
-	if (!strcmp(t->kind, "read")) {
-		rc = REFUSE(c, _("task '%s' is for reading: mark it read instead"), t->id);
-		goto out;
-	}
 	if (s && s->opinion_required && (!opinion || !*opinion) && strcmp(c->ev->actor, "system")) {
 		rc = REFUSE(c, _("step '%s' needs an opinion"), s->name ? s->name : s->id);
 		goto out;
@@ -99,8 +95,18 @@ static int ap_decision(struct ctx *c, const char *decision)
 	if (s && strcmp(c->ev->actor, "system") && (rc = eng_separated(c, c->ev->actor, s->id, &other)) < 0)
 		goto out;
 	if (other) {
-		rc = REFUSE(c, _("'%s' acted on step '%s' and may not also act on '%s' (separation of duties)"),
-			    c->ev->actor, other, s->id);
+		json_t *why = eng_reason(ENG_REASON_SEPARATION, c->ev->actor, s->id, other);
+		struct buf words = BUF_INIT;
+		eng_reason_words(c, why, &words);
+		rc = REFUSE(c, "%s", words.s);
+		buf_release(&words);
+		json_decref(why);
+		goto out;
+	}
+	/* the revisions an approval records are the engine's (engine_act): none where the step has no access */
+	if (c->strict && s && s->document == DOC_NONE && json_object_get(c->ev->p, "documents")) {
+		rc = REFUSE(c, _("step '%s' has no document access ('document: none'): an approval there records no documents"),
+			    eng_step_label(c, s->id));
 		goto out;
 	}
 	const char *pick = eng_pstr(c, "pick");
@@ -114,8 +120,19 @@ static int ap_decision(struct ctx *c, const char *decision)
 	}
 	rc = decide(c, t, decision, opinion);
 	/* a choice that chose nothing is said, not ignored (the person thinks they chose) */
-	if (!rc && c->strict && pick && !c->pick_used)
-		rc = REFUSE(c, _("nobody is picked here: the step that comes next does not let you choose its handler"));
+	if (!rc && c->strict && pick && !c->pick_used) {
+		int64_t x;
+		int open = eng_int(c->e, &x, "SELECT 1 FROM eng_active WHERE instance = ?1 AND step = ?2", "ss",
+				   c->in.id, t->step);
+		if (open < 0)
+			rc = open;
+		else if (open) /* a countersign, a vote, a signer added before: the step waits for others */
+			rc = REFUSE(c, _("your decision does not complete '%s' (others there have still to decide): "
+					 "only the decision that completes a step picks who handles the next one"),
+				    eng_step_label(c, t->step));
+		else
+			rc = REFUSE(c, "%s", _("nobody is picked here: the step that comes next does not let you choose its handler"));
+	}
 out:
 	return rc;
 }
@@ -179,7 +196,7 @@ int ap_returned(struct ctx *c)
 	const struct step *s = workflow_step(w, t->step);
 	const char *to = eng_pstr(c, "to");
 	const char *opinion = eng_pstr(c, "opinion");
-	if (!s || !strcmp(t->kind, "read") || t->extra == 2) {
+	if (!s || t->extra == 2) {
 		rc = REFUSE(c, _("task '%s' cannot return the request"), t->id);
 		goto out;
 	}
@@ -260,14 +277,14 @@ int ap_returned(struct ctx *c)
 	int64_t since = 0;
 	split_id = outer_split(c, &since);
 	if (!rc)
-		rc = eng_close_all(c, "cancelled");
+		rc = eng_close_all(c, TASK_CANCELLED);
 	if (rc < 0)
 		goto out;
 	if (!target) {
 		const char *resume = split_id ? split_id : t->step;
 		rc = eng_run(c->e, "UPDATE eng_instances SET resume_step = ?2 WHERE id = ?1", "ss", c->in.id, resume);
 		if (!rc)
-			rc = eng_set_state(c, "returned");
+			rc = eng_set_state(c, REQUEST_RETURNED);
 		goto out;
 	}
 	int64_t visited_seq = 0;
@@ -345,13 +362,11 @@ int ap_takenback(struct ctx *c)
 {
 	struct task *t = &c->t;
 	int rc = 0;
-	if (strcmp(t->assignee, c->ev->actor) || strcmp(t->state, "done") || !t->decision ||
+	if (strcmp(t->assignee, c->ev->actor) || t->state != TASK_DONE || !t->decision ||
 	    strcmp(t->decision, "approve")) {
 		rc = REFUSE(c, _("task '%s' is not an approval of yours that can be taken back"), t->id);
 		goto out;
 	}
-	if ((rc = eng_need_running(c)) < 0)
-		goto out;
 	/*
 	 * Only what this decision started matters: the steps it opened (other
 	 * branches of a parallel block may act meanwhile). Refused once anyone
@@ -454,10 +469,6 @@ static int ap_reassign(struct ctx *c, const char *how)
 		rc = REFUSE(c, _("task '%s' is already '%s''s"), t->id, user);
 		goto out;
 	}
-	if (!strcmp(t->kind, "read")) {
-		rc = REFUSE(c, _("task '%s' is for reading and cannot be passed on"), t->id);
-		goto out;
-	}
 	const struct step *s = workflow_step(c->in.defs->wf, t->step);
 	int64_t x;
 	int open = eng_int(c->e, &x,
@@ -483,7 +494,7 @@ static int ap_reassign(struct ctx *c, const char *how)
 					   eng_pstr(c, "opinion"));
 	} else if (!strcmp(how, "delegate")) {
 		rc = eng_add_task(c, &(struct new_task){ .step = s, .user = user,
-								  .kind = "approve", .state = "pending", .extra = 2, .resumes = t->id, .ord = t->ord }, NULL);
+								  .kind = "approve", .state = TASK_PENDING, .extra = 2, .resumes = t->id, .ord = t->ord }, NULL);
 		if (!rc)
 			rc = eng_run(c->e, "UPDATE eng_tasks SET state = 'waiting' WHERE id = ?1", "s", t->id);
 		if (!rc)
@@ -497,15 +508,15 @@ static int ap_reassign(struct ctx *c, const char *how)
 		}
 		if (!strcmp(where, "before")) {
 			rc = eng_add_task(c, &(struct new_task){ .step = s, .user = user,
-									  .kind = "approve", .state = "pending", .extra = 1, .resumes = t->id, .ord = t->ord }, NULL);
+									  .kind = "approve", .state = TASK_PENDING, .extra = 1, .resumes = t->id, .ord = t->ord }, NULL);
 			if (!rc)
 				rc = eng_run(c->e, "UPDATE eng_tasks SET state = 'waiting' WHERE id = ?1", "s", t->id);
 		} else if (!strcmp(where, "after")) {
 			rc = eng_add_task(c, &(struct new_task){ .step = s, .user = user,
-									  .kind = "approve", .state = "waiting", .extra = 1, .after = t->id, .ord = t->ord }, NULL);
+									  .kind = "approve", .state = TASK_WAITING, .extra = 1, .after = t->id, .ord = t->ord }, NULL);
 		} else {
 			rc = eng_add_task(c, &(struct new_task){ .step = s, .user = user,
-									  .kind = "approve", .state = "pending", .extra = 1, .ord = t->ord }, NULL);
+									  .kind = "approve", .state = TASK_PENDING, .extra = 1, .ord = t->ord }, NULL);
 		}
 		if (!rc)
 			rc = eng_trail_add(c, t->step, c->ev->actor, t->on_behalf, "added signer", user, where);
@@ -615,7 +626,7 @@ int ap_signer_removed(struct ctx *c)
 		rc = eng_run(c->e, "UPDATE eng_tasks SET after_task = NULL, state = 'pending' WHERE instance = ?2"
 			     " AND after_task = ?1 AND state = 'waiting'", "ss", t.id, t.instance);
 	const struct step *s = workflow_step(c->in.defs->wf, t.step);
-	if (!rc && s && s->mode == MODE_SEQUENTIAL && !strcmp(t.state, "pending") && !t.extra)
+	if (!rc && s && s->mode == MODE_SEQUENTIAL && t.state == TASK_PENDING && !t.extra)
 		rc = eng_run(c->e,
 			     "UPDATE eng_tasks SET state = 'pending' WHERE id = (SELECT id FROM eng_tasks"
 			     " WHERE instance = ?1 AND step = ?2 AND state = 'waiting' AND extra = 0"
@@ -633,14 +644,10 @@ int ap_signer_removed(struct ctx *c)
 int ap_read(struct ctx *c)
 {
 	struct task *t = &c->t;
-	int rc = 0;
-	if (!rc && strcmp(t->kind, "read"))
-		rc = REFUSE(c, _("task '%s' is not for reading: approve, reject or return it"), t->id);
-	if (!rc)
-		rc = eng_run(c->e,
-			     "UPDATE eng_tasks SET state = 'done', decision = 'read', opinion = ?2, decided_seq = ?3,"
-			     " decided_by = ?4 WHERE id = ?1",
-			     "ssis", t->id, eng_pstr(c, "opinion"), c->ev->seq, c->ev->actor);
+	int rc = eng_run(c->e,
+			 "UPDATE eng_tasks SET state = 'done', decision = 'read', opinion = ?2, decided_seq = ?3,"
+			 " decided_by = ?4 WHERE id = ?1",
+			 "ssis", t->id, eng_pstr(c, "opinion"), c->ev->seq, c->ev->actor);
 	if (!rc)
 		rc = eng_trail_add(c, t->step, c->ev->actor, t->on_behalf, "read", NULL, eng_pstr(c, "opinion"));
 	return rc;
@@ -653,7 +660,7 @@ static int ap_timer(struct ctx *c, int timeout)
 	int rc = 0;
 	json_int_t due = json_integer_value(json_object_get(c->ev->p, "due"));
 	/* a timer fires at or after its time (today's rules: nobody sends one early) */
-	if (strcmp(t->state, "pending") || strcmp(c->in.state, "running") ||
+	if (t->state != TASK_PENDING ||
 	    (timeout ? (t->timed_out || t->deadline != due) : t->next_remind != due)) {
 		rc = REFUSE(c, _("timer of task '%s' is no longer due"), t->id);
 		goto out;

@@ -34,6 +34,22 @@ static void canon_field(struct buf *b, const char *v)
 	buf_addch(b, ',');
 }
 
+/* An event row's columns, in the order row_event reads them (column 0: seq). */
+#define ROW_COLUMNS "seq, uuid, type, actor, on_behalf, def_version, made_at, base_seq, payload, key_id, sig"
+
+/* The event in a row selected with ROW_COLUMNS first (strings valid until the next step). */
+static struct store_event row_event(sqlite3_stmt *st)
+{
+	struct store_event ev = {
+		(const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2),
+		(const char *)sqlite3_column_text(st, 3), (const char *)sqlite3_column_text(st, 4),
+		(const char *)sqlite3_column_text(st, 5), (const char *)sqlite3_column_text(st, 6),
+		sqlite3_column_int64(st, 7),              (const char *)sqlite3_column_text(st, 8),
+		(const char *)sqlite3_column_text(st, 9), (const char *)sqlite3_column_text(st, 10),
+	};
+	return ev;
+}
+
 /* The fields every encoding of an event has, from uuid to payload. */
 static void canon_body(struct buf *b, const struct store_event *ev)
 {
@@ -224,8 +240,7 @@ int store_event_verify(struct store *s, int64_t *bad_seq)
 		*bad_seq = 0;
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(s->db,
-				    "SELECT seq, uuid, type, actor, on_behalf, def_version, made_at,"
-				    " base_seq, payload, prev_hash, hash, key_id, sig FROM events ORDER BY seq",
+				    "SELECT " ROW_COLUMNS ", prev_hash, hash FROM events ORDER BY seq",
 				    -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return store_sql_status(s, rc, _("read the event log"));
@@ -233,15 +248,9 @@ int store_event_verify(struct store *s, int64_t *bad_seq)
 	int status = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t seq = sqlite3_column_int64(st, 0);
-		struct store_event ev = {
-			(const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2),
-			(const char *)sqlite3_column_text(st, 3), (const char *)sqlite3_column_text(st, 4),
-			(const char *)sqlite3_column_text(st, 5), (const char *)sqlite3_column_text(st, 6),
-			sqlite3_column_int64(st, 7),              (const char *)sqlite3_column_text(st, 8),
-			(const char *)sqlite3_column_text(st, 11), (const char *)sqlite3_column_text(st, 12),
-		};
-		const char *prev = (const char *)sqlite3_column_text(st, 9);
-		const char *stored = (const char *)sqlite3_column_text(st, 10);
+		struct store_event ev = row_event(st);
+		const char *prev = (const char *)sqlite3_column_text(st, 11);
+		const char *stored = (const char *)sqlite3_column_text(st, 12);
 		char hash[HASH_HEX_LEN + 1];
 		const char *why = NULL;
 		if (!prev || strcmp(prev, expect))
@@ -282,21 +291,14 @@ int store_event_foreach(struct store *s, int64_t after,
 {
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(s->db,
-				    "SELECT seq, uuid, type, actor, on_behalf, def_version, made_at,"
-				    " base_seq, payload, key_id, sig FROM events WHERE seq > ?1 ORDER BY seq",
+				    "SELECT " ROW_COLUMNS " FROM events WHERE seq > ?1 ORDER BY seq",
 				    -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return store_sql_status(s, rc, _("read the event log"));
 	sqlite3_bind_int64(st, 1, after);
 	int status = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_event ev = {
-			(const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2),
-			(const char *)sqlite3_column_text(st, 3), (const char *)sqlite3_column_text(st, 4),
-			(const char *)sqlite3_column_text(st, 5), (const char *)sqlite3_column_text(st, 6),
-			sqlite3_column_int64(st, 7), (const char *)sqlite3_column_text(st, 8),
-			(const char *)sqlite3_column_text(st, 9), (const char *)sqlite3_column_text(st, 10),
-		};
+		struct store_event ev = row_event(st);
 		if ((status = fn(ctx, sqlite3_column_int64(st, 0), &ev)) != 0)
 			break;
 	}
@@ -382,8 +384,7 @@ int store_event_rechain_for_tests(struct store *s)
 {
 	sqlite3_stmt *st, *up;
 	int rc = sqlite3_prepare_v2(s->db,
-				    "SELECT seq, uuid, type, actor, on_behalf, def_version, made_at,"
-				    " base_seq, payload, key_id, sig FROM events ORDER BY seq",
+				    "SELECT " ROW_COLUMNS " FROM events ORDER BY seq",
 				    -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return store_sql_status(s, rc, "rechain");
@@ -395,13 +396,7 @@ int store_event_rechain_for_tests(struct store *s)
 	char prev[HASH_HEX_LEN + 1] = STORE_ZERO_HASH, hash[HASH_HEX_LEN + 1];
 	int status = 0;
 	while (!status && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_event ev = {
-			(const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2),
-			(const char *)sqlite3_column_text(st, 3), (const char *)sqlite3_column_text(st, 4),
-			(const char *)sqlite3_column_text(st, 5), (const char *)sqlite3_column_text(st, 6),
-			sqlite3_column_int64(st, 7), (const char *)sqlite3_column_text(st, 8),
-			(const char *)sqlite3_column_text(st, 9), (const char *)sqlite3_column_text(st, 10),
-		};
+		struct store_event ev = row_event(st);
 		if (event_hash(prev, &ev, hash) < 0) {
 			status = STORE_ERR;
 			break;

@@ -117,6 +117,42 @@ test_expect_success 'a refusal with --json: exit 1, nothing on stdout, the messa
 	checked
 '
 
+test_expect_success 'a pick goes with the decision that completes a step: one countersign of two is refused, saying so' '
+	cat >cosign.yaml <<-\EOF &&
+	kind: workflow
+	id: cosign_pick
+	name: 会签后选人
+	form: leave
+	policies:
+	  self_approval: superior
+	steps:
+	  - id: cosign
+	    name: 联合审核
+	    mode: countersign
+	    assignees:
+	      - user: huang.wei
+	      - user: liu.yang
+	  - id: leader
+	    name: 分管领导审批
+	    assignees:
+	      - role: vice_mayor
+	    pick: true
+	    next: end
+	EOF
+	d -u luo.bin deploy cosign.yaml >/dev/null &&
+	r=$(newreq zhang.wei cosign_pick --set type=annual --set start=2026-03-03 --set end=2026-03-04 --set reason=探亲) &&
+	snap "$r" huang.wei liu.yang chen.jianhua >before &&
+	refused "your decision does not complete '\''联合审核'\'' (others there have still to decide): only the decision that completes a step picks who handles the next one" \
+		d -u huang.wei approve "$r" -m 同意 --pick chen.jianhua &&
+	snap "$r" huang.wei liu.yang chen.jianhua >after &&
+	test_cmp before after &&
+	d -u huang.wei approve "$r" -m 同意 &&
+	no_task chen.jianhua "$r" &&
+	d -u liu.yang approve "$r" -m 同意 --pick chen.jianhua &&
+	d -u chen.jianhua inbox | grep "  $r  .*分管领导审批" &&
+	checked
+'
+
 test_expect_success 'visible_when: a field shown is required, a field hidden takes no value' '
 	d -u zhang.wei --json inbox --mine >before &&
 	events >>before &&

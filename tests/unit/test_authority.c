@@ -72,8 +72,27 @@ static char *snapshot(struct fx *f)
 		assert_int_equal(rc, SQLITE_DONE);
 		sqlite3_finalize(st);
 	}
-	buf_addf(&b, "## events %lld\n", (long long)store_event_count(f->s));
 	return buf_detach(&b);
+}
+
+/*
+ * After a refusal the log holds what it held, or that plus the record of
+ * the refusal (an administrator's, or a try at an administrator's work:
+ * the audit trail keeps those), which changes no state.
+ */
+static void assert_only_audited(struct fx *f, int64_t before, const char *type)
+{
+	int64_t after = store_event_count(f->s);
+	if (after == before)
+		return;
+	assert_int_equal(after, before + 1);
+	struct store_event ev;
+	assert_int_equal(store_event_by_seq(f->s, store_event_last_seq(f->s), &ev), 1);
+	assert_string_equal(ev.type, "action.refused");
+	json_t *p = json_loads(ev.payload, 0, NULL);
+	assert_string_equal(json_string_value(json_object_get(p, "action")), type);
+	json_decref(p);
+	store_event_release(&ev);
 }
 
 /* Replaying the log gives exactly the state we have. */
@@ -108,6 +127,7 @@ static json_t *J(const char *text)
 static void refused(struct fx *f, const char *type, const char *actor, json_t *p, const char *why)
 {
 	char *before = snapshot(f);
+	int64_t events = store_event_count(f->s);
 	int rc = engine_act(f->e, NULL, type, actor, p, NULL);
 	if (rc != ENG_REFUSED || !strstr(engine_error(f->e), why)) {
 		char *sent = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
@@ -120,6 +140,7 @@ static void refused(struct fx *f, const char *type, const char *actor, json_t *p
 	assert_non_null(strstr(engine_error(f->e), why));
 	char *after = snapshot(f);
 	assert_string_equal(after, before);
+	assert_only_audited(f, events, type);
 	free(before);
 	free(after);
 }
@@ -736,6 +757,39 @@ static void test_submit_and_update(void **state)
 }
 
 /*
+ * Append an event as an older (or newer) docket wrote it, straight to the
+ * log without applying it: `payload` (stolen) as given, "rules" and all.
+ */
+static void append_raw(struct fx *f, const char *type, const char *actor, const char *def_version, json_t *payload)
+{
+	char uuid[37], now[32];
+	uuid_v4(uuid);
+	clock_format_iso(clock_now(), now, sizeof(now));
+	char *text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
+	struct store_event ev = { .uuid = uuid, .type = type, .actor = actor, .def_version = def_version,
+				  .made_at = now, .base_seq = store_event_last_seq(f->s), .payload = text };
+	assert_int_equal(store_begin(f->s), STORE_OK);
+	assert_int_equal(store_event_append(f->s, &ev, NULL), 0);
+	assert_int_equal(store_commit(f->s), STORE_OK);
+	free(text);
+	json_decref(payload);
+}
+
+/* Deploy `text` as the current version of the definition (kind, id); its hash (caller frees). */
+static char *deploy_text(struct fx *f, const char *kind, const char *id, const char *path, const char *text,
+			 size_t len)
+{
+	char hash[HASH_HEX_LEN + 1], now[32], uuid[37];
+	hash_sm3_hex(text, len, hash);
+	clock_format_iso(clock_now(), now, sizeof(now));
+	uuid_v4(uuid);
+	assert_int_equal(store_begin(f->s), STORE_OK);
+	assert_int_equal(store_def_deploy(f->s, uuid, "luo.bin", now, kind, id, "variant", hash, path, text, len), 0);
+	assert_int_equal(store_commit(f->s), STORE_OK);
+	return xstrdup(hash);
+}
+
+/*
  * Deploy a new version of the shipped definition (kind, id) in `path`, with
  * `from` replaced by `to`; its hash (caller frees).
  */
@@ -755,17 +809,10 @@ static char *deploy_variant(struct fx *f, const char *kind, const char *id, cons
 	buf_add(&out, in.s, (size_t)(q - in.s));
 	buf_adds(&out, to);
 	buf_adds(&out, q + strlen(from));
-	char hash[HASH_HEX_LEN + 1], now[32], uuid[37];
-	hash_sm3_hex(out.s, out.len, hash);
-	clock_format_iso(clock_now(), now, sizeof(now));
-	uuid_v4(uuid);
-	assert_int_equal(store_begin(f->s), STORE_OK);
-	assert_int_equal(store_def_deploy(f->s, uuid, "luo.bin", now, kind, id, "variant", hash, path, out.s, out.len),
-			 0);
-	assert_int_equal(store_commit(f->s), STORE_OK);
+	char *hash = deploy_text(f, kind, id, path, out.s, out.len);
 	buf_release(&in);
 	buf_release(&out);
-	return xstrdup(hash);
+	return hash;
 }
 
 /*
@@ -794,6 +841,366 @@ static void test_pinned_form(void **state)
 	assert_replay(f);
 }
 
+/*
+ * A pick is made by the decision that completes a step: where the step
+ * waits for others (a countersign at 局领导审批, here), a pick with an
+ * approval that does not complete it could take no effect, and is
+ * refused saying so rather than that nobody can be picked.
+ */
+static void test_pick_not_completing(void **state)
+{
+	struct fx *f = *state;
+	char *v2 = deploy_variant(f, "workflow", "leave", "workflows/leave.yaml",
+				  "    name: 局领导审批\n    assignees:\n      - role: director\n        department: applicant\n",
+				  "    name: 局领导审批\n    mode: countersign\n    assignees:\n      - role: director\n"
+				  "        department: applicant\n      - user: sun.li\n");
+	char *id = start(f, "zhang.wei", "leave", LEAVE_12D, 0);
+	approve(f, "huang.wei", id);
+	assert_holders(f, id, "director", "liu.yang,sun.li");
+	char *t = task_of(f, "liu.yang", id);
+	json_t *p = on_task(t, "opinion", "同意");
+	json_object_set_new(p, "pick", json_string("chen.jianhua"));
+	refused(f, "task.approved", "liu.yang", p,
+		"your decision does not complete '局领导审批' (others there have still to decide): only the decision"
+		" that completes a step picks who handles the next one");
+	/* controls: his approval without a pick; the last one's, with it */
+	accepted(f, "task.approved", "liu.yang", on_task(t, "opinion", "同意"));
+	free(t);
+	t = task_of(f, "sun.li", id);
+	p = on_task(t, "opinion", "同意");
+	json_object_set_new(p, "pick", json_string("chen.jianhua"));
+	accepted(f, "task.approved", "sun.li", p);
+	assert_holders(f, id, "vice_mayor", "chen.jianhua");
+	/* where the step passes to one that lets nobody pick, it says that */
+	free(t);
+	t = task_of(f, "chen.jianhua", id);
+	p = on_task(t, "opinion", "同意");
+	json_object_set_new(p, "pick", json_string("xu.ming"));
+	refused(f, "task.approved", "chen.jianhua", p,
+		"nobody is picked here: the step that comes next does not let you choose its handler");
+	free(t);
+	free(id);
+	free(v2);
+	assert_replay(f);
+}
+
+/* The trail lines of request id with `action`, as "step detail: opinion" lines. Caller frees. */
+static char *trail_lines(struct fx *f, const char *id, const char *action)
+{
+	json_t *o = engine_show(f->e, id);
+	assert_non_null(o);
+	struct buf b = BUF_INIT;
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(o, "trail"), i, v) {
+		if (strcmp(json_string_value(json_object_get(v, "action")), action))
+			continue;
+		const char *step = json_string_value(json_object_get(v, "step"));
+		const char *det = json_string_value(json_object_get(v, "detail"));
+		const char *op = json_string_value(json_object_get(v, "opinion"));
+		buf_addf(&b, "%s %s: %s\n", step ? step : "-", det ? det : "-", op ? op : "-");
+	}
+	json_decref(o);
+	return buf_detach(&b);
+}
+
+/* 钱宇, the only seal keeper, asks for the seal; 周敏 (his superior, standing for him) approves it. */
+static char *seal_by_keeper(struct fx *f)
+{
+	char *id = start(f, "qian.yu", "seal", SEAL, 0);
+	approve(f, "zhou.min", id);
+	return id;
+}
+
+#define SEAL_SEPARATION "周敏 acted on '部门负责人审批' and may not also act on '办公室用印' (separation of duties)"
+
+/*
+ * The step separation of duties leaves with nobody goes to its fallback
+ * people the policies allow, and the trail says who and why — also when
+ * the last of them is someone the policies keep out (周敏 himself here).
+ */
+static void test_fallback_last_barred(void **state)
+{
+	struct fx *f = *state;
+	char *v2 = deploy_variant(f, "workflow", "seal", "workflows/seal.yaml", "    name: 办公室用印\n",
+				  "    name: 办公室用印\n    fallback: [{user: wang.fang}, {user: zhou.min}]\n");
+	char *id = seal_by_keeper(f);
+	assert_holders(f, id, "secretariat", "wang.fang");
+	char *got = trail_lines(f, id, "reassigned");
+	assert_string_equal(got, "secretariat wang.fang: " SEAL_SEPARATION "\n");
+	free(got);
+	free(id);
+	free(v2);
+	assert_replay(f);
+}
+
+/* Who holds the pending tasks of request id at step, "user" or "user (for A)", by user. Caller frees. */
+static char *holders_for(struct fx *f, const char *id, const char *step)
+{
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_prepare_v2(f->e->db,
+					    "SELECT assignee || coalesce(' (for ' || on_behalf || ')', '') FROM eng_tasks"
+					    " WHERE instance = ?1 AND step = ?2 AND state = 'pending' ORDER BY assignee",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, step, -1, SQLITE_TRANSIENT);
+	struct buf b = BUF_INIT;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		buf_addf(&b, "%s%s", b.len ? "," : "", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return buf_detach(&b);
+}
+
+static void assert_holders_for(struct fx *f, const char *id, const char *step, const char *want)
+{
+	char *got = holders_for(f, id, step);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+/*
+ * The people a step falls back to go through the stand-ins (代理) as
+ * anyone assigned does: 王芳 (the fallback) and 李国强 (up the superiors,
+ * with no fallback) are away, and 孙丽 stands in for both.
+ */
+static void test_fallback_standin(void **state)
+{
+	struct fx *f = *state;
+	accepted(f, "standin.set", "li.guoqiang",
+		 J("{\"standin\": \"sun.li\", \"from\": \"2026-03-02\", \"to\": \"2026-03-06\"}"));
+	accepted(f, "standin.set", "wang.fang",
+		 J("{\"standin\": \"sun.li\", \"from\": \"2026-03-01\", \"to\": \"2026-03-03\"}"));
+	/* the shipped 用印: no fallback, so up from 周敏 to 李国强 — and to his stand-in */
+	char *id = seal_by_keeper(f);
+	assert_holders_for(f, id, "secretariat", "sun.li (for li.guoqiang)");
+	char *got = trail_lines(f, id, "reassigned");
+	assert_string_equal(got, "secretariat li.guoqiang: " SEAL_SEPARATION "\n");
+	free(got);
+	char *t = task_of(f, "sun.li", id);
+	accepted(f, "task.approved", "sun.li", on_task(t, NULL, NULL));
+	free(t);
+	free(id);
+	/* with a fallback: 王芳, and her stand-in */
+	char *v2 = deploy_variant(f, "workflow", "seal", "workflows/seal.yaml", "    name: 办公室用印\n",
+				  "    name: 办公室用印\n    fallback: [{user: wang.fang}]\n");
+	id = seal_by_keeper(f);
+	assert_holders_for(f, id, "secretariat", "sun.li (for wang.fang)");
+	got = trail_lines(f, id, "reassigned");
+	assert_string_equal(got, "secretariat wang.fang: " SEAL_SEPARATION "\n");
+	free(got);
+	free(id);
+	free(v2);
+	assert_replay(f);
+}
+
+/*
+ * A stand-in of a fallback person whom the policies keep out (周敏 stands
+ * in for 李国强, but approved the paired step) does not get the task: it
+ * stays with the person away, and the trail says why.
+ */
+static void test_fallback_standin_barred(void **state)
+{
+	struct fx *f = *state;
+	accepted(f, "standin.set", "li.guoqiang",
+		 J("{\"standin\": \"zhou.min\", \"from\": \"2026-03-02\", \"to\": \"2026-03-06\"}"));
+	char *id = seal_by_keeper(f);
+	assert_holders_for(f, id, "secretariat", "li.guoqiang");
+	char *got = trail_lines(f, id, "reassigned");
+	assert_string_equal(got, "secretariat li.guoqiang: " SEAL_SEPARATION "\n"
+				 "secretariat li.guoqiang: " SEAL_SEPARATION "\n");
+	free(got);
+	free(id);
+	assert_replay(f);
+}
+
+/* Two checks of one request that one person may not both make, both first given to 黄伟. */
+static const char twin_yaml[] =
+	"kind: workflow\n"
+	"id: twin\n"
+	"name: 双人复核\n"
+	"form: leave\n"
+	"policies:\n"
+	"  separate: [[check_a, check_b]]\n"
+	"steps:\n"
+	"  - id: split\n"
+	"    name: 分头复核\n"
+	"    type: parallel\n"
+	"    branches:\n"
+	"      - next: check_a\n"
+	"      - next: check_b\n"
+	"    join: joined\n"
+	"  - id: check_a\n"
+	"    name: 甲复核\n"
+	"    assignees: [{user: huang.wei}]\n"
+	"    next: joined\n"
+	"  - id: check_b\n"
+	"    name: 乙复核\n"
+	"    assignees: [{user: huang.wei}]\n"
+	"    next: joined\n"
+	"  - id: joined\n"
+	"    name: 复核汇总\n"
+	"    type: join\n"
+	"    next: end\n";
+
+/*
+ * The approver's own separation of duties: 黄伟 holds both checks (the
+ * block opened them together), approves one, and is refused the other —
+ * in names, as every other refusal of the policies says it.
+ */
+static void test_separation_own_task(void **state)
+{
+	struct fx *f = *state;
+	char *wf = deploy_text(f, "workflow", "twin", "twin.yaml", twin_yaml, strlen(twin_yaml));
+	json_t *p = versions(f, "leave");
+	json_object_set_new(p, "workflow", json_string("twin"));
+	json_object_set_new(p, "workflow_version", json_string(wf));
+	json_object_set_new(p, "data", J(LEAVE_2D));
+	char *id = NULL;
+	assert_int_equal(engine_act(f->e, NULL, "instance.created", "zhang.wei", p, &id), 0);
+	json_decref(p);
+	assert_holders(f, id, "check_a", "huang.wei");
+	assert_holders(f, id, "check_b", "huang.wei");
+	sqlite3_stmt *st = NULL;
+	char *ta = NULL, *tb = NULL;
+	assert_int_equal(sqlite3_prepare_v2(f->e->db, "SELECT id, step FROM eng_tasks WHERE instance = ?1", -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char **to = !strcmp((const char *)sqlite3_column_text(st, 1), "check_a") ? &ta : &tb;
+		*to = xstrdup((const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	accepted(f, "task.approved", "huang.wei", on_task(ta, "opinion", "同意"));
+	refused(f, "task.approved", "huang.wei", on_task(tb, "opinion", "同意"),
+		"黄伟 acted on '甲复核' and may not also act on '乙复核' (separation of duties)");
+	/* control: he hands it to someone who may make it */
+	accepted(f, "task.transferred", "huang.wei", to_user(tb, "sun.li", NULL));
+	accepted(f, "task.approved", "sun.li", on_task(tb, "opinion", "同意"));
+	json_t *o = engine_show(f->e, id);
+	assert_string_equal(json_string_value(json_object_get(o, "state")), "approved");
+	json_decref(o);
+	free(ta);
+	free(tb);
+	free(id);
+	free(wf);
+	assert_replay(f);
+}
+
+/* The reason column of request id's one "reassigned" trail row, as stored. Caller frees. */
+static char *stored_reason_of(struct fx *f, const char *id)
+{
+	int rc = 0;
+	char *v = eng_str(f->e, &rc, "SELECT opinion FROM eng_trail WHERE instance = ?1 AND action = 'reassigned'",
+			  "s", id);
+	assert_int_equal(rc, 0);
+	assert_non_null(v);
+	return v;
+}
+
+/* engine_check with --repair: the log replayed into the tables (1: something differed and is repaired). */
+static int repair(struct fx *f)
+{
+	struct buf report = BUF_INIT;
+	int64_t n = 0;
+	int rc = engine_check(f->e, 1, &report, &n);
+	if (rc < 0)
+		fprintf(stderr, "check: %s\n", engine_error(f->e));
+	buf_release(&report);
+	return rc;
+}
+
+/*
+ * The trail stores a policy's reason as a code with ids (rules 4), worded
+ * when shown: replay writes the same row in any language. Events of rules
+ * 2 and 3 stored it in words, and replay writes them as then: in English,
+ * as the reasons were shown everywhere before they were translated.
+ */
+static void test_reason_stored(void **state)
+{
+	struct fx *f = *state;
+	char *id = seal_by_keeper(f);
+	char *got = stored_reason_of(f, id);
+	assert_string_equal(got, "{\"other\":\"dept_head\",\"reason\":\"separation\",\"step\":\"secretariat\",\"user\":\"zhou.min\"}");
+	free(got);
+	json_t *o = engine_show(f->e, id), *v;
+	size_t i;
+	int n = 0;
+	json_array_foreach(json_object_get(o, "trail"), i, v) {
+		if (strcmp(json_string_value(json_object_get(v, "action")), "reassigned"))
+			continue;
+		n++;
+		assert_string_equal(json_string_value(json_object_get(v, "opinion")), SEAL_SEPARATION);
+		assert_string_equal(json_string_value(json_object_get(json_object_get(v, "reason"), "reason")), "separation");
+	}
+	assert_int_equal(n, 1);
+	json_decref(o);
+	free(id);
+	assert_replay(f);
+
+	/* the same request as the docket before (rules 3) logged it: its own events, replayed */
+	char *wf = engine_current_version(f->e, "workflow", "seal");
+	json_t *p = created(f, "seal", SEAL, 0);
+	json_object_set_new(p, "rules", json_integer(ENG_RULES_WORDS - 1));
+	append_raw(f, "instance.created", "qian.yu", wf, p);
+	assert_int_equal(repair(f), 1);
+	int rc = 0;
+	id = eng_str(f->e, &rc, "SELECT id FROM eng_instances WHERE created_seq = (SELECT max(created_seq) FROM eng_instances)", "");
+	assert_non_null(id);
+	char *t = task_of(f, "zhou.min", id);
+	append_raw(f, "task.approved", "zhou.min", wf, json_pack("{s:s, s:s, s:i}", "task", t, "opinion", "同意", "rules", ENG_RULES_WORDS - 1));
+	assert_int_equal(repair(f), 1);
+	got = stored_reason_of(f, id);
+	assert_string_equal(got, SEAL_SEPARATION);
+	free(got);
+	/* shown as it is */
+	o = engine_show(f->e, id);
+	json_array_foreach(json_object_get(o, "trail"), i, v) {
+		if (!strcmp(json_string_value(json_object_get(v, "action")), "reassigned")) {
+			assert_string_equal(json_string_value(json_object_get(v, "opinion")), SEAL_SEPARATION);
+			assert_null(json_object_get(v, "reason"));
+		}
+	}
+	json_decref(o);
+	free(t);
+	free(id);
+	free(wf);
+	assert_replay(f);
+}
+
+/*
+ * What an approval records of the request's documents is the engine's to
+ * say (engine_act reads the documents at a step with access): at a step
+ * with `document: none` a payload naming revisions is forged, and refused.
+ */
+static void test_documents_at_none(void **state)
+{
+	struct fx *f = *state;
+	char *v2 = deploy_variant(f, "workflow", "leave", "workflows/leave.yaml", "    name: 部门负责人审批\n",
+				  "    name: 部门负责人审批\n    document: none\n");
+	char *id = start(f, "zhang.wei", "leave", LEAVE_2D, 0);
+	char *t = task_of(f, "huang.wei", id);
+	json_t *p = on_task(t, "opinion", "同意");
+	json_object_set_new(p, "documents",
+			    J("{\"0cbjjaf6\": {\"commit\": \"1a2b3c4d5e6f70819203a4b5c6d7e8f901234567\", \"rev\": 3}}"));
+	refused(f, "task.approved", "huang.wei", p,
+		"step '部门负责人审批' has no document access ('document: none'): an approval there records no documents");
+	p = on_task(t, "opinion", "同意");
+	json_object_set_new(p, "documents", J("{}"));
+	refused(f, "task.approved", "huang.wei", p, "has no document access");
+	/* control: the approval as engine_act makes it, recording nothing */
+	accepted(f, "task.approved", "huang.wei", on_task(t, "opinion", "同意"));
+	json_t *o = engine_show(f->e, id);
+	json_t *line = json_array_get(json_object_get(o, "trail"), 2);
+	assert_string_equal(json_string_value(json_object_get(line, "action")), "approve");
+	assert_true(json_is_null(json_object_get(line, "detail")));
+	json_decref(o);
+	free(t);
+	free(id);
+	free(v2);
+	assert_replay(f);
+}
+
 /* Terminating and migrating a request: system administrators only. */
 static void test_admin_only(void **state)
 {
@@ -814,11 +1221,13 @@ static void test_admin_only(void **state)
 	/* the API's migration judges the same */
 	json_t *moved = NULL;
 	char *before = snapshot(f);
+	int64_t events = store_event_count(f->s);
 	assert_int_equal(engine_migrate(f->e, "huang.wei", "leave", v2, json_object_get(move, "map"), NULL, 0, &moved),
 			 ENG_REFUSED);
 	assert_non_null(strstr(engine_error(f->e), "only a system administrator can migrate"));
 	char *after = snapshot(f);
 	assert_string_equal(after, before);
+	assert_only_audited(f, events, "instance.migrated");
 	free(before);
 	free(after);
 	/* controls: 罗斌 is the system administrator */
@@ -829,6 +1238,81 @@ static void test_admin_only(void **state)
 	accepted(f, "instance.terminated", "luo.bin", stop);
 	free(v2);
 	free(id);
+	assert_replay(f);
+}
+
+/* refused() with a message made from a format (the request's or task's id in it). */
+static void refusedf(struct fx *f, const char *type, const char *actor, json_t *p, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static void refusedf(struct fx *f, const char *type, const char *actor, json_t *p, const char *fmt, ...)
+{
+	va_list ap;
+	struct buf why = BUF_INIT;
+	va_start(ap, fmt);
+	buf_vaddf(&why, fmt, ap);
+	va_end(ap);
+	refused(f, type, actor, p, why.s);
+	buf_release(&why);
+}
+
+/*
+ * The request's state, as the action table names it for each action
+ * (actions.def): what is refused in the wrong state, with its words, and
+ * the same action accepted in a state it allows. A read item stays
+ * readable after the request finished; a task to decide is not read, nor
+ * an item to read decided.
+ */
+static void test_state_checks(void **state)
+{
+	struct fx *f = *state;
+	char *draft = start(f, "zhang.wei", "leave", LEAVE_2D, 1);
+	refusedf(f, "instance.circulated", "zhang.wei", json_pack("{s:s, s:[s]}", "instance", draft, "users", "he.xiaomei"),
+		 "request '%s' is a draft: submit it first", draft);
+	char *r = start(f, "zhang.wei", "leave", LEAVE_2D, 0);
+	json_t *on_r = json_pack("{s:s}", "instance", r);
+	refusedf(f, "instance.submitted", "zhang.wei", json_incref(on_r),
+		 "request '%s' is running: only a draft, returned or withdrawn request can be submitted", r);
+	refusedf(f, "instance.updated", "zhang.wei", json_pack("{s:s, s:s}", "instance", r, "title", "年假"),
+		 "request '%s' is running: only a draft, returned or withdrawn request can be changed", r);
+	char *head = task_of(f, "huang.wei", r);
+	refusedf(f, "task.read", "huang.wei", on_task(head, NULL, NULL),
+		 "task '%s' is not for reading: approve, reject or return it", head);
+	accepted(f, "task.approved", "huang.wei", on_task(head, "opinion", "同意"));
+	approve(f, "xu.ming", r);
+	/* approved: nothing but reading is left to do */
+	char *item = task_of(f, "he.xiaomei", r);
+	refusedf(f, "task.approved", "he.xiaomei", on_task(item, "opinion", "同意"),
+		 "task '%s' is for reading: mark it read instead", item);
+	refusedf(f, "task.transferred", "he.xiaomei", to_user(item, "sun.li", NULL),
+		 "task '%s' is for reading: mark it read instead", item);
+	refusedf(f, "task.takenback", "huang.wei", on_task(head, NULL, NULL), "request '%s' is approved, not running", r);
+	refusedf(f, "instance.urged", "zhang.wei", json_incref(on_r), "request '%s' is approved, not running", r);
+	refusedf(f, "instance.withdrawn", "zhang.wei", json_incref(on_r), "request '%s' is approved, not running", r);
+	refusedf(f, "task.signer_removed", "luo.bin", json_pack("{s:s, s:s}", "instance", r, "user", "xu.ming"),
+		 "request '%s' is approved, not running", r);
+	refusedf(f, "instance.terminated", "luo.bin", json_incref(on_r), "request '%s' is already approved", r);
+	char *v2 = deploy_variant(f, "workflow", "leave", "workflows/leave.yaml", "name: 部门负责人审批",
+				  "name: 科室负责人审批");
+	refusedf(f, "instance.migrated", "luo.bin",
+		 json_pack("{s:s, s:s, s:{}}", "instance", r, "workflow_version", v2, "map"),
+		 "request '%s' is approved: a finished request is not migrated", r);
+	/* controls: the item is read; circulating a request once submitted; a withdrawn one resubmitted */
+	accepted(f, "task.read", "he.xiaomei", on_task(item, NULL, NULL));
+	accepted(f, "instance.submitted", "zhang.wei", json_pack("{s:s}", "instance", draft));
+	accepted(f, "instance.circulated", "zhang.wei", json_pack("{s:s, s:[s]}", "instance", draft, "users", "he.xiaomei"));
+	accepted(f, "instance.withdrawn", "zhang.wei", json_pack("{s:s}", "instance", draft));
+	refusedf(f, "instance.terminated", "luo.bin", json_pack("{s:s}", "instance", draft),
+		 "request '%s' is already withdrawn", draft);
+	accepted(f, "instance.migrated", "luo.bin",
+		 json_pack("{s:s, s:s, s:{}}", "instance", draft, "workflow_version", v2, "map"));
+	accepted(f, "instance.submitted", "zhang.wei", json_pack("{s:s}", "instance", draft));
+	accepted(f, "instance.terminated", "luo.bin", json_pack("{s:s}", "instance", draft));
+	json_decref(on_r);
+	free(v2);
+	free(item);
+	free(head);
+	free(r);
+	free(draft);
 	assert_replay(f);
 }
 
@@ -889,6 +1373,64 @@ static void test_forged_rules(void **state)
 	free(t);
 	free(id);
 	assert_replay(f);
+}
+
+/*
+ * A transfer of the head's task to the applicant, stamped with `rules`, in
+ * the log of a new leave: what docket check makes of it. Returns
+ * engine_check's answer; the message is engine_error's.
+ */
+static int check_forged_transfer(struct fx *f, int rules, char **id_out)
+{
+	char *id = start(f, "zhang.wei", "leave", LEAVE_2D, 0);
+	char *t = task_of(f, "huang.wei", id);
+	char *wf = engine_current_version(f->e, "workflow", "leave");
+	json_t *p = to_user(t, "zhang.wei", NULL);
+	if (rules)
+		json_object_set_new(p, "rules", json_integer(rules));
+	append_raw(f, "task.transferred", "huang.wei", wf, p);
+	struct buf report = BUF_INIT;
+	int64_t n = 0;
+	int rc = engine_check(f->e, 1, &report, &n);
+	buf_release(&report);
+	free(wf);
+	free(t);
+	*id_out = id;
+	return rc;
+}
+
+/*
+ * Strict is "rules 2 or later", the version that brought the checks, not
+ * "today's version": an event stamped 2 is judged by every check whatever
+ * ENG_RULES has become since, as is one stamped with a later version. Only
+ * events older than rules 2 (no "rules") replay as they were decided.
+ * Replay shows it: such a transfer to the applicant cannot be replayed
+ * from a log that says rules 2, today's or a later one, and is replayed
+ * from one that does not say.
+ */
+static void test_rules_strict(void **state)
+{
+	static const int strict[] = { ENG_RULES_STRICT, ENG_RULES, ENG_RULES + 1 };
+	for (size_t i = 0; i < sizeof(strict) / sizeof(strict[0]); i++) {
+		void *st = NULL;
+		assert_int_equal(setup(&st), 0);
+		char *id = NULL;
+		int rc = check_forged_transfer(st, strict[i], &id);
+		if (rc != STORE_CORRUPT)
+			fprintf(stderr, "rules %d: check gave %d: %s\n", strict[i], rc, engine_error(((struct fx *)st)->e));
+		assert_int_equal(rc, STORE_CORRUPT);
+		assert_non_null(strstr(engine_error(((struct fx *)st)->e),
+				       "(task.transferred) cannot be replayed: 张伟 is the applicant and may not handle their own request"));
+		free(id);
+		teardown(&st);
+	}
+	/* control: the same event from before rules 2 replays as decided then (check --repair keeps it) */
+	struct fx *f = *state;
+	char *id = NULL;
+	assert_int_equal(check_forged_transfer(f, 0, &id), 1);
+	assert_holders(f, id, "dept_head", "zhang.wei");
+	assert_replay(f);
+	free(id);
 }
 
 /* ---- the system's name --------------------------------------------------- */
@@ -1039,12 +1581,13 @@ static int forged_calendar(struct fx *f, const char *cal, const char *today, int
 	json_t *p = created(f, "leave", LEAVE_2D, 0);
 	json_object_set_new(p, "calendar_version", json_string(cal));
 	char *before = snapshot(f), *id = NULL;
+	int64_t events = store_event_count(f->s);
 	int rc = engine_act(f->e, NULL, "instance.created", "zhang.wei", p, &id);
 	json_decref(p);
 	int ok = 0;
 	if (rc == ENG_REFUSED) {
 		char *after = snapshot(f);
-		ok = !strcmp(after, before);
+		ok = !strcmp(after, before) && store_event_count(f->s) == events;
 		free(after);
 	} else if (rc == 0) {
 		json_t *last = last_payload(f);
@@ -1102,6 +1645,7 @@ int main(void)
 		T(test_versions),
 		T(test_unknown_actor),
 		T(test_pick),
+		T(test_pick_not_completing),
 		T(test_self_approval),
 		T(test_separation),
 		T(test_dedupe),
@@ -1111,8 +1655,16 @@ int main(void)
 		T(test_signer_removed),
 		T(test_submit_and_update),
 		T(test_pinned_form),
+		T(test_fallback_last_barred),
+		T(test_fallback_standin),
+		T(test_fallback_standin_barred),
+		T(test_separation_own_task),
+		T(test_reason_stored),
+		T(test_documents_at_none),
 		T(test_admin_only),
+		T(test_state_checks),
 		T(test_forged_rules),
+		T(test_rules_strict),
 		T(test_system_name),
 		T(test_timer_early),
 		T(test_calendar_forged),

@@ -196,6 +196,41 @@ static void test_withdraw_before_approval(void **state)
 	free(id);
 }
 
+/*
+ * A state the engine does not know (states.def) is a damaged store, said
+ * as such: never read as some default state the rules would then judge
+ * by. The schema's CHECK keeps such text out, so the test lets it in.
+ */
+static void test_unknown_state(void **state)
+{
+	struct fx *f = *state;
+	char *id = new_leave(f, NULL);
+	char *t = task_of(f, "huang.wei", id);
+	assert_int_equal(sqlite3_exec(f->e->db, "PRAGMA ignore_check_constraints = ON", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(eng_run(f->e, "UPDATE eng_tasks SET state = 'paused' WHERE id = ?1", "s", t), 0);
+	int64_t before = store_event_count(f->s);
+	assert_int_equal(act_task(f, NULL, "task.approved", "huang.wei", t, "同意"), STORE_CORRUPT);
+	char *want = xasprintf("task '%s' has an unknown state 'paused'", t);
+	assert_string_equal(engine_error(f->e), want);
+	free(want);
+	assert_int_equal(eng_run(f->e, "UPDATE eng_tasks SET state = 'pending' WHERE id = ?1", "s", t), 0);
+	assert_int_equal(eng_run(f->e, "UPDATE eng_instances SET state = 'paused' WHERE id = ?1", "s", id), 0);
+	json_t *p = json_pack("{s:s}", "instance", id);
+	assert_int_equal(engine_act(f->e, NULL, "instance.urged", "zhang.wei", p, NULL), STORE_CORRUPT);
+	want = xasprintf("request '%s' has an unknown state 'paused'", id);
+	assert_string_equal(engine_error(f->e), want);
+	free(want);
+	json_decref(p);
+	assert_int_equal(store_event_count(f->s), before);
+	/* control: the state it had, and the same approval goes through */
+	assert_int_equal(eng_run(f->e, "UPDATE eng_instances SET state = 'running' WHERE id = ?1", "s", id), 0);
+	assert_int_equal(sqlite3_exec(f->e->db, "PRAGMA ignore_check_constraints = OFF", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(act_task(f, NULL, "task.approved", "huang.wei", t, "同意"), 0);
+	assert_replay(f);
+	free(t);
+	free(id);
+}
+
 static void test_resolve_prefix(void **state)
 {
 	struct fx *f = *state;
@@ -468,6 +503,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_same_event_twice_is_a_noop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals_change_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_withdraw_before_approval, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_prefix, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_documents_link, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sign_timeout_and_takeback, setup, teardown),

@@ -103,7 +103,9 @@ static void test_default_cost(void **state)
 	struct sm2key *k = sm2key_generate(&err), *back = NULL;
 	assert_int_equal(sm2key_save(k, path("slow.key"), "Docket-2026", 11, &SM2KEY_KDF_DEFAULT, &err), 0);
 	assert_int_equal(sm2key_load(path("slow.key"), "Docket-2026", 11, &back, &err), 0);
+	sm2key_free(back);
 	assert_int_equal(sm2key_load(path("slow.key"), "Docket-2027", 11, &back, &err), SM2KEY_BADPASS);
+	assert_null(back);
 	sm2key_free(back);
 	sm2key_free(k);
 	buf_release(&err);
