@@ -283,13 +283,19 @@ static void approve(struct fx *f, const char *user, const char *id)
 	free(t);
 }
 
-/* Who holds a pending task of request id at step: "a,b" by user id. Caller frees. */
-static char *holders(struct fx *f, const char *id, const char *step)
+/*
+ * Who holds a pending task of request id at step: "a,b" by user id; with
+ * `behalf`, each as "user (for A)" when they stand in. Caller frees.
+ */
+static char *holders_as(struct fx *f, const char *id, const char *step, int behalf)
 {
 	sqlite3_stmt *st = NULL;
 	assert_int_equal(sqlite3_prepare_v2(f->e->db,
-					    "SELECT assignee FROM eng_tasks WHERE instance = ?1 AND step = ?2"
-					    " AND state = 'pending' ORDER BY assignee",
+					    behalf ? "SELECT assignee || coalesce(' (for ' || on_behalf || ')', '')"
+						     " FROM eng_tasks WHERE instance = ?1 AND step = ?2"
+						     " AND state = 'pending' ORDER BY assignee"
+						   : "SELECT assignee FROM eng_tasks WHERE instance = ?1 AND step = ?2"
+						     " AND state = 'pending' ORDER BY assignee",
 					    -1, &st, NULL),
 			 SQLITE_OK);
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
@@ -299,6 +305,16 @@ static char *holders(struct fx *f, const char *id, const char *step)
 		buf_addf(&b, "%s%s", b.len ? "," : "", (const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
 	return buf_detach(&b);
+}
+
+static char *holders(struct fx *f, const char *id, const char *step)
+{
+	return holders_as(f, id, step, 0);
+}
+
+static char *holders_for(struct fx *f, const char *id, const char *step)
+{
+	return holders_as(f, id, step, 1);
 }
 
 static void assert_holders(struct fx *f, const char *id, const char *step, const char *want)
@@ -932,24 +948,6 @@ static void test_fallback_last_barred(void **state)
 	free(id);
 	free(v2);
 	assert_replay(f);
-}
-
-/* Who holds the pending tasks of request id at step, "user" or "user (for A)", by user. Caller frees. */
-static char *holders_for(struct fx *f, const char *id, const char *step)
-{
-	sqlite3_stmt *st = NULL;
-	assert_int_equal(sqlite3_prepare_v2(f->e->db,
-					    "SELECT assignee || coalesce(' (for ' || on_behalf || ')', '') FROM eng_tasks"
-					    " WHERE instance = ?1 AND step = ?2 AND state = 'pending' ORDER BY assignee",
-					    -1, &st, NULL),
-			 SQLITE_OK);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, step, -1, SQLITE_TRANSIENT);
-	struct buf b = BUF_INIT;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		buf_addf(&b, "%s%s", b.len ? "," : "", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return buf_detach(&b);
 }
 
 static void assert_holders_for(struct fx *f, const char *id, const char *step, const char *want)
