@@ -138,8 +138,9 @@ test: check-deps
 test-unit: $(UNIT_BIN)
 	@sh tests/run-unit.sh $(UNIT_BIN)
 
+# make test-cli T=t90 runs only the scenarios whose names start so
 test-cli: $(DOCKET) $(MO) $(PTYRUN)
-	@DOCKET=$(abspath $(DOCKET)) BUILD=$(abspath $(BUILD)) sh tests/run-cli.sh
+	@T="$(T)" DOCKET=$(abspath $(DOCKET)) BUILD=$(abspath $(BUILD)) sh tests/run-cli.sh
 
 test-tui: $(DOCKET) $(MO) $(PTYRUN)
 	@DOCKET=$(abspath $(DOCKET)) BUILD=$(abspath $(BUILD)) sh tests/run-tui.sh

@@ -20,6 +20,12 @@ fi
 trap '"$DOCKET" agent stop >/dev/null 2>&1' EXIT
 total_pass=0 total_fail=0
 for t in "$here"/cli/t*.sh; do
+	# T=t90 (or a space-separated list of prefixes) runs only those scenarios
+	if [ -n "${T:-}" ]; then
+		keep=
+		for want in $T; do case "$(basename "$t")" in "$want"*) keep=1 ;; esac; done
+		[ -n "$keep" ] || continue
+	fi
 	out=$(sh "$t" 2>&1)
 	status=$?
 	printf '%s\n' "$out" | grep -v '^ok ' || true
