@@ -59,6 +59,13 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # libutil before glibc 2.34, in libc since (libutil is then an empty stub).
 PTYRUN    := $(BUILD)/tests/ptyrun
 PTY_LIBS  ?= -lutil
+# Fuzz harnesses (tests/fuzz): replayed over their corpora by `make test`
+# with any compiler; searched for new inputs by `make fuzz` with clang.
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+FUZZ_REPLAY := $(FUZZ_NAMES:%=$(BUILD)/fuzz-replay/fuzz_%)
+FUZZ_BIN  := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
+FUZZ_SECONDS ?= 60
 BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
@@ -72,7 +79,7 @@ DOCKET    := $(BUILD)/docket
 endif
 
 .PHONY: pot all deps check-deps run test test-unit test-cli test-tui test-asan bench \
-        install clean demo lint-shipped
+        install clean demo lint-shipped test-corpora fuzz fuzz-bins
 
 all: $(DOCKET) $(MO)
 
@@ -114,6 +121,16 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS)
 
+$(BUILD)/fuzz-replay/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Isrc -DFUZZ_REPO='"$(CURDIR)"' -o $@ $< tests/fuzz/replay.c $(LIB) \
+		$(ALL_LDFLAGS) $(PKG_LIBS)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -Isrc -DFUZZ_REPO='"$(CURDIR)"' -o $@ $< $(LIB) \
+		$(ALL_LDFLAGS) $(PKG_LIBS)
+
 $(BUILD)/locale/%/LC_MESSAGES/docket.mo: po/%.po
 	@mkdir -p $(dir $@)
 	msgfmt --check -o $@ $<
@@ -133,7 +150,7 @@ check-deps: $(BUILD)/.deps-ok
 # Re-run make after the dependency check so pkg-config flags are picked up.
 test: check-deps
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory test-unit test-cli test-tui
+	@$(MAKE) --no-print-directory test-unit test-corpora test-cli test-tui
 
 test-unit: $(UNIT_BIN)
 	@sh tests/run-unit.sh $(UNIT_BIN)
@@ -146,7 +163,19 @@ test-tui: $(DOCKET) $(MO) $(PTYRUN)
 	@DOCKET=$(abspath $(DOCKET)) BUILD=$(abspath $(BUILD)) sh tests/run-tui.sh
 
 test-asan: check-deps
-	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 CFLAGS="-O1 -g" all test-unit test-cli
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 CFLAGS="-O1 -g" all test-unit test-corpora test-cli
+
+# Every fuzz harness over its seed corpus and every input fuzzing found.
+test-corpora: $(FUZZ_REPLAY)
+	@sh tests/fuzz/replay.sh $(BUILD)/fuzz-replay $(FUZZ_NAMES)
+
+# libFuzzer with ASan and UBSan (clang), FUZZ_SECONDS per harness; see doc/testing.md.
+fuzz: check-deps
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang SAN=1 \
+		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link" fuzz-bins
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh build/fuzz $(FUZZ_NAMES)
+
+fuzz-bins: $(FUZZ_BIN)
 
 bench: check-deps
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
@@ -183,4 +212,5 @@ pot:
 clean:
 	rm -rf $(BUILD) docket
 
--include $(CORE_OBJ:.o=.d) $(FRONT_OBJ:.o=.d) $(UNIT_BIN:=.d) $(BENCH_BIN:=.d) $(PTYRUN).d
+-include $(CORE_OBJ:.o=.d) $(FRONT_OBJ:.o=.d) $(UNIT_BIN:=.d) $(BENCH_BIN:=.d) $(PTYRUN).d \
+	$(FUZZ_REPLAY:=.d) $(FUZZ_BIN:=.d)

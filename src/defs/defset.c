@@ -71,6 +71,19 @@ static int add_file(struct defset *set, const char *path, struct diags *d)
 	return 0;
 }
 
+int defset_add_text(struct defset *set, const char *path, const char *data, size_t len,
+		    struct diags *d)
+{
+	struct def_file *f = new_file(set, path);
+	if (len > YDOC_MAX_BYTES) {
+		diag_error(d, path, 0, 0, _("file is too large (the limit is %d bytes)"), YDOC_MAX_BYTES);
+		f->errors++;
+		return -1;
+	}
+	buf_add(&f->text, data, len);
+	return 0;
+}
+
 /* Walk a directory in name order, taking *.yaml and *.yml files. */
 static int add_dir(struct defset *set, const char *dir, struct diags *d, int depth)
 {

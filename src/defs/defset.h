@@ -64,6 +64,10 @@ enum def_kind def_kind_parse(const char *s);
 /* Add a file, or every *.yaml / *.yml below a directory. Unreadable paths
  * are reported in d; returns -1 if the path did not exist at all. */
 int defset_add_path(struct defset *set, const char *path, struct diags *d);
+/* Add a file's bytes read elsewhere (an editor's buffer, a fuzzer's input)
+ * under the name `path`; over the YAML size limit is an error in d. */
+int defset_add_text(struct defset *set, const char *path, const char *data, size_t len,
+		    struct diags *d);
 /* Add the store's current definitions as references. */
 int defset_add_store(struct defset *set, struct store *s, struct diags *d);
 /*
