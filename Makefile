@@ -58,6 +58,8 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # (docket login reads its passphrase from a terminal only). forkpty is in
 # libutil before glibc 2.34, in libc since (libutil is then an empty stub).
 PTYRUN    := $(BUILD)/tests/ptyrun
+# the failing-disk shim of the fault sweep (LD_PRELOAD; tests/faults)
+IOFAIL    := $(BUILD)/tests/libiofail.so
 PTY_LIBS  ?= -lutil
 # Fuzz harnesses (tests/fuzz): replayed over their corpora by `make test`
 # with any compiler; searched for new inputs by `make fuzz` with clang.
@@ -79,7 +81,7 @@ DOCKET    := $(BUILD)/docket
 endif
 
 .PHONY: pot all deps check-deps run test test-unit test-cli test-tui test-asan bench \
-        install clean demo lint-shipped test-corpora fuzz fuzz-bins
+        install clean demo lint-shipped test-corpora fuzz fuzz-bins test-faults
 
 all: $(DOCKET) $(MO)
 
@@ -116,6 +118,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 $(PTYRUN): tests/tools/ptyrun.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) $(PTY_LIBS)
+
+$(IOFAIL): tests/faults/iofail.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -fPIC -shared -o $@ $< -ldl
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
@@ -161,6 +167,11 @@ test-cli: $(DOCKET) $(MO) $(PTYRUN)
 
 test-tui: $(DOCKET) $(MO) $(PTYRUN)
 	@DOCKET=$(abspath $(DOCKET)) BUILD=$(abspath $(BUILD)) sh tests/run-tui.sh
+
+# The slow fault sweeps (a failing disk at every write); .ci/run runs them too.
+test-faults: check-deps
+	@$(MAKE) --no-print-directory all $(PTYRUN) $(IOFAIL)
+	@DOCKET=$(abspath $(DOCKET)) BUILD=$(abspath $(BUILD)) sh tests/run-cli.sh faults
 
 test-asan: check-deps
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 CFLAGS="-O1 -g" all test-unit test-corpora test-cli

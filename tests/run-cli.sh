@@ -2,24 +2,29 @@
 # Run every scripted CLI scenario (tests/cli/t*.sh) against the built
 # docket. Each script sources tests/cli/lib.sh and reports its cases.
 # Needs: DOCKET (absolute path of the binary), BUILD (absolute build dir).
+#   sh tests/run-cli.sh [SUITE]   SUITE: cli (default) or faults (tests/faults/t*.sh)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 export TESTS_DIR="$here" REPO="$(dirname "$here")"
 export DOCKET_LOCALEDIR="$BUILD/locale"
+suite=${1:-cli}
+# each suite its own, so the two can run side by side
+sfx=
+[ "$suite" = cli ] || sfx=-$suite
 # everyone signed in once for the whole run: a store to copy, and its agent
-export DOCKET_AGENT="$BUILD/test-agent/agent.sock" SIGNED_STORE="$BUILD/signed-store"
+export DOCKET_AGENT="$BUILD/test-agent$sfx/agent.sock" SIGNED_STORE="$BUILD/signed-store$sfx"
 export PTYRUN="$BUILD/tests/ptyrun"
 rm -rf "$SIGNED_STORE"
 "$DOCKET" agent stop >/dev/null 2>&1
 if ! DOCKET_NOW=2026-03-01T09:00:00+08:00 TZ=Asia/Shanghai LANGUAGE= LC_ALL=C.UTF-8 \
-	sh "$here/signed-store.sh" "$SIGNED_STORE" Docket-2026 >"$BUILD/signed-store.log" 2>&1; then
-	cat "$BUILD/signed-store.log"
-	echo "cli: the signed store could not be made"
+	sh "$here/signed-store.sh" "$SIGNED_STORE" Docket-2026 >"$BUILD/signed-store$sfx.log" 2>&1; then
+	cat "$BUILD/signed-store$sfx.log"
+	echo "$suite: the signed store could not be made"
 	exit 1
 fi
 trap '"$DOCKET" agent stop >/dev/null 2>&1' EXIT
 total_pass=0 total_fail=0
-for t in "$here"/cli/t*.sh; do
+for t in "$here/$suite"/t*.sh; do
 	# T=t90 (or a space-separated list of prefixes) runs only those scenarios
 	if [ -n "${T:-}" ]; then
 		keep=
@@ -39,5 +44,5 @@ for t in "$here"/cli/t*.sh; do
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
 done
-echo "cli: $total_pass passed, $total_fail failed"
+echo "$suite: $total_pass passed, $total_fail failed"
 [ "$total_fail" = 0 ]

@@ -46,8 +46,9 @@ enum store_status {
 	STORE_CORRUPT = -5,   /* the database is damaged or not a docket store */
 	STORE_TOO_NEW = -6,   /* written by a newer docket */
 	STORE_MISSING = -7,   /* no store at that path (run `docket init`) */
-	STORE_NEEDS_UPGRADE = -8 /* opened read-only, but the schema is older:
-				    open it once read-write to upgrade */
+	STORE_NEEDS_UPGRADE = -8, /* opened read-only, but the schema is older:
+				     open it once read-write to upgrade */
+	STORE_IO = -9         /* the disk failed a read or write (EIO) */
 };
 
 /*

@@ -43,7 +43,10 @@ int store_sql_status(struct store *s, int rc, const char *what)
 			return store_fail(s, STORE_FULL,
 					  _("disk full while writing store '%s'; nothing was changed"),
 					  s->dir);
-		break;
+		return store_fail(s, STORE_IO,
+				  _("store '%s': the disk failed (%s) while trying to %s; nothing was changed "
+				    "(check the disk, then try again)"),
+				  s->dir, why, what);
 	}
 	return store_fail(s, STORE_ERR, _("store '%s': unable to %s: %s"), s->dir, what, why);
 }
