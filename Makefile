@@ -81,7 +81,7 @@ DOCKET    := $(BUILD)/docket
 endif
 
 .PHONY: pot all deps check-deps run test test-unit test-cli test-tui test-asan bench \
-        install clean demo lint-shipped test-corpora fuzz fuzz-bins test-faults
+        install clean demo lint-shipped test-corpora fuzz fuzz-bins test-faults soak
 
 all: $(DOCKET) $(MO)
 
@@ -172,6 +172,11 @@ test-tui: $(DOCKET) $(MO) $(PTYRUN)
 test-faults: check-deps
 	@$(MAKE) --no-print-directory all $(PTYRUN) $(IOFAIL)
 	@DOCKET=$(abspath $(DOCKET)) BUILD=$(abspath $(BUILD)) sh tests/run-cli.sh faults
+
+# kill -9 at SOAK (1000) random moments; not in CI (doc/testing.md)
+soak: check-deps
+	@$(MAKE) --no-print-directory all $(PTYRUN)
+	@DOCKET=$(abspath $(DOCKET)) BUILD=$(abspath $(BUILD)) PTYRUN=$(abspath $(PTYRUN)) sh tests/soak.sh
 
 test-asan: check-deps
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 CFLAGS="-O1 -g" all test-unit test-corpora test-cli
