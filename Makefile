@@ -60,6 +60,8 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 PTYRUN    := $(BUILD)/tests/ptyrun
 # the failing-disk shim of the fault sweep (LD_PRELOAD; tests/faults)
 IOFAIL    := $(BUILD)/tests/libiofail.so
+# and the out-of-memory shim (SQLite's and libgit2's allocators)
+OOMFAIL   := $(BUILD)/tests/liboomfail.so
 PTY_LIBS  ?= -lutil
 # Fuzz harnesses (tests/fuzz): replayed over their corpora by `make test`
 # with any compiler; searched for new inputs by `make fuzz` with clang.
@@ -123,6 +125,10 @@ $(IOFAIL): tests/faults/iofail.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -fPIC -shared -o $@ $< -ldl
 
+$(OOMFAIL): tests/faults/oomfail.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -fPIC -shared -o $@ $< $(PKG_LIBS)
+
 $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS)
@@ -170,7 +176,7 @@ test-tui: $(DOCKET) $(MO) $(PTYRUN)
 
 # The slow fault sweeps (a failing disk at every write); .ci/run runs them too.
 test-faults: check-deps
-	@$(MAKE) --no-print-directory all $(PTYRUN) $(IOFAIL)
+	@$(MAKE) --no-print-directory all $(PTYRUN) $(IOFAIL) $(OOMFAIL)
 	@DOCKET=$(abspath $(DOCKET)) BUILD=$(abspath $(BUILD)) sh tests/run-cli.sh faults
 
 # kill -9 at SOAK (1000) random moments; not in CI (doc/testing.md)
