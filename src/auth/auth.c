@@ -11,6 +11,7 @@
 #include "../util/i18n.h"
 #include "../util/utf8.h"
 #include "../util/xalloc.h"
+#include "agent.h"
 #include "sm2key.h"
 
 /*
@@ -116,6 +117,20 @@ int auth_current_key(struct store *s, const char *person, char **key_id, char **
 	if (rc == SQLITE_ROW)
 		return 1;
 	return rc == SQLITE_DONE ? 0 : store_sql_status(s, rc, _("read the keys"));
+}
+
+static void netstring(struct buf *b, const char *s)
+{
+	buf_addf(b, "%zu:%s,", strlen(s), s);
+}
+
+void auth_rotation_text(const char *person, const char *old_id, const char *new_id, struct buf *out)
+{
+	buf_reset(out);
+	netstring(out, "docket.rotate.1");
+	netstring(out, person);
+	netstring(out, old_id);
+	netstring(out, new_id);
 }
 
 int auth_any_key(struct store *s)
@@ -248,6 +263,9 @@ struct auth_session {
 	struct sm2key *key;     /* in-process, or NULL */
 	auth_sign_fn sign;      /* remote, or NULL */
 	void *sign_ctx;
+	int enrolling;          /* the store's first enrolment: its key is not recorded yet */
+	struct store *store;    /* the store it signs for (auth_use_session) */
+	int stale;              /* it failed to sign: the key is no longer theirs, or the agent dropped it */
 };
 
 /* The person's current key id into out; refused when they have none. */
@@ -317,6 +335,7 @@ struct auth_session *auth_session_enrolling(const char *person, struct sm2key *k
 	if (sm2key_id(k, a->key_id) < 0)
 		a->key_id[0] = '\0';
 	a->key = k;
+	a->enrolling = 1;
 	return a;
 }
 
@@ -357,11 +376,45 @@ static int session_sign(void *ctx, const struct store_event *ev, const char *tex
 			 a->person, ev->actor);
 		return STORE_ERR;
 	}
+	/*
+	 * The key must still be the person's when it signs, not only when the
+	 * session began: replaced (docket rekey, a new enrolment) or revoked
+	 * since, by another process, it signs nothing more here — `docket
+	 * check` would refuse the event. Read inside the event's transaction.
+	 */
+	if (!a->enrolling) {
+		char *now = NULL;
+		int rc = auth_current_key(a->store, a->person, &now, NULL);
+		int same = rc > 0 && !strcmp(now, a->key_id);
+		free(now);
+		if (rc < 0) {
+			buf_adds(err, store_error(a->store));
+			return rc;
+		}
+		if (!same) {
+			buf_addf(err, _("'%s' signed in with a key that is no longer theirs (replaced or revoked since): "
+					"sign in again"),
+				 a->person);
+			a->stale = 1;
+			return STORE_ERR;
+		}
+	}
 	if (a->key) {
 		*sig = sm2key_sign(a->key, text, len, err);
-	} else if (a->sign(a->sign_ctx, a->person, a->key_id, text, len, sig, err) < 0) {
-		free(*sig);
-		*sig = NULL;
+	} else {
+		int rc = a->sign(a->sign_ctx, a->person, a->key_id, text, len, sig, err);
+		if (rc < 0) {
+			/* the agent forgot the key (its time ran out, a logout) or is gone */
+			free(*sig);
+			*sig = NULL;
+			a->stale = 1;
+		}
+		if (rc == AGENT_NOKEY) {
+			buf_reset(err);
+			buf_addf(err, _("the agent no longer holds the key of '%s' (the sign-in ran out or was ended): "
+					"sign in again"),
+				 a->person);
+		}
 	}
 	if (!*sig)
 		return STORE_ERR;
@@ -391,8 +444,15 @@ static int nobody_sign(void *ctx, const struct store_event *ev, const char *text
 	return 0;
 }
 
+int auth_session_stale(const struct auth_session *a)
+{
+	return a && a->stale;
+}
+
 void auth_use_session(struct store *s, struct auth_session *a)
 {
+	if (a)
+		a->store = s;
 	if (a)
 		store_set_signer(s, session_sign, a);
 	else
@@ -470,24 +530,31 @@ static int walk_one(void *ctx, int64_t seq, const struct store_event *ev)
 {
 	struct walk *w = ctx;
 	int enrol = !strcmp(ev->type, AUTH_EV_ENROLLED);
+	/* a rotation names the person's next key like an enrolment, signed by their key until then */
+	int rotate = !strcmp(ev->type, AUTH_EV_ROTATED);
 	json_t *p = NULL;
 	struct sm2key *newkey = NULL;
 	const char *person = NULL, *key_id = NULL;
 	int rc = 0;
-	if (enrol || !strcmp(ev->type, AUTH_EV_REVOKED)) {
+	if (enrol || rotate || !strcmp(ev->type, AUTH_EV_REVOKED)) {
 		p = json_loads(ev->payload, JSON_REJECT_DUPLICATES, NULL);
 		if (!p)
 			return fail_at(w, seq, ev, _("its payload cannot be read"));
 	}
-	if (enrol && !(newkey = enrolled_key(w, p, &person, &key_id))) {
+	if ((enrol || rotate) && !(newkey = enrolled_key(w, p, &person, &key_id))) {
 		json_decref(p);
 		return fail_at(w, seq, ev, _("its enrolment names a key that does not match its key id"));
+	}
+	if (rotate && strcmp(person, ev->actor)) {
+		sm2key_free(newkey);
+		json_decref(p);
+		return fail_at(w, seq, ev, _("a person replaces only their own key"));
 	}
 
 	if (!ev->sig) {
 		if (!strcmp(ev->actor, "system"))
 			w->r->system++;
-		else if (!w->n && !enrol)
+		else if (!w->n && !enrol && !rotate)
 			w->r->setup++;
 		else
 			rc = fail_at(w, seq, ev, _("it is not signed"));
@@ -515,7 +582,7 @@ static int walk_one(void *ctx, int64_t seq, const struct store_event *ev)
 				rc = fail_at(w, seq, ev, _("its signature does not match its content"));
 		}
 	}
-	if (!rc && enrol) {
+	if (!rc && (enrol || rotate)) {
 		add_key(w, person, key_id, newkey);
 		newkey = NULL;
 	} else if (!rc && p) {

@@ -130,6 +130,7 @@ int cmd_enrol(struct cli *c);
 int cmd_login(struct cli *c);
 int cmd_logout(struct cli *c);
 int cmd_passwd(struct cli *c);
+int cmd_rekey(struct cli *c);
 int cmd_unlock(struct cli *c);
 int cmd_revoke(struct cli *c);
 int cmd_policy(struct cli *c);

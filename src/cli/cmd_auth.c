@@ -316,6 +316,116 @@ int cmd_passwd(struct cli *c)
 	return rc;
 }
 
+/*
+ * How long the agent still holds person's key key_id, in seconds (0: it
+ * does not, or no agent runs); *ac is the connection when it does.
+ */
+static unsigned agent_holds(const char *person, const char *key_id, struct agent_conn **ac)
+{
+	struct buf err = BUF_INIT;
+	struct agent_key *keys = NULL;
+	size_t n = 0;
+	unsigned left = 0;
+	*ac = NULL;
+	if (agent_connect(ac, &err) == AGENT_OK && agent_list(*ac, &keys, &n, &err) == 0)
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(keys[i].person, person) && !strcmp(keys[i].key_id, key_id)) {
+				time_t now = clock_now();
+				left = keys[i].expires > now ? (unsigned)(keys[i].expires - now) : 1;
+			}
+	agent_keys_free(keys, n);
+	if (!left) {
+		agent_close(*ac);
+		*ac = NULL;
+	}
+	buf_release(&err);
+	return left;
+}
+
+int cmd_rekey(struct cli *c)
+{
+	int newpass = cli_take_flag(c, "--new-passphrase");
+	if (cli_no_options(c) < 0 || c->argc != 1)
+		return cli_usage(c);
+	struct who w;
+	int rc = who_open(c, &w, 0);
+	if (rc)
+		return rc;
+	struct buf err = BUF_INIT, pass = BUF_INIT, prompt = BUF_INIT;
+	/* the passphrase proves who acts, opens the old key (it signs the change) and guards the new one */
+	rc = signin_try_locked(w.s, w.e, c->user, &err);
+	if (!rc) {
+		buf_addf(&prompt, _("Passphrase for %s: "), c->user);
+		rc = prompt_passphrase(prompt.s, &pass, &err) < 0 ? SIGNIN_DENIED : 0;
+	} else {
+		rc = rc < 0 ? SIGNIN_ERR : SIGNIN_LOCKED;
+	}
+	if (!rc) {
+		rc = signin_open(w.s, w.e, c->user, pass.s, pass.len, &w.a, &err);
+		if (rc == SIGNIN_MUST_CHANGE) {
+			buf_reset(&err);
+			buf_addf(&err, _("'%s' still has the initial passphrase: choose your own first (docket -u %s passwd)"),
+				 c->user, c->user);
+			rc = SIGNIN_DENIED;
+		}
+	}
+	if (rc) {
+		cli_error("%s", err.s);
+		rc = rc == SIGNIN_ERR ? EXIT_STORE : EXIT_DENIED;
+	}
+	if (!rc) {
+		auth_use_session(w.s, w.a);
+		if (newpass) {
+			prompt_forget(&pass);
+			rc = new_passphrase(w.s, c->user, &pass);
+		}
+	}
+	struct agent_conn *ac = NULL;
+	struct sm2key *nk = NULL;
+	char old[HASH_HEX_LEN + 1] = "";
+	unsigned left = 0;
+	if (!rc) {
+		snprintf(old, sizeof(old), "%s", auth_session_key_id(w.a));
+		left = agent_holds(c->user, old, &ac);
+		buf_reset(&err);
+		if (signin_rotate(w.s, w.e, c->user, pass.s, pass.len, &nk, &err) < 0) {
+			cli_error("%s", err.s);
+			rc = EXIT_INVALID;
+		}
+	}
+	prompt_forget(&pass);
+	char id[HASH_HEX_LEN + 1] = "";
+	if (nk)
+		sm2key_id(nk, id);
+	/* signed in at the agent with the old key: it gets the new one for the time that was left */
+	int handed = 0;
+	if (!rc && left) {
+		struct auth_policy pol;
+		buf_reset(&err);
+		if (auth_policy_get(w.s, &pol) == 0 &&
+		    agent_add(ac, c->user, nk, left, (unsigned)pol.idle_minutes * 60, &err) == 0)
+			handed = 1;
+		else
+			cli_error(_("the agent could not take the new key (%s): sign in again (docket login)"), err.s);
+	}
+	agent_close(ac);
+	if (!rc && c->json) {
+		json_t *o = json_pack("{s:s, s:s, s:s, s:b}", "person", c->user, "key_id", id, "old_key_id", old,
+				      "agent", handed);
+		cli_print_json(o);
+	} else if (!rc) {
+		printf(_("the key of %s is replaced: key %.16s signs from now on, the old key %.16s signs nothing more\n"),
+		       c->user, id, old);
+		if (handed)
+			printf("%s\n", _("the agent holds the new key for the rest of the sign-in"));
+	}
+	sm2key_free(nk);
+	buf_release(&err);
+	buf_release(&prompt);
+	who_close(c, &w);
+	return rc;
+}
+
 /* A duration in minutes from "--for N". */
 static int minutes(const char *s, int *out)
 {

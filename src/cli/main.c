@@ -125,6 +125,12 @@ const struct verb verbs[] = {
 	     "stop. The agent listens on $DOCKET_AGENT, else\n"
 	     "$XDG_RUNTIME_DIR/docket/agent.sock, else /tmp/docket-UID/agent.sock.") },
 	{ "passwd", cmd_passwd, N_("passwd"), N_("change your passphrase"), NULL },
+	{ "rekey", cmd_rekey, N_("rekey [--new-passphrase]"), N_("replace your key with a new one"),
+	  N_("Make a new key pair, kept under your passphrase (or a new one, asked\n"
+	     "twice, with --new-passphrase), and record the change signed by your old\n"
+	     "key. From then on only the new key signs for you; what the old one\n"
+	     "signed stays valid. If the agent held your old key, it gets the new one\n"
+	     "for the rest of that sign-in.") },
 	{ "unlock", cmd_unlock, N_("unlock PERSON"),
 	  N_("lift a lock after failed sign-ins (security administrator)"), NULL },
 	{ "revoke", cmd_revoke, N_("revoke PERSON|KEY-ID"),

@@ -100,6 +100,55 @@ int ap_revoked(struct ctx *c)
 	return 0;
 }
 
+/*
+ * key.rotated: a person replaces their own key (docket rekey). Signed by
+ * the key it replaces (the store signs with the session's, and `docket
+ * check` verifies it was the actor's at that moment); the payload names
+ * the old key, the new one and a proof that whoever made the event holds
+ * the new private key (its signature of auth_rotation_text). The old key
+ * stops signing at this event, the new one signs from it on.
+ */
+int ap_rotated(struct ctx *c)
+{
+	const char *actor = c->ev->actor, *person = eng_pstr(c, "person");
+	if (!person || strcmp(person, actor))
+		return REFUSE(c, "%s", _("a person replaces only their own key"));
+	const char *old_id = eng_pstr(c, "old_key_id"), *key_id = eng_pstr(c, "key_id");
+	const char *pub = eng_pstr(c, "public_key"), *proof = eng_pstr(c, "proof");
+	char *cur = NULL;
+	int rc = auth_current_key(c->e->s, actor, &cur, NULL);
+	if (rc < 0)
+		return store_status(c, rc);
+	int same = rc > 0 && old_id && !strcmp(cur, old_id);
+	free(cur);
+	if (!rc)
+		return REFUSE(c, _("'%s' has no key to replace: the security administrator enrols people"), actor);
+	if (!same)
+		return REFUSE(c, "%s", _("the key being replaced is not the current one (replaced or revoked since)"));
+	struct buf err = BUF_INIT, text = BUF_INIT;
+	struct sm2key *k = pub ? sm2key_from_public_b64(pub, &err) : NULL;
+	char id[HASH_HEX_LEN + 1];
+	int match = k && key_id && sm2key_id(k, id) == 0 && !strcmp(id, key_id);
+	int held = 0;
+	if (match && proof) {
+		auth_rotation_text(actor, old_id, key_id, &text);
+		held = sm2key_verify(k, text.s, text.len, proof) == 1;
+	}
+	sm2key_free(k);
+	buf_release(&err);
+	buf_release(&text);
+	if (!match)
+		return REFUSE(c, "%s", _("the new public key does not match its key id"));
+	if (!held)
+		return REFUSE(c, "%s", _("the new key's proof does not verify: the new private key was not shown"));
+	int64_t seen = 0;
+	if ((rc = eng_int(c->e, &seen, "SELECT count(*) FROM auth_keys WHERE key_id = ?1", "s", key_id)) < 0)
+		return rc;
+	if (seen)
+		return REFUSE(c, "%s", _("this key was enrolled before: a key is never enrolled twice"));
+	return store_status(c, auth_key_record(c->e->s, actor, key_id, pub, c->ev->seq));
+}
+
 /* Read the payload's person's account after need_person. */
 static int account(struct ctx *c, const char *person, struct auth_account *a)
 {

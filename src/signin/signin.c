@@ -6,6 +6,7 @@
 #include "signin.h"
 
 #include <jansson.h>
+#include <errno.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -249,4 +250,72 @@ int signin_set_passphrase(struct store *s, struct engine *e, const char *person,
 		return SIGNIN_ERR;
 	}
 	return 0;
+}
+
+int signin_rotate(struct store *s, struct engine *e, const char *person, const char *pass, size_t len,
+		  struct sm2key **newkey, struct buf *err)
+{
+	*newkey = NULL;
+	char *old = NULL;
+	int rc = auth_current_key(s, person, &old, NULL);
+	if (rc <= 0) {
+		if (rc < 0)
+			buf_adds(err, store_error(s));
+		else
+			buf_addf(err, _("'%s' has no key in this store: the security administrator enrols people (docket enrol %s)"),
+				 person, person);
+		return rc < 0 ? SIGNIN_ERR : SIGNIN_NOKEY;
+	}
+	struct sm2key *k = sm2key_generate(err);
+	char id[HASH_HEX_LEN + 1];
+	char *pub = k ? sm2key_public_b64(k) : NULL, *proof = NULL;
+	char *path = auth_key_path(s, person), *tmp = xasprintf("%s.new", path);
+	struct buf text = BUF_INIT;
+	rc = SIGNIN_ERR;
+	if (!k || !pub || sm2key_id(k, id) < 0) {
+		if (k)
+			buf_adds(err, _("unable to read the new key"));
+	} else if (sm2key_save(k, tmp, pass, len, signin_kdf(s), err) == 0) {
+		auth_rotation_text(person, old, id, &text);
+		proof = sm2key_sign(k, text.s, text.len, err);
+		rc = proof ? 0 : SIGNIN_ERR;
+	}
+	if (!rc) {
+		json_t *p = json_object();
+		json_object_set_new(p, "person", json_string(person));
+		json_object_set_new(p, "old_key_id", json_string(old));
+		json_object_set_new(p, "key_id", json_string(id));
+		json_object_set_new(p, "public_key", json_string(pub));
+		json_object_set_new(p, "proof", json_string(proof));
+		struct buf where = BUF_INIT;
+		signin_terminal(&where);
+		json_object_set_new(p, "terminal", json_string(where.s));
+		buf_release(&where);
+		if (engine_act(e, NULL, AUTH_EV_ROTATED, person, p, NULL) < 0) {
+			buf_adds(err, engine_error(e));
+			rc = SIGNIN_ERR;
+		}
+		json_decref(p);
+		if (rc)
+			unlink(tmp);
+	}
+	if (!rc && rename(tmp, path)) {
+		/* recorded: the new key alone signs now, and its file is the .new one */
+		buf_addf(err, _("the key of '%s' is replaced, but the new key file could not be put in place: %s "
+				"(move '%s' to '%s')"),
+			 person, strerror(errno), tmp, path);
+		rc = SIGNIN_ERR;
+	}
+	if (!rc) {
+		*newkey = k;
+		k = NULL;
+	}
+	sm2key_free(k);
+	free(pub);
+	free(proof);
+	free(old);
+	free(path);
+	free(tmp);
+	buf_release(&text);
+	return rc;
 }

@@ -121,4 +121,17 @@ int signin_record(struct engine *e, const char *person, const char *how, int min
 int signin_set_passphrase(struct store *s, struct engine *e, const char *person, const struct sm2key *k,
 			  const char *pass, size_t len, struct buf *err);
 
+/*
+ * Replace person's key (docket rekey): a new SM2 key pair, saved under
+ * pass[0..len) (the same passphrase or a new one: the caller asked), and
+ * the change recorded as key.rotated, signed by the key it replaces — the
+ * store's session must be the person's, with their key open or at the
+ * agent. The new key proves it is held (auth_rotation_text). The key file
+ * is written beside the old one first (PERSON.key.new) and moved into
+ * place once the event is recorded; *newkey (caller frees) is the new key,
+ * for the agent. From the event on, only the new key signs for them.
+ */
+int signin_rotate(struct store *s, struct engine *e, const char *person, const char *pass, size_t len,
+		  struct sm2key **newkey, struct buf *err);
+
 #endif

@@ -1,0 +1,77 @@
+#!/bin/sh
+# Keys and roles (doc/security.md): a person replaces their own key
+# (docket rekey): the change is signed by the old key, only the new one
+# signs afterwards, the agent gets the new key, and check verifies each
+# event with the key its signer had then. The security administrator
+# grants and takes away roles (docket role); the engine assigns steps by
+# them; nobody else may, and their refusals are in the audit trail.
+. "$TESTS_DIR/cli/lib.sh"
+
+pass=Docket-2026
+export DOCKET_AGENT="$TMP/agent/agent.sock"
+trap '"$DOCKET" agent stop >/dev/null 2>&1; rm -rf "$TMP"' EXIT
+
+typed() {
+	set -- "$@"
+	a=
+	while [ "$1" != -- ]; do a="$a --type $1"; shift; done
+	shift
+	# shellcheck disable=SC2086
+	"$PTYRUN" $a -- "$DOCKET" -C "$TMP/s" "$@"
+}
+
+# leave USER: a one-day leave by USER (through the agent); prints its id
+leave() {
+	d -u "$1" --json new leave --set type=personal --set start=2026-03-03 --set end=2026-03-03 \
+		--set reason=家中有事 </dev/null | sed -n 's/.*"request": "\([a-z2-7]*\)".*/\1/p'
+}
+
+test_expect_success 'setup: the signed store, wang.fang signed in at this agent' '
+	signed_store s &&
+	typed $pass -- -u wang.fang login >out && grep "signed in at the agent" out &&
+	leave wang.fang >r1 && test -s r1
+'
+
+test_expect_success 'rekey: a new key signs from now on, the agent holds it, check verifies both' '
+	cp s/keys/wang.fang.key old.key &&
+	old=$(sqlite3 s/docket.db "SELECT key_id FROM auth_keys WHERE person = '\''wang.fang'\'' AND retired_seq IS NULL") &&
+	typed $pass -- -u wang.fang rekey >out &&
+	grep "the key of wang.fang is replaced" out && grep "the agent holds the new key" out &&
+	new=$(sqlite3 s/docket.db "SELECT key_id FROM auth_keys WHERE person = '\''wang.fang'\'' AND retired_seq IS NULL") &&
+	test -n "$new" && test "$new" != "$old" &&
+	seq=$(sqlite3 s/docket.db "SELECT seq FROM events WHERE type = '\''key.rotated'\''") &&
+	test "$(sqlite3 s/docket.db "SELECT retired_seq FROM auth_keys WHERE key_id = '\''$old'\''")" = "$seq" &&
+	test "$(sqlite3 s/docket.db "SELECT key_id FROM events WHERE seq = $seq")" = "$old" &&
+	! cmp -s old.key s/keys/wang.fang.key && ! test -e s/keys/wang.fang.key.new &&
+	leave wang.fang >r2 && test -s r2 &&
+	test "$(sqlite3 s/docket.db "SELECT key_id FROM events ORDER BY seq DESC LIMIT 1")" = "$new" &&
+	d -u wang.fang agent list | grep "wang.fang.*key ${new%"${new#????????????????}"}" &&
+	d check >out && grep "signatures verified" out
+'
+
+test_expect_success 'the old key file signs nothing any more' '
+	cp s/keys/wang.fang.key new.key &&
+	cp old.key s/keys/wang.fang.key &&
+	d -u wang.fang logout &&
+	expect_exit 5 typed $pass -- -u wang.fang inbox >out &&
+	grep "not the key of '\''wang.fang'\'' in this store" out &&
+	cp new.key s/keys/wang.fang.key &&
+	typed $pass -- -u wang.fang inbox >/dev/null
+'
+
+test_expect_success 'rekey --new-passphrase: the new key is kept under the new passphrase' '
+	typed $pass New-Pass-2026 New-Pass-2026 -- -u wang.fang rekey --new-passphrase >out &&
+	grep "is replaced" out && ! grep "agent holds" out &&
+	expect_exit 5 typed $pass -- -u wang.fang inbox >out && grep "wrong passphrase" out &&
+	typed New-Pass-2026 -- -u wang.fang inbox >/dev/null &&
+	test "$(sqlite3 s/docket.db "SELECT count(*) FROM auth_keys WHERE person = '\''wang.fang'\''")" = 3 &&
+	d check >/dev/null
+'
+
+test_expect_success 'a wrong passphrase replaces nothing' '
+	n=$(sqlite3 s/docket.db "SELECT count(*) FROM auth_keys") &&
+	expect_exit 5 typed Not-Mine-2026 -- -u wang.fang rekey >out && grep "wrong passphrase" out &&
+	test "$(sqlite3 s/docket.db "SELECT count(*) FROM auth_keys")" = "$n"
+'
+
+test_done
