@@ -45,8 +45,23 @@ static const char auth_v9[] =
 	" set_seq INTEGER NOT NULL"
 	");";
 
+/*
+ * Version 11: roles the security administrator granted or took away (the
+ * last change per person and role), laid over the organisation file's.
+ */
+static const char auth_v11[] =
+	"CREATE TABLE auth_roles ("
+	" person TEXT NOT NULL,"
+	" role TEXT NOT NULL,"
+	" granted INTEGER NOT NULL,"       /* 1 granted, 0 taken away */
+	" seq INTEGER NOT NULL,"           /* the event that decided it */
+	" PRIMARY KEY (person, role)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX auth_roles_seq ON auth_roles (seq);";
+
 static const struct store_migration steps[] = {
 	{ 9, "auth", auth_v9, NULL },
+	{ 11, "auth", auth_v11, NULL },
 	{ 0, NULL, NULL, NULL },
 };
 
@@ -59,6 +74,7 @@ static const struct auth_table tables[] = {
 	{ "auth_keys", "SELECT * FROM auth_keys ORDER BY key_id", "DELETE FROM auth_keys" },
 	{ "auth_accounts", "SELECT * FROM auth_accounts ORDER BY person", "DELETE FROM auth_accounts" },
 	{ "auth_policy", "SELECT * FROM auth_policy", "DELETE FROM auth_policy" },
+	{ "auth_roles", "SELECT * FROM auth_roles ORDER BY person, role", "DELETE FROM auth_roles" },
 };
 
 const struct auth_table *auth_derived_tables(size_t *n)
@@ -156,6 +172,59 @@ char *auth_key_path(const struct store *s, const char *person)
 	struct buf b = BUF_INIT;
 	buf_addf(&b, "%s/keys/%s.key", store_dir(s), person);
 	return buf_detach(&b);
+}
+
+/* --- roles -------------------------------------------------------------- */
+
+int auth_role_set(struct store *s, const char *person, const char *role, int granted, int64_t seq)
+{
+	return store_sql_run(s, "INSERT OR REPLACE INTO auth_roles (person, role, granted, seq) VALUES (?1, ?2, ?3, ?4)",
+			     "ssdi", person, role, granted ? 1 : 0, seq);
+}
+
+int auth_roles_version(struct store *s, int64_t *v)
+{
+	*v = 0;
+	return store_sql_int(s, v, "SELECT coalesce(max(seq), 0) FROM auth_roles", "");
+}
+
+int auth_roles_list(struct store *s, struct auth_role **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st = store_sql_q(s, "SELECT person, role, granted, seq FROM auth_roles ORDER BY seq", "");
+	if (!st)
+		return STORE_ERR;
+	size_t alloc = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == alloc) {
+			alloc = alloc ? 2 * alloc : 8;
+			*out = xrealloc(*out, alloc * sizeof(**out));
+		}
+		struct auth_role *r = &(*out)[(*n)++];
+		r->person = store_sql_col(st, 0);
+		r->role = store_sql_col(st, 1);
+		r->granted = sqlite3_column_int(st, 2);
+		r->seq = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		auth_roles_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return store_sql_status(s, rc, _("read the roles"));
+	}
+	return 0;
+}
+
+void auth_roles_free(struct auth_role *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(r[i].person);
+		free(r[i].role);
+	}
+	free(r);
 }
 
 /* --- accounts ----------------------------------------------------------- */

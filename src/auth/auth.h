@@ -83,6 +83,27 @@ char *auth_key_path(const struct store *s, const char *person);
 /* A person id safe to be a file name (what the organisation allows, no '/' or leading '.'). */
 int auth_person_id_ok(const char *person);
 
+/* --- roles -------------------------------------------------------------- */
+
+/*
+ * The security administrator's changes to who holds which role, laid over
+ * the organisation file's (the engine does: org_apply_role_changes). One
+ * row per person and role: the last change. The administrators' own roles
+ * are never changed here (the engine refuses it).
+ */
+struct auth_role {
+	char *person, *role;
+	int granted;  /* 1 granted, 0 taken away */
+	int64_t seq;  /* the event that decided it */
+};
+/* Record a change (inside the caller's transaction). */
+int auth_role_set(struct store *s, const char *person, const char *role, int granted, int64_t seq);
+/* Every change, oldest first (free with auth_roles_free): 0 or < 0. */
+int auth_roles_list(struct store *s, struct auth_role **out, size_t *n);
+void auth_roles_free(struct auth_role *r, size_t n);
+/* A number that changes whenever the changes do (the last event's seq, 0 for none): 0 or < 0. */
+int auth_roles_version(struct store *s, int64_t *v);
+
 /* --- accounts ----------------------------------------------------------- */
 
 /* A person's account as the sign-in sees it. */

@@ -134,6 +134,8 @@ int cmd_rekey(struct cli *c);
 int cmd_unlock(struct cli *c);
 int cmd_revoke(struct cli *c);
 int cmd_policy(struct cli *c);
+int cmd_role(struct cli *c);
+int cmd_roles(struct cli *c);
 int cmd_agent(struct cli *c);
 int cmd_audit(struct cli *c);
 

@@ -551,6 +551,110 @@ int cmd_revoke(struct cli *c)
 	return rc;
 }
 
+/* docket role grant|revoke PERSON ROLE: the security administrator's, recorded as an event. */
+int cmd_role(struct cli *c)
+{
+	if (cli_no_options(c) < 0 || c->argc != 4 || (strcmp(c->argv[1], "grant") && strcmp(c->argv[1], "revoke")))
+		return cli_usage(c);
+	int grant = !strcmp(c->argv[1], "grant");
+	const char *person = c->argv[2], *role = c->argv[3];
+	json_t *p = json_pack("{s:s, s:s}", "person", person, "role", role);
+	int rc = secadmin_act(c, grant ? AUTH_EV_ROLE_GRANTED : AUTH_EV_ROLE_REVOKED, p);
+	if (!rc && !c->json)
+		printf(grant ? _("granted role %s to %s\n") : _("took role %s from %s\n"), role, person);
+	return rc;
+}
+
+/* docket roles [PERSON]: who holds which role, the file's and the security administrator's changes. */
+int cmd_roles(struct cli *c)
+{
+	if (cli_no_options(c) < 0 || c->argc > 2)
+		return cli_usage(c);
+	const char *only = c->argc == 2 ? c->argv[1] : NULL;
+	struct store *s;
+	int rc = cli_open_store(c, 1, &s);
+	if (rc)
+		return rc;
+	struct engine *e = engine_new(s);
+	const struct org *o = engine_org(e);
+	struct auth_role *ch = NULL;
+	size_t nch = 0;
+	if (!o) {
+		cli_error("%s", _("no organisation is deployed (run 'docket deploy' first)"));
+		rc = EXIT_INVALID;
+	} else if (only && !org_user(o, only)) {
+		cli_error(_("no user '%s' in the deployed organisation"), only);
+		rc = EXIT_INVALID;
+	} else if (auth_roles_list(s, &ch, &nch) < 0) {
+		cli_error("%s", store_error(s));
+		rc = EXIT_STORE;
+	}
+	json_t *arr = !rc && c->json ? json_array() : NULL;
+	for (size_t i = 0; !rc && i < o->nusers; i++) {
+		const struct org_user *u = &o->users[i];
+		if (only && strcmp(u->id, only))
+			continue;
+		json_t *roles = json_array(), *granted = json_array(), *taken = json_array(), *idle = json_array();
+		struct buf line = BUF_INIT;
+		/* the file's roles (as the organisation file gives them, before any change) */
+		char *const *file = u->file_roles ? u->file_roles : u->roles;
+		size_t nfile = u->file_roles ? u->nfile_roles : u->nroles;
+		for (size_t r = 0; r < u->nroles; r++) {
+			int from_file = 0;
+			for (size_t f = 0; f < nfile; f++)
+				from_file |= !strcmp(file[f], u->roles[r]);
+			json_array_append_new(roles, json_string(u->roles[r]));
+			if (!from_file)
+				json_array_append_new(granted, json_string(u->roles[r]));
+			buf_addf(&line, " %s%s", from_file ? "" : "+", u->roles[r]);
+		}
+		/* taken away, and granted roles the organisation no longer has */
+		for (size_t k = 0; k < nch; k++) {
+			if (strcmp(ch[k].person, u->id))
+				continue;
+			if (!org_role(o, ch[k].role)) {
+				if (ch[k].granted) {
+					json_array_append_new(idle, json_string(ch[k].role));
+					buf_addf(&line, _(" (%s: granted, but the organisation has no such role now)"),
+						 ch[k].role);
+				}
+			} else if (!ch[k].granted) {
+				int from_file = 0;
+				for (size_t f = 0; f < nfile; f++)
+					from_file |= !strcmp(file[f], ch[k].role);
+				if (!from_file)
+					continue; /* granted, then taken back: as if never given */
+				json_array_append_new(taken, json_string(ch[k].role));
+				buf_addf(&line, " -%s", ch[k].role);
+			}
+		}
+		if (arr) {
+			json_t *row = json_pack("{s:s, s:s, s:o, s:o, s:o}", "person", u->id, "name",
+						u->name ? u->name : u->id, "roles", roles, "granted", granted, "taken_away",
+						taken);
+			if (json_array_size(idle))
+				json_object_set(row, "no_such_role", idle);
+			json_array_append_new(arr, row);
+		} else {
+			struct buf who = BUF_INIT;
+			utf8_fit(&who, u->name ? u->name : u->id, 8, 1, 1);
+			printf("%-16s %s%s\n", u->id, who.s, line.len ? line.s : _(" (no role)"));
+			buf_release(&who);
+			json_decref(roles);
+			json_decref(granted);
+			json_decref(taken);
+		}
+		json_decref(idle);
+		buf_release(&line);
+	}
+	if (arr)
+		cli_print_json(arr);
+	auth_roles_free(ch, nch);
+	engine_free(e);
+	store_close(s);
+	return rc;
+}
+
 int cmd_policy(struct cli *c)
 {
 	static const char *const keys[] = { "min_length", "min_classes", "max_failures",

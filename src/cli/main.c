@@ -141,6 +141,17 @@ const struct verb verbs[] = {
 	  N_("policy [--min-length N] [--min-classes N] [--max-failures N] [--lock-minutes N] "
 	     "[--idle-minutes N] [--session-minutes N]"),
 	  N_("show or set the sign-in and passphrase policy (security administrator)"), NULL },
+	{ "role", cmd_role, N_("role grant|revoke PERSON ROLE"),
+	  N_("give a person a role, or take one away (security administrator)"),
+	  N_("The organisation file says who holds which role; the security\n"
+	     "administrator changes that here, recorded and signed. A role granted\n"
+	     "counts for every step that starts from now on, in running requests\n"
+	     "too; revoke also takes away a role the file gives. The\n"
+	     "administrators' own roles (sysadmin, secadmin, auditadmin) are the\n"
+	     "file's alone, and an administrator is given no other role.\n"
+	     "A grant outlives a new organisation file while the role exists.") },
+	{ "roles", cmd_roles, N_("roles [PERSON] [--json]"),
+	  N_("who holds which role: the organisation file's, granted (+), taken away (-)"), NULL },
 	{ "audit", cmd_audit, N_("audit [--person ID] [--kind TYPE] [--since DAY] [--until DAY] [--verify] [--json]"),
 	  N_("read the audit trail: who did what, when, from where (audit administrator)"),
 	  N_("Every event of the log, oldest first: its time, who, what (--kind matches\n"

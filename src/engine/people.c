@@ -149,6 +149,55 @@ int ap_rotated(struct ctx *c)
 	return store_status(c, auth_key_record(c->e->s, actor, key_id, pub, c->ev->seq));
 }
 
+/* The administrators' roles: the organisation file gives them, never a grant (三员分立). */
+static int admin_role(const char *role)
+{
+	return !strcmp(role, "sysadmin") || !strcmp(role, "secadmin") || !strcmp(role, "auditadmin");
+}
+
+/*
+ * role.granted / role.revoked: the security administrator gives a person
+ * a role the organisation defines, or takes one away (a granted one, or
+ * one the file gives). Not the administrators' own roles, and no role to
+ * an administrator: they do their own work only.
+ */
+static int role_change(struct ctx *c, int grant)
+{
+	const struct org *o = event_org(c);
+	if (!o)
+		return REFUSE(c, "%s", _("no organisation is deployed"));
+	if (!eng_has_role(o, c->ev->actor, "secadmin"))
+		return REFUSE(c, "%s", grant ? _("only the security administrator grants roles")
+					     : _("only the security administrator takes roles away"));
+	const char *person, *role = eng_pstr(c, "role");
+	int rc = need_person(c, o, &person);
+	if (rc < 0)
+		return rc;
+	if (!role || !org_role(o, role))
+		return REFUSE(c, _("no role '%s' in the organisation"), role ? role : "");
+	if (admin_role(role))
+		return REFUSE(c, _("'%s' is an administrator's role: the organisation file gives it, not a grant (三员分立)"),
+			      role);
+	int holds = eng_has_role(o, person, role);
+	if (grant && eng_is_admin(o, person))
+		return REFUSE(c, _("'%s' is an administrator and holds no other role (三员分立)"), person);
+	if (grant && holds)
+		return REFUSE(c, _("'%s' already holds role '%s'"), person, role);
+	if (!grant && !holds)
+		return REFUSE(c, _("'%s' does not hold role '%s'"), person, role);
+	return store_status(c, auth_role_set(c->e->s, person, role, grant, c->ev->seq));
+}
+
+int ap_role_granted(struct ctx *c)
+{
+	return role_change(c, 1);
+}
+
+int ap_role_revoked(struct ctx *c)
+{
+	return role_change(c, 0);
+}
+
 /* Read the payload's person's account after need_person. */
 static int account(struct ctx *c, const char *person, struct auth_account *a)
 {

@@ -74,4 +74,62 @@ test_expect_success 'a wrong passphrase replaces nothing' '
 	test "$(sqlite3 s/docket.db "SELECT count(*) FROM auth_keys")" = "$n"
 '
 
+test_expect_success 'roles: the file'\''s, listed; nobody but the security administrator changes them' '
+	d roles he.xiaomei >out && grep "^he.xiaomei .* clerk$" out &&
+	d --json roles >roles.json &&
+	python3 -c "
+import json
+v = {r[\"person\"]: r for r in json.load(open(\"roles.json\"))}
+assert v[\"xu.ming\"][\"roles\"] == [\"section_chief\"] and v[\"xu.ming\"][\"name\"] == \"徐明\", v[\"xu.ming\"]
+assert v[\"tang.xue\"][\"roles\"] == [\"secadmin\"]" &&
+	n=$(sqlite3 s/docket.db "SELECT count(*) FROM auth_roles") &&
+	expect_exit 1 typed $pass -- -u luo.bin role grant he.xiaomei section_chief >out &&
+	grep "only the security administrator grants roles" out &&
+	expect_exit 1 typed $pass -- -u song.yu role revoke xu.ming section_chief >out &&
+	grep "only the security administrator takes roles away" out &&
+	expect_exit 1 typed $pass -- -u xu.ming role grant he.xiaomei section_chief >out &&
+	grep "only the security administrator grants roles" out &&
+	test "$(sqlite3 s/docket.db "SELECT count(*) FROM auth_roles")" = "$n" &&
+	sqlite3 s/docket.db "SELECT actor, payload FROM events WHERE type = '\''action.refused'\''" >refused &&
+	grep "^luo.bin|.*role.granted" refused && grep "^song.yu|.*role.revoked" refused &&
+	grep "^xu.ming|.*role.granted" refused
+'
+
+test_expect_success 'the security administrator'\''s own limits: no administrator role, none to an administrator' '
+	typed $pass -- -u tang.xue login >/dev/null &&
+	expect_exit 1 d -u tang.xue role grant he.xiaomei sysadmin 2>err && grep "三员分立" err &&
+	expect_exit 1 d -u tang.xue role revoke luo.bin sysadmin 2>err && grep "三员分立" err &&
+	expect_exit 1 d -u tang.xue role grant song.yu clerk 2>err && grep "is an administrator" err &&
+	expect_exit 1 d -u tang.xue role grant he.xiaomei no_such 2>err && grep "no role '\''no_such'\''" err &&
+	expect_exit 1 d -u tang.xue role grant nobody clerk 2>err && grep "no user '\''nobody'\''" err &&
+	expect_exit 1 d -u tang.xue role grant he.xiaomei clerk 2>err && grep "already holds" err &&
+	expect_exit 1 d -u tang.xue role revoke he.xiaomei section_chief 2>err && grep "does not hold" err &&
+	expect_exit 2 d -u tang.xue role give he.xiaomei clerk 2>/dev/null
+'
+
+test_expect_success 'a granted role counts in assignments; one taken away no longer does' '
+	for p in zhang.wei huang.wei he.xiaomei xu.ming; do typed $pass -- -u $p login >/dev/null || exit 1; done &&
+	d -u tang.xue role grant he.xiaomei section_chief >out && grep "granted role section_chief to he.xiaomei" out &&
+	d roles he.xiaomei | grep "clerk +section_chief" &&
+	r=$(leave zhang.wei) && test -n "$r" &&
+	d -u huang.wei approve "$r" -m 同意 </dev/null >/dev/null &&
+	d -u he.xiaomei --json inbox </dev/null | grep "\"$r\"" &&
+	d -u xu.ming --json inbox </dev/null | grep "\"$r\"" &&
+	d -u tang.xue role revoke xu.ming section_chief >out && grep "took role section_chief from xu.ming" out &&
+	d roles xu.ming | grep -- "-section_chief" &&
+	r2=$(leave zhang.wei) &&
+	d -u huang.wei approve "$r2" -m 同意 </dev/null >/dev/null &&
+	d -u he.xiaomei --json inbox </dev/null | grep "\"$r2\"" &&
+	! d -u xu.ming --json inbox </dev/null | grep "\"$r2\"" &&
+	d check >out && grep "signatures verified" out
+'
+
+test_expect_success 'grants survive a new organisation file while the role exists' '
+	sed "s/title: 人事科科长/title: 人事科负责人/" "$REPO/workflows/organisation.yaml" >organisation.yaml &&
+	typed $pass -- -u luo.bin deploy organisation.yaml >out && grep "deployed" out &&
+	d roles he.xiaomei | grep "+section_chief" && d roles xu.ming | grep -- "-section_chief" &&
+	typed $pass -- -u song.yu audit --kind role >out &&
+	grep -c "role.granted" out | grep -q 1 && grep "role.revoked" out
+'
+
 test_done
