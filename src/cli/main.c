@@ -351,6 +351,13 @@ int main(int argc, char **argv)
 		}
 	}
 	int rc;
+	/* -u 王芳: a unique display name stands for the person's id (not for help, version, init) */
+	if (i >= argc || (strcmp(argv[i], "help") && strcmp(argv[i], "version") && strcmp(argv[i], "init"))) {
+		if ((rc = cli_resolve_user(&c)) != EXIT_OK) {
+			free(c.store_dir_owned);
+			return rc;
+		}
+	}
 	if (i >= argc) {
 		rc = run_tui(&c);
 	} else {
@@ -371,5 +378,6 @@ int main(int argc, char **argv)
 		}
 	}
 	free(c.store_dir_owned);
+	free(c.user_owned);
 	return rc;
 }
