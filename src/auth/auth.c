@@ -518,6 +518,12 @@ int auth_session_stale(const struct auth_session *a)
 	return a && a->stale;
 }
 
+void auth_session_mark_stale(struct auth_session *a)
+{
+	if (a)
+		a->stale = 1;
+}
+
 void auth_use_session(struct store *s, struct auth_session *a)
 {
 	if (a)

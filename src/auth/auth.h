@@ -171,6 +171,8 @@ const char *auth_session_key_id(const struct auth_session *a);
  * logout). The person must sign in again; a front end asks at once.
  */
 int auth_session_stale(const struct auth_session *a);
+/* Mark it so (a front end saw the agent no longer holds the key). */
+void auth_session_mark_stale(struct auth_session *a);
 /* The in-process key (NULL for a remote session): for handing it to the agent. */
 const struct sm2key *auth_session_key(const struct auth_session *a);
 /*

@@ -35,6 +35,7 @@ struct cli {
 	int argc;              /* the verb's arguments (argv[0] is the verb) */
 	char **argv;
 	struct agent_conn *agent; /* the agent signing for the user (cli_sign_in), or NULL */
+	struct buf *lent;      /* the TUI's session lent to its `:` command (signin_lent_read), or NULL */
 };
 
 struct auth_session;

@@ -7,7 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../auth/sm2key.h"
 #include "../engine/engine.h"
+#include "../signin/signin.h"
 #include "../store/store.h"
 #include "../tui/tui.h"
 #include "../util/buf.h"
@@ -350,15 +352,20 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	/* a `:` command of the TUI: the session it lends, read and its pipe closed at once */
+	struct buf lent = BUF_INIT;
+	if (signin_lent_read(&lent))
+		c.lent = &lent;
 	int rc;
 	/* -u 王芳: a unique display name stands for the person's id (not for help, version, init) */
 	if (i >= argc || (strcmp(argv[i], "help") && strcmp(argv[i], "version") && strcmp(argv[i], "init"))) {
-		if ((rc = cli_resolve_user(&c)) != EXIT_OK) {
-			free(c.store_dir_owned);
-			return rc;
-		}
+		rc = cli_resolve_user(&c);
+	} else {
+		rc = EXIT_OK;
 	}
-	if (i >= argc) {
+	if (rc != EXIT_OK) {
+		/* nothing runs */
+	} else if (i >= argc) {
 		rc = run_tui(&c);
 	} else {
 		const struct verb *v = verb_find(argv[i]);
@@ -379,5 +386,7 @@ int main(int argc, char **argv)
 	}
 	free(c.store_dir_owned);
 	free(c.user_owned);
+	sm2key_wipe(lent.s, lent.len);
+	buf_release(&lent);
 	return rc;
 }

@@ -85,6 +85,38 @@ int signin_agent(struct store *s, const char *person, struct auth_session **out,
 		 struct agent_conn **conn, struct buf *err);
 
 /*
+ * Does the agent behind conn still hold person's key key_id (its ttl or
+ * idle limit may have run out, someone may have logged out)? 1 yes, 0 no
+ * (or the agent is gone), so the front end asks the passphrase again
+ * before an action fails on it.
+ */
+int signin_agent_holds(struct agent_conn *conn, const char *person, const char *key_id);
+
+/*
+ * The TUI's `:` commands run docket as a child without a terminal: the
+ * TUI lends it its signed-in session. signin_lend writes the session's
+ * person and clear key into a new pipe and returns its read end (for the
+ * child to inherit, named by DOCKET_SESSION_FD), or -1 when the session
+ * has no key in the process (the agent signs for it: the child asks the
+ * agent itself). The caller closes the fd after starting the child.
+ */
+int signin_lend(const struct auth_session *a);
+/*
+ * In the child, first thing: when DOCKET_SESSION_FD names such a pipe,
+ * read what was lent into `lent` (the caller wipes it: sm2key_wipe) and
+ * close the fd, so nothing the child starts inherits it; the variable is
+ * unset. 1 when something was read, 0 when nothing was lent.
+ */
+int signin_lent_read(struct buf *lent);
+/*
+ * A session from what was lent, when its person is `person`: 1 and *out
+ * (the key checked to be their current key here, like any key file); 0
+ * when it is someone else's (not used); SIGNIN_ERR with err.
+ */
+int signin_lent_session(struct store *s, const char *person, const struct buf *lent, struct auth_session **out,
+			struct buf *err);
+
+/*
  * Open person's key with the passphrase pass[0..len) and make a session of
  * it (*out, not yet in use, nothing recorded): SIGNIN_OK, or
  * SIGNIN_MUST_CHANGE with *out set too when the passphrase is an initial

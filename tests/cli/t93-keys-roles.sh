@@ -74,6 +74,18 @@ test_expect_success 'a wrong passphrase replaces nothing' '
 	test "$(sqlite3 s/docket.db "SELECT count(*) FROM auth_keys")" = "$n"
 '
 
+test_expect_success 'a TUI `:` command signs with the session the TUI lends it, for its own person only' '
+	d -u zhou.min logout &&
+	openssl pkey -in s/keys/zhou.min.key -passin pass:$pass | openssl pkcs8 -topk8 -nocrypt -outform DER | base64 -w0 >k64 &&
+	printf "zhou.min\n%s\n" "$(cat k64)" >lent &&
+	DOCKET_SESSION_FD=3 setsid -w "$DOCKET" -C "$TMP/s" -u zhou.min opinions add 拟同意 3<lent </dev/null >out &&
+	test "$(sqlite3 s/docket.db "SELECT actor FROM events ORDER BY seq DESC LIMIT 1")" = zhou.min &&
+	test "$(sqlite3 s/docket.db "SELECT type FROM events ORDER BY seq DESC LIMIT 1")" = opinion.added &&
+	DOCKET_SESSION_FD=3 expect_exit 5 setsid -w "$DOCKET" -C "$TMP/s" -u zhao.lei opinions add 同意 3<lent \
+		</dev/null 2>err && grep "terminal only" err &&
+	d check >/dev/null
+'
+
 test_expect_success 'roles: the file'\''s, listed; nobody but the security administrator changes them' '
 	d roles he.xiaomei >out && grep "^he.xiaomei .* clerk$" out &&
 	d --json roles >roles.json &&
