@@ -144,4 +144,12 @@ test_expect_success 'grants survive a new organisation file while the role exist
 	grep -c "role.granted" out | grep -q 1 && grep "role.revoked" out
 '
 
+test_expect_success 'the long help of the verbs of who acts is in Chinese under zh_CN' '
+	for v in enrol login agent passwd rekey unlock revoke role roles policy audit init; do
+		LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 docket help $v >h || exit 1
+		if sed 1d h | grep -E "[a-z]{3,} [a-z]{3,} [a-z]{3,}"; then echo "$v: English left"; exit 1; fi
+	done &&
+	LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 docket help rekey | grep "旧密钥"
+'
+
 test_done
