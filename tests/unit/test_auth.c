@@ -260,6 +260,14 @@ static void test_revoked_key_signs_nothing_after(void **state)
 	struct auth_session *again = NULL;
 	assert_true(auth_session_from_key(f->s, "zhang.wei", sm2key_from_private_b64(clear, &err), &again, &err) < 0);
 	free(clear);
+	/* nor does a session opened before it (a TUI left open): refused as it signs, and marked stale */
+	auth_use_session(f->s, zhang);
+	json_t *o = json_pack("{s:s}", "text", "同意");
+	assert_true(engine_act(f->e, NULL, "opinion.added", "zhang.wei", o, NULL) < 0);
+	assert_non_null(strstr(engine_error(f->e), "no longer theirs"));
+	assert_true(auth_session_stale(zhang));
+	json_decref(o);
+	auth_use_session(f->s, NULL);
 	struct auth_report r;
 	assert_int_equal(verify(f, &r), 0);
 	/* an event made after the revocation, signed with the old key (someone kept a copy) */
