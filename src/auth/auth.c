@@ -11,6 +11,7 @@
 #include "../util/i18n.h"
 #include "../util/utf8.h"
 #include "../util/xalloc.h"
+#include "agent.h"
 #include "sm2key.h"
 
 /*
@@ -44,8 +45,23 @@ static const char auth_v9[] =
 	" set_seq INTEGER NOT NULL"
 	");";
 
+/*
+ * Version 11: roles the security administrator granted or took away (the
+ * last change per person and role), laid over the organisation file's.
+ */
+static const char auth_v11[] =
+	"CREATE TABLE auth_roles ("
+	" person TEXT NOT NULL,"
+	" role TEXT NOT NULL,"
+	" granted INTEGER NOT NULL,"       /* 1 granted, 0 taken away */
+	" seq INTEGER NOT NULL,"           /* the event that decided it */
+	" PRIMARY KEY (person, role)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX auth_roles_seq ON auth_roles (seq);";
+
 static const struct store_migration steps[] = {
 	{ 9, "auth", auth_v9, NULL },
+	{ 11, "auth", auth_v11, NULL },
 	{ 0, NULL, NULL, NULL },
 };
 
@@ -58,6 +74,7 @@ static const struct auth_table tables[] = {
 	{ "auth_keys", "SELECT * FROM auth_keys ORDER BY key_id", "DELETE FROM auth_keys" },
 	{ "auth_accounts", "SELECT * FROM auth_accounts ORDER BY person", "DELETE FROM auth_accounts" },
 	{ "auth_policy", "SELECT * FROM auth_policy", "DELETE FROM auth_policy" },
+	{ "auth_roles", "SELECT * FROM auth_roles ORDER BY person, role", "DELETE FROM auth_roles" },
 };
 
 const struct auth_table *auth_derived_tables(size_t *n)
@@ -118,6 +135,20 @@ int auth_current_key(struct store *s, const char *person, char **key_id, char **
 	return rc == SQLITE_DONE ? 0 : store_sql_status(s, rc, _("read the keys"));
 }
 
+static void netstring(struct buf *b, const char *s)
+{
+	buf_addf(b, "%zu:%s,", strlen(s), s);
+}
+
+void auth_rotation_text(const char *person, const char *old_id, const char *new_id, struct buf *out)
+{
+	buf_reset(out);
+	netstring(out, "docket.rotate.1");
+	netstring(out, person);
+	netstring(out, old_id);
+	netstring(out, new_id);
+}
+
 int auth_any_key(struct store *s)
 {
 	int64_t n = 0;
@@ -141,6 +172,59 @@ char *auth_key_path(const struct store *s, const char *person)
 	struct buf b = BUF_INIT;
 	buf_addf(&b, "%s/keys/%s.key", store_dir(s), person);
 	return buf_detach(&b);
+}
+
+/* --- roles -------------------------------------------------------------- */
+
+int auth_role_set(struct store *s, const char *person, const char *role, int granted, int64_t seq)
+{
+	return store_sql_run(s, "INSERT OR REPLACE INTO auth_roles (person, role, granted, seq) VALUES (?1, ?2, ?3, ?4)",
+			     "ssdi", person, role, granted ? 1 : 0, seq);
+}
+
+int auth_roles_version(struct store *s, int64_t *v)
+{
+	*v = 0;
+	return store_sql_int(s, v, "SELECT coalesce(max(seq), 0) FROM auth_roles", "");
+}
+
+int auth_roles_list(struct store *s, struct auth_role **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st = store_sql_q(s, "SELECT person, role, granted, seq FROM auth_roles ORDER BY seq", "");
+	if (!st)
+		return STORE_ERR;
+	size_t alloc = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == alloc) {
+			alloc = alloc ? 2 * alloc : 8;
+			*out = xrealloc(*out, alloc * sizeof(**out));
+		}
+		struct auth_role *r = &(*out)[(*n)++];
+		r->person = store_sql_col(st, 0);
+		r->role = store_sql_col(st, 1);
+		r->granted = sqlite3_column_int(st, 2);
+		r->seq = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		auth_roles_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return store_sql_status(s, rc, _("read the roles"));
+	}
+	return 0;
+}
+
+void auth_roles_free(struct auth_role *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(r[i].person);
+		free(r[i].role);
+	}
+	free(r);
 }
 
 /* --- accounts ----------------------------------------------------------- */
@@ -248,6 +332,9 @@ struct auth_session {
 	struct sm2key *key;     /* in-process, or NULL */
 	auth_sign_fn sign;      /* remote, or NULL */
 	void *sign_ctx;
+	int enrolling;          /* the store's first enrolment: its key is not recorded yet */
+	struct store *store;    /* the store it signs for (auth_use_session) */
+	int stale;              /* it failed to sign: the key is no longer theirs, or the agent dropped it */
 };
 
 /* The person's current key id into out; refused when they have none. */
@@ -317,6 +404,7 @@ struct auth_session *auth_session_enrolling(const char *person, struct sm2key *k
 	if (sm2key_id(k, a->key_id) < 0)
 		a->key_id[0] = '\0';
 	a->key = k;
+	a->enrolling = 1;
 	return a;
 }
 
@@ -357,11 +445,45 @@ static int session_sign(void *ctx, const struct store_event *ev, const char *tex
 			 a->person, ev->actor);
 		return STORE_ERR;
 	}
+	/*
+	 * The key must still be the person's when it signs, not only when the
+	 * session began: replaced (docket rekey, a new enrolment) or revoked
+	 * since, by another process, it signs nothing more here — `docket
+	 * check` would refuse the event. Read inside the event's transaction.
+	 */
+	if (!a->enrolling) {
+		char *now = NULL;
+		int rc = auth_current_key(a->store, a->person, &now, NULL);
+		int same = rc > 0 && !strcmp(now, a->key_id);
+		free(now);
+		if (rc < 0) {
+			buf_adds(err, store_error(a->store));
+			return rc;
+		}
+		if (!same) {
+			buf_addf(err, _("'%s' signed in with a key that is no longer theirs (replaced or revoked since): "
+					"sign in again"),
+				 a->person);
+			a->stale = 1;
+			return STORE_ERR;
+		}
+	}
 	if (a->key) {
 		*sig = sm2key_sign(a->key, text, len, err);
-	} else if (a->sign(a->sign_ctx, a->person, a->key_id, text, len, sig, err) < 0) {
-		free(*sig);
-		*sig = NULL;
+	} else {
+		int rc = a->sign(a->sign_ctx, a->person, a->key_id, text, len, sig, err);
+		if (rc < 0) {
+			/* the agent forgot the key (its time ran out, a logout) or is gone */
+			free(*sig);
+			*sig = NULL;
+			a->stale = 1;
+		}
+		if (rc == AGENT_NOKEY) {
+			buf_reset(err);
+			buf_addf(err, _("the agent no longer holds the key of '%s' (the sign-in ran out or was ended): "
+					"sign in again"),
+				 a->person);
+		}
 	}
 	if (!*sig)
 		return STORE_ERR;
@@ -391,8 +513,21 @@ static int nobody_sign(void *ctx, const struct store_event *ev, const char *text
 	return 0;
 }
 
+int auth_session_stale(const struct auth_session *a)
+{
+	return a && a->stale;
+}
+
+void auth_session_mark_stale(struct auth_session *a)
+{
+	if (a)
+		a->stale = 1;
+}
+
 void auth_use_session(struct store *s, struct auth_session *a)
 {
+	if (a)
+		a->store = s;
 	if (a)
 		store_set_signer(s, session_sign, a);
 	else
@@ -470,24 +605,31 @@ static int walk_one(void *ctx, int64_t seq, const struct store_event *ev)
 {
 	struct walk *w = ctx;
 	int enrol = !strcmp(ev->type, AUTH_EV_ENROLLED);
+	/* a rotation names the person's next key like an enrolment, signed by their key until then */
+	int rotate = !strcmp(ev->type, AUTH_EV_ROTATED);
 	json_t *p = NULL;
 	struct sm2key *newkey = NULL;
 	const char *person = NULL, *key_id = NULL;
 	int rc = 0;
-	if (enrol || !strcmp(ev->type, AUTH_EV_REVOKED)) {
+	if (enrol || rotate || !strcmp(ev->type, AUTH_EV_REVOKED)) {
 		p = json_loads(ev->payload, JSON_REJECT_DUPLICATES, NULL);
 		if (!p)
 			return fail_at(w, seq, ev, _("its payload cannot be read"));
 	}
-	if (enrol && !(newkey = enrolled_key(w, p, &person, &key_id))) {
+	if ((enrol || rotate) && !(newkey = enrolled_key(w, p, &person, &key_id))) {
 		json_decref(p);
 		return fail_at(w, seq, ev, _("its enrolment names a key that does not match its key id"));
+	}
+	if (rotate && strcmp(person, ev->actor)) {
+		sm2key_free(newkey);
+		json_decref(p);
+		return fail_at(w, seq, ev, _("a person replaces only their own key"));
 	}
 
 	if (!ev->sig) {
 		if (!strcmp(ev->actor, "system"))
 			w->r->system++;
-		else if (!w->n && !enrol)
+		else if (!w->n && !enrol && !rotate)
 			w->r->setup++;
 		else
 			rc = fail_at(w, seq, ev, _("it is not signed"));
@@ -515,7 +657,7 @@ static int walk_one(void *ctx, int64_t seq, const struct store_event *ev)
 				rc = fail_at(w, seq, ev, _("its signature does not match its content"));
 		}
 	}
-	if (!rc && enrol) {
+	if (!rc && (enrol || rotate)) {
 		add_key(w, person, key_id, newkey);
 		newkey = NULL;
 	} else if (!rc && p) {

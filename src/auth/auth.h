@@ -39,6 +39,9 @@ struct store_migration;
 #define AUTH_EV_UNLOCKED  "account.unlocked"   /* the security administrator lifts a lock */
 #define AUTH_EV_POLICY    "policy.set"         /* sign-in and passphrase policy */
 #define AUTH_EV_REFUSED   "action.refused"     /* an administrator's (or administrative) action the engine refused */
+#define AUTH_EV_ROTATED   "key.rotated"        /* a person replaces their own key: signed by the old one */
+#define AUTH_EV_ROLE_GRANTED "role.granted"    /* the security administrator gives a person a role */
+#define AUTH_EV_ROLE_REVOKED "role.revoked"    /* ... or takes one away (also one the organisation file gives) */
 
 /* The store's schema steps of auth (src/schema.c lists them). */
 const struct store_migration *auth_schema(void);
@@ -67,12 +70,39 @@ int auth_key_retire(struct store *s, const char *key_id, int64_t seq);
  * not NULL; caller frees both), 0 when they have none, or < 0.
  */
 int auth_current_key(struct store *s, const char *person, char **key_id, char **pub_b64);
+/*
+ * What a rotation's new key signs to prove it is held (the payload's
+ * "proof"): the tag docket.rotate.1, then person, old key id, new key id,
+ * each as a netstring. Binds the new key to this person and this change.
+ */
+void auth_rotation_text(const char *person, const char *old_id, const char *new_id, struct buf *out);
 /* 1 when anyone has ever had a key (the setup phase is over), 0 when not, < 0 on error. */
 int auth_any_key(struct store *s);
 /* Where `person`'s encrypted private key lives in the store: DIR/keys/PERSON.key (caller frees). */
 char *auth_key_path(const struct store *s, const char *person);
 /* A person id safe to be a file name (what the organisation allows, no '/' or leading '.'). */
 int auth_person_id_ok(const char *person);
+
+/* --- roles -------------------------------------------------------------- */
+
+/*
+ * The security administrator's changes to who holds which role, laid over
+ * the organisation file's (the engine does: org_apply_role_changes). One
+ * row per person and role: the last change. The administrators' own roles
+ * are never changed here (the engine refuses it).
+ */
+struct auth_role {
+	char *person, *role;
+	int granted;  /* 1 granted, 0 taken away */
+	int64_t seq;  /* the event that decided it */
+};
+/* Record a change (inside the caller's transaction). */
+int auth_role_set(struct store *s, const char *person, const char *role, int granted, int64_t seq);
+/* Every change, oldest first (free with auth_roles_free): 0 or < 0. */
+int auth_roles_list(struct store *s, struct auth_role **out, size_t *n);
+void auth_roles_free(struct auth_role *r, size_t n);
+/* A number that changes whenever the changes do (the last event's seq, 0 for none): 0 or < 0. */
+int auth_roles_version(struct store *s, int64_t *v);
 
 /* --- accounts ----------------------------------------------------------- */
 
@@ -134,12 +164,22 @@ struct auth_session *auth_session_enrolling(const char *person, struct sm2key *k
 void auth_session_free(struct auth_session *a);
 const char *auth_session_person(const struct auth_session *a);
 const char *auth_session_key_id(const struct auth_session *a);
+/*
+ * 1 once the session failed to sign because it can no longer: its key was
+ * replaced or revoked since it began (another terminal, the security
+ * administrator), or the agent signing for it dropped the key (ttl, idle,
+ * logout). The person must sign in again; a front end asks at once.
+ */
+int auth_session_stale(const struct auth_session *a);
+/* Mark it so (a front end saw the agent no longer holds the key). */
+void auth_session_mark_stale(struct auth_session *a);
 /* The in-process key (NULL for a remote session): for handing it to the agent. */
 const struct sm2key *auth_session_key(const struct auth_session *a);
 /*
  * Sign every event this store appends from now on as the session's
  * person; events by "system" stay unsigned, an event by anyone else is
- * refused. With a NULL session nobody signs: only the system's events,
+ * refused, and so is every event once the session's key is no longer the
+ * person's current one (checked as each event is signed). With a NULL session nobody signs: only the system's events,
  * and any event during the setup phase, may then be appended. A store
  * with neither appends events as they are given (tests, tools).
  */

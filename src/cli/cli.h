@@ -28,12 +28,14 @@ enum exit_code {
 struct cli {
 	const char *store_dir; /* -C DIR, $DOCKET_STORE, or the default; never NULL after setup */
 	char *store_dir_owned; /* the default dir when we computed it */
-	const char *user;      /* -u USER, $DOCKET_USER, or NULL */
+	const char *user;      /* -u USER, $DOCKET_USER, or NULL; an id once cli_resolve_user ran */
+	char *user_owned;      /* the id a display name given as USER resolved to */
 	int json;              /* --json */
 	const char *uuid;      /* --uuid: the action's event UUID (a retry applies it once), or NULL */
 	int argc;              /* the verb's arguments (argv[0] is the verb) */
 	char **argv;
 	struct agent_conn *agent; /* the agent signing for the user (cli_sign_in), or NULL */
+	struct buf *lent;      /* the TUI's session lent to its `:` command (signin_lent_read), or NULL */
 };
 
 struct auth_session;
@@ -72,6 +74,14 @@ struct verb {
 extern const struct verb verbs[];
 const struct verb *verb_find(const char *name);
 
+/*
+ * -u 王芳: a person's display name where their id is expected. When USER
+ * is not an id (ids are ASCII slugs) and exactly one person of the
+ * deployed organisation has that name, c->user becomes their id; several
+ * people of that name are refused with their ids listed (EXIT_INVALID);
+ * otherwise nothing changes (the verb says there is no such user).
+ */
+int cli_resolve_user(struct cli *c);
 /* Open the store for a verb; on failure print the message and return the exit code. */
 int cli_open_store(struct cli *c, int readonly, struct store **out);
 /* Map a STORE_* status to an exit code. */
@@ -130,9 +140,12 @@ int cmd_enrol(struct cli *c);
 int cmd_login(struct cli *c);
 int cmd_logout(struct cli *c);
 int cmd_passwd(struct cli *c);
+int cmd_rekey(struct cli *c);
 int cmd_unlock(struct cli *c);
 int cmd_revoke(struct cli *c);
 int cmd_policy(struct cli *c);
+int cmd_role(struct cli *c);
+int cmd_roles(struct cli *c);
 int cmd_agent(struct cli *c);
 int cmd_audit(struct cli *c);
 

@@ -316,6 +316,116 @@ int cmd_passwd(struct cli *c)
 	return rc;
 }
 
+/*
+ * How long the agent still holds person's key key_id, in seconds (0: it
+ * does not, or no agent runs); *ac is the connection when it does.
+ */
+static unsigned agent_holds(const char *person, const char *key_id, struct agent_conn **ac)
+{
+	struct buf err = BUF_INIT;
+	struct agent_key *keys = NULL;
+	size_t n = 0;
+	unsigned left = 0;
+	*ac = NULL;
+	if (agent_connect(ac, &err) == AGENT_OK && agent_list(*ac, &keys, &n, &err) == 0)
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(keys[i].person, person) && !strcmp(keys[i].key_id, key_id)) {
+				time_t now = clock_now();
+				left = keys[i].expires > now ? (unsigned)(keys[i].expires - now) : 1;
+			}
+	agent_keys_free(keys, n);
+	if (!left) {
+		agent_close(*ac);
+		*ac = NULL;
+	}
+	buf_release(&err);
+	return left;
+}
+
+int cmd_rekey(struct cli *c)
+{
+	int newpass = cli_take_flag(c, "--new-passphrase");
+	if (cli_no_options(c) < 0 || c->argc != 1)
+		return cli_usage(c);
+	struct who w;
+	int rc = who_open(c, &w, 0);
+	if (rc)
+		return rc;
+	struct buf err = BUF_INIT, pass = BUF_INIT, prompt = BUF_INIT;
+	/* the passphrase proves who acts, opens the old key (it signs the change) and guards the new one */
+	rc = signin_try_locked(w.s, w.e, c->user, &err);
+	if (!rc) {
+		buf_addf(&prompt, _("Passphrase for %s: "), c->user);
+		rc = prompt_passphrase(prompt.s, &pass, &err) < 0 ? SIGNIN_DENIED : 0;
+	} else {
+		rc = rc < 0 ? SIGNIN_ERR : SIGNIN_LOCKED;
+	}
+	if (!rc) {
+		rc = signin_open(w.s, w.e, c->user, pass.s, pass.len, &w.a, &err);
+		if (rc == SIGNIN_MUST_CHANGE) {
+			buf_reset(&err);
+			buf_addf(&err, _("'%s' still has the initial passphrase: choose your own first (docket -u %s passwd)"),
+				 c->user, c->user);
+			rc = SIGNIN_DENIED;
+		}
+	}
+	if (rc) {
+		cli_error("%s", err.s);
+		rc = rc == SIGNIN_ERR ? EXIT_STORE : EXIT_DENIED;
+	}
+	if (!rc) {
+		auth_use_session(w.s, w.a);
+		if (newpass) {
+			prompt_forget(&pass);
+			rc = new_passphrase(w.s, c->user, &pass);
+		}
+	}
+	struct agent_conn *ac = NULL;
+	struct sm2key *nk = NULL;
+	char old[HASH_HEX_LEN + 1] = "";
+	unsigned left = 0;
+	if (!rc) {
+		snprintf(old, sizeof(old), "%s", auth_session_key_id(w.a));
+		left = agent_holds(c->user, old, &ac);
+		buf_reset(&err);
+		if (signin_rotate(w.s, w.e, c->user, pass.s, pass.len, &nk, &err) < 0) {
+			cli_error("%s", err.s);
+			rc = EXIT_INVALID;
+		}
+	}
+	prompt_forget(&pass);
+	char id[HASH_HEX_LEN + 1] = "";
+	if (nk)
+		sm2key_id(nk, id);
+	/* signed in at the agent with the old key: it gets the new one for the time that was left */
+	int handed = 0;
+	if (!rc && left) {
+		struct auth_policy pol;
+		buf_reset(&err);
+		if (auth_policy_get(w.s, &pol) == 0 &&
+		    agent_add(ac, c->user, nk, left, (unsigned)pol.idle_minutes * 60, &err) == 0)
+			handed = 1;
+		else
+			cli_error(_("the agent could not take the new key (%s): sign in again (docket login)"), err.s);
+	}
+	agent_close(ac);
+	if (!rc && c->json) {
+		json_t *o = json_pack("{s:s, s:s, s:s, s:b}", "person", c->user, "key_id", id, "old_key_id", old,
+				      "agent", handed);
+		cli_print_json(o);
+	} else if (!rc) {
+		printf(_("the key of %s is replaced: key %.16s signs from now on, the old key %.16s signs nothing more\n"),
+		       c->user, id, old);
+		if (handed)
+			printf("%s\n", _("the agent holds the new key for the rest of the sign-in"));
+	}
+	sm2key_free(nk);
+	buf_release(&err);
+	buf_release(&prompt);
+	who_close(c, &w);
+	return rc;
+}
+
 /* A duration in minutes from "--for N". */
 static int minutes(const char *s, int *out)
 {
@@ -438,6 +548,110 @@ int cmd_revoke(struct cli *c)
 	if (!rc && !c->json)
 		printf(_("revoked key %.16s: it signs nothing from now on\n"), key_id);
 	free(key_id);
+	return rc;
+}
+
+/* docket role grant|revoke PERSON ROLE: the security administrator's, recorded as an event. */
+int cmd_role(struct cli *c)
+{
+	if (cli_no_options(c) < 0 || c->argc != 4 || (strcmp(c->argv[1], "grant") && strcmp(c->argv[1], "revoke")))
+		return cli_usage(c);
+	int grant = !strcmp(c->argv[1], "grant");
+	const char *person = c->argv[2], *role = c->argv[3];
+	json_t *p = json_pack("{s:s, s:s}", "person", person, "role", role);
+	int rc = secadmin_act(c, grant ? AUTH_EV_ROLE_GRANTED : AUTH_EV_ROLE_REVOKED, p);
+	if (!rc && !c->json)
+		printf(grant ? _("granted role %s to %s\n") : _("took role %s from %s\n"), role, person);
+	return rc;
+}
+
+/* docket roles [PERSON]: who holds which role, the file's and the security administrator's changes. */
+int cmd_roles(struct cli *c)
+{
+	if (cli_no_options(c) < 0 || c->argc > 2)
+		return cli_usage(c);
+	const char *only = c->argc == 2 ? c->argv[1] : NULL;
+	struct store *s;
+	int rc = cli_open_store(c, 1, &s);
+	if (rc)
+		return rc;
+	struct engine *e = engine_new(s);
+	const struct org *o = engine_org(e);
+	struct auth_role *ch = NULL;
+	size_t nch = 0;
+	if (!o) {
+		cli_error("%s", _("no organisation is deployed (run 'docket deploy' first)"));
+		rc = EXIT_INVALID;
+	} else if (only && !org_user(o, only)) {
+		cli_error(_("no user '%s' in the deployed organisation"), only);
+		rc = EXIT_INVALID;
+	} else if (auth_roles_list(s, &ch, &nch) < 0) {
+		cli_error("%s", store_error(s));
+		rc = EXIT_STORE;
+	}
+	json_t *arr = !rc && c->json ? json_array() : NULL;
+	for (size_t i = 0; !rc && i < o->nusers; i++) {
+		const struct org_user *u = &o->users[i];
+		if (only && strcmp(u->id, only))
+			continue;
+		json_t *roles = json_array(), *granted = json_array(), *taken = json_array(), *idle = json_array();
+		struct buf line = BUF_INIT;
+		/* the file's roles (as the organisation file gives them, before any change) */
+		char *const *file = u->file_roles ? u->file_roles : u->roles;
+		size_t nfile = u->file_roles ? u->nfile_roles : u->nroles;
+		for (size_t r = 0; r < u->nroles; r++) {
+			int from_file = 0;
+			for (size_t f = 0; f < nfile; f++)
+				from_file |= !strcmp(file[f], u->roles[r]);
+			json_array_append_new(roles, json_string(u->roles[r]));
+			if (!from_file)
+				json_array_append_new(granted, json_string(u->roles[r]));
+			buf_addf(&line, " %s%s", from_file ? "" : "+", u->roles[r]);
+		}
+		/* taken away, and granted roles the organisation no longer has */
+		for (size_t k = 0; k < nch; k++) {
+			if (strcmp(ch[k].person, u->id))
+				continue;
+			if (!org_role(o, ch[k].role)) {
+				if (ch[k].granted) {
+					json_array_append_new(idle, json_string(ch[k].role));
+					buf_addf(&line, _(" (%s: granted, but the organisation has no such role now)"),
+						 ch[k].role);
+				}
+			} else if (!ch[k].granted) {
+				int from_file = 0;
+				for (size_t f = 0; f < nfile; f++)
+					from_file |= !strcmp(file[f], ch[k].role);
+				if (!from_file)
+					continue; /* granted, then taken back: as if never given */
+				json_array_append_new(taken, json_string(ch[k].role));
+				buf_addf(&line, " -%s", ch[k].role);
+			}
+		}
+		if (arr) {
+			json_t *row = json_pack("{s:s, s:s, s:o, s:o, s:o}", "person", u->id, "name",
+						u->name ? u->name : u->id, "roles", roles, "granted", granted, "taken_away",
+						taken);
+			if (json_array_size(idle))
+				json_object_set(row, "no_such_role", idle);
+			json_array_append_new(arr, row);
+		} else {
+			struct buf who = BUF_INIT;
+			utf8_fit(&who, u->name ? u->name : u->id, 8, 1, 1);
+			printf("%-16s %s%s\n", u->id, who.s, line.len ? line.s : _(" (no role)"));
+			buf_release(&who);
+			json_decref(roles);
+			json_decref(granted);
+			json_decref(taken);
+		}
+		json_decref(idle);
+		buf_release(&line);
+	}
+	if (arr)
+		cli_print_json(arr);
+	auth_roles_free(ch, nch);
+	engine_free(e);
+	store_close(s);
 	return rc;
 }
 

@@ -7,16 +7,50 @@
 #include <string.h>
 
 #include "../auth/auth.h"
+#include "../defs/org.h"
 #include "../docs/docs.h"
 #include "../store/store.h"
 #include "../util/buf.h"
 #include "../util/clock.h"
 #include "../util/i18n.h"
+#include "../util/xalloc.h"
 #include "cli.h"
 
 int cli_store_exit(int status)
 {
 	return status == STORE_OK ? EXIT_OK : status == STORE_ERR ? EXIT_INTERNAL : EXIT_STORE;
+}
+
+int cli_resolve_user(struct cli *c)
+{
+	if (!c->user || auth_person_id_ok(c->user))
+		return EXIT_OK;
+	struct buf err = BUF_INIT, ids = BUF_INIT;
+	struct store *s = NULL;
+	int rc = EXIT_OK;
+	if (store_open(c->store_dir, 1, &s, &err) == STORE_OK) {
+		struct engine *e = engine_new(s);
+		const struct org *o = engine_org(e);
+		const char *id = NULL;
+		size_t n = 0;
+		for (size_t i = 0; o && i < o->nusers; i++)
+			if (o->users[i].name && !strcmp(o->users[i].name, c->user)) {
+				id = o->users[i].id;
+				buf_addf(&ids, "%s%s", n++ ? ", " : "", id);
+			}
+		if (n == 1) {
+			c->user_owned = xstrdup(id);
+			c->user = c->user_owned;
+		} else if (n > 1) {
+			cli_error(_("'%s' is the name of several people (%s): give the id with -u"), c->user, ids.s);
+			rc = EXIT_INVALID;
+		}
+		engine_free(e);
+		store_close(s);
+	}
+	buf_release(&ids);
+	buf_release(&err);
+	return rc;
 }
 
 int cli_open_store(struct cli *c, int readonly, struct store **out)

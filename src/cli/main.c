@@ -7,7 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../auth/sm2key.h"
 #include "../engine/engine.h"
+#include "../signin/signin.h"
 #include "../store/store.h"
 #include "../tui/tui.h"
 #include "../util/buf.h"
@@ -125,6 +127,12 @@ const struct verb verbs[] = {
 	     "stop. The agent listens on $DOCKET_AGENT, else\n"
 	     "$XDG_RUNTIME_DIR/docket/agent.sock, else /tmp/docket-UID/agent.sock.") },
 	{ "passwd", cmd_passwd, N_("passwd"), N_("change your passphrase"), NULL },
+	{ "rekey", cmd_rekey, N_("rekey [--new-passphrase]"), N_("replace your key with a new one"),
+	  N_("Make a new key pair, kept under your passphrase (or a new one, asked\n"
+	     "twice, with --new-passphrase), and record the change signed by your old\n"
+	     "key. From then on only the new key signs for you; what the old one\n"
+	     "signed stays valid. If the agent held your old key, it gets the new one\n"
+	     "for the rest of that sign-in.") },
 	{ "unlock", cmd_unlock, N_("unlock PERSON"),
 	  N_("lift a lock after failed sign-ins (security administrator)"), NULL },
 	{ "revoke", cmd_revoke, N_("revoke PERSON|KEY-ID"),
@@ -135,6 +143,17 @@ const struct verb verbs[] = {
 	  N_("policy [--min-length N] [--min-classes N] [--max-failures N] [--lock-minutes N] "
 	     "[--idle-minutes N] [--session-minutes N]"),
 	  N_("show or set the sign-in and passphrase policy (security administrator)"), NULL },
+	{ "role", cmd_role, N_("role grant|revoke PERSON ROLE"),
+	  N_("give a person a role, or take one away (security administrator)"),
+	  N_("The organisation file says who holds which role; the security\n"
+	     "administrator changes that here, recorded and signed. A role granted\n"
+	     "counts for every step that starts from now on, in running requests\n"
+	     "too; revoke also takes away a role the file gives. The\n"
+	     "administrators' own roles (sysadmin, secadmin, auditadmin) are the\n"
+	     "file's alone, and an administrator is given no other role.\n"
+	     "A grant outlives a new organisation file while the role exists.") },
+	{ "roles", cmd_roles, N_("roles [PERSON] [--json]"),
+	  N_("who holds which role: the organisation file's, granted (+), taken away (-)"), NULL },
 	{ "audit", cmd_audit, N_("audit [--person ID] [--kind TYPE] [--since DAY] [--until DAY] [--verify] [--json]"),
 	  N_("read the audit trail: who did what, when, from where (audit administrator)"),
 	  N_("Every event of the log, oldest first: its time, who, what (--kind matches\n"
@@ -333,8 +352,20 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	/* a `:` command of the TUI: the session it lends, read and its pipe closed at once */
+	struct buf lent = BUF_INIT;
+	if (signin_lent_read(&lent))
+		c.lent = &lent;
 	int rc;
-	if (i >= argc) {
+	/* -u 王芳: a unique display name stands for the person's id (not for help, version, init) */
+	if (i >= argc || (strcmp(argv[i], "help") && strcmp(argv[i], "version") && strcmp(argv[i], "init"))) {
+		rc = cli_resolve_user(&c);
+	} else {
+		rc = EXIT_OK;
+	}
+	if (rc != EXIT_OK) {
+		/* nothing runs */
+	} else if (i >= argc) {
 		rc = run_tui(&c);
 	} else {
 		const struct verb *v = verb_find(argv[i]);
@@ -354,5 +385,8 @@ int main(int argc, char **argv)
 		}
 	}
 	free(c.store_dir_owned);
+	free(c.user_owned);
+	sm2key_wipe(lent.s, lent.len);
+	buf_release(&lent);
 	return rc;
 }

@@ -99,6 +99,14 @@ int cli_sign_in(struct cli *c, struct store *s, struct engine *e, unsigned flags
 	int rc = signin_has_key(s, c->user, &err);
 	if (rc < 0)
 		return refuse(rc, &err);
+	/* a `:` command of the TUI: its session, lent for this one command */
+	if (c->lent && (rc = signin_lent_session(s, c->user, c->lent, out, &err)) != 0) {
+		if (rc < 0)
+			return refuse(SIGNIN_ERR, &err);
+		auth_use_session(s, *out);
+		buf_release(&err);
+		return EXIT_OK;
+	}
 	/* signed in at the agent? */
 	struct agent_conn *ac = NULL;
 	rc = signin_agent(s, c->user, out, &ac, &err);

@@ -76,6 +76,40 @@ int org_user_has_role(const struct org_user *u, const char *role)
 	return 0;
 }
 
+void org_apply_role_changes(struct org *o, const struct org_role_change *changes, size_t n)
+{
+	for (size_t i = 0; i < o->nusers; i++) {
+		struct org_user *u = &o->users[i];
+		if (!u->file_roles) {
+			/* the first time: the file's roles are kept aside, owned there */
+			u->file_roles = u->roles;
+			u->nfile_roles = u->nroles;
+		} else {
+			free(u->roles);
+		}
+		u->roles = xcalloc(u->nfile_roles + 1, sizeof(*u->roles));
+		memcpy(u->roles, u->file_roles, u->nfile_roles * sizeof(*u->roles));
+		u->nroles = u->nfile_roles;
+	}
+	for (size_t k = 0; k < n; k++) {
+		ptrdiff_t ui = find_user(o, changes[k].person);
+		const struct org_role *r = org_role(o, changes[k].role);
+		if (ui < 0 || !r)
+			continue;
+		struct org_user *u = &o->users[ui];
+		size_t at = 0;
+		while (at < u->nroles && strcmp(u->roles[at], r->id))
+			at++;
+		if (changes[k].granted && at == u->nroles) {
+			u->roles = xrealloc(u->roles, (u->nroles + 1) * sizeof(*u->roles));
+			u->roles[u->nroles++] = r->id;
+		} else if (!changes[k].granted && at < u->nroles) {
+			memmove(&u->roles[at], &u->roles[at + 1], (u->nroles - at - 1) * sizeof(*u->roles));
+			u->nroles--;
+		}
+	}
+}
+
 /*
  * Walk up from `inner`; the walk is bounded by the number of departments so
  * that it ends even on a (reported) parent cycle.
@@ -153,8 +187,14 @@ void org_free(struct org *o)
 		free(u->name);
 		free(u->dept);
 		free(u->superior);
-		for (size_t r = 0; r < u->nroles; r++)
-			free(u->roles[r]);
+		if (u->file_roles) {
+			for (size_t r = 0; r < u->nfile_roles; r++)
+				free(u->file_roles[r]);
+			free(u->file_roles);
+		} else {
+			for (size_t r = 0; r < u->nroles; r++)
+				free(u->roles[r]);
+		}
 		free(u->roles);
 		free(u->title);
 	}

@@ -37,8 +37,11 @@ struct org_user {
 	char *name;          /* "张伟" */
 	char *dept;          /* department id */
 	char *superior;      /* user id, or NULL: then the department head */
-	char **roles;        /* role ids */
+	char **roles;        /* role ids: the file's, or once changes are laid over (org_apply_role_changes) the
+				effective ones, borrowed from file_roles and the org's roles */
 	size_t nroles;
+	char **file_roles;   /* the file's role ids (owned) once changes are laid over, else NULL */
+	size_t nfile_roles;
 	char *title;         /* position shown to people ("副局长"), or NULL */
 	int level;           /* rank for conditions (applicant.level), 0 if unset */
 	int line, col;
@@ -67,6 +70,22 @@ const struct org_user *org_user(const struct org *o, const char *id);
 const struct org_dept *org_dept(const struct org *o, const char *id);
 const struct org_role *org_role(const struct org *o, const char *id);
 int org_user_has_role(const struct org_user *u, const char *role);
+/*
+ * A role the security administrator granted a person (granted 1) or took
+ * from them (0), laid over what the file says (src/auth keeps them).
+ */
+struct org_role_change {
+	const char *person;
+	const char *role;
+	int granted;
+};
+/*
+ * Make each user's `roles` the file's with `changes` laid over (in order):
+ * a grant adds a role the organisation defines, a withdrawal removes one.
+ * A change for a person or a role the organisation does not have does
+ * nothing. Called again with other changes, it starts from the file's.
+ */
+void org_apply_role_changes(struct org *o, const struct org_role_change *changes, size_t n);
 /* The user's superior: explicit `superior`, else the head of their
  * department (or of the parent department when they are the head). */
 const struct org_user *org_superior(const struct org *o, const struct org_user *u);

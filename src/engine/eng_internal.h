@@ -26,6 +26,7 @@ struct eng_defs {
 	struct org *org;
 	struct form *form;         /* NULL for an organisation-only entry */
 	struct workflow *wf;       /* NULL for an organisation-only entry */
+	int64_t roles_v;           /* the granted roles laid over org (auth_roles_version), -1: none yet */
 	struct eng_defs *next;     /* the cache's list */
 };
 
@@ -46,6 +47,9 @@ struct engine {
 	struct docs *docs;                /* the store's documents (borrowed), or NULL: not linked */
 	char *created;                    /* the request the last applied event created */
 	char *terminal;                   /* where people act from, recorded in their events, or NULL */
+	struct auth_role *roles;          /* the security administrator's role changes (auth_roles_list) */
+	size_t nroles;
+	int64_t roles_v;                  /* their version (auth_roles_version), -1: not read */
 };
 
 /*

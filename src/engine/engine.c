@@ -103,6 +103,7 @@ struct engine *engine_new(struct store *s)
 	e->s = s;
 	e->db = store_db(s);
 	buf_init(&e->err);
+	e->roles_v = -1;
 	return e;
 }
 
@@ -142,6 +143,7 @@ void engine_free(struct engine *e)
 		free(e->cals);
 		e->cals = n;
 	}
+	auth_roles_free(e->roles, e->nroles);
 	buf_release(&e->err);
 	free(e);
 }
@@ -179,11 +181,42 @@ static int load_version(struct engine *e, const char *hash, const char *kind, st
 	return 0;
 }
 
+/*
+ * Lay the security administrator's role changes over d's organisation,
+ * when they changed since (another process may have granted one): every
+ * version of the organisation gets them, so a grant counts for requests
+ * already running too, from their next step on.
+ */
+static int sync_roles(struct engine *e, struct eng_defs *d)
+{
+	int64_t v = 0;
+	int rc = auth_roles_version(e->s, &v);
+	if (rc < 0)
+		return eng_fail(e, rc, "%s", store_error(e->s));
+	if (v != e->roles_v) {
+		auth_roles_free(e->roles, e->nroles);
+		e->roles = NULL;
+		e->nroles = 0;
+		if ((rc = auth_roles_list(e->s, &e->roles, &e->nroles)) < 0)
+			return eng_fail(e, rc, "%s", store_error(e->s));
+		e->roles_v = v;
+	}
+	if (d->roles_v == v)
+		return 0;
+	struct org_role_change *c = xcalloc(e->nroles + 1, sizeof(*c));
+	for (size_t i = 0; i < e->nroles; i++)
+		c[i] = (struct org_role_change){ e->roles[i].person, e->roles[i].role, e->roles[i].granted };
+	org_apply_role_changes(d->org, c, e->nroles);
+	free(c);
+	d->roles_v = v;
+	return 0;
+}
+
 const struct eng_defs *eng_defs_get(struct engine *e, const char *wf, const char *form, const char *org)
 {
 	for (struct eng_defs *d = e->defs; d; d = d->next)
 		if (same(d->wf_hash, wf) && same(d->form_hash, form) && same(d->org_hash, org))
-			return d;
+			return sync_roles(e, d) < 0 ? NULL : d;
 	struct eng_defs *d = xcalloc(1, sizeof(*d));
 	struct diags diags = DIAGS_INIT;
 	int rc = load_version(e, org, "organisation", &d->docs[0], &diags);
@@ -206,6 +239,9 @@ const struct eng_defs *eng_defs_get(struct engine *e, const char *wf, const char
 	d->wf_hash = wf ? xstrdup(wf) : NULL;
 	d->form_hash = form ? xstrdup(form) : NULL;
 	d->org_hash = xstrdup(org);
+	d->roles_v = -1;
+	if (!rc)
+		rc = sync_roles(e, d);
 	if (rc) {
 		defs_free(d);
 		return NULL;
@@ -575,7 +611,7 @@ static int audited_refusal(struct engine *e, const char *type, const char *actor
 		return 0;
 	switch (a->op) {
 	case ENG_OP_ENROLLED: case ENG_OP_REVOKED: case ENG_OP_UNLOCKED: case ENG_OP_POLICY:
-	case ENG_OP_TERMINATED: case ENG_OP_MIGRATED:
+	case ENG_OP_TERMINATED: case ENG_OP_MIGRATED: case ENG_OP_ROLE_GRANTED: case ENG_OP_ROLE_REVOKED:
 		return 1;
 	default:
 		break;

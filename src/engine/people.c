@@ -100,6 +100,104 @@ int ap_revoked(struct ctx *c)
 	return 0;
 }
 
+/*
+ * key.rotated: a person replaces their own key (docket rekey). Signed by
+ * the key it replaces (the store signs with the session's, and `docket
+ * check` verifies it was the actor's at that moment); the payload names
+ * the old key, the new one and a proof that whoever made the event holds
+ * the new private key (its signature of auth_rotation_text). The old key
+ * stops signing at this event, the new one signs from it on.
+ */
+int ap_rotated(struct ctx *c)
+{
+	const char *actor = c->ev->actor, *person = eng_pstr(c, "person");
+	if (!person || strcmp(person, actor))
+		return REFUSE(c, "%s", _("a person replaces only their own key"));
+	const char *old_id = eng_pstr(c, "old_key_id"), *key_id = eng_pstr(c, "key_id");
+	const char *pub = eng_pstr(c, "public_key"), *proof = eng_pstr(c, "proof");
+	char *cur = NULL;
+	int rc = auth_current_key(c->e->s, actor, &cur, NULL);
+	if (rc < 0)
+		return store_status(c, rc);
+	int same = rc > 0 && old_id && !strcmp(cur, old_id);
+	free(cur);
+	if (!rc)
+		return REFUSE(c, _("'%s' has no key to replace: the security administrator enrols people"), actor);
+	if (!same)
+		return REFUSE(c, "%s", _("the key being replaced is not the current one (replaced or revoked since)"));
+	struct buf err = BUF_INIT, text = BUF_INIT;
+	struct sm2key *k = pub ? sm2key_from_public_b64(pub, &err) : NULL;
+	char id[HASH_HEX_LEN + 1];
+	int match = k && key_id && sm2key_id(k, id) == 0 && !strcmp(id, key_id);
+	int held = 0;
+	if (match && proof) {
+		auth_rotation_text(actor, old_id, key_id, &text);
+		held = sm2key_verify(k, text.s, text.len, proof) == 1;
+	}
+	sm2key_free(k);
+	buf_release(&err);
+	buf_release(&text);
+	if (!match)
+		return REFUSE(c, "%s", _("the new public key does not match its key id"));
+	if (!held)
+		return REFUSE(c, "%s", _("the new key's proof does not verify: the new private key was not shown"));
+	int64_t seen = 0;
+	if ((rc = eng_int(c->e, &seen, "SELECT count(*) FROM auth_keys WHERE key_id = ?1", "s", key_id)) < 0)
+		return rc;
+	if (seen)
+		return REFUSE(c, "%s", _("this key was enrolled before: a key is never enrolled twice"));
+	return store_status(c, auth_key_record(c->e->s, actor, key_id, pub, c->ev->seq));
+}
+
+/* The administrators' roles: the organisation file gives them, never a grant (三员分立). */
+static int admin_role(const char *role)
+{
+	return !strcmp(role, "sysadmin") || !strcmp(role, "secadmin") || !strcmp(role, "auditadmin");
+}
+
+/*
+ * role.granted / role.revoked: the security administrator gives a person
+ * a role the organisation defines, or takes one away (a granted one, or
+ * one the file gives). Not the administrators' own roles, and no role to
+ * an administrator: they do their own work only.
+ */
+static int role_change(struct ctx *c, int grant)
+{
+	const struct org *o = event_org(c);
+	if (!o)
+		return REFUSE(c, "%s", _("no organisation is deployed"));
+	if (!eng_has_role(o, c->ev->actor, "secadmin"))
+		return REFUSE(c, "%s", grant ? _("only the security administrator grants roles")
+					     : _("only the security administrator takes roles away"));
+	const char *person, *role = eng_pstr(c, "role");
+	int rc = need_person(c, o, &person);
+	if (rc < 0)
+		return rc;
+	if (!role || !org_role(o, role))
+		return REFUSE(c, _("no role '%s' in the organisation"), role ? role : "");
+	if (admin_role(role))
+		return REFUSE(c, _("'%s' is an administrator's role: the organisation file gives it, not a grant (三员分立)"),
+			      role);
+	int holds = eng_has_role(o, person, role);
+	if (grant && eng_is_admin(o, person))
+		return REFUSE(c, _("'%s' is an administrator and holds no other role (三员分立)"), person);
+	if (grant && holds)
+		return REFUSE(c, _("'%s' already holds role '%s'"), person, role);
+	if (!grant && !holds)
+		return REFUSE(c, _("'%s' does not hold role '%s'"), person, role);
+	return store_status(c, auth_role_set(c->e->s, person, role, grant, c->ev->seq));
+}
+
+int ap_role_granted(struct ctx *c)
+{
+	return role_change(c, 1);
+}
+
+int ap_role_revoked(struct ctx *c)
+{
+	return role_change(c, 0);
+}
+
 /* Read the payload's person's account after need_person. */
 static int account(struct ctx *c, const char *person, struct auth_account *a)
 {

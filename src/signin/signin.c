@@ -6,6 +6,7 @@
 #include "signin.h"
 
 #include <jansson.h>
+#include <errno.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -140,6 +141,89 @@ int signin_agent(struct store *s, const char *person, struct auth_session **out,
 	return 1;
 }
 
+int signin_agent_holds(struct agent_conn *conn, const char *person, const char *key_id)
+{
+	struct buf err = BUF_INIT;
+	struct agent_key *keys = NULL;
+	size_t n = 0;
+	int held = 0;
+	if (conn && agent_list(conn, &keys, &n, &err) == 0)
+		for (size_t i = 0; i < n; i++)
+			held |= !strcmp(keys[i].person, person) && !strcmp(keys[i].key_id, key_id);
+	agent_keys_free(keys, n);
+	buf_release(&err);
+	return held;
+}
+
+int signin_lend(const struct auth_session *a)
+{
+	const struct sm2key *k = auth_session_key(a);
+	char *clear = k ? sm2key_private_b64(k) : NULL;
+	int fd[2];
+	if (!clear)
+		return -1;
+	if (pipe(fd)) {
+		sm2key_wipe(clear, strlen(clear));
+		free(clear);
+		return -1;
+	}
+	struct buf text = BUF_INIT;
+	buf_addf(&text, "%s\n%s\n", auth_session_person(a), clear);
+	/* a few hundred bytes: within the pipe's buffer, so no reader is needed yet */
+	ssize_t w = write(fd[1], text.s, text.len);
+	close(fd[1]);
+	sm2key_wipe(text.s, text.len);
+	buf_release(&text);
+	sm2key_wipe(clear, strlen(clear));
+	free(clear);
+	if (w < 0) {
+		close(fd[0]);
+		return -1;
+	}
+	return fd[0];
+}
+
+int signin_lent_read(struct buf *lent)
+{
+	const char *v = getenv("DOCKET_SESSION_FD");
+	if (!v)
+		return 0;
+	char *end;
+	long fd = strtol(v, &end, 10);
+	unsetenv("DOCKET_SESSION_FD");
+	if (*end || fd < 3 || fd > INT_MAX)
+		return 0;
+	char chunk[512];
+	ssize_t r;
+	while (lent->len < 8192 && (r = read((int)fd, chunk, sizeof(chunk))) > 0)
+		buf_add(lent, chunk, (size_t)r);
+	sm2key_wipe(chunk, sizeof(chunk));
+	close((int)fd);
+	return lent->len > 0;
+}
+
+int signin_lent_session(struct store *s, const char *person, const struct buf *lent, struct auth_session **out,
+			struct buf *err)
+{
+	*out = NULL;
+	if (!lent->len)
+		return 0;
+	struct buf text = BUF_INIT;
+	buf_add(&text, lent->s, lent->len);
+	char *nl = strchr(text.s, '\n'), *key = nl ? nl + 1 : NULL, *nl2 = key ? strchr(key, '\n') : NULL;
+	int rc = 0;
+	if (nl2) {
+		*nl = *nl2 = '\0';
+		if (!strcmp(text.s, person)) {
+			struct sm2key *k = sm2key_from_private_b64(key, err);
+			rc = k && auth_session_from_key(s, person, k, out, err) == 0 ? 1 : SIGNIN_ERR;
+		}
+	}
+	sm2key_wipe(text.s, text.len);
+	buf_release(&text);
+	return rc;
+}
+
 int signin_record_failure(struct engine *e, const char *person, const char *reason, struct buf *err)
 {
 	json_t *p = json_object();
@@ -249,4 +333,72 @@ int signin_set_passphrase(struct store *s, struct engine *e, const char *person,
 		return SIGNIN_ERR;
 	}
 	return 0;
+}
+
+int signin_rotate(struct store *s, struct engine *e, const char *person, const char *pass, size_t len,
+		  struct sm2key **newkey, struct buf *err)
+{
+	*newkey = NULL;
+	char *old = NULL;
+	int rc = auth_current_key(s, person, &old, NULL);
+	if (rc <= 0) {
+		if (rc < 0)
+			buf_adds(err, store_error(s));
+		else
+			buf_addf(err, _("'%s' has no key in this store: the security administrator enrols people (docket enrol %s)"),
+				 person, person);
+		return rc < 0 ? SIGNIN_ERR : SIGNIN_NOKEY;
+	}
+	struct sm2key *k = sm2key_generate(err);
+	char id[HASH_HEX_LEN + 1];
+	char *pub = k ? sm2key_public_b64(k) : NULL, *proof = NULL;
+	char *path = auth_key_path(s, person), *tmp = xasprintf("%s.new", path);
+	struct buf text = BUF_INIT;
+	rc = SIGNIN_ERR;
+	if (!k || !pub || sm2key_id(k, id) < 0) {
+		if (k)
+			buf_adds(err, _("unable to read the new key"));
+	} else if (sm2key_save(k, tmp, pass, len, signin_kdf(s), err) == 0) {
+		auth_rotation_text(person, old, id, &text);
+		proof = sm2key_sign(k, text.s, text.len, err);
+		rc = proof ? 0 : SIGNIN_ERR;
+	}
+	if (!rc) {
+		json_t *p = json_object();
+		json_object_set_new(p, "person", json_string(person));
+		json_object_set_new(p, "old_key_id", json_string(old));
+		json_object_set_new(p, "key_id", json_string(id));
+		json_object_set_new(p, "public_key", json_string(pub));
+		json_object_set_new(p, "proof", json_string(proof));
+		struct buf where = BUF_INIT;
+		signin_terminal(&where);
+		json_object_set_new(p, "terminal", json_string(where.s));
+		buf_release(&where);
+		if (engine_act(e, NULL, AUTH_EV_ROTATED, person, p, NULL) < 0) {
+			buf_adds(err, engine_error(e));
+			rc = SIGNIN_ERR;
+		}
+		json_decref(p);
+		if (rc)
+			unlink(tmp);
+	}
+	if (!rc && rename(tmp, path)) {
+		/* recorded: the new key alone signs now, and its file is the .new one */
+		buf_addf(err, _("the key of '%s' is replaced, but the new key file could not be put in place: %s "
+				"(move '%s' to '%s')"),
+			 person, strerror(errno), tmp, path);
+		rc = SIGNIN_ERR;
+	}
+	if (!rc) {
+		*newkey = k;
+		k = NULL;
+	}
+	sm2key_free(k);
+	free(pub);
+	free(proof);
+	free(old);
+	free(path);
+	free(tmp);
+	buf_release(&text);
+	return rc;
 }

@@ -85,6 +85,38 @@ int signin_agent(struct store *s, const char *person, struct auth_session **out,
 		 struct agent_conn **conn, struct buf *err);
 
 /*
+ * Does the agent behind conn still hold person's key key_id (its ttl or
+ * idle limit may have run out, someone may have logged out)? 1 yes, 0 no
+ * (or the agent is gone), so the front end asks the passphrase again
+ * before an action fails on it.
+ */
+int signin_agent_holds(struct agent_conn *conn, const char *person, const char *key_id);
+
+/*
+ * The TUI's `:` commands run docket as a child without a terminal: the
+ * TUI lends it its signed-in session. signin_lend writes the session's
+ * person and clear key into a new pipe and returns its read end (for the
+ * child to inherit, named by DOCKET_SESSION_FD), or -1 when the session
+ * has no key in the process (the agent signs for it: the child asks the
+ * agent itself). The caller closes the fd after starting the child.
+ */
+int signin_lend(const struct auth_session *a);
+/*
+ * In the child, first thing: when DOCKET_SESSION_FD names such a pipe,
+ * read what was lent into `lent` (the caller wipes it: sm2key_wipe) and
+ * close the fd, so nothing the child starts inherits it; the variable is
+ * unset. 1 when something was read, 0 when nothing was lent.
+ */
+int signin_lent_read(struct buf *lent);
+/*
+ * A session from what was lent, when its person is `person`: 1 and *out
+ * (the key checked to be their current key here, like any key file); 0
+ * when it is someone else's (not used); SIGNIN_ERR with err.
+ */
+int signin_lent_session(struct store *s, const char *person, const struct buf *lent, struct auth_session **out,
+			struct buf *err);
+
+/*
  * Open person's key with the passphrase pass[0..len) and make a session of
  * it (*out, not yet in use, nothing recorded): SIGNIN_OK, or
  * SIGNIN_MUST_CHANGE with *out set too when the passphrase is an initial
@@ -120,5 +152,18 @@ int signin_record(struct engine *e, const char *person, const char *how, int min
  */
 int signin_set_passphrase(struct store *s, struct engine *e, const char *person, const struct sm2key *k,
 			  const char *pass, size_t len, struct buf *err);
+
+/*
+ * Replace person's key (docket rekey): a new SM2 key pair, saved under
+ * pass[0..len) (the same passphrase or a new one: the caller asked), and
+ * the change recorded as key.rotated, signed by the key it replaces — the
+ * store's session must be the person's, with their key open or at the
+ * agent. The new key proves it is held (auth_rotation_text). The key file
+ * is written beside the old one first (PERSON.key.new) and moved into
+ * place once the event is recorded; *newkey (caller frees) is the new key,
+ * for the agent. From the event on, only the new key signs for them.
+ */
+int signin_rotate(struct store *s, struct engine *e, const char *person, const char *pass, size_t len,
+		  struct sm2key **newkey, struct buf *err);
 
 #endif

@@ -33,7 +33,7 @@
 struct buf;
 
 /* The schema version this docket writes; see store.c for the migrations. */
-#define STORE_SCHEMA_VERSION 10
+#define STORE_SCHEMA_VERSION 11
 
 struct store; /* opaque; store_close() frees it */
 

@@ -10,12 +10,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "widget.h"
+#include "../signin/signin.h"
 #include "../store/store.h"
 #include "../util/i18n.h"
 #include "../util/utf8.h"
@@ -172,6 +174,11 @@ int cmd_split(const char *line, char ***words, size_t *n, struct buf *err)
 
 int cmd_capture(const char *exe, char *const argv[], struct buf *out, int *status)
 {
+	return cmd_capture_session(exe, argv, -1, out, status);
+}
+
+int cmd_capture_session(const char *exe, char *const argv[], int session_fd, struct buf *out, int *status)
+{
 	int fd[2];
 	if (pipe(fd)) {
 		buf_addf(out, _("unable to run '%s': %s"), argv[0], strerror(errno));
@@ -193,12 +200,20 @@ int cmd_capture(const char *exe, char *const argv[], struct buf *out, int *statu
 		close(fd[0]);
 		close(fd[1]);
 		/* no controlling terminal: a verb acting as someone else cannot ask
-		   their passphrase over the screen; it signs through the agent or
-		   refuses (doc/security.md) */
+		   their passphrase over the screen; it signs with the session the TUI
+		   lends it (its own person only), through the agent, or refuses
+		   (doc/security.md) */
 		setsid();
 		/* the parent's terminal-restoring handlers are not the child's */
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		if (session_fd >= 0) {
+			char n[16];
+			snprintf(n, sizeof(n), "%d", session_fd);
+			setenv("DOCKET_SESSION_FD", n, 1);
+		} else {
+			unsetenv("DOCKET_SESSION_FD");
+		}
 		execv(exe, argv);
 		dprintf(STDERR_FILENO, "docket: unable to run '%s': %s\n", exe, strerror(errno));
 		_exit(127);
@@ -261,7 +276,11 @@ void tui_command(struct tui *t)
 	refresh();
 	struct buf out = BUF_INIT, title = BUF_INIT;
 	int status = 0;
-	int failed = cmd_capture(t->exe, argv, &out, &status);
+	/* the verb signs as the TUI's person: with the key the TUI holds (lent through a pipe), else the agent's */
+	int lent = t->session ? signin_lend(t->session) : -1;
+	int failed = cmd_capture_session(t->exe, argv, lent, &out, &status);
+	if (lent >= 0)
+		close(lent);
 	t->last_key = tui_uptime(); /* waiting for the verb was not idle time */
 	if (failed) {
 		tui_message(t, 1, "%s", out.s);

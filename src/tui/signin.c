@@ -171,7 +171,12 @@ struct sin {
 static void signin_text(struct sin *x, struct buf *out)
 {
 	struct tui *t = x->t;
-	if (x->mode == TUI_SIGNIN_UNLOCK)
+	if (x->mode == TUI_SIGNIN_UNLOCK && auth_session_stale(t->session))
+		buf_addf(out, _("Your sign-in has ended: the agent no longer holds your key, or your key was "
+				"replaced or revoked. What was on the screen is kept. %s (%s): your passphrase signs "
+				"you in again."),
+			 tui_user_name(t, t->user), t->user);
+	else if (x->mode == TUI_SIGNIN_UNLOCK)
 		buf_addf(out, _("The screen locked after a while without a key; what was on it is kept. "
 				"%s (%s): your passphrase unlocks it."),
 			 tui_user_name(t, t->user), t->user);
@@ -488,5 +493,32 @@ int tui_idle_lock(struct tui *t)
 	}
 	t->last_key = tui_uptime();
 	clearok(curscr, TRUE);
+	return 1;
+}
+
+int tui_session_lost(struct tui *t)
+{
+	if (t->locking || !t->session)
+		return 0;
+	/* an agent's session: ask the agent, at most every few seconds, before an action fails on it */
+	static long asked;
+	if (!auth_session_stale(t->session) && t->agent && tui_uptime() - asked >= 5) {
+		asked = tui_uptime();
+		if (!signin_agent_holds(t->agent, t->user, auth_session_key_id(t->session)))
+			auth_session_mark_stale(t->session);
+	}
+	if (!auth_session_stale(t->session))
+		return 0;
+	t->locking = 1;
+	timeout(1000);
+	int again = tui_signin(t, TUI_SIGNIN_UNLOCK);
+	t->locking = 0;
+	if (!again) {
+		tui_exit(t);
+		return 1;
+	}
+	t->last_key = tui_uptime();
+	clearok(curscr, TRUE);
+	tui_message(t, 0, "%s", _("signed in again: what failed was not done, do it again"));
 	return 1;
 }

@@ -797,8 +797,11 @@ int tui_read_key(struct tui *t)
 		return t->script(t, t->script_ctx);
 	wint_t wc;
 	int rc = wget_wch(stdscr, &wc);
-	if (rc == ERR)
-		return tui_idle_lock(t), TUI_NOKEY;
+	if (rc == ERR) {
+		if (!tui_idle_lock(t))
+			tui_session_lost(t);
+		return TUI_NOKEY;
+	}
 	t->last_key = tui_uptime();
 	if (rc == KEY_CODE_YES && wc == KEY_RESIZE)
 		return TUI_RESIZE;
@@ -875,6 +878,9 @@ int tui_run(struct store *s, const char *user, const char *theme_path)
 		int key = tui_read_key(&t);
 		if (key >= 0)
 			tui_key(&t, key);
+		/* an action failed because the session can no longer sign: sign in again at once */
+		if (auth_session_stale(t.session))
+			tui_session_lost(&t);
 	}
 	tui_restore();
 	restore_signals();

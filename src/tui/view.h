@@ -195,6 +195,14 @@ void tui_switch_user(struct tui *t);
  * are kept). 1 when it was shown (the caller draws everything again).
  */
 int tui_idle_lock(struct tui *t);
+/*
+ * The session can no longer sign — the agent dropped the key (its time ran
+ * out, a logout), or the key was replaced or revoked elsewhere — seen when
+ * an action failed on it, or, for an agent's session, when the TUI wakes
+ * up idle: the screen is covered as by the lock and the passphrase asked
+ * again; Quit leaves. 1 when it asked, 0 when the session is fine.
+ */
+int tui_session_lost(struct tui *t);
 /* Forget who acts: the store signs for nobody, the session and agent connection freed. */
 void tui_sign_out(struct tui *t);
 /* Seconds on a clock that only goes forward (sleep counts): for the idle lock. */

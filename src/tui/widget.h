@@ -246,6 +246,8 @@ void cmd_free_words(char **words);
  * *status (128 + N when killed by signal N), or -1 with a message in out.
  */
 int cmd_capture(const char *exe, char *const argv[], struct buf *out, int *status);
+/* The same, the child inheriting session_fd as DOCKET_SESSION_FD (signin_lend) when it is >= 0. */
+int cmd_capture_session(const char *exe, char *const argv[], int session_fd, struct buf *out, int *status);
 /* The `:` action: prompt, run `docket -C STORE -u USER WORDS`, show the output. */
 void tui_command(struct tui *t);
 

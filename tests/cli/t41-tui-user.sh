@@ -34,11 +34,26 @@ test_expect_success 'a user the organisation does not have is refused before the
 
 test_expect_success 'the refusal in Chinese under zh_CN, as the verbs say it' '
 	zh() { LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 "$@"; } &&
-	expect_exit 1 zh d -u 王芳 inbox 2>expect &&
-	echo "docket: 已部署的组织机构中没有用户 '\''王芳'\''" >want &&
+	expect_exit 1 zh d -u 王小二 inbox 2>expect &&
+	echo "docket: 已部署的组织机构中没有用户 '\''王小二'\''" >want &&
 	test_cmp want expect &&
-	expect_exit 1 zh on_tty "\"$DOCKET\" -C \"$TMP/s\" -u 王芳" </dev/null >out &&
+	expect_exit 1 zh on_tty "\"$DOCKET\" -C \"$TMP/s\" -u 王小二" </dev/null >out &&
 	test_cmp expect out
+'
+
+test_expect_success 'a person'\''s name stands for their id when one person has it: -u 王芳 is wang.fang' '
+	d -u 王芳 --json inbox </dev/null >/dev/null &&
+	printf q | on_tty "\"$DOCKET\" -C \"$TMP/s\" -u 王芳" >out &&
+	grep "Inbox" out && grep "wang.fang" out && ! grep "no user" out
+'
+
+test_expect_success 'a name several people have is refused with their ids' '
+	sed "s/name: 黄伟/name: 张伟/" "$REPO/workflows/organisation.yaml" >org2.yaml &&
+	docket -C twin init >/dev/null && docket -C twin -u luo.bin deploy org2.yaml >/dev/null 2>&1 &&
+	expect_exit 1 docket -C twin -u 张伟 inbox 2>err &&
+	grep "several people (huang.wei, zhang.wei): give the id" err &&
+	expect_exit 1 on_tty "\"$DOCKET\" -C \"$TMP/twin\" -u 张伟" </dev/null >out &&
+	grep "several people" out
 '
 
 test_expect_success 'someone in the organisation gets the inbox; q quits with status 0' '

@@ -260,6 +260,14 @@ static void test_revoked_key_signs_nothing_after(void **state)
 	struct auth_session *again = NULL;
 	assert_true(auth_session_from_key(f->s, "zhang.wei", sm2key_from_private_b64(clear, &err), &again, &err) < 0);
 	free(clear);
+	/* nor does a session opened before it (a TUI left open): refused as it signs, and marked stale */
+	auth_use_session(f->s, zhang);
+	json_t *o = json_pack("{s:s}", "text", "同意");
+	assert_true(engine_act(f->e, NULL, "opinion.added", "zhang.wei", o, NULL) < 0);
+	assert_non_null(strstr(engine_error(f->e), "no longer theirs"));
+	assert_true(auth_session_stale(zhang));
+	json_decref(o);
+	auth_use_session(f->s, NULL);
 	struct auth_report r;
 	assert_int_equal(verify(f, &r), 0);
 	/* an event made after the revocation, signed with the old key (someone kept a copy) */
@@ -289,6 +297,102 @@ static void test_revoked_key_signs_nothing_after(void **state)
 	buf_release(&err);
 }
 
+/* zhang.wei replaces key `old` (his session `by`) with `next`; the engine's answer. */
+static int rotate(struct fx *f, struct auth_session *by, const char *actor, const struct sm2key *old,
+		  const struct sm2key *next, const struct sm2key *prover)
+{
+	char oid[HASH_HEX_LEN + 1], nid[HASH_HEX_LEN + 1];
+	sm2key_id(old, oid);
+	sm2key_id(next, nid);
+	struct buf text = BUF_INIT, err = BUF_INIT;
+	auth_rotation_text("zhang.wei", oid, nid, &text);
+	char *proof = sm2key_sign(prover, text.s, text.len, &err), *pub = sm2key_public_b64(next);
+	json_t *p = json_pack("{s:s, s:s, s:s, s:s, s:s}", "person", "zhang.wei", "old_key_id", oid, "key_id", nid,
+			      "public_key", pub, "proof", proof);
+	auth_use_session(f->s, by);
+	int rc = engine_act(f->e, NULL, AUTH_EV_ROTATED, actor, p, NULL);
+	auth_use_session(f->s, NULL);
+	json_decref(p);
+	free(proof);
+	free(pub);
+	buf_release(&text);
+	buf_release(&err);
+	return rc;
+}
+
+static void test_rotated_key(void **state)
+{
+	struct fx *f = *state;
+	struct sm2key *sec = enrol(f, NULL, "tang.xue");
+	struct auth_session *tang = session(f, "tang.xue", sec);
+	struct sm2key *zk = enrol(f, tang, "zhang.wei");
+	struct auth_session *zhang = session(f, "zhang.wei", zk);
+	free(leave(f, zhang)); /* signed by the old key: stays valid */
+	struct buf err = BUF_INIT;
+	struct sm2key *nk = sm2key_generate(&err), *other = sm2key_generate(&err);
+
+	/* only the person, with the new key's proof */
+	assert_int_equal(rotate(f, tang, "tang.xue", zk, nk, nk), ENG_REFUSED);
+	assert_non_null(strstr(engine_error(f->e), "only their own key"));
+	assert_int_equal(rotate(f, zhang, "zhang.wei", zk, nk, other), ENG_REFUSED);
+	assert_non_null(strstr(engine_error(f->e), "proof"));
+	assert_int_equal(rotate(f, zhang, "zhang.wei", zk, nk, nk), 0);
+	char *kid = NULL, nid[HASH_HEX_LEN + 1];
+	sm2key_id(nk, nid);
+	assert_int_equal(auth_current_key(f->s, "zhang.wei", &kid, NULL), 1);
+	assert_string_equal(kid, nid);
+	free(kid);
+
+	/* the session that began with the old key signs nothing more, and says so */
+	assert_false(auth_session_stale(zhang));
+	auth_use_session(f->s, zhang);
+	json_t *o = json_pack("{s:s}", "text", "同意");
+	assert_true(engine_act(f->e, NULL, "opinion.added", "zhang.wei", o, NULL) < 0);
+	assert_non_null(strstr(engine_error(f->e), "sign in again"));
+	assert_true(auth_session_stale(zhang));
+	/* the new key signs */
+	struct auth_session *z2 = session(f, "zhang.wei", nk);
+	auth_use_session(f->s, z2);
+	assert_int_equal(engine_act(f->e, NULL, "opinion.added", "zhang.wei", o, NULL), 0);
+	json_decref(o);
+	auth_use_session(f->s, NULL);
+	struct auth_report r;
+	assert_int_equal(verify(f, &r), 0);
+	assert_int_equal(r.verified, 6); /* 2 enrolments, the leave, tang.xue's refusal (audited), the rotation, the opinion */
+
+	/* an event after the rotation signed with the old key (a copy kept somewhere) fails check */
+	char uuid[37], oid[HASH_HEX_LEN + 1];
+	uuid_v4(uuid);
+	sm2key_id(zk, oid);
+	struct store_event ev = { uuid, "opinion.added", "zhang.wei", NULL, NULL, "2026-03-02T01:40:00Z", 0,
+				  "{\"text\":\"已阅\"}", NULL, NULL };
+	struct buf text = BUF_INIT;
+	store_event_signed_text(&ev, &text);
+	char *sig = sm2key_sign(zk, text.s, text.len, &err);
+	ev.key_id = oid;
+	ev.sig = sig;
+	store_set_signer(f->s, NULL, NULL);
+	int64_t seq = 0;
+	assert_int_equal(store_begin(f->s), 0);
+	assert_int_equal(store_event_append(f->s, &ev, &seq), 0);
+	assert_int_equal(store_commit(f->s), 0);
+	struct buf why = BUF_INIT;
+	assert_int_equal(auth_verify_log(f->s, &r, &why), 1);
+	assert_int_equal(r.bad_seq, seq);
+	assert_non_null(strstr(why.s, "no longer signs"));
+	buf_release(&why);
+	free(sig);
+	buf_release(&text);
+	auth_session_free(z2);
+	auth_session_free(zhang);
+	auth_session_free(tang);
+	sm2key_free(sec);
+	sm2key_free(zk);
+	sm2key_free(nk);
+	sm2key_free(other);
+	buf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +402,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_signed_with_another_persons_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replayed_under_a_new_uuid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_revoked_key_signs_nothing_after, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rotated_key, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -262,6 +262,41 @@ static void test_demo_lookups(void **state)
 	assert_int_equal(org_user(demo, "li.guoqiang")->level, 10);
 }
 
+/*
+ * The security administrator's role changes laid over the file's roles: a
+ * grant adds a role the organisation defines, a withdrawal removes one
+ * (the file's too); unknown people and roles change nothing; laying other
+ * changes over starts from the file again (none: the file's roles).
+ */
+static void test_role_changes(void **state)
+{
+	(void)state;
+	struct org *o = (struct org *)demo;
+	const struct org_role_change c[] = {
+		{ "wang.fang", "section_chief", 1 }, { "wang.fang", "doc_clerk", 0 }, { "wang.fang", "boss", 1 },
+		{ "nobody", "clerk", 1 }, { "xu.ming", "section_chief", 0 }, { "xu.ming", "section_chief", 1 },
+	};
+	org_apply_role_changes(o, c, sizeof(c) / sizeof(c[0]));
+	const struct org_user *w = org_user(o, "wang.fang"), *x = org_user(o, "xu.ming");
+	assert_true(org_user_has_role(w, "section_chief"));
+	assert_true(org_user_has_role(w, "clerk"));
+	assert_false(org_user_has_role(w, "doc_clerk"));
+	assert_false(org_user_has_role(w, "boss"));
+	assert_int_equal(w->nroles, 2);
+	assert_true(org_user_has_role(x, "section_chief"));
+	assert_int_equal(x->nroles, 1);
+	/* again with fewer changes: from the file, not from the last result */
+	const struct org_role_change d[] = { { "xu.ming", "section_chief", 0 } };
+	org_apply_role_changes(o, d, 1);
+	assert_false(org_user_has_role(x, "section_chief"));
+	assert_true(org_user_has_role(w, "doc_clerk"));
+	assert_false(org_user_has_role(w, "section_chief"));
+	org_apply_role_changes(o, NULL, 0);
+	assert_true(org_user_has_role(x, "section_chief"));
+	assert_int_equal(w->nroles, 2);
+	assert_string_equal(w->roles[0], "doc_clerk");
+}
+
 /* Name of the superior n levels up, or "-" past the top. */
 static const char *up(const char *id, int n)
 {
@@ -354,6 +389,7 @@ int main(void)
 		cmocka_unit_test(test_demo_superiors),
 		cmocka_unit_test(test_demo_within),
 		cmocka_unit_test(test_cycles_terminate),
+		cmocka_unit_test(test_role_changes),
 	};
 	return cmocka_run_group_tests_name("org", tests, load_demo, free_demo);
 }

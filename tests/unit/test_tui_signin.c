@@ -244,6 +244,42 @@ static void test_idle_lock(void **state)
 	tui_stop(&tm, &t);
 }
 
+/*
+ * The session can no longer sign (the agent dropped the key, or the key was
+ * replaced elsewhere): the TUI asks the passphrase again at once, over the
+ * screen, instead of letting the next action fail; the inbox is kept.
+ */
+static void test_session_lost(void **state)
+{
+	(void)state;
+	static const char *const keys[] = { "=" OWN, "Enter", NULL };
+	static const char *const again[] = { "=" OWN, "Enter", NULL };
+	struct term tm;
+	struct tui t;
+	struct script s = { .seq = { keys, 0, NULL } };
+	start(&tm, &t, "zhao.lei", &s);
+	assert_int_equal(tui_signin_begin(&t), 1);
+	assert_int_equal(tui_signin(&t, TUI_SIGNIN_START), 1);
+	tui_restart_views(&t);
+	/* a good session: nothing asked */
+	assert_int_equal(tui_session_lost(&t), 0);
+	struct auth_session *old = t.session;
+	auth_session_mark_stale(t.session);
+	struct script sa = { .seq = { again, 0, NULL } };
+	t.script_ctx = &sa;
+	assert_int_equal(tui_session_lost(&t), 1);
+	assert_non_null(t.session);
+	assert_true(t.session != old);
+	assert_false(auth_session_stale(t.session));
+	assert_null(t.cover);
+	assert_non_null(strstr(t.msg.s, "signed in again"));
+	char type[64], actor[64], how[64];
+	last_event(type, sizeof(type), actor, sizeof(actor), "how", how, sizeof(how));
+	assert_string_equal(type, AUTH_EV_SIGNIN);
+	assert_string_equal(actor, "zhao.lei");
+	tui_stop(&tm, &t);
+}
+
 /* At the lock the wrong passphrases lock the account: said, and only quitting remains. */
 static void test_locked_at_the_lock(void **state)
 {
@@ -321,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_initial_passphrase_changed),
 		cmocka_unit_test(test_by_name_with_the_demo_hint),
 		cmocka_unit_test(test_idle_lock),
+		cmocka_unit_test(test_session_lost),
 		cmocka_unit_test(test_locked_at_the_lock),
 		cmocka_unit_test(test_locked_account_not_asked),
 		cmocka_unit_test(test_idle_seconds),
