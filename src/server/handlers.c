@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../engine/engine.h"
 #include "../store/store.h"
@@ -201,6 +202,20 @@ static void push(struct server *srv, const char *device, const char *body, size_
 		json_t *r = judge(srv, device, item, &rc);
 		if (r)
 			json_array_append_new(results, r);
+	}
+	/*
+	 * For tests of a stop in the middle of a batch (tests/cli/t95-docketd.sh):
+	 * say the batch is judged (the file DOCKETD_TEST_PUSH_MARK appears), then wait.
+	 */
+	const char *delay = getenv("DOCKETD_TEST_PUSH_DELAY_MS"), *mark = getenv("DOCKETD_TEST_PUSH_MARK");
+	if (mark && !rc) {
+		FILE *f = fopen(mark, "w");
+		if (f)
+			fclose(f);
+	}
+	if (delay && !rc) {
+		struct timespec t = { atol(delay) / 1000, (atol(delay) % 1000) * 1000000L };
+		nanosleep(&t, NULL);
 	}
 	/* durable before answering: one commit for the batch (group commit) */
 	if (!rc)
