@@ -226,7 +226,8 @@ int server_run(struct server *srv)
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host, sizeof(host));
 	else
 		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof(host));
-	printf(_("listening on %s://%s%s%s:%u\n"), (flags & MHD_USE_TLS) ? "https" : "http",
+	/* for scripts and tests, which read the port here: the same in every language */
+	printf("listening on %s://%s%s%s:%u\n", (flags & MHD_USE_TLS) ? "https" : "http",
 	       ss.ss_family == AF_INET6 ? "[" : "", host, ss.ss_family == AF_INET6 ? "]" : "",
 	       di ? (unsigned)di->port : 0u);
 	fflush(stdout);
