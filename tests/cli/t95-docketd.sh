@@ -30,7 +30,8 @@ trap '[ -s "$TMP/srv.pid" ] && [ ! -s "$TMP/srv.rc" ] && kill -TERM "$(cat "$TMP
 start_server() {
 	rm -f "$TMP/srv.rc" "$TMP/srv.out"
 	(
-		env "$@" "$DOCKETD" --store "$TMP/srv" --listen 127.0.0.1:0 >"$TMP/srv.out" 2>>"$TMP/srv.log" &
+		# shellcheck disable=SC2086
+		env "$@" "$DOCKETD" --store "$TMP/srv" --listen 127.0.0.1:0 ${SRV_ARGS:-} >"$TMP/srv.out" 2>>"$TMP/srv.log" &
 		echo $! >"$TMP/srv.pid"
 		wait $!
 		echo $? >"$TMP/srv.rc"
@@ -229,6 +230,25 @@ test_expect_success 'SIGTERM: the batch in flight is finished, answered and dura
 	uuid=$(json "b[\"results\"][0][\"uuid\"]") &&
 	test "$(sqlite3 srv/docket.db "SELECT count(*) FROM events WHERE uuid = '\''$uuid'\''")" = 1 &&
 	docket -C srv check >check.out && grep "state matches" check.out
+'
+
+test_expect_success 'HTTPS with a certificate and key: a terminal that trusts the CA talks, others do not' '
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 2 -subj /CN=127.0.0.1 \
+		-addext subjectAltName=IP:127.0.0.1 2>/dev/null &&
+	SRV_ARGS="--cert $TMP/cert.pem --key $TMP/key.pem" start_server &&
+	grep "^https://127.0.0.1:" url &&
+	test "$(http GET /v1/health --cacert cert.pem)" = 200 && test "$(json "b[\"status\"]")" = ok &&
+	test "$(authed GET "/v1/events?limit=1" --cacert cert.pem)" = 200 &&
+	expect_exit 60 curl -s -o /dev/null "$(cat url)/v1/health" &&
+	test "$(stop_server)" = 0
+'
+
+test_expect_success 'usage errors: no store, a store that is not a server store, a bad address' '
+	expect_exit 2 "$DOCKETD" --listen 127.0.0.1:0 2>err && grep "give --store DIR" err &&
+	expect_exit 1 "$DOCKETD" devices --store cli 2>err && grep "is not a docketd store" err &&
+	expect_exit 1 "$DOCKETD" --store srv --listen nowhere 2>err && grep "give ADDRESS:PORT" err &&
+	expect_exit 1 "$DOCKETD" init --store srv 2>err && grep "already exists" err &&
+	LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 "$DOCKETD" devices --store cli 2>err; grep "不是 docketd 存储" err
 '
 
 test_done
