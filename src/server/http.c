@@ -71,7 +71,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		r = xcalloc(1, sizeof(*r));
 		buf_init(&r->body);
 		clock_gettime(CLOCK_MONOTONIC, &r->start);
-		r->line = xasprintf("%s %.200s", method, url);
+		/* what a client wrote goes to the log without control characters */
+		r->line = xasprintf("%.16s %.200s", method, url);
+		for (char *p = r->line; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
 		*con_cls = r;
 		/* a body announced over the limit is refused before it is read */
 		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
