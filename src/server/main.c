@@ -8,6 +8,7 @@
  *   docketd revoke-device --store DIR ID
  */
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,13 @@ static struct storage *open_or_die(const char *dir)
 
 static int serve(const char *dir, struct server_config *cfg)
 {
+	/*
+	 * Requests are handled on the daemon's thread, whose malloc arena glibc
+	 * trims with madvise after every large free: measured, that was a sixth
+	 * of a push's time. Keep what was freed for the next request instead.
+	 */
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	mallopt(M_MMAP_THRESHOLD, 16 << 20);
 	struct storage *st = open_or_die(dir);
 	struct server srv = { st, engine_new(storage_store(st)), cfg };
 	int rc = server_run(&srv);
