@@ -164,7 +164,7 @@ static json_t *judge(struct server *srv, const char *device, json_t *item, int *
 	json_t *out = NULL;
 	if (r >= 0) { /* cannot be: the same event judged twice the same way */
 		*rc = STORE_ERR;
-		fprintf(stderr, "docketd: event '%s' was refused once and accepted the second time\n", ev.uuid);
+		fprintf(stderr, _("docketd: event '%s' was refused once and accepted the second time (a bug)\n"), ev.uuid);
 	} else if (r != ENG_REFUSED) {
 		*rc = r;
 	} else if (!uuid_valid(ev.uuid) || (*rc = storage_receipt_put(srv->st, &rec)) == 0) {

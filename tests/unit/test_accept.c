@@ -342,9 +342,51 @@ static void test_a_refusal_inside_a_batch_leaves_the_rest(void **state)
 	json_decref(a);
 }
 
+/* The wire's reader: what it refuses, and a round trip that keeps every field. */
+static void test_wire_strict(void **state)
+{
+	(void)state;
+	struct store_event ev = { "0b5e7c1a-3f2d-4e8b-9a61-7c2d9e4f1a03", "task.approved", "huang.wei", NULL, "3f9a",
+				  "2026-03-02T01:40:00Z", 41, "{\"opinion\":\"同意\"}", "9f2c", "MEUC" };
+	json_t *o = wire_event_json(&ev, 118);
+	struct store_event back;
+	int64_t seq = 0;
+	struct buf why = BUF_INIT;
+	assert_int_equal(wire_event_parse(o, &back, &seq, &why), 0);
+	assert_int_equal(seq, 118);
+	assert_string_equal(back.payload, ev.payload);
+	assert_null(back.on_behalf);
+	assert_int_equal(back.base_seq, 41);
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	store_event_signed_text(&ev, &a);
+	store_event_signed_text(&back, &b);
+	assert_string_equal(a.s, b.s); /* what was signed survives the trip */
+	buf_release(&a);
+	buf_release(&b);
+	static const char *const bad[] = {
+		"{\"uuid\":1}",
+		"{\"uuid\":\"u\",\"type\":\"t\",\"actor\":\"a\",\"made_at\":\"m\",\"payload\":\"{}\"}",
+		"{\"uuid\":\"u\",\"type\":\"t\",\"actor\":\"a\",\"made_at\":\"m\",\"payload\":\"{}\",\"base_seq\":-1}",
+		"{\"uuid\":\"u\",\"type\":\"t\",\"actor\":\"a\\u0000b\",\"made_at\":\"m\",\"payload\":\"{}\",\"base_seq\":1}",
+		"{\"uuid\":\"u\",\"type\":\"t\",\"actor\":\"a\",\"made_at\":\"m\",\"payload\":{},\"base_seq\":1}",
+		"[1]",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		json_t *x = json_loads(bad[i], JSON_ALLOW_NUL, NULL);
+		assert_non_null(x);
+		buf_reset(&why);
+		assert_int_equal(wire_event_parse(x, &back, NULL, &why), -1);
+		assert_true(why.len > 0);
+		json_decref(x);
+	}
+	buf_release(&why);
+	json_decref(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_wire_strict),
 		cmocka_unit_test_setup_teardown(test_accepted_in_the_servers_order_then_duplicate, setup2, teardown2),
 		cmocka_unit_test_setup_teardown(test_forgeries_refused_with_their_codes, setup2, teardown2),
 		cmocka_unit_test_setup_teardown(test_the_servers_state_decides, setup2, teardown2),
