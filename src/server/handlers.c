@@ -107,6 +107,22 @@ static json_t *rejected(const char *uuid, const char *code, json_t *reason)
 }
 
 /*
+ * Whether a rejection is kept as final: those the server's state decided
+ * (refused, stale, a key, a signature, a uuid). What this server's version
+ * cannot take yet (a deployment, documents, a timer, other rules, an
+ * unknown type) is not kept, so an upgraded server can accept it later.
+ */
+static int kept(const char *code)
+{
+	static const char *const not_yet[] = { "definition", "documents", "system_event", "rules_version",
+					       "unknown_type", "malformed" };
+	for (size_t i = 0; i < sizeof(not_yet) / sizeof(not_yet[0]); i++)
+		if (!strcmp(code, not_yet[i]))
+			return 0;
+	return 1;
+}
+
+/*
  * Judge one event of a batch (inside its transaction): its result, or NULL
  * when the batch must stop (*rc: the storage's status).
  */
@@ -167,7 +183,7 @@ static json_t *judge(struct server *srv, const char *device, json_t *item, int *
 		fprintf(stderr, _("docketd: event '%s' was refused once and accepted the second time (a bug)\n"), ev.uuid);
 	} else if (r != ENG_REFUSED) {
 		*rc = r;
-	} else if (!uuid_valid(ev.uuid) || (*rc = storage_receipt_put(srv->st, &rec)) == 0) {
+	} else if (!uuid_valid(ev.uuid) || !kept(code_en) || (*rc = storage_receipt_put(srv->st, &rec)) == 0) {
 		out = rejected(ev.uuid, code_en, json_pack("{s:s, s:s}", "en", en, "zh_CN", zh));
 	}
 	free(en);
