@@ -106,6 +106,15 @@ print(json.dumps({\"events\": [f, g]}))" >swap.json &&
 	test "$(json "[x[\"code\"] for x in b[\"results\"]]")" = "['\''uuid_conflict'\'', '\''wrong_key'\'']"
 '
 
+test_expect_success 'a deployment pushed from a terminal: rejected, and not kept as final' '
+	"$EVENTDUMP" cli 0 1 >deploy.json &&
+	test "$(authed POST /v1/push --data-binary @deploy.json)" = 200 &&
+	test "$(json "b[\"results\"][0][\"code\"]")" = definition &&
+	json "b[\"results\"][0][\"reason\"][\"zh_CN\"]" | grep "定义在服务器上部署" &&
+	uuid=$(json "b[\"results\"][0][\"uuid\"]") &&
+	test "$(sqlite3 srv/docketd.db "SELECT count(*) FROM receipts WHERE uuid = '\''$uuid'\''")" = 0
+'
+
 test_expect_success 'an applicant withdrew offline while the approver approved: the server'\''s order decides' '
 	docket -C cli2 -u wang.fang withdraw "$(cat r)" >/dev/null &&
 	"$EVENTDUMP" cli2 "$(sqlite3 cli2/docket.db "SELECT max(seq) - 1 FROM events")" >withdraw.json &&
