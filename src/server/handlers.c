@@ -108,14 +108,16 @@ static json_t *rejected(const char *uuid, const char *code, json_t *reason)
 
 /*
  * Whether a rejection is kept as final: those the server's state decided
- * (refused, stale, a key, a signature, a uuid). What this server's version
- * cannot take yet (a deployment, documents, a timer, other rules, an
- * unknown type) is not kept, so an upgraded server can accept it later.
+ * (refused, stale, a key, a signature). What this server's version cannot
+ * take yet (a deployment, documents, a timer, other rules, an unknown
+ * type) is not kept, so an upgraded server can accept it later; nor is
+ * another event under a sequenced uuid (the log itself says so, and a
+ * receipt there would answer the genuine event pushed again).
  */
 static int kept(const char *code)
 {
 	static const char *const not_yet[] = { "definition", "documents", "system_event", "rules_version",
-					       "unknown_type", "malformed" };
+					       "unknown_type", "malformed", "uuid_conflict" };
 	for (size_t i = 0; i < sizeof(not_yet) / sizeof(not_yet[0]); i++)
 		if (!strcmp(code, not_yet[i]))
 			return 0;

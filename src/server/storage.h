@@ -74,6 +74,14 @@ void receipt_release(struct receipt *r);
 /* Keep a rejection (inside the batch). */
 int storage_receipt_put(struct storage *st, const struct receipt *r);
 
+/*
+ * The server's own tables: they read whole (quick_check), and no kept
+ * rejection names an event that was sequenced. Appends a line per finding
+ * to `report`; *rejections counts the receipts. 0 all holds, 1 a finding,
+ * or < 0.
+ */
+int storage_check(struct storage *st, struct buf *report, int64_t *rejections);
+
 /* The last sequence of the log (0: empty), or < 0. */
 int64_t storage_last_seq(struct storage *st);
 /*

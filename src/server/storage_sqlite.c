@@ -435,6 +435,47 @@ int storage_receipt_put(struct storage *st, const struct receipt *r)
 			 "sssssss", r->uuid, r->device, r->ident, r->code, r->reason_en, r->reason_zh, now));
 }
 
+int storage_check(struct storage *st, struct buf *report, int64_t *rejections)
+{
+	*rejections = 0;
+	int found = 0;
+	sqlite3_stmt *stmt = q(st, "PRAGMA srv.quick_check", "");
+	if (!stmt)
+		return STORE_ERR;
+	int rc;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(stmt, 0);
+		if (v && strcmp(v, "ok")) {
+			buf_addf(report, _("docketd.db is damaged: %s\n"), v);
+			found = 1;
+		}
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+		return sql_fail(st);
+	if (!(stmt = q(st, "SELECT uuid FROM srv.receipts ORDER BY uuid", "")))
+		return STORE_ERR;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *uuid = (const char *)sqlite3_column_text(stmt, 0);
+		int64_t seq = 0;
+		int in = store_event_by_uuid(st->s, uuid, NULL, &seq);
+		if (in < 0) {
+			sqlite3_finalize(stmt);
+			return fail(st, in, "%s", store_error(st->s));
+		}
+		if (in) {
+			buf_addf(report, _("event %lld (%s) was sequenced, but its rejection is kept\n"), (long long)seq,
+				 uuid);
+			found = 1;
+		}
+		(*rejections)++;
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+		return sql_fail(st);
+	return found;
+}
+
 int64_t storage_last_seq(struct storage *st)
 {
 	int64_t n = store_event_last_seq(st->s);

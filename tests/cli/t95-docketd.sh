@@ -103,7 +103,12 @@ f = dict(e); f[\"payload\"] = e[\"payload\"].replace(\"同意\", \"不同意\")
 g = dict(e); g[\"actor\"] = \"wang.fang\"; g[\"uuid\"] = \"11111111-2222-4333-8444-555555555555\"
 print(json.dumps({\"events\": [f, g]}))" >swap.json &&
 	test "$(authed POST /v1/push --data-binary @swap.json)" = 200 &&
-	test "$(json "[x[\"code\"] for x in b[\"results\"]]")" = "['\''uuid_conflict'\'', '\''wrong_key'\'']"
+	test "$(json "[x[\"code\"] for x in b[\"results\"]]")" = "['\''uuid_conflict'\'', '\''wrong_key'\'']" &&
+	python3 -c "
+import json
+print(json.dumps({\"events\": [json.load(open(\"batch.json\"))[\"events\"][-1]]}))" >genuine.json &&
+	test "$(authed POST /v1/push --data-binary @genuine.json)" = 200 &&
+	test "$(json "b[\"results\"][0][\"status\"]")" = duplicate
 '
 
 test_expect_success 'a deployment pushed from a terminal: rejected, and not kept as final' '
@@ -196,6 +201,14 @@ test_expect_success 'HTTPS with a certificate and key: a terminal that trusts th
 	test "$(authed GET "/v1/events?limit=1" --cacert cert.pem)" = 200 &&
 	expect_exit 60 curl -s -o /dev/null "$(cat url)/v1/health" &&
 	test "$(stop_server)" = 0
+'
+
+test_expect_success 'docketd check: the log, every signature, the replay and the server'\''s own tables' '
+	"$DOCKETD" check --store srv >out && grep "state matches" out && grep "rejections kept" out &&
+	"$DOCKETD" check --store srv --json >out.json && python3 -c "import json; o=json.load(open(\"out.json\")); assert o[\"ok\"] and o[\"rejections\"] >= 1" &&
+	uuid=$(sqlite3 srv/docket.db "SELECT uuid FROM events ORDER BY seq DESC LIMIT 1") &&
+	sqlite3 srv/docketd.db "INSERT INTO receipts VALUES ('\''$uuid'\'', NULL, '\''x'\'', '\''refused'\'', '\''a'\'', '\''b'\'', '\''c'\'')" &&
+	expect_exit 1 "$DOCKETD" check --store srv >out && grep "was sequenced, but its rejection is kept" out
 '
 
 test_expect_success 'usage errors: no store, a store that is not a server store, a bad address' '

@@ -50,7 +50,8 @@ test_expect_success 'killed with SIGKILL in the middle of a push: nothing commit
 	json "set(x[\"status\"] for x in b[\"results\"])" | grep "{'\''duplicate'\''}" &&
 	test "$(srv_events)" = "$(($n + $(json "len(b[\"results\"])")))" &&
 	test "$(stop_server)" = 0 &&
-	docket -C srv check >check.out && grep "state matches" check.out
+	docket -C srv check >check.out && grep "state matches" check.out &&
+	"$DOCKETD" check --store srv >check.out && grep "state matches" check.out
 '
 
 mnt="$TMP/small"
@@ -77,7 +78,8 @@ test_expect_success 'the server'\''s disk full: 507 and nothing committed; with 
 	test "$(authed POST /v1/push --data-binary @batch.json)" = 200 &&
 	json "set(x[\"status\"] for x in b[\"results\"])" | grep "{'\''accepted'\''}" &&
 	test "$(stop_server)" = 0 &&
-	docket -C "$SRV_STORE" check >check.out && grep "state matches" check.out
+	docket -C "$SRV_STORE" check >check.out && grep "state matches" check.out &&
+	"$DOCKETD" check --store "$SRV_STORE" >check.out && grep "state matches" check.out
 '
 
 test_done
