@@ -180,7 +180,8 @@ int server_run(struct server *srv)
 		return -1;
 	}
 	struct buf cert = BUF_INIT, key = BUF_INIT;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	/* one thread; epoll where there is one, so the connections are not capped by select's 1024 */
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	if (cfg->cert || cfg->key) {

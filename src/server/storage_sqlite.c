@@ -290,9 +290,10 @@ int storage_enrol(struct storage *st, const char *code, const char *name, char *
 	*device = *token = NULL;
 	char *norm = code_norm(code), *h = sm3(norm);
 	free(norm);
-	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+	int brc = store_begin(st->s);
+	if (brc < 0) {
 		free(h);
-		return sql_fail(st);
+		return fail(st, brc, "%s", store_error(st->s));
 	}
 	time_t t = clock_now();
 	sqlite3_stmt *stmt = q(st, "SELECT 1 FROM srv.enrol_codes WHERE code_hash = ?1 AND device IS NULL AND expires > ?2",
@@ -312,15 +313,15 @@ int storage_enrol(struct storage *st, const char *code, const char *name, char *
 		free(th);
 		if (!status)
 			status = run(st, q(st, "UPDATE srv.enrol_codes SET device = ?2 WHERE code_hash = ?1", "ss", h, id));
-		if (!status && sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-			status = sql_fail(st);
+		if (!status && (status = store_commit(st->s)) < 0)
+			fail(st, status, "%s", store_error(st->s));
 		if (!status) {
 			*device = xstrdup(id);
 			*token = xstrdup(tok);
 		}
 	}
 	if (status)
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		store_rollback(st->s); /* nothing when the commit already rolled back */
 	free(h);
 	return status;
 }
