@@ -260,17 +260,21 @@ static char *code_norm(const char *code)
 
 int storage_code_make(struct storage *st, const char *name, int hours, char **code)
 {
-	/* 16 of 32 characters nobody confuses (no 0/O, 1/I/L, U/V): 80 bits */
+	/* 16 of 29 characters nobody confuses (no 0/O, 1/I/L, U/V): about 77 bits */
 	static const char alphabet[] = "ABCDEFGHJKMNPQRSTWXYZ23456789";
-	unsigned char r[16];
-	if (RAND_bytes(r, sizeof(r)) != 1)
-		abort();
+	const unsigned k = sizeof(alphabet) - 1, top = 256 / k * k; /* bytes at or over top would bias */
 	char c[20];
 	size_t n = 0;
-	for (int i = 0; i < 16; i++) {
+	for (int i = 0; i < 16;) {
+		unsigned char r;
+		if (RAND_bytes(&r, 1) != 1)
+			abort();
+		if (r >= top)
+			continue;
 		if (i && i % 4 == 0)
 			c[n++] = '-';
-		c[n++] = alphabet[r[i] % (sizeof(alphabet) - 1)];
+		c[n++] = alphabet[r % k];
+		i++;
 	}
 	c[n] = '\0';
 	char now[32];
