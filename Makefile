@@ -123,6 +123,13 @@ $(EVENTDUMP): tests/tools/eventdump.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS)
 
+.PHONY: clean-docketd
+clean: clean-docketd
+clean-docketd:
+	rm -f docketd
+
+-include $(SERVER_OBJ:.o=.d) $(EVENTDUMP).d
+
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Isrc -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
@@ -206,6 +213,6 @@ pot:
 	for po in $(PO); do msgmerge --quiet --update --no-fuzzy-matching --backup=none $$po po/docket.pot; done
 
 clean:
-	rm -rf $(BUILD) docket docketd
+	rm -rf $(BUILD) docket
 
--include $(CORE_OBJ:.o=.d) $(FRONT_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(UNIT_BIN:=.d) $(BENCH_BIN:=.d) $(PTYRUN).d
+-include $(CORE_OBJ:.o=.d) $(FRONT_OBJ:.o=.d) $(UNIT_BIN:=.d) $(BENCH_BIN:=.d) $(PTYRUN).d
