@@ -147,10 +147,14 @@ test_expect_success 'pull in pages: the cursor only moves forward, every event o
 	test "$(authed GET "/v1/events?limit=0")" = 400
 '
 
-test_expect_success 'pulled events carry their signatures: a terminal can verify them' '
-	test "$(authed GET "/v1/events?after=$(cat base)&limit=1")" = 200 &&
+test_expect_success 'pulled events carry their signatures; pushed back, they change nothing' '
+	test "$(authed GET "/v1/events?after=$(cat base)&limit=40")" = 200 &&
 	test "$(json "b[\"events\"][0][\"type\"]")" = person.enrolled &&
-	json "b[\"events\"][0][\"sig\"] is not None and isinstance(b[\"events\"][0][\"payload\"], str)" | grep True
+	json "b[\"events\"][0][\"sig\"] is not None and isinstance(b[\"events\"][0][\"payload\"], str)" | grep True &&
+	cp body pulled.json && n=$(srv_events) &&
+	test "$(authed POST /v1/push --data-binary @pulled.json)" = 200 &&
+	json "set(x[\"status\"] for x in b[\"results\"])" | grep "{'\''duplicate'\''}" &&
+	test "$(srv_events)" = "$n"
 '
 
 test_expect_success 'limits: a body over the limit is 413, a batch over the count 400, unknown routes 404/405' '
