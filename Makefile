@@ -43,11 +43,17 @@ ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 ALL_CFLAGS = $(BASE_CFLAGS) $(SAN_FLAGS) $(CFLAGS) $(PKG_CFLAGS) -DDOCKET_VERSION='"$(VERSION)"' \
              -DLOCALEDIR='"$(LOCALEDIR_INSTALL)"' -DDATADIR='"$(DATADIR)"' -MMD -MP
 
-# signin sits above the engine: both front ends prove who acts through it.
-CORE_DIRS := util yaml store auth defs docs engine signin
+# signin sits above the engine: both front ends prove who acts through it;
+# sync (the protocol's encoding, then the client) above it too.
+CORE_DIRS := util yaml store auth defs docs engine signin sync
 # src/schema.c sits above the modules: it lists each one's schema steps for the store.
 CORE_SRC  := $(foreach d,$(CORE_DIRS),$(sort $(wildcard src/$(d)/*.c))) src/schema.c
 FRONT_SRC := $(sort $(wildcard src/cli/*.c src/tui/*.c))
+# docketd, the extranet server: its own main on libmicrohttpd (doc/protocol.md)
+SERVER_SRC := $(sort $(wildcard src/server/*.c))
+SERVER_OBJ := $(SERVER_SRC:src/%.c=$(BUILD)/obj/%.o)
+MHD_CFLAGS := $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
+MHD_LIBS   := $(shell pkg-config --libs libmicrohttpd 2>/dev/null) -lpthread
 CORE_OBJ  := $(CORE_SRC:src/%.c=$(BUILD)/obj/%.o)
 FRONT_OBJ := $(FRONT_SRC:src/%.c=$(BUILD)/obj/%.o)
 LIB       := $(BUILD)/libdocket.a
@@ -76,16 +82,20 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 PO        := $(wildcard po/*.po)
 MO        := $(PO:po/%.po=$(BUILD)/locale/%/LC_MESSAGES/docket.mo)
 
-# The binary sits at the top so `./docket` works from a checkout.
+# The binaries sit at the top so `./docket` works from a checkout.
 DOCKET    := docket
+DOCKETD   := docketd
 ifneq ($(SAN),)
 DOCKET    := $(BUILD)/docket
+DOCKETD   := $(BUILD)/docketd
 endif
+# tests/tools/eventdump: a store's events as the protocol's push body (tests)
+EVENTDUMP := $(BUILD)/tests/eventdump
 
 .PHONY: pot all deps check-deps run test test-unit test-cli test-tui test-asan bench \
         install clean demo lint-shipped test-corpora fuzz fuzz-bins test-faults soak
 
-all: $(DOCKET) $(MO)
+all: $(DOCKET) $(DOCKETD) $(MO)
 
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
@@ -112,6 +122,24 @@ $(LIB): $(THEME_OBJ)
 
 $(DOCKET): $(FRONT_OBJ) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(FRONT_OBJ) $(LIB) $(PKG_LIBS)
+
+$(BUILD)/obj/server/%.o: src/server/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(MHD_CFLAGS) -c $< -o $@
+
+$(DOCKETD): $(SERVER_OBJ) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(SERVER_OBJ) $(LIB) $(PKG_LIBS) $(MHD_LIBS)
+
+$(EVENTDUMP): tests/tools/eventdump.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS)
+
+.PHONY: clean-docketd
+clean: clean-docketd
+clean-docketd:
+	rm -f docketd
+
+-include $(SERVER_OBJ:.o=.d) $(EVENTDUMP).d
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
@@ -168,8 +196,9 @@ test-unit: $(UNIT_BIN)
 	@sh tests/run-unit.sh $(UNIT_BIN)
 
 # make test-cli T=t90 runs only the scenarios whose names start so
-test-cli: $(DOCKET) $(MO) $(PTYRUN)
-	@T="$(T)" DOCKET=$(abspath $(DOCKET)) BUILD=$(abspath $(BUILD)) sh tests/run-cli.sh
+test-cli: $(DOCKET) $(DOCKETD) $(EVENTDUMP) $(MO) $(PTYRUN)
+	@T="$(T)" DOCKET=$(abspath $(DOCKET)) DOCKETD=$(abspath $(DOCKETD)) EVENTDUMP=$(abspath $(EVENTDUMP)) \
+		BUILD=$(abspath $(BUILD)) sh tests/run-cli.sh
 
 test-tui: $(DOCKET) $(MO) $(PTYRUN)
 	@DOCKET=$(abspath $(DOCKET)) BUILD=$(abspath $(BUILD)) sh tests/run-tui.sh
@@ -215,8 +244,11 @@ run: demo
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(DOCKET) $(DESTDIR)$(BINDIR)/docket
+	install -m 755 $(DOCKETD) $(DESTDIR)$(PREFIX)/sbin/docketd
 	install -m 644 doc/docket.1 $(DESTDIR)$(MANDIR)/man1/docket.1
+	install -m 644 doc/docketd.8 $(DESTDIR)$(MANDIR)/man8/docketd.8
 	cp -R workflows forms themes $(DESTDIR)$(DATADIR)/
 	for mo in $(MO); do \
 		lang=$$(echo $$mo | sed 's|$(BUILD)/locale/||; s|/LC_MESSAGES/docket.mo||'); \

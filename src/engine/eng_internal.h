@@ -149,6 +149,19 @@ const struct calendar *eng_cal_get(struct engine *e, const char *hash);
 /* The hash of the current deployed version of (kind, id), or NULL. Caller frees. */
 char *eng_current_hash(struct engine *e, const char *kind, const char *id);
 
+/* What the state says of the event an action makes (engine_act fills it; engine_accept compares). */
+struct act_ctx {
+	const char *instance; /* the request it concerns, or NULL */
+	char *def_version;    /* its workflow version, or the current organisation */
+	char *on_behalf;      /* the task's principal (stand-in), or NULL */
+	char *calendar;       /* the current version of the workflow's calendar, or NULL */
+};
+/*
+ * Fill c for an action `type` with `payload` from the current state
+ * (inside the transaction); the caller frees c's strings. 0 or < 0.
+ */
+int eng_act_context(struct engine *e, const char *type, json_t *payload, struct act_ctx *c);
+
 /* A new short id for the n-th thing the event `uuid` creates, unique in `table` ('i' or 't'). */
 int eng_new_id(struct engine *e, char table, const char *uuid, int n, char **out);
 

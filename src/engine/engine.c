@@ -350,14 +350,6 @@ int eng_new_id(struct engine *e, char table, const char *uuid, int n, char **out
 	return eng_fail(e, STORE_ERR, "%s", _("no unique id left (impossible)"));
 }
 
-/* The current state of the event an action makes. */
-struct act_ctx {
-	const char *instance; /* the request it concerns, or NULL */
-	char *def_version;    /* its workflow version, or the current organisation */
-	char *on_behalf;      /* the task's principal (stand-in), or NULL */
-	char *calendar;       /* the current version of the workflow's calendar, or NULL */
-};
-
 /*
  * The current version of the calendar the request's workflow counts working
  * days on (`calendar:`, default cn), or NULL when none is deployed (then the
@@ -392,7 +384,7 @@ static char *calendar_version(struct engine *e, const char *inst, json_t *payloa
 }
 
 /* Fill def_version and on_behalf for the event from the state (inside the transaction). */
-static int act_context(struct engine *e, const char *type, json_t *payload, struct act_ctx *c)
+int eng_act_context(struct engine *e, const char *type, json_t *payload, struct act_ctx *c)
 {
 	const char *task = json_string_value(json_object_get(payload, "task"));
 	const char *inst = json_string_value(json_object_get(payload, "instance"));
@@ -496,7 +488,7 @@ static int act_in_tx(struct engine *e, const char *uuid, int given, const char *
 	char made_at[32];
 	clock_format_iso(now, made_at, sizeof(made_at));
 	struct act_ctx c = { 0 };
-	int rc = act_context(e, type, payload, &c);
+	int rc = eng_act_context(e, type, payload, &c);
 	struct eng_doclink dl = { 0 };
 	if (!rc)
 		rc = eng_doclink_before(e, type, payload, &dl);

@@ -153,6 +153,24 @@ void engine_set_terminal(struct engine *e, const char *terminal);
 int engine_act(struct engine *e, const char *uuid, const char *type, const char *actor,
 	       json_t *payload, char **created);
 
+struct store_event;
+/*
+ * Judge an event made and signed on another store (a terminal's push to
+ * docketd; doc/protocol.md) and append it, signature kept, inside the
+ * caller's open transaction. It must be signed by the key that signs for
+ * its actor now in this store; be judged by today's rules (its payload's
+ * "rules"); name the definition version, stand-in principal and calendar
+ * this store's state gives; and pass every rule of the engine's apply.
+ * Returns 0 when appended (*seq: its sequence here), 1 when the same event
+ * (same signed content and signature) is in the log already (*seq), or
+ * ENG_REFUSED with *code ("malformed", "unsigned", "wrong_key",
+ * "bad_signature", "system_event", "definition", "unknown_type",
+ * "rules_version", "stale", "documents", "uuid_conflict", "refused": a
+ * static string) and the reason in engine_error(), nothing written; or
+ * another negative status (the caller rolls the batch back).
+ */
+int engine_accept(struct engine *e, const struct store_event *ev, int64_t *seq, const char **code);
+
 /*
  * Start a request of the deployed workflow `workflow` (its id) as `user`,
  * on the current versions of the workflow, its form and the organisation:

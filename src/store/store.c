@@ -666,6 +666,29 @@ void store_rollback(struct store *s)
 	}
 }
 
+int store_savepoint(struct store *s)
+{
+	if (!store_need_tx(s, _("a savepoint")))
+		return STORE_ERR;
+	int rc = sqlite3_exec(s->db, "SAVEPOINT docket_step", NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : store_sql_status(s, rc, _("begin a transaction"));
+}
+
+int store_savepoint_end(struct store *s, int keep)
+{
+	if (!store_need_tx(s, _("a savepoint")))
+		return STORE_ERR;
+	if (!keep) {
+		/* statements that are mid-step would make ROLLBACK TO fail */
+		store_sql_reset_all(s);
+		int rc = sqlite3_exec(s->db, "ROLLBACK TO docket_step", NULL, NULL, NULL);
+		if (rc != SQLITE_OK)
+			return store_sql_status(s, rc, _("roll back"));
+	}
+	int rc = sqlite3_exec(s->db, "RELEASE docket_step", NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : store_sql_status(s, rc, _("commit"));
+}
+
 sqlite3 *store_db(struct store *s)
 {
 	return s->db;

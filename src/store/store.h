@@ -116,6 +116,15 @@ int store_begin_at(struct store *s, const char *file, int line);
 #define store_begin(s) store_begin_at((s), __FILE__, __LINE__)
 int store_commit(struct store *s);
 void store_rollback(struct store *s);
+/*
+ * A savepoint inside the open transaction, for one step of a batch that
+ * may be refused alone (docketd judges each event of a push in the batch's
+ * transaction). store_savepoint marks; store_savepoint_end(s, 1) keeps
+ * what was written since, store_savepoint_end(s, 0) undoes it and keeps
+ * the transaction open. One level only. 0 or a negative status.
+ */
+int store_savepoint(struct store *s);
+int store_savepoint_end(struct store *s, int keep);
 
 /*
  * An event as appended to the log. The strings are borrowed from the
