@@ -86,6 +86,10 @@ int cli_resolve_user(struct cli *c);
 int cli_open_store(struct cli *c, int readonly, struct store **out);
 /* Map a STORE_* status to an exit code. */
 int cli_store_exit(int status);
+/* The exit for an error passed on as STORE_ERR with message msg: EXIT_STORE
+ * when the store's last failure (its message inside msg) was the machine's
+ * (out of memory, a disk error or a full disk, busy), else EXIT_INTERNAL. */
+int cli_failure_exit(struct store *s, const char *msg);
 /* Print a JSON value on stdout (pretty, UTF-8 unescaped) and free it. */
 void cli_print_json(json_t *v);
 /* Print "docket: MESSAGE" on stderr. */

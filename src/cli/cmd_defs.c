@@ -230,7 +230,7 @@ int cmd_deploy(struct cli *c)
 	if (st < 0) {
 		cli_error("%s", store_error(s));
 		fprintf(stderr, "%s\n", _("nothing was deployed"));
-		rc = cli_store_exit(st);
+		rc = st == STORE_ERR ? cli_failure_exit(s, store_error(s)) : cli_store_exit(st);
 		goto out;
 	}
 	size_t changed = 0;

@@ -51,12 +51,14 @@ static void session_close(struct session *ss)
 static int eng_exit(struct session *ss, int rc)
 {
 	const char *m = engine_error(ss->e);
+	int code = rc == ENG_REFUSED ? EXIT_INVALID
+		   : rc == STORE_ERR ? cli_failure_exit(ss->s, m) : EXIT_STORE;
 	do {
 		size_t n = strcspn(m, "\n");
 		cli_error("%.*s", (int)n, m);
 		m += n + (m[n] == '\n');
 	} while (*m);
-	return rc == ENG_REFUSED ? EXIT_INVALID : rc == STORE_ERR ? EXIT_INTERNAL : EXIT_STORE;
+	return code;
 }
 
 /*

@@ -21,6 +21,16 @@ int cli_store_exit(int status)
 	return status == STORE_OK ? EXIT_OK : status == STORE_ERR ? EXIT_INTERNAL : EXIT_STORE;
 }
 
+int cli_failure_exit(struct store *s, const char *msg)
+{
+	/* a failure of the machine (memory, disk) passed on as a plain error */
+	int st = store_error_status(s);
+	if ((st == STORE_NOMEM || st == STORE_IO || st == STORE_FULL || st == STORE_BUSY) && msg &&
+	    *store_error(s) && strstr(msg, store_error(s)))
+		return EXIT_STORE;
+	return EXIT_INTERNAL;
+}
+
 int cli_resolve_user(struct cli *c)
 {
 	if (!c->user || auth_person_id_ok(c->user))

@@ -71,6 +71,7 @@ int store_fail(struct store *s, int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vaddf(&s->err, fmt, ap);
 	va_end(ap);
+	s->err_status = status;
 	return status;
 }
 
@@ -582,6 +583,11 @@ void store_close(struct store *s)
 const char *store_error(const struct store *s)
 {
 	return s->err.s;
+}
+
+int store_error_status(const struct store *s)
+{
+	return s->err_status;
 }
 
 const char *store_dir(const struct store *s)

@@ -48,7 +48,8 @@ enum store_status {
 	STORE_MISSING = -7,   /* no store at that path (run `docket init`) */
 	STORE_NEEDS_UPGRADE = -8, /* opened read-only, but the schema is older:
 				     open it once read-write to upgrade */
-	STORE_IO = -9         /* the disk failed a read or write (EIO) */
+	STORE_IO = -9,        /* the disk failed a read or write (EIO) */
+	STORE_NOMEM = -10     /* SQLite ran out of memory */
 };
 
 /*
@@ -94,6 +95,9 @@ int store_open(const char *dir, int readonly, struct store **out, struct buf *er
 /* Close and free; an open transaction is rolled back (and reported: a bug). */
 void store_close(struct store *s);
 const char *store_error(const struct store *s);
+/* The status that came with store_error()'s message (STORE_FULL, ...). A
+ * caller that passed the failure on as STORE_ERR finds the cause here. */
+int store_error_status(const struct store *s);
 const char *store_dir(const struct store *s);
 /* Path of the bare git repository inside the store. */
 const char *store_git_dir(const struct store *s);

@@ -56,6 +56,7 @@ struct store {
 	sqlite3 *db;                   /* the connection; NULL once closed */
 	int readonly;                  /* opened for reading: no writes, no migration */
 	int schema;                    /* user_version once open */
+	int err_status;                /* the status store_fail last gave with err */
 	const char *tx_file;           /* where the open transaction began, or NULL */
 	int tx_line;                   /* ... and the line */
 	struct buf err;                /* the last error message */

@@ -33,6 +33,11 @@ int store_sql_status(struct store *s, int rc, const char *what)
 	case SQLITE_FULL:
 		return store_fail(s, STORE_FULL,
 				  _("disk full while writing store '%s'; nothing was changed"), s->dir);
+	case SQLITE_NOMEM:
+		return store_fail(s, STORE_NOMEM,
+				  _("store '%s': out of memory while trying to %s; nothing was changed "
+				    "(close other programs, then try again)"),
+				  s->dir, what);
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
 		return store_fail(s, STORE_CORRUPT,
@@ -95,6 +100,19 @@ static void cache_grow(struct store *s)
 
 sqlite3_stmt *store_sql_prepared(struct store *s, const char *sql)
 {
+	/*
+	 * After some errors (out of memory, a full disk, an I/O error) SQLite
+	 * rolls the transaction back by itself. A statement run after that
+	 * would run on its own, committed at once: half an action made
+	 * durable. Refuse every statement until the caller rolls back.
+	 */
+	if (s->tx_file && sqlite3_get_autocommit(s->db)) {
+		/* only a failure of the machine makes SQLite roll back by itself */
+		store_fail(s, STORE_IO,
+			   _("store '%s': the transaction was rolled back after an earlier error; nothing was changed"),
+			   s->dir);
+		return NULL;
+	}
 	if (s->cache_slots) {
 		for (size_t i = slot_of(sql, s->cache_slots); s->cache[i].sql;
 		     i = (i + 1) & (s->cache_slots - 1)) {

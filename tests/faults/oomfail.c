@@ -4,6 +4,7 @@
  *
  *   OOMFAIL_AT=N        the allocation to fail (0: count only)
  *   OOMFAIL_COUNT=FILE  at exit, write how many allocations were counted
+ *   OOMFAIL_LIBS=L      whose allocations: sqlite, git or both (default)
  *
  * It installs its allocators before main (SQLITE_CONFIG_MALLOC around
  * SQLite's own; GIT_OPT_SET_ALLOCATOR, which libgit2 keeps when it is set
@@ -123,15 +124,20 @@ __attribute__((constructor)) static void oomfail_init(void)
 	if (!n && !getenv("OOMFAIL_COUNT"))
 		return;
 	at = n ? atol(n) : 0;
+	const char *libs = getenv("OOMFAIL_LIBS");
 	atexit(report);
-	sqlite3_config(SQLITE_CONFIG_GETMALLOC, &orig);
-	sqlite3_mem_methods mine = orig;
-	mine.xMalloc = sq_malloc;
-	mine.xRealloc = sq_realloc;
-	sqlite3_config(SQLITE_CONFIG_MALLOC, &mine);
-	static git_allocator g = {
-		g_malloc, g_calloc, g_strdup, g_strndup, g_substrdup,
-		g_realloc, g_reallocarray, g_mallocarray, g_free,
-	};
-	git_libgit2_opts(GIT_OPT_SET_ALLOCATOR, &g);
+	if (!libs || strcmp(libs, "git")) {
+		sqlite3_config(SQLITE_CONFIG_GETMALLOC, &orig);
+		sqlite3_mem_methods mine = orig;
+		mine.xMalloc = sq_malloc;
+		mine.xRealloc = sq_realloc;
+		sqlite3_config(SQLITE_CONFIG_MALLOC, &mine);
+	}
+	if (!libs || strcmp(libs, "sqlite")) {
+		static git_allocator g = {
+			g_malloc, g_calloc, g_strdup, g_strndup, g_substrdup,
+			g_realloc, g_reallocarray, g_mallocarray, g_free,
+		};
+		git_libgit2_opts(GIT_OPT_SET_ALLOCATOR, &g);
+	}
 }

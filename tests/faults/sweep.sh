@@ -22,6 +22,16 @@ state() {
 		grep -v '^docket: note: refs/docs/.*(a save cut short)' # reconciling after a crash
 }
 
+# backtrace N MODE COMMAND...: where the command died, from gdb if there is one
+backtrace() {
+	command -v gdb >/dev/null || return 0
+	bn=$1 bmode=$2
+	shift 2
+	rm -rf "$TMP/s" && cp -a "$TMP/base" "$TMP/s"
+	gdb -q -batch -ex "set exec-wrapper env LD_PRELOAD=$SHIM $(shim_env "$bn" "$bmode") $AT_VAR=$bn" \
+		-ex run -ex bt --args "$@" 2>&1 | grep '^#' | head -n 25
+}
+
 # sweep NAME COMMAND...: the sweep described above, on copies of $TMP/base
 sweep() {
 	name=$1
@@ -60,6 +70,7 @@ sweep() {
 					echo "$where: exit $rc, expected ${FAIL_RC} with a message:"
 					cat "$TMP/err"
 					bad=$((bad + 1))
+					[ $rc -ge 128 ] && backtrace "$n" "$mode" "$@"
 				fi
 				cmp -s "$TMP/before" "$TMP/now" || {
 					echo "$where: failed, yet changed what a person sees:"
