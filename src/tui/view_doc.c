@@ -210,6 +210,11 @@ static int revs_request(struct tui *t, struct view *v, enum action a)
 	}
 }
 
+/* What this screen does besides what every screen does (the help lists them). */
+static const enum action revs_keys[] = {
+	ACT_OPEN, ACT_DIFF, ACT_NONE
+};
+
 const struct view_ops doc_revs_view_ops = {
 	.name = "revisions",
 	.title = revs_title,
@@ -219,6 +224,7 @@ const struct view_ops doc_revs_view_ops = {
 	.request = revs_request,
 	.release = revs_release,
 	.empty = N_("no revisions"),
+	.keys = revs_keys,
 };
 
 int tui_doc_revisions(struct tui *t, const char *id)
@@ -497,6 +503,8 @@ static int diff_request(struct tui *t, struct view *v, enum action a)
 	}
 }
 
+static const enum action diff_keys[] = { ACT_SIDE_BY_SIDE, ACT_NONE };
+
 const struct view_ops doc_diff_view_ops = {
 	.name = "diff",
 	.title = diff_title,
@@ -505,4 +513,5 @@ const struct view_ops doc_diff_view_ops = {
 	.request = diff_request,
 	.release = diff_release,
 	.empty = N_("no differences"),
+	.keys = diff_keys,
 };

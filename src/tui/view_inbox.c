@@ -57,6 +57,10 @@ struct inbox_item {
 
 enum inbox_sort { SORT_DEADLINE, SORT_RECEIVED, SORT_WORKFLOW, NSORTS };
 static const char *const sort_names[] = { N_("deadline"), N_("received"), N_("workflow") };
+/* What the time column (and so SORT_RECEIVED) is on each tab: done is when you decided, mine when it changed. */
+static const char *const time_names[NTABS] = { N_("received"), N_("time decided"), N_("last update"), N_("received") };
+/* How each tab is sorted until `sort` changes it: the deadline on what waits for you, else the newest first. */
+static const enum inbox_sort default_sort[NTABS] = { SORT_DEADLINE, SORT_RECEIVED, SORT_RECEIVED, SORT_DEADLINE };
 
 struct inbox_data {
 	struct inbox_item *v[NTABS]; /* rows per tab */
@@ -66,7 +70,7 @@ struct inbox_data {
 	size_t shown_tab;            /* the tab `shown` was made for (the active one until it switches) */
 	struct tabs tabs;
 	struct buf filter;           /* the `/` text */
-	enum inbox_sort sort;
+	enum inbox_sort sort[NTABS]; /* each tab's own order */
 	int has_received;            /* some row knows when it arrived (else no such column) */
 };
 
@@ -275,7 +279,7 @@ static void inbox_refilter(struct view *v)
 		ALLOC_GROW(d->shown, d->nshown + 1, d->shown_alloc);
 		/* insertion sort: inboxes are short */
 		size_t at = d->nshown;
-		while (at && item_cmp(&d->v[tab][i], &d->v[tab][d->shown[at - 1]], d->sort) < 0) {
+		while (at && item_cmp(&d->v[tab][i], &d->v[tab][d->shown[at - 1]], d->sort[tab]) < 0) {
 			d->shown[at] = d->shown[at - 1];
 			at--;
 		}
@@ -317,9 +321,18 @@ static int inbox_open(struct tui *t, struct view *v)
 	v->data = d;
 	buf_init(&d->filter);
 	tabs_init(&d->tabs);
-	for (size_t k = 0; k < NTABS; k++)
+	for (size_t k = 0; k < NTABS; k++) {
 		tabs_add(&d->tabs, _(tab_labels[k]), 0);
+		d->sort[k] = default_sort[k];
+	}
 	return inbox_load(t, v);
+}
+
+/* How tab `tab` is sorted, as people read it. */
+static const char *sort_label(const struct inbox_data *d, size_t tab)
+{
+	enum inbox_sort s = d->sort[tab];
+	return _(s == SORT_RECEIVED ? time_names[tab] : sort_names[s]);
 }
 
 static void inbox_title(struct tui *t, struct view *v, struct buf *out)
@@ -327,7 +340,8 @@ static void inbox_title(struct tui *t, struct view *v, struct buf *out)
 	(void)t;
 	struct inbox_data *d = v->data;
 	buf_adds(out, _("Inbox"));
-	buf_addf(out, " (%s %s)", _("by"), _(sort_names[d->sort]));
+	/* TRANSLATORS: after the inbox's title: how the tab shown is sorted ("by deadline") */
+	buf_addf(out, _(" (by %s)"), sort_label(d, d->tabs.active));
 	if (d->filter.len)
 		buf_addf(out, " /%s", d->filter.s);
 }
@@ -484,10 +498,15 @@ static int inbox_request(struct tui *t, struct view *v, enum action a)
 		tabs_action(&d->tabs, a);
 		inbox_refilter(v);
 		return 1;
-	case ACT_SORT:
-		d->sort = (enum inbox_sort)((d->sort + 1) % NSORTS);
+	case ACT_SORT: {
+		size_t tab = d->tabs.active;
+		/* my requests have no deadline to sort by */
+		do
+			d->sort[tab] = (enum inbox_sort)((d->sort[tab] + 1) % NSORTS);
+		while (tab_kinds[tab] == INBOX_MINE && d->sort[tab] == SORT_DEADLINE);
 		inbox_refilter(v);
-		tui_message(t, 0, _("sorted by %s"), _(sort_names[d->sort]));
+		tui_message(t, 0, _("sorted by %s"), sort_label(d, tab));
+	}
 		return 1;
 	case ACT_SEARCH:
 		inbox_filter(t, v);
@@ -506,6 +525,13 @@ static int inbox_request(struct tui *t, struct view *v, enum action a)
 	}
 }
 
+/* What this screen does besides what every screen does (the help lists them). */
+static const enum action inbox_keys[] = {
+	ACT_OPEN, ACT_NEXT_TAB, ACT_PREV_TAB, ACT_SORT, ACT_APPROVE, ACT_REJECT, ACT_RETURN, ACT_TRANSFER, ACT_DELEGATE, ACT_ADD_SIGNER,
+	ACT_REMOVE_SIGNER, ACT_CIRCULATE, ACT_URGE, ACT_WITHDRAW, ACT_SUBMIT, ACT_TERMINATE,
+	ACT_TAKE_BACK, ACT_MARK_READ, ACT_NONE
+};
+
 const struct view_ops inbox_view_ops = {
 	.name = "inbox",
 	.title = inbox_title,
@@ -517,4 +543,5 @@ const struct view_ops inbox_view_ops = {
 	.request = inbox_request,
 	.release = inbox_release,
 	.empty = N_("nothing here"),
+	.keys = inbox_keys,
 };
