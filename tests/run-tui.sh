@@ -332,6 +332,17 @@ else
 		if grep -qP '[\x{4e00}-\x{9fff}][:(]' "$tmp/screen"; then not_ok "$1: an ASCII colon or bracket after Chinese"; else ok; fi
 	}
 	no_ascii_punct "the inbox"
+	# 已办 says what was decided; 我的申请 where each request is now, and who has it
+	tm send-keys -t docket Tab
+	wait_for "办理结果" "已办 has a result column"
+	wait_for "收件箱（按办理时间排序）" "已办 is sorted by when it was decided, and says so"
+	tm send-keys -t docket Tab
+	wait_for "当前环节（处理人）" "我的申请 has a where-is-it-now column"
+	wait_for "部门负责人审批（" "a request in progress says its step and handler"
+	wait_for "收件箱（按更新时间排序）" "我的申请 is sorted by its last change, and says so"
+	no_ascii_punct "my requests"
+	tm send-keys -t docket BTab BTab
+	wait_for "收件箱（按期限排序）" "back on 待办"
 	tm send-keys -t docket End Enter
 	wait_for "退回原因" "the request view says why it came back"
 	wait_for "以便审核。" "the reason is there whole, wrapped"
@@ -357,7 +368,9 @@ else
 	tm send-keys -t docket '?'
 	wait_for "光标下移一行" "the help in Chinese"
 	wait_gone "move-down" "the help names no action"
+	tm send-keys -t docket PageDown
 	wait_for "修改并提交草稿或被退回的申请" "the request view's own keys are listed"
+	wait_gone "切换列表的排序方式" "and not the inbox's sort key"
 	tm send-keys -t docket q q V
 	wait_for "流程 7 | 表单 7 | 组织机构 1" "the definitions' tabs in Chinese"
 	wait_gone "workflow" "no English kind in the definitions"

@@ -364,7 +364,8 @@ static void test_approve_from_inbox(void **state)
 	json_decref(todo);
 	assert_non_null(task);
 	assert_false(task_in(INBOX_DONE, task));
-	static const char *const keys[] = { "a", "=同意", "Tab", "Enter", "@approved-80x24", NULL };
+	static const char *const keys[] = { "a", "=同意", "Tab", "Enter", "@approved-80x24", "Tab",
+					    "@done-result-80x24", NULL };
 	run(24, 80, keys);
 	assert_false(task_in(INBOX_TODO, task));
 	assert_true(task_in(INBOX_DONE, task));
