@@ -415,6 +415,55 @@ int tui_pick_workflow(struct tui *t, const char *title, char **id, char **hash)
 	return pick_workflow(t, title, 0, id, hash);
 }
 
+/*
+ * A form closed unsent after something was typed in it is kept, under
+ * `key` in t->unsent, as each field's value (text, or the choice's index),
+ * and put back the next time the same form opens: nothing typed is lost
+ * while docket runs. Sent, it is forgotten.
+ */
+static void nw_keep(struct tui *t, struct dialog *d, const char *key, int sent)
+{
+	if (!t->unsent)
+		t->unsent = json_object();
+	if (sent) {
+		json_object_del(t->unsent, key);
+		return;
+	}
+	if (!dialog_changed(d))
+		return;
+	json_t *v = json_array();
+	for (size_t i = 0; i < d->nfields; i++)
+		json_array_append_new(v, d->fields[i].kind == FIELD_CHOICE ? json_integer((json_int_t)d->fields[i].choice)
+									 : json_string(d->fields[i].edit.text.s));
+	json_object_set_new(t->unsent, key, v);
+	tui_message(t, 0, "%s", _("what you typed was not sent: it is kept, and back the next time you open this form"));
+}
+
+/* Put back what nw_keep kept for `key`, when the form has the same fields. */
+static void nw_restore(struct tui *t, struct dialog *d, const char *key)
+{
+	const json_t *v = json_object_get(t->unsent, key);
+	if (json_array_size(v) != d->nfields)
+		return;
+	for (size_t i = 0; i < d->nfields; i++) {
+		const json_t *x = json_array_get(v, i);
+		if (d->fields[i].kind == FIELD_CHOICE ? !json_is_integer(x) : !json_is_string(x))
+			return;
+	}
+	for (size_t i = 0; i < d->nfields; i++) {
+		const json_t *x = json_array_get(v, i);
+		struct dialog_field *f = &d->fields[i];
+		if (f->kind == FIELD_CHOICE) {
+			size_t c = (size_t)json_integer_value(x);
+			if (c < f->nchoices)
+				f->choice = c;
+		} else {
+			edit_set(&f->edit, json_string_value(x));
+		}
+	}
+	tui_message(t, 0, "%s", _("what you typed here before is back"));
+}
+
 void tui_new_request(struct tui *t)
 {
 	char *wid = NULL, *wf_hash = NULL;
@@ -436,6 +485,10 @@ void tui_new_request(struct tui *t)
 		const char *modes[] = { _("submit"), _("save as draft") };
 		nw_dialog(&d, &c, heading.s, modes, 2, NULL, NULL);
 		buf_release(&heading);
+		struct buf key = BUF_INIT;
+		buf_addf(&key, "new:%s:%s", wid, form_hash ? form_hash : "");
+		nw_restore(t, &d, key.s);
+		int sent = 0;
 		while (dialog_run(t, &d) == DIALOG_OK && c.data) {
 			int draft = d.fields[c.f_mode].choice == 1;
 			/* none given: the engine names it (the form's title field, or its title:) */
@@ -448,10 +501,13 @@ void tui_new_request(struct tui *t)
 					    created ? created : "");
 				free(created);
 				nw_refresh(t);
+				sent = 1;
 				break;
 			}
 			nw_refused(t, &d, &c);
 		}
+		nw_keep(t, &d, key.s, sent);
+		buf_release(&key);
 		nw_release(&c, &d);
 	}
 	free(wid);
@@ -500,6 +556,9 @@ int tui_edit_request(struct tui *t, const char *id, const json_t *show)
 		buf_release(&text);
 	}
 	buf_release(&why);
+	struct buf key = BUF_INIT;
+	buf_addf(&key, "edit:%s", id);
+	nw_restore(t, &d, key.s);
 	int rc = 0;
 	while (dialog_run(t, &d) == DIALOG_OK && c.data) {
 		int save = d.fields[c.f_mode].choice == 1;
@@ -530,6 +589,8 @@ int tui_edit_request(struct tui *t, const char *id, const json_t *show)
 		}
 		nw_refused(t, &d, &c);
 	}
+	nw_keep(t, &d, key.s, rc == 1);
+	buf_release(&key);
 	nw_release(&c, &d);
 	return rc;
 }

@@ -284,14 +284,16 @@ static void test_new_request_form(void **state)
  * Enter in a form goes to the next field, never past one (issue 14): on the
  * title it goes to the leave type, with nothing checked yet. Esc after
  * typing a date asks before dropping it; Esc there (keep editing) brings
- * the form back as it was; Discard closes it, and nothing was made.
+ * the form back as it was; Discard closes it, and nothing was made. What
+ * was typed is kept: the same form opened again has the date back.
  */
 static void test_form_enter_and_discard(void **state)
 {
 	(void)state;
 	static const char *const keys[] = { "+", "/", "=请假", "Enter", "Enter", "@new-enter-80x24", "Enter",
 					    "=2026-04-06", "Esc", "@new-discard-80x24", "Esc", "@new-kept-80x24",
-					    "Esc", "Left", "Enter", "Tab", "Tab", "@new-discarded-80x24", NULL };
+					    "Esc", "Left", "Enter", "Tab", "Tab", "@new-discarded-80x24", "+", "/",
+					    "=请假", "Enter", "@new-restored-80x24", NULL };
 	run(24, 80, keys);
 }
 
