@@ -341,6 +341,24 @@ else
 	wait_for "部门负责人审批（" "a request in progress says its step and handler"
 	wait_for "收件箱（按更新时间排序）" "我的申请 is sorted by its last change, and says so"
 	no_ascii_punct "my requests"
+	# the outgoing request's document: its revisions and a diff, titled with （）
+	tm send-keys -t docket /
+	tm send-keys -t docket -l '安全生产'
+	tm send-keys -t docket Enter
+	wait_for "收件箱（按更新时间排序） /安全生产" "/ filters my requests"
+	tm send-keys -t docket Enter
+	wait_for "== 版头 ==" "the request's document header is 版头"
+	tm send-keys -t docket /
+	tm send-keys -t docket -l '== 文稿'
+	tm send-keys -t docket Enter
+	wait_for "== 文稿 ==" "its documents are 文稿 (not a second 公文)"
+	tm send-keys -t docket d
+	wait_for "版本 关于召开全市安全生产会议的通知（" "the revisions, the document's id in （）"
+	no_ascii_punct "the revisions"
+	tm send-keys -t docket d
+	wait_for "（合并视图）" "the diff says which layout in （）"
+	tm send-keys -t docket q q q q
+	wait_gone "/安全生产" "q on the list drops the filter"
 	tm send-keys -t docket BTab BTab
 	wait_for "收件箱（按期限排序）" "back on 待办"
 	tm send-keys -t docket End Enter

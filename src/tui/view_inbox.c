@@ -189,7 +189,7 @@ static char *mine_where(struct tui *t, const char *id)
 			buf_adds(&out, _("; "));
 		const char *name = jstr(c, "name") ? jstr(c, "name") : jstr(c, "step");
 		if (who.len)
-			/* TRANSLATORS: a step and who holds it now ("部门负责人审批（赵磊）") */
+			/* TRANSLATORS: a thing and a note on it ("审批（赵磊）"); Chinese uses （） */
 			buf_addf(&out, _("%s (%s)"), name ? name : "", who.s);
 		else
 			buf_adds(&out, name ? name : "");
