@@ -236,6 +236,10 @@ static void load_tab(struct tui *t, struct inbox_data *d, size_t tab, json_t *a)
 			it->step = xstrdup(it->resubmit	       ? _("to resubmit")
 					   : jstr(o, "step_name") ? jstr(o, "step_name")
 								  : tui_step_name(t, NULL, wf, jstr(o, "step")));
+			if (!*it->step && kind) { /* an item circulated outside any step: say what it is */
+				free(it->step);
+				it->step = xstrdup(engine_task_kind_label(kind));
+			}
 			it->applicant = xstrdup(jstr(o, "applicant_name") ? jstr(o, "applicant_name")
 									  : tui_user_name(t, jstr(o, "applicant")));
 			if (tab_kinds[tab] == INBOX_DONE && jstr(o, "decision")) {

@@ -307,23 +307,52 @@ static int rq_is_current(const json_t *show, const char *step)
 	return 0;
 }
 
-/* Who acted on (or holds) a step: "赵磊 同意, 周敏". */
+/*
+ * Who acted on (or holds) a step: "赵磊 同意、周敏", each person once, as
+ * their last task there says (a request returned and sent again has the
+ * returner's new task: "赵磊", not "赵磊 已退回、赵磊").
+ */
 static void rq_step_people(struct tui *t, const json_t *show, const char *step, struct buf *out)
 {
-	size_t i;
-	json_t *x;
-	json_array_foreach(json_object_get(show, "tasks"), i, x) {
+	const json_t *tasks = json_object_get(show, "tasks");
+	size_t i, k;
+	json_t *x, *y;
+	json_array_foreach(tasks, i, x) {
 		const char *s = rq_str(x, "step");
 		const char *st = rq_str(x, "state");
+		const char *who = rq_str(x, "assignee");
 		if (!s || strcmp(s, step) || (st && !strcmp(st, "cancelled")))
 			continue;
+		int later = 0;
+		json_array_foreach(tasks, k, y) {
+			const char *s2 = rq_str(y, "step"), *st2 = rq_str(y, "state"), *who2 = rq_str(y, "assignee");
+			if (k > i && s2 && !strcmp(s2, step) && !(st2 && !strcmp(st2, "cancelled")) && who && who2 &&
+			    !strcmp(who, who2))
+				later = 1;
+		}
+		if (later)
+			continue;
 		if (out->len)
-			buf_adds(out, ", ");
-		buf_adds(out, tui_user_name(t, rq_str(x, "assignee")));
+			buf_adds(out, _(", "));
+		buf_adds(out, tui_user_name(t, who));
 		const char *dec = rq_str(x, "decision");
 		if (dec)
 			buf_addf(out, " %s", engine_action_label(dec));
 	}
+}
+
+/* Did the request last leave `step` by a return (退回)? Its map mark is then "[<]", not done. */
+static int rq_step_returned(const json_t *trail, const char *step)
+{
+	int ret = 0;
+	size_t i;
+	json_t *x;
+	json_array_foreach(trail, i, x) {
+		const char *s = rq_str(x, "step"), *a = rq_str(x, "action");
+		if (s && a && !strcmp(s, step))
+			ret = !strcmp(a, "returned");
+	}
+	return ret;
 }
 
 /* Lay the page out for `width` columns. */
@@ -465,7 +494,8 @@ static void rq_build(struct tui *t, struct rq_data *d, size_t width)
 				continue;
 			int cur = rq_is_current(o, st->id);
 			int seen = rq_step_seen(trail, st->id);
-			const char *mark = cur ? "[>]" : seen == 1 ? "[x]" : seen == 2 ? "[-]" : "[ ]";
+			int back = !cur && seen == 1 && rq_step_returned(trail, st->id);
+			const char *mark = cur ? "[>]" : back ? "[<]" : seen == 1 ? "[x]" : seen == 2 ? "[-]" : "[ ]";
 			buf_reset(&s);
 			buf_addf(&s, "%s %s", mark, st->name ? st->name : st->id);
 			struct buf who = BUF_INIT;
@@ -473,7 +503,7 @@ static void rq_build(struct tui *t, struct rq_data *d, size_t width)
 				buf_adds(&who, _("skipped"));
 			else
 				rq_step_people(t, o, st->id, &who);
-			rq_add(d, NULL, s.s, cur ? TE_URGENT : seen == 1 ? TE_OK : TE_MUTED,
+			rq_add(d, NULL, s.s, cur || back ? TE_URGENT : seen == 1 ? TE_OK : TE_MUTED,
 			       who.len ? who.s : NULL, TE_NORMAL);
 			d->v[d->n - 1].pad = d->label_w + 10;
 			buf_release(&who);
