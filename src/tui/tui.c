@@ -517,7 +517,7 @@ static void tui_request(struct tui *t, enum action a)
 		break;
 	case ACT_HELP:
 		if (v->ops != &help_view_ops) /* the keys that work on this screen */
-			tui_push(t, &help_view_ops, (void *)v->ops);
+			tui_push(t, &help_view_ops, help_view_data(v->ops));
 		break;
 	case ACT_COMMAND:
 		tui_command(t);

@@ -279,6 +279,8 @@ int tui_doc_revisions(struct tui *t, const char *id);
 extern const struct view_ops doc_revs_view_ops;
 extern const struct view_ops doc_diff_view_ops;
 
+/* Data for help_view_ops: the keys of the screen `from` (NULL: every key). */
+void *help_view_data(const struct view_ops *from);
 /* Data for def_view_ops: which definition to show. */
 void *def_view_data(const char *kind, const char *id);
 /* Data for request_view_ops: the request id (full). */

@@ -105,10 +105,16 @@ static void help_build(struct help_data *h, size_t width)
 	}
 }
 
-static int help_open(struct tui *t, struct view *v)
+void *help_view_data(const struct view_ops *from)
 {
 	struct help_data *h = xcalloc(1, sizeof(*h));
-	h->from = v->data; /* tui_push passes the screen it was opened from */
+	h->from = from;
+	return h;
+}
+
+static int help_open(struct tui *t, struct view *v)
+{
+	struct help_data *h = v->data ? v->data : help_view_data(NULL);
 	v->data = h;
 	v->width = t->cols > 0 ? (size_t)t->cols : 80;
 	help_build(h, v->width);

@@ -298,6 +298,18 @@ static void test_form_enter_and_discard(void **state)
 }
 
 /*
+ * An opinion typed and not sent (the dialog closed, Discard) is kept: the
+ * next dialog on the same request starts with it, and says so.
+ */
+static void test_unsent_opinion(void **state)
+{
+	(void)state;
+	static const char *const keys[] = { "a", "=拟同意，请领导审定。", "Esc", "Left", "Enter", "x",
+					    "@opinion-kept-80x24", "Esc", NULL };
+	run(24, 80, keys);
+}
+
+/*
  * Who may start a workflow is the engine's rule, in the TUI too: a clerk of
  * the finance bureau is not offered 收文办理 (its initiators are the
  * document clerks), the document clerk is (new-pick-80x24 above).
@@ -1357,6 +1369,7 @@ int main(void)
 		cmocka_unit_test(test_request_body),
 		cmocka_unit_test(test_refresh_every_view),
 		cmocka_unit_test(test_form_enter_and_discard),
+		cmocka_unit_test(test_unsent_opinion),
 		cmocka_unit_test(test_colour_depths),
 		cmocka_unit_test(test_remove_signer),
 		cmocka_unit_test(test_add_signer_circulate),
