@@ -172,8 +172,8 @@ while [ $n -lt 40 ]; do
 	n=$((n + 1))
 done
 tm send-keys -t docket Enter
-wait_for "Workflow leave" "Enter opens the workflow view"
-wait_for "dept_head" "the workflow view lists the first step"
+wait_for "Workflow 请假" "Enter opens the workflow view"
+wait_for "部门负责人审批" "the workflow view lists the first step"
 
 tm send-keys -t docket q
 wait_for "Definitions" "q goes back to the definitions"
@@ -290,7 +290,10 @@ else
 	# Title, 请假类型, 开始日期, then 结束日期: 2026-04-14 becomes 2026-04-15
 	tm send-keys -t docket Tab Tab Tab End BSpace 5
 	wait_for "[2026-04-15" "the end date is changed"
+	# Enter goes to the next field; F10 is OK from any field
 	tm send-keys -t docket Enter
+	wait_for "> 请假天数" "Enter on a field goes to the next one, nothing sent"
+	tm send-keys -t docket F10
 	wait_for "Request 年假 3天 - 王芳" "submitted, the request is called 3天"
 	wait_for "submitted request '$leave'" "the status bar says it was submitted"
 	tm send-keys -t docket q Tab Tab
@@ -303,6 +306,121 @@ else
 	fi
 	tm send-keys -t docket q
 	wait_for "docket-exited=0" "q quits"
+fi
+
+# the same screens under zh_CN (issue 14): Chinese words and names, never
+# ids, key names or state codes; full-width punctuation; a long return
+# reason read whole where it is fixed; Ctrl-C and Esc ask before a form
+# with changes is dropped
+tm kill-session -t docket
+reason='请写明具体事由，并附上单位出具的证明材料；假期跨越节假日的，请注明实际请假的工作日天数，以便审核。'
+if ! zleave=$("$DOCKET" -C "$store" -u wang.fang --json new leave --set type=personal --set start=2026-05-11 \
+	--set end=2026-05-12 --set reason=办事 2>"$tmp/zleave.out" | sed -n 's/.*"request": "\([a-z0-9]*\)".*/\1/p') ||
+	[ -z "$zleave" ] ||
+	! "$DOCKET" -C "$store" -u zhao.lei return "$zleave" --to applicant -m "$reason" >>"$tmp/zleave.out" 2>&1; then
+	cat "$tmp/zleave.out"
+	not_ok "a leave returned to wang.fang with a long reason"
+else
+	zh="LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 DOCKET_LOCALEDIR='$BUILD/locale'"
+	tm -f /dev/null new-session -d -s docket -x 80 -y 24 \
+		"$zh '$DOCKET' -C '$store' -u wang.fang; echo docket-exited=\$?; sleep 30"
+	wait_for "收件箱（按期限排序）" "the inbox title in Chinese, full-width brackets"
+	wait_for "待办：" "the status bar with a full-width colon"
+	# no ASCII colon or bracket right after Chinese anywhere on a screen
+	no_ascii_punct() {
+		capture
+		if grep -qP '[\x{4e00}-\x{9fff}][:(]' "$tmp/screen"; then not_ok "$1: an ASCII colon or bracket after Chinese"; else ok; fi
+	}
+	no_ascii_punct "the inbox"
+	# 已办 says what was decided; 我的申请 where each request is now, and who has it
+	tm send-keys -t docket Tab
+	wait_for "办理结果" "已办 has a result column"
+	wait_for "收件箱（按办理时间排序）" "已办 is sorted by when it was decided, and says so"
+	tm send-keys -t docket Tab
+	wait_for "当前环节（处理人）" "我的申请 has a where-is-it-now column"
+	wait_for "部门负责人审批（" "a request in progress says its step and handler"
+	wait_for "收件箱（按更新时间排序）" "我的申请 is sorted by its last change, and says so"
+	no_ascii_punct "my requests"
+	# the outgoing request's document: its revisions and a diff, titled with （）
+	tm send-keys -t docket /
+	tm send-keys -t docket -l '安全生产'
+	tm send-keys -t docket Enter
+	wait_for "收件箱（按更新时间排序） /安全生产" "/ filters my requests"
+	tm send-keys -t docket Enter
+	wait_for "== 版头 ==" "the request's document header is 版头"
+	tm send-keys -t docket /
+	tm send-keys -t docket -l '== 文稿'
+	tm send-keys -t docket Enter
+	wait_for "== 文稿 ==" "its documents are 文稿 (not a second 公文)"
+	tm send-keys -t docket d
+	wait_for "版本 关于召开全市安全生产会议的通知（" "the revisions, the document's id in （）"
+	no_ascii_punct "the revisions"
+	tm send-keys -t docket d
+	wait_for "（合并视图）" "the diff says which layout in （）"
+	tm send-keys -t docket q q q q
+	wait_gone "/安全生产" "q on the list drops the filter"
+	tm send-keys -t docket BTab BTab
+	wait_for "收件箱（按期限排序）" "back on 待办"
+	tm send-keys -t docket End Enter
+	wait_for "退回原因" "the request view says why it came back"
+	wait_for "以便审核。" "the reason is there whole, wrapped"
+	wait_gone "(leave)" "the workflow by its name, no id"
+	no_ascii_punct "the request view"
+	tm send-keys -t docket End
+	wait_for "至 申请人：" "the trail's opinion after a full-width colon"
+	wait_for "[<] 部门负责人审批" "the map marks the step it was returned from, not done"
+	tm send-keys -t docket P
+	wait_for "退回原因：" "the form of the returned request says why"
+	wait_for "以便审核。" "and the reason is whole there too"
+	no_ascii_punct "the form"
+	tm send-keys -t docket -l '补'
+	tm send-keys -t docket C-c
+	wait_for "放弃已填写的内容？" "Ctrl-C on a changed form asks first"
+	tm send-keys -t docket Escape
+	wait_gone "放弃已填写的内容？" "Esc there keeps editing"
+	wait_for "王芳补" "what was typed is still there"
+	tm send-keys -t docket Escape
+	wait_for "放弃已填写的内容？" "Esc on the changed form asks too"
+	tm send-keys -t docket Left Enter
+	wait_gone "退回原因：" "Discard closes the form"
+	wait_for "申请 事假" "back on the request, unchanged"
+	tm send-keys -t docket '?'
+	wait_for "光标下移一行" "the help in Chinese"
+	wait_gone "move-down" "the help names no action"
+	tm send-keys -t docket PageDown
+	wait_for "修改并提交草稿或被退回的申请" "the request view's own keys are listed"
+	wait_gone "切换列表的排序方式" "and not the inbox's sort key"
+	tm send-keys -t docket q q V
+	wait_for "流程 7 | 表单 7 | 组织机构 1" "the definitions' tabs in Chinese"
+	wait_gone "workflow" "no English kind in the definitions"
+	tm send-keys -t docket Home
+	n=0
+	while [ $n -lt 40 ]; do
+		capture
+		row=$(grep -n " 流程  *leave " "$tmp/screen" | head -n 1 | cut -d: -f1)
+		pos=$(head -n 1 "$tmp/screen" | sed -n 's/.* \([0-9][0-9]*\)\/[0-9][0-9]* *$/\1/p')
+		if [ -n "$row" ] && [ -n "$pos" ] && [ $((row - 3)) -eq "$pos" ]; then break; fi
+		tm send-keys -t docket j
+		sleep 0.05
+		n=$((n + 1))
+	done
+	tm send-keys -t docket Enter
+	wait_for "流程 请假" "the workflow view by its name"
+	wait_for "申请人所在部门负责人" "who acts, in words"
+	wait_for "单人审批" "the mode in Chinese"
+	wait_gone "department_head" "no assignment codes"
+	no_ascii_punct "the workflow view"
+	tm send-keys -t docket q q q
+	wait_for "docket-exited=0" "q quits"
+	# the CLI says a state in words too
+	draft=$(sed -n "s/.*'\\([0-9a-z]*\\)'.*/\\1/p" "$tmp/new.out" | tail -n 1)
+	if LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 DOCKET_LOCALEDIR="$BUILD/locale" \
+		"$DOCKET" -C "$store" -u wang.fang urge "$draft" 2>"$tmp/urge.err"; then
+		not_ok "urging a draft is refused"
+	elif grep -q "的状态为“草稿”" "$tmp/urge.err"; then ok; else
+		cat "$tmp/urge.err"
+		not_ok "the refusal says 草稿, not draft"
+	fi
 fi
 
 # who acts (issue 11): someone the agent does not hold signs in on the

@@ -130,13 +130,16 @@ static int lint_report(struct cli *c, struct defset *set, struct diags *d, size_
 		fflush(stdout);
 		size_t nf = user_files(set);
 		struct buf msg = BUF_INIT;
+		struct buf what = BUF_INIT;
 		buf_addf(&msg, ngettext("checked %zu file", "checked %zu files", nf), nf);
-		buf_adds(&msg, ": ");
 		if (errors)
-			buf_addf(&msg, ngettext("%zu error", "%zu errors", errors), errors);
+			buf_addf(&what, ngettext("%zu error", "%zu errors", errors), errors);
 		else
-			buf_adds(&msg, _("no errors"));
-		fprintf(stderr, "%s\n", msg.s);
+			buf_adds(&what, _("no errors"));
+		/* TRANSLATORS: a heading and what it is about ("New request: 请假"); Chinese uses ： */
+		fprintf(stderr, _("%s: %s"), msg.s, what.s);
+		fputc('\n', stderr);
+		buf_release(&what);
 		buf_release(&msg);
 	}
 	return errors ? EXIT_INVALID : EXIT_OK;

@@ -272,7 +272,11 @@ void cli_print_request(struct engine *e, const json_t *o)
 
 	size_t i;
 	json_t *v;
-	printf("%s\n", _("current steps:"));
+	/* a finished or returned request is at no step: say so, never a heading over nothing */
+	if (json_array_size(json_object_get(o, "current")))
+		printf("%s\n", _("current steps:"));
+	else
+		printf("%s\n", _("current steps: none"));
 	json_array_foreach(json_object_get(o, "current"), i, v) {
 		buf_reset(&s);
 		name_and_id(&s, jget(v, "name"), jget(v, "step"));

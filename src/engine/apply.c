@@ -331,7 +331,7 @@ static int checks(struct ctx *c, const struct engine_action *a)
 		return REFUSE(c, _(a->deny), c->in.id);
 	unsigned states = a->checks & ENG_STATES;
 	if (states && !(states & ENG_IN(c->in.state)))
-		return REFUSE(c, _(a->wrong_state), c->in.id, eng_request_state_text(c->in.state));
+		return REFUSE(c, _(a->wrong_state), c->in.id, engine_state_label(eng_request_state_text(c->in.state)));
 	/* 三员分立: the administrators' work is theirs alone, and nothing else is
 	   (a request's creation is judged in judge_created, by its organisation) */
 	if (!is_system && !(a->checks & ENG_ADMIN_OK) && a->op != ENG_OP_CREATED) {

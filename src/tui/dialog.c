@@ -108,6 +108,9 @@ void dialog_release(struct dialog *d)
 		buf_release(&f->msg);
 	}
 	free(d->fields);
+	for (size_t i = 0; d->initial && i < d->nfields; i++)
+		free(d->initial[i]);
+	free(d->initial);
 	free(d->ok_label);
 	free(d->cancel_label);
 	buf_release(&d->title);
@@ -253,6 +256,10 @@ enum dialog_result dialog_key(struct tui *t, struct dialog *d, int key)
 {
 	if (d->result != DIALOG_OPEN || key == KEYC_MOUSE)
 		return d->result;
+	if (key == KEYC_INTERRUPT) { /* Ctrl-C: as Esc (dialog_run asks before losing anything) */
+		d->result = DIALOG_CANCEL;
+		return d->result;
+	}
 	size_t nfocus = d->nfields + (*d->cancel_label ? 2 : 1);
 	struct dialog_field *f = d->focus < d->nfields ? &d->fields[d->focus] : NULL;
 	enum action a;
@@ -270,10 +277,16 @@ enum dialog_result dialog_key(struct tui *t, struct dialog *d, int key)
 	}
 	switch (a) {
 	case ACT_OPEN:
+		/* Enter goes on to the next field, so nothing is skipped; OK on the last one */
 		if (d->focus == d->nfields + 1)
 			d->result = DIALOG_CANCEL;
+		else if (!d->enter_ok && d->focus + 1 < d->nfields)
+			d->focus++;
 		else
 			try_ok(d);
+		break;
+	case ACT_DIALOG_OK:
+		try_ok(d);
 		break;
 	case ACT_BACK:
 	case ACT_QUIT:
@@ -586,20 +599,55 @@ void dialog_draw(struct tui *t, struct dialog *d)
 	tui_place_cursor(t, d->cur_y, d->cur_x);
 }
 
+int dialog_changed(const struct dialog *d)
+{
+	for (size_t i = 0; d->initial && i < d->nfields; i++)
+		if (strcmp(d->initial[i], dialog_value(d, i)))
+			return 1;
+	return 0;
+}
+
+/* Cancel on a dialog whose fields changed: ask before dropping them; 1 to drop. */
+static int dialog_may_discard(struct tui *t, struct dialog *d)
+{
+	if (!d->confirm_discard || !dialog_changed(d) || t->script_ended)
+		return 1;
+	struct dialog q;
+	dialog_init(&q, _("Discard what you typed?"));
+	buf_adds(&q.text, _("What you typed in this form has not been sent or saved. Close it anyway?"));
+	dialog_buttons(&q, _("Discard"), _("Keep editing"));
+	q.focus = 1; /* the safe answer first */
+	int yes = dialog_run(t, &q) == DIALOG_OK;
+	dialog_release(&q);
+	return yes;
+}
+
 enum dialog_result dialog_run(struct tui *t, struct dialog *d)
 {
-	while (d->result == DIALOG_OPEN) {
-		tui_paint(t);
-		dialog_draw(t, d);
-		refresh();
-		int key = tui_read_key(t);
-		/* take everything already typed (a paste) before drawing again */
-		while (key >= 0 && dialog_key(t, d, key) == DIALOG_OPEN) {
-			timeout(0);
-			key = tui_read_key(t);
-		}
-		timeout(1000);
+	if (d->confirm_discard && !d->initial) {
+		d->initial = xcalloc(d->nfields ? d->nfields : 1, sizeof(*d->initial));
+		for (size_t i = 0; i < d->nfields; i++)
+			d->initial[i] = xstrdup(dialog_value(d, i));
 	}
+	tui_dialog_depth++;
+	for (;;) {
+		while (d->result == DIALOG_OPEN) {
+			tui_paint(t);
+			dialog_draw(t, d);
+			refresh();
+			int key = tui_read_key(t);
+			/* take everything already typed (a paste) before drawing again */
+			while (key >= 0 && dialog_key(t, d, key) == DIALOG_OPEN) {
+				timeout(0);
+				key = tui_read_key(t);
+			}
+			timeout(1000);
+		}
+		if (d->result != DIALOG_CANCEL || dialog_may_discard(t, d))
+			break;
+		d->result = DIALOG_OPEN;
+	}
+	tui_dialog_depth--;
 	tui_place_cursor(t, -1, 0);
 	return d->result;
 }

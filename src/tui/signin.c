@@ -324,6 +324,7 @@ static void signin_dialog(struct sin *x, struct dialog *d)
 {
 	static const char *const titles[] = { N_("Sign in"), N_("Switch person"), N_("Locked") };
 	dialog_init(d, _(titles[x->mode]));
+	d->enter_ok = 1; /* a person the agent holds needs no passphrase: Enter signs in */
 	signin_text(x, &d->text);
 	if (x->mode == TUI_SIGNIN_UNLOCK) {
 		x->f_user = SIZE_MAX;

@@ -11,6 +11,8 @@
 #include "../defs/org.h"
 #include "../defs/value.h"
 #include "../engine/engine.h"
+#include "../store/store.h"
+#include "../util/xalloc.h"
 #include "../util/i18n.h"
 #include "view.h"
 #include "widget.h"
@@ -37,7 +39,7 @@ static void standin_pick(struct tui *t, struct dialog *d, size_t field, enum act
 	} else if (field == c->f_wf) {
 		char *id = NULL, *hash = NULL;
 		if (tui_pick_workflow(t, _("Only for workflow"), &id, &hash) == 0)
-			edit_set(&d->fields[field].edit, id);
+			edit_set(&d->fields[field].edit, tui_workflow_name(t, id));
 		free(id);
 		free(hash);
 	} else {
@@ -45,6 +47,8 @@ static void standin_pick(struct tui *t, struct dialog *d, size_t field, enum act
 	}
 	buf_reset(&d->fields[field].msg);
 }
+
+static char *standin_workflow(struct tui *t, const char *s);
 
 /* Check what can be checked here, each at its field; 0 when all is well. */
 static int standin_check(struct tui *t, struct dialog *d, const struct standin_ctx *c)
@@ -63,20 +67,58 @@ static int standin_check(struct tui *t, struct dialog *d, const struct standin_c
 			     dialog_value(d, c->f_from));
 		bad = 1;
 	}
-	const char *wf = dialog_value(d, c->f_wf);
-	char *hash = *wf ? engine_current_version(t->engine, "workflow", wf) : NULL;
-	if (*wf && !hash) {
-		dialog_error(d, c->f_wf, _("no workflow '%s' is deployed"), wf);
+	char *wf = standin_workflow(t, dialog_value(d, c->f_wf));
+	char *hash = wf ? engine_current_version(t->engine, "workflow", wf) : NULL;
+	if (*dialog_value(d, c->f_wf) && !hash) {
+		dialog_error(d, c->f_wf, _("no workflow '%s' is deployed"), dialog_value(d, c->f_wf));
 		bad = 1;
 	}
 	free(hash);
+	free(wf);
 	return bad;
+}
+
+/* store_def_list callback: the id of the workflow named ctx->name, when it is the only one. */
+struct wf_find {
+	const char *name;
+	char *id;
+	int n;
+};
+
+static int wf_find_fn(void *ctx, const struct store_def *sd)
+{
+	struct wf_find *f = ctx;
+	if (strcmp(sd->kind, "workflow") || !sd->name || strcmp(sd->name, f->name))
+		return 0;
+	if (!f->n++)
+		f->id = xstrdup(sd->id);
+	return 0;
+}
+
+/* The workflow `s` names, by id or by its (unique) name, as an id (caller frees); NULL: none. */
+static char *standin_workflow(struct tui *t, const char *s)
+{
+	if (!*s)
+		return NULL;
+	char *hash = engine_current_version(t->engine, "workflow", s);
+	if (hash) {
+		free(hash);
+		return xstrdup(s);
+	}
+	struct wf_find f = { s, NULL, 0 };
+	store_def_list(t->store, 0, wf_find_fn, &f);
+	if (f.n != 1) {
+		free(f.id);
+		return NULL;
+	}
+	return f.id;
 }
 
 void tui_standin(struct tui *t)
 {
 	struct dialog d;
 	dialog_init(&d, _("Stand-in while I am away"));
+	d.confirm_discard = 1;
 	struct buf k = BUF_INIT;
 	keymap_describe(&t->keymap, ACT_EDIT_PICK, "/", &k);
 	buf_adds(&d.text, _("new tasks in this period go to your stand-in, recorded as \"B on behalf of A\""));
@@ -109,8 +151,10 @@ void tui_standin(struct tui *t)
 		}
 		json_t *p = json_pack("{s:s, s:s, s:s}", "standin", who, "from", dialog_value(&d, c.f_from),
 				      "to", dialog_value(&d, c.f_to));
-		if (*dialog_value(&d, c.f_wf))
-			json_object_set_new(p, "workflow", json_string(dialog_value(&d, c.f_wf)));
+		char *wf = standin_workflow(t, dialog_value(&d, c.f_wf));
+		if (wf)
+			json_object_set_new(p, "workflow", json_string(wf));
+		free(wf);
 		int r = engine_act(t->engine, NULL, EVENT(STANDIN_SET), t->user, p, NULL);
 		json_decref(p);
 		if (r >= 0) {

@@ -221,3 +221,19 @@ const char *tui_state_label(const char *state)
 {
 	return engine_state_label(state);
 }
+
+const char *tui_kind_label(const char *kind)
+{
+	static const struct { const char *kind, *label; } kinds[] = {
+		{ "workflow", N_("workflow") },
+		{ "form", N_("form") },
+		{ "organisation", N_("organisation") },
+		{ "theme", N_("theme") },
+		/* TRANSLATORS: a definition of working days and holidays (工作日历) */
+		{ "calendar", N_("calendar") },
+	};
+	for (size_t i = 0; kind && i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(kinds[i].kind, kind))
+			return _(kinds[i].label);
+	return kind ? kind : "";
+}

@@ -66,6 +66,25 @@ static void on_fatal_signal(int sig)
 	raise(sig);
 }
 
+volatile sig_atomic_t tui_dialog_depth;
+/* Set by Ctrl-C in a dialog; tui_read_key turns it into KEYC_INTERRUPT. */
+static volatile sig_atomic_t interrupted;
+
+/*
+ * Ctrl-C: in a dialog it cancels that dialog (which asks before losing
+ * what was typed); anywhere else it ends docket as any termination does.
+ */
+static void on_interrupt(int sig)
+{
+	if (tui_dialog_depth > 0) {
+		interrupted = 1;
+		return;
+	}
+	tui_restore();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 static const int fatal_signals[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL,
 				     SIGTERM, SIGHUP, SIGINT };
 #define NFATAL (sizeof(fatal_signals) / sizeof(fatal_signals[0]))
@@ -80,6 +99,10 @@ static void install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < NFATAL; i++)
 		sigaction(fatal_signals[i], &sa, &saved_actions[i]);
+	/* SIGINT stays installed: a dialog may take more than one */
+	sa.sa_handler = on_interrupt;
+	sa.sa_flags = 0;
+	sigaction(SIGINT, &sa, NULL);
 }
 
 static void restore_signals(void)
@@ -303,10 +326,12 @@ static void draw_status(struct tui *t)
 	char now[32];
 	clock_format_local(clock_now(), now, sizeof(now));
 	/* sync is a placeholder until sync lands */
+	char count[32] = "-";
 	if (t->pending >= 0)
-		buf_addf(&right, "%s %ld | %s | %s ", _("pending:"), t->pending, _("sync: offline"), now);
-	else
-		buf_addf(&right, "%s - | %s | %s ", _("pending:"), _("sync: offline"), now);
+		snprintf(count, sizeof(count), "%ld", t->pending);
+	/* TRANSLATORS: the status bar's count of to-do items ("待办：2") */
+	buf_addf(&right, _("pending: %s"), count);
+	buf_addf(&right, " | %s | %s ", _("sync: offline"), now);
 	enum theme_elem e = t->msg.len && t->msg_error ? TE_ERROR : TE_STATUS;
 	/* the right side goes first when both do not fit, so the message wins */
 	size_t rw = utf8_width(right.s);
@@ -491,8 +516,8 @@ static void tui_request(struct tui *t, enum action a)
 		tui_pop(t);
 		break;
 	case ACT_HELP:
-		if (v->ops != &help_view_ops)
-			tui_push(t, &help_view_ops, NULL);
+		if (v->ops != &help_view_ops) /* the keys that work on this screen */
+			tui_push(t, &help_view_ops, help_view_data(v->ops));
 		break;
 	case ACT_COMMAND:
 		tui_command(t);
@@ -549,8 +574,14 @@ static void tui_request(struct tui *t, enum action a)
 	case ACT_COUNT:
 		break;
 	default: {
-		const struct action_info *ai = action_info(a);
-		tui_message(t, 0, _("'%s' is not available here yet"), ai ? ai->name : "?");
+		/* said with the keys, never the action's name */
+		struct buf keys = BUF_INIT, help = BUF_INIT;
+		keymap_describe(&t->keymap, a, "/", &keys);
+		keymap_describe(&t->keymap, ACT_HELP, "/", &help);
+		tui_message(t, 0, _("%s does nothing on this screen (%s lists the keys that do)"), keys.s,
+			    help.s);
+		buf_release(&keys);
+		buf_release(&help);
 		break;
 	}
 	}
@@ -733,6 +764,8 @@ static void tui_teardown(struct tui *t)
 	free(t->user);
 	t->user = NULL;
 	tui_defs_free(t);
+	json_decref(t->unsent);
+	t->unsent = NULL;
 	if (t->docs)
 		docs_free(t->docs);
 	t->docs = NULL;
@@ -797,6 +830,10 @@ int tui_read_key(struct tui *t)
 		return t->script(t, t->script_ctx);
 	wint_t wc;
 	int rc = wget_wch(stdscr, &wc);
+	if (interrupted) {
+		interrupted = 0;
+		return KEYC_INTERRUPT;
+	}
 	if (rc == ERR) {
 		if (!tui_idle_lock(t))
 			tui_session_lost(t);

@@ -89,6 +89,12 @@ struct view_ops {
 	void (*layout)(struct tui *t, struct view *v, size_t width);
 	/* Shown when there are no lines (untranslated; drawn through _()). */
 	const char *empty;
+	/*
+	 * The screen's own actions, beyond those every screen has (tui.c's
+	 * generic ones, search, the editing keys), ending with ACT_NONE; the
+	 * help lists only these and the generic ones. NULL: none.
+	 */
+	const enum action *keys;
 };
 
 struct view {
@@ -137,13 +143,17 @@ struct tui {
 	int locking;            /* 1 while the lock is on screen */
 	int demo;               /* 1: a demo store, whose sign-in shows the demo passphrase */
 	const char *cover;      /* when set, the screen is covered (sign-in, lock): this title, no view */
+	json_t *unsent;         /* request id -> an opinion typed in a dialog closed unsent, offered again; owned */
 	/* tests: where keys come from instead of the terminal (NULL: the terminal) */
 	int (*script)(struct tui *t, void *ctx);
 	void *script_ctx;
+	int script_ended;       /* tests: the script has no keys left, so a dialog cancels without asking */
 };
 
 /* Key code for a mouse event (tui-private; the keymap never holds it). */
 #define KEYC_MOUSE (KEYC_BASE + 0x200)
+/* Ctrl-C (SIGINT) while a dialog is open: the dialog cancels, asking first (tui-private). */
+#define KEYC_INTERRUPT (KEYC_BASE + 0x201)
 
 /* Show a message in the status bar until the next key. */
 void tui_message(struct tui *t, int error, const char *fmt, ...)
@@ -236,6 +246,8 @@ const char *tui_step_name(struct tui *t, const char *wf_hash, const char *wf_id,
 const char *tui_workflow_name(struct tui *t, const char *id);
 /* A request's state as people read it ("in progress" for running). */
 const char *tui_state_label(const char *state);
+/* A kind of definition as people read it ("workflow": 流程; the kind itself when unknown). */
+const char *tui_kind_label(const char *kind);
 /* Free everything tdefs read. */
 void tui_defs_free(struct tui *t);
 
@@ -250,6 +262,12 @@ void tui_defs_free(struct tui *t);
  * action is not possible (message set).
  */
 int request_act(struct tui *t, const char *id, enum action a);
+/*
+ * Why request `show` (engine_show) was returned to its applicant, whole:
+ * "请写明具体事由（赵磊，03-02 09:47）" appended to out. 0 when it is not
+ * returned (nothing appended).
+ */
+int tui_return_reason(struct tui *t, const json_t *show, struct buf *out);
 /* Is `a` one of the actions request_act() runs? */
 int request_action(enum action a);
 
@@ -269,6 +287,8 @@ int tui_doc_revisions(struct tui *t, const char *id);
 extern const struct view_ops doc_revs_view_ops;
 extern const struct view_ops doc_diff_view_ops;
 
+/* Data for help_view_ops: the keys of the screen `from` (NULL: every key). */
+void *help_view_data(const struct view_ops *from);
 /* Data for def_view_ops: which definition to show. */
 void *def_view_data(const char *kind, const char *id);
 /* Data for request_view_ops: the request id (full). */
@@ -283,6 +303,8 @@ void tui_new_request(struct tui *t);
 int tui_edit_request(struct tui *t, const char *id, const json_t *show);
 /* Name a stand-in (代理) for a period, optionally for one workflow (standin.c). */
 void tui_standin(struct tui *t);
+/* What a field takes for person i of o: their name, or their id when another has that name. */
+const char *tui_user_ref(const struct org *o, size_t i);
 /* A person by id or by unique name, as an id (caller frees); NULL when unknown. */
 char *tui_user_id(struct tui *t, const char *s);
 /*

@@ -31,6 +31,8 @@ struct defs_data {
 	size_t *shown;      /* indexes into v of the rows shown (tab and filter) */
 	size_t nshown, shown_alloc;
 	struct tabs tabs;   /* 0: all, then one per kind (defs_kinds, then others found) */
+	char **tab_kinds;   /* the kind of each tab (tab_kinds[0] NULL: all); owned */
+	size_t ntab_kinds, tab_kinds_alloc;
 	struct buf filter;  /* the `/` text; "" shows everything */
 };
 
@@ -76,7 +78,7 @@ static void defs_format(struct row *r, const struct def_item *d)
 	enum theme_elem h = TE_HEADER;
 	row_add(r, d ? TE_NORMAL : h, " ", 1);
 	if (l.kind) {
-		row_add(r, d ? TE_MUTED : h, d ? d->kind : _("Kind"), l.kind);
+		row_add(r, d ? TE_MUTED : h, d ? tui_kind_label(d->kind) : _("Kind"), l.kind);
 		row_add(r, d ? TE_NORMAL : h, " ", 1);
 	}
 	row_add(r, d ? TE_ID : h, d ? d->id : _("Id"), l.id);
@@ -138,6 +140,9 @@ static void defs_release(struct view *v)
 	defs_clear(dd);
 	free(dd->shown);
 	tabs_release(&dd->tabs);
+	for (size_t k = 0; k < dd->ntab_kinds; k++)
+		free(dd->tab_kinds[k]);
+	free(dd->tab_kinds);
 	buf_release(&dd->filter);
 	free(dd);
 	v->data = NULL;
@@ -152,7 +157,8 @@ static int defs_match(const struct def_item *d, const char *filter)
 	snprintf(ver, sizeof(ver), "%.8s", d->hash);
 	struct buf when = BUF_INIT;
 	tui_format_time(&when, d->deployed_at);
-	int m = text_match(d->kind, filter) || text_match(d->id, filter) ||
+	int m = text_match(d->kind, filter) || text_match(tui_kind_label(d->kind), filter) ||
+		text_match(d->id, filter) ||
 		(d->name && text_match(d->name, filter)) || text_match(ver, filter) ||
 		text_match(when.s, filter);
 	buf_release(&when);
@@ -162,7 +168,7 @@ static int defs_match(const struct def_item *d, const char *filter)
 /* Is d on tab `tab` (0: all; the others are labelled with their kind)? */
 static int defs_on_tab(const struct defs_data *dd, const struct def_item *d, size_t tab)
 {
-	return !tab || (tab < dd->tabs.n && !strcmp(d->kind, dd->tabs.v[tab].label));
+	return !tab || (tab < dd->ntab_kinds && !strcmp(d->kind, dd->tab_kinds[tab]));
 }
 
 /*
@@ -195,6 +201,14 @@ static void defs_refilter(struct view *v)
 	v->lines = dd->nshown;
 }
 
+/* A tab for the definitions of `kind` (NULL: all of them), labelled as people read it. */
+static void defs_add_tab(struct defs_data *dd, const char *kind)
+{
+	ALLOC_GROW(dd->tab_kinds, dd->ntab_kinds + 1, dd->tab_kinds_alloc);
+	dd->tab_kinds[dd->ntab_kinds++] = kind ? xstrdup(kind) : NULL;
+	tabs_add(&dd->tabs, kind ? tui_kind_label(kind) : _("All"), 0);
+}
+
 /* Read the definitions from the store into dd. */
 static int defs_load(struct tui *t, struct view *v)
 {
@@ -207,10 +221,10 @@ static int defs_load(struct tui *t, struct view *v)
 	/* a kind without a tab yet (one added since) gets one at the end */
 	for (size_t i = 0; i < dd->n; i++) {
 		size_t k = 1;
-		while (k < dd->tabs.n && strcmp(dd->tabs.v[k].label, dd->v[i].kind))
+		while (k < dd->ntab_kinds && strcmp(dd->tab_kinds[k], dd->v[i].kind))
 			k++;
-		if (k == dd->tabs.n)
-			tabs_add(&dd->tabs, dd->v[i].kind, 0);
+		if (k == dd->ntab_kinds)
+			defs_add_tab(dd, dd->v[i].kind);
 	}
 	defs_refilter(v);
 	return 0;
@@ -222,9 +236,9 @@ static int defs_open(struct tui *t, struct view *v)
 	v->data = dd;
 	buf_init(&dd->filter);
 	tabs_init(&dd->tabs);
-	tabs_add(&dd->tabs, _("All"), 0);
+	defs_add_tab(dd, NULL);
 	for (size_t k = 0; k < NKINDS; k++)
-		tabs_add(&dd->tabs, defs_kinds[k], 0);
+		defs_add_tab(dd, defs_kinds[k]);
 	return defs_load(t, v);
 }
 
@@ -338,6 +352,11 @@ static int defs_request(struct tui *t, struct view *v, enum action a)
 	}
 }
 
+/* What this screen does besides what every screen does (the help lists them). */
+static const enum action defs_keys[] = {
+	ACT_OPEN, ACT_NEXT_TAB, ACT_PREV_TAB, ACT_NONE
+};
+
 const struct view_ops defs_view_ops = {
 	.name = "definitions",
 	.title = defs_title,
@@ -349,4 +368,5 @@ const struct view_ops defs_view_ops = {
 	.request = defs_request,
 	.release = defs_release,
 	.empty = N_("no definitions deployed yet (run 'docket deploy')"),
+	.keys = defs_keys,
 };

@@ -107,7 +107,11 @@ static void revs_title(struct tui *t, struct view *v, struct buf *out)
 {
 	(void)t;
 	struct revs_data *d = v->data;
-	buf_addf(out, "%s %s (%s)", _("Revisions"), d->title ? d->title : "", d->id);
+	struct buf what = BUF_INIT;
+	buf_addf(&what, "%s %s", _("Revisions"), d->title ? d->title : "");
+	/* TRANSLATORS: a thing and a note on it ("审批（赵磊）"); Chinese uses （） */
+	buf_addf(out, _("%s (%s)"), what.s, d->id);
+	buf_release(&what);
 }
 
 /* Columns: the mark, the revision, the author, the time, the action. */
@@ -210,6 +214,11 @@ static int revs_request(struct tui *t, struct view *v, enum action a)
 	}
 }
 
+/* What this screen does besides what every screen does (the help lists them). */
+static const enum action revs_keys[] = {
+	ACT_OPEN, ACT_DIFF, ACT_NONE
+};
+
 const struct view_ops doc_revs_view_ops = {
 	.name = "revisions",
 	.title = revs_title,
@@ -219,6 +228,7 @@ const struct view_ops doc_revs_view_ops = {
 	.request = revs_request,
 	.release = revs_release,
 	.empty = N_("no revisions"),
+	.keys = revs_keys,
 };
 
 int tui_doc_revisions(struct tui *t, const char *id)
@@ -434,8 +444,10 @@ static void diff_title(struct tui *t, struct view *v, struct buf *out)
 		diff_build(t, d, (size_t)t->cols);
 		v->lines = d->n;
 	}
-	buf_addf(out, "%s r%d..r%d %s (%s)", _("Diff"), d->rev_a, d->rev_b, d->title,
-		 d->side ? _("side by side") : _("unified"));
+	struct buf what = BUF_INIT;
+	buf_addf(&what, "%s r%d..r%d %s", _("Diff"), d->rev_a, d->rev_b, d->title);
+	buf_addf(out, _("%s (%s)"), what.s, d->side ? _("side by side") : _("unified"));
+	buf_release(&what);
 }
 
 /* A line, scrolled sideways by whole characters (a wide one cut by the edge shows as a blank). */
@@ -497,6 +509,8 @@ static int diff_request(struct tui *t, struct view *v, enum action a)
 	}
 }
 
+static const enum action diff_keys[] = { ACT_SIDE_BY_SIDE, ACT_NONE };
+
 const struct view_ops doc_diff_view_ops = {
 	.name = "diff",
 	.title = diff_title,
@@ -505,4 +519,5 @@ const struct view_ops doc_diff_view_ops = {
 	.request = diff_request,
 	.release = diff_release,
 	.empty = N_("no differences"),
+	.keys = diff_keys,
 };

@@ -53,10 +53,16 @@ struct inbox_item {
 	int overdue;        /* 1: pending and past its deadline */
 	int resubmit;       /* 1: my request returned to me (no task: submit it again) */
 	char *waiting;      /* "(waiting for 孙丽)": my task waits for someone acting for me first; or NULL */
+	char *where;        /* my requests: the step it is at and who has it ("部门负责人审批（赵磊）"), or "" */
+	char *result;       /* done: what I decided ("已退回"), or "" */
 };
 
 enum inbox_sort { SORT_DEADLINE, SORT_RECEIVED, SORT_WORKFLOW, NSORTS };
 static const char *const sort_names[] = { N_("deadline"), N_("received"), N_("workflow") };
+/* What the time column (and so SORT_RECEIVED) is on each tab: done is when you decided, mine when it changed. */
+static const char *const time_names[NTABS] = { N_("received"), N_("time decided"), N_("last update"), N_("received") };
+/* How each tab is sorted until `sort` changes it: the deadline on what waits for you, else the newest first. */
+static const enum inbox_sort default_sort[NTABS] = { SORT_DEADLINE, SORT_RECEIVED, SORT_RECEIVED, SORT_DEADLINE };
 
 struct inbox_data {
 	struct inbox_item *v[NTABS]; /* rows per tab */
@@ -66,7 +72,7 @@ struct inbox_data {
 	size_t shown_tab;            /* the tab `shown` was made for (the active one until it switches) */
 	struct tabs tabs;
 	struct buf filter;           /* the `/` text */
-	enum inbox_sort sort;
+	enum inbox_sort sort[NTABS]; /* each tab's own order */
 	int has_received;            /* some row knows when it arrived (else no such column) */
 };
 
@@ -81,7 +87,10 @@ struct inbox_layout {
  * (the title and the step say what a request is; `/` and sorting still
  * use it) and the step gives a cell ("to resubmit" still fits); under 64
  * only the title, step and deadline remain (my requests: the time); under
- * 40 the title. My requests have no applicant (you) and no deadline.
+ * 40 the title. My requests have no applicant (you) and no deadline: that
+ * room says where each one is now (step and handlers), and under 100
+ * columns it takes the workflow's place too. Done shows the result in the
+ * deadline's place.
  */
 static struct inbox_layout inbox_layout(size_t width, int received, enum inbox_kind kind)
 {
@@ -89,9 +98,12 @@ static struct inbox_layout inbox_layout(size_t width, int received, enum inbox_k
 	int mine = kind == INBOX_MINE;
 	if (!received)
 		l.received = 0;
-	if (mine)
-		l.applicant = l.deadline = 0;
-	else if (width < 100 && l.received) {
+	if (mine) {
+		l.deadline = 0;
+		l.applicant = 20; /* where it is now */
+		if (width < 100)
+			l.workflow = 0;
+	} else if (width < 100 && l.received) {
 		/* and the title keeps its 30 cells at 80 columns */
 		l.workflow = 0;
 		l.step = 11;
@@ -150,6 +162,43 @@ static int urgency_level(const char *u)
 	return 0;
 }
 
+/*
+ * Where a request of mine in progress is now: its current steps and who
+ * holds them ("部门负责人审批（赵磊）"), from engine_show — read only for the
+ * requests in progress, which are few. Caller frees.
+ */
+static char *mine_where(struct tui *t, const char *id)
+{
+	json_t *show = engine_show(t->engine, id);
+	struct buf out = BUF_INIT, who = BUF_INIT;
+	size_t i, k;
+	json_t *c, *x;
+	json_array_foreach(json_object_get(show, "current"), i, c) {
+		buf_reset(&who);
+		json_array_foreach(json_object_get(show, "tasks"), k, x) {
+			const char *st = jstr(x, "state"), *kind = jstr(x, "kind");
+			if (!jstr(x, "step") || !jstr(c, "step") || strcmp(jstr(x, "step"), jstr(c, "step")) ||
+			    !st || strcmp(st, "pending") || (kind && !strcmp(kind, "read")))
+				continue;
+			if (who.len)
+				buf_adds(&who, _(", "));
+			buf_adds(&who, jstr(x, "assignee_name") ? jstr(x, "assignee_name")
+								: tui_user_name(t, jstr(x, "assignee")));
+		}
+		if (out.len)
+			buf_adds(&out, _("; "));
+		const char *name = jstr(c, "name") ? jstr(c, "name") : jstr(c, "step");
+		if (who.len)
+			/* TRANSLATORS: a thing and a note on it ("审批（赵磊）"); Chinese uses （） */
+			buf_addf(&out, _("%s (%s)"), name ? name : "", who.s);
+		else
+			buf_adds(&out, name ? name : "");
+	}
+	json_decref(show);
+	buf_release(&who);
+	return buf_detach(&out);
+}
+
 /* Build the rows of one tab from the engine's JSON. */
 static void load_tab(struct tui *t, struct inbox_data *d, size_t tab, json_t *a)
 {
@@ -166,9 +215,15 @@ static void load_tab(struct tui *t, struct inbox_data *d, size_t tab, json_t *a)
 		it->workflow = xstrdup(jstr(o, "workflow_name") ? jstr(o, "workflow_name") : tui_workflow_name(t, wf));
 		it->order = i;
 		const char *urg = jstr(o, "urgency");
+		it->where = xstrdup("");
+		it->result = xstrdup("");
 		if (tab_kinds[tab] == INBOX_MINE) {
 			it->step = xstrdup(tui_state_label(jstr(o, "state")));
 			it->applicant = xstrdup(tui_user_name(t, t->user));
+			if (jstr(o, "state") && !strcmp(jstr(o, "state"), "running")) {
+				free(it->where);
+				it->where = mine_where(t, it->request);
+			}
 			it->received = short_time(jstr(o, "updated_at"), NULL);
 			it->deadline = xstrdup("");
 		} else {
@@ -181,8 +236,16 @@ static void load_tab(struct tui *t, struct inbox_data *d, size_t tab, json_t *a)
 			it->step = xstrdup(it->resubmit	       ? _("to resubmit")
 					   : jstr(o, "step_name") ? jstr(o, "step_name")
 								  : tui_step_name(t, NULL, wf, jstr(o, "step")));
+			if (!*it->step && kind) { /* an item circulated outside any step: say what it is */
+				free(it->step);
+				it->step = xstrdup(engine_task_kind_label(kind));
+			}
 			it->applicant = xstrdup(jstr(o, "applicant_name") ? jstr(o, "applicant_name")
 									  : tui_user_name(t, jstr(o, "applicant")));
+			if (tab_kinds[tab] == INBOX_DONE && jstr(o, "decision")) {
+				free(it->result);
+				it->result = xstrdup(engine_action_label(jstr(o, "decision")));
+			}
 			const char *when = tab_kinds[tab] == INBOX_DONE ? "decided_at" : "received";
 			it->received = short_time(jstr(o, when), NULL);
 			it->deadline = short_time(jstr(o, "deadline"), &it->due);
@@ -208,6 +271,8 @@ static void clear_tabs(struct inbox_data *d)
 			free(it->received);
 			free(it->deadline);
 			free(it->waiting);
+			free(it->where);
+			free(it->result);
 		}
 		free(d->v[k]);
 		d->v[k] = NULL;
@@ -232,6 +297,7 @@ static void inbox_release(struct view *v)
 static int item_match(const struct inbox_item *it, const char *f)
 {
 	return !*f || text_match(it->title, f) || (it->waiting && text_match(it->waiting, f)) ||
+	       text_match(it->where, f) || text_match(it->result, f) ||
 	       text_match(it->workflow, f) || text_match(it->step, f) || text_match(it->applicant, f) ||
 	       text_match(it->request, f) || text_match(it->received, f) || text_match(it->deadline, f);
 }
@@ -275,7 +341,7 @@ static void inbox_refilter(struct view *v)
 		ALLOC_GROW(d->shown, d->nshown + 1, d->shown_alloc);
 		/* insertion sort: inboxes are short */
 		size_t at = d->nshown;
-		while (at && item_cmp(&d->v[tab][i], &d->v[tab][d->shown[at - 1]], d->sort) < 0) {
+		while (at && item_cmp(&d->v[tab][i], &d->v[tab][d->shown[at - 1]], d->sort[tab]) < 0) {
 			d->shown[at] = d->shown[at - 1];
 			at--;
 		}
@@ -317,9 +383,18 @@ static int inbox_open(struct tui *t, struct view *v)
 	v->data = d;
 	buf_init(&d->filter);
 	tabs_init(&d->tabs);
-	for (size_t k = 0; k < NTABS; k++)
+	for (size_t k = 0; k < NTABS; k++) {
 		tabs_add(&d->tabs, _(tab_labels[k]), 0);
+		d->sort[k] = default_sort[k];
+	}
 	return inbox_load(t, v);
+}
+
+/* How tab `tab` is sorted, as people read it. */
+static const char *sort_label(const struct inbox_data *d, size_t tab)
+{
+	enum inbox_sort s = d->sort[tab];
+	return _(s == SORT_RECEIVED ? time_names[tab] : sort_names[s]);
 }
 
 static void inbox_title(struct tui *t, struct view *v, struct buf *out)
@@ -327,7 +402,8 @@ static void inbox_title(struct tui *t, struct view *v, struct buf *out)
 	(void)t;
 	struct inbox_data *d = v->data;
 	buf_adds(out, _("Inbox"));
-	buf_addf(out, " (%s %s)", _("by"), _(sort_names[d->sort]));
+	/* TRANSLATORS: after the inbox's title: how the tab shown is sorted ("by deadline") */
+	buf_addf(out, _(" (by %s)"), sort_label(d, d->tabs.active));
 	if (d->filter.len)
 		buf_addf(out, " /%s", d->filter.s);
 }
@@ -388,13 +464,19 @@ static void inbox_format(struct row *r, const struct inbox_item *it, enum inbox_
 	}
 	if (l.applicant) {
 		row_add(r, n, " ", 1);
-		row_add(r, n, it ? it->applicant : _("Applicant"), l.applicant);
+		if (mine)
+			row_add(r, n, it ? it->where : _("Now at"), l.applicant);
+		else
+			row_add(r, n, it ? it->applicant : _("Applicant"), l.applicant);
 	}
 	if (l.received) {
 		row_add(r, n, " ", 1);
 		row_add(r, it ? TE_DATE : h, it ? it->received : time_header(kind), l.received);
 	}
-	if (l.deadline) {
+	if (l.deadline && kind == INBOX_DONE) {
+		row_add(r, n, " ", 1);
+		row_add(r, n, it ? it->result : _("Result"), l.deadline);
+	} else if (l.deadline) {
 		row_add(r, n, " ", 1);
 		row_add(r, it ? (it->overdue ? TE_OVERDUE : TE_DATE) : h, it ? it->deadline : _("Deadline"),
 			l.deadline);
@@ -484,10 +566,15 @@ static int inbox_request(struct tui *t, struct view *v, enum action a)
 		tabs_action(&d->tabs, a);
 		inbox_refilter(v);
 		return 1;
-	case ACT_SORT:
-		d->sort = (enum inbox_sort)((d->sort + 1) % NSORTS);
+	case ACT_SORT: {
+		size_t tab = d->tabs.active;
+		/* my requests and what I decided show no deadline to sort by */
+		do
+			d->sort[tab] = (enum inbox_sort)((d->sort[tab] + 1) % NSORTS);
+		while ((tab_kinds[tab] == INBOX_MINE || tab_kinds[tab] == INBOX_DONE) && d->sort[tab] == SORT_DEADLINE);
 		inbox_refilter(v);
-		tui_message(t, 0, _("sorted by %s"), _(sort_names[d->sort]));
+		tui_message(t, 0, _("sorted by %s"), sort_label(d, tab));
+	}
 		return 1;
 	case ACT_SEARCH:
 		inbox_filter(t, v);
@@ -506,6 +593,13 @@ static int inbox_request(struct tui *t, struct view *v, enum action a)
 	}
 }
 
+/* What this screen does besides what every screen does (the help lists them). */
+static const enum action inbox_keys[] = {
+	ACT_OPEN, ACT_NEXT_TAB, ACT_PREV_TAB, ACT_SORT, ACT_APPROVE, ACT_REJECT, ACT_RETURN, ACT_TRANSFER, ACT_DELEGATE, ACT_ADD_SIGNER,
+	ACT_REMOVE_SIGNER, ACT_CIRCULATE, ACT_URGE, ACT_WITHDRAW, ACT_SUBMIT, ACT_TERMINATE,
+	ACT_TAKE_BACK, ACT_MARK_READ, ACT_NONE
+};
+
 const struct view_ops inbox_view_ops = {
 	.name = "inbox",
 	.title = inbox_title,
@@ -517,4 +611,5 @@ const struct view_ops inbox_view_ops = {
 	.request = inbox_request,
 	.release = inbox_release,
 	.empty = N_("nothing here"),
+	.keys = inbox_keys,
 };

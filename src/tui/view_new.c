@@ -151,6 +151,18 @@ static int nw_validate(struct dialog *d, void *ctxp)
 	return 0;
 }
 
+/* What a field takes for department i: its name, or its id when another has that name. */
+static const char *nw_dept_ref(const struct org *o, size_t i)
+{
+	const struct org_dept *dp = &o->depts[i];
+	if (!dp->name || !*dp->name)
+		return dp->id;
+	for (size_t j = 0; j < o->ndepts; j++)
+		if (j != i && o->depts[j].name && !strcmp(o->depts[j].name, dp->name))
+			return dp->id;
+	return dp->name;
+}
+
 /* edit-pick in a person field: the organisation's people. */
 static void nw_pick(struct tui *t, struct dialog *d, size_t field, enum action a, void *ctxp)
 {
@@ -179,10 +191,10 @@ static void nw_pick(struct tui *t, struct dialog *d, size_t field, enum action a
 	}
 	if (sel >= 0) {
 		struct edit *e = &d->fields[field].edit;
-		const char *id = f->type == F_USER ? c->org->users[sel].id : c->org->depts[sel].id;
+		const char *id = f->type == F_USER ? tui_user_ref(c->org, (size_t)sel) : nw_dept_ref(c->org, (size_t)sel);
 		if (f->multiple) {
 			if (e->text.len)
-				edit_insert(e, " ");
+				edit_insert(e, _(", "));
 			edit_insert(e, id);
 		} else {
 			edit_set(e, id);
@@ -240,6 +252,7 @@ static void nw_dialog(struct dialog *d, struct nw_ctx *c, const char *heading, c
 		      size_t nmodes, const json_t *values, const char *title)
 {
 	dialog_init(d, heading);
+	d->confirm_discard = 1;
 	const struct form *fm = c->form;
 	size_t cap = fm->nfields + 2;
 	c->field_of = xcalloc(cap, sizeof(*c->field_of));
@@ -369,7 +382,14 @@ static int pick_workflow(struct tui *t, const char *title, int startable, char *
 		picker_init(&p, title);
 		for (size_t i = 0; i < l.n; i++) {
 			struct buf s = BUF_INIT;
-			buf_addf(&s, "%s  (%s)", l.v[i].name, l.v[i].id);
+			/* the name people know it by; the id only to tell two of one name apart */
+			int twin = 0;
+			for (size_t j = 0; j < l.n; j++)
+				twin |= j != i && !strcmp(l.v[j].name, l.v[i].name);
+			if (twin)
+				buf_addf(&s, "%s  (%s)", l.v[i].name, l.v[i].id);
+			else
+				buf_adds(&s, l.v[i].name);
 			picker_add(&p, s.s);
 			buf_release(&s);
 		}
@@ -395,6 +415,55 @@ int tui_pick_workflow(struct tui *t, const char *title, char **id, char **hash)
 	return pick_workflow(t, title, 0, id, hash);
 }
 
+/*
+ * A form closed unsent after something was typed in it is kept, under
+ * `key` in t->unsent, as each field's value (text, or the choice's index),
+ * and put back the next time the same form opens: nothing typed is lost
+ * while docket runs. Sent, it is forgotten.
+ */
+static void nw_keep(struct tui *t, struct dialog *d, const char *key, int sent)
+{
+	if (!t->unsent)
+		t->unsent = json_object();
+	if (sent) {
+		json_object_del(t->unsent, key);
+		return;
+	}
+	if (!dialog_changed(d))
+		return;
+	json_t *v = json_array();
+	for (size_t i = 0; i < d->nfields; i++)
+		json_array_append_new(v, d->fields[i].kind == FIELD_CHOICE ? json_integer((json_int_t)d->fields[i].choice)
+									 : json_string(d->fields[i].edit.text.s));
+	json_object_set_new(t->unsent, key, v);
+	tui_message(t, 0, "%s", _("what you typed was not sent: it is kept, and back the next time you open this form"));
+}
+
+/* Put back what nw_keep kept for `key`, when the form has the same fields. */
+static void nw_restore(struct tui *t, struct dialog *d, const char *key)
+{
+	const json_t *v = json_object_get(t->unsent, key);
+	if (json_array_size(v) != d->nfields)
+		return;
+	for (size_t i = 0; i < d->nfields; i++) {
+		const json_t *x = json_array_get(v, i);
+		if (d->fields[i].kind == FIELD_CHOICE ? !json_is_integer(x) : !json_is_string(x))
+			return;
+	}
+	for (size_t i = 0; i < d->nfields; i++) {
+		const json_t *x = json_array_get(v, i);
+		struct dialog_field *f = &d->fields[i];
+		if (f->kind == FIELD_CHOICE) {
+			size_t c = (size_t)json_integer_value(x);
+			if (c < f->nchoices)
+				f->choice = c;
+		} else {
+			edit_set(&f->edit, json_string_value(x));
+		}
+	}
+	tui_message(t, 0, "%s", _("what you typed here before is back"));
+}
+
 void tui_new_request(struct tui *t)
 {
 	char *wid = NULL, *wf_hash = NULL;
@@ -411,10 +480,15 @@ void tui_new_request(struct tui *t)
 		struct nw_ctx c = { .t = t, .form = fm, .org = org };
 		struct dialog d;
 		struct buf heading = BUF_INIT;
-		buf_addf(&heading, "%s: %s", _("New request"), w->name ? w->name : w->id);
+		/* TRANSLATORS: a heading and what it is about ("New request: 请假"); Chinese uses ： */
+		buf_addf(&heading, _("%s: %s"), _("New request"), w->name ? w->name : w->id);
 		const char *modes[] = { _("submit"), _("save as draft") };
 		nw_dialog(&d, &c, heading.s, modes, 2, NULL, NULL);
 		buf_release(&heading);
+		struct buf key = BUF_INIT;
+		buf_addf(&key, "new:%s:%s", wid, form_hash ? form_hash : "");
+		nw_restore(t, &d, key.s);
+		int sent = 0;
 		while (dialog_run(t, &d) == DIALOG_OK && c.data) {
 			int draft = d.fields[c.f_mode].choice == 1;
 			/* none given: the engine names it (the form's title field, or its title:) */
@@ -427,10 +501,13 @@ void tui_new_request(struct tui *t)
 					    created ? created : "");
 				free(created);
 				nw_refresh(t);
+				sent = 1;
 				break;
 			}
 			nw_refused(t, &d, &c);
 		}
+		nw_keep(t, &d, key.s, sent);
+		buf_release(&key);
 		nw_release(&c, &d);
 	}
 	free(wid);
@@ -463,11 +540,25 @@ int tui_edit_request(struct tui *t, const char *id, const json_t *show)
 	struct nw_ctx c = { .t = t, .form = fm, .org = org };
 	struct dialog d;
 	struct buf heading = BUF_INIT;
-	buf_addf(&heading, "%s: %s", !strcmp(state, "draft") ? _("Draft") : tui_state_label(state),
+	buf_addf(&heading, _("%s: %s"), !strcmp(state, "draft") ? _("Draft") : tui_state_label(state),
 		 title ? title : id);
 	const char *modes[] = { _("submit"), _("save changes") };
 	nw_dialog(&d, &c, heading.s, modes, 2, fields, title ? title : "");
 	buf_release(&heading);
+	/* the reason it came back, whole, above what is to be fixed */
+	struct buf why = BUF_INIT;
+	if (tui_return_reason(t, show, &why)) {
+		struct buf text = BUF_INIT;
+		utf8_sanitize(&text, why.s);
+		buf_reset(&d.text);
+		/* TRANSLATORS: above the form of a returned request: why it came back */
+		buf_addf(&d.text, _("Returned: %s"), text.s);
+		buf_release(&text);
+	}
+	buf_release(&why);
+	struct buf key = BUF_INIT;
+	buf_addf(&key, "edit:%s", id);
+	nw_restore(t, &d, key.s);
 	int rc = 0;
 	while (dialog_run(t, &d) == DIALOG_OK && c.data) {
 		int save = d.fields[c.f_mode].choice == 1;
@@ -498,6 +589,8 @@ int tui_edit_request(struct tui *t, const char *id, const json_t *show)
 		}
 		nw_refused(t, &d, &c);
 	}
+	nw_keep(t, &d, key.s, rc == 1);
+	buf_release(&key);
 	nw_release(&c, &d);
 	return rc;
 }

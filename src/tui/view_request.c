@@ -307,23 +307,52 @@ static int rq_is_current(const json_t *show, const char *step)
 	return 0;
 }
 
-/* Who acted on (or holds) a step: "赵磊 同意, 周敏". */
+/*
+ * Who acted on (or holds) a step: "赵磊 同意、周敏", each person once, as
+ * their last task there says (a request returned and sent again has the
+ * returner's new task: "赵磊", not "赵磊 已退回、赵磊").
+ */
 static void rq_step_people(struct tui *t, const json_t *show, const char *step, struct buf *out)
 {
-	size_t i;
-	json_t *x;
-	json_array_foreach(json_object_get(show, "tasks"), i, x) {
+	const json_t *tasks = json_object_get(show, "tasks");
+	size_t i, k;
+	json_t *x, *y;
+	json_array_foreach(tasks, i, x) {
 		const char *s = rq_str(x, "step");
 		const char *st = rq_str(x, "state");
+		const char *who = rq_str(x, "assignee");
 		if (!s || strcmp(s, step) || (st && !strcmp(st, "cancelled")))
 			continue;
+		int later = 0;
+		json_array_foreach(tasks, k, y) {
+			const char *s2 = rq_str(y, "step"), *st2 = rq_str(y, "state"), *who2 = rq_str(y, "assignee");
+			if (k > i && s2 && !strcmp(s2, step) && !(st2 && !strcmp(st2, "cancelled")) && who && who2 &&
+			    !strcmp(who, who2))
+				later = 1;
+		}
+		if (later)
+			continue;
 		if (out->len)
-			buf_adds(out, ", ");
-		buf_adds(out, tui_user_name(t, rq_str(x, "assignee")));
+			buf_adds(out, _(", "));
+		buf_adds(out, tui_user_name(t, who));
 		const char *dec = rq_str(x, "decision");
 		if (dec)
 			buf_addf(out, " %s", engine_action_label(dec));
 	}
+}
+
+/* Did the request last leave `step` by a return (退回)? Its map mark is then "[<]", not done. */
+static int rq_step_returned(const json_t *trail, const char *step)
+{
+	int ret = 0;
+	size_t i;
+	json_t *x;
+	json_array_foreach(trail, i, x) {
+		const char *s = rq_str(x, "step"), *a = rq_str(x, "action");
+		if (s && a && !strcmp(s, step))
+			ret = !strcmp(a, "returned");
+	}
+	return ret;
 }
 
 /* Lay the page out for `width` columns. */
@@ -344,12 +373,16 @@ static void rq_build(struct tui *t, struct rq_data *d, size_t width)
 		org = tui_org(t, NULL);
 	rq_add_wrapped(d, NULL, rq_str(o, "title"), TE_HEADER);
 	struct buf s = BUF_INIT;
-	buf_addf(&s, "%s (%s)", w && w->name ? w->name : (wfid ? wfid : ""), wfid ? wfid : "");
+	buf_adds(&s, w && w->name ? w->name : (wfid ? wfid : ""));
 	rq_add(d, _("Workflow"), s.s, TE_NORMAL, NULL, TE_NORMAL);
 	buf_reset(&s);
 	rq_add(d, _("Request"), d->id, TE_ID, NULL, TE_NORMAL);
 	rq_add(d, _("Applicant"), tui_user_name(t, rq_str(o, "applicant")), TE_NORMAL, NULL, TE_NORMAL);
 	rq_add(d, _("State"), tui_state_label(rq_str(o, "state")), TE_NORMAL, NULL, TE_NORMAL);
+	/* returned to the applicant: why, whole, at the top, where it is fixed */
+	buf_reset(&s);
+	if (tui_return_reason(t, o, &s))
+		rq_add_wrapped(d, _("Returned"), s.s, TE_URGENT);
 
 	/* the document header, when the form has document fields */
 	const json_t *fields = json_object_get(o, "fields");
@@ -461,7 +494,8 @@ static void rq_build(struct tui *t, struct rq_data *d, size_t width)
 				continue;
 			int cur = rq_is_current(o, st->id);
 			int seen = rq_step_seen(trail, st->id);
-			const char *mark = cur ? "[>]" : seen == 1 ? "[x]" : seen == 2 ? "[-]" : "[ ]";
+			int back = !cur && seen == 1 && rq_step_returned(trail, st->id);
+			const char *mark = cur ? "[>]" : back ? "[<]" : seen == 1 ? "[x]" : seen == 2 ? "[-]" : "[ ]";
 			buf_reset(&s);
 			buf_addf(&s, "%s %s", mark, st->name ? st->name : st->id);
 			struct buf who = BUF_INIT;
@@ -469,7 +503,7 @@ static void rq_build(struct tui *t, struct rq_data *d, size_t width)
 				buf_adds(&who, _("skipped"));
 			else
 				rq_step_people(t, o, st->id, &who);
-			rq_add(d, NULL, s.s, cur ? TE_URGENT : seen == 1 ? TE_OK : TE_MUTED,
+			rq_add(d, NULL, s.s, cur || back ? TE_URGENT : seen == 1 ? TE_OK : TE_MUTED,
 			       who.len ? who.s : NULL, TE_NORMAL);
 			d->v[d->n - 1].pad = d->label_w + 10;
 			buf_release(&who);
@@ -490,10 +524,51 @@ static void rq_build(struct tui *t, struct rq_data *d, size_t width)
 		engine_trail_what(x, w, org, 0, &s);
 		const char *op = engine_trail_opinion(x);
 		if (op)
-			buf_adds(&s, ":");
-		rq_add(d, when, s.s, TE_NORMAL, op, TE_OPINION);
+			/* TRANSLATORS: between what was done and its opinion in the trail (Chinese ：) */
+			buf_adds(&s, C_("before an opinion", ":"));
+		/* an opinion that does not fit goes on whole, wrapped under the time */
+		size_t room = d->width > d->label_w + 3 ? d->width - d->label_w - 3 : 1;
+		if (!op || (!strchr(op, '\n') && utf8_width(s.s) + 1 + utf8_width(op) <= room)) {
+			rq_add(d, when, s.s, TE_NORMAL, op, TE_OPINION);
+		} else {
+			rq_wrap(d, when, s.s, TE_NORMAL, room);
+			rq_wrap(d, "", op, TE_OPINION, room);
+		}
 	}
 	buf_release(&s);
+}
+
+int tui_return_reason(struct tui *t, const json_t *show, struct buf *out)
+{
+	const char *state = rq_str(show, "state");
+	if (!state || strcmp(state, "returned"))
+		return 0;
+	const json_t *last = NULL;
+	size_t i;
+	json_t *x;
+	json_array_foreach(json_object_get(show, "trail"), i, x) {
+		const char *a = rq_str(x, "action");
+		if (a && !strcmp(a, "returned"))
+			last = x;
+	}
+	if (!last)
+		return 0;
+	struct buf who = BUF_INIT;
+	engine_trail_who(last, &who);
+	const char *op = engine_trail_opinion(last);
+	char when[32] = "";
+	time_t tt;
+	if (rq_str(last, "at") && !clock_parse_iso(rq_str(last, "at"), &tt))
+		clock_format_local_short(tt, when, sizeof(when));
+	if (op && *op)
+		/* TRANSLATORS: why a request came back: the reason, then who returned it and when */
+		buf_addf(out, _("%s (%s, %s)"), op, who.s, when);
+	else
+		/* TRANSLATORS: a request returned with no reason given: who and when */
+		buf_addf(out, _("no reason given (%s, %s)"), who.s, when);
+	buf_release(&who);
+	(void)t;
+	return 1;
 }
 
 /* Read the request again from the engine. */
@@ -556,7 +631,10 @@ static void rq_line_render(struct tui *t, struct view *v, size_t i, struct row *
 	}
 	row_add(r, l->elem, l->text, l->pad);
 	if (l->extra) {
-		row_add(r, TE_NORMAL, " ", 1);
+		/* a blank between, except after a full-width colon ("退回：请写明") */
+		size_t n = strlen(l->text);
+		if (l->pad || n < 3 || strcmp(l->text + n - 3, "\xef\xbc\x9a"))
+			row_add(r, TE_NORMAL, " ", 1);
 		row_add(r, l->extra_elem, l->extra, 0);
 	}
 }
@@ -734,6 +812,13 @@ static int rq_request(struct tui *t, struct view *v, enum action a)
 	return 0;
 }
 
+/* What this screen does besides what every screen does (the help lists them). */
+static const enum action request_keys[] = {
+	ACT_DIFF, ACT_EDIT_DOCUMENT, ACT_APPROVE, ACT_REJECT, ACT_RETURN, ACT_TRANSFER, ACT_DELEGATE, ACT_ADD_SIGNER,
+	ACT_REMOVE_SIGNER, ACT_CIRCULATE, ACT_URGE, ACT_WITHDRAW, ACT_SUBMIT, ACT_TERMINATE,
+	ACT_TAKE_BACK, ACT_MARK_READ, ACT_NONE
+};
+
 const struct view_ops request_view_ops = {
 	.name = "request",
 	.title = rq_title,
@@ -743,6 +828,7 @@ const struct view_ops request_view_ops = {
 	.release = rq_release,
 	.layout = rq_layout,
 	.empty = N_("nothing to show"),
+	.keys = request_keys,
 };
 
 /* ---- the action dialogs ---- */
@@ -808,8 +894,13 @@ static void act_pick_signer(struct tui *t, const json_t *show, struct edit *e)
 		tui_message(t, 0, "%s", _("no signer at the current step is still to act"));
 	} else {
 		long sel = picker_run(t, &p);
-		if (sel >= 0)
-			edit_set(e, ids[sel]);
+		const struct org *o = tui_org(t, NULL);
+		const char *ref = sel >= 0 ? ids[sel] : NULL;
+		for (size_t u = 0; ref && o && u < o->nusers; u++)
+			if (!strcmp(o->users[u].id, ids[sel]))
+				ref = tui_user_ref(o, u);
+		if (ref)
+			edit_set(e, ref);
 	}
 	free(ids);
 	picker_release(&p);
@@ -854,10 +945,10 @@ static void act_pick(struct tui *t, struct dialog *d, size_t field, enum action 
 	if (k >= 0) {
 		if (c->multi_user && field == c->f_user) {
 			if (e->text.len && e->text.s[e->text.len - 1] != ' ')
-				edit_insert(e, " ");
-			edit_insert(e, o->users[k].id);
+				edit_insert(e, _(", "));
+			edit_insert(e, tui_user_ref(o, (size_t)k));
 		} else {
-			edit_set(e, o->users[k].id);
+			edit_set(e, tui_user_ref(o, (size_t)k));
 		}
 		buf_reset(&d->fields[field].msg);
 	}
@@ -883,6 +974,17 @@ long tui_pick_user(struct tui *t, const struct org *o)
 	long k = picker_run(t, &p);
 	picker_release(&p);
 	return k;
+}
+
+const char *tui_user_ref(const struct org *o, size_t i)
+{
+	const struct org_user *u = &o->users[i];
+	if (!u->name || !*u->name)
+		return u->id;
+	for (size_t j = 0; j < o->nusers; j++)
+		if (j != i && o->users[j].name && !strcmp(o->users[j].name, u->name))
+			return u->id;
+	return u->name;
 }
 
 /* A person by id or by unique name, as an id (caller frees); NULL when unknown. */
@@ -932,6 +1034,15 @@ static size_t act_split(const char *s, char ***out)
 	return n;
 }
 
+/* Field f names nobody: say so, with the key that lists the people. */
+static void act_no_person(struct tui *t, struct dialog *d, size_t f, const char *name)
+{
+	struct buf keys = BUF_INIT;
+	keymap_describe(&t->keymap, ACT_EDIT_PICK, "/", &keys);
+	dialog_error(d, f, _("no person '%s' (%s lists them)"), name, keys.s);
+	buf_release(&keys);
+}
+
 /* Check the people fields before OK: each must be someone in the organisation. */
 static int act_validate(struct dialog *d, void *ctxp)
 {
@@ -946,7 +1057,7 @@ static int act_validate(struct dialog *d, void *ctxp)
 		for (size_t i = 0; i < n; i++) {
 			char *id = tui_user_id(c->t, names[i]);
 			if (!id && !d->fields[f].msg.len)
-				dialog_error(d, f, _("no person '%s' (edit-pick lists them)"), names[i]);
+				act_no_person(c->t, d, f, names[i]);
 			free(id);
 			free(names[i]);
 		}
@@ -1127,6 +1238,7 @@ static int act_dialog(struct tui *t, struct dialog *d, struct act_ctx *c, const 
 	}
 	const struct step *s = act_step(t, show, *task);
 	dialog_init(d, act_title(a));
+	d->confirm_discard = 1;
 	struct buf q = BUF_INIT, k = BUF_INIT, hint = BUF_INIT;
 	buf_adds(&q, rq_str(show, "title") ? rq_str(show, "title") : id);
 	if (s)
@@ -1282,6 +1394,12 @@ int request_act(struct tui *t, const char *id, enum action a)
 		json_decref(show);
 		return -1;
 	}
+	/* an opinion typed here before and closed unsent comes back */
+	const char *kept = json_string_value(json_object_get(t->unsent, id));
+	if (kept && c.f_opinion != SIZE_MAX) {
+		edit_set(&d.fields[c.f_opinion].edit, kept);
+		tui_message(t, 0, "%s", _("the opinion you did not send is back"));
+	}
 	int rc = 0;
 	while (dialog_run(t, &d) == DIALOG_OK) {
 		json_t *p = act_payload(&c, &d, id, task);
@@ -1304,6 +1422,18 @@ int request_act(struct tui *t, const char *id, enum action a)
 			break;
 		d.result = DIALOG_OPEN;
 		d.focus = f;
+	}
+	/* sent: nothing to keep; closed with an opinion typed: kept for the next time */
+	if (c.f_opinion != SIZE_MAX) {
+		if (!t->unsent)
+			t->unsent = json_object();
+		const char *op = dialog_value(&d, c.f_opinion);
+		if (rc == 1 || !*op) {
+			json_object_del(t->unsent, id);
+		} else if (!kept || strcmp(kept, op)) {
+			json_object_set_new(t->unsent, id, json_string(op));
+			tui_message(t, 0, "%s", _("your opinion was not sent: it is kept, and offered the next time"));
+		}
 	}
 	for (size_t i = 0; i < c.nto; i++)
 		free(c.to_values[i]);

@@ -19,6 +19,7 @@
 #ifndef DOCKET_TUI_WIDGET_H
 #define DOCKET_TUI_WIDGET_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "view.h"
@@ -152,6 +153,9 @@ struct dialog {
 	dialog_action_fn on_action;  /* NULL: other actions are ignored */
 	enum dialog_result result;   /* DIALOG_OPEN until OK or Cancel */
 	int cur_y, cur_x;            /* terminal cursor at the last draw, or -1 */
+	int confirm_discard;         /* 1: Cancel (Esc, Ctrl-C) asks before dropping what was typed */
+	int enter_ok;                /* 1: Enter is OK on any field (sign-in); 0: it goes to the next field */
+	char **initial;              /* each field's value when dialog_run first ran (confirm_discard) */
 };
 
 /* Set up an empty dialog titled `title` with OK/Cancel buttons. */
@@ -176,8 +180,14 @@ void dialog_error(struct dialog *d, size_t i, const char *fmt, ...)
 enum dialog_result dialog_key(struct tui *t, struct dialog *d, int key);
 /* Draw over the current screen (layout recomputed for the screen size). */
 void dialog_draw(struct tui *t, struct dialog *d);
-/* Run until OK or Cancel; returns the result. */
+/*
+ * Run until OK or Cancel; returns the result. With confirm_discard, a
+ * Cancel after a field changed (since the first run) asks first, and No
+ * goes back to the dialog as it was.
+ */
 enum dialog_result dialog_run(struct tui *t, struct dialog *d);
+/* Has any field changed since dialog_run first ran (0 before it ran)? */
+int dialog_changed(const struct dialog *d);
 /* Ask a yes/no question in a box; 1 for yes. */
 int dialog_confirm(struct tui *t, const char *title, const char *question);
 
@@ -257,6 +267,9 @@ void tui_command(struct tui *t);
 void *pager_data(const char *title, const char *text, size_t len);
 
 /* ---- frame helpers for widgets (tui.c) ---- */
+
+/* Dialogs open now (dialog_run): Ctrl-C cancels the top one instead of leaving docket. */
+extern volatile sig_atomic_t tui_dialog_depth;
 
 /* tui_read_key() results that are not keys. */
 #define TUI_NOKEY  (-1)

@@ -34,7 +34,7 @@ test_expect_success 'a leave request runs to the end with opinions in the trail'
 	  结束日期:  2026-03-04
 	  请假天数:  2
 	  事由:      探亲
-	current steps:
+	current steps: none
 	tasks:
 	  ......  部门负责人审批  黄伟    approval  approved
 	  ......  人事备案        徐明    approval  approved

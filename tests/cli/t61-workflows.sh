@@ -62,7 +62,7 @@ test_expect_success 'seal: legal review for the legal-representative seal, then 
 	  用印份数:  2
 	  用印事由:  签合同
 	  用印文件:  合同.pdf
-	current steps:
+	current steps: none
 	tasks:
 	  ......  部门负责人审批  林涛  approval  approved
 	  ......  法制审核        郭红  approval  approved

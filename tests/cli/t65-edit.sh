@@ -59,7 +59,7 @@ test_expect_success 'only the applicant, only before it is submitted, and only w
 	test "$(events)" = "$n" &&
 	d -u zhang.wei submit "$r" &&
 	expect_exit 1 d -u zhang.wei edit "$r" --set reason=x 2>err &&
-	grep "request '\''$r'\'' is running: only a draft, returned or withdrawn request can be changed" err &&
+	grep "request '\''$r'\'' is in progress: only a draft, returned or withdrawn request can be changed" err &&
 	test "$(events)" = "$((n + 1))" &&
 	checked
 '

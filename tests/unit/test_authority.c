@@ -1269,9 +1269,9 @@ static void test_state_checks(void **state)
 	char *r = start(f, "zhang.wei", "leave", LEAVE_2D, 0);
 	json_t *on_r = json_pack("{s:s}", "instance", r);
 	refusedf(f, "instance.submitted", "zhang.wei", json_incref(on_r),
-		 "request '%s' is running: only a draft, returned or withdrawn request can be submitted", r);
+		 "request '%s' is in progress: only a draft, returned or withdrawn request can be submitted", r);
 	refusedf(f, "instance.updated", "zhang.wei", json_pack("{s:s, s:s}", "instance", r, "title", "年假"),
-		 "request '%s' is running: only a draft, returned or withdrawn request can be changed", r);
+		 "request '%s' is in progress: only a draft, returned or withdrawn request can be changed", r);
 	char *head = task_of(f, "huang.wei", r);
 	refusedf(f, "task.read", "huang.wei", on_task(head, NULL, NULL),
 		 "task '%s' is not for reading: approve, reject or return it", head);

@@ -268,16 +268,45 @@ static void test_new_request_form(void **state)
 {
 	(void)state;
 	static const char *const k80[] = { "+", "/", "=请假", "@new-pick-80x24", "Enter",
-					   "@new-leave-80x24", "Enter", "@new-invalid-80x24", "Esc", NULL };
+					   "@new-leave-80x24", "F10", "@new-invalid-80x24", "Esc", NULL };
 	run(24, 80, k80);
 	static const char *const k120[] = { "+", "/", "=发文", "Enter", "@new-outgoing-120x40",
 					    "Esc", NULL };
 	run(40, 120, k120);
 	/* five days need a hand-over: said at its field, and gone once one is chosen (Ctrl-O) */
 	static const char *const handover[] = { "+", "/", "=请假", "Enter", "Tab", "Tab", "=2026-04-06", "Tab",
-						"=2026-04-10", "Tab", "Tab", "=探亲", "Enter", "C-o", "/", "=冯雪",
+						"=2026-04-10", "Tab", "Tab", "=探亲", "F10", "C-o", "/", "=冯雪",
 						"Enter", "@new-handover-picked-80x24", "Esc", NULL };
 	run(24, 80, handover);
+}
+
+/*
+ * Enter in a form goes to the next field, never past one (issue 14): on the
+ * title it goes to the leave type, with nothing checked yet. Esc after
+ * typing a date asks before dropping it; Esc there (keep editing) brings
+ * the form back as it was; Discard closes it, and nothing was made. What
+ * was typed is kept: the same form opened again has the date back.
+ */
+static void test_form_enter_and_discard(void **state)
+{
+	(void)state;
+	static const char *const keys[] = { "+", "/", "=请假", "Enter", "Enter", "@new-enter-80x24", "Enter",
+					    "=2026-04-06", "Esc", "@new-discard-80x24", "Esc", "@new-kept-80x24",
+					    "Esc", "Left", "Enter", "Tab", "Tab", "@new-discarded-80x24", "+", "/",
+					    "=请假", "Enter", "@new-restored-80x24", NULL };
+	run(24, 80, keys);
+}
+
+/*
+ * An opinion typed and not sent (the dialog closed, Discard) is kept: the
+ * next dialog on the same request starts with it, and says so.
+ */
+static void test_unsent_opinion(void **state)
+{
+	(void)state;
+	static const char *const keys[] = { "a", "=拟同意，请领导审定。", "Esc", "Left", "Enter", "x",
+					    "@opinion-kept-80x24", "Esc", NULL };
+	run(24, 80, keys);
 }
 
 /*
@@ -349,7 +378,8 @@ static void test_approve_from_inbox(void **state)
 	json_decref(todo);
 	assert_non_null(task);
 	assert_false(task_in(INBOX_DONE, task));
-	static const char *const keys[] = { "a", "=同意", "Tab", "Enter", "@approved-80x24", NULL };
+	static const char *const keys[] = { "a", "=同意", "Tab", "Enter", "@approved-80x24", "Tab",
+					    "@done-result-80x24", NULL };
 	run(24, 80, keys);
 	assert_false(task_in(INBOX_TODO, task));
 	assert_true(task_in(INBOX_DONE, task));
@@ -720,7 +750,7 @@ static void test_submit_draft(void **state)
 	json_decref(o);
 	struct term tm;
 	struct tui t;
-	static const char *const keys[] = { "Enter", NULL };
+	static const char *const keys[] = { "F10", NULL };
 	struct script sc = { .seq = { keys, 0, NULL } };
 	tui_start(&tm, &t, 24, 80, "wang.fang", &inbox_view_ops, &sc);
 	assert_int_equal(request_act(&t, id, ACT_SUBMIT), 1);
@@ -842,7 +872,7 @@ static void test_inbox_returned(void **state)
 	 */
 	static const char *const k80[] = { "@inbox-returned-80x24", "G", "Enter", "P", "@request-edit-80x24",
 					   "Tab", "Tab", "Tab", "Tab", "Tab", "End", "=，见调休单", "BackTab",
-					   "BackTab", "BackTab", "BackTab", "BackTab", "BackTab", "Right", "Enter",
+					   "BackTab", "BackTab", "BackTab", "BackTab", "BackTab", "Right", "F10",
 					   "@request-edit-saved-80x24", NULL };
 	run(24, 80, k80);
 	assert_true(returned_in_todo(id));
@@ -851,7 +881,7 @@ static void test_inbox_returned(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_object_get(o, "fields"), "reason")),
 			    "调休，见调休单");
 	json_decref(o);
-	static const char *const again[] = { "G", "Enter", "P", "Enter", "q", "@inbox-resubmitted-80x24", NULL };
+	static const char *const again[] = { "G", "Enter", "P", "F10", "q", "@inbox-resubmitted-80x24", NULL };
 	run(24, 80, again);
 	assert_false(returned_in_todo(id));
 	o = engine_show(eng, id);
@@ -895,7 +925,7 @@ static void test_edit_title_follows(void **state)
 	setenv("DOCKET_NOW", "2026-03-02T09:50:00+08:00", 1);
 	/* the returned row is the last (no deadline); its form: the end date, one day on, then OK */
 	static const char *const keys[] = { "G", "Enter", "P", "Tab", "Tab", "Tab", "End", "Backspace", "=5",
-					    "@request-edit-days-80x24", "Enter", "@request-resubmitted-days-80x24",
+					    "@request-edit-days-80x24", "F10", "@request-resubmitted-days-80x24",
 					    "q", "Tab", "Tab", "@inbox-mine-days-80x24", NULL };
 	run(24, 80, keys);
 	json_t *o = engine_show(eng, id);
@@ -929,7 +959,7 @@ static void test_edit_title_field(void **state)
 				 "标题请写明设备");
 	setenv("DOCKET_NOW", "2026-03-02T09:50:00+08:00", 1);
 	static const char *const rename[] = { "G", "Enter", "P", "@request-edit-title-field-80x24", "End", "C-u",
-					      "=关于购置办公设备的请示", "Enter", NULL };
+					      "=关于购置办公设备的请示", "F10", NULL };
 	run(24, 80, rename);
 	char *t = titles(id, holder);
 	assert_string_equal(t, "关于购置办公设备的请示|关于购置办公设备的请示");
@@ -943,7 +973,7 @@ static void test_edit_title_field(void **state)
 		    0);
 	holder = send_back("00000000-0000-4000-8000-0000000000d4", "2026-03-02T09:49:00+08:00", id, "请补充主送机关");
 	setenv("DOCKET_NOW", "2026-03-02T09:50:00+08:00", 1);
-	static const char *const keep[] = { "G", "Enter", "P", "Tab", "End", "=、市财政局", "Enter", NULL };
+	static const char *const keep[] = { "G", "Enter", "P", "Tab", "End", "=、市财政局", "F10", NULL };
 	run(24, 80, keep);
 	json_t *o = engine_show(eng, id);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(o, "fields"), "addressee")),
@@ -1134,8 +1164,8 @@ static void test_add_signer_circulate(void **state)
 				    "2026-03-10", "reason", "探亲"),
 			  0);
 	setenv("DOCKET_NOW", "2026-03-02T09:40:00+08:00", 1);
-	static const char *const keys[] = { "s", "@add-signer-80x24", "=吴静", "Enter", "c", "@circulate-80x24",
-					    "=冯雪", "Enter", "@circulated-80x24", NULL };
+	static const char *const keys[] = { "s", "@add-signer-80x24", "=吴静", "F10", "c", "@circulate-80x24",
+					    "=冯雪", "F10", "@circulated-80x24", NULL };
 	run_script("xu.ming", &inbox_view_ops, 24, 80, keys);
 	char *got = trail_actions(id);
 	assert_string_equal(got, "created -\n"
@@ -1338,6 +1368,8 @@ int main(void)
 		cmocka_unit_test(test_document_diff),
 		cmocka_unit_test(test_request_body),
 		cmocka_unit_test(test_refresh_every_view),
+		cmocka_unit_test(test_form_enter_and_discard),
+		cmocka_unit_test(test_unsent_opinion),
 		cmocka_unit_test(test_colour_depths),
 		cmocka_unit_test(test_remove_signer),
 		cmocka_unit_test(test_add_signer_circulate),

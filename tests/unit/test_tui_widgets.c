@@ -449,12 +449,48 @@ static void test_dialog_120x40(void **state)
 	dialog_snapshot("dialog-120x40", 40, 120, keys);
 }
 
-/* At 40x12: the box takes the width, the multi-line field shrinks, OK with nothing typed. */
+/* At 40x12: the box takes the width, the multi-line field shrinks, OK (F10) with nothing typed. */
 static void test_dialog_40x12_required(void **state)
 {
 	(void)state;
-	static const char *const keys[] = { "Enter", NULL };
+	static const char *const keys[] = { "F10", NULL };
 	dialog_snapshot("dialog-40x12", 12, 40, keys);
+}
+
+/*
+ * Enter goes to the next field and never past the opinion (issue 14): on
+ * the result it moves to the opinion, on the opinion to 抄送, and only on
+ * the last field is it OK — refused here, the opinion being required, with
+ * the focus back on it. F10 is OK from any field.
+ */
+static void test_dialog_enter_next(void **state)
+{
+	(void)state;
+	struct tui_term tm;
+	tui_term_open(&tm, 24, 80);
+	struct dialog d;
+	approval_dialog(&d);
+	static const char *const steps[][2] = { { "Enter", "1" }, { "Enter", "2" }, { "Enter", "1" } };
+	for (size_t i = 0; i < 3; i++) {
+		static const char *keys[2];
+		keys[0] = steps[i][0];
+		feed(keys);
+		int k;
+		while ((k = tui_read_key(&tm.t)) != TUI_NOKEY)
+			dialog_key(&tm.t, &d, k);
+		assert_int_equal(d.result, DIALOG_OPEN);
+		assert_int_equal(d.focus, (size_t)atoi(steps[i][1]));
+	}
+	assert_string_equal(d.fields[1].msg.s, "required");
+	static const char *const ok[] = { "=同意", "BackTab", "F10", NULL };
+	feed(ok);
+	int k;
+	while ((k = tui_read_key(&tm.t)) != TUI_NOKEY)
+		dialog_key(&tm.t, &d, k);
+	assert_int_equal(d.result, DIALOG_OK);
+	assert_string_equal(dialog_value(&d, 1), "同意");
+	dialog_release(&d);
+	tui_term_close(&tm);
 }
 
 /* A resize recomputes the layout: 80x24 then 40x12 draws as a fresh 40x12. */
@@ -465,7 +501,7 @@ static void test_dialog_resize(void **state)
 	tui_term_open(&tm, 24, 80);
 	struct dialog d;
 	approval_dialog(&d);
-	static const char *const keys[] = { "Enter", NULL };
+	static const char *const keys[] = { "F10", NULL };
 	feed(keys);
 	int k;
 	while ((k = tui_read_key(&tm.t)) != TUI_NOKEY)
@@ -921,6 +957,7 @@ int main(void)
 		cmocka_unit_test(test_dialog_120x40),
 		cmocka_unit_test(test_dialog_40x12_required),
 		cmocka_unit_test(test_dialog_resize),
+		cmocka_unit_test(test_dialog_enter_next),
 		cmocka_unit_test(test_dialog_validate_and_run),
 		cmocka_unit_test(test_confirm_80x24),
 		cmocka_unit_test(test_confirm_40x12),

@@ -281,7 +281,6 @@ struct script {
 /* struct tui's `script`: the next key from the struct script at `ctx`. */
 static inline int script_key(struct tui *t, void *ctx)
 {
-	(void)t;
 	struct script *s = ctx;
 	for (;;) {
 		const char *k = keyseq_typing(&s->seq) ? NULL : s->seq.keys[s->seq.at];
@@ -299,9 +298,10 @@ static inline int script_key(struct tui *t, void *ctx)
 		int key;
 		const char *name;
 		if (!keyseq_next(&s->seq, &key, &name)) {
-			/* the top loop stops; a dialog still open is cancelled */
+			/* the top loop stops; a dialog still open is cancelled, without asking */
 			if (++s->ends > 100)
 				fail_msg("the script ended inside a loop that does not close");
+			t->script_ended = 1;
 			return s->ends == 1 ? TUI_NOKEY : KEYC_ESC;
 		}
 		if (key < 0)
