@@ -620,9 +620,11 @@ int cmd_opinions(struct cli *c)
 		else {
 			size_t i;
 			json_t *v;
-			json_array_foreach(a, i, v)
-				printf("%3lld  %s\n", (long long)json_integer_value(json_object_get(v, "uses")),
-				       json_string_value(json_object_get(v, "text")));
+			json_array_foreach(a, i, v) {
+				printf("%3lld  ", (long long)json_integer_value(json_object_get(v, "uses")));
+				utf8_fputs_safe(json_string_value(json_object_get(v, "text")), 0, stdout);
+				putchar('\n');
+			}
 			json_decref(a);
 		}
 	}
