@@ -180,6 +180,17 @@ struct docs_marking {
  * "国家秘密", "保密", "商业秘密", "机密性" and "秘密地" are not.
  */
 int docs_marking_find(const char *text, size_t len, const char *where, struct docs_marking *m);
+/*
+ * The text the marking check reads (markings.def says how): Unicode NFKC
+ * (utf8proc), default-ignorable and other invisible characters dropped
+ * (zero-width spaces and joiners, combining marks, format characters,
+ * fillers), other spaces made ' ', traditional and variant forms of the
+ * characters the rule reads and every star look-alike folded (机, 绝, 秘,
+ * 级 ...; ★), then OpenCC's t2s on lines that hold 密 (at most 1 MiB of
+ * them per text; without OpenCC's data files the folds alone). Newlines
+ * stay, so lines are those of the text. Appended to out.
+ */
+void docs_marking_normalise(const char *s, size_t len, struct buf *out);
 /* Check every text of c (type, elements, body, attachment names). */
 int docs_content_marking(const struct docs_content *c, struct docs_marking *m);
 
