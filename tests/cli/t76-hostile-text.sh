@@ -116,4 +116,77 @@ test_expect_success 'opinions list shows a stored common opinion escaped' '
 	checked
 '
 
+# --- classification markings, however written --------------------------------
+
+# refused_count: how many refusals of classified content the store recorded
+refused_count() {
+	sqlite3 s/docket.db "SELECT (SELECT count(*) FROM events WHERE type = 'document.refused') +
+		(SELECT count(*) FROM events WHERE type = 'action.refused' AND json_extract(payload, '$.marking') IS NOT NULL)"
+}
+
+test_expect_success 'a document marked with invisible characters, traditional forms, look-alike stars, a label or a period is refused' '
+	n0=$(refused_count) && k=0 &&
+	for t in "机$(printf "\342\200\213")密★" "机$(printf "\342\201\240")密★" 機密★ 絕密★ 祕密★ \
+		机密✶ 机密⭐ 机密∗ 机密✱ 机密﹡ 机密⋆ 机密⭑ 机密✩ 保密等级：机密 机密10年★ 絕密長期★; do
+		printf "各单位：\n%s\n" "$t" >m.md &&
+		expect_exit 1 docket -C s -u wang.fang doc new --type 通知 --title 关于值班的通知 --body-file m.md 2>err &&
+		grep "classification marking" err && k=$((k + 1)) || { echo "accepted: $t"; return 1; }
+	done &&
+	test "$(refused_count)" = $((n0 + k)) &&
+	expect_exit 1 docket -C s -u wang.fang doc new --type 通知 --title "關於某事（機密）" 2>err &&
+	grep "the title carries the classification marking '\''机密'\''" err
+'
+
+test_expect_success 'prose that only looks like a marking is accepted' '
+	printf "严禁在政务外网处理涉及国家秘密的信息。\n确保信息的机密性。\n保密等级很高的工作另行安排。\n机密10年的档案不在此列。\n" >prose.md &&
+	docket -C s -u wang.fang doc new --type 通知 --title 关于保密工作的通知 --body-file prose.md >/dev/null
+'
+
+test_expect_success 'a request title, a form text, an opinion and a common opinion marked 绝密★长期 are refused and audited' '
+	n0=$(refused_count) &&
+	expect_exit 1 docket -C s -u zhang.wei new leave --set type=annual --set start=2026-03-03 --set end=2026-03-04 \
+		--set reason=探亲 --title "请假 绝密★长期" 2>err &&
+	grep "refused: the title carries the classification marking '\''绝密'\'' (line 1); this network is not for classified content, nothing was saved and the attempt was recorded" err &&
+	expect_exit 1 docket -C s -u zhang.wei new leave --set type=annual --set start=2026-03-03 --set end=2026-03-04 \
+		--set reason="绝密★长期" 2>err &&
+	grep "refused: the field '\''请假事由\|refused: the field '\''.*'\'' carries the classification marking '\''绝密'\''" err &&
+	r=$(newreq zhang.wei leave --set type=annual --set start=2026-03-03 --set end=2026-03-04 --set reason=探亲) &&
+	expect_exit 1 docket -C s -u huang.wei approve "$r" -m "同意。絕密★長期" 2>err &&
+	grep "refused: the opinion carries the classification marking '\''绝密'\''" err &&
+	expect_exit 1 docket -C s -u huang.wei opinions add "绝密★长期" 2>err &&
+	grep "refused: the common opinion carries the classification marking" err &&
+	expect_exit 1 docket -C s -u zhang.wei withdraw "$r" -m "机密10年★" 2>err &&
+	grep "classification marking" err &&
+	test "$(refused_count)" = $((n0 + 5)) &&
+	sqlite3 s/docket.db "SELECT json_extract(payload, '\''$.marking'\'') FROM events WHERE type = '\''action.refused'\'' ORDER BY seq DESC LIMIT 1" >m &&
+	echo 机密 >m.want && test_cmp m.want m &&
+	! sqlite3 s/docket.db "SELECT payload FROM events" | grep -q "长期" &&
+	docket -C s -u huang.wei approve "$r" -m 同意 &&
+	checked
+'
+
+# --- limits ----------------------------------------------------------------
+
+# chars N C: C repeated N times
+chars() {
+	python3 -c "import sys; print(sys.argv[2] * int(sys.argv[1]), end=\"\")" "$1" "$2"
+}
+
+test_expect_success 'every text a person enters has a limit, enforced with a clear error' '
+	r=$(newreq zhang.wei leave --set type=annual --set start=2026-03-03 --set end=2026-03-04 --set reason=探亲) &&
+	expect_exit 1 docket -C s -u huang.wei approve "$r" -m "$(chars 2001 同)" 2>err &&
+	grep "the opinion is 2001 characters long, over the limit of 2000" err &&
+	expect_exit 1 docket -C s -u zhang.wei new leave --set type=annual --set start=2026-03-03 --set end=2026-03-04 \
+		--set reason=探亲 --title "$(chars 201 请)" 2>err &&
+	grep "the title is 201 characters long, over the limit of 200" err &&
+	expect_exit 1 docket -C s -u huang.wei opinions add "$(chars 201 好)" 2>err &&
+	grep "the common opinion is 201 characters long, over the limit of 200" err &&
+	expect_exit 1 docket -C s -u zhang.wei new leave --set type=annual --set start=2026-03-03 --set end=2026-03-04 \
+		--set reason="$(chars 10001 亲)" 2>err &&
+	grep "is 10001 characters long, over the limit of 10000" err &&
+	docket -C s -u huang.wei approve "$r" -m "$(chars 2000 同)" &&
+	docket -C s -u huang.wei opinions add "$(chars 200 好)" &&
+	checked
+'
+
 test_done
