@@ -130,8 +130,11 @@ static void report(struct cli *c, const char *what, const char *id, const char *
 	}
 	if (repeated)
 		cli_error(_("event '%s' was applied before: nothing done again"), c->uuid);
-	printf(what, id ? id : "");
+	struct buf clean = BUF_INIT; /* a request's title may be named */
+	utf8_sanitize(&clean, id ? id : "");
+	printf(what, clean.s);
 	putchar('\n');
+	buf_release(&clean);
 }
 
 /* Run one action and report; `what` is the past-tense message with one %s (the id). */
