@@ -186,7 +186,7 @@ int docs_marking_find(const char *text, size_t len, const char *where, struct do
  * (zero-width spaces and joiners, combining marks, format characters,
  * fillers), other spaces made ' ', traditional and variant forms of the
  * characters the rule reads and every star look-alike folded (机, 绝, 秘,
- * 级 ...; ★), then OpenCC's t2s on lines that hold 密 (at most 1 MiB of
+ * 级 ...; ★), then OpenCC's t2s on lines that hold 密 (at most 256 KiB of
  * them per text; without OpenCC's data files the folds alone). Newlines
  * stay, so lines are those of the text. Appended to out.
  */

@@ -301,13 +301,13 @@ static size_t normalise_line(const char *s, size_t len, uint32_t **cp, size_t *a
 		has_mi |= c == 0x5bc6;
 	}
 	free(m);
-	opencc_t occ = has_mi && *budget ? t2s() : NULL;
+	opencc_t occ = has_mi && len <= *budget ? t2s() : NULL;
 	if (occ) {
 		/* the whole script's traditional forms, not only markings.def's */
 		struct buf u = BUF_INIT;
 		for (size_t i = 0; i < n; i++)
 			utf8_encode(&u, (*cp)[i]);
-		*budget = u.len < *budget ? *budget - u.len : 0;
+		*budget -= len;
 		char *conv = opencc_convert_utf8(occ, u.s, u.len);
 		if (conv && utf8_valid(conv, strlen(conv), NULL)) {
 			n = 0;
@@ -323,7 +323,7 @@ static size_t normalise_line(const char *s, size_t len, uint32_t **cp, size_t *a
 }
 
 /* What OpenCC converts of one text at most (it runs at about 2.5 MB/s). */
-#define T2S_BUDGET (1024u * 1024)
+#define T2S_BUDGET (256u * 1024)
 
 void docs_marking_normalise(const char *s, size_t len, struct buf *out)
 {
@@ -355,6 +355,16 @@ int docs_marking_find(const char *text, size_t len, const char *where, struct do
 	while (pos < len && !hit) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t end = nl ? (size_t)(nl - text) : len;
+		/*
+		 * Every marking holds 密, and only 密 and its variant 宻 read as 密
+		 * after the normalisation (NFKC maps nothing else onto it, nor does
+		 * OpenCC's t2s): a line without either is not read further.
+		 */
+		if (!memmem(text + pos, end - pos, "密", 3) && !memmem(text + pos, end - pos, "宻", 3)) {
+			line++;
+			pos = nl ? end + 1 : len;
+			continue;
+		}
 		size_t n = normalise_line(text + pos, end - pos, &cp, &alloc, &budget);
 		hit = line_marked(cp, n, m->level);
 		if (hit) {
