@@ -139,6 +139,8 @@ int docs_meta_parse(struct docs_content *c, const char *text, size_t len, struct
 void docs_edit_format(const struct docs_content *c, struct buf *out);
 int docs_edit_parse(struct docs_content *c, const char *text, size_t len, struct buf *err);
 /* The largest text docket reads for a body or an edited document. */
+/* Largest element (title, recipients, note ...), in characters: they are one line each. */
+#define DOCS_FIELD_MAX 1000
 #define DOCS_TEXT_MAX (16u * 1024 * 1024)
 /*
  * Edit c as that text in a temporary file: write it, let editor(ctx, path)

@@ -400,9 +400,18 @@ int docs_content_check(const struct docs_content *c, size_t attach_max, struct b
 		buf_adds(err, _("a document needs a title"));
 		return -1;
 	}
-	for (int i = 0; i < DF__COUNT; i++)
-		if (c->field[i] && text_ok(docs_fields[i].label, c->field[i], strlen(c->field[i]), 0, err) < 0)
+	for (int i = 0; i < DF__COUNT; i++) {
+		if (!c->field[i])
+			continue;
+		size_t len = strlen(c->field[i]);
+		if (text_ok(docs_fields[i].label, c->field[i], len, 0, err) < 0)
 			return -1;
+		if (utf8_chars(c->field[i], len) > DOCS_FIELD_MAX) {
+			buf_addf(err, _("%s is %zu characters long, over the limit of %zu"), docs_fields[i].label,
+				 utf8_chars(c->field[i], len), (size_t)DOCS_FIELD_MAX);
+			return -1;
+		}
+	}
 	if (c->body.len > DOCS_TEXT_MAX) {
 		buf_addf(err, _("the body is %zu bytes, over the limit of %u bytes (16 MiB)"), c->body.len,
 			 DOCS_TEXT_MAX);

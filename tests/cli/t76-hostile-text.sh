@@ -184,6 +184,9 @@ test_expect_success 'every text a person enters has a limit, enforced with a cle
 	expect_exit 1 docket -C s -u zhang.wei new leave --set type=annual --set start=2026-03-03 --set end=2026-03-04 \
 		--set reason="$(chars 10001 亲)" 2>err &&
 	grep "is 10001 characters long, over the limit of 10000" err &&
+	expect_exit 1 docket -C s -u wang.fang doc new --type 通知 --title "$(chars 1001 通)" 2>err &&
+	grep "标题 is 1001 characters long, over the limit of 1000" err &&
+	docket -C s -u wang.fang doc new --type 通知 --title "$(chars 1000 通)" >/dev/null &&
 	docket -C s -u huang.wei approve "$r" -m "$(chars 2000 同)" &&
 	docket -C s -u huang.wei opinions add "$(chars 200 好)" &&
 	checked
