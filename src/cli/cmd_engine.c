@@ -749,7 +749,7 @@ int cmd_check(struct cli *c)
 			printf(_("check: documents: %.*s\n"), (int)len, p);
 			p += len + (p[len] == '\n');
 		}
-		fputs(report.s, stdout);
+		utf8_fputs_safe(report.s, UTF8_KEEP_NL | UTF8_KEEP_TAB, stdout); /* it quotes rows */
 		if (rc)
 			printf("%s\n", repair ? _("check: differences found and repaired from the event log")
 					      : _("check: the state differs from the event log (run 'docket check --repair')"));

@@ -107,6 +107,14 @@ test_expect_success 'error messages and lint show what they echo escaped' '
 	no_raw lint.out && grep -F "ti\\u202etle" lint.out
 '
 
+test_expect_success 'a deployed definition is shown escaped on a terminal, as it is to a pipe' '
+	printf "# \342\200\256 注释\nkind: form\nid: bidi\nname: 双向\nfields:\n  - {id: a, label: 甲, type: text}\n" >bidi.yaml &&
+	docket -C s -u luo.bin deploy bidi.yaml >/dev/null 2>&1 &&
+	docket -C s definitions form bidi >pipe.out && test_cmp bidi.yaml pipe.out &&
+	ptyrun -- "$DOCKET" -C s definitions form bidi >pty.out &&
+	grep -F "# \\u202e 注释" pty.out && no_raw pty.out
+'
+
 test_expect_success 'opinions list shows a stored common opinion escaped' '
 	docket -C s -u huang.wei opinions add 拟同意 &&
 	sqlite3 s/docket.db "UPDATE eng_opinions SET text = '\''拟同意'\'' || char(13) || '\''FAKE'\'' WHERE user = '\''huang.wei'\'' AND text = '\''拟同意'\''" &&
