@@ -825,13 +825,22 @@ static int audit_one(void *ctx, int64_t seq, const struct store_event *ev)
 			char when[32];
 			clock_format_local(t, when, sizeof(when));
 			/* names in columns by display width: 王芳 is four columns */
-			struct buf who = BUF_INIT;
-			utf8_fit(&who, audit_name(a, ev->actor), 10, 1, 1);
+			struct buf who = BUF_INIT, name = BUF_INIT, sw = BUF_INIT, st = BUF_INIT, sr = BUF_INIT;
+			/* what the events say may come from anyone: shown escaped (utf8_sanitize) */
+			utf8_sanitize(&name, audit_name(a, ev->actor));
+			utf8_fit(&who, name.s, 10, 1, 1);
+			utf8_sanitize(&sw, what ? what : "");
+			utf8_sanitize(&st, term ? term : "");
+			utf8_sanitize(&sr, reason ? reason : "");
 			printf("%6lld  %s  %s %-22s %s%s%s%s\n", (long long)seq, when, who.s, ev->type,
-			       ev->sig ? "✓ " : "  ", what ? what : "", term ? "  @ " : "", term ? term : "");
-			buf_release(&who);
+			       ev->sig ? "✓ " : "  ", sw.s, term ? "  @ " : "", st.s);
 			if (reason)
-				printf("        %s\n", reason);
+				printf("        %s\n", sr.s);
+			buf_release(&who);
+			buf_release(&name);
+			buf_release(&sw);
+			buf_release(&st);
+			buf_release(&sr);
 		}
 		a->n++;
 	}

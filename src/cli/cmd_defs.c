@@ -347,6 +347,12 @@ static int show_definition(struct cli *c, struct store *s)
 		json_object_set_new(o, "deployed_by", json_string(sd.deployed_by));
 		json_object_set_new(o, "content", json_stringn(sd.content, sd.len));
 		cli_print_json(o);
+	} else if (isatty(STDOUT_FILENO)) {
+		/* on a terminal, what the file holds is shown escaped; to a file it is the file */
+		struct buf b = BUF_INIT;
+		utf8_sanitize_n(&b, sd.content, sd.len, UTF8_KEEP_NL | UTF8_KEEP_TAB);
+		fwrite(b.s, 1, b.len, stdout);
+		buf_release(&b);
 	} else {
 		fwrite(sd.content, 1, sd.len, stdout);
 	}

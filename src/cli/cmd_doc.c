@@ -441,6 +441,15 @@ static void print_clean(const char *s)
 	buf_release(&b);
 }
 
+/* Print multi-line text for a terminal: escapes for what would act on it (utf8_sanitize_n). */
+static void print_text(const char *s, size_t len)
+{
+	struct buf b = BUF_INIT;
+	utf8_sanitize_n(&b, s, len, UTF8_KEEP_NL | UTF8_KEEP_TAB);
+	fwrite(b.s, 1, b.len, stdout);
+	buf_release(&b);
+}
+
 /* An approval's kind as people read it (`--json` keeps the kind as recorded). */
 static const char *approval_kind(const char *kind)
 {
@@ -517,7 +526,7 @@ static int doc_show(struct doc_ctx *x)
 			putchar('\n');
 		}
 		putchar('\n');
-		fwrite(ct.body.s, 1, ct.body.len, stdout);
+		print_text(ct.body.s, ct.body.len);
 		if (ct.body.len && ct.body.s[ct.body.len - 1] != '\n')
 			putchar('\n');
 		for (size_t i = 0; i < ct.natt; i++) {
@@ -932,8 +941,10 @@ static int doc_export(struct doc_ctx *x)
 		docs_export_text(&ct, &b);
 		if (text && strcmp(text, "-"))
 			rc = export_file(text, b.s, b.len) < 0 ? EXIT_INVALID : EXIT_OK;
+		else if (isatty(STDOUT_FILENO))
+			print_text(b.s, b.len); /* shown: nothing acts on the terminal */
 		else
-			fwrite(b.s, 1, b.len, stdout);
+			fwrite(b.s, 1, b.len, stdout); /* to a file or a pipe: the stored text */
 	} else {
 		rc = export_dir(dir, &ct, &b) < 0 ? EXIT_INVALID : EXIT_OK;
 		if (!rc)

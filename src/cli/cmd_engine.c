@@ -132,8 +132,11 @@ static void report(struct cli *c, const char *what, const char *id, const char *
 	}
 	if (repeated)
 		cli_error(_("event '%s' was applied before: nothing done again"), c->uuid);
-	printf(what, id ? id : "");
+	struct buf clean = BUF_INIT; /* a request's title may be named */
+	utf8_sanitize(&clean, id ? id : "");
+	printf(what, clean.s);
 	putchar('\n');
+	buf_release(&clean);
 }
 
 /* Run one action and report; `what` is the past-tense message with one %s (the id). */
@@ -622,9 +625,11 @@ int cmd_opinions(struct cli *c)
 		else {
 			size_t i;
 			json_t *v;
-			json_array_foreach(a, i, v)
-				printf("%3lld  %s\n", (long long)json_integer_value(json_object_get(v, "uses")),
-				       json_string_value(json_object_get(v, "text")));
+			json_array_foreach(a, i, v) {
+				printf("%3lld  ", (long long)json_integer_value(json_object_get(v, "uses")));
+				utf8_fputs_safe(json_string_value(json_object_get(v, "text")), 0, stdout);
+				putchar('\n');
+			}
 			json_decref(a);
 		}
 	}
@@ -746,7 +751,7 @@ int cmd_check(struct cli *c)
 			printf(_("check: documents: %.*s\n"), (int)len, p);
 			p += len + (p[len] == '\n');
 		}
-		fputs(report.s, stdout);
+		utf8_fputs_safe(report.s, UTF8_KEEP_NL | UTF8_KEEP_TAB, stdout); /* it quotes rows */
 		if (rc)
 			printf("%s\n", repair ? _("check: differences found and repaired from the event log")
 					      : _("check: the state differs from the event log (run 'docket check --repair')"));

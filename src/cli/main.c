@@ -16,6 +16,7 @@
 #include "../util/clock.h"
 #include "../util/hash.h"
 #include "../util/i18n.h"
+#include "../util/utf8.h"
 #include "cli.h"
 
 const struct verb verbs[] = {
@@ -201,12 +202,16 @@ const struct verb *verb_find(const char *name)
 
 void cli_error(const char *fmt, ...)
 {
+	/* messages echo arguments and stored text: shown escaped (utf8_sanitize_n) */
 	va_list ap;
-	fputs("docket: ", stderr);
+	struct buf m = BUF_INIT;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	buf_vaddf(&m, fmt, ap);
 	va_end(ap);
+	fputs("docket: ", stderr);
+	utf8_fputs_safe(m.s, UTF8_KEEP_NL | UTF8_KEEP_TAB, stderr);
 	fputc('\n', stderr);
+	buf_release(&m);
 }
 
 /*

@@ -263,10 +263,15 @@ void cli_print_request(struct engine *e, const json_t *o)
 		buf_addf(&app, " %s", jget(o, "applicant_department_name"));
 	buf_reset(&title);
 	utf8_sanitize(&title, app.s);
-	printf(_("workflow:  %s\napplicant: %s\nstate:     %s\n"), wfs.s, title.s,
+	buf_reset(&s);
+	utf8_sanitize(&s, wfs.s); /* names from definitions, as everything shown */
+	printf(_("workflow:  %s\napplicant: %s\nstate:     %s\n"), s.s, title.s,
 	       engine_state_label(jget(o, "state")));
-	if (jget(o, "doc_number"))
-		printf(_("number:    %s\n"), jget(o, "doc_number"));
+	if (jget(o, "doc_number")) {
+		buf_reset(&s);
+		utf8_sanitize(&s, jget(o, "doc_number"));
+		printf(_("number:    %s\n"), s.s);
+	}
 	printf("%s\n", _("fields:"));
 	print_fields(json_object_get(o, "fields"), fm, org);
 
@@ -277,9 +282,12 @@ void cli_print_request(struct engine *e, const json_t *o)
 		printf("%s\n", _("current steps:"));
 	else
 		printf("%s\n", _("current steps: none"));
+	buf_reset(&title);
 	json_array_foreach(json_object_get(o, "current"), i, v) {
+		name_and_id(&title, jget(v, "name"), jget(v, "step"));
 		buf_reset(&s);
-		name_and_id(&s, jget(v, "name"), jget(v, "step"));
+		utf8_sanitize(&s, title.s);
+		buf_reset(&title);
 		printf("  %s\n", s.s);
 	}
 

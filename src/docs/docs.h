@@ -139,6 +139,8 @@ int docs_meta_parse(struct docs_content *c, const char *text, size_t len, struct
 void docs_edit_format(const struct docs_content *c, struct buf *out);
 int docs_edit_parse(struct docs_content *c, const char *text, size_t len, struct buf *err);
 /* The largest text docket reads for a body or an edited document. */
+/* Largest element (title, recipients, note ...), in characters: they are one line each. */
+#define DOCS_FIELD_MAX 1000
 #define DOCS_TEXT_MAX (16u * 1024 * 1024)
 /*
  * Edit c as that text in a temporary file: write it, let editor(ctx, path)
@@ -180,6 +182,17 @@ struct docs_marking {
  * "国家秘密", "保密", "商业秘密", "机密性" and "秘密地" are not.
  */
 int docs_marking_find(const char *text, size_t len, const char *where, struct docs_marking *m);
+/*
+ * The text the marking check reads (markings.def says how): Unicode NFKC
+ * (utf8proc), default-ignorable and other invisible characters dropped
+ * (zero-width spaces and joiners, combining marks, format characters,
+ * fillers), other spaces made ' ', traditional and variant forms of the
+ * characters the rule reads and every star look-alike folded (机, 绝, 秘,
+ * 级 ...; ★), then OpenCC's t2s on lines that hold 密 (at most 256 KiB of
+ * them per text; without OpenCC's data files the folds alone). Newlines
+ * stay, so lines are those of the text. Appended to out.
+ */
+void docs_marking_normalise(const char *s, size_t len, struct buf *out);
 /* Check every text of c (type, elements, body, attachment names). */
 int docs_content_marking(const struct docs_content *c, struct docs_marking *m);
 

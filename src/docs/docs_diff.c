@@ -187,6 +187,8 @@ size_t docs_char_diff(const char *a, size_t alen, const char *b, size_t blen, st
 struct cell {
 	const char *s;  /* bytes in the line (or a marker string) */
 	size_t len;     /* byte length */
+	char esc[8];    /* when set, drawn instead of s: the visible escape of a
+			   character a terminal would act on (utf8_sanitize_n) */
 	int width;      /* display columns */
 	int hi;         /* a changed character (drawn highlighted) */
 };
@@ -203,8 +205,20 @@ static void cells_add(struct cells *c, const char *s, size_t len, int hi)
 	if (len > 1)
 		utf8_decode(s, &cp);
 	ALLOC_GROW(c->v, c->n + 1, c->alloc);
-	int w = cp == '\t' ? 1 : utf8_cp_width(cp);
-	c->v[c->n++] = (struct cell){ cp == '\t' ? " " : s, cp == '\t' ? 1 : len, w, hi };
+	struct cell *x = &c->v[c->n++];
+	if (cp == '\t') {
+		*x = (struct cell){ .s = " ", .len = 1, .width = 1, .hi = hi };
+	} else if ((len == 1 && cp >= 0x80) || utf8_cp_unsafe(cp)) {
+		/* not UTF-8, a control or a bidi control: shown escaped, never sent raw */
+		struct buf e = BUF_INIT;
+		utf8_sanitize_n(&e, s, len, 0);
+		*x = (struct cell){ .width = (int)e.len, .hi = hi };
+		snprintf(x->esc, sizeof(x->esc), "%s", e.s);
+		x->len = strlen(x->esc);
+		buf_release(&e);
+	} else {
+		*x = (struct cell){ .s = s, .len = len, .width = utf8_cp_width(cp), .hi = hi };
+	}
 }
 
 /* Add the bytes s[0..len) as cells, one per code point. */
@@ -256,7 +270,7 @@ static void draw(struct buf *out, const struct cells *c, size_t from, size_t to,
 			buf_adds(out, c->v[i].hi ? hi : base);
 			cur = c->v[i].hi;
 		}
-		buf_add(out, c->v[i].s, c->v[i].len);
+		buf_add(out, c->v[i].esc[0] ? c->v[i].esc : c->v[i].s, c->v[i].len);
 	}
 	if (color && base && cur != -1)
 		buf_adds(out, C_RESET);
@@ -401,9 +415,10 @@ int docs_diff_text(const char *old_text, size_t old_len, const char *new_text, s
 		size_t nl;
 		git_patch_get_hunk(&hunk, &nl, patch, h);
 		struct buf header = BUF_INIT;
-		buf_add(&header, hunk->header, hunk->header_len);
-		while (header.len && header.s[header.len - 1] == '\n')
-			buf_setlen(&header, header.len - 1);
+		size_t hl = hunk->header_len;
+		while (hl && hunk->header[hl - 1] == '\n')
+			hl--;
+		utf8_sanitize_n(&header, hunk->header, hl, 0); /* it may quote a line */
 		buf_addf(out, "%s%s%s\n", o->color ? C_HUNK : "", header.s, o->color ? C_RESET : "");
 		buf_release(&header);
 		struct pline *v = xcalloc(nl + 1, sizeof(*v));
@@ -453,6 +468,14 @@ static void meta_lines(const struct docs_content *c, struct buf *out)
 			buf_addf(out, "%s: %s\n", docs_fields[i].label, c->field[i]);
 }
 
+/* A name as a terminal may show it (utf8_sanitize); valid until the next call on b. */
+static const char *safe_name(struct buf *b, const char *name)
+{
+	buf_reset(b);
+	utf8_sanitize(b, name);
+	return b->s;
+}
+
 int docs_diff_content(const struct docs_content *a, const struct docs_content *b, const char *a_name,
 		      const char *b_name, const struct docs_diff_opts *o, struct buf *out, struct buf *err)
 {
@@ -476,24 +499,26 @@ int docs_diff_content(const struct docs_content *a, const struct docs_content *b
 		return rc;
 	/* attachments: both lists are sorted by name */
 	size_t i = 0, j = 0;
+	struct buf sn = BUF_INIT;
 	while (i < a->natt || j < b->natt) {
 		int cmp = i >= a->natt ? 1 : j >= b->natt ? -1 : strcmp(a->att[i].name, b->att[j].name);
 		if (cmp < 0) {
 			buf_addf(out, "%s%s: %s (%zu bytes)%s\n", o->color ? C_DEL : "", _("attachment removed"),
-				 a->att[i].name, a->att[i].data.len, o->color ? C_RESET : "");
+				 safe_name(&sn, a->att[i].name), a->att[i].data.len, o->color ? C_RESET : "");
 			i++;
 		} else if (cmp > 0) {
 			buf_addf(out, "%s%s: %s (%zu bytes)%s\n", o->color ? C_ADD : "", _("attachment added"),
-				 b->att[j].name, b->att[j].data.len, o->color ? C_RESET : "");
+				 safe_name(&sn, b->att[j].name), b->att[j].data.len, o->color ? C_RESET : "");
 			j++;
 		} else {
 			if (a->att[i].data.len != b->att[j].data.len ||
 			    memcmp(a->att[i].data.s, b->att[j].data.s, a->att[i].data.len))
 				buf_addf(out, "%s: %s (%zu -> %zu bytes)\n", _("attachment changed"),
-					 a->att[i].name, a->att[i].data.len, b->att[j].data.len);
+					 safe_name(&sn, a->att[i].name), a->att[i].data.len, b->att[j].data.len);
 			i++;
 			j++;
 		}
 	}
+	buf_release(&sn);
 	return 0;
 }

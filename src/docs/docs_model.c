@@ -349,8 +349,9 @@ int docs_attachment_name_check(const char *name, struct buf *err)
 		buf_addf(err, _("attachment name is not valid UTF-8 (byte %zu)"), bad);
 		return -1;
 	}
+	struct utf8_bad b;
 	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f || *p == '/' || *p == '\\') {
+		if (*p == '/' || *p == '\\' || (p == (const unsigned char *)name && utf8_text_refused(name, len, 0, &b))) {
 			buf_addf(err, _("attachment name '%s' may not contain '/', '\\' or control characters"),
 				 name);
 			return -1;
@@ -373,12 +374,15 @@ static int text_ok(const char *what, const char *s, size_t len, int multiline, s
 		buf_addf(err, _("%s is not valid UTF-8 (byte %zu)"), what, bad);
 		return -1;
 	}
-	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (!ch || (ch < 0x20 && ch != '\t' && !(multiline && (ch == '\n' || ch == '\r')))) {
-			buf_addf(err, _("%s contains a control character (byte %zu)"), what, i);
-			return -1;
-		}
+	/* a carriage return, C1 and bidi controls too: they rewrite what a terminal shows */
+	struct utf8_bad b;
+	if (utf8_text_refused(s, len, multiline, &b)) {
+		struct buf d = BUF_INIT;
+		utf8_describe_cp(&d, b.cp);
+		buf_addf(err, _("%s contains %s at line %zu, column %zu: only tab and newline may be used"), what, d.s,
+			 b.line, b.col);
+		buf_release(&d);
+		return -1;
 	}
 	return 0;
 }
@@ -396,9 +400,18 @@ int docs_content_check(const struct docs_content *c, size_t attach_max, struct b
 		buf_adds(err, _("a document needs a title"));
 		return -1;
 	}
-	for (int i = 0; i < DF__COUNT; i++)
-		if (c->field[i] && text_ok(docs_fields[i].label, c->field[i], strlen(c->field[i]), 0, err) < 0)
+	for (int i = 0; i < DF__COUNT; i++) {
+		if (!c->field[i])
+			continue;
+		size_t len = strlen(c->field[i]);
+		if (text_ok(docs_fields[i].label, c->field[i], len, 0, err) < 0)
 			return -1;
+		if (utf8_chars(c->field[i], len) > DOCS_FIELD_MAX) {
+			buf_addf(err, _("%s is %zu characters long, over the limit of %zu"), docs_fields[i].label,
+				 utf8_chars(c->field[i], len), (size_t)DOCS_FIELD_MAX);
+			return -1;
+		}
+	}
 	if (c->body.len > DOCS_TEXT_MAX) {
 		buf_addf(err, _("the body is %zu bytes, over the limit of %u bytes (16 MiB)"), c->body.len,
 			 DOCS_TEXT_MAX);

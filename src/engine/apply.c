@@ -349,6 +349,8 @@ int eng_apply(struct engine *e, const struct eng_event *ev)
 	c.strict = c.rules >= ENG_RULES_STRICT;
 	const struct engine_action *a = engine_action_by_type(ev->type);
 	int rc = a ? checks(&c, a) : eng_fail(e, ENG_REFUSED, _("unknown event type '%s'"), ev->type);
+	if (!rc && c.rules >= ENG_RULES_TEXT)
+		rc = eng_check_text(&c);
 	if (!rc)
 		rc = rules[a->op](&c);
 	if (!rc && c.in.id)

@@ -173,4 +173,12 @@ int eng_event_calendar(struct ctx *c, const struct calendar **out);
 /* Read items for a circulate step (one per person per request, however often). */
 int eng_circulate_to(struct ctx *c, const struct step *s, const char *user, const char *on_behalf);
 
+/*
+ * Rules 5: every text a person wrote into the payload (title, form answers,
+ * opinions, a common opinion) holds no control, C1 or bidirectional
+ * character, is within its limit and carries no classification marking
+ * (text.c). 0 or ENG_REFUSED; a marking also sets e->refused_marking.
+ */
+int eng_check_text(struct ctx *c);
+
 #endif

@@ -50,6 +50,8 @@ struct engine {
 	struct auth_role *roles;          /* the security administrator's role changes (auth_roles_list) */
 	size_t nroles;
 	int64_t roles_v;                  /* their version (auth_roles_version), -1: not read */
+	char refused_marking[8];          /* the level word of the marking the last action was refused
+					     for ("" none): engine_act records the refusal (text.c) */
 };
 
 /*
@@ -72,7 +74,7 @@ struct engine {
  * version; each rule names the version that introduced it, and holds for
  * events carrying that version or a later one.
  */
-#define ENG_RULES 4
+#define ENG_RULES 5
 /*
  * 2: the engine judges forms, initiators, picks and the policies on every
  * way to a handler (a "strict" event, struct ctx): every check of
@@ -93,6 +95,12 @@ struct engine {
  * and a made title says yes and no as 是 and 否 (formdata_title).
  */
 #define ENG_RULES_WORDS 4
+/*
+ * 5: every text a person writes into an action (title, form answers,
+ * opinions, a common opinion) is judged: no control, C1 or bidirectional
+ * characters, a limit each, no classification marking (text.c).
+ */
+#define ENG_RULES_TEXT 5
 
 /* The codes of a policy's reason (eng_reason, eng_reason_text). */
 #define ENG_REASON_APPLICANT "applicant"   /* self-approval: the applicant */

@@ -618,8 +618,11 @@ int engine_act(struct engine *e, const char *uuid, const char *type, const char 
 	       json_t *payload, char **created)
 {
 	time_t now = clock_now();
+	e->refused_marking[0] = 0;
 	int rc = act_at(e, uuid, type, actor, payload, now, created);
-	if (rc != ENG_REFUSED || !audited_refusal(e, type, actor))
+	/* an administrator's refusal, and any text refused for a classification marking, is audited */
+	if (rc != ENG_REFUSED || (!audited_refusal(e, type, actor) && !e->refused_marking[0]) ||
+	    !strcmp(type, AUTH_EV_REFUSED))
 		return rc;
 	/* the refusal itself goes into the audit trail, signed by who tried; the message stays */
 	struct buf why = BUF_INIT;
@@ -632,6 +635,8 @@ int engine_act(struct engine *e, const char *uuid, const char *type, const char 
 		what = json_string_value(json_object_get(payload, "person"));
 	if (what)
 		json_object_set_new(p, "concerns", json_string(what));
+	if (e->refused_marking[0]) /* the level word, never the text */
+		json_object_set_new(p, "marking", json_string(e->refused_marking));
 	if (act_at(e, NULL, AUTH_EV_REFUSED, actor, p, now, NULL) < 0)
 		buf_addf(&why, _(" (and the refusal could not be recorded: %s)"), e->err.s);
 	json_decref(p);

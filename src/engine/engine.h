@@ -36,6 +36,15 @@ struct org;
 struct store;
 struct workflow;
 
+/*
+ * What a person may write into an action, in characters (code points);
+ * the engine refuses more (text.c, doc/security.md "Limits").
+ */
+#define ENG_TITLE_MAX 200          /* a request's title */
+#define ENG_OPINION_MAX 2000       /* an opinion, or the reason to withdraw, urge, terminate */
+#define ENG_COMMON_OPINION_MAX 200 /* a common opinion (常用意见) */
+#define ENG_FIELD_TEXT_MAX 10000   /* each text of a form's answers */
+
 /* The rules refused the action (bad state, not your task, ...). */
 #define ENG_REFUSED (-20)
 

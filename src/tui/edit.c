@@ -66,38 +66,14 @@ void edit_set(struct edit *e, const char *s)
 	e->cur = e->text.len;
 }
 
-/* Append the UTF-8 encoding of cp (a valid scalar value). */
-static void put_cp(struct buf *out, uint32_t cp)
-{
-	char s[4];
-	size_t n;
-	if (cp < 0x80) {
-		s[0] = (char)cp; n = 1;
-	} else if (cp < 0x800) {
-		s[0] = (char)(0xc0 | (cp >> 6)); s[1] = (char)(0x80 | (cp & 0x3f)); n = 2;
-	} else if (cp < 0x10000) {
-		s[0] = (char)(0xe0 | (cp >> 12)); s[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		s[2] = (char)(0x80 | (cp & 0x3f)); n = 3;
-	} else {
-		s[0] = (char)(0xf0 | (cp >> 18)); s[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		s[2] = (char)(0x80 | ((cp >> 6) & 0x3f)); s[3] = (char)(0x80 | (cp & 0x3f)); n = 4;
-	}
-	buf_add(out, s, n);
-}
-
-/* Bidirectional controls: never stored, they could reverse what is drawn. */
-static int is_bidi(uint32_t cp)
-{
-	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
-	       cp == 0x200e || cp == 0x200f || cp == 0x061c;
-}
 
 int key_is_printable(int key)
 {
 	if (key < 0x20 || key >= KEYC_BASE)
 		return 0;
 	uint32_t cp = (uint32_t)key;
-	if ((cp >= 0x7f && cp < 0xa0) || (cp >= 0xd800 && cp <= 0xdfff) || is_bidi(cp))
+	/* controls and bidirectional controls are never stored (utf8_cp_unsafe) */
+	if (utf8_cp_unsafe(cp) || (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
 	return 1;
 }
@@ -161,7 +137,7 @@ size_t edit_insert(struct edit *e, const char *s)
 			e->full = 1;
 			break;
 		}
-		put_cp(&add, cp);
+		utf8_encode(&add, cp);
 		added++;
 	}
 	if (add.len) {
@@ -407,7 +383,7 @@ int edit_key(struct edit *e, const struct keymap *km, int key, enum action *out)
 	/* the one place a raw key is looked at: typing a character */
 	if (key_is_printable(key)) {
 		struct buf ch = BUF_INIT;
-		put_cp(&ch, (uint32_t)key);
+		utf8_encode(&ch, (uint32_t)key);
 		edit_insert(e, ch.s);
 		if (e->secret)
 			wipe(ch.s, ch.len);

@@ -50,7 +50,7 @@ struct row {
 void row_init(struct row *r, size_t width);
 void row_release(struct row *r);
 /*
- * Append `s` (sanitized: control and bidi characters dropped) in exactly
+ * Append `s` (sanitized: control and bidi characters escaped) in exactly
  * `cols` columns — cut with "~" and padded — or, when cols is 0, in its
  * own width. Never goes past the row's width and never splits a
  * double-width character. Returns the columns added.

@@ -3,7 +3,7 @@
  * raw text, help) as lines that scroll, with `/` search and `n`/`N` from
  * search.c; matches of the current search are drawn in the cursor's
  * colours. Lines are sanitized when loaded (tabs expanded to 8 columns,
- * control and bidi characters dropped) and cut at the right edge.
+ * control and bidi characters escaped: utf8_sanitize) and cut at the right edge.
  */
 #include <stdint.h>
 #include <stdlib.h>

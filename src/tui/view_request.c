@@ -142,7 +142,7 @@ static void rq_docs_clear(struct rq_data *d)
 
 /*
  * A body as it can be drawn: invalid UTF-8 as '?', tabs as blanks to the
- * next multiple of 8 columns, control and bidi characters dropped from
+ * next multiple of 8 columns, control and bidi characters escaped from
  * each line, and no blank lines at the end. Caller frees.
  */
 static char *rq_body_clean(const char *s, size_t len)

@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "i18n.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 void diag_add(struct diags *d, const char *file, int line, int col,
@@ -76,11 +77,17 @@ void diags_print(const struct diags *d, FILE *out)
 	for (size_t i = 0; i < d->n; i++) {
 		const struct diag *x = &d->v[i];
 		const char *sev = x->severity == DIAG_ERROR ? _("error") : _("warning");
+		/* a message may echo what the file says (a key, a value): shown escaped */
+		struct buf file = BUF_INIT, msg = BUF_INIT;
+		utf8_sanitize(&file, x->file);
+		utf8_sanitize(&msg, x->msg);
 		if (x->line > 0)
-			fprintf(out, "%s:%d:%d: %s: %s\n", x->file, x->line,
-				x->col > 0 ? x->col : 1, sev, x->msg);
+			fprintf(out, "%s:%d:%d: %s: %s\n", file.s, x->line,
+				x->col > 0 ? x->col : 1, sev, msg.s);
 		else
-			fprintf(out, "%s: %s: %s\n", x->file, sev, x->msg);
+			fprintf(out, "%s: %s: %s\n", file.s, sev, msg.s);
+		buf_release(&file);
+		buf_release(&msg);
 	}
 }
 

@@ -1,9 +1,11 @@
 #include "utf8.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <wchar.h>
 
 #include "buf.h"
+#include "i18n.h"
 #include "xalloc.h"
 
 int utf8_valid(const char *s, size_t len, size_t *bad_offset)
@@ -132,20 +134,113 @@ size_t utf8_fit(struct buf *out, const char *s, size_t cols, int ellipsis, int p
 	return used;
 }
 
+/* Append the UTF-8 encoding of cp (a valid scalar value). */
+void utf8_encode(struct buf *out, uint32_t cp)
+{
+	char s[4];
+	size_t n;
+	if (cp < 0x80) {
+		s[0] = (char)cp; n = 1;
+	} else if (cp < 0x800) {
+		s[0] = (char)(0xc0 | (cp >> 6)); s[1] = (char)(0x80 | (cp & 0x3f)); n = 2;
+	} else if (cp < 0x10000) {
+		s[0] = (char)(0xe0 | (cp >> 12)); s[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		s[2] = (char)(0x80 | (cp & 0x3f)); n = 3;
+	} else {
+		s[0] = (char)(0xf0 | (cp >> 18)); s[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		s[2] = (char)(0x80 | ((cp >> 6) & 0x3f)); s[3] = (char)(0x80 | (cp & 0x3f)); n = 4;
+	}
+	buf_add(out, s, n);
+}
+
+int utf8_cp_unsafe(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f || cp == 0x061c;
+}
+
+/* Length of the valid UTF-8 sequence at s[0..left), or 0 when it is not one. */
+static size_t valid_seq(const char *s, size_t left)
+{
+	unsigned char c = (unsigned char)s[0];
+	size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+	if (!n || n > left || !utf8_valid(s, n, NULL))
+		return 0;
+	return n;
+}
+
+void utf8_sanitize_n(struct buf *out, const char *s, size_t len, unsigned flags)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i = 0;
+	while (i < len) {
+		size_t n = valid_seq(s + i, len - i);
+		uint32_t cp;
+		if (!n) { /* not UTF-8: the byte, escaped */
+			unsigned char b = (unsigned char)s[i++];
+			char e[5] = { '\\', 'x', hex[b >> 4], hex[b & 15], 0 };
+			buf_adds(out, e);
+			continue;
+		}
+		utf8_decode(s + i, &cp);
+		if (!utf8_cp_unsafe(cp))
+			buf_add(out, s + i, n);
+		else if (cp == '\n')
+			buf_addch(out, (flags & UTF8_KEEP_NL) ? '\n' : ' ');
+		else if (cp == '\t')
+			buf_addch(out, (flags & UTF8_KEEP_TAB) ? '\t' : ' ');
+		else if (cp < 0x80)
+			buf_addf(out, "\\x%02x", (unsigned)cp);
+		else
+			buf_addf(out, "\\u%04x", (unsigned)cp);
+		i += n;
+	}
+}
+
 void utf8_sanitize(struct buf *out, const char *s)
 {
-	while (*s) {
+	utf8_sanitize_n(out, s, strlen(s), 0);
+}
+
+void utf8_fputs_safe(const char *s, unsigned flags, FILE *f)
+{
+	struct buf b = BUF_INIT;
+	utf8_sanitize_n(&b, s, strlen(s), flags);
+	fwrite(b.s, 1, b.len, f);
+	buf_release(&b);
+}
+
+int utf8_text_refused(const char *s, size_t len, int multiline, struct utf8_bad *bad)
+{
+	size_t line = 1, col = 1;
+	for (size_t i = 0; i < len;) {
 		uint32_t cp;
-		size_t n = utf8_decode(s, &cp);
-		int bidi = (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
-			   cp == 0x200e || cp == 0x200f || cp == 0x061c;
-		int ctrl = cp < 0x20 || (cp >= 0x7f && cp < 0xa0);
-		if (cp == '\t')
-			buf_addch(out, ' ');
-		else if (!bidi && !ctrl)
-			buf_add(out, s, n);
-		s += n;
+		i += utf8_decode(s + i, &cp);
+		if (cp == '\n' && multiline) {
+			line++;
+			col = 1;
+			continue;
+		}
+		if (cp != '\t' && utf8_cp_unsafe(cp)) {
+			bad->cp = cp;
+			bad->line = line;
+			bad->col = col;
+			return 1;
+		}
+		col++;
 	}
+	return 0;
+}
+
+void utf8_describe_cp(struct buf *out, uint32_t cp)
+{
+	const char *what = cp == '\r' ? _("a carriage return")
+			   : cp == '\n' ? _("a newline")
+			   : cp == 0x1b ? _("an escape character")
+			   : cp < 0x20 || cp == 0x7f ? _("a control character")
+			   : cp < 0xa0 ? _("a C1 control character")
+				       : _("a bidirectional control");
+	buf_addf(out, "%s (U+%04X)", what, (unsigned)cp);
 }
 
 /* Chinese line breaking (行首/行尾禁则): what may not start a line, and what may not end one. */

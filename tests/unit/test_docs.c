@@ -22,6 +22,7 @@
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 /* --- helpers ------------------------------------------------------------ */
@@ -596,12 +597,125 @@ static void test_marking_rule(void **state)
 		{ "★★★ 重要通知", 0 },
 		{ "机关密切配合", 0 },
 		{ "", 0 },
+		/* however written (issue 13): invisible characters, traditional forms, look-alikes */
+		{ "机\u200b密★", 1 },
+		{ "机\u200d密★", 1 },
+		{ "机\ufeff密★", 1 },
+		{ "机\u00ad密★", 1 },
+		{ "机\u2060密★", 1 },
+		{ "机\u0301密★", 1 },
+		{ "机\u3164密★", 1 },
+		{ "机\u2003密★", 1 },
+		{ "機密★", 1 },
+		{ "絕密★", 1 },
+		{ "祕密★", 1 },
+		{ "機密性", 0 },
+		{ "机密✶", 1 },
+		{ "机密⭐", 1 },
+		{ "机密∗", 1 },
+		{ "机密✱", 1 },
+		{ "机密﹡", 1 },
+		{ "机密⋆", 1 },
+		{ "机密⭑", 1 },
+		{ "机密✩", 1 },
+		{ "保密等级：机密", 1 },
+		{ "保密等級：機密", 1 },
+		{ "密級：秘密", 1 },
+		{ "密 级：秘密", 1 },
+		{ "机密10年★", 1 },
+		{ "机密１０年★", 1 },
+		{ "绝密长期★", 1 },
+		{ "絕密長期★", 1 },
+		{ "秘密6个月★", 1 },
+		{ "机密十年★", 1 },
+		{ "【秘密5年】", 1 },
+		{ "机密10年的档案", 0 },
+		{ "保密等级很高的工作", 0 },
+		{ "国家秘密10年", 0 },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct docs_marking m;
 		int got = docs_marking_find(cases[i].text, strlen(cases[i].text), "body", &m);
 		if (got != cases[i].marked)
 			fail_msg("'%s': got %d, want %d", cases[i].text, got, cases[i].marked);
+	}
+}
+
+/* Every entry of markings.def (issue 13): each star look-alike and each fold is caught. */
+static void test_marking_table(void **state)
+{
+	(void)state;
+	static const uint32_t stars[] = {
+#define MARKING_STAR(cp) cp,
+#include "docs/markings.def"
+#undef MARKING_STAR
+	};
+	static const uint32_t folds[][2] = {
+#define MARKING_FOLD(from, to) { from, to },
+#include "docs/markings.def"
+#undef MARKING_FOLD
+	};
+	static const char *const labels[] = {
+#define MARKING_LABEL(t) t,
+#include "docs/markings.def"
+#undef MARKING_LABEL
+	};
+	struct docs_marking m;
+	for (size_t i = 0; i < sizeof(stars) / sizeof(stars[0]); i++) {
+		struct buf t = BUF_INIT;
+		buf_adds(&t, "关于某事 绝密");
+		utf8_encode(&t, stars[i]);
+		buf_adds(&t, "长期");
+		if (!docs_marking_find(t.s, t.len, "title", &m))
+			fail_msg("star U+%04X: '%s' not caught", (unsigned)stars[i], t.s);
+		buf_release(&t);
+	}
+	for (size_t i = 0; i < sizeof(folds) / sizeof(folds[0]); i++) {
+		/* the fold reads as its simplified form */
+		struct buf a = BUF_INIT, b = BUF_INIT, na = BUF_INIT, nb = BUF_INIT;
+		utf8_encode(&a, folds[i][0]);
+		utf8_encode(&b, folds[i][1]);
+		docs_marking_normalise(a.s, a.len, &na);
+		docs_marking_normalise(b.s, b.len, &nb);
+		assert_string_equal(na.s, nb.s);
+		buf_release(&a);
+		buf_release(&b);
+		buf_release(&na);
+		buf_release(&nb);
+	}
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
+		char t[128];
+		snprintf(t, sizeof(t), "%s：机密", labels[i]);
+		if (!docs_marking_find(t, strlen(t), "title", &m))
+			fail_msg("label '%s' not caught", t);
+		snprintf(t, sizeof(t), "%s 秘密", labels[i]);
+		if (!docs_marking_find(t, strlen(t), "title", &m))
+			fail_msg("label '%s' not caught", t);
+	}
+}
+
+/* The normalisation itself: what the marking check reads. */
+static void test_marking_normalise(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "机\u200b密★", "机密★" },
+		{ "機密✶10年", "机密★10年" },
+		{ "ＡＢＣ１２３", "ABC123" },
+		{ "甲\u3000乙", "甲 乙" },
+		{ "第一行\n祕密", "第一行\n秘密" },
+		{ "e\u0301", "\u00e9" },
+		{ "关于做好春节值班工作的通知", "关于做好春节值班工作的通知" },
+		{ "", "" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct buf b = BUF_INIT;
+		docs_marking_normalise(cases[i].in, strlen(cases[i].in), &b);
+		if (strcmp(b.s, cases[i].out))
+			fail_msg("'%s': got '%s', want '%s'", cases[i].in, b.s, cases[i].out);
+		buf_release(&b);
 	}
 }
 
@@ -915,6 +1029,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_freeze, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_withdraw, setup, teardown),
 		cmocka_unit_test(test_marking_rule),
+		cmocka_unit_test(test_marking_table),
+		cmocka_unit_test(test_marking_normalise),
 		cmocka_unit_test_setup_teardown(test_refused_writes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reconcile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_git_cli_reads_it, setup, teardown),

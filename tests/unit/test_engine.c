@@ -179,6 +179,43 @@ static void test_refusals_change_nothing(void **state)
 	free(id);
 }
 
+/*
+ * Rules 5 (issue 13): the engine itself judges what people write — a
+ * marking however written, a control character, a text over its limit —
+ * so every front end and a server get the same answer; a marking's
+ * refusal is the only thing recorded (action.refused, the level word).
+ */
+static void test_text_judged_by_engine(void **state)
+{
+	struct fx *f = *state;
+	char *id = new_leave(f, NULL);
+	char *t = task_of(f, "huang.wei", id);
+	int refused0 = events_of_type(f, "action.refused");
+	int64_t before = store_event_count(f->s);
+	assert_int_equal(act_task(f, NULL, "task.approved", "huang.wei", t, "同意。絕密\u200b★長期"), ENG_REFUSED);
+	assert_non_null(strstr(engine_error(f->e), "classification marking '绝密'"));
+	assert_int_equal(events_of_type(f, "action.refused"), refused0 + 1);
+	assert_int_equal(store_event_count(f->s), before + 1);
+	assert_int_equal(act_task(f, NULL, "task.approved", "huang.wei", t, "同意\rFAKE"), ENG_REFUSED);
+	assert_non_null(strstr(engine_error(f->e), "carriage return (U+000D) at line 1, column 3"));
+	struct buf big = BUF_INIT;
+	for (int i = 0; i <= ENG_OPINION_MAX; i++)
+		buf_adds(&big, "同");
+	assert_int_equal(act_task(f, NULL, "task.approved", "huang.wei", t, big.s), ENG_REFUSED);
+	assert_non_null(strstr(engine_error(f->e), "over the limit of 2000"));
+	buf_release(&big);
+	json_t *p = json_pack("{s:s}", "text", "【秘密】");
+	assert_int_equal(engine_act(f->e, NULL, "opinion.added", "huang.wei", p, NULL), ENG_REFUSED);
+	json_decref(p);
+	/* only the two marking refusals were recorded; nothing else changed */
+	assert_int_equal(events_of_type(f, "action.refused"), refused0 + 2);
+	assert_int_equal(store_event_count(f->s), before + 2);
+	assert_int_equal(act_task(f, NULL, "task.approved", "huang.wei", t, "同意，注意保密工作"), 0);
+	assert_replay(f);
+	free(t);
+	free(id);
+}
+
 static void test_withdraw_before_approval(void **state)
 {
 	struct fx *f = *state;
@@ -505,6 +542,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_withdraw_before_approval, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_prefix, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text_judged_by_engine, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_documents_link, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sign_timeout_and_takeback, setup, teardown),
 	};

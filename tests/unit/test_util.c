@@ -72,9 +72,75 @@ static void test_valid_and_sanitize(void **state)
 	assert_false(utf8_valid("\xc0\xaf", 2, &bad));          /* overlong '/' */
 	assert_false(utf8_valid("\xed\xa0\x80", 3, &bad));      /* surrogate */
 	struct buf b = BUF_INIT;
+	/* what a terminal would act on is shown escaped, never dropped or sent (issue 13) */
 	utf8_sanitize(&b, "同意\x1b[31m\xe2\x80\xae伪造\tok\n");
-	assert_string_equal(b.s, "同意[31m伪造 ok");
+	assert_string_equal(b.s, "同意\\x1b[31m\\u202e伪造 ok ");
 	buf_release(&b);
+}
+
+/* The one sanitiser for terminals (utf8_sanitize_n): every kind of character, each flag. */
+static void test_sanitize_table(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in;
+		size_t len;     /* 0: strlen */
+		unsigned flags;
+		const char *out;
+	} cases[] = {
+		{ "正文\rFAKE", 0, 0, "正文\\x0dFAKE" },
+		{ "正文\rFAKE", 0, UTF8_KEEP_NL | UTF8_KEEP_TAB, "正文\\x0dFAKE" },
+		{ "a\x1b]0;title\x07" "b", 0, 0, "a\\x1b]0;title\\x07b" },
+		{ "del\x7f", 0, 0, "del\\x7f" },
+		{ "c1\xc2\x9b" "2J", 0, 0, "c1\\u009b2J" },        /* U+009B, CSI */
+		{ "raw\x9b" "2J", 0, 0, "raw\\x9b2J" },              /* not UTF-8: the byte */
+		{ "\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad\xe2\x80\xae", 0, 0,
+		  "\\u202a\\u202b\\u202c\\u202d\\u202e" },
+		{ "\xe2\x81\xa6\xe2\x81\xa7\xe2\x81\xa8\xe2\x81\xa9", 0, 0, "\\u2066\\u2067\\u2068\\u2069" },
+		{ "\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c", 0, 0, "\\u200e\\u200f\\u061c" },
+		{ "行一\n行二\t甲", 0, 0, "行一 行二 甲" },
+		{ "行一\n行二\t甲", 0, UTF8_KEEP_NL, "行一\n行二 甲" },
+		{ "行一\n行二\t甲", 0, UTF8_KEEP_NL | UTF8_KEEP_TAB, "行一\n行二\t甲" },
+		{ "nul\0x", 5, 0, "nul\\x00x" },
+		{ "\xe5\x81", 0, 0, "\\xe5\\x81" },             /* a cut sequence */
+		{ "审批中 ★ 世蓮 é", 0, 0, "审批中 ★ 世蓮 é" },     /* text stays as it is */
+		{ "C:\\x0d", 0, 0, "C:\\x0d" },                   /* a backslash typed stays */
+		{ "", 0, 0, "" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct buf b = BUF_INIT;
+		utf8_sanitize_n(&b, cases[i].in, cases[i].len ? cases[i].len : strlen(cases[i].in), cases[i].flags);
+		if (strcmp(b.s, cases[i].out))
+			fail_msg("case %zu: got '%s', want '%s'", i, b.s, cases[i].out);
+		buf_release(&b);
+	}
+}
+
+/* What a person's text may not hold (utf8_text_refused): where, and how it is named. */
+static void test_text_refused(void **state)
+{
+	(void)state;
+	struct utf8_bad bad;
+	assert_false(utf8_text_refused("同意\t拟办", strlen("同意\t拟办"), 0, &bad));
+	assert_false(utf8_text_refused("一\n二", strlen("一\n二"), 1, &bad));
+	assert_true(utf8_text_refused("一\n二", strlen("一\n二"), 0, &bad));
+	assert_int_equal(bad.cp, '\n');
+	assert_true(utf8_text_refused("第一行\n正文\rFAKE", strlen("第一行\n正文\rFAKE"), 1, &bad));
+	assert_int_equal(bad.cp, '\r');
+	assert_int_equal(bad.line, 2);
+	assert_int_equal(bad.col, 3);
+	assert_true(utf8_text_refused("同意\xc2\x9b", strlen("同意\xc2\x9b"), 1, &bad));
+	assert_int_equal(bad.cp, 0x9b);
+	assert_true(utf8_text_refused("ab\xe2\x81\xa6", 5, 1, &bad));
+	assert_int_equal(bad.cp, 0x2066);
+	assert_int_equal(bad.col, 3);
+	struct buf d = BUF_INIT;
+	utf8_describe_cp(&d, '\r');
+	assert_string_equal(d.s, "a carriage return (U+000D)");
+	buf_reset(&d);
+	utf8_describe_cp(&d, 0x202e);
+	assert_string_equal(d.s, "a bidirectional control (U+202E)");
+	buf_release(&d);
 }
 
 static void test_clock(void **state)
@@ -233,6 +299,8 @@ int main(void)
 		cmocka_unit_test(test_fit),
 		cmocka_unit_test(test_wrap),
 		cmocka_unit_test(test_valid_and_sanitize),
+		cmocka_unit_test(test_sanitize_table),
+		cmocka_unit_test(test_text_refused),
 		cmocka_unit_test(test_clock),
 		cmocka_unit_test(test_sm3),
 		cmocka_unit_test(test_diags_sorted_and_deduplicated),
