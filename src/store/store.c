@@ -122,6 +122,8 @@ char *store_default_dir(void)
 	return xasprintf("%s/.local/share/docket", v);
 }
 
+static void store_resolve_dir(struct store *s);
+
 /* A store struct for `dir` with its paths filled in and nothing opened. */
 static struct store *store_new(const char *dir, int readonly)
 {
@@ -131,7 +133,26 @@ static struct store *store_new(const char *dir, int readonly)
 	s->git_path = xasprintf("%s/documents.git", dir);
 	s->readonly = readonly;
 	buf_init(&s->err);
+	store_resolve_dir(s);
 	return s;
+}
+
+/*
+ * SQLite's SQLITE_OPEN_NOFOLLOW refuses a symbolic link anywhere in the
+ * path it is given, and a ~/.local that is a link is common. The store's
+ * directory is the user's to choose, links and all: the database is
+ * opened by the directory's real path, so NOFOLLOW refuses only what is
+ * unsafe — docket.db itself being a link (doc/store.md, "Symbolic links").
+ * Called again once init has made the directory.
+ */
+static void store_resolve_dir(struct store *s)
+{
+	char *real = realpath(s->dir, NULL);
+	if (!real)
+		return;
+	free(s->db_path);
+	s->db_path = xasprintf("%s/docket.db", real);
+	free(real);
 }
 
 /* libgit2's last error message, or a fallback. */
@@ -359,6 +380,12 @@ static int open_db(struct store *s)
 	int rc = sqlite3_open_v2(name.s, &s->db, flags | SQLITE_OPEN_NOFOLLOW, NULL);
 	buf_release(&name);
 	if (rc != SQLITE_OK) {
+		struct stat st;
+		if ((rc & 0xff) == SQLITE_CANTOPEN && lstat(s->db_path, &st) == 0 && S_ISLNK(st.st_mode))
+			return store_fail(s, STORE_CORRUPT,
+					  _("store '%s': docket.db is a symbolic link, which docket does not follow "
+					    "(put the database file itself in the store)"),
+					  s->dir);
 		if ((rc & 0xff) == SQLITE_CANTOPEN && access(s->db_path, R_OK) < 0)
 			return store_fail(s, STORE_ERR, _("unable to read store '%s': %s"), s->dir,
 					  strerror(errno));
@@ -450,7 +477,9 @@ static void remove_db_files(const char *path)
  */
 static int init_db(struct store *s, int version)
 {
-	char *tmp = xasprintf("%s/.docket.db.init-XXXXXX", s->dir);
+	/* beside docket.db's real path (store_resolve_dir), which SQLite opens */
+	char *tmp = xasprintf("%.*s/.docket.db.init-XXXXXX",
+			      (int)(strlen(s->db_path) - strlen("/docket.db")), s->db_path);
 	int fd = mkstemp(tmp);
 	if (fd < 0) {
 		int rc = store_fail(s, errno == EROFS || errno == EACCES ? STORE_READONLY : STORE_ERR,
@@ -523,6 +552,7 @@ int store_init_at_version(const char *dir, int version, struct buf *err)
 				_("unable to create store '%s': %s"), dir, strerror(errno));
 		goto out;
 	}
+	store_resolve_dir(s);
 	if (file_exists(s->db_path)) {
 		rc = store_fail(s, STORE_ERR, _("store '%s' already exists"), dir);
 		goto out;

@@ -104,6 +104,16 @@ test_expect_success 'init refuses a documents.git planted as a symbolic link' '
 	test -z "$(ls victim-dir)"
 '
 
+test_expect_success 'a symbolic link in the store'\''s path is followed; docket.db as a link is refused' '
+	mkdir -p real && ln -s real link &&
+	docket -C link/s init >/dev/null 2>&1 &&
+	docket -C link/s check >chk 2>&1 && grep "state matches" chk &&
+	ln -s real/s slink && docket -C slink check >chk 2>&1 && grep "state matches" chk &&
+	mkdir planted && ln -s ../real/s/docket.db planted/docket.db &&
+	expect_exit 3 docket -C planted check 2>err &&
+	grep "docket.db is a symbolic link, which docket does not follow" err
+'
+
 # Exit codes (doc/cli.md): 4 is for bugs. Each of these exited 4 or 2.
 test_expect_success 'a pack without its index: a clear "damaged" error, exit 3 (was 4)' '
 	cp -a s sd && id=$(cat id) &&
