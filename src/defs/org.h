@@ -17,9 +17,17 @@
 struct diags;
 struct ydoc;
 
+/*
+ * What a role grants beyond the steps that name it (`grants:`). Today one:
+ * reading every request and document of the organisation (an office
+ * director, a records office), never by being an administrator (三员分立).
+ */
+#define ORG_GRANT_READ_ALL 0x1u
+
 struct org_role {
 	char *id;            /* "section_chief" */
 	char *name;          /* "科长" */
+	unsigned grants;     /* ORG_GRANT_* */
 	int line, col;       /* where it is defined */
 };
 
@@ -67,6 +75,8 @@ const struct org_user *org_user(const struct org *o, const char *id);
 const struct org_dept *org_dept(const struct org *o, const char *id);
 const struct org_role *org_role(const struct org *o, const char *id);
 int org_user_has_role(const struct org_user *u, const char *role);
+/* 1 if one of the user's roles grants `grant` (ORG_GRANT_*), else 0. */
+int org_user_granted(const struct org *o, const struct org_user *u, unsigned grant);
 /* The user's superior: explicit `superior`, else the head of their
  * department (or of the parent department when they are the head). */
 const struct org_user *org_superior(const struct org *o, const struct org_user *u);

@@ -68,7 +68,7 @@ struct engine {
  * version; each rule names the version that introduced it, and holds for
  * events carrying that version or a later one.
  */
-#define ENG_RULES 4
+#define ENG_RULES 5
 /*
  * 2: the engine judges forms, initiators, picks and the policies on every
  * way to a handler (a "strict" event, struct ctx): every check of
@@ -89,6 +89,12 @@ struct engine {
  * and a made title says yes and no as 是 and 否 (formdata_title).
  */
 #define ENG_RULES_WORDS 4
+
+/*
+ * 5: need to know (access.c): a document.read is by someone involved in
+ * the document's request (or granted read_all).
+ */
+#define ENG_RULES_READ 5
 
 /* The codes of a policy's reason (eng_reason, eng_reason_text). */
 #define ENG_REASON_APPLICANT "applicant"   /* self-approval: the applicant */
