@@ -202,6 +202,13 @@ char *eng_doclink_detail(json_t *documents);
  * documents are linked. 0 or a negative status.
  */
 int eng_doclink_show(struct engine *e, const char *instance, json_t **out);
+/*
+ * A sign-off binds its commit: each revision of the request's documents
+ * made after a sign-off with other content goes into the trail `trail`
+ * (engine_show's rows) in its place in the log, as "revised after
+ * sign-off" by its author with "DOC rN (commit)". 0 or a negative status.
+ */
+int eng_doclink_trail(struct engine *e, const char *instance, json_t *trail);
 
 /*
  * Bench only (tests/bench/bench_engine.c): `ntasks` tasks of ntasks/10

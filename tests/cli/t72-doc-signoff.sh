@@ -138,15 +138,17 @@ test_expect_success 'after the sign-off only the signer changes the text, back a
 	checked
 '
 
-test_expect_success 'signed again at the sign step: cleared, the request goes on' '
+test_expect_success 'signed again at the sign step: cleared, the request goes on; the trail keeps the revision after the sign-off' '
 	r=$(cat r) && doc=$(cat doc) && c3=$(cat c3) &&
 	d -u zhou.min approve "$r" -m 同意印发 >/dev/null &&
-	trail "$r" | tail -2 >actual &&
+	trail "$r" | tail -3 >actual &&
 	cat >expect <<-EOF &&
 	  钱宇    returned @用印 to 秘书长签发: 文件须修改，请重新签发
+	  周敏    revised after sign-off $doc r3 ($(echo $c3 | cut -c1-7))
 	  周敏    approved @秘书长签发 r3 ($(echo $c3 | cut -c1-7)): 同意印发
 	EOF
 	test_cmp expect actual &&
+	LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 d -u $RECORDS show "$r" | grep "周敏 *签发后修改 $doc r3 (" &&
 	! d -u $RECORDS show "$r" | grep "needs the sign-off again" &&
 	d -u $RECORDS --json doc show "$doc" >ds.json &&
 	python3 -c "import json; v=json.load(open(\"ds.json\")); assert v[\"signed_commit\"]==\"$c3\" and not v[\"needs_resign\"], v" &&
