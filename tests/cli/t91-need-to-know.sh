@@ -145,7 +145,7 @@ test_expect_success 'every read of a document text is a signed document.read in 
 	EOF
 	d -u song.yu audit --kind document.read >out &&
 	test "$(grep -c "document.read" out)" = 2 &&
-	grep "赵磊" out && grep "钱宇" out &&
+	grep "赵磊.*document.read.*$doc" out && grep "钱宇.*document.read.*$doc" out &&
 	checked
 '
 
