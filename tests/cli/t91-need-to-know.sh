@@ -169,6 +169,8 @@ test_expect_success 'a sign-off only by the person the sign step names' '
 	test "$(last_refusal)" = "wang.fang document.approved $doc" &&
 	denied "only 周敏 signs off document '\''$doc'\'': the sign step '\''秘书长签发'\'' of request '\''$o'\'' names them" \
 		d -u zhao.lei doc signoff "$doc" &&
+	expect_exit 1 d -u nobody doc signoff "$doc" 2>err &&
+	echo "docket: no user '\''nobody'\'' in the deployed organisation" >expect && test_cmp expect err &&
 	d -u zhou.min approve "$o" -m 同意印发 >/dev/null &&
 	checked
 '

@@ -1040,6 +1040,33 @@ static int doc_state(struct docs *d, struct buf *body)
 	return rev;
 }
 
+/*
+ * Need to know: the request page opens only for someone involved (the
+ * engine's rule, as `docket show`): 高燕 has no part in the outgoing
+ * request and is refused with the engine's words; its applicant 王芳 and
+ * 钱宇 (read_all) open it.
+ */
+static void test_need_to_know(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *user;
+		int opens;
+	} who[] = { { "gao.yan", 0 }, { "luo.bin", 0 }, { "wang.fang", 1 }, { "qian.yu", 1 } };
+	for (size_t i = 0; i < sizeof(who) / sizeof(who[0]); i++) {
+		struct term tm;
+		struct tui t;
+		term_open(&tm, 24, 80);
+		assert_int_equal(tui_setup(&t, store, who[i].user, NULL), 0);
+		assert_int_equal(tui_push(&t, &inbox_view_ops, NULL), 0);
+		int rc = tui_push(&t, &request_view_ops, request_view_data(out_id));
+		assert_int_equal(rc, who[i].opens ? 0 : -1);
+		if (!who[i].opens)
+			assert_non_null(strstr(t.msg.s, "you are not involved in request"));
+		tui_stop(&tm, &t);
+	}
+}
+
 /* wang.fang's TUI: open request `id` and press E. */
 static void edit_in_request(const char *id)
 {
@@ -1363,6 +1390,7 @@ int main(void)
 		cmocka_unit_test(test_edit_title_follows),
 		cmocka_unit_test(test_edit_title_field),
 		cmocka_unit_test(test_edit_document),
+		cmocka_unit_test(test_need_to_know),
 		cmocka_unit_test(test_inbox_waiting),
 		cmocka_unit_test(test_unknown_user),
 		cmocka_unit_test(test_request_needs_resign),
