@@ -37,7 +37,7 @@ if [ "$new" = 1 ]; then
 	# a draft and a running outgoing document by wang.fang
 	d -u wang.fang new outgoing --draft --set doc_type=notice --set title=关于做好春季防火工作的通知 \
 		--set urgency=normal --set main_recipients=各区县人民政府 >/dev/null
-	r=$(d -u wang.fang --json new outgoing --set doc_type=notice --set title=关于召开全市安全生产会议的通知 \
+	r=$(d -u wang.fang --json new outgoing --draft --set doc_type=notice --set title=关于召开全市安全生产会议的通知 \
 		--set urgency=urgent --set main_recipients=各区县人民政府、市直各部门 | id)
 	# its document: drafted by wang.fang, revised at review, approved as revised
 	doc=$(d -u wang.fang --json doc new --instance "$r" --type 通知 --title 关于召开全市安全生产会议的通知 \
@@ -53,6 +53,8 @@ if [ "$new" = 1 ]; then
 		请各单位于3月6日前将参会人员名单报市政府办公室。
 		EOF
 		sed -n 's/.*"id": "\([0-9a-z]*\)".*/\1/p')
+	# attached while the draft is hers, then sent (need to know: doc/security.md)
+	d -u wang.fang submit "$r" >/dev/null
 	d -u zhao.lei doc edit "$doc" --body-file - >/dev/null <<-EOF
 		各区县人民政府、市直各部门：
 

@@ -802,6 +802,8 @@ static int audit_one(void *ctx, int64_t seq, const struct store_event *ev)
 			what = json_string_value(json_object_get(p, "instance"));
 		if (!what)
 			what = json_string_value(json_object_get(p, "concerns"));
+		if (!what) /* a document's events (document.read: who read it) */
+			what = json_string_value(json_object_get(p, "doc"));
 		if (!what)
 			what = about;
 		const char *reason = json_string_value(json_object_get(p, "reason"));

@@ -64,6 +64,16 @@ static int doc_exit(int rc)
 	}
 }
 
+/*
+ * Report a refusal of the engine (need to know, who may change or sign
+ * off a document) and return its exit code: 5 for ENG_DENIED.
+ */
+static int eng_fail_exit(struct doc_ctx *x, int rc)
+{
+	cli_error("%s", engine_error(x->e));
+	return rc == ENG_DENIED ? EXIT_DENIED : rc == ENG_REFUSED ? EXIT_INVALID : EXIT_STORE;
+}
+
 /* Report a docs failure and return its exit code. */
 static int doc_fail(struct doc_ctx *x, int rc)
 {
@@ -115,7 +125,11 @@ static int usage(void)
 	return EXIT_USAGE;
 }
 
-/* Open the store (for reading or writing) and its documents. */
+/*
+ * Open the store (for reading or writing) and its documents. For writing,
+ * prove who acts: a change is signed by who makes it, and every verb that
+ * reads a document is one person's read (need to know, recorded).
+ */
 static int open_docs(struct doc_ctx *x, int readonly)
 {
 	int rc = cli_open_store(x->c, readonly, &x->s);
@@ -135,6 +149,7 @@ static int open_docs(struct doc_ctx *x, int readonly)
 		return 0;
 	/* a change is signed by who makes it */
 	x->e = engine_new(x->s);
+	engine_set_docs(x->e, x->d);
 	if (!x->c->user)
 		x->c->user = acting_user(x->c);
 	if ((rc = cli_sign_in(x->c, x->s, x->e, 0, &x->who)) != 0) {
@@ -275,8 +290,19 @@ static int doc_new(struct doc_ctx *x)
 		docs_content_release(&ct);
 		return rc;
 	}
-	char id[DOCS_ID_MAX];
-	int st = docs_create(x->d, acting_user(c), &ct, instance, id);
+	char id[DOCS_ID_MAX], *inst = NULL;
+	int st = 0;
+	/* attached to a request: only who may change its documents now */
+	if (instance && ((st = engine_resolve(x->e, 'i', instance, &inst)) < 0 ||
+			 (st = engine_may_edit_doc(x->e, acting_user(c), NULL, inst)) < 0)) {
+		docs_content_release(&ct);
+		rc = eng_fail_exit(x, st);
+		free(inst);
+		close_docs(x);
+		return rc;
+	}
+	st = docs_create(x->d, acting_user(c), &ct, inst, id);
+	free(inst);
 	docs_content_release(&ct);
 	if (st < 0) {
 		rc = doc_fail(x, st);
@@ -353,6 +379,10 @@ static int doc_edit(struct doc_ctx *x)
 	int st;
 	if ((rc = resolve(x, c->argv[2], id, NULL)))
 		goto out;
+	if ((st = engine_may_edit_doc(x->e, acting_user(c), id, NULL)) < 0) {
+		rc = eng_fail_exit(x, st);
+		goto out;
+	}
 	if ((st = docs_head(x->d, id, head)) < 0 || (st = docs_load(x->d, id, head, &ct)) < 0) {
 		rc = doc_fail(x, st);
 		goto out;
@@ -394,6 +424,23 @@ out:
 	return rc;
 }
 
+/*
+ * Need to know: may the acting person read document `id`? 0, or the exit
+ * code with the refusal printed (and recorded by the engine).
+ */
+static int may_read(struct doc_ctx *x, const char *id)
+{
+	int st = engine_may_read_doc(x->e, acting_user(x->c), id);
+	return st < 0 ? eng_fail_exit(x, st) : 0;
+}
+
+/* Record that the acting person read revision r of `id` (document.read), before it is shown. */
+static int record_read(struct doc_ctx *x, const char *id, const struct docs_rev *r, const char *how)
+{
+	int st = engine_doc_read(x->e, acting_user(x->c), id, r->rev, r->commit, how);
+	return st < 0 ? eng_fail_exit(x, st) : 0;
+}
+
 /* The document content and revision that "ID[@REV]" names. */
 static int load_spec(struct doc_ctx *x, const char *arg, char id[DOCS_ID_MAX], struct docs_rev *r,
 		     struct docs_content *ct)
@@ -402,8 +449,12 @@ static int load_spec(struct doc_ctx *x, const char *arg, char id[DOCS_ID_MAX], s
 	docs_content_init(ct);
 	memset(r, 0, sizeof(*r));
 	int rc = resolve(x, arg, id, &rev);
-	if (rc)
+	if (!rc)
+		rc = may_read(x, id);
+	if (rc) {
+		free(rev);
 		return rc;
+	}
 	int st = docs_rev_get(x->d, id, rev, r);
 	free(rev);
 	if (st == 0 && (st = docs_load(x->d, id, r->commit, ct)) < 0)
@@ -479,13 +530,19 @@ static int doc_show(struct doc_ctx *x)
 	struct cli *c = x->c;
 	if (cli_no_options(c) < 0 || c->argc != 3)
 		return usage();
-	int rc = open_docs(x, 1);
+	int rc = open_docs(x, 0);
 	if (rc)
 		return rc;
 	char id[DOCS_ID_MAX];
 	struct docs_rev r;
 	struct docs_content ct;
 	if ((rc = load_spec(x, c->argv[2], id, &r, &ct))) {
+		close_docs(x);
+		return rc;
+	}
+	if ((rc = record_read(x, id, &r, "show"))) {
+		docs_rev_release(&r);
+		docs_content_release(&ct);
 		close_docs(x);
 		return rc;
 	}
@@ -602,11 +659,11 @@ static int doc_log(struct doc_ctx *x)
 	struct cli *c = x->c;
 	if (cli_no_options(c) < 0 || c->argc != 3)
 		return usage();
-	int rc = open_docs(x, 1);
+	int rc = open_docs(x, 0);
 	if (rc)
 		return rc;
 	char id[DOCS_ID_MAX];
-	if ((rc = resolve(x, c->argv[2], id, NULL))) {
+	if ((rc = resolve(x, c->argv[2], id, NULL)) || (rc = may_read(x, id))) {
 		close_docs(x);
 		return rc;
 	}
@@ -652,11 +709,11 @@ static int doc_diff(struct doc_ctx *x)
 		return EXIT_USAGE;
 	}
 	o.width = width ? (size_t)atoi(width) : term_width();
-	int rc = open_docs(x, 1);
+	int rc = open_docs(x, 0);
 	if (rc)
 		return rc;
 	char id[DOCS_ID_MAX];
-	if ((rc = resolve(x, c->argv[2], id, NULL))) {
+	if ((rc = resolve(x, c->argv[2], id, NULL)) || (rc = may_read(x, id))) {
 		close_docs(x);
 		return rc;
 	}
@@ -682,7 +739,9 @@ static int doc_diff(struct doc_ctx *x)
 	snprintf(na, sizeof(na), "r%d", ra.rev);
 	snprintf(nb, sizeof(nb), "r%d", rb.rev);
 	struct buf out = BUF_INIT, err = BUF_INIT;
-	if (docs_diff_content(&a, &b, na, nb, &o, &out, &err) < 0) {
+	if ((rc = record_read(x, id, &rb, "diff"))) {
+		/* a diff shows the text: recorded as a read of the newer revision */
+	} else if (docs_diff_content(&a, &b, na, nb, &o, &out, &err) < 0) {
 		cli_error("%s", err.s);
 		rc = EXIT_INTERNAL;
 	} else {
@@ -724,6 +783,10 @@ static int doc_attach(struct doc_ctx *x)
 	int st;
 	if ((rc = resolve(x, c->argv[2], id, NULL)))
 		goto out;
+	if ((st = engine_may_edit_doc(x->e, acting_user(c), id, NULL)) < 0) {
+		rc = eng_fail_exit(x, st);
+		goto out;
+	}
 	if ((st = docs_head(x->d, id, head)) < 0) {
 		rc = doc_fail(x, st);
 		goto out;
@@ -779,8 +842,10 @@ static int doc_save_with_arg(struct doc_ctx *x,
 		return rc;
 	char id[DOCS_ID_MAX];
 	if (!(rc = resolve(x, c->argv[2], id, NULL))) {
-		int rev = 0, st = op(x->d, acting_user(c), id, c->argv[3], &rev);
+		int rev = 0, st = engine_may_edit_doc(x->e, acting_user(c), id, NULL);
 		if (st < 0)
+			rc = eng_fail_exit(x, st);
+		else if ((st = op(x->d, acting_user(c), id, c->argv[3], &rev)) < 0)
 			rc = doc_fail(x, st);
 		else
 			report_save(x, id, st, rev);
@@ -817,20 +882,9 @@ static int doc_signoff(struct doc_ctx *x)
 		rc = doc_fail(x, st);
 		goto out;
 	}
-	st = store_begin(x->s);
-	if (st != STORE_OK) {
-		cli_error("%s", store_error(x->s));
-		rc = EXIT_STORE;
-		goto out;
-	}
-	if ((st = docs_approve(x->d, acting_user(c), id, commit, "sign-off", 1)) < 0) {
-		store_rollback(x->s);
-		rc = doc_fail(x, st);
-		goto out;
-	}
-	if ((st = store_commit(x->s)) != STORE_OK) {
-		cli_error("%s", store_error(x->s));
-		rc = EXIT_STORE;
+	/* only the person the request's sign step names; exactly this commit */
+	if ((st = engine_doc_signoff(x->e, acting_user(c), id, commit)) < 0) {
+		rc = eng_fail_exit(x, st);
 		goto out;
 	}
 	struct docs_rev r;
@@ -926,7 +980,7 @@ static int doc_export(struct doc_ctx *x)
 	if (take_opt(c, "--dir", &dir) < 0 || take_opt(c, "--text", &text) < 0 || cli_no_options(c) < 0 ||
 	    c->argc != 3 || (dir && text))
 		return usage();
-	int rc = open_docs(x, 1);
+	int rc = open_docs(x, 0);
 	if (rc)
 		return rc;
 	char id[DOCS_ID_MAX];
@@ -937,7 +991,9 @@ static int doc_export(struct doc_ctx *x)
 		return rc;
 	}
 	struct buf b = BUF_INIT;
-	if (!dir) {
+	if ((rc = record_read(x, id, &r, "export"))) {
+		/* nothing leaves the store unrecorded */
+	} else if (!dir) {
 		docs_export_text(&ct, &b);
 		if (text && strcmp(text, "-"))
 			rc = export_file(text, b.s, b.len) < 0 ? EXIT_INVALID : EXIT_OK;
@@ -957,9 +1013,33 @@ static int doc_export(struct doc_ctx *x)
 	return rc;
 }
 
+/* For search and list: where hits go, and who reads them. */
+struct read_ctx {
+	json_t *arr;        /* --json output, or NULL */
+	struct doc_ctx *x;  /* the acting person and the engine */
+	int status;         /* a failure of the need-to-know check (negative), else 0 */
+};
+
+/* 1 when the acting person may read a document of `instance` (or none, drafted by `by`). */
+static int readable(struct read_ctx *r, const char *instance, const char *by)
+{
+	int rc = engine_can_read_doc(r->x->e, acting_user(r->x->c), instance, by);
+	if (rc < 0 && !r->status)
+		r->status = rc;
+	return rc > 0;
+}
+
 static int search_one(void *ctx, const struct docs_hit *h)
 {
-	json_t *arr = ctx;
+	struct read_ctx *r = ctx;
+	json_t *arr = r->arr;
+	struct docs_info info;
+	if (docs_info_get(r->x->d, h->id, &info) < 0)
+		return 0;
+	int ok = readable(r, info.instance, info.created_by);
+	docs_info_release(&info);
+	if (!ok) /* need to know: what you may not read is not found either */
+		return r->status < 0;
 	if (arr) {
 		json_t *o = json_object();
 		json_object_set_new(o, "id", json_string(h->id));
@@ -987,16 +1067,20 @@ static int doc_search(struct doc_ctx *x)
 	const char *limit = NULL;
 	if (take_opt(c, "--limit", &limit) < 0 || cli_no_options(c) < 0 || c->argc < 3)
 		return usage();
-	int rc = open_docs(x, 1);
+	int rc = open_docs(x, 0);
 	if (rc)
 		return rc;
 	struct buf q = BUF_INIT;
 	for (int i = 2; i < c->argc; i++)
 		buf_addf(&q, "%s%s", i > 2 ? " " : "", c->argv[i]);
 	json_t *arr = c->json ? json_array() : NULL;
-	int st = docs_search(x->d, q.s, limit ? (size_t)atoi(limit) : 0, search_one, arr);
+	struct read_ctx r = { arr, x, 0 };
+	int st = docs_search(x->d, q.s, limit ? (size_t)atoi(limit) : 0, search_one, &r);
 	buf_release(&q);
-	if (st < 0) {
+	if (r.status < 0) {
+		rc = eng_fail_exit(x, r.status);
+		json_decref(arr);
+	} else if (st < 0) {
 		rc = doc_fail(x, st);
 		json_decref(arr);
 	} else if (arr) {
@@ -1008,7 +1092,10 @@ static int doc_search(struct doc_ctx *x)
 
 static int list_one(void *ctx, const struct docs_info *i)
 {
-	json_t *arr = ctx;
+	struct read_ctx *r = ctx;
+	json_t *arr = r->arr;
+	if (!readable(r, i->instance, i->created_by)) /* need to know */
+		return r->status < 0;
 	if (arr) {
 		json_t *o = json_object();
 		json_object_set_new(o, "id", json_string(i->id));
@@ -1044,12 +1131,16 @@ static int doc_list(struct doc_ctx *x)
 	const char *instance = NULL;
 	if (take_opt(c, "--instance", &instance) < 0 || cli_no_options(c) < 0 || c->argc != 2)
 		return usage();
-	int rc = open_docs(x, 1);
+	int rc = open_docs(x, 0);
 	if (rc)
 		return rc;
 	json_t *arr = c->json ? json_array() : NULL;
-	int st = docs_list(x->d, instance, list_one, arr);
-	if (st < 0) {
+	struct read_ctx r = { arr, x, 0 };
+	int st = docs_list(x->d, instance, list_one, &r);
+	if (r.status < 0) {
+		rc = eng_fail_exit(x, r.status);
+		json_decref(arr);
+	} else if (st < 0) {
 		rc = doc_fail(x, st);
 		json_decref(arr);
 	} else if (arr) {

@@ -52,6 +52,7 @@ static int eng_exit(struct session *ss, int rc)
 {
 	const char *m = engine_error(ss->e);
 	int code = rc == ENG_REFUSED ? EXIT_INVALID
+		   : rc == ENG_DENIED ? EXIT_DENIED
 		   : rc == STORE_ERR ? cli_failure_exit(ss->s, m) : EXIT_STORE;
 	do {
 		size_t n = strcspn(m, "\n");
@@ -573,11 +574,13 @@ int cmd_show(struct cli *c)
 	if (cli_no_options(c) < 0 || c->argc != 2)
 		return cli_usage(c);
 	struct session ss;
-	int rc = session_open(c, &ss, 0);
+	int rc = session_open(c, &ss, 1);
 	if (rc)
 		return rc;
 	char *id = NULL;
 	rc = engine_resolve(ss.e, 'i', c->argv[1], &id);
+	if (rc >= 0) /* need to know: only who is involved reads it */
+		rc = engine_may_read(ss.e, c->user, id);
 	json_t *o = rc < 0 ? NULL : engine_show(ss.e, id);
 	if (!o) {
 		rc = eng_exit(&ss, rc < 0 ? rc : STORE_ERR);

@@ -182,11 +182,14 @@ const struct verb verbs[] = {
 	     "doc attach ID FILE... [--name NAME]    doc detach ID NAME\n"
 	     "doc restore ID REV          doc export ID[@REV] [--dir D | --text F]\n"
 	     "doc search QUERY... [--limit N]        doc list [--instance ID]\n"
+	     "doc signoff ID [REV]\n"
 	     "IDs may be shortened to a unique prefix; REV is rN or a commit id prefix.\n"
 	     "Elements: --copy-no --urgency --organ --number --signer --title --recipients\n"
 	     "--attachment-list --signature --date --seal --note --cc --printer --print-date.\n"
 	     "Content carrying a classification marking (绝密, 机密, 秘密, ★) is refused\n"
-	     "and the attempt is recorded. See doc/documents.md.") },
+	     "and the attempt is recorded. You read only the documents of requests you are\n"
+	     "involved in; they change and are signed off only by whom the request's steps\n"
+	     "name (doc/security.md). See doc/documents.md.") },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 

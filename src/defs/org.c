@@ -68,6 +68,16 @@ const struct org_user *org_user(const struct org *o, const char *id)
 	return i < 0 ? NULL : &o->users[i];
 }
 
+int org_user_granted(const struct org *o, const struct org_user *u, unsigned grant)
+{
+	for (size_t i = 0; o && u && i < u->nroles; i++) {
+		const struct org_role *r = org_role(o, u->roles[i]);
+		if (r && (r->grants & grant))
+			return 1;
+	}
+	return 0;
+}
+
 int org_user_has_role(const struct org_user *u, const char *role)
 {
 	for (size_t i = 0; u && role && i < u->nroles; i++)
@@ -291,9 +301,27 @@ static int entry_ok(struct oparse *p, const struct ynode *item, const char *what
 	return 0;
 }
 
+/* A role's `grants:` (a list of grant names) as ORG_GRANT_* bits; unknown names reported. */
+static unsigned read_grants(struct oparse *p, const struct ynode *it)
+{
+	const struct ynode *g = ymap_get(it, "grants");
+	unsigned bits = 0;
+	if (!g || yis_null(g) || y_expect(p->d, p->doc, g, Y_SEQ, "grants") < 0)
+		return 0;
+	for (size_t i = 0; i < g->n; i++) {
+		const struct ynode *v = g->items[i];
+		if (v->type != Y_SCALAR || strcmp(v->value, "read_all"))
+			y_error(p->d, p->doc, v, _("unknown grant '%s': a role can grant read_all"),
+				v->type == Y_SCALAR ? v->value : ytype_name(v->type));
+		else
+			bits |= ORG_GRANT_READ_ALL;
+	}
+	return bits;
+}
+
 static void parse_roles(struct oparse *p, const struct ynode *seq)
 {
-	static const char *const keys[] = { "id", "name", "description", NULL };
+	static const char *const keys[] = { "id", "name", "description", "grants", NULL };
 	struct org *o = p->o;
 	o->roles = xcalloc(seq->n ? seq->n : 1, sizeof(*o->roles));
 	for (size_t i = 0; i < seq->n; i++) {
@@ -317,6 +345,7 @@ static void parse_roles(struct oparse *p, const struct ynode *seq)
 		struct org_role *r = &o->roles[o->nroles++];
 		r->id = id;
 		r->name = name;
+		r->grants = read_grants(p, it);
 		r->line = it->line;
 		r->col = it->col;
 	}

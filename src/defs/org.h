@@ -17,9 +17,17 @@
 struct diags;
 struct ydoc;
 
+/*
+ * What a role grants beyond the steps that name it (`grants:`). Today one:
+ * reading every request and document of the organisation (an office
+ * director, a records office), never by being an administrator (三员分立).
+ */
+#define ORG_GRANT_READ_ALL 0x1u
+
 struct org_role {
 	char *id;            /* "section_chief" */
 	char *name;          /* "科长" */
+	unsigned grants;     /* ORG_GRANT_* */
 	int line, col;       /* where it is defined */
 };
 
@@ -86,6 +94,8 @@ struct org_role_change {
  * nothing. Called again with other changes, it starts from the file's.
  */
 void org_apply_role_changes(struct org *o, const struct org_role_change *changes, size_t n);
+/* 1 if one of the user's roles grants `grant` (ORG_GRANT_*), else 0. */
+int org_user_granted(const struct org *o, const struct org_user *u, unsigned grant);
 /* The user's superior: explicit `superior`, else the head of their
  * department (or of the parent department when they are the head). */
 const struct org_user *org_superior(const struct org *o, const struct org_user *u);

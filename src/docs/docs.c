@@ -38,16 +38,16 @@ static const char *const stmt_sql[DS__COUNT] = {
 	[DS_INSERT_REV] = "INSERT INTO doc_revisions (docno, rev, commit_id, author, made_at, action,"
 			  " needs_resign, event_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[DS_REV_BY_NO] = "SELECT r.rev, r.commit_id, r.author, r.made_at, r.action, r.needs_resign,"
-			 " r.commit_id = d.signed_commit"
+			 " r.commit_id = d.signed_commit, r.event_seq"
 			 " FROM doc_revisions r JOIN documents d USING (docno)"
 			 " WHERE d.id = ?1 AND r.rev = ?2",
 	[DS_REV_BY_PREFIX] = "SELECT r.rev, r.commit_id, r.author, r.made_at, r.action, r.needs_resign,"
-			     " r.commit_id = d.signed_commit"
+			     " r.commit_id = d.signed_commit, r.event_seq"
 			     " FROM doc_revisions r JOIN documents d USING (docno)"
 			     " WHERE d.id = ?1 AND r.commit_id >= ?2 AND r.commit_id < ?2 || 'g'"
 			     " ORDER BY r.rev LIMIT 2",
 	[DS_LOG] = "SELECT r.rev, r.commit_id, r.author, r.made_at, r.action, r.needs_resign,"
-		   " r.commit_id = d.signed_commit"
+		   " r.commit_id = d.signed_commit, r.event_seq"
 		   " FROM doc_revisions r JOIN documents d USING (docno)"
 		   " WHERE d.id = ?1 ORDER BY r.rev",
 	[DS_FTS_DELETE] = "DELETE FROM doc_fts WHERE rowid = ?1",
@@ -293,6 +293,7 @@ static void rev_from_row(sqlite3_stmt *st, struct docs_rev *out)
 	out->action = store_sql_col(st, 4);
 	out->needs_resign = sqlite3_column_int(st, 5);
 	out->signed_off = sqlite3_column_int(st, 6);
+	out->event_seq = sqlite3_column_int64(st, 7);
 }
 
 /* 1 if s is all decimal digits. */

@@ -239,6 +239,7 @@ struct docs_rev {
 	char *action;             /* "起草", "修改", "恢复到 r3", ... */
 	int needs_resign;         /* made after sign-off with different content */
 	int signed_off;           /* this is the commit the sign-off approved */
+	int64_t event_seq;        /* the event that recorded it (its place in the log) */
 };
 void docs_rev_release(struct docs_rev *r);
 

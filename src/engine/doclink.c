@@ -315,6 +315,59 @@ static int doc_show_one(void *ctx, const struct docs_info *i)
 	return 0;
 }
 
+/* docs_log state: one document's revisions made after its sign-off, as trail rows. */
+struct resign_rows {
+	const char *doc;  /* the document */
+	json_t *rows;     /* trail rows, oldest first */
+};
+
+static int resign_one(void *ctx, const struct docs_rev *r)
+{
+	struct resign_rows *x = ctx;
+	if (!r->needs_resign)
+		return 0;
+	char det[DOCS_ID_MAX + 32];
+	snprintf(det, sizeof(det), "%s r%d (%.7s)", x->doc, r->rev, r->commit);
+	json_array_append_new(x->rows, json_pack("{s:I, s:n, s:s, s:n, s:s, s:s, s:n, s:s, s:s}", "seq",
+						 (json_int_t)r->event_seq, "step", "actor", r->author, "on_behalf",
+						 "action", "revised after sign-off", "detail", det, "opinion", "at",
+						 r->made_at, "document", x->doc));
+	return 0;
+}
+
+/* docs_list callback: the ids of a request's documents. */
+static int doc_id_one(void *ctx, const struct docs_info *i)
+{
+	json_array_append_new(ctx, json_string(i->id));
+	return 0;
+}
+
+int eng_doclink_trail(struct engine *e, const char *instance, json_t *trail)
+{
+	if (!e->docs)
+		return 0;
+	json_t *ids = json_array(), *extra = json_array();
+	int rc = docs_list(e->docs, instance, doc_id_one, ids);
+	size_t i;
+	json_t *v;
+	json_array_foreach(ids, i, v) {
+		struct resign_rows x = { json_string_value(v), extra };
+		if (rc >= 0)
+			rc = docs_log(e->docs, x.doc, resign_one, &x);
+	}
+	/* each in its place in the log, after the rows of the events before it */
+	json_array_foreach(extra, i, v) {
+		json_int_t seq = json_integer_value(json_object_get(v, "seq"));
+		size_t at = json_array_size(trail);
+		while (at > 0 && json_integer_value(json_object_get(json_array_get(trail, at - 1), "seq")) > seq)
+			at--;
+		json_array_insert(trail, at, v);
+	}
+	json_decref(ids);
+	json_decref(extra);
+	return rc < 0 ? eng_fail(e, STORE_ERR, "%s", docs_error(e->docs)) : 0;
+}
+
 int eng_doclink_show(struct engine *e, const char *instance, json_t **out)
 {
 	*out = NULL;

@@ -74,7 +74,7 @@ struct engine {
  * version; each rule names the version that introduced it, and holds for
  * events carrying that version or a later one.
  */
-#define ENG_RULES 5
+#define ENG_RULES 6
 /*
  * 2: the engine judges forms, initiators, picks and the policies on every
  * way to a handler (a "strict" event, struct ctx): every check of
@@ -101,6 +101,12 @@ struct engine {
  * characters, a limit each, no classification marking (text.c).
  */
 #define ENG_RULES_TEXT 5
+
+/*
+ * 6: need to know (access.c): a document.read is by someone involved in
+ * the document's request (or granted read_all).
+ */
+#define ENG_RULES_READ 6
 
 /* The codes of a policy's reason (eng_reason, eng_reason_text). */
 #define ENG_REASON_APPLICANT "applicant"   /* self-approval: the applicant */
@@ -221,6 +227,13 @@ char *eng_doclink_detail(json_t *documents);
  * documents are linked. 0 or a negative status.
  */
 int eng_doclink_show(struct engine *e, const char *instance, json_t **out);
+/*
+ * A sign-off binds its commit: each revision of the request's documents
+ * made after a sign-off with other content goes into the trail `trail`
+ * (engine_show's rows) in its place in the log, as "revised after
+ * sign-off" by its author with "DOC rN (commit)". 0 or a negative status.
+ */
+int eng_doclink_trail(struct engine *e, const char *instance, json_t *trail);
 
 /*
  * Bench only (tests/bench/bench_engine.c): `ntasks` tasks of ntasks/10

@@ -47,6 +47,12 @@ struct workflow;
 
 /* The rules refused the action (bad state, not your task, ...). */
 #define ENG_REFUSED (-20)
+/*
+ * Need to know or authority over a document refused it (not involved, not
+ * the document's handler or signer): nothing changed, and the refusal is
+ * recorded as action.refused by who tried. Front ends exit 5 (denied).
+ */
+#define ENG_DENIED (-21)
 
 struct engine; /* opaque; engine_free() frees it */
 
@@ -328,6 +334,58 @@ const char *engine_trail_opinion(const json_t *row);
 int engine_waiting_note(const json_t *row, struct buf *out);
 /* A user's common opinions, most used first; NULL on error. */
 json_t *engine_opinions(struct engine *e, const char *user);
+/*
+ * Need to know (access.c; doc/security.md, "Need to know"). A person is
+ * involved in a request when they are its applicant or hold or held one of
+ * its tasks (a handler, the person a stand-in acted for and the stand-in,
+ * an added signer, a delegate, a reader it was circulated to). As SQL over
+ * every request, for a server that sends a person only theirs: the ids of
+ * the requests person ?1 is involved in.
+ */
+#define ENGINE_INVOLVED_SQL                                                       \
+	"SELECT id FROM eng_instances WHERE applicant = ?1"                         \
+	" UNION SELECT instance FROM eng_tasks WHERE assignee = ?1 OR on_behalf = ?1"
+/* 1 if `user` is involved in request `instance`, 0 if not, or a negative status. */
+int engine_involved(struct engine *e, const char *user, const char *instance);
+/*
+ * May `user` read request `instance` (its fields, tasks, trail, documents)?
+ * Involved, or a role of theirs in the current organisation grants
+ * `read_all` (never to an administrator). 0 when they may; ENG_DENIED
+ * (message in engine_error, refusal recorded) when not; or a status.
+ */
+int engine_may_read(struct engine *e, const char *user, const char *instance);
+/*
+ * For lists and searches, which leave out what a person may not read
+ * (nothing recorded): 1 if `user` may read a document of request
+ * `instance` (NULL: in no request, drafted by `drafter`), 0, or a status.
+ */
+int engine_can_read_doc(struct engine *e, const char *user, const char *instance, const char *drafter);
+/* The same for document `doc` (a full id): its request's rule; in no request, its drafter's. */
+int engine_may_read_doc(struct engine *e, const char *user, const char *doc);
+/*
+ * May `user` change document `doc` now (a new revision, an attachment), or
+ * with doc NULL attach a new document to request `instance`? Its request
+ * with its applicant (draft, returned, withdrawn): the applicant; running:
+ * the holder of an open task at a current step with `document: edit` or
+ * `sign`; finished: nobody. In no request: its drafter. 0, ENG_DENIED
+ * (recorded) or a status.
+ */
+int engine_may_edit_doc(struct engine *e, const char *user, const char *doc, const char *instance);
+/*
+ * May `user` sign off document `doc`: the person its running request's
+ * sign step names (an open task there, or the last approval there once
+ * passed)? 0, ENG_DENIED (recorded) or a status.
+ */
+int engine_may_signoff_doc(struct engine *e, const char *user, const char *doc);
+/* `doc signoff`: engine_may_signoff_doc, then the sign-off of exactly `commit` (docs_approve, frozen). */
+int engine_doc_signoff(struct engine *e, const char *user, const char *doc, const char *commit);
+/*
+ * Record that `user` read revision `rev` (`commit`) of document `doc`, as a
+ * signed document.read event (`how`: "show", "export", "tui"). It changes
+ * nothing; the engine refuses it from someone not involved. 0 or a status.
+ */
+int engine_doc_read(struct engine *e, const char *user, const char *doc, int rev, const char *commit,
+		    const char *how);
 /* The current organisation (its latest deployed version, parsed and cached); NULL when none is deployed. */
 const struct org *engine_org(struct engine *e);
 

@@ -302,6 +302,11 @@ json_t *engine_show(struct engine *e, const char *id)
 				      " WHERE instance = ?1 ORDER BY seq, n",
 				      "s", id), rkeys, "isssssst");
 	json_object_set_new(o, "trail", trail ? trail : json_array());
+	/* a document revised after its sign-off: the trail says so where it happened */
+	if (eng_doclink_trail(e, id, json_object_get(o, "trail")) < 0) {
+		json_decref(o);
+		return NULL;
+	}
 	if (d) {
 		json_array_foreach(json_object_get(o, "trail"), i, v) {
 			const char *sid = json_string_value(json_object_get(v, "step"));
@@ -433,6 +438,8 @@ const char *engine_action_label(const char *action)
 		{ "archived", NULL, N_("archived") },
 		{ "arrived", NULL, N_("arrived") },
 		{ "migrated", NULL, N_("migrated") },
+		/* TRANSLATORS: a document of the request changed after it was signed off (so it needs signing again) */
+		{ "revised after sign-off", NULL, N_("revised after sign-off") },
 		/* the system's word when the last step passed: the request is done */
 		{ "approved", NULL, N_("finished") },
 		/* the system's word when a step failed: the request is rejected */

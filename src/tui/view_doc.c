@@ -18,6 +18,7 @@
 #include "view.h"
 #include "widget.h"
 #include "../docs/docs.h"
+#include "../engine/engine.h"
 #include "../util/i18n.h"
 #include "../util/utf8.h"
 #include "../util/xalloc.h"
@@ -412,6 +413,13 @@ static int diff_open(struct tui *t, struct view *v)
 		if (docs_load(ds, d->id, d->commit_a, &d->a) < 0 ||
 		    docs_load(ds, d->id, d->commit_b, &d->b) < 0) {
 			tui_message(t, 1, "%s", docs_error(ds));
+			return -1;
+		}
+		/* need to know: only the involved read it, and the read is recorded (as `docket doc diff`) */
+		engine_set_docs(t->engine, ds);
+		if (engine_may_read_doc(t->engine, t->user, d->id) < 0 ||
+		    engine_doc_read(t->engine, t->user, d->id, d->rev_b, d->commit_b, "tui") < 0) {
+			tui_message(t, 1, "%s", engine_error(t->engine));
 			return -1;
 		}
 		d->loaded = 1;

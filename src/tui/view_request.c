@@ -57,6 +57,7 @@ struct rq_data {
 	struct docs_info *docs; /* the documents attached to the request (docs_list) */
 	char **bodies;          /* each document's body at its head, sanitized; parallel to docs */
 	size_t ndocs, docs_alloc, bodies_alloc;
+	int read_recorded;      /* the documents shown were recorded as read (document.read) */
 };
 
 void *request_view_data(const char *id)
@@ -599,9 +600,31 @@ static int rq_load(struct tui *t, struct view *v)
 	return 0;
 }
 
+/*
+ * Open the page: only for someone involved in the request (need to know:
+ * the engine's rule, as `docket show`; a refusal is recorded), and the
+ * documents whose text it shows are recorded as read once, when the page
+ * first opens (document.read, as `docket doc show`).
+ */
 static int rq_open(struct tui *t, struct view *v)
 {
-	return rq_load(t, v);
+	struct rq_data *d = v->data;
+	struct docs *ds = tui_docs(t);
+	if (ds)
+		engine_set_docs(t->engine, ds);
+	if (engine_may_read(t->engine, t->user, d->id) < 0) {
+		tui_message(t, 1, "%s", engine_error(t->engine));
+		return -1;
+	}
+	if (rq_load(t, v))
+		return -1;
+	for (size_t i = 0; ds && !d->read_recorded && i < d->ndocs; i++)
+		if (engine_doc_read(t->engine, t->user, d->docs[i].id, d->docs[i].revs, d->docs[i].head, "tui") < 0) {
+			tui_message(t, 1, "%s", engine_error(t->engine));
+			return -1;
+		}
+	d->read_recorded = 1;
+	return 0;
 }
 
 static void rq_title(struct tui *t, struct view *v, struct buf *out)
@@ -742,6 +765,12 @@ static void rq_edit_document(struct tui *t, struct view *v, struct rq_data *d)
 	if (!ds)
 		return;
 	char id[DOCS_ID_MAX] = "", head[DOCS_OID_MAX] = "";
+	/* only who may change them now (the engine's rule, as `docket doc edit`), before the editor opens */
+	engine_set_docs(t->engine, ds);
+	if (engine_may_edit_doc(t->engine, t->user, draft ? NULL : d->docs[k].id, draft ? d->id : NULL) < 0) {
+		tui_message(t, 1, "%s", engine_error(t->engine));
+		return;
+	}
 	struct docs_content ct;
 	docs_content_init(&ct);
 	struct buf err = BUF_INIT;

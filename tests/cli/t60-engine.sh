@@ -7,7 +7,7 @@ leave() {
 	newreq zhang.wei leave --set type=annual --set start=2026-03-03 --set end=2026-03-04 --set reason=探亲 "$@"
 }
 state() {
-	d --json show "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])'
+	d -u $RECORDS --json show "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])'
 }
 
 test_expect_success 'setup: a store with the shipped definitions' '
@@ -22,7 +22,7 @@ test_expect_success 'a leave request runs to the end with opinions in the trail'
 	d -u huang.wei approve "$r" -m 同意 >out && grep "^approved task" out &&
 	d -u xu.ming approve "$r" &&
 	test "$(state "$r")" = approved &&
-	d show "$r" | sed "s/$r/REQ/; s/^  [a-z2-7]\{6\}  /  ......  /" >show &&
+	d -u $RECORDS show "$r" | sed "s/$r/REQ/; s/^  [a-z2-7]\{6\}  /  ......  /" >show &&
 	cat >expect <<-\EOF &&
 	REQ  年假 2天 - 张伟
 	workflow:  请假 (leave)
@@ -152,7 +152,7 @@ test_expect_success 'transfer, delegate (comes back), add and remove signers' '
 	d -u feng.xue removesign "$r" liu.yang &&
 	d -u feng.xue approve "$r" -m 同意 &&
 	d -u xu.ming inbox | grep "$r" &&
-	d show "$r" | sed -n "/^trail:/,\$p" >show &&
+	d -u $RECORDS show "$r" | sed -n "/^trail:/,\$p" >show &&
 	cat >expect <<-\EOF &&
 	trail:
 	  2026-03-02 09:30  张伟  created
@@ -219,7 +219,7 @@ test_expect_success 'a stand-in gets new tasks on behalf of the absent' '
 	r=$(leave) &&
 	d -u feng.xue inbox >in && grep "^[a-z2-7]\{6\}  $r  2026-03-02 09:30  部门负责人审批  年假 2天 - 张伟  (for 黄伟)\$" in &&
 	d -u feng.xue approve "$r" -m 同意 &&
-	d show "$r" | grep "^  2026-03-02 09:30  冯雪 on behalf of 黄伟  approved @部门负责人审批: 同意\$" &&
+	d -u $RECORDS show "$r" | grep "^  2026-03-02 09:30  冯雪 on behalf of 黄伟  approved @部门负责人审批: 同意\$" &&
 	checked
 '
 
@@ -245,7 +245,7 @@ test_expect_success 'unknown users and ids are refused clearly' '
 test_expect_success 'listings speak JSON' '
 	d -u zhang.wei --json inbox --mine >mine.json &&
 	python3 -c "import json; a=json.load(open(\"mine.json\")); assert a and all(\"state\" in x for x in a)" &&
-	r=$(leave) && d --json show "$r" >show.json &&
+	r=$(leave) && d -u $RECORDS --json show "$r" >show.json &&
 	python3 -c "import json; o=json.load(open(\"show.json\")); assert o[\"fields\"][\"days\"]==2 and o[\"trail\"]"
 '
 
@@ -260,7 +260,7 @@ test_expect_success 'the inbox carries each request'"'"'s urgency (one query, no
 test_expect_success 'show in Chinese under zh_CN: names, labels and words; --json keeps the ids' '
 	r=$(leave --title "年假 - 张伟（探亲）") &&
 	d -u feng.xue approve "$r" -m 同意 >/dev/null &&
-	LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 d show "$r" | sed "s/$r/REQ/; s/^  [a-z2-7]\{6\}  /  ......  /" >show &&
+	LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 d -u $RECORDS show "$r" | sed "s/$r/REQ/; s/^  [a-z2-7]\{6\}  /  ......  /" >show &&
 	cat >expect <<-\EOF &&
 	REQ  年假 - 张伟（探亲）
 	流程：  请假 (leave)
@@ -283,8 +283,8 @@ test_expect_success 'show in Chinese under zh_CN: names, labels and words; --jso
 	  2026-03-02 09:30  冯雪 代 黄伟  已同意 @部门负责人审批：同意
 	EOF
 	test_cmp expect show &&
-	LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 d --json show "$r" >zh.json &&
-	d --json show "$r" >c.json && test_cmp c.json zh.json &&
+	LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 d -u $RECORDS --json show "$r" >zh.json &&
+	d -u $RECORDS --json show "$r" >c.json && test_cmp c.json zh.json &&
 	python3 - <<-\EOF
 	import json
 	o = json.load(open("c.json"))

@@ -17,7 +17,7 @@ test_expect_success 'reminders every 4h, then escalation to the superior at the 
 	DOCKET_NOW=2026-03-03T18:00:00+08:00 d tick &&
 	d -u liu.yang inbox | grep "$r" &&
 	! d -u huang.wei inbox | grep "$r" &&
-	d show "$r" | grep "^  2026-03-03 18:00  system  escalated @部门负责人审批 to 刘洋\$" &&
+	d -u $RECORDS show "$r" | grep "^  2026-03-03 18:00  system  escalated @部门负责人审批 to 刘洋\$" &&
 	d check
 '
 
@@ -26,7 +26,7 @@ test_expect_success 'a timeout that approves is recorded as the system' '
 	r=$(newreq zhang.wei leave --set type=annual --set start=2026-03-10 --set end=2026-03-11 --set reason=探亲) &&
 	d -u huang.wei approve "$r" -m 同意 &&
 	DOCKET_NOW=2026-03-20T09:00:00+08:00 d -u zhang.wei inbox --mine >/dev/null &&
-	d show "$r" >show && grep "^  2026-03-20 09:00  system  approved @人事备案: 超时自动通过\$" show &&
+	d -u $RECORDS show "$r" >show && grep "^  2026-03-20 09:00  system  approved @人事备案: 超时自动通过\$" show &&
 	grep "state:     approved" show &&
 	d check
 '

@@ -13,7 +13,7 @@ test_expect_success 'both branches of a parallel block approved at once: the joi
 		r=$(newreq gao.yan purchase --set item=服务器$i --set category=goods --set amount=150000 --set budget_code=201-03-01 --set reason=更新) &&
 		d -u lin.tao approve "$r" -m 同意 >/dev/null &&
 		( d -u guo.hong approve "$r" -m 同意 >/dev/null & d -u huang.wei approve "$r" -m 同意 >/dev/null & wait ) &&
-		d --json show "$r" >j.json &&
+		d -u $RECORDS --json show "$r" >j.json &&
 		python3 -c "import json; o=json.load(open(\"j.json\")); v=[t for t in o[\"tasks\"] if t[\"step\"]==\"finance_vote\"]; assert len(v)==2, v; assert [c[\"step\"] for c in o[\"current\"]]==[\"finance_vote\"], o[\"current\"]" || return 1
 	done &&
 	d check

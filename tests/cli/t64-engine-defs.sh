@@ -77,7 +77,7 @@ test_expect_success 'setup: shipped definitions and test workflows' '
 test_expect_success 'a 3wd deadline across 国庆 2026 counts on the deployed calendar' '
 	r=$(DOCKET_NOW=2026-09-30T10:00:00+08:00 newreq he.xiaomei wdtest $leave_args) &&
 	test "$(deadline xu.ming "$r")" = 2026-10-10T09:30:00Z &&
-	DOCKET_NOW=2026-09-30T10:00:00+08:00 d --json show "$r" >/dev/null &&
+	DOCKET_NOW=2026-09-30T10:00:00+08:00 d -u $RECORDS --json show "$r" >/dev/null &&
 	checked
 '
 
@@ -94,10 +94,10 @@ test_expect_success 'a newer calendar applies to new tasks only; replay keeps ea
 
 test_expect_success 'a step whose assignees resolve to nobody refuses the action and changes nothing' '
 	r=$(newreq he.xiaomei wdtest $leave_args) &&
-	d --json show "$r" >before.json &&
+	d -u $RECORDS --json show "$r" >before.json &&
 	expect_exit 1 d -u xu.ming approve "$r" -m 同意 2>err &&
 	grep "step '\''无人步骤'\'' cannot start: '\''.*'\'' is not filled in: no one to assign" err &&
-	d --json show "$r" >after.json && test_cmp before.json after.json &&
+	d -u $RECORDS --json show "$r" >after.json && test_cmp before.json after.json &&
 	d -u xu.ming inbox | grep "$r" &&
 	checked
 '
@@ -138,14 +138,14 @@ test_expect_success 'migrate: an unmapped active step refuses the whole plan; a 
 	cp extra/num.yaml extra/numtake.yaml v2/ &&
 	d -u luo.bin deploy "$REPO/workflows" "$REPO/forms" v2 >/dev/null 2>&1 &&
 	v2=$(version_of wdtest) && test "$v1" != "$v2" &&
-	d --json show "$r1" >before.json &&
+	d -u $RECORDS --json show "$r1" >before.json &&
 	expect_exit 1 d -u luo.bin migrate wdtest --to "$(echo $v2 | cut -c1-10)" --map nobody=nobody 2>err &&
 	grep "active step '\''review'\'' is not mapped: add --map review=STEP" err &&
 	expect_exit 1 d -u luo.bin migrate wdtest --to "$(echo $v2 | cut -c1-10)" --map review=nosuch 2>err &&
 	grep "no step '\''nosuch'\''" err &&
 	expect_exit 1 d -u zhang.wei migrate wdtest --to "$(echo $v2 | cut -c1-10)" --map review=check 2>err &&
 	grep "system administrator" err &&
-	d --json show "$r1" >after.json && test_cmp before.json after.json &&
+	d -u $RECORDS --json show "$r1" >after.json && test_cmp before.json after.json &&
 	d -u luo.bin migrate wdtest --to "$(echo $v2 | cut -c1-10)" --map review=check --instance "$r1" --dry-run >dry &&
 	grep "would move request '\''$r1'\''.*now at check" dry &&
 	test "$(field "$r1" workflow_version)" = "$v1" &&
@@ -153,7 +153,7 @@ test_expect_success 'migrate: an unmapped active step refuses the whole plan; a 
 	grep "moved request '\''$r1'\''" moved && grep "moved request '\''$r2'\''" moved &&
 	test "$(field "$r1" workflow_version)" = "$v2" &&
 	d -u xu.ming --json inbox >in.json && grep "\"step\": \"check\"" in.json &&
-	d show "$r1" >show &&
+	d -u $RECORDS show "$r1" >show &&
 	grep "^  2026-03-02 09:30  罗斌 *migrated $(echo $v1 | cut -c1-12) → $(echo $v2 | cut -c1-12)\$" show &&
 	sed -n "/^current steps:/,/^tasks:/p" show >actual &&
 	printf "current steps:\n  复核 (check)\ntasks:\n" >expect && test_cmp expect actual &&
@@ -180,7 +180,7 @@ test_expect_success 'take back the decision that assigned a number: the number s
 
 # open tasks of request R at STEP, as "user:state ..."
 at_step() {
-	d --json show "$1" | python3 -c "import json,sys; o=json.load(sys.stdin); print(\" \".join(sorted(t[\"assignee\"] for t in o[\"tasks\"] if t[\"step\"]==\"$2\" and t[\"state\"] in (\"pending\",\"waiting\"))))"
+	d -u $RECORDS --json show "$1" | python3 -c "import json,sys; o=json.load(sys.stdin); print(\" \".join(sorted(t[\"assignee\"] for t in o[\"tasks\"] if t[\"step\"]==\"$2\" and t[\"state\"] in (\"pending\",\"waiting\"))))"
 }
 
 test_expect_success 'take back inside a parallel block, and the arrival that completed its join' '

@@ -24,7 +24,7 @@ test_expect_success 'a draft is changed and stays a draft; computed fields follo
 	test "$(field "$r" title)" = "年假 - 张伟" &&
 	test "$(field "$r" fields.reason)" = 回家探亲 &&
 	test "$(field "$r" fields.days)" = 4 &&
-	d --json show "$r" | python3 -c "
+	d -u $RECORDS --json show "$r" | python3 -c "
 import json, sys
 o = json.load(sys.stdin)
 assert [t[\"action\"] for t in o[\"trail\"]] == [\"drafted\", \"edited\"], o[\"trail\"]

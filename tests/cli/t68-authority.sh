@@ -15,7 +15,7 @@ leave_to() {
 # snap REQUEST USER...: what a refusal must leave alone: the request as
 # shown, each user's to-do list, and the number of events.
 snap() {
-	d --json show "$1" || return 1
+	d -u $RECORDS --json show "$1" || return 1
 	shift
 	for u in "$@"; do
 		d -u "$u" --json inbox || return 1
@@ -249,7 +249,7 @@ test_expect_success 'four eyes: the only seal keeper applies, his superior appro
 	test_cmp before after &&
 	d -u li.guoqiang approve "$r" &&
 	test "$(field "$r" state)" = approved &&
-	d show "$r" | sed -n "/^tasks:/,\$p" | sed "s/^  [a-z2-7]\{6\}  /  ......  /" >show &&
+	d -u $RECORDS show "$r" | sed -n "/^tasks:/,\$p" | sed "s/^  [a-z2-7]\{6\}  /  ......  /" >show &&
 	cat >expect <<-\EOF &&
 	tasks:
 	  ......  部门负责人审批  周敏    approval  approved
@@ -342,7 +342,7 @@ test_expect_success '减签: not by the applicant, an added signer only by who a
 	no_task liu.yang "$r" &&
 	d -u huang.wei approve "$r" -m 同意 &&
 	test "$(field "$r" state)" = approved &&
-	d show "$r" | sed -n "/^trail:/,\$p" >show &&
+	d -u $RECORDS show "$r" | sed -n "/^trail:/,\$p" >show &&
 	cat >expect <<-\EOF &&
 	trail:
 	  2026-03-02 09:30  高燕    created

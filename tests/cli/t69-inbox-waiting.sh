@@ -113,7 +113,7 @@ test_expect_success 'a sequential signer whose turn has not come is not in his t
 	r3=$(named_req req3 09:30 zhang.wei seqtest --set type=annual --set start=2026-03-05 --set end=2026-03-06 \
 		--set reason=探亲 --title "依次 - 张伟") &&
 	in_todo huang.wei "$r3" &&
-	d --json show "$r3" | python3 -c "import json,sys; t=[x for x in json.load(sys.stdin)[\"tasks\"] if x[\"assignee\"]==\"feng.xue\"][0]; assert t[\"state\"]==\"waiting\", t" &&
+	d -u $RECORDS --json show "$r3" | python3 -c "import json,sys; t=[x for x in json.load(sys.stdin)[\"tasks\"] if x[\"assignee\"]==\"feng.xue\"][0]; assert t[\"state\"]==\"waiting\", t" &&
 	! in_todo feng.xue "$r3" &&
 	at 09:35 d -u huang.wei approve "$r3" -m 同意 >/dev/null &&
 	in_todo feng.xue "$r3" &&

@@ -19,7 +19,7 @@ fsck_clean() {
 
 # the ref of every document equals its head in SQLite
 refs_match_sqlite() {
-	docket -C s --json doc list >list.json &&
+	docket -C s -u $RECORDS --json doc list >list.json &&
 	python3 - <<'EOF'
 import json, subprocess
 for d in json.load(open("list.json")):
@@ -42,9 +42,9 @@ test_expect_success 'doc new stores a Chinese document as r1, readable by git' '
 		--body-file body.md --organ 市财政局 --number "市财发〔2026〕12号" --urgency 加急 >id 2>err &&
 	id=$(cat id) && test ${#id} = 8 &&
 	grep "created document $id r1" err &&
-	docket -C s doc show "$id" >show &&
+	docket -C s -u $RECORDS doc show "$id" >show &&
 	grep "^发文字号: 市财发〔2026〕12号$" show &&
-	LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 docket -C s doc show "$id" | grep "^发文字号：市财发〔2026〕12号$" &&
+	LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 docket -C s -u $RECORDS doc show "$id" | grep "^发文字号：市财发〔2026〕12号$" &&
 	grep "^本通知自印发之日起施行。$" show &&
 	sgit log --format="%an <%ae> %s" refs/docs/$id >log &&
 	test "$(cat log)" = "wang.fang <wang.fang@docket.invalid> 起草" &&
@@ -55,8 +55,8 @@ test_expect_success 'doc new stores a Chinese document as r1, readable by git' '
 
 test_expect_success 'a unique id prefix works; an unknown one fails clearly' '
 	id=$(cat id) &&
-	docket -C s doc show "$(echo $id | cut -c1-3)" | grep -q 值班 &&
-	expect_exit 1 docket -C s doc show zzzz 2>err &&
+	docket -C s -u $RECORDS doc show "$(echo $id | cut -c1-3)" | grep -q 值班 &&
+	expect_exit 1 docket -C s -u $RECORDS doc show zzzz 2>err &&
 	grep "no document '\''zzzz'\''" err
 '
 
@@ -67,44 +67,44 @@ test_expect_success 'doc edit opens $EDITOR on the header and the body' '
 	sed -i -e "s/本通知/本决定/" -e "s/^%% 签发人:.*/%% 签发人: 张局长/" "$1"
 	EOF
 	chmod +x ed.sh &&
-	EDITOR=./ed.sh VISUAL= docket -C s -u zhao.lei doc edit "$id" >out &&
+	EDITOR=./ed.sh VISUAL= docket -C s -u wang.fang doc edit "$id" >out &&
 	grep "^saved $id r2$" out &&
-	docket -C s doc show "$id@r2" >show &&
+	docket -C s -u $RECORDS doc show "$id@r2" >show &&
 	grep "^签发人: 张局长$" show && grep "^本决定自印发之日起施行。$" show &&
-	EDITOR=true VISUAL= docket -C s -u zhao.lei doc edit "$id" 2>err &&
+	EDITOR=true VISUAL= docket -C s -u wang.fang doc edit "$id" 2>err &&
 	grep "no changes" err
 '
 
 test_expect_success 'a broken header keeps the text and saves nothing' '
 	id=$(cat id) &&
 	printf "#!/bin/sh\nsed -i \"1s/.*/%%%% 不存在: x/\" \"\$1\"\n" >bad.sh && chmod +x bad.sh &&
-	expect_exit 1 env EDITOR=./bad.sh VISUAL= "$DOCKET" -C s -u zhao.lei doc edit "$id" 2>err &&
+	expect_exit 1 env EDITOR=./bad.sh VISUAL= "$DOCKET" -C s -u wang.fang doc edit "$id" 2>err &&
 	grep "unknown element" err && grep "nothing was saved" err &&
 	test "$(sgit rev-list --count refs/docs/$id)" = 2
 '
 
 test_expect_success 'doc log lists the revisions; --json too' '
 	id=$(cat id) &&
-	docket -C s doc log "$id" >log &&
-	grep "^r1 .* 王芳 .*起草$" log && grep "^r2 .* 赵磊 .*修改$" log &&
-	docket -C s --json doc log "$id" >log.json &&
-	python3 -c "import json; v=json.load(open(\"log.json\")); assert [r[\"rev\"] for r in v]==[1,2] and v[1][\"author\"]==\"zhao.lei\""
+	docket -C s -u $RECORDS doc log "$id" >log &&
+	grep "^r1 .* 王芳 .*起草$" log && grep "^r2 .* 王芳 .*修改$" log &&
+	docket -C s -u $RECORDS --json doc log "$id" >log.json &&
+	python3 -c "import json; v=json.load(open(\"log.json\")); assert [r[\"rev\"] for r in v]==[1,2] and v[1][\"author\"]==\"wang.fang\""
 '
 
 test_expect_success 'doc diff marks changed characters inside a line' '
 	id=$(cat id) &&
-	docket -C s doc diff "$id" >diff &&
+	docket -C s -u $RECORDS doc diff "$id" >diff &&
 	grep -F -- "-本[-通知-]自印发之日起施行。" diff &&
 	grep -F -- "+本{+决定+}自印发之日起施行。" diff &&
 	grep -F -- "+签发人: 张局长" diff &&
-	docket -C s doc diff "$id" r1 r2 >diff2 && test_cmp diff diff2 &&
-	docket -C s doc diff "$id" --color=always >color &&
+	docket -C s -u $RECORDS doc diff "$id" r1 r2 >diff2 && test_cmp diff diff2 &&
+	docket -C s -u $RECORDS doc diff "$id" --color=always >color &&
 	grep -q "$(printf "\033")\[1;7;32m决定" color
 '
 
 test_expect_success 'doc diff --side-by-side is measured in columns' '
 	id=$(cat id) &&
-	docket -C s doc diff "$id" --side-by-side --width 60 >sbs &&
+	docket -C s -u $RECORDS doc diff "$id" --side-by-side --width 60 >sbs &&
 	grep -F "本[-通知-]自印发之日起施行。 | 本{+决定+}自印发之日起施行。" sbs &&
 	python3 -c "
 import unicodedata
@@ -120,7 +120,7 @@ test_expect_success 'doc attach and detach binary files; export gives them back'
 	docket -C s -u wang.fang doc attach "$id" 附件1.bin "值班 表.pdf" >out &&
 	grep "^saved $id r3$" out &&
 	sgit log -1 --format=%s refs/docs/$id | grep -qx "添加附件 附件1.bin、值班 表.pdf" &&
-	docket -C s doc export "$id" --dir ex 2>/dev/null &&
+	docket -C s -u $RECORDS doc export "$id" --dir ex 2>/dev/null &&
 	cmp ex/attachments/附件1.bin 附件1.bin && cmp "ex/attachments/值班 表.pdf" "值班 表.pdf" &&
 	grep -q "市财发〔2026〕12号" ex/meta.json &&
 	docket -C s -u wang.fang doc detach "$id" "值班 表.pdf" >out &&
@@ -134,17 +134,17 @@ test_expect_success 'doc attach and detach binary files; export gives them back'
 
 test_expect_success 'doc restore makes a new revision equal to an old one' '
 	id=$(cat id) &&
-	docket -C s -u zhao.lei doc restore "$id" r1 >out &&
+	docket -C s -u wang.fang doc restore "$id" r1 >out &&
 	grep "^saved $id r5$" out &&
 	test "$(sgit rev-parse refs/docs/$id^{tree})" = "$(sgit rev-parse refs/docs/$id~4^{tree})" &&
 	test "$(sgit rev-list --count refs/docs/$id)" = 5 &&
 	sgit log -1 --format=%s refs/docs/$id | grep -qx "恢复到 r1" &&
-	docket -C s -u zhao.lei doc restore "$id" r5 2>err && grep "no changes" err
+	docket -C s -u wang.fang doc restore "$id" r5 2>err && grep "no changes" err
 '
 
 test_expect_success 'doc export --text lays the document out in GB/T 9704 order' '
 	id=$(cat id) &&
-	docket -C s doc export "$id@r2" --text out.txt &&
+	docket -C s -u $RECORDS doc export "$id@r2" --text out.txt &&
 	grep -n "" out.txt >numbered &&
 	l1=$(grep -n "^紧急程度：加急" out.txt | cut -d: -f1) &&
 	l2=$(grep -n "^市财发〔2026〕12号" out.txt | cut -d: -f1) &&
@@ -156,26 +156,26 @@ test_expect_success 'doc export --text lays the document out in GB/T 9704 order'
 test_expect_success 'doc search finds Chinese substrings in titles, bodies and metadata' '
 	printf "请各单位于3月5日前报送预算执行情况。\n" >b2.md &&
 	docket -C s -u wang.fang doc new --type 函 --title "关于报送预算执行情况的函" --body-file b2.md >id2 &&
-	docket -C s doc search 春节假期 >hits && grep -q "$(cat id)" hits && ! grep -q "$(cat id2)" hits &&
-	docket -C s --json doc search 执行情况 >hits.json &&
+	docket -C s -u $RECORDS doc search 春节假期 >hits && grep -q "$(cat id)" hits && ! grep -q "$(cat id2)" hits &&
+	docket -C s -u $RECORDS --json doc search 执行情况 >hits.json &&
 	python3 -c "import json; v=json.load(open(\"hits.json\")); assert len(v)==1 and v[0][\"type\"]==\"函\", v" &&
-	docket -C s doc search 〔2026〕12 | grep -q "$(cat id)" &&
-	docket -C s --json doc search 预算 >two.json &&
+	docket -C s -u $RECORDS doc search 〔2026〕12 | grep -q "$(cat id)" &&
+	docket -C s -u $RECORDS --json doc search 预算 >two.json &&
 	python3 -c "import json; assert len(json.load(open(\"two.json\")))==1" &&
-	docket -C s --json doc search 函 >one.json &&
+	docket -C s -u $RECORDS --json doc search 函 >one.json &&
 	python3 -c "import json; assert len(json.load(open(\"one.json\")))==1"
 '
 
 test_expect_success 'doc list --json shows every document' '
-	docket -C s --json doc list >list.json &&
+	docket -C s -u $RECORDS --json doc list >list.json &&
 	python3 -c "import json; v=json.load(open(\"list.json\")); assert len(v)==2 and {d[\"type\"] for d in v}=={\"通知\",\"函\"}" &&
-	docket -C s doc list | grep -q "关于报送预算执行情况的函" &&
+	docket -C s -u $RECORDS doc list | grep -q "关于报送预算执行情况的函" &&
 	refs_match_sqlite
 '
 
 test_expect_success 'classified content is refused, audited, and nothing is written' '
 	id=$(cat id) &&
-	sgit count-objects -v >objs.before && docket -C s --json doc list >list.before &&
+	sgit count-objects -v >objs.before && docket -C s -u $RECORDS --json doc list >list.before &&
 	expect_exit 1 docket -C s -u wang.fang doc new --title "机密★10年 关于某事的通知" 2>err &&
 	grep "classification marking '\''机密'\''" err && grep "nothing was saved" err &&
 	printf "第一段\n秘密★1年\n" >secret.md &&
@@ -185,7 +185,7 @@ test_expect_success 'classified content is refused, audited, and nothing is writ
 	expect_exit 1 docket -C s -u wang.fang doc attach "$id" "绝密-名单.txt" 2>err &&
 	grep "an attachment name carries" err &&
 	sgit count-objects -v >objs.after && test_cmp objs.before objs.after &&
-	docket -C s --json doc list >list.after && test_cmp list.before list.after &&
+	docket -C s -u $RECORDS --json doc list >list.after && test_cmp list.before list.after &&
 	test "$(sqlite3 s/docket.db "SELECT count(*) FROM events WHERE type = '\''document.refused'\''")" = 3 &&
 	! sqlite3 s/docket.db "SELECT payload FROM events WHERE type = '\''document.refused'\''" | grep -q 关于 &&
 	docket -C s -u wang.fang doc new --title "关于加强国家秘密保护和信息机密性工作的通知" >/dev/null
@@ -207,7 +207,7 @@ test_expect_success 'kill -9 right after the ref moved: the next open rolls it b
 test_expect_success 'kill -9 at random moments during a save loop leaves git and SQLite consistent' '
 	id=$(cat id)
 	( i=0; while :; do i=$((i+1)); echo "第$i版" >loop.md;
-	  docket -C s -u qian.yu doc edit "$id" --body-file loop.md >/dev/null 2>>loop.err; done ) &
+	  docket -C s -u wang.fang doc edit "$id" --body-file loop.md >/dev/null 2>>loop.err; done ) &
 	loop=$!
 	for k in 1 2 3 4 5 6 7 8 9 10 11 12; do
 		sleep 0.$((k % 3 + 1));
@@ -217,7 +217,7 @@ test_expect_success 'kill -9 at random moments during a save loop leaves git and
 	sleep 0.2;
 	docket -C s -u wang.fang doc edit "$id" --title "收尾" >/dev/null &&
 	refs_match_sqlite && fsck_clean &&
-	docket -C s doc log "$id" >/dev/null &&
+	docket -C s -u $RECORDS doc log "$id" >/dev/null &&
 	test $(ls s/documents.git/objects/pack | grep -vc -e "\.pack$" -e "\.idx$") = 0
 '
 
@@ -236,9 +236,9 @@ test_expect_success 'two processes saving at once never see a git lock error' '
 	id=$(cat id) id2=$(cat id2)
 	( for i in $(seq 1 25); do echo "甲$i" >a$i.md; docket -C s -u wang.fang doc edit "$id" --body-file a$i.md || echo "fail $?"; done ) >a.out 2>a.err &
 	pa=$!
-	( for i in $(seq 1 25); do echo "乙$i" >b$i.md; docket -C s -u zhao.lei doc edit "$id2" --body-file b$i.md || echo "fail $?"; done ) >b.out 2>b.err &
+	( for i in $(seq 1 25); do echo "乙$i" >b$i.md; docket -C s -u wang.fang doc edit "$id2" --body-file b$i.md || echo "fail $?"; done ) >b.out 2>b.err &
 	pb=$!
-	( for i in $(seq 1 25); do echo "丙$i" >c$i.md; docket -C s -u qian.yu doc edit "$id" --body-file c$i.md || echo "fail $?"; done ) >c.out 2>c.err &
+	( for i in $(seq 1 25); do echo "丙$i" >c$i.md; docket -C s -u wang.fang doc edit "$id" --body-file c$i.md || echo "fail $?"; done ) >c.out 2>c.err &
 	pc=$!
 	wait $pa && wait $pb && wait $pc &&
 	! grep -i -e lock -e busy a.err b.err c.err &&
@@ -260,20 +260,15 @@ test_expect_success 'doc attach and detach are recorded as their own events, wit
 	! sqlite3 s/docket.db "SELECT payload FROM events" | grep -q SECRET-BYTES
 '
 
-test_expect_success 'doc signoff records the exact commit; a later edit needs the sign-off again' '
-	id2=$(cat id2) && head=$(sgit rev-parse refs/docs/$id2) &&
-	docket -C s -u zhou.min doc signoff "$id2" >out &&
-	grep "^signed off $id2 r[0-9]* ($head)$" out &&
-	test "$(sqlite3 s/docket.db "SELECT commit_id FROM doc_approvals ORDER BY rowid DESC LIMIT 1")" = "$head" &&
-	docket -C s --json doc show "$id2" >show.json &&
-	python3 -c "import json; v=json.load(open(\"show.json\")); assert v[\"signed_commit\"]==\"$head\" and not v[\"needs_resign\"], v" &&
-	echo "签发后改动" >late.md &&
-	docket -C s -u wang.fang doc edit "$id2" --body-file late.md >/dev/null 2>err &&
-	grep "needs the sign-off again" err &&
-	docket -C s doc log "$id2" >log && tail -1 log | grep -q "needs sign-off again" &&
-	docket -C s -u zhou.min --json doc signoff "$id2" >so.json &&
-	python3 -c "import json; v=json.load(open(\"so.json\")); assert v[\"commit\"]==\"$(sgit rev-parse refs/docs/$id2)\" and not v[\"needs_resign\"], v" &&
-	docket -C s -u zhou.min doc signoff "$id2" r1 >/dev/null 2>err && grep "differs from the revision signed off" err &&
+test_expect_success 'doc signoff of a document in no request is refused (exit 5): the sign step of a request signs' '
+	id2=$(cat id2) &&
+	n=$(sqlite3 s/docket.db "SELECT count(*) FROM doc_approvals") &&
+	expect_exit 5 docket -C s -u zhou.min doc signoff "$id2" >out 2>err &&
+	echo "docket: document '\''$id2'\'' is in no request: a document is signed off at its request'\''s sign step, by the person it names" >expect &&
+	test_cmp expect err && test_cmp /dev/null out &&
+	test "$(sqlite3 s/docket.db "SELECT count(*) FROM doc_approvals")" = "$n" &&
+	docket -C s -u $RECORDS --json doc show "$id2" >show.json &&
+	python3 -c "import json; v=json.load(open(\"show.json\")); assert v[\"signed_commit\"] is None, v" &&
 	expect_exit 1 docket -C s -u zhou.min doc signoff "$id2" r99 2>err && grep "no revision" err &&
 	fsck_clean
 '

@@ -35,10 +35,10 @@ test_expect_success 'a reassigned reason made under zh_CN: check passes under en
 
 test_expect_success 'show words the reason in the reader'\''s language, whoever wrote it' '
 	for r in $(cat zh.req en.req); do
-		en d show "$r" | grep "reassigned" >en.out &&
+		en d -u $RECORDS show "$r" | grep "reassigned" >en.out &&
 		echo "  2026-03-02 09:30  system  reassigned @办公室用印 to 李国强: 周敏 acted on '\''部门负责人审批'\'' and may not also act on '\''办公室用印'\'' (separation of duties)" >expect &&
 		test_cmp expect en.out &&
-		zh d show "$r" | grep "已改派" >zh.out &&
+		zh d -u $RECORDS show "$r" | grep "已改派" >zh.out &&
 		echo "  2026-03-02 09:30  系统  已改派 @办公室用印 至 李国强：周敏 已处理过环节 '\''部门负责人审批'\''，不能再处理 '\''办公室用印'\''（职责分离）" >expect &&
 		test_cmp expect zh.out || return 1
 	done
@@ -46,7 +46,7 @@ test_expect_success 'show words the reason in the reader'\''s language, whoever 
 
 test_expect_success '--json: the reason as a code with ids, and in words' '
 	r=$(cat zh.req) &&
-	zh d --json show "$r" >zh.json &&
+	zh d -u $RECORDS --json show "$r" >zh.json &&
 	python3 - zh.json <<-\EOF
 	import json, sys
 	o = json.load(open(sys.argv[1]))
@@ -62,15 +62,15 @@ test_expect_success '--json: the reason as a code with ids, and in words' '
 test_expect_success 'a row written in words before keeps them (check --repair writes the code again)' '
 	r=$(cat zh.req) &&
 	sqlite3 s/docket.db "UPDATE eng_trail SET opinion = '\''周敏 已处理过环节 “部门负责人审批”（旧记录）'\'' WHERE instance = '\''$r'\'' AND action = '\''reassigned'\''" &&
-	en d show "$r" | grep "reassigned" >out &&
+	en d -u $RECORDS show "$r" | grep "reassigned" >out &&
 	echo "  2026-03-02 09:30  system  reassigned @办公室用印 to 李国强: 周敏 已处理过环节 “部门负责人审批”（旧记录）" >expect &&
 	test_cmp expect out &&
-	en d --json show "$r" | python3 -c "import json,sys; t=[t for t in json.load(sys.stdin)[\"trail\"] if t[\"action\"]==\"reassigned\"][0]; assert \"reason\" not in t, t" &&
+	en d -u $RECORDS --json show "$r" | python3 -c "import json,sys; t=[t for t in json.load(sys.stdin)[\"trail\"] if t[\"action\"]==\"reassigned\"][0]; assert \"reason\" not in t, t" &&
 	expect_exit 1 en d check >out &&
 	grep "eng_trail" out &&
 	expect_exit 1 en d check --repair >out &&
 	grep "repaired" out &&
-	en d show "$r" | grep "reassigned @办公室用印 to 李国强: 周敏 acted on" &&
+	en d -u $RECORDS show "$r" | grep "reassigned @办公室用印 to 李国强: 周敏 acted on" &&
 	checked
 '
 
@@ -101,8 +101,8 @@ test_expect_success 'a made title says yes and no as 是 and 否 under every loc
 	d -u luo.bin deploy notice-form.yaml notice.yaml >/dev/null &&
 	a=$(en newreq zhang.wei notice --set subject=会议通知 --set urgent=yes) &&
 	b=$(zh newreq zhang.wei notice --set subject=放假通知 --set urgent=否) &&
-	test "$(en d --json show "$a" | python3 -c "import json,sys; print(json.load(sys.stdin)[\"title\"])")" = "会议通知 加急:是 - 张伟" &&
-	test "$(en d --json show "$b" | python3 -c "import json,sys; print(json.load(sys.stdin)[\"title\"])")" = "放假通知 加急:否 - 张伟" &&
+	test "$(en d -u $RECORDS --json show "$a" | python3 -c "import json,sys; print(json.load(sys.stdin)[\"title\"])")" = "会议通知 加急:是 - 张伟" &&
+	test "$(en d -u $RECORDS --json show "$b" | python3 -c "import json,sys; print(json.load(sys.stdin)[\"title\"])")" = "放假通知 加急:否 - 张伟" &&
 	check_in en &&
 	check_in zh_CN
 '

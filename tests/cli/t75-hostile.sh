@@ -67,7 +67,7 @@ test_expect_success 'doc export --dir writes nothing through symbolic links plan
 	ln -s ../victim-meta out/meta.json && ln -s ../victim-body out/body.md &&
 	# the temporary names docket used before (PATH.tmp.PID): exec keeps the shell'\''s pid
 	sh -c "for f in meta.json body.md; do ln -s ../victim-tmp out/\$f.tmp.\$\$; done;
-		exec \"\$DOCKET\" -C s doc export $(cat id) --dir out" 2>export.err &&
+		exec \"\$DOCKET\" -C s -u $RECORDS doc export $(cat id) --dir out" 2>export.err &&
 	for v in victim-meta victim-body victim-tmp; do test "$(cat $v)" = ORIGINAL || { echo "$v overwritten"; exit 1; }; done &&
 	test -f out/body.md && ! test -L out/body.md && test_cmp body.md out/body.md &&
 	! test -L out/meta.json && grep -q 关于报送名单的通知 out/meta.json &&
@@ -79,20 +79,20 @@ test_expect_success 'doc export --dir writes nothing through symbolic links plan
 test_expect_success 'doc export --dir writes an attachment whose name is the longest allowed (255 bytes)' '
 	long=$(python3 -c "print(\"名\" * 85)") && printf "长名附件" >"$long" &&
 	docket -C s -u wang.fang doc attach "$(cat id)" "$long" >/dev/null &&
-	docket -C s doc export "$(cat id)" --dir outlong 2>/dev/null &&
+	docket -C s -u $RECORDS doc export "$(cat id)" --dir outlong 2>/dev/null &&
 	test_cmp "$long" "outlong/attachments/$long"
 '
 
 test_expect_success 'doc export --dir refuses an attachments directory that is a symbolic link' '
 	mkdir elsewhere out2 && ln -s ../elsewhere out2/attachments &&
-	expect_exit 1 docket -C s doc export "$(cat id)" --dir out2 2>err &&
+	expect_exit 1 docket -C s -u $RECORDS doc export "$(cat id)" --dir out2 2>err &&
 	grep "out2/attachments'\'': it is not a directory (a symbolic link is not followed)" err &&
 	test -z "$(ls elsewhere)"
 '
 
 test_expect_success 'doc export --text replaces a symbolic link at the target instead of writing through it' '
 	echo ORIGINAL >victim-text && ln -s victim-text out.txt &&
-	sh -c "ln -s victim-text out.txt.tmp.\$\$; exec \"\$DOCKET\" -C s doc export $(cat id) --text out.txt" &&
+	sh -c "ln -s victim-text out.txt.tmp.\$\$; exec \"\$DOCKET\" -C s -u $RECORDS doc export $(cat id) --text out.txt" &&
 	test "$(cat victim-text)" = ORIGINAL &&
 	! test -L out.txt && grep -q 关于报送名单的通知 out.txt
 '
@@ -118,15 +118,15 @@ test_expect_success 'a symbolic link in the store'\''s path is followed; docket.
 test_expect_success 'a pack without its index: a clear "damaged" error, exit 3 (was 4)' '
 	cp -a s sd && id=$(cat id) &&
 	for i in sd/documents.git/objects/pack/*.idx; do rm "$i"; done &&
-	expect_exit 3 docket -C sd doc show "$id" >/dev/null 2>err &&
+	expect_exit 3 docket -C sd -u $RECORDS doc show "$id" >/dev/null 2>err &&
 	grep "the document repository '\''sd/documents.git'\'' is damaged: commit '\''[0-9a-f]*'\'' cannot be read, and '\''pack-[0-9a-f]*.pack'\'' has no index (its .idx file is missing); restore documents.git from a backup, or rebuild the index with '\''git index-pack'\''" err &&
 	expect_exit 3 docket -C sd -u wang.fang doc edit "$id" --title 新标题 2>err && grep "is damaged" err &&
-	expect_exit 3 docket -C sd doc export "$id" --text - >/dev/null 2>err && grep "is damaged" err &&
-	expect_exit 3 docket -C sd doc diff "$id" >/dev/null 2>err && grep "is damaged" err
+	expect_exit 3 docket -C sd -u $RECORDS doc export "$id" --text - >/dev/null 2>err && grep "is damaged" err &&
+	expect_exit 3 docket -C sd -u $RECORDS doc diff "$id" >/dev/null 2>err && grep "is damaged" err
 '
 
 test_expect_success 'a body over the size limit: refused with a clear message, exit 1 (was 2, or saved from stdin)' '
-	docket -C s --json doc list >list.before &&
+	docket -C s -u $RECORDS --json doc list >list.before &&
 	head -c 16777217 /dev/zero | tr "\0" "a" >big.md &&
 	expect_exit 1 docket -C s -u wang.fang doc new --title 大文件 --body-file big.md 2>err &&
 	grep "^docket: the body in '\''big.md'\'' is over the limit of 16777216 bytes (16 MiB); nothing was saved$" err &&
@@ -135,7 +135,7 @@ test_expect_success 'a body over the size limit: refused with a clear message, e
 	grep "the body in '\''standard input'\'' is over the limit" err &&
 	expect_exit 1 docket -C s -u wang.fang doc edit "$(cat id)" --body-file big.md 2>err &&
 	grep "over the limit" err &&
-	docket -C s --json doc list >list.after && test_cmp list.before list.after &&
+	docket -C s -u $RECORDS --json doc list >list.after && test_cmp list.before list.after &&
 	head -c 16777216 /dev/zero | tr "\0" "b" >max.md &&
 	docket -C s -u wang.fang doc new --title 刚好上限 --body-file max.md >/dev/null 2>&1
 '
@@ -148,7 +148,7 @@ test_expect_success 'DOCKET_NOW out of range: a usage error up front, exit 2, no
 		DOCKET_NOW=$now expect_exit 2 docket -C s -u zhang.wei new leave --set type=annual 2>err &&
 		grep "out of range" err || exit 1
 	done &&
-	DOCKET_NOW=2026-03-02T09:30:00+99:99 expect_exit 2 docket -C s doc list 2>err &&
+	DOCKET_NOW=2026-03-02T09:30:00+99:99 expect_exit 2 docket -C s -u $RECORDS doc list 2>err &&
 	grep "DOCKET_NOW is not an ISO 8601 time" err &&
 	test "$(sqlite3 s/docket.db "SELECT count(*) FROM events")" = "$n" &&
 	DOCKET_NOW=2106-02-07T06:28:15Z docket -C s -u wang.fang doc new --title 最后一秒 --body-file body.md >late &&
@@ -165,7 +165,7 @@ crash_ref() { # crash_ref ID: move refs/docs/ID one commit ahead of the store; p
 }
 
 test_expect_success 'check finds a ref left ahead of SQLite, even without the save marker, and sets it back' '
-	id=$(cat id) && head=$(docket -C s --json doc show "$id" | python3 -c "import json,sys; print(json.load(sys.stdin)[\"commit\"])") &&
+	id=$(cat id) && head=$(docket -C s -u $RECORDS --json doc show "$id" | python3 -c "import json,sys; print(json.load(sys.stdin)[\"commit\"])") &&
 	ahead=$(crash_ref "$id") && test "$ahead" != "$head" &&
 	sgit update-ref refs/docs/zzzzzzzz "$ahead" &&
 	docket -C s check >check.out 2>&1 &&
@@ -188,9 +188,10 @@ test_expect_success 'every writing command reconciles first after a crash (here 
 		test "$(sgit rev-parse refs/docs/$id)" = "$head" &&
 		test ! -e s/documents.git/objects/pack/docket-saving || exit 1
 	done &&
-	# a reading command leaves the store as it is (it takes no lock)
+	# a command that only reads definitions leaves the store as it is (it takes no lock);
+	# the doc verbs all act as a signed-in person now (need to know), so they reconcile
 	crash_ref "$id" >/dev/null && : >s/documents.git/objects/pack/docket-saving &&
-	docket -C s doc list >/dev/null && test "$(sgit rev-parse refs/docs/$id)" != "$head" &&
+	docket -C s definitions >/dev/null && test "$(sgit rev-parse refs/docs/$id)" != "$head" &&
 	docket -C s check >/dev/null && test "$(sgit rev-parse refs/docs/$id)" = "$head" &&
 	test ! -e s/documents.git/objects/pack/docket-saving
 '

@@ -38,7 +38,7 @@ import json, sys
 rows = json.load(sys.stdin)
 assert [(x[\"step_name\"], x[\"title\"]) for x in rows] == [(\"秘书长签发\", \"关于召开全市安全生产会议的通知\")], rows
 print(rows[0][\"request\"])") &&
-		d --json show "$r" | python3 -c "
+		d -u $RECORDS --json show "$r" | python3 -c "
 import json, sys
 o = json.load(sys.stdin)
 docs = o[\"documents\"]

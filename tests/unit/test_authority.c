@@ -1630,6 +1630,72 @@ static void test_calendar_forged(void **state)
 	assert_int_equal(wrong, 0);
 }
 
+/* The ids engine.h's ENGINE_INVOLVED_SQL gives for `user`, one per line, sorted. Caller frees. */
+static char *involved_sql(struct fx *f, const char *user)
+{
+	sqlite3_stmt *st = NULL;
+	struct buf b = BUF_INIT;
+	char *sql = xasprintf("SELECT * FROM (%s) ORDER BY 1", ENGINE_INVOLVED_SQL);
+	assert_int_equal(sqlite3_prepare_v2(f->e->db, sql, -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		buf_addf(&b, "%s\n", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	free(sql);
+	return buf_detach(&b);
+}
+
+/*
+ * Need to know (rules 5): who is involved in a request — the applicant, a
+ * handler, a reader it was circulated to — and who reads it by a role's
+ * read_all (钱宇, 机要档案), never an administrator. A refused read is
+ * ENG_DENIED and recorded as action.refused by who tried. The same rule as
+ * SQL over every request. A forged document.read by someone not involved
+ * is refused by apply; the involved and read_all are accepted.
+ */
+static void test_need_to_know(void **state)
+{
+	struct fx *f = *state;
+	char *id = start(f, "zhang.wei", "leave", LEAVE_2D, 0);
+	char *other = start(f, "he.xiaomei", "leave", LEAVE_2D, 0);
+	assert_int_equal(engine_involved(f->e, "zhang.wei", id), 1);
+	assert_int_equal(engine_involved(f->e, "huang.wei", id), 1);
+	assert_int_equal(engine_involved(f->e, "gao.yan", id), 0);
+	assert_int_equal(engine_involved(f->e, "he.xiaomei", id), 0);
+	assert_int_equal(engine_may_read(f->e, "qian.yu", id), 0);
+	int64_t events = store_event_count(f->s);
+	assert_int_equal(engine_may_read(f->e, "gao.yan", id), ENG_DENIED);
+	assert_non_null(strstr(engine_error(f->e), "you are not involved in request"));
+	assert_only_audited(f, events, "request.read");
+	assert_int_equal(store_event_count(f->s), events + 1);
+	for (const char *const *a = (const char *const[]){ "luo.bin", "tang.xue", "song.yu", NULL }; *a; a++)
+		assert_int_equal(engine_may_read(f->e, *a, id), ENG_DENIED);
+	/* circulated to: involved from then on */
+	char *p = xasprintf("{\"instance\": \"%s\", \"users\": [\"he.xiaomei\"]}", id);
+	accepted(f, "instance.circulated", "zhang.wei", J(p));
+	free(p);
+	assert_int_equal(engine_involved(f->e, "he.xiaomei", id), 1);
+	/* the same rule as SQL, for a server sending a person their requests only */
+	char *want = xasprintf("%s\n%s\n", strcmp(id, other) < 0 ? id : other, strcmp(id, other) < 0 ? other : id);
+	char *got = involved_sql(f, "he.xiaomei");
+	assert_string_equal(got, want);
+	free(got);
+	free(want);
+	got = involved_sql(f, "gao.yan");
+	assert_string_equal(got, "");
+	free(got);
+	/* a forged read of a document of the request */
+	p = xasprintf("{\"doc\": \"abcd2345\", \"rev\": 1, \"commit\": \"%040d\", \"request\": \"%s\"}", 0, id);
+	refused(f, "document.read", "gao.yan", J(p), "you are not involved in request");
+	refused(f, "document.read", "luo.bin", J(p), "administrators do their own work only");
+	accepted(f, "document.read", "huang.wei", J(p));
+	accepted(f, "document.read", "qian.yu", J(p));
+	free(p);
+	free(id);
+	free(other);
+	assert_replay(f);
+}
+
 int main(void)
 {
 	setenv("TZ", "Asia/Shanghai", 1);
@@ -1666,6 +1732,7 @@ int main(void)
 		T(test_system_name),
 		T(test_timer_early),
 		T(test_calendar_forged),
+		T(test_need_to_know),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

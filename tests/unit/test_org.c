@@ -87,6 +87,10 @@ static const struct bad_case bad_cases[] = {
 	  "  - {id: clerk, name: 科员}\n  - {id: clerk, name: 办事员}\n"
 	  "departments: [{id: gov, name: 政府}]\nusers: []\n",
 	  "6:10: duplicate role 'clerk' (first at line 5)\n" },
+	{ "unknown grant", "kind: organisation\nid: t\nname: 测试\nroles:\n"
+	  "  - {id: records, name: 机要档案, grants: [read_all, write_all]}\n"
+	  "departments: [{id: gov, name: 政府}]\nusers: []\n",
+	  "5:50: unknown grant 'write_all': a role can grant read_all\n" },
 	{ "unknown parent",
 	  HEAD "  - {id: finance.treasury, name: 国库科, parent: financ}\n" USERS,
 	  "12:47: unknown department 'financ' (did you mean 'finance'?)\n" },
@@ -230,13 +234,16 @@ static void test_demo_lookups(void **state)
 	(void)state;
 	assert_string_equal(demo->id, "demo-city");
 	assert_string_equal(demo->name, "示范市人民政府");
-	assert_int_equal(demo->nroles, 11);
+	assert_int_equal(demo->nroles, 12);
 	assert_int_equal(demo->ndepts, 13);
 	assert_int_equal(demo->nusers, 22);
 
 	const struct org_user *u = org_user(demo, "wang.fang");
 	assert_non_null(u);
 	assert_string_equal(u->name, "王芳");
+	/* need to know: the records office (机要档案) reads everything, a clerk does not */
+	assert_int_equal(org_user_granted(demo, u, ORG_GRANT_READ_ALL), 0);
+	assert_int_equal(org_user_granted(demo, org_user(demo, "qian.yu"), ORG_GRANT_READ_ALL), 1);
 	assert_string_equal(u->dept, "office.docs");
 	assert_string_equal(u->title, "文书");
 	assert_true(org_user_has_role(u, "doc_clerk"));

@@ -1037,13 +1037,16 @@ static void request_open(struct tui *t, const char *id)
 	tui_draw(t);
 }
 
-/* Open request `id` and press E. */
-static void edit_in_request(const char *id)
+/* `user`'s TUI: open request `id` and press E. */
+static void edit_in_request_as(const char *user, const char *id)
 {
 	struct term tm;
 	struct tui t;
 	term_open(&tm, 24, 80);
-	request_open(&t, id);
+	assert_int_equal(tui_setup(&t, store, user, NULL), 0);
+	assert_int_equal(tui_push(&t, &inbox_view_ops, NULL), 0);
+	assert_int_equal(tui_push(&t, &request_view_ops, request_view_data(id)), 0);
+	tui_draw(&t);
 	tui_key(&t, key_parse("E"));
 	tui_draw(&t);
 	tui_stop(&tm, &t);
@@ -1068,8 +1071,44 @@ static int doc_state(struct docs *d, struct buf *body)
 }
 
 /*
+ * Need to know: the request page opens only for someone involved (the
+ * engine's rule, as `docket show`): 高燕 has no part in the outgoing
+ * request and is refused with the engine's words; its applicant 王芳 and
+ * 钱宇 (read_all) open it.
+ */
+static void test_need_to_know(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *user;
+		int opens;
+	} who[] = { { "gao.yan", 0 }, { "luo.bin", 0 }, { "wang.fang", 1 }, { "qian.yu", 1 } };
+	for (size_t i = 0; i < sizeof(who) / sizeof(who[0]); i++) {
+		struct term tm;
+		struct tui t;
+		term_open(&tm, 24, 80);
+		assert_int_equal(tui_setup(&t, store, who[i].user, NULL), 0);
+		assert_int_equal(tui_push(&t, &inbox_view_ops, NULL), 0);
+		int rc = tui_push(&t, &request_view_ops, request_view_data(out_id));
+		assert_int_equal(rc, who[i].opens ? 0 : -1);
+		if (!who[i].opens)
+			assert_non_null(strstr(t.msg.s, "you are not involved in request"));
+		tui_stop(&tm, &t);
+	}
+}
+
+/* wang.fang's TUI: open request `id` and press E. */
+static void edit_in_request(const char *id)
+{
+	edit_in_request_as("wang.fang", id);
+}
+
+/*
  * E on a request: its document opens in $VISUAL and what the editor leaves
  * is saved as a new revision by the user; an editor that fails saves nothing.
+ * Only who may change the documents now (the engine's rule): the outgoing
+ * request waits at 秘书长签发, so its signer 周敏 edits, and its applicant
+ * 王芳 is refused before any editor opens.
  */
 static void test_edit_document(void **state)
 {
@@ -1083,11 +1122,13 @@ static void test_edit_document(void **state)
 	char *ok = editor_script("printf '\\n补充：请各单位按时报送。\\n' >>\"$1\"");
 	setenv("VISUAL", ok, 1);
 	edit_in_request(out_id);
+	assert_int_equal(doc_state(d, &body), before);
+	edit_in_request_as("zhou.min", out_id);
 	assert_int_equal(doc_state(d, &body), before + 1);
 	assert_non_null(strstr(body.s, "补充：请各单位按时报送。"));
 	char *bad = editor_script("exit 1");
 	setenv("VISUAL", bad, 1);
-	edit_in_request(out_id);
+	edit_in_request_as("zhou.min", out_id);
 	assert_int_equal(doc_state(d, &body), before + 1);
 	/* a request with no document: E drafts its first; leaving the body empty makes none */
 	struct doc_list l = { 0, "", "", "" };
@@ -1381,6 +1422,7 @@ int main(void)
 		cmocka_unit_test(test_edit_title_follows),
 		cmocka_unit_test(test_edit_title_field),
 		cmocka_unit_test(test_edit_document),
+		cmocka_unit_test(test_need_to_know),
 		cmocka_unit_test(test_inbox_waiting),
 		cmocka_unit_test(test_unknown_user),
 		cmocka_unit_test(test_request_needs_resign),
