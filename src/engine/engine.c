@@ -457,6 +457,8 @@ static int act_in_tx(struct engine *e, const char *uuid, int given, const char *
 			 : 0;
 	if (seen != 0)
 		return seen;
+	/* never before the log's last event (a production store whose clock went back) */
+	now = store_event_time(e->s, now);
 	char made_at[32];
 	clock_format_iso(now, made_at, sizeof(made_at));
 	struct act_ctx c = { 0 };
