@@ -180,7 +180,7 @@ int cmd_check(struct cli *c)
 	struct buf report = BUF_INIT;
 	int64_t n = 0;
 	int differs = 0;
-	if (!fatal && !bad_seq) { /* a broken chain is not replayed */
+	if (!fatal && !log_bad) { /* a log that does not verify is not replayed: it proves nothing */
 		differs = engine_check(e, repair && !log_bad, &report, &n);
 		if (differs < 0) {
 			cli_error("%s", engine_error(e));
