@@ -129,7 +129,6 @@ static struct store *store_new(const char *dir, int readonly)
 	s->db_path = xasprintf("%s/docket.db", dir);
 	s->git_path = xasprintf("%s/documents.git", dir);
 	s->witness_path = xasprintf("%s/witness", dir);
-	s->witness_fd = -1;
 	s->kind = -1;
 	s->readonly = readonly;
 	buf_init(&s->err);
@@ -580,8 +579,6 @@ void store_close(struct store *s)
 	free(s->db_path);
 	free(s->git_path);
 	free(s->witness_path);
-	if (s->witness_fd >= 0)
-		close(s->witness_fd);
 	free(s);
 }
 

@@ -54,7 +54,6 @@ struct store {
 	char *db_path;                 /* DIR/docket.db */
 	char *git_path;                /* DIR/documents.git */
 	char *witness_path;            /* DIR/witness */
-	int witness_fd;                /* open on it once written, or -1 */
 	sqlite3 *db;                   /* the connection; NULL once closed */
 	int readonly;                  /* opened for reading: no writes, no migration */
 	int schema;                    /* user_version once open */

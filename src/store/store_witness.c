@@ -82,12 +82,16 @@ void store_witness_write(struct store *s, const struct store_witness *w)
 	if (n < 0 || (size_t)n >= sizeof(rec))
 		return;
 	rec[n] = '\n'; /* the padding: newlines to the record's fixed size */
-	/* opened once per store (never through a symbolic link); one pwrite per commit */
-	if (s->witness_fd < 0)
-		s->witness_fd = open(s->witness_path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (s->witness_fd >= 0 && pwrite(s->witness_fd, rec, sizeof(rec), 0) != (ssize_t)sizeof(rec)) {
-		close(s->witness_fd);
-		s->witness_fd = -1;
+	/*
+	 * Opened at each commit (a witness removed while the TUI runs comes
+	 * back at its next commit), never through a symbolic link.
+	 */
+	int fd = open(s->witness_path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		if (pwrite(fd, rec, sizeof(rec), 0) < 0) {
+			/* nothing to do: a witness that lags (or none) is allowed */
+		}
+		close(fd);
 	}
 }
 
