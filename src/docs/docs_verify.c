@@ -126,10 +126,43 @@ static int commit_holds(struct docs *d, const char *id, int64_t rev, const char 
 	return rc;
 }
 
+/* The sequences of the events the rows of one table name, sorted (a walk looks each event up). */
+struct seqs {
+	int64_t *v;
+	size_t n, alloc;
+};
+
+static int seqs_load(struct docs *d, const char *sql, struct seqs *out)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(d->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return docs_sql_fail(d, sqlite3_errcode(d->db), _("read documents"));
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ALLOC_GROW(out->v, out->n + 1, out->alloc);
+		out->v[out->n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : docs_sql_fail(d, rc, _("read documents"));
+}
+
+static int seqs_has(const struct seqs *q, int64_t seq)
+{
+	size_t lo = 0, hi = q->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (q->v[mid] < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < q->n && q->v[lo] == seq;
+}
+
 /* Walk of the log: each document event has its row. */
 struct rows {
 	struct docs *d;
-	sqlite3_stmt *rev, *appr;
+	struct seqs rev, appr;
 	int status;
 };
 
@@ -139,15 +172,8 @@ static int row_of_event(void *ctx, int64_t seq, const struct store_event *ev)
 	int save = save_type(ev->type), appr = !save && approval_type(ev->type);
 	if (!save && !appr)
 		return 0;
-	sqlite3_stmt *st = save ? r->rev : r->appr;
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, seq);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	if (seqs_has(save ? &r->rev : &r->appr, seq))
 		return 0;
-	if (rc != SQLITE_DONE)
-		return r->status = docs_sql_fail(r->d, rc, _("read documents"));
 	return r->status = docs_fail(r->d, 1,
 				     save ? _("event %lld (%s by %s): the revision it made is gone from the database")
 					  : _("event %lld (%s by %s): the approval it recorded is gone from the database"),
@@ -258,18 +284,16 @@ int docs_verify(struct docs *d, int64_t *revisions, int64_t *approvals)
 	}
 	/* 4. every event that made a row still has it */
 	if (!status) {
-		struct rows r = { d, NULL, NULL, 0 };
-		if (sqlite3_prepare_v2(d->db, "SELECT 1 FROM doc_revisions WHERE event_seq = ?1", -1, &r.rev, NULL) !=
-			    SQLITE_OK ||
-		    sqlite3_prepare_v2(d->db, "SELECT 1 FROM doc_approvals WHERE event_seq = ?1", -1, &r.appr, NULL) !=
-			    SQLITE_OK)
-			status = docs_sql_fail(d, sqlite3_errcode(d->db), _("read documents"));
-		else if ((rc = store_event_foreach(d->s, 0, row_of_event, &r)) < 0 && !r.status)
+		struct rows r = { d, { NULL, 0, 0 }, { NULL, 0, 0 }, 0 };
+		status = seqs_load(d, "SELECT event_seq FROM doc_revisions ORDER BY event_seq", &r.rev);
+		if (!status)
+			status = seqs_load(d, "SELECT event_seq FROM doc_approvals ORDER BY event_seq", &r.appr);
+		if (!status && (rc = store_event_foreach(d->s, 0, row_of_event, &r)) < 0 && !r.status)
 			status = docs_fail(d, DOCS_STORE, "%s", store_error(d->s));
-		else
+		else if (!status)
 			status = r.status;
-		sqlite3_finalize(r.rev);
-		sqlite3_finalize(r.appr);
+		free(r.rev.v);
+		free(r.appr.v);
 	}
 	return status;
 }
