@@ -501,7 +501,6 @@ int defset_deploy(struct defset *set, struct store *s, const char *actor,
 	struct deploy_result *res = xcalloc(set->n ? set->n : 1, sizeof(*res));
 	size_t nres = 0;
 	char made_at[32];
-	clock_format_iso(clock_now(), made_at, sizeof(made_at));
 	int may = may_deploy(set, s, actor, why);
 	if (may <= 0) {
 		free(res);
@@ -512,6 +511,8 @@ int defset_deploy(struct defset *set, struct store *s, const char *actor,
 		free(res);
 		return rc;
 	}
+	/* inside the transaction: never before the log's last event */
+	clock_format_iso(store_event_time(s, clock_now()), made_at, sizeof(made_at));
 	for (size_t o = 0; o < sizeof(order) / sizeof(order[0]); o++) {
 		for (size_t i = 0; i < set->n; i++) {
 			struct def_file *f = &set->v[i];

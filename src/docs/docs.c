@@ -480,7 +480,7 @@ static int append_event(struct docs *d, const char *type, const char *user, cons
 			json_t *payload, int64_t *seq)
 {
 	char now[32];
-	clock_format_iso(clock_now(), now, sizeof(now));
+	clock_format_iso(store_event_time(d->s, clock_now()), now, sizeof(now));
 	char *text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(payload);
 	int64_t base = store_event_count(d->s);
@@ -910,7 +910,7 @@ static int save_many(struct docs *d, struct save *v, size_t n)
 	crash_point("after-ref");
 	/* 4. the rows and the events */
 	char made_at[32];
-	clock_format_iso(clock_now(), made_at, sizeof(made_at));
+	clock_format_iso(store_event_time(d->s, clock_now()), made_at, sizeof(made_at));
 	for (size_t k = 0; k < n; k++)
 		if (!v[k].unchanged && (rc = save_record(d, &v[k], made_at)) < 0)
 			goto fail_ref;
@@ -1253,7 +1253,7 @@ int docs_approve(struct docs *d, const char *user, const char *id, const char *c
 	json_object_set_new(p, "freeze", json_boolean(freeze));
 	int64_t seq = 0;
 	char now[32];
-	clock_format_iso(clock_now(), now, sizeof(now));
+	clock_format_iso(store_event_time(d->s, clock_now()), now, sizeof(now));
 	if ((rc = append_event(d, "document.approved", user, uuid, p, &seq)) == 0)
 		rc = insert_approval(d, docno, commit, r.rev, kind, user, now, seq, 0);
 	/* the head may already differ from what was signed (signed an older revision) */
@@ -1347,7 +1347,7 @@ int docs_withdraw(struct docs *d, const char *user, const char *id, const char *
 	}
 	int64_t seq = 0;
 	char now[32];
-	clock_format_iso(clock_now(), now, sizeof(now));
+	clock_format_iso(store_event_time(d->s, clock_now()), now, sizeof(now));
 	if (rc == 0)
 		rc = append_event(d, signoff ? "document.signoff_withdrawn" : "document.approval_withdrawn", user,
 				  uuid, p, &seq);

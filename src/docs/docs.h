@@ -387,6 +387,16 @@ int docs_reconcile(struct docs *d, size_t *fixed, struct buf *report);
  * message in err.
  */
 int docs_recover(struct store *s, struct buf *report, struct buf *err);
+/*
+ * `docket check`: every revision row, document head and approval row
+ * against the event that made it (and every such event against its row),
+ * and every recorded commit: it exists, names its event, and (for an
+ * approved commit) every object of its tree reads back as its id says.
+ * Refs are compared by docs_reconcile. 0 when all hold (*revisions and
+ * *approvals counted), 1 with the first that does not in docs_error(), or
+ * a negative status.
+ */
+int docs_verify(struct docs *d, int64_t *revisions, int64_t *approvals);
 /* Combine small packs (geometric roll-up); `all` packs everything into one. */
 int docs_repack(struct docs *d, int all);
 /* Number of pack files and of loose objects (for tests and benchmarks). */

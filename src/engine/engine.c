@@ -485,8 +485,12 @@ static int act_in_tx(struct engine *e, const char *uuid, int given, const char *
 			 : 0;
 	if (seen != 0)
 		return seen;
-	char made_at[32];
+	/* never before the log's last event (a production store whose clock went back) */
+	time_t shown = now; /* what the clock showed */
+	now = store_event_time(e->s, now);
+	char made_at[32], seen_at[32];
 	clock_format_iso(now, made_at, sizeof(made_at));
+	clock_format_iso(shown, seen_at, sizeof(seen_at));
 	struct act_ctx c = { 0 };
 	int rc = eng_act_context(e, type, payload, &c);
 	struct eng_doclink dl = { 0 };
@@ -513,6 +517,13 @@ static int act_in_tx(struct engine *e, const char *uuid, int given, const char *
 		json_decref(payload);
 		payload = own;
 		json_object_set_new(payload, "terminal", json_string(e->terminal));
+	}
+	if (shown != now) {
+		/* the clock was behind the log: the event says what it showed (doc/security.md, "The clock") */
+		json_t *own = json_copy(payload);
+		json_decref(payload);
+		payload = own;
+		json_object_set_new(payload, "seen_at", json_string(seen_at));
 	}
 	{
 		/* judged by today's rules, whatever the caller claimed (see ENG_RULES) */

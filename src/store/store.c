@@ -31,7 +31,7 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
 	[ST_EVENT_FIND] = "SELECT seq FROM events WHERE uuid = ?1",
-	[ST_EVENT_LAST] = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
+	[ST_EVENT_LAST] = "SELECT seq, hash, made_at FROM events ORDER BY seq DESC LIMIT 1",
 	[ST_EVENT_INSERT] =
 		"INSERT INTO events (uuid, type, actor, on_behalf, def_version, made_at,"
 		" base_seq, payload, prev_hash, hash)"
@@ -131,6 +131,8 @@ static struct store *store_new(const char *dir, int readonly)
 	s->dir = xstrdup(dir);
 	s->db_path = xasprintf("%s/docket.db", dir);
 	s->git_path = xasprintf("%s/documents.git", dir);
+	s->witness_path = xasprintf("%s/witness", dir);
+	s->kind = -1;
 	s->readonly = readonly;
 	buf_init(&s->err);
 	store_resolve_dir(s);
@@ -607,6 +609,7 @@ void store_close(struct store *s)
 	free(s->dir);
 	free(s->db_path);
 	free(s->git_path);
+	free(s->witness_path);
 	free(s);
 }
 
@@ -665,6 +668,10 @@ int store_commit(struct store *s)
 {
 	if (!s->tx_file)
 		return store_fail(s, STORE_ERR, _("store '%s': no transaction to commit"), s->dir);
+	/* what the witness will say, read inside the transaction that made it */
+	struct store_witness w;
+	int witness = s->appended && store_witness_head(s, &w) == 1;
+	s->appended = 0;
 	sqlite3_stmt *st = store_stmt(s, ST_COMMIT);
 	int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
 	if (st)
@@ -682,6 +689,9 @@ int store_commit(struct store *s)
 	}
 	s->tx_file = NULL;
 	s->tx_line = 0;
+	/* after the commit point, never before: the witness may lag the log, never lead it */
+	if (witness)
+		store_witness_write(s, &w);
 	return 0;
 }
 
@@ -691,6 +701,7 @@ void store_rollback(struct store *s)
 		return;
 	s->tx_file = NULL;
 	s->tx_line = 0;
+	s->appended = 0;
 	/* statements that are mid-step would make ROLLBACK fail */
 	store_sql_reset_all(s);
 	if (sqlite3_get_autocommit(s->db))
@@ -744,6 +755,8 @@ const char *store_kind_name(enum store_kind k)
 
 enum store_kind store_kind(struct store *s)
 {
+	if (s->kind >= 0)
+		return (enum store_kind)s->kind;
 	int status = 0;
 	char *v = store_sql_str(s, &status, "SELECT value FROM store_meta WHERE key = 'kind'", "");
 	enum store_kind k = STORE_KIND_PRODUCTION;
@@ -751,6 +764,8 @@ enum store_kind store_kind(struct store *s)
 		if (!strcmp(v, kind_names[i]))
 			k = (enum store_kind)i;
 	free(v);
+	if (status == 0)
+		s->kind = (int)k; /* chosen once, before the first event: read once */
 	return k;
 }
 
@@ -766,6 +781,7 @@ int store_set_kind(struct store *s, enum store_kind k)
 			     : store_fail(s, STORE_ERR, _("store '%s' has events: its kind is chosen when it is made"),
 					  s->dir);
 	}
+	s->kind = -1;
 	rc = store_sql_run(s, "INSERT OR REPLACE INTO store_meta (key, value) VALUES ('kind', ?1)", "s",
 			   store_kind_name(k));
 	if (rc < 0) {

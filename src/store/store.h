@@ -29,6 +29,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 struct buf;
 
@@ -194,6 +195,40 @@ int store_event_verify(struct store *s, int64_t *bad_seq);
  */
 int store_event_rechain_for_tests(struct store *s);
 /*
+ * The witness of the log's head, kept outside the database (the file
+ * DIR/witness; doc/store.md, "The witness"): after every commit that
+ * appended events, the last event's sequence, hash and time. Signatures
+ * cannot show that the newest events were cut off; the witness can, as
+ * long as it was not rolled back with them.
+ */
+struct store_witness {
+	int64_t seq;          /* the last event's sequence when it was written */
+	char hash[65];        /* that event's hash */
+	char made_at[40];     /* that event's time */
+	char written_at[40];  /* when docket wrote the witness, by its clock */
+};
+enum store_witness_verdict {
+	STORE_WITNESS_HOLDS = 0, /* the log holds the witnessed event at its sequence */
+	STORE_WITNESS_NONE,      /* no witness (never written, removed, or not one docket wrote) */
+	STORE_WITNESS_CUT,       /* the log ends before the witnessed event: events were cut off */
+	STORE_WITNESS_OTHER,     /* the log has another event at the witnessed sequence */
+};
+/*
+ * Compare the log with its witness: a verdict (*w is the witness read;
+ * *last the log's last sequence), or a negative status.
+ */
+int store_witness_check(struct store *s, struct store_witness *w, int64_t *last);
+/* Path of the witness file. */
+const char *store_witness_path(const struct store *s);
+/*
+ * The time an event appended now takes: `now`, or on a production store
+ * the time of the log's last event when that is later (the system clock
+ * went back; an event's time never goes before the previous event's).
+ * Call inside the transaction that appends. Returns `now` on a read error.
+ */
+time_t store_event_time(struct store *s, time_t now);
+
+/*
  * PRAGMA quick_check over the whole database (every page). store_open runs
  * it only after an unclean end (see doc/store.md); `docket check` runs it
  * always. 0, or STORE_CORRUPT with the findings in the message.
@@ -286,5 +321,13 @@ int store_def_get_version(struct store *s, const char *hash, struct store_def *o
  * frees), 1 if none (*hash NULL), or a negative status.
  */
 int store_def_current_hash(struct store *s, const char *kind, const char *id, char **hash);
+
+/*
+ * Every deployed version against its hash (SM3 of its content, again) and
+ * the definition.deployed event that made it: 0 when all hold (*n
+ * versions), 1 with the first that does not named in store_error(), or a
+ * negative status.
+ */
+int store_def_verify(struct store *s, int64_t *n);
 
 #endif

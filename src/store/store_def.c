@@ -275,3 +275,69 @@ int store_def_current_hash(struct store *s, const char *kind, const char *id, ch
 		return 1;
 	return store_sql_status(s, rc, _("read definitions"));
 }
+
+/* 1 if the event at `seq` is the definition.deployed that made a version (kind, id, hash). */
+static int deployed_by_event(struct store *s, int64_t seq, const char *kind, const char *id, const char *hash)
+{
+	struct store_event ev;
+	int rc = store_event_by_seq(s, seq, &ev);
+	if (rc <= 0)
+		return rc;
+	json_t *p = ev.payload ? json_loads(ev.payload, 0, NULL) : NULL;
+	const char *k = json_string_value(json_object_get(p, "kind"));
+	const char *i = json_string_value(json_object_get(p, "id"));
+	const char *h = json_string_value(json_object_get(p, "hash"));
+	int ok = ev.type && !strcmp(ev.type, "definition.deployed") && k && i && h && !strcmp(k, kind) &&
+		 !strcmp(i, id) && !strcmp(h, hash);
+	json_decref(p);
+	store_event_release(&ev);
+	return ok;
+}
+
+int store_def_verify(struct store *s, int64_t *n)
+{
+	*n = 0;
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db,
+				    "SELECT version, kind, id, hash, content, event_seq FROM def_versions ORDER BY version",
+				    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_sql_status(s, rc, _("read the definitions"));
+	int status = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t version = sqlite3_column_int64(st, 0);
+		const char *kind = (const char *)sqlite3_column_text(st, 1);
+		const char *id = (const char *)sqlite3_column_text(st, 2);
+		const char *hash = (const char *)sqlite3_column_text(st, 3);
+		const void *content = sqlite3_column_blob(st, 4);
+		size_t len = (size_t)sqlite3_column_bytes(st, 4);
+		char real[HASH_HEX_LEN + 1];
+		kind = kind ? kind : "";
+		id = id ? id : "";
+		if (!hash || hash_sm3_hex(content ? content : "", len, real) < 0 || strcmp(real, hash)) {
+			status = store_fail(s, 1,
+					    _("the %s '%s' deployed as version %lld: its content is not what its hash says"
+					      " (the definition was edited in the database)"),
+					    kind, id, (long long)version);
+			break;
+		}
+		int by = sqlite3_column_type(st, 5) == SQLITE_NULL
+				 ? 0
+				 : deployed_by_event(s, sqlite3_column_int64(st, 5), kind, id, hash);
+		if (by < 0) {
+			status = by;
+			break;
+		}
+		if (!by) {
+			status = store_fail(s, 1,
+					    _("the %s '%s' deployed as version %lld: no event of the log deployed it"),
+					    kind, id, (long long)version);
+			break;
+		}
+		(*n)++;
+	}
+	if (!status && rc != SQLITE_DONE)
+		status = store_sql_status(s, rc, _("read the definitions"));
+	sqlite3_finalize(st);
+	return status;
+}

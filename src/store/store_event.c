@@ -159,16 +159,11 @@ int store_event_append_locked(struct store *s, const struct store_event *ev, int
 		return store_sql_status(s, rc, _("read the event log"));
 
 	char prev[HASH_HEX_LEN + 1] = STORE_ZERO_HASH;
-	if (!(st = store_stmt(s, ST_EVENT_LAST)))
-		return STORE_ERR;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		const char *h = (const char *)sqlite3_column_text(st, 1);
-		snprintf(prev, sizeof(prev), "%s", h ? h : "");
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_sql_status(s, rc, _("read the event log"));
+	struct store_witness head;
+	if ((rc = store_witness_head(s, &head)) < 0)
+		return rc;
+	if (rc == 1)
+		snprintf(prev, sizeof(prev), "%s", head.hash);
 
 	/* signed by whoever acts in this process, unless it came signed */
 	struct store_event signed_ev = *ev;
@@ -224,6 +219,7 @@ int store_event_append_locked(struct store *s, const struct store_event *ev, int
 		return store_sql_status(s, rc, _("append to the event log"));
 	if (seq)
 		*seq = sqlite3_last_insert_rowid(s->db);
+	s->appended = 1;
 	return 0;
 }
 
@@ -231,6 +227,18 @@ int store_event_append(struct store *s, const struct store_event *ev, int64_t *s
 {
 	if (!store_need_tx(s, _("appending an event")))
 		return STORE_ERR;
+	/* time never goes back on a production store (its callers take store_event_time) */
+	struct store_witness head;
+	int rc = store_kind(s) == STORE_KIND_PRODUCTION ? store_witness_head(s, &head) : 0;
+	if (rc < 0)
+		return rc;
+	time_t before, t;
+	if (rc == 1 && ev->made_at && clock_parse_iso(head.made_at, &before) == 0 &&
+	    clock_parse_iso(ev->made_at, &t) == 0 && t < before && store_event_by_uuid(s, ev->uuid, NULL, NULL) == 0)
+		return store_fail(s, STORE_ERR,
+				  _("event '%s': its time %s is before the time of the event before it (%s):"
+				    " an event's time never goes back (a bug: report it)"),
+				  ev->uuid, ev->made_at, head.made_at);
 	return store_event_append_locked(s, ev, seq);
 }
 
@@ -246,6 +254,10 @@ int store_event_verify(struct store *s, int64_t *bad_seq)
 		return store_sql_status(s, rc, _("read the event log"));
 	char expect[HASH_HEX_LEN + 1] = STORE_ZERO_HASH;
 	int status = 0;
+	/* a production store's times never go back (a test's clock is set by hand) */
+	int timed = store_kind(s) == STORE_KIND_PRODUCTION;
+	time_t before = 0;
+	char before_s[40] = "";
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t seq = sqlite3_column_int64(st, 0);
 		struct store_event ev = row_event(st);
@@ -257,6 +269,23 @@ int store_event_verify(struct store *s, int64_t *bad_seq)
 			why = _("it does not follow the event before it");
 		else if (event_hash(prev, &ev, hash) < 0 || !stored || strcmp(hash, stored))
 			why = _("its content does not match its hash");
+		time_t t = 0;
+		/* the v2 migration's events carry their rows' old times, as they were */
+		int backfilled = ev.payload && strstr(ev.payload, "\"backfilled\":true") &&
+				 !strcmp(ev.type ? ev.type : "", "definition.deployed");
+		if (!why && timed && !backfilled && ev.made_at && clock_parse_iso(ev.made_at, &t) == 0) {
+			if (t < before) {
+				status = store_fail(s, STORE_ERR,
+						    _("store '%s': the event log is broken at sequence %lld: its time %s"
+						      " is before the time of the event before it (%s)"),
+						    s->dir, (long long)seq, ev.made_at, before_s);
+				if (bad_seq)
+					*bad_seq = seq;
+				break;
+			}
+			before = t;
+			snprintf(before_s, sizeof(before_s), "%s", ev.made_at);
+		}
 		if (why) {
 			status = store_fail(s, STORE_ERR,
 					    _("store '%s': the event log is broken at sequence %lld: %s"),

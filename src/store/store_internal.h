@@ -53,6 +53,7 @@ struct store {
 	char *dir;                     /* the directory as the caller named it */
 	char *db_path;                 /* DIR/docket.db */
 	char *git_path;                /* DIR/documents.git */
+	char *witness_path;            /* DIR/witness */
 	sqlite3 *db;                   /* the connection; NULL once closed */
 	int readonly;                  /* opened for reading: no writes, no migration */
 	int schema;                    /* user_version once open */
@@ -65,6 +66,8 @@ struct store {
 	size_t ncached;                /* slots in use: at most half */
 	store_signer_fn signer;        /* signs appended events, or NULL */
 	void *signer_ctx;
+	int appended;                  /* the open transaction appended an event: witness at commit */
+	int kind;                      /* enum store_kind once read, -1 before */
 };
 
 /* printf into s->err (replacing it); returns `status` for tail calls. */
@@ -82,6 +85,17 @@ void store_sql_finalize_all(struct store *s);
 int store_pragma_int(struct store *s, const char *sql, int *out);
 /* 1 if a transaction is open on s, else set an error and return 0. */
 int store_need_tx(struct store *s, const char *what);
+
+/*
+ * The log's head as the witness will record it (store_witness.c): 1 with
+ * *w filled, 0 for an empty log, or a negative status.
+ */
+int store_witness_head(struct store *s, struct store_witness *w);
+/*
+ * Write the witness of *w (after a commit). Failure is not reported: a
+ * witness that lags the log is allowed (doc/store.md, "The witness").
+ */
+void store_witness_write(struct store *s, const struct store_witness *w);
 
 /* Bring the schema from its current version up to `target` (store_migrate.c). */
 int store_migrate(struct store *s, int target);

@@ -138,3 +138,8 @@ test_done() {
 signed_store() {
 	cp -a "$SIGNED_STORE" "$1"
 }
+
+# events_in DIR: how many events the log of store DIR holds
+events_in() {
+	sqlite3 "$1/docket.db" "SELECT count(*) FROM events"
+}

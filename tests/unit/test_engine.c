@@ -533,6 +533,59 @@ static void test_sign_timeout_and_takeback(void **state)
 	free(id2);
 }
 
+/*
+ * On a production store whose clock is behind the log's last event, an
+ * action takes that event's time (an event's time never goes back) and
+ * records what the clock showed, as seen_at.
+ */
+static void test_clock_behind_the_log(void **state)
+{
+	(void)state;
+	char tmpl[] = "/tmp/docket-engine-XXXXXX";
+	assert_non_null(mkdtemp(tmpl));
+	char *dir = xasprintf("%s/s", tmpl);
+	struct buf err = BUF_INIT;
+	struct store *s = NULL;
+	assert_int_equal(store_init(dir, &err), 0); /* a production store */
+	assert_int_equal(store_open(dir, 0, &s, &err), 0);
+	struct defset set = DEFSET_INIT;
+	struct diags d = DIAGS_INIT;
+	defset_add_path(&set, "workflows", &d);
+	defset_add_path(&set, "forms", &d);
+	assert_int_equal(defset_check(&set, &d), 0);
+	struct deploy_result *res = NULL;
+	size_t n = 0;
+	assert_int_equal(defset_deploy(&set, s, "luo.bin", &res, &n, NULL), 0);
+	free(res);
+	defset_release(&set);
+	diags_release(&d);
+	/* an event an hour after the clock (DOCKET_NOW: 01:30Z), made when the clock was right */
+	char uuid[37];
+	uuid_v4(uuid);
+	struct store_event later = { uuid, "test.happened", "wang.fang", NULL, NULL, "2026-03-02T02:30:00Z", 0, "{}",
+				     NULL, NULL };
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_event_append(s, &later, NULL), 0);
+	assert_int_equal(store_commit(s), 0);
+	struct engine *e = engine_new(s);
+	json_t *p = json_pack("{s:s}", "text", "同意");
+	if (engine_act(e, NULL, "opinion.added", "wang.fang", p, NULL) != 0)
+		fail_msg("%s", engine_error(e));
+	json_decref(p);
+	struct store_event ev;
+	assert_int_equal(store_event_by_seq(s, store_event_last_seq(s), &ev), 1);
+	assert_string_equal(ev.type, "opinion.added");
+	assert_string_equal(ev.made_at, "2026-03-02T02:30:00Z");
+	assert_non_null(strstr(ev.payload, "\"seen_at\":\"2026-03-02T01:30:00Z\""));
+	store_event_release(&ev);
+	assert_int_equal(store_event_verify(s, NULL), 0);
+	engine_free(e);
+	store_close(s);
+	buf_release(&err);
+	nftw(tmpl, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -545,6 +598,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_text_judged_by_engine, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_documents_link, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sign_timeout_and_takeback, setup, teardown),
+		cmocka_unit_test(test_clock_behind_the_log),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

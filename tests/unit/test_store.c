@@ -887,6 +887,93 @@ static void test_event_idempotent(void **state)
 	free(dir);
 }
 
+/*
+ * A production store's time never goes back: store_event_time gives the
+ * last event's time when the clock is behind it, and an append earlier
+ * than the event before is refused; a test store keeps the time it is given.
+ */
+static void test_event_time_never_goes_back(void **state)
+{
+	char *dir = new_store(state); /* store_init: a production store */
+	struct store *s = open_ok(dir, 0);
+	time_t t;
+	assert_int_equal(clock_parse_iso(NOW, &t), 0);
+	char uuid[37];
+	struct store_event ev = event(uuid, "{}");
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_event_time(s, t - 3600), t - 3600); /* empty log: the clock's */
+	assert_int_equal(store_event_append(s, &ev, NULL), 0);
+	assert_int_equal(store_event_time(s, t - 3600), t); /* the clock went back an hour */
+	assert_int_equal(store_event_time(s, t + 60), t + 60);
+	char uuid2[37];
+	struct store_event back = event(uuid2, "{}");
+	back.made_at = "2026-03-02T00:30:00Z";
+	assert_int_equal(store_event_append(s, &back, NULL), STORE_ERR);
+	assert_non_null(strstr(store_error(s), "is before the time of the event before it (" NOW ")"));
+	assert_int_equal(store_event_append(s, &ev, NULL), 1); /* a retry of the same event is no new time */
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_event_verify(s, NULL), 0);
+	store_close(s);
+	free(dir);
+}
+
+/* The witness follows the log's head at each commit, and tells a cut-off or rewritten log from one that lags. */
+static void test_witness(void **state)
+{
+	char *dir = new_store(state);
+	struct store *s = open_ok(dir, 0);
+	struct store_witness w;
+	int64_t last = -1;
+	assert_int_equal(store_witness_check(s, &w, &last), STORE_WITNESS_NONE); /* nothing written yet */
+	assert_int_equal(last, 0);
+	char u[3][37];
+	for (int i = 0; i < 3; i++) {
+		struct store_event ev = event(u[i], "{}");
+		assert_int_equal(store_begin(s), 0);
+		assert_int_equal(store_event_append(s, &ev, NULL), 0);
+		assert_int_equal(store_commit(s), 0);
+	}
+	assert_int_equal(store_witness_check(s, &w, &last), STORE_WITNESS_HOLDS);
+	assert_int_equal(w.seq, 3);
+	assert_int_equal(last, 3);
+	struct buf keep = BUF_INIT;
+	assert_int_equal(read_file(store_witness_path(s), 4096, &keep), 0);
+	/* a rolled-back transaction writes no witness */
+	char u4[37];
+	struct store_event ev4 = event(u4, "{}");
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_event_append(s, &ev4, NULL), 0);
+	store_rollback(s);
+	assert_int_equal(store_witness_check(s, &w, &last), STORE_WITNESS_HOLDS);
+	assert_int_equal(w.seq, 3);
+	/* the last two events deleted by hand: cut off */
+	sqlite3 *db = store_sqlite(s);
+	assert_int_equal(sqlite3_exec(db,
+				      "DROP TRIGGER events_immutable_delete; DELETE FROM events WHERE seq > 1", NULL,
+				      NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(store_witness_check(s, &w, &last), STORE_WITNESS_CUT);
+	assert_int_equal(w.seq, 3);
+	assert_int_equal(last, 1);
+	/* other events in their place, and the old witness put back: not the witnessed one */
+	char v[2][37];
+	for (int i = 0; i < 2; i++) {
+		struct store_event ev = event(v[i], "{\"again\":true}");
+		assert_int_equal(store_begin(s), 0);
+		assert_int_equal(store_event_append(s, &ev, NULL), 0);
+		assert_int_equal(store_commit(s), 0);
+	}
+	assert_int_equal(store_witness_check(s, &w, &last), STORE_WITNESS_HOLDS);
+	assert_int_equal(write_file_atomic(store_witness_path(s), keep.s, keep.len), 0);
+	assert_int_equal(store_witness_check(s, &w, &last), STORE_WITNESS_OTHER);
+	/* one docket wrote part of it, or someone else: no witness */
+	assert_int_equal(write_file_atomic(store_witness_path(s), keep.s, 20), 0);
+	assert_int_equal(store_witness_check(s, &w, &last), STORE_WITNESS_NONE);
+	store_close(s);
+	free(dir);
+	buf_release(&keep);
+}
+
 /* An event read back by UUID or sequence is the one appended, with its own copies. */
 static void test_event_read_back(void **state)
 {
@@ -1235,6 +1322,8 @@ int main(void)
 		T(test_bad_environment),
 		T(test_event_idempotent),
 		T(test_event_read_back),
+		T(test_event_time_never_goes_back),
+		T(test_witness),
 		T(test_sql_kit),
 		T(test_hash_chain_detects_tampering),
 		T(test_definitions),

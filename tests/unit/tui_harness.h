@@ -88,6 +88,9 @@ static inline void store_create(char *dir)
 	buf_addf(&path, "%s/store", dir);
 	if (store_init(path.s, &err) || store_open(path.s, 0, &store, &err))
 		fail_msg("store: %s", err.s);
+	/* a test store, as `docket init` makes one under a pinned clock: its events keep the times given */
+	if (store_set_kind(store, STORE_KIND_TEST) < 0)
+		fail_msg("store: %s", store_error(store));
 	buf_release(&path);
 	buf_release(&err);
 }
