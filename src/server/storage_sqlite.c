@@ -215,6 +215,8 @@ int storage_init(const char *dir, struct buf *err)
 		return rc;
 	if (clock_is_fixed() && (rc = store_set_kind(st->s, STORE_KIND_TEST)) < 0)
 		buf_adds(err, store_error(st->s));
+	else if ((rc = store_set_server(st->s)) < 0)
+		buf_adds(err, store_error(st->s));
 	storage_close(st);
 	return rc;
 }

@@ -133,6 +133,7 @@ static struct store *store_new(const char *dir, int readonly)
 	s->git_path = xasprintf("%s/documents.git", dir);
 	s->witness_path = xasprintf("%s/witness", dir);
 	s->kind = -1;
+	s->server = -1;
 	s->readonly = readonly;
 	buf_init(&s->err);
 	store_resolve_dir(s);
@@ -767,6 +768,38 @@ enum store_kind store_kind(struct store *s)
 	if (status == 0)
 		s->kind = (int)k; /* chosen once, before the first event: read once */
 	return k;
+}
+
+int store_is_server(struct store *s)
+{
+	if (s->server >= 0)
+		return s->server;
+	int status = 0;
+	char *v = store_sql_str(s, &status, "SELECT value FROM store_meta WHERE key = 'orders'", "");
+	int server = v && !strcmp(v, "server");
+	free(v);
+	if (status == 0)
+		s->server = server;
+	return server;
+}
+
+int store_set_server(struct store *s)
+{
+	int rc = store_begin(s);
+	if (rc < 0)
+		return rc;
+	s->server = -1;
+	rc = store_sql_run(s, "INSERT OR REPLACE INTO store_meta (key, value) VALUES ('orders', 'server')", "");
+	if (rc < 0) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s);
+}
+
+int store_times_ordered(struct store *s)
+{
+	return store_kind(s) == STORE_KIND_PRODUCTION && !store_is_server(s);
 }
 
 int store_set_kind(struct store *s, enum store_kind k)

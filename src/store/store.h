@@ -67,6 +67,16 @@ enum store_kind {
 enum store_kind store_kind(struct store *s);
 /* Set it: only while the log is empty. 0, or a negative status with the message. */
 int store_set_kind(struct store *s, enum store_kind k);
+/*
+ * A server's store (docketd init) holds events made on many terminals,
+ * each with its maker's time, in the order the server decided: there an
+ * event's time may go back before the previous one's.
+ */
+int store_is_server(struct store *s);
+int store_set_server(struct store *s);
+/* 1 if every event's time is at least the previous event's (a production
+ * store that is not a server's; doc/security.md, "The clock"). */
+int store_times_ordered(struct store *s);
 /* The kind's name: "production", "test", "demo". */
 const char *store_kind_name(enum store_kind k);
 

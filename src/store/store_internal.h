@@ -68,6 +68,7 @@ struct store {
 	void *signer_ctx;
 	int appended;                  /* the open transaction appended an event: witness at commit */
 	int kind;                      /* enum store_kind once read, -1 before */
+	int server;                    /* store_is_server once read, -1 before */
 };
 
 /* printf into s->err (replacing it); returns `status` for tail calls. */

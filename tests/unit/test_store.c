@@ -917,6 +917,36 @@ static void test_event_time_never_goes_back(void **state)
 	free(dir);
 }
 
+/*
+ * A server's log orders events made on many terminals with their makers'
+ * times: an event made offline an hour earlier than the last one the
+ * server sequenced is appended, and the log verifies (docketd would
+ * otherwise answer every late push with an error).
+ */
+static void test_server_log_keeps_makers_times(void **state)
+{
+	char *dir = new_store(state); /* a production store */
+	struct store *s = open_ok(dir, 0);
+	assert_int_equal(store_times_ordered(s), 1);
+	assert_int_equal(store_set_server(s), 0);
+	assert_int_equal(store_is_server(s), 1);
+	assert_int_equal(store_times_ordered(s), 0);
+	char uuid[37], uuid2[37];
+	struct store_event ev = event(uuid, "{}");
+	struct store_event late = event(uuid2, "{}");
+	late.made_at = "2026-03-02T00:30:00Z";
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_event_append(s, &ev, NULL), 0);
+	assert_int_equal(store_event_append(s, &late, NULL), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_event_verify(s, NULL), 0);
+	store_close(s);
+	s = open_ok(dir, 0); /* the flag is kept in the store */
+	assert_int_equal(store_is_server(s), 1);
+	store_close(s);
+	free(dir);
+}
+
 /* The witness follows the log's head at each commit, and tells a cut-off or rewritten log from one that lags. */
 static void test_witness(void **state)
 {
@@ -1323,6 +1353,7 @@ int main(void)
 		T(test_event_idempotent),
 		T(test_event_read_back),
 		T(test_event_time_never_goes_back),
+		T(test_server_log_keeps_makers_times),
 		T(test_witness),
 		T(test_sql_kit),
 		T(test_hash_chain_detects_tampering),
