@@ -370,6 +370,7 @@ else
 	no_ascii_punct "the request view"
 	tm send-keys -t docket End
 	wait_for "至 申请人：" "the trail's opinion after a full-width colon"
+	wait_for "✓ 赵磊 已退回" "a signed decision in the trail shows its signature verified"
 	wait_for "[<] 部门负责人审批" "the map marks the step it was returned from, not done"
 	tm send-keys -t docket P
 	wait_for "退回原因：" "the form of the returned request says why"

@@ -686,3 +686,38 @@ int auth_verify_log(struct store *s, struct auth_report *r, struct buf *why)
 		buf_adds(why, store_error(s));
 	return rc;
 }
+
+int auth_verify_event(struct store *s, int64_t seq)
+{
+	struct store_event ev;
+	int rc = store_event_by_seq(s, seq, &ev);
+	if (rc <= 0)
+		return rc < 0 ? rc : AUTH_SIG_NONE;
+	if (!ev.sig || !ev.key_id) {
+		store_event_release(&ev);
+		return AUTH_SIG_NONE;
+	}
+	/* the actor's key that signed at that moment: enrolled by then, not
+	   retired before (a rotation is signed by the key it retires) */
+	int status = 0;
+	char *pub = store_sql_str(s, &status,
+				  "SELECT public_key FROM auth_keys WHERE key_id = ?1 AND person = ?2"
+				  " AND enrolled_seq <= ?3 AND (retired_seq IS NULL OR retired_seq >= ?3)",
+				  "ssi", ev.key_id, ev.actor, seq);
+	rc = AUTH_SIG_BAD;
+	if (status < 0) {
+		rc = status;
+	} else if (pub) {
+		struct buf err = BUF_INIT, text = BUF_INIT;
+		struct sm2key *k = sm2key_from_public_b64(pub, &err);
+		store_event_signed_text(&ev, &text);
+		if (k && sm2key_verify(k, text.s, text.len, ev.sig) == 1)
+			rc = AUTH_SIG_OK;
+		sm2key_free(k);
+		buf_release(&err);
+		buf_release(&text);
+	}
+	free(pub);
+	store_event_release(&ev);
+	return rc;
+}

@@ -201,4 +201,14 @@ struct auth_report {
  */
 int auth_verify_log(struct store *s, struct auth_report *r, struct buf *why);
 
+enum { AUTH_SIG_NONE = 0, AUTH_SIG_OK = 1, AUTH_SIG_BAD = 2 };
+/*
+ * The signature of the event at `seq` alone, against the key its actor had
+ * then (auth_keys, as check rebuilds it): AUTH_SIG_OK when it verifies,
+ * AUTH_SIG_NONE when the event is not signed (or there is none),
+ * AUTH_SIG_BAD when it does not hold, or a negative store status. What the
+ * interface shows beside a decision; `docket check` walks the whole log.
+ */
+int auth_verify_event(struct store *s, int64_t seq);
+
 #endif

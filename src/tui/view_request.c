@@ -24,6 +24,7 @@
 
 #include "view.h"
 #include "widget.h"
+#include "../auth/auth.h"
 #include "../defs/form.h"
 #include "../defs/formdata.h"
 #include "../defs/org.h"
@@ -279,6 +280,24 @@ static void rq_field(struct tui *t, struct rq_data *d, const struct form *fm, co
 	buf_release(&s);
 }
 
+/*
+ * Each line of the trail says whether its event's signature holds, in
+ * front of who acted: ✓ when it verifies against the key its maker had
+ * then, ✗ (and words after the action) when it does not — the store was
+ * tampered with, and `docket check` says more. Unsigned lines (the
+ * system's timers, the setup phase) get blanks, so names line up; a
+ * store without keys shows no column at all.
+ */
+static int rq_signature(struct tui *t, const json_t *x, int keyed, struct buf *s)
+{
+	json_int_t seq = json_integer_value(json_object_get(x, "seq"));
+	if (!keyed || seq <= 0 || !t->store)
+		return AUTH_SIG_NONE;
+	int v = auth_verify_event(t->store, (int64_t)seq);
+	buf_adds(s, v == AUTH_SIG_OK ? "✓ " : v == AUTH_SIG_BAD ? "✗ " : "  ");
+	return v;
+}
+
 /* Step ids in the trail, for the map: 1 visited, 2 skipped (only). */
 static int rq_step_seen(const json_t *trail, const char *step)
 {
@@ -512,6 +531,7 @@ static void rq_build(struct tui *t, struct rq_data *d, size_t width)
 	}
 	/* the trail */
 	rq_section(d, _("Trail"));
+	int keyed = t->store && auth_any_key(t->store) > 0;
 	size_t i;
 	json_t *x;
 	json_array_foreach(trail, i, x) {
@@ -520,9 +540,13 @@ static void rq_build(struct tui *t, struct rq_data *d, size_t width)
 		if (rq_str(x, "at") && !clock_parse_iso(rq_str(x, "at"), &tt))
 			clock_format_local_short(tt, when, sizeof(when));
 		buf_reset(&s);
+		int sig = rq_signature(t, x, keyed, &s);
 		engine_trail_who(x, &s);
 		buf_addch(&s, ' ');
 		engine_trail_what(x, w, org, 0, &s);
+		if (sig == AUTH_SIG_BAD)
+			/* TRANSLATORS: after a decision in the trail whose signature does not hold */
+			buf_adds(&s, _(" (signature does not hold)"));
 		const char *op = engine_trail_opinion(x);
 		if (op)
 			/* TRANSLATORS: between what was done and its opinion in the trail (Chinese ：) */

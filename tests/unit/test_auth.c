@@ -204,9 +204,11 @@ static void test_signature_removed(void **state)
 {
 	struct fx *f = *state;
 	int64_t seq = signed_leave(f);
+	assert_int_equal(auth_verify_event(f->s, seq), AUTH_SIG_OK); /* the TUI's ✓ */
 	forge(f, "UPDATE events SET key_id = NULL, sig = NULL WHERE seq = ?1", seq);
 	struct auth_report r;
 	assert_int_equal(verify(f, &r), seq);
+	assert_int_equal(auth_verify_event(f->s, seq), AUTH_SIG_NONE);
 }
 
 static void test_content_changed_after_signing(void **state)
@@ -216,6 +218,7 @@ static void test_content_changed_after_signing(void **state)
 	forge(f, "UPDATE events SET payload = replace(payload, '家中有事', '出国旅游') WHERE seq = ?1", seq);
 	struct auth_report r;
 	assert_int_equal(verify(f, &r), seq);
+	assert_int_equal(auth_verify_event(f->s, seq), AUTH_SIG_BAD); /* the TUI's warning */
 }
 
 static void test_signed_with_another_persons_key(void **state)
@@ -229,6 +232,7 @@ static void test_signed_with_another_persons_key(void **state)
 	      seq);
 	struct auth_report r;
 	assert_int_equal(verify(f, &r), seq);
+	assert_int_equal(auth_verify_event(f->s, seq), AUTH_SIG_BAD);
 }
 
 static void test_replayed_under_a_new_uuid(void **state)
