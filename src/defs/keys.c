@@ -115,25 +115,6 @@ int key_parse(const char *name)
 	return -1;
 }
 
-/* Append the UTF-8 encoding of cp. */
-static void add_utf8(struct buf *out, uint32_t cp)
-{
-	char s[4];
-	size_t n;
-	if (cp < 0x80) {
-		s[0] = (char)cp; n = 1;
-	} else if (cp < 0x800) {
-		s[0] = (char)(0xc0 | (cp >> 6)); s[1] = (char)(0x80 | (cp & 0x3f)); n = 2;
-	} else if (cp < 0x10000) {
-		s[0] = (char)(0xe0 | (cp >> 12)); s[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		s[2] = (char)(0x80 | (cp & 0x3f)); n = 3;
-	} else {
-		s[0] = (char)(0xf0 | (cp >> 18)); s[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		s[2] = (char)(0x80 | ((cp >> 6) & 0x3f)); s[3] = (char)(0x80 | (cp & 0x3f)); n = 4;
-	}
-	buf_add(out, s, n);
-}
-
 void key_format(struct buf *out, int key)
 {
 	for (size_t i = 0; i < NKEY_NAMES; i++) {
@@ -147,7 +128,7 @@ void key_format(struct buf *out, int key)
 	else if (key > 0 && key < 0x20)
 		buf_addf(out, "Ctrl-%c", key | 0x40);
 	else if (key > 0x20 && key < KEYC_BASE && !(key >= 0x7f && key < 0xa0))
-		add_utf8(out, (uint32_t)key);
+		utf8_encode(out, (uint32_t)key);
 	else
 		buf_addf(out, "<%#x>", (unsigned)key);
 }
