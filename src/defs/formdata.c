@@ -627,7 +627,8 @@ static int parse_input(struct formdata_errors *e, const struct org *org, const s
 		}
 		break;
 	case F_DATE:
-		if (date_parse(s, &out->u.date) < 0) {
+		/* as typed (2026/3/2, 2026年3月2日); stored as YYYY-MM-DD */
+		if (date_parse_lenient(s, &out->u.date) < 0) {
 			ferr(e, f, _("'%s' is not a date (use YYYY-MM-DD): '%s'"), f->label, s);
 			rc = -1;
 		} else {

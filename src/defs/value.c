@@ -210,6 +210,60 @@ int date_parse(const char *s, int64_t *days)
 	return 0;
 }
 
+/* Up to `max` ASCII digits at *p (at least one); advances *p. */
+static int lenient_number(const char **p, int max, unsigned *out)
+{
+	int n = 0;
+	unsigned v = 0;
+	while (n < max && **p >= '0' && **p <= '9') {
+		v = v * 10 + (unsigned)(**p - '0');
+		(*p)++;
+		n++;
+	}
+	*out = v;
+	return n ? 0 : -1;
+}
+
+/* Skip one separator of a date as people type it: - / . 年 月, or blanks. */
+static int lenient_sep(const char **p)
+{
+	static const char *const seps[] = { "-", "/", ".", "年", "月", NULL };
+	while (**p == ' ')
+		(*p)++;
+	for (int i = 0; seps[i]; i++) {
+		size_t n = strlen(seps[i]);
+		if (!strncmp(*p, seps[i], n)) {
+			*p += n;
+			while (**p == ' ')
+				(*p)++;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int date_parse_lenient(const char *s, int64_t *days)
+{
+	if (!s)
+		return -1;
+	while (*s == ' ')
+		s++;
+	const char *p = s;
+	unsigned y, m, d;
+	if (lenient_number(&p, 4, &y) || p - s != 4 || lenient_sep(&p) || lenient_number(&p, 2, &m) ||
+	    lenient_sep(&p) || lenient_number(&p, 2, &d))
+		return -1;
+	if (!strncmp(p, "日", strlen("日")))
+		p += strlen("日");
+	while (*p == ' ')
+		p++;
+	if (*p)
+		return -1;
+	char iso[16];
+	snprintf(iso, sizeof(iso), "%04u-%02u-%02u", y, m, d);
+	return date_parse(iso, days);
+}
+
 void date_format(int64_t days, char *out, size_t n)
 {
 	int64_t y;

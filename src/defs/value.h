@@ -51,6 +51,9 @@ int money_parse(const char *s, int64_t *fen);
 void money_format(int64_t fen, char *out, size_t n);
 /* Parse "YYYY-MM-DD" into days since the epoch. */
 int date_parse(const char *s, int64_t *days);
+/* A date as people type it: 2026-3-2, 2026/3/2, 2026.03.02, 2026年3月2日
+ * (blanks around the parts allowed); checked as date_parse checks. */
+int date_parse_lenient(const char *s, int64_t *days);
 void date_format(int64_t days, char *out, size_t n);
 
 #endif

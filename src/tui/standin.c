@@ -55,11 +55,11 @@ static int standin_check(struct tui *t, struct dialog *d, const struct standin_c
 {
 	int64_t from = 0, to = 0;
 	int bad = 0;
-	if (date_parse(dialog_value(d, c->f_from), &from) < 0) {
+	if (date_parse_lenient(dialog_value(d, c->f_from), &from) < 0) {
 		dialog_error(d, c->f_from, _("'%s' is not a date (YYYY-MM-DD)"), dialog_value(d, c->f_from));
 		bad = 1;
 	}
-	if (date_parse(dialog_value(d, c->f_to), &to) < 0) {
+	if (date_parse_lenient(dialog_value(d, c->f_to), &to) < 0) {
 		dialog_error(d, c->f_to, _("'%s' is not a date (YYYY-MM-DD)"), dialog_value(d, c->f_to));
 		bad = 1;
 	} else if (!bad && to < from) {
@@ -149,8 +149,14 @@ void tui_standin(struct tui *t)
 				}
 			continue;
 		}
-		json_t *p = json_pack("{s:s, s:s, s:s}", "standin", who, "from", dialog_value(&d, c.f_from),
-				      "to", dialog_value(&d, c.f_to));
+		/* the days as typed (2026/3/2), sent as YYYY-MM-DD (checked above) */
+		int64_t from = 0, to = 0;
+		char from_s[16], to_s[16];
+		date_parse_lenient(dialog_value(&d, c.f_from), &from);
+		date_parse_lenient(dialog_value(&d, c.f_to), &to);
+		date_format(from, from_s, sizeof(from_s));
+		date_format(to, to_s, sizeof(to_s));
+		json_t *p = json_pack("{s:s, s:s, s:s}", "standin", who, "from", from_s, "to", to_s);
 		char *wf = standin_workflow(t, dialog_value(&d, c.f_wf));
 		if (wf)
 			json_object_set_new(p, "workflow", json_string(wf));
