@@ -76,31 +76,34 @@ test_expect_success 'a request title, a form text, an opinion and a common opini
 test_expect_success 'doc show, doc diff and doc export --text on a terminal show stored controls escaped' '
 	printf "各单位：\n请做好值班工作。\n" >ok.md &&
 	id=$(docket -C s -u wang.fang doc new --type 通知 --title 关于值班的通知 --body-file ok.md) &&
+	# the revision planted on a copy: check (rightly) fails a store so forged
+	cp -a s sf &&
+	sgit() { git --git-dir=sf/documents.git "$@"; } &&
 	c1=$(sgit rev-parse "refs/docs/$id") &&
 	printf "各单位：\n正文\rFAKE\033[2J\342\200\256\n" >bad.md &&
 	blob=$(sgit hash-object -w bad.md) &&
 	tree=$(sgit ls-tree "$c1" | sed "s/[0-9a-f]\{40\}\tbody.md/$blob\tbody.md/" | sgit mktree) &&
 	c2=$(echo 修改 | GIT_AUTHOR_NAME=old GIT_AUTHOR_EMAIL=old@x GIT_COMMITTER_NAME=old GIT_COMMITTER_EMAIL=old@x sgit commit-tree "$tree" -p "$c1") &&
 	sgit update-ref "refs/docs/$id" "$c2" &&
-	sqlite3 s/docket.db "UPDATE documents SET head = '\''$c2'\'', revs = 2 WHERE id = '\''$id'\'';
+	sqlite3 sf/docket.db "UPDATE documents SET head = '\''$c2'\'', revs = 2 WHERE id = '\''$id'\'';
 		INSERT INTO doc_revisions (docno, rev, commit_id, author, made_at, action, needs_resign, event_seq)
 		SELECT docno, 2, '\''$c2'\'', author, made_at, '\''修改'\'', 0, event_seq FROM doc_revisions WHERE docno = (SELECT docno FROM documents WHERE id = '\''$id'\'') AND rev = 1" &&
-	docket -C s doc show "$id" >show.out &&
+	docket -C sf -u wang.fang doc show "$id" >show.out &&
 	no_raw show.out &&
 	grep -F "正文\\x0dFAKE\\x1b[2J\\u202e" show.out &&
-	docket -C s doc diff "$id" --color=always >diff.out &&
+	docket -C sf -u wang.fang doc diff "$id" --color=always >diff.out &&
 	no_raw_text() { sed "s/$(printf "\033")\[[0-9;]*m//g" "$1" >"$1.plain" && no_raw "$1.plain"; } &&
 	no_raw_text diff.out &&
 	grep -F "\\x0dFAKE\\x1b[2J\\u202e" diff.out.plain &&
-	docket -C s doc export "$id" --text - >export.out &&
+	docket -C sf -u wang.fang doc export "$id" --text - >export.out &&
 	grep -q "$(printf "\r")" export.out &&
-	ptyrun -- "$DOCKET" -C s doc export "$id" --text - >pty.out &&
+	ptyrun -- "$DOCKET" -C sf -u wang.fang doc export "$id" --text - >pty.out &&
 	grep -F "\\x0dFAKE" pty.out &&
 	! grep -q "$(printf "\033")\[2J" pty.out
 '
 
 test_expect_success 'error messages and lint show what they echo escaped' '
-	expect_exit 1 docket -C s doc show "$(printf "abc\033[2J\r")" 2>err &&
+	expect_exit 1 docket -C s -u wang.fang doc show "$(printf "abc\033[2J\r")" 2>err &&
 	no_raw err && grep -F "abc\\x1b[2J\\x0d" err &&
 	printf "kind: form\nid: inj\nname: 注入\n\"ti\342\200\256tle\": x\nfields:\n  - {id: a, label: 甲, type: text}\n" >inj.yaml &&
 	expect_exit 1 docket -C s lint inj.yaml >lint.out 2>&1 &&

@@ -41,11 +41,12 @@ sgit() { git --git-dir=s/documents.git "$@"; }
 
 test_expect_success 'setup: a request whose document 赵磊 approved and 周敏 signed off' '
 	signed_store s &&
-	r=$(newreq wang.fang outgoing --set doc_type=notice --set urgency=normal --set main_recipients=各区县人民政府 \
+	r=$(newreq wang.fang outgoing --draft --set doc_type=notice --set urgency=normal --set main_recipients=各区县人民政府 \
 		--set title=关于做好春季防火工作的通知) && echo "$r" >r &&
 	printf "各区县人民政府：\n请做好春季防火工作。\n" >body.md &&
 	d -u wang.fang doc new --type 通知 --title 关于做好春季防火工作的通知 --body-file body.md \
 		--instance "$r" >doc 2>/dev/null &&
+	d -u wang.fang submit "$r" >/dev/null &&
 	d -u zhao.lei approve "$r" -m 同意 >/dev/null &&
 	d -u zhou.min approve "$r" -m 同意签发 >/dev/null &&
 	test "$(sqlite3 s/docket.db "SELECT group_concat(kind) FROM doc_approvals")" = "approve,sign-off"
@@ -122,14 +123,14 @@ test_expect_success 'an event rewritten and the chain recomputed: not the event 
 test_expect_success 'a witness behind the log (a docket that ended before writing it) passes and says so' '
 	cp -a s x6 &&
 	cp x6/witness old-witness &&
-	docket -C x6 -u wang.fang doc edit "$(cat doc)" --title 关于做好春季森林防火工作的通知 >/dev/null 2>&1 &&
+	docket -C x6 -u wang.fang opinions add 已阅 >/dev/null 2>&1 &&
 	cp old-witness x6/witness &&
 	docket -C x6 check >out &&
 	grep "^check: proven: 1 events came after the witness" out &&
 	rm x6/witness &&
 	docket -C x6 check >out &&
 	grep "^check: not proven: no witness of the log'\''s head ('\''x6/witness'\'' is missing or unreadable): cannot tell whether the last events were cut off$" out &&
-	docket -C x6 -u wang.fang doc edit "$(cat doc)" --title 关于做好春季防火工作的通知 >/dev/null 2>&1 &&
+	docket -C x6 -u wang.fang opinions add 请办理 >/dev/null 2>&1 &&
 	docket -C x6 check >out && grep "^check: proven: the log still holds the head its witness recorded" out
 '
 
