@@ -200,6 +200,10 @@ static int read_passphrases(const char *file, struct buf *text)
 
 int cmd_enrol(struct cli *c)
 {
+	if (c->argc == 2 && cli_looks_like_enrol_code(c->argv[1]))
+		return cli_enrol_device(c, c->argv[1]);
+	if (c->argc == 4 && cli_looks_like_enrol_code(c->argv[1]) && !strcmp(c->argv[2], "--name"))
+		return cli_enrol_device(c, c->argv[1]);
 	const char *file = cli_take_opt(c, "--passphrases", NULL);
 	if (cli_no_options(c) < 0 || (c->argc < 2) == !file)
 		return cli_usage(c);
