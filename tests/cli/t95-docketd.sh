@@ -63,7 +63,7 @@ test_expect_success 'a push of a terminal'\''s signed events: accepted in the se
 	json "[x[\"seq\"] for x in b[\"results\"]] == sorted(set(x[\"seq\"] for x in b[\"results\"]))" | grep True &&
 	test "$(json "b[\"last_seq\"]")" = "$(srv_events)" &&
 	docket -C srv check >check.out && grep "state matches" check.out &&
-	docket -C srv show "$(cat r)" >show && grep "赵磊  approved @部门负责人审批: 同意" show
+	docket -C srv -u wang.fang show "$(cat r)" >show && grep "赵磊  approved @部门负责人审批: 同意" show
 '
 
 test_expect_success 'the same batch again: duplicate, with the sequences of the first time' '
@@ -127,7 +127,7 @@ test_expect_success 'an applicant withdrew offline while the approver approved: 
 	test "$(json "b[\"results\"][0][\"status\"], b[\"results\"][0][\"code\"]")" = "('\''rejected'\'', '\''refused'\'')" &&
 	json "b[\"results\"][0][\"reason\"][\"en\"]" >en && json "b[\"results\"][0][\"reason\"][\"zh_CN\"]" >zh &&
 	grep "approved" en && ! cmp -s en zh &&
-	docket -C srv show "$(cat r)" | grep "^state: *in progress"
+	docket -C srv -u wang.fang show "$(cat r)" | grep "^state: *in progress"
 '
 
 test_expect_success 'pull in pages: the cursor only moves forward, every event once' '
