@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../util/buf.h"
 #include "../util/i18n.h"
@@ -38,6 +39,7 @@ struct sync_http *sync_http_new(const char *url, const char *ca, const char *tok
 	static int inited;
 	if (!inited) {
 		curl_global_init(CURL_GLOBAL_DEFAULT);
+		srand((unsigned)time(NULL) ^ (unsigned)getpid()); /* the backoff's jitter */
 		inited = 1;
 	}
 	struct sync_http *h = xmalloc(sizeof(*h));

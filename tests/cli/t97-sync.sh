@@ -140,4 +140,20 @@ test_expect_success 'a revoked device: 401, said plainly, nothing changes' '
 	test "$(stop_server)" = 0
 '
 
+test_expect_success 'HTTPS: a certificate the terminal does not trust is said so; with --ca it syncs' '
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 2 -subj /CN=127.0.0.1 \
+		-addext subjectAltName=IP:127.0.0.1 2>/dev/null &&
+	SRV_ARGS="--cert $TMP/cert.pem --key $TMP/key.pem" start_server && grep "^https://" url &&
+	docket -C B -u zhao.lei --json new leave --set type=annual --set start=2026-03-09 \
+		--set end=2026-03-09 --set reason=休息 >/dev/null &&
+	docket -C B remote set "$(cat url)" >/dev/null &&
+	expect_exit 6 docket -C B sync 2>err && grep "certificate is not trusted" err &&
+	LC_ALL=zh_CN.UTF-8 LANG=zh_CN.UTF-8 docket -C B sync 2>err.zh; grep "证书不受信任" err.zh &&
+	expect_exit 2 docket -C B remote set "$(cat url)" --ca nowhere.pem 2>err && grep "cannot read the CA file" err &&
+	docket -C B remote set "$(cat url)" --ca cert.pem >/dev/null &&
+	docket -C B remote >out && grep "$TMP/cert.pem" out &&
+	synced B && test "$(count accepted)" -gt 0 && test "$(count rejected)" = 0 && checked B &&
+	test "$(stop_server)" = 0
+'
+
 test_done
