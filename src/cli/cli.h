@@ -158,7 +158,7 @@ int cmd_sync(struct cli *c);
 /* 1 if the argument has the shape of a device enrolment code (XXXX-XXXX-XXXX-XXXX). */
 int cli_looks_like_enrol_code(const char *a);
 /* `docket enrol CODE [--name NAME]`: this terminal becomes a device of the remote. */
-int cli_enrol_device(struct cli *c, const char *code);
+int cli_enrol_device(struct cli *c, const char *code, const char *name);
 
 /* An ISO 8601 time as people read it: local "YYYY-MM-DD HH:MM" ("-" when none or bad). */
 void cli_local_time(const char *iso, char *out, size_t n);

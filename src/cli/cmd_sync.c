@@ -51,9 +51,10 @@ int cli_looks_like_enrol_code(const char *a)
 	return n == 16 && strchr(a, '-') != NULL;
 }
 
-int cli_enrol_device(struct cli *c, const char *code)
+int cli_enrol_device(struct cli *c, const char *code, const char *name)
 {
-	const char *name = cli_take_opt(c, "--name", NULL);
+	if (cli_no_options(c) < 0)
+		return cli_usage(c);
 	struct store *s;
 	int rc = cli_open_store(c, 0, &s);
 	if (rc)

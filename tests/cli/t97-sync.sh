@@ -61,9 +61,10 @@ test_expect_success 'setup: a server and two terminals from one signed base, eac
 test_expect_success 'enrol: a one-time code becomes a device token, kept and never shown' '
 	"$DOCKETD" enrol-code --store srv --name A >codeA 2>/dev/null &&
 	"$DOCKETD" enrol-code --store srv --name B >codeB 2>/dev/null &&
-	docket -C A enrol "$(cat codeA)" --name wang.fang@pc-07 >out && grep "enrolled: this terminal is device" out &&
+	docket -C A enrol --name wang.fang@pc-07 "$(cat codeA)" >out && grep "enrolled: this terminal is device" out &&
 	docket -C B enrol "$(cat codeB)" >/dev/null &&
 	expect_exit 5 docket -C B enrol "$(cat codeA)" 2>err && grep "unknown, used or expired" err &&
+	expect_exit 2 docket -C B enrol wang.fang --name x 2>err && grep "usage" err &&
 	tok=$(sqlite3 A/docket.db "SELECT token FROM sync_remote") && test ${#tok} = 64 &&
 	docket -C A remote >out && ! grep "$tok" out && docket -C A remote --json >out && ! grep "$tok" out &&
 	"$DOCKETD" devices --store srv | grep wang.fang@pc-07 &&
