@@ -5,6 +5,7 @@
 #include "http.h"
 
 #include <curl/curl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -22,6 +23,7 @@ struct sync_http {
 	long timeout;
 	int retries;
 	long retry_ms;
+	char error[40]; /* the last error answer's "error" */
 };
 
 static long env_long(const char *name, long def, long min)
@@ -91,10 +93,17 @@ static size_t collect(char *p, size_t size, size_t n, void *ctx)
 	return len;
 }
 
-/* The server's message in the clerk's language, if the body has one. */
-static void server_message(const char *body, struct buf *err)
+const char *sync_http_error_code(const struct sync_http *h)
+{
+	return h->error;
+}
+
+/* The server's message in the clerk's language, if the body has one; its code into h->error. */
+static void server_message(struct sync_http *h, const char *body, struct buf *err)
 {
 	json_t *o = json_loads(body, 0, NULL);
+	const char *code = json_string_value(json_object_get(o, "error"));
+	snprintf(h->error, sizeof(h->error), "%s", code ? code : "");
 	json_t *m = json_object_get(o, "message");
 	const char *s = json_string_value(json_object_get(m, i18n_is_chinese() ? "zh_CN" : "en"));
 	if (!s)
@@ -162,6 +171,7 @@ int sync_http_call(struct sync_http *h, const char *method, const char *route, j
 {
 	*out = NULL;
 	*http = 0;
+	h->error[0] = 0;
 	struct buf url = BUF_INIT, resp = BUF_INIT;
 	buf_addf(&url, "%s%s", h->url, route);
 	char *data = body ? json_dumps(body, JSON_COMPACT) : NULL;
@@ -193,7 +203,7 @@ int sync_http_call(struct sync_http *h, const char *method, const char *route, j
 		st = SYNC_HTTP_UNAUTHORIZED;
 	} else if (code != 200) {
 		buf_addf(err, _("the server answered %ld"), code);
-		server_message(resp.s, err);
+		server_message(h, resp.s, err);
 		st = code == 502 || code == 503 || code == 504 ? SYNC_HTTP_UNREACHABLE : SYNC_HTTP_SERVER;
 	} else {
 		json_error_t jerr;

@@ -41,5 +41,7 @@ void sync_http_free(struct sync_http *h);
  */
 int sync_http_call(struct sync_http *h, const char *method, const char *route, json_t *body, json_t **out,
 		   long *http, struct buf *err);
+/* The protocol's "error" code of the last answer that was not 200 ("too_many_events"), or "". */
+const char *sync_http_error_code(const struct sync_http *h);
 
 #endif

@@ -297,18 +297,25 @@ static int push(struct store *s, struct sync_http *h, struct sync_counts *n, str
 		return rc < 0 ? rc : p.status;
 	}
 	rc = 0;
-	size_t total = json_array_size(p.events);
-	for (size_t i = 0; !rc && i < total; i += PUSH_BATCH) {
+	size_t total = json_array_size(p.events), size = PUSH_BATCH;
+	for (size_t i = 0; !rc && i < total;) {
 		json_t *batch = json_array();
-		for (size_t j = i; j < total && j < i + PUSH_BATCH; j++)
+		for (size_t j = i; j < total && j < i + size; j++)
 			json_array_append(batch, json_array_get(p.events, j));
 		json_t *body = json_pack("{s:O}", "events", batch), *answer = NULL;
 		long http = 0;
 		rc = sync_http_call(h, "POST", "/v1/push", body, &answer, &http, err);
 		json_decref(body);
-		if (!rc) {
+		if (rc == SYNC_HTTP_SERVER && http == 400 && !strcmp(sync_http_error_code(h), "too_many_events") &&
+		    size > 1) {
+			/* the server takes smaller batches than ours: halve, nothing was judged */
+			size /= 2;
+			buf_reset(err);
+			rc = 0;
+		} else if (!rc) {
 			n->pushed += (int64_t)json_array_size(batch);
 			rc = record_answers(s, batch, answer, n, err);
+			i += json_array_size(batch);
 		}
 		json_decref(answer);
 		json_decref(batch);

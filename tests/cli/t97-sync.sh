@@ -157,4 +157,26 @@ test_expect_success 'HTTPS: a certificate the terminal does not trust is said so
 	test "$(stop_server)" = 0
 '
 
+test_expect_success 'a server that takes smaller batches: the push is split, every event answered once' '
+	SRV_ARGS="--max-batch 2" start_server &&
+	docket -C B remote set "$(cat url)" >/dev/null &&
+	for d in 10 11 12; do
+		docket -C B -u wang.fang --json new leave --set type=annual --set start=2026-03-$d \
+			--set end=2026-03-$d --set reason=休息 >/dev/null || exit 1
+	done &&
+	synced B && test "$(count pushed)" -gt 2 && test "$(count accepted)" = "$(count pushed)" &&
+	test "$(count rejected)" = 0 && checked B && docket -C srv check >out && grep "state matches" out
+'
+
+test_expect_success 'answers lost after the server committed: pushed again, answered duplicate, nothing doubled' '
+	docket -C B -u wang.fang --json new leave --set type=annual --set start=2026-03-13 \
+		--set end=2026-03-13 --set reason=休息 >/dev/null &&
+	synced B && n=$(count accepted) && test "$n" -gt 0 && before=$(srv_events) &&
+	sqlite3 B/docket.db "DELETE FROM sync_acked WHERE how = '\''accepted'\''; UPDATE sync_remote SET pushed_upto = 0" &&
+	synced B && test "$(count accepted)" = 0 && test "$(count rejected)" = 0 && test "$(count duplicate)" -ge "$n" &&
+	test "$(srv_events)" = "$before" && test "$(count pulled)" = 0 &&
+	docket -C B sync --status >st && grep -E "waiting: +0 " st && checked B &&
+	test "$(stop_server)" = 0
+'
+
 test_done
