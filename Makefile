@@ -16,7 +16,7 @@ LOCALEDIR_INSTALL ?= $(PREFIX)/share/locale
 VERSION  := 0.1.0
 
 CC       ?= cc
-PKGS     := sqlite3 yaml-0.1 jansson libgit2 ncursesw libcrypto libpcre2-8 libutf8proc opencc
+PKGS     := sqlite3 yaml-0.1 jansson libgit2 ncursesw libcrypto libpcre2-8 libutf8proc opencc libcurl
 TEST_PKGS := cmocka
 BUILD    ?= build
 SAN      ?=

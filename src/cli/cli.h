@@ -22,7 +22,8 @@ enum exit_code {
 	EXIT_USAGE = 2,     /* wrong command line */
 	EXIT_STORE = 3,     /* the store cannot be used (missing, busy, read-only, full, damaged, newer) */
 	EXIT_INTERNAL = 4,  /* a bug or an unexpected system failure */
-	EXIT_DENIED = 5     /* who acts is not proven: not signed in, wrong passphrase, locked */
+	EXIT_DENIED = 5,    /* who acts is not proven: not signed in, wrong passphrase, locked; a revoked device */
+	EXIT_SYNC = 6       /* the server cannot be reached, is not trusted, or failed (docket sync) */
 };
 
 struct cli {
@@ -152,6 +153,12 @@ int cmd_role(struct cli *c);
 int cmd_roles(struct cli *c);
 int cmd_agent(struct cli *c);
 int cmd_audit(struct cli *c);
+int cmd_remote(struct cli *c);
+int cmd_sync(struct cli *c);
+/* 1 if the argument has the shape of a device enrolment code (XXXX-XXXX-XXXX-XXXX). */
+int cli_looks_like_enrol_code(const char *a);
+/* `docket enrol CODE [--name NAME]`: this terminal becomes a device of the remote. */
+int cli_enrol_device(struct cli *c, const char *code, const char *name);
 
 /* An ISO 8601 time as people read it: local "YYYY-MM-DD HH:MM" ("-" when none or bad). */
 void cli_local_time(const char *iso, char *out, size_t n);

@@ -200,6 +200,12 @@ static int read_passphrases(const char *file, struct buf *text)
 
 int cmd_enrol(struct cli *c)
 {
+	/* a device's enrolment code (docket enrol K7PX-3MQ9-TD2W-8HWA [--name NAME]) */
+	const char *name = cli_take_opt(c, "--name", NULL);
+	if (c->argc == 2 && cli_looks_like_enrol_code(c->argv[1]))
+		return cli_enrol_device(c, c->argv[1], name);
+	if (name)
+		return cli_usage(c);
 	const char *file = cli_take_opt(c, "--passphrases", NULL);
 	if (cli_no_options(c) < 0 || (c->argc < 2) == !file)
 		return cli_usage(c);

@@ -109,7 +109,7 @@ const struct verb verbs[] = {
 	  N_("name a stand-in while you are away (代理)"),
 	  N_("New tasks for you between the dates (inclusive, local) go to USER,\n"
 	     "recorded as 'USER on behalf of you'.") },
-	{ "enrol", cmd_enrol, N_("enrol PERSON... | enrol --passphrases FILE"),
+	{ "enrol", cmd_enrol, N_("enrol PERSON... | enrol --passphrases FILE | enrol CODE [--name NAME]"),
 	  N_("give people keys (security administrator)"),
 	  N_("Make each person an SM2 key, kept only encrypted under an initial\n"
 	     "passphrase asked here twice (or taken from FILE: lines 'PERSON\n"
@@ -162,6 +162,18 @@ const struct verb verbs[] = {
 	     "it was done from, and a check mark when it is signed. --person matches\n"
 	     "who acted or whom it concerns. --verify also checks the chain and every\n"
 	     "signature.") },
+	{ "remote", cmd_remote, N_("remote [set URL [--ca FILE]] [--json]"),
+	  N_("show or set the extranet server this terminal syncs with"),
+	  N_("URL is http://HOST:PORT or https://HOST:PORT; --ca FILE is the CA\n"
+	     "certificate that signed the server's (else the system's are trusted).\n"
+	     "Then `docket enrol CODE` with the code the administrator gave.") },
+	{ "sync", cmd_sync, N_("sync [--status] [--json]"),
+	  N_("send this terminal's actions to the server, then fetch the others'"),
+	  N_("Pushes the actions not yet on the server, oldest first, then pulls what\n"
+	     "the server has that this terminal lacks. An action the server rejects\n"
+	     "(someone else decided first) is kept and listed by --status with its\n"
+	     "reason; nothing is ever dropped. Proxies come from the environment\n"
+	     "(https_proxy, no_proxy).") },
 	{ "check", cmd_check, N_("check [--repair] [--json]"),
 	  N_("verify the event log and that replaying it gives the same state"), NULL },
 	{ "migrate", cmd_migrate,

@@ -1,0 +1,270 @@
+/*
+ * The sync verbs: `docket remote [set URL [--ca FILE]]`, `docket enrol
+ * CODE` (a device: the enrolment code's shape tells it from enrolling
+ * people), `docket sync [--json]`, `docket sync --status [--json]`
+ * (doc/sync.md, doc/cli.md).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../engine/engine.h"
+#include "../store/store.h"
+#include "../sync/sync.h"
+#include "../util/buf.h"
+#include "../util/i18n.h"
+#include "cli.h"
+
+/* The exit code for a sync status. */
+static int sync_exit(int st)
+{
+	switch (st) {
+	case SYNC_NO_REMOTE:
+	case SYNC_NOT_ENROLLED:
+		return EXIT_USAGE;
+	case SYNC_HTTP_UNAUTHORIZED:
+		return EXIT_DENIED;
+	case SYNC_HTTP_UNREACHABLE:
+	case SYNC_HTTP_CERT:
+	case SYNC_HTTP_SERVER:
+	case SYNC_HTTP_PROTOCOL:
+	case SYNC_OTHER_SERVER:
+		return EXIT_SYNC;
+	default:
+		return cli_store_exit(st);
+	}
+}
+
+int cli_looks_like_enrol_code(const char *a)
+{
+	/* 16 letters or digits in groups of four: K7PX-3MQ9-TD2W-8HWA (case and dashes do not matter) */
+	int n = 0;
+	for (const char *p = a; *p; p++) {
+		if (isalnum((unsigned char)*p))
+			n++;
+		else if (*p != '-' && *p != ' ')
+			return 0;
+	}
+	return n == 16 && strchr(a, '-') != NULL;
+}
+
+int cli_enrol_device(struct cli *c, const char *code, const char *name)
+{
+	if (cli_no_options(c) < 0)
+		return cli_usage(c);
+	struct store *s;
+	int rc = cli_open_store(c, 0, &s);
+	if (rc)
+		return rc;
+	char host[256] = "", def[400];
+	if (gethostname(host, sizeof(host) - 1) < 0)
+		strcpy(host, "terminal");
+	const char *user = getenv("USER");
+	snprintf(def, sizeof(def), "%s@%s", user && *user ? user : "docket", host);
+	struct buf err = BUF_INIT;
+	int st = sync_enrol(s, code, name ? name : def, &err);
+	if (st) {
+		cli_error("%s", err.s);
+		rc = sync_exit(st);
+	} else {
+		struct sync_remote r;
+		if (sync_remote_get(s, &r) == 1) {
+			printf(_("enrolled: this terminal is device %s of %s\n"), r.device, r.url);
+			sync_remote_release(&r);
+		}
+	}
+	buf_release(&err);
+	store_close(s);
+	return rc;
+}
+
+static void show_remote(struct cli *c, struct store *s, const struct sync_remote *r, int64_t waiting)
+{
+	if (c->json) {
+		json_t *o = json_pack("{s:s?, s:s?, s:s?, s:s?, s:b, s:I, s:s?, s:I}", "url", r->url, "ca", r->ca,
+				      "device", r->device, "server_id", r->server_id, "enrolled", r->enrolled, "cursor",
+				      (json_int_t)r->cursor, "last_sync", r->last_sync, "waiting", (json_int_t)waiting);
+		cli_print_json(o);
+		return;
+	}
+	(void)s;
+	char when[40];
+	cli_local_time(r->last_sync, when, sizeof(when));
+	printf(_("server:    %s\n"), r->url);
+	if (r->ca)
+		printf(_("CA:        %s\n"), r->ca);
+	if (r->enrolled)
+		printf(_("device:    %s\n"), r->device ? r->device : "?");
+	else
+		printf(_("device:    not enrolled (docket enrol CODE)\n"));
+	printf(_("last sync: %s\n"), r->last_sync ? when : _("never"));
+	printf(_("waiting:   %lld action(s) not yet on the server\n"), (long long)waiting);
+}
+
+int cmd_remote(struct cli *c)
+{
+	const char *ca = cli_take_opt(c, "--ca", NULL);
+	if (cli_no_options(c) < 0)
+		return cli_usage(c);
+	int set = c->argc == 3 && !strcmp(c->argv[1], "set");
+	if (!set && (c->argc != 1 || ca))
+		return cli_usage(c);
+	struct store *s;
+	int rc = cli_open_store(c, !set, &s);
+	if (rc)
+		return rc;
+	struct buf err = BUF_INIT;
+	char *abs = NULL;
+	if (set) {
+		if (ca && !(abs = realpath(ca, NULL))) {
+			cli_error(_("cannot read the CA file '%s'"), ca);
+			store_close(s);
+			return EXIT_USAGE;
+		}
+		int st = sync_remote_set(s, c->argv[2], abs, &err);
+		if (st) {
+			cli_error("%s", err.s);
+			rc = st == STORE_ERR ? EXIT_USAGE : cli_store_exit(st);
+		} else if (!c->json) {
+			printf(_("remote set: %s\n"), c->argv[2]);
+		}
+	}
+	if (!rc && (!set || c->json)) {
+		struct sync_remote r;
+		int got = sync_remote_get(s, &r);
+		if (got < 0) {
+			cli_error("%s", store_error(s));
+			rc = cli_store_exit(got);
+		} else if (!got) {
+			if (c->json)
+				cli_print_json(json_object());
+			else
+				printf(_("no server is set: docket remote set URL [--ca FILE]\n"));
+		} else {
+			int64_t w = sync_waiting(s);
+			show_remote(c, s, &r, w < 0 ? 0 : w);
+			sync_remote_release(&r);
+		}
+	}
+	free(abs);
+	buf_release(&err);
+	store_close(s);
+	return rc;
+}
+
+/* --- status -------------------------------------------------------------- */
+
+struct listing {
+	json_t *arr;
+	int n;
+};
+
+static int print_row(void *ctx, const char *uuid, const char *type, const char *actor, const char *made_at,
+		     const char *code, const char *reason)
+{
+	struct listing *l = ctx;
+	if (l->arr) {
+		json_array_append_new(l->arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "uuid", uuid, "type", type,
+							"actor", actor, "made_at", made_at, "code", code, "reason",
+							reason));
+	} else {
+		char when[40];
+		cli_local_time(made_at, when, sizeof(when));
+		printf("  %s  %s  %s  %s\n    %s (%s)\n", when, actor, type, uuid, reason, code);
+	}
+	l->n++;
+	return 0;
+}
+
+static int sync_status(struct cli *c)
+{
+	struct store *s;
+	int rc = cli_open_store(c, 1, &s);
+	if (rc)
+		return rc;
+	struct sync_remote r;
+	int got = sync_remote_get(s, &r);
+	if (got < 0) {
+		cli_error("%s", store_error(s));
+		store_close(s);
+		return cli_store_exit(got);
+	}
+	int64_t w = sync_waiting(s);
+	struct listing rej = { c->json ? json_array() : NULL, 0 }, un = { c->json ? json_array() : NULL, 0 };
+	if (c->json) {
+		sync_rejected_foreach(s, print_row, &rej);
+		sync_unapplied_foreach(s, print_row, &un);
+		json_t *o = json_pack("{s:s?, s:s?, s:I, s:o, s:o}", "url", got ? r.url : NULL, "last_sync",
+				      got ? r.last_sync : NULL, "waiting", (json_int_t)(w < 0 ? 0 : w), "rejected",
+				      rej.arr, "unapplied", un.arr);
+		cli_print_json(o);
+	} else {
+		if (got) {
+			char when[40];
+			cli_local_time(r.last_sync, when, sizeof(when));
+			printf(_("server:    %s\n"), r.url);
+			printf(_("last sync: %s\n"), r.last_sync ? when : _("never"));
+		} else {
+			printf(_("no server is set: docket remote set URL [--ca FILE]\n"));
+		}
+		printf(_("waiting:   %lld action(s) not yet on the server\n"), (long long)(w < 0 ? 0 : w));
+		printf(_("rejected by the server (kept here; do the action again on the state as it is now):\n"));
+		sync_rejected_foreach(s, print_row, &rej);
+		if (!rej.n)
+			printf(_("  none\n"));
+		sync_unapplied_foreach(s, print_row, &un);
+		if (un.n)
+			printf(_("%d event(s) from the server not applied here (an action of this terminal is in the way)\n"),
+			       un.n);
+	}
+	if (got)
+		sync_remote_release(&r);
+	store_close(s);
+	return EXIT_OK;
+}
+
+int cmd_sync(struct cli *c)
+{
+	int status = cli_take_flag(c, "--status");
+	if (cli_no_options(c) < 0 || c->argc != 1)
+		return cli_usage(c);
+	if (status)
+		return sync_status(c);
+	struct store *s;
+	int rc = cli_open_store(c, 0, &s);
+	if (rc)
+		return rc;
+	struct engine *e = engine_new(s);
+	struct sync_counts n;
+	struct buf err = BUF_INIT;
+	int st = sync_run(s, e, &n, &err);
+	if (c->json) {
+		json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "pushed", (json_int_t)n.pushed, "accepted",
+				      (json_int_t)n.accepted, "duplicate", (json_int_t)n.duplicate, "rejected",
+				      (json_int_t)n.rejected, "pulled", (json_int_t)n.pulled, "unapplied",
+				      (json_int_t)n.unapplied);
+		if (st)
+			json_object_set_new(o, "error", json_string(err.s));
+		cli_print_json(o);
+	} else {
+		printf(_("pushed %lld, accepted %lld, duplicate %lld, rejected %lld, pulled %lld\n"), (long long)n.pushed,
+		       (long long)n.accepted, (long long)n.duplicate, (long long)n.rejected, (long long)n.pulled);
+		if (n.rejected)
+			printf(_("%lld action(s) rejected by the server: see `docket sync --status`\n"),
+			       (long long)n.rejected);
+		if (n.unapplied)
+			printf(_("%lld event(s) from the server not applied here: see `docket sync --status`\n"),
+			       (long long)n.unapplied);
+	}
+	if (st) {
+		cli_error("%s", err.s);
+		rc = sync_exit(st);
+	}
+	buf_release(&err);
+	engine_free(e);
+	store_close(s);
+	return rc;
+}

@@ -1,0 +1,221 @@
+/*
+ * http: libcurl for the sync protocol (http.h).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "http.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../util/buf.h"
+#include "../util/i18n.h"
+#include "../util/xalloc.h"
+
+struct sync_http {
+	CURL *curl;
+	char *url;
+	char *ca;
+	char *auth; /* "Authorization: Bearer ..." or NULL */
+	long timeout;
+	int retries;
+	long retry_ms;
+	char error[40]; /* the last error answer's "error" */
+};
+
+static long env_long(const char *name, long def, long min)
+{
+	const char *v = getenv(name);
+	if (!v || !*v)
+		return def;
+	char *end;
+	long n = strtol(v, &end, 10);
+	return *end || n < min ? def : n;
+}
+
+struct sync_http *sync_http_new(const char *url, const char *ca, const char *token)
+{
+	static int inited;
+	if (!inited) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		srand((unsigned)time(NULL) ^ (unsigned)getpid()); /* the backoff's jitter */
+		inited = 1;
+	}
+	struct sync_http *h = xmalloc(sizeof(*h));
+	memset(h, 0, sizeof(*h));
+	h->curl = curl_easy_init();
+	size_t n = strlen(url);
+	while (n && url[n - 1] == '/')
+		n--;
+	h->url = xmalloc(n + 1);
+	memcpy(h->url, url, n);
+	h->url[n] = 0;
+	h->ca = ca ? xstrdup(ca) : NULL;
+	if (token) {
+		struct buf b = BUF_INIT;
+		buf_addf(&b, "Authorization: Bearer %s", token);
+		h->auth = xstrdup(b.s);
+		buf_release(&b);
+	}
+	h->timeout = env_long("DOCKET_SYNC_TIMEOUT", 60, 1);
+	h->retries = (int)env_long("DOCKET_SYNC_RETRIES", 4, 0);
+	h->retry_ms = env_long("DOCKET_SYNC_RETRY_MS", 500, 0);
+	return h;
+}
+
+void sync_http_free(struct sync_http *h)
+{
+	if (!h)
+		return;
+	if (h->curl)
+		curl_easy_cleanup(h->curl);
+	free(h->url);
+	free(h->ca);
+	if (h->auth) {
+		memset(h->auth, 0, strlen(h->auth));
+		free(h->auth);
+	}
+	free(h);
+}
+
+static size_t collect(char *p, size_t size, size_t n, void *ctx)
+{
+	struct buf *b = ctx;
+	size_t len = size * n;
+	char *tmp = xmalloc(len + 1);
+	memcpy(tmp, p, len);
+	tmp[len] = 0;
+	buf_adds(b, tmp); /* bodies are JSON: no NUL inside */
+	free(tmp);
+	return len;
+}
+
+const char *sync_http_error_code(const struct sync_http *h)
+{
+	return h->error;
+}
+
+/* The server's message in the clerk's language, if the body has one; its code into h->error. */
+static void server_message(struct sync_http *h, const char *body, struct buf *err)
+{
+	json_t *o = json_loads(body, 0, NULL);
+	const char *code = json_string_value(json_object_get(o, "error"));
+	snprintf(h->error, sizeof(h->error), "%s", code ? code : "");
+	json_t *m = json_object_get(o, "message");
+	const char *s = json_string_value(json_object_get(m, i18n_is_chinese() ? "zh_CN" : "en"));
+	if (!s)
+		s = json_string_value(json_object_get(m, "en"));
+	if (s)
+		buf_addf(err, ": %s", s);
+	json_decref(o);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+/* One attempt: the curl code, *code the HTTP status, body in *resp. */
+static CURLcode attempt(struct sync_http *h, const char *method, const char *url, const char *data,
+			struct buf *resp, long *code, char *errbuf)
+{
+	CURL *c = h->curl;
+	curl_easy_reset(c); /* keeps the connection cache */
+	struct curl_slist *hdr = NULL;
+	hdr = curl_slist_append(hdr, "Content-Type: application/json");
+	hdr = curl_slist_append(hdr, "Accept: application/json");
+	if (h->auth)
+		hdr = curl_slist_append(hdr, h->auth);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (data) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, data);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(data));
+	}
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, resp);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, h->timeout < 15 ? h->timeout : 15L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, h->timeout);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "docket/" DOCKET_VERSION);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (h->ca)
+		curl_easy_setopt(c, CURLOPT_CAINFO, h->ca);
+	buf_reset(resp);
+	errbuf[0] = 0;
+	CURLcode rc = curl_easy_perform(c);
+	*code = 0;
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, code);
+	curl_slist_free_all(hdr);
+	return rc;
+}
+
+static int transient(CURLcode rc, long code)
+{
+	if (rc == CURLE_OK)
+		return code == 502 || code == 503 || code == 504;
+	return rc == CURLE_COULDNT_CONNECT || rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_SEND_ERROR ||
+	       rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING || rc == CURLE_COULDNT_RESOLVE_HOST ||
+	       rc == CURLE_COULDNT_RESOLVE_PROXY;
+}
+
+int sync_http_call(struct sync_http *h, const char *method, const char *route, json_t *body, json_t **out,
+		   long *http, struct buf *err)
+{
+	*out = NULL;
+	*http = 0;
+	h->error[0] = 0;
+	struct buf url = BUF_INIT, resp = BUF_INIT;
+	buf_addf(&url, "%s%s", h->url, route);
+	char *data = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	char errbuf[CURL_ERROR_SIZE];
+	CURLcode rc;
+	long code = 0, wait = h->retry_ms;
+	for (int i = 0;; i++) {
+		rc = attempt(h, method, url.s, data, &resp, &code, errbuf);
+		if (!transient(rc, code) || i >= h->retries)
+			break;
+		/* exponential backoff with jitter: wait/2 .. wait*3/2 */
+		sleep_ms(wait / 2 + (wait ? rand() % (wait + 1) : 0));
+		wait *= 2;
+	}
+	free(data);
+	int st = 0;
+	*http = code;
+	if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CONNECT_ERROR ||
+	    rc == CURLE_SSL_CERTPROBLEM) {
+		buf_addf(err, _("the server's certificate is not trusted (%s): check the address, or give its CA with `docket remote set URL --ca FILE`"),
+			 errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		st = SYNC_HTTP_CERT;
+	} else if (rc != CURLE_OK) {
+		buf_addf(err, _("the server %s cannot be reached (%s): check the address and the network; nothing was lost, sync again later"),
+			 h->url, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		st = SYNC_HTTP_UNREACHABLE;
+	} else if (code == 401) {
+		buf_adds(err, _("the server refuses this terminal's credentials: the device was revoked or never enrolled; ask the administrator for a new enrolment code (docket enrol CODE)"));
+		st = SYNC_HTTP_UNAUTHORIZED;
+	} else if (code != 200) {
+		buf_addf(err, _("the server answered %ld"), code);
+		server_message(h, resp.s, err);
+		st = code == 502 || code == 503 || code == 504 ? SYNC_HTTP_UNREACHABLE : SYNC_HTTP_SERVER;
+	} else {
+		json_error_t jerr;
+		*out = json_loads(resp.s, 0, &jerr);
+		if (!json_is_object(*out)) {
+			json_decref(*out);
+			*out = NULL;
+			buf_addf(err, _("the server's answer to %s is not JSON: is %s a docketd?"), route, h->url);
+			st = SYNC_HTTP_PROTOCOL;
+		}
+	}
+	buf_release(&url);
+	buf_release(&resp);
+	return st;
+}
