@@ -897,8 +897,15 @@ static int save_many(struct docs *d, struct save *v, size_t n)
 		if (!sv->last || sv->unchanged)
 			continue;
 		struct save *f = save_first(sv);
-		if ((rc = dgit_ref_set(d, sv->doc, &sv->commit, f->have_parent ? &f->parent : NULL)) < 0)
+		if ((rc = dgit_ref_set(d, sv->doc, &sv->commit, f->have_parent ? &f->parent : NULL)) < 0) {
+			/*
+			 * A failure may come after the ref moved (its rename
+			 * done, the directory's fsync failed): put this one back
+			 * too, or it stays ahead of SQLite with no marker left.
+			 */
+			moved++;
 			break;
+		}
 	}
 	if (nrefs > 1) {
 		git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
