@@ -900,10 +900,14 @@ static int save_many(struct docs *d, struct save *v, size_t n)
 		if ((rc = dgit_ref_set(d, sv->doc, &sv->commit, f->have_parent ? &f->parent : NULL)) < 0) {
 			/*
 			 * A failure may come after the ref moved (its rename
-			 * done, the directory's fsync failed): put this one back
-			 * too, or it stays ahead of SQLite with no marker left.
+			 * done, the directory's fsync failed): if it points at
+			 * the new commit, put it back too, or it stays ahead of
+			 * SQLite with no marker left. One that someone else
+			 * moved is left for check to find.
 			 */
-			moved++;
+			git_oid now;
+			if (dgit_ref_get(d, sv->doc, &now) == 1 && git_oid_equal(&now, &sv->commit))
+				moved++;
 			break;
 		}
 	}
