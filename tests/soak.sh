@@ -39,7 +39,7 @@ count() { sqlite3 "$s/docket.db" "$1"; }
 printf '各处室：\n第0版。\n' >"$tmp/body"
 doc=$(d -u wang.fang doc new --title 关于值班的通知 --body-file "$tmp/body" 2>/dev/null)
 [ -n "$doc" ] || { echo "soak: no document"; exit 1; }
-revs() { d --json doc log "$doc" | python3 -c 'import json,sys; o=json.load(sys.stdin); print(len(o["revisions"]) if isinstance(o, dict) else len(o))'; }
+revs() { d -u wang.fang --json doc log "$doc" | python3 -c 'import json,sys; o=json.load(sys.stdin); print(len(o["revisions"]) if isinstance(o, dict) else len(o))'; }
 
 approve_pair() { # i: a leave request and its approval, each with its own uuid
 	r=$(d -u wang.fang --json new leave --uuid "$(uuid 1 "$1")" --set type=personal \
@@ -96,7 +96,7 @@ while [ $i -le "$n" ]; do
 			echo "soak: $i: request events $reqs, approval events $apps"
 		} ;;
 	save)
-		d doc show "$doc" | grep -q "第${i}版" || { lost=$((lost + 1)); echo "soak: $i: the save is lost"; }
+		d -u wang.fang doc show "$doc" | grep -q "第${i}版" || { lost=$((lost + 1)); echo "soak: $i: the save is lost"; }
 		after=$(revs)
 		[ "$after" -le $((revs_before + 1)) ] || { doubled=$((doubled + 1)); echo "soak: $i: $revs_before revisions became $after"; } ;;
 	deploy)
