@@ -177,7 +177,7 @@ $(BUILD)/locale/%/LC_MESSAGES/docket.mo: po/%.po
 
 # Dependencies: a stamp records that the check passed, so `make run` and
 # `make test` install what is missing once and stay fast afterwards.
-$(BUILD)/.deps-ok: .ci/deps
+$(BUILD)/.deps-ok: .ci/deps .ci/packages
 	@mkdir -p $(BUILD)
 	sh .ci/deps
 	@touch $@
