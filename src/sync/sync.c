@@ -203,6 +203,15 @@ struct pending {
 	int status;
 };
 
+/* *n: 1 when the server has answered the event (accepted, duplicate or rejected), else 0. */
+static int answered(struct store *s, const char *uuid, int64_t *n)
+{
+	return store_sql_int(s, n,
+			     "SELECT (SELECT count(*) FROM sync_acked WHERE uuid = ?1)"
+			     " + (SELECT count(*) FROM sync_rejected WHERE uuid = ?1)",
+			     "s", uuid);
+}
+
 static int collect_pending(void *ctx, int64_t seq, const struct store_event *ev)
 {
 	struct pending *p = ctx;
@@ -211,10 +220,7 @@ static int collect_pending(void *ctx, int64_t seq, const struct store_event *ev)
 	if (local_only(ev))
 		return 0;
 	int64_t n = 0;
-	int rc = store_sql_int(p->s, &n,
-			       "SELECT (SELECT count(*) FROM sync_acked WHERE uuid = ?1)"
-			       " + (SELECT count(*) FROM sync_rejected WHERE uuid = ?1)",
-			       "s", ev->uuid);
+	int rc = answered(p->s, ev->uuid, &n);
 	if (rc < 0) {
 		p->status = rc;
 		return 1;
@@ -511,10 +517,7 @@ static int count_waiting(void *ctx, int64_t seq, const struct store_event *ev)
 	if (local_only(ev))
 		return 0;
 	int64_t k = 0;
-	int rc = store_sql_int(w->s, &k,
-			       "SELECT (SELECT count(*) FROM sync_acked WHERE uuid = ?1)"
-			       " + (SELECT count(*) FROM sync_rejected WHERE uuid = ?1)",
-			       "s", ev->uuid);
+	int rc = answered(w->s, ev->uuid, &k);
 	if (rc < 0) {
 		w->status = rc;
 		return 1;
