@@ -242,10 +242,11 @@ int cmd_sync(struct cli *c)
 	struct buf err = BUF_INIT;
 	int st = sync_run(s, e, &n, &err);
 	if (c->json) {
-		json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "pushed", (json_int_t)n.pushed, "accepted",
-				      (json_int_t)n.accepted, "duplicate", (json_int_t)n.duplicate, "rejected",
+		json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "pushed", (json_int_t)n.pushed,
+				      "accepted", (json_int_t)n.accepted, "duplicate", (json_int_t)n.duplicate, "rejected",
 				      (json_int_t)n.rejected, "pulled", (json_int_t)n.pulled, "unapplied",
-				      (json_int_t)n.unapplied);
+				      (json_int_t)n.unapplied, "conflicts", (json_int_t)n.conflicts, "reapplied",
+				      (json_int_t)n.rebased);
 		if (st)
 			json_object_set_new(o, "error", json_string(err.s));
 		cli_print_json(o);
@@ -255,6 +256,9 @@ int cmd_sync(struct cli *c)
 		if (n.rejected)
 			printf(_("%lld action(s) rejected by the server: see `docket sync --status`\n"),
 			       (long long)n.rejected);
+		if (n.conflicts)
+			printf(_("%lld of your action(s) no longer apply after what others did: see `docket sync --status`\n"),
+			       (long long)n.conflicts);
 		if (n.unapplied)
 			printf(_("%lld event(s) from the server not applied here: see `docket sync --status`\n"),
 			       (long long)n.unapplied);

@@ -97,6 +97,8 @@ char *eng_col(sqlite3_stmt *st, int i)
 	return store_sql_col(st, i);
 }
 
+static const char *const *undo_names(size_t *n);
+
 struct engine *engine_new(struct store *s)
 {
 	struct engine *e = xcalloc(1, sizeof(*e));
@@ -104,6 +106,10 @@ struct engine *engine_new(struct store *s)
 	e->db = store_db(s);
 	buf_init(&e->err);
 	e->roles_v = -1;
+	/* the tables a terminal's undo journal records: those replay rebuilds */
+	size_t n = 0;
+	const char *const *names = undo_names(&n);
+	store_undo_tables(s, names, n);
 	return e;
 }
 
@@ -795,6 +801,18 @@ static const struct auth_table *table_at(size_t i)
 	return i < NENG ? &eng_tables[i] : i - NENG < n ? &a[i - NENG] : NULL;
 }
 
+/* The names of the tables replay rebuilds, for the undo journal (made once). */
+static const char *const *undo_names(size_t *n)
+{
+	static const char *names[32];
+	static size_t count;
+	if (!count)
+		for (size_t i = 0; i < ntables() && i < sizeof(names) / sizeof(names[0]); i++)
+			names[count++] = table_at(i)->name;
+	*n = count;
+	return names;
+}
+
 /* Every row of table i as text, one line per row. */
 static int dump_table(struct engine *e, size_t i, struct buf *out)
 {
@@ -858,6 +876,35 @@ static int replay_one(void *ctx, int64_t seq, const struct store_event *ev)
 	}
 	r->count++;
 	return 0;
+}
+
+/* Stop a replay after sequence `upto`. */
+struct replay_upto {
+	struct replay r;
+	int64_t upto;
+};
+
+static int replay_until(void *ctx, int64_t seq, const struct store_event *ev)
+{
+	struct replay_upto *u = ctx;
+	return seq > u->upto ? 1 : replay_one(&u->r, seq, ev);
+}
+
+int engine_rebuild(struct engine *e, int64_t upto)
+{
+	if (!store_in_tx(e->s))
+		return eng_fail(e, STORE_ERR, "%s", _("rebuilding the state needs a transaction"));
+	int rc = 0;
+	for (size_t i = 0; i < ntables() && !rc; i++)
+		rc = eng_run(e, table_at(i)->del, "");
+	struct replay_upto u = { { e, 0 }, upto };
+	if (!rc)
+		rc = store_event_foreach(e->s, 0, replay_until, &u);
+	if (rc == 1)
+		rc = 0;
+	if (rc < 0 && !e->err.len)
+		eng_fail(e, rc, "%s", store_error(e->s));
+	return rc;
 }
 
 int engine_check(struct engine *e, int repair, struct buf *report, int64_t *events)

@@ -185,6 +185,21 @@ struct store_event;
  * another negative status (the caller rolls the batch back).
  */
 int engine_accept(struct engine *e, const struct store_event *ev, int64_t *seq, const char **code);
+/*
+ * A terminal's own event applied again after the server's (sync's
+ * rebase): judged as engine_accept judges, but the event may be one a
+ * terminal keeps to itself (the system's timers, a deployment, one that
+ * records document revisions), and it goes back into the log with
+ * store_event_reappend from its old sequence `was`. 0 applied, or
+ * ENG_REFUSED with *code and the reason in engine_error(), or < 0.
+ */
+int engine_reapply(struct engine *e, const struct store_event *ev, int64_t was, int64_t *seq, const char **code);
+/*
+ * Rebuild the state tables by replaying the log up to sequence `upto`
+ * (inside the caller's transaction): the slow, always-right way to take
+ * the tail off when the undo journal cannot. 0 or < 0.
+ */
+int engine_rebuild(struct engine *e, int64_t upto);
 
 /*
  * Start a request of the deployed workflow `workflow` (its id) as `user`,

@@ -134,6 +134,7 @@ static struct store *store_new(const char *dir, int readonly)
 	s->witness_path = xasprintf("%s/witness", dir);
 	s->kind = -1;
 	s->server = -1;
+	s->undo = -1;
 	s->readonly = readonly;
 	buf_init(&s->err);
 	store_resolve_dir(s);
@@ -193,6 +194,15 @@ static int busy_timeout_ms(struct store *s)
 }
 
 /* Settings every connection gets before it reads anything. */
+/* docket_rewriting_tail(): 1 while store_event_truncate removes the tail, else 0. */
+static void rewriting_tail(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	(void)argv;
+	const struct store *s = sqlite3_user_data(ctx);
+	sqlite3_result_int(ctx, s->rewriting);
+}
+
 static int connection_setup(struct store *s)
 {
 	int ms = busy_timeout_ms(s);
@@ -203,6 +213,11 @@ static int connection_setup(struct store *s)
 	/* refuse schema tricks: no writable_schema, no untrusted SQL functions */
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	/* the one door in the log's immutability: sync's rebase taking this terminal's tail off (store_undo.c) */
+	int rc = sqlite3_create_function(s->db, "docket_rewriting_tail", 0, SQLITE_UTF8 | SQLITE_INNOCUOUS, s,
+					 rewriting_tail, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return store_sql_status(s, rc, _("open the database"));
 	return 0;
 }
 
@@ -603,6 +618,7 @@ void store_close(struct store *s)
 			s->tx_file, s->tx_line);
 		store_rollback(s);
 	}
+	store_undo_stop(s);
 	store_sql_finalize_all(s); /* every module's statements: they are the store's */
 	if (s->db)
 		sqlite3_close(s->db);
@@ -662,6 +678,15 @@ int store_begin_at(struct store *s, const char *file, int line)
 		return store_sql_status(s, rc, _("begin a transaction"));
 	s->tx_file = file;
 	s->tx_line = line;
+	if ((rc = store_undo_start(s)) < 0) {
+		struct buf msg = BUF_INIT;
+		buf_adds(&msg, s->err.s);
+		store_rollback(s);
+		buf_reset(&s->err);
+		buf_adds(&s->err, msg.s);
+		buf_release(&msg);
+		return rc;
+	}
 	return 0;
 }
 
@@ -669,6 +694,17 @@ int store_commit(struct store *s)
 {
 	if (!s->tx_file)
 		return store_fail(s, STORE_ERR, _("store '%s': no transaction to commit"), s->dir);
+	/* the undo journal's last chunk, in the transaction it describes */
+	int urc = store_undo_commit(s);
+	if (urc < 0) {
+		struct buf msg = BUF_INIT;
+		buf_adds(&msg, s->err.s);
+		store_rollback(s);
+		buf_reset(&s->err);
+		buf_adds(&s->err, msg.s);
+		buf_release(&msg);
+		return urc;
+	}
 	/* what the witness will say, read inside the transaction that made it */
 	struct store_witness w;
 	int witness = s->appended && store_witness_head(s, &w) == 1;
@@ -703,6 +739,7 @@ void store_rollback(struct store *s)
 	s->tx_file = NULL;
 	s->tx_line = 0;
 	s->appended = 0;
+	store_undo_stop(s);
 	/* statements that are mid-step would make ROLLBACK fail */
 	store_sql_reset_all(s);
 	if (sqlite3_get_autocommit(s->db))
@@ -770,17 +807,31 @@ enum store_kind store_kind(struct store *s)
 	return k;
 }
 
-int store_is_server(struct store *s)
+/* Who orders the log: 0 this store, 1 it is a server's, 2 a server's (a terminal that syncs). */
+static int orders(struct store *s)
 {
 	if (s->server >= 0)
 		return s->server;
 	int status = 0;
 	char *v = store_sql_str(s, &status, "SELECT value FROM store_meta WHERE key = 'orders'", "");
-	int server = v && !strcmp(v, "server");
+	int o = !v ? 0 : !strcmp(v, "server") ? 1 : !strcmp(v, "synced") ? 2 : 0;
 	free(v);
 	if (status == 0)
-		s->server = server;
-	return server;
+		s->server = o;
+	return o;
+}
+
+int store_is_server(struct store *s)
+{
+	return orders(s) == 1;
+}
+
+int store_set_synced(struct store *s)
+{
+	if (!store_need_tx(s, _("ordering the log by a server")))
+		return STORE_ERR;
+	s->server = -1;
+	return store_sql_run(s, "INSERT OR IGNORE INTO store_meta (key, value) VALUES ('orders', 'synced')", "");
 }
 
 int store_set_server(struct store *s)
@@ -799,7 +850,7 @@ int store_set_server(struct store *s)
 
 int store_times_ordered(struct store *s)
 {
-	return store_kind(s) == STORE_KIND_PRODUCTION && !store_is_server(s);
+	return store_kind(s) == STORE_KIND_PRODUCTION && !orders(s);
 }
 
 int store_set_kind(struct store *s, enum store_kind k)

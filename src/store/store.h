@@ -34,7 +34,7 @@
 struct buf;
 
 /* The schema version this docket writes; see store.c for the migrations. */
-#define STORE_SCHEMA_VERSION 12
+#define STORE_SCHEMA_VERSION 14
 
 struct store; /* opaque; store_close() frees it */
 
@@ -74,8 +74,15 @@ int store_set_kind(struct store *s, enum store_kind k);
  */
 int store_is_server(struct store *s);
 int store_set_server(struct store *s);
+/*
+ * A terminal that syncs: its log is in the server's order, with events
+ * made on other terminals' clocks, so its times may go back (as a
+ * server's); the server's clock is the check (doc/sync.md). In a
+ * transaction.
+ */
+int store_set_synced(struct store *s);
 /* 1 if every event's time is at least the previous event's (a production
- * store that is not a server's; doc/security.md, "The clock"). */
+ * store that neither is a server's nor syncs; doc/security.md, "The clock"). */
 int store_times_ordered(struct store *s);
 /* The kind's name: "production", "test", "demo". */
 const char *store_kind_name(enum store_kind k);
@@ -271,6 +278,41 @@ int store_event_by_uuid(struct store *s, const char *uuid, struct store_event *o
 int store_event_by_seq(struct store *s, int64_t seq, struct store_event *out);
 /* Free the copies store_event_by_uuid/by_seq made in *ev and zero it. */
 void store_event_release(struct store_event *ev);
+
+/*
+ * The log's tail, for a terminal that syncs (store_undo.c; doc/sync.md):
+ * its own actions are taken off and applied again on top of what the
+ * server sequenced before them. Nothing else rewrites the log.
+ *
+ * The undo journal: while it is on (store_undo_enable, kept in the store),
+ * each transaction that appends events records the changeset of the tables
+ * named with store_undo_tables (the state derived from the log; the
+ * engine names them) by the sequences it appended. store_undo_mark ends
+ * the current chunk inside a transaction (so the tail can later be taken
+ * off from there). store_undo_to(seq), in a transaction, puts those
+ * tables back as they were after event `seq`: 0 done, 1 the journal does
+ * not cover the tail or does not invert (nothing changed: rebuild the
+ * state by replay instead), or < 0. store_undo_forget drops the chunks
+ * that end at or before `upto` (the tail will never go back that far).
+ */
+void store_undo_tables(struct store *s, const char *const *names, size_t n);
+int store_undo_on(struct store *s);
+int store_undo_enable(struct store *s);
+int store_undo_mark(struct store *s);
+int store_undo_to(struct store *s, int64_t seq);
+int store_undo_forget(struct store *s, int64_t upto);
+/*
+ * Remove the events after `after` (in a transaction; the witness steps
+ * back first). Rows of other tables that name a removed event by its
+ * sequence (foreign keys to events) wait for it to be appended again with
+ * store_event_reappend(ev, was) — its old sequence `was` — which moves
+ * them to its new one; store_event_named(was) says whether any row waits
+ * for it (1), so an event something names is never dropped (a commit with
+ * one dropped fails on the foreign key).
+ */
+int store_event_truncate(struct store *s, int64_t after);
+int store_event_reappend(struct store *s, const struct store_event *ev, int64_t was, int64_t *seq);
+int store_event_named(struct store *s, int64_t was);
 
 /* A deployed definition version. */
 struct store_def {

@@ -69,7 +69,20 @@ struct store {
 	int appended;                  /* the open transaction appended an event: witness at commit */
 	int kind;                      /* enum store_kind once read, -1 before */
 	int server;                    /* store_is_server once read, -1 before */
+	/* the undo journal (store_undo.c) */
+	const char *const *undo_tables; /* the state tables it records, or NULL */
+	size_t undo_ntables;
+	int undo;                      /* store_undo_on once read, -1 before */
+	struct sqlite3_session *session; /* recording the open transaction's chunk, or NULL */
+	int64_t undo_from;             /* the first sequence of that chunk */
+	int rewriting;                 /* store_event_truncate is removing the tail (the trigger lets it) */
 };
+
+/* The undo journal's session for the open transaction (store_undo.c): started at begin, ended at commit. */
+int store_undo_start(struct store *s);
+void store_undo_stop(struct store *s);
+/* At commit: journal the last chunk and end the session. */
+int store_undo_commit(struct store *s);
 
 /* printf into s->err (replacing it); returns `status` for tail calls. */
 int store_fail(struct store *s, int status, const char *fmt, ...)
@@ -78,8 +91,6 @@ int store_fail(struct store *s, int status, const char *fmt, ...)
 sqlite3_stmt *store_stmt(struct store *s, enum store_stmt id);
 /* The cached statement for `sql` (static storage), reset and unbound; NULL on error. */
 sqlite3_stmt *store_sql_prepared(struct store *s, const char *sql);
-/* Reset every cached statement (before a rollback: none may be mid-step). */
-void store_sql_reset_all(struct store *s);
 /* Finalize every cached statement and empty the cache (before closing the connection). */
 void store_sql_finalize_all(struct store *s);
 /* Run one argument-less pragma and read its single integer result. */

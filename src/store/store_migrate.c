@@ -192,12 +192,25 @@ static int backfill_deploy_events(struct store *s)
 	return status;
 }
 
+/* v13: the undo journal of the log's tail (store_undo.c), for a terminal that syncs. */
+static const char schema_v13[] =
+	"CREATE TABLE store_undo ("
+	" seq_from INTEGER PRIMARY KEY,"  /* the first event the transaction appended */
+	" seq_to INTEGER NOT NULL,"       /* ... and the last */
+	" changeset BLOB NOT NULL"        /* the state tables' changes (session extension) */
+	");"
+	/* events stay immutable, but for the rebase of a terminal's own tail: only docket's connection can say so */
+	"DROP TRIGGER events_immutable_delete;"
+	"CREATE TRIGGER events_immutable_delete BEFORE DELETE ON events WHEN NOT docket_rewriting_tail()"
+	" BEGIN SELECT RAISE(ABORT, 'events are immutable'); END;";
+
 /* The store's own steps; the other modules' are in store_module_schema. */
 static const struct store_migration store_steps[] = {
 	{ 1, "store", schema_v1, NULL },
 	{ 2, "store", schema_v2, backfill_deploy_events },
 	{ 8, "store", schema_v8, NULL },
 	{ 10, "store", schema_v10, NULL },
+	{ 13, "store", schema_v13, NULL },
 	{ 0, NULL, NULL, NULL },
 };
 

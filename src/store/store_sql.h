@@ -48,6 +48,8 @@ struct store;
 /* The store's SQLite connection (owned by the store). */
 sqlite3 *store_db(struct store *s);
 /* 1 while a store_begin() transaction is open. */
+/* Reset every cached statement (before a rollback: none may be mid-step). */
+void store_sql_reset_all(struct store *s);
 int store_in_tx(const struct store *s);
 
 /*

@@ -15,6 +15,7 @@
 #include "../util/clock.h"
 #include "../util/i18n.h"
 #include "../util/xalloc.h"
+#include "rebase.h"
 #include "wire.h"
 
 /* How many events one push carries (the server's default limit is 500). */
@@ -39,6 +40,11 @@ static const struct store_migration steps[] = {
 	  "CREATE TABLE sync_unapplied ("
 	  " uuid TEXT PRIMARY KEY, server_seq INTEGER NOT NULL, type TEXT NOT NULL, actor TEXT NOT NULL,"
 	  " made_at TEXT NOT NULL, code TEXT NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL);",
+	  NULL },
+	{ 14, "sync",
+	  /* the log is final up to `settled` (rebase.c); a rejected action keeps its event, to redo */
+	  "ALTER TABLE sync_remote ADD COLUMN settled INTEGER NOT NULL DEFAULT 0;"
+	  "ALTER TABLE sync_rejected ADD COLUMN event TEXT;",
 	  NULL },
 	{ 0, NULL, NULL, NULL },
 };
@@ -190,10 +196,10 @@ int sync_enrol(struct store *s, const char *code, const char *name, struct buf *
 
 /* --- push ---------------------------------------------------------------- */
 
-/* Events a terminal never pushes: deployments and the system's own. */
+/* Events a terminal never pushes: deployments, the system's own, revisions of documents (rebase_kept). */
 static int local_only(const struct store_event *ev)
 {
-	return !strcmp(ev->type, "definition.deployed") || !strcmp(ev->actor, "system");
+	return rebase_kept(ev);
 }
 
 struct pending {
@@ -264,14 +270,16 @@ static int record_answers(struct store *s, json_t *batch, json_t *answer, struct
 			const char *en = json_string_value(json_object_get(reason, "en"));
 			const char *zh = json_string_value(json_object_get(reason, "zh_CN"));
 			const char *code = json_string_value(json_object_get(res, "code"));
+			char *text = json_dumps(ev, JSON_COMPACT);
 			rc = store_sql_run(s,
 					   "INSERT OR REPLACE INTO sync_rejected"
-					   " (uuid, type, actor, made_at, code, reason_en, reason_zh, at)"
-					   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-					   "ssssssss", uuid, json_string_value(json_object_get(ev, "type")),
+					   " (uuid, type, actor, made_at, code, reason_en, reason_zh, at, event)"
+					   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+					   "sssssssss", uuid, json_string_value(json_object_get(ev, "type")),
 					   json_string_value(json_object_get(ev, "actor")),
 					   json_string_value(json_object_get(ev, "made_at")), code ? code : "?",
-					   en ? en : "?", zh ? zh : (en ? en : "?"), at);
+					   en ? en : "?", zh ? zh : (en ? en : "?"), at, text);
+			free(text);
 			n->rejected++;
 		} else {
 			buf_addf(err, _("the server answered '%s' for an event, which this docket does not know"), status);
@@ -341,91 +349,46 @@ static int push(struct store *s, struct sync_http *h, struct sync_counts *n, str
 
 /* --- pull ---------------------------------------------------------------- */
 
-static int unapplied(struct store *s, const struct store_event *ev, int64_t seq, const char *code,
-		     const char *reason)
-{
-	char at[40];
-	now_iso(at, sizeof(at));
-	return store_sql_run(s,
-			     "INSERT OR REPLACE INTO sync_unapplied (uuid, server_seq, type, actor, made_at, code, reason, at)"
-			     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-			     "sissssss", ev->uuid, seq, ev->type, ev->actor, ev->made_at, code, reason, at);
-}
-
-static int acked(struct store *s, const char *uuid, int64_t seq, const char *how)
-{
-	return store_sql_run(s, "INSERT OR IGNORE INTO sync_acked (uuid, server_seq, how) VALUES (?1, ?2, ?3)", "sis",
-			     uuid, seq, how);
-}
-
-/* A deployment pulled: known here when this store has the version it names. */
-static int deployment(struct store *s, const struct store_event *ev, int64_t seq)
-{
-	json_t *p = json_loads(ev->payload, 0, NULL);
-	const char *hash = json_string_value(json_object_get(p, "hash"));
-	struct store_def d;
-	int rc = hash ? store_def_get_version(s, hash, &d) : 1;
-	if (rc == 0) {
-		store_def_release(&d);
-		rc = acked(s, ev->uuid, seq, "known");
-	} else if (rc == 1) {
-		rc = unapplied(s, ev, seq, "definition",
-			       _("the server deployed a definition version this terminal does not have (definitions do not travel yet)"));
-	}
-	json_decref(p);
-	return rc;
-}
-
 /* Apply one page in one transaction with the cursor: 0 or a status. */
 static int apply_page(struct store *s, struct engine *e, json_t *events, int64_t next, struct sync_counts *n,
 		      struct buf *err)
 {
+	for (size_t i = 0; i < json_array_size(events); i++) {
+		struct store_event ev;
+		int64_t seq = 0;
+		struct buf why = BUF_INIT;
+		if (wire_event_parse(json_array_get(events, i), &ev, &seq, &why) < 0 || seq <= 0) {
+			buf_addf(err, _("the server sent an event this docket cannot read: %s"), why.s);
+			buf_release(&why);
+			return SYNC_HTTP_PROTOCOL;
+		}
+		buf_release(&why);
+	}
 	int rc = store_begin(s);
 	if (rc) {
 		buf_adds(err, store_error(s));
 		return rc;
 	}
-	for (size_t i = 0; !rc && i < json_array_size(events); i++) {
-		struct store_event ev;
-		int64_t seq = 0, here = 0;
-		struct buf why = BUF_INIT;
-		if (wire_event_parse(json_array_get(events, i), &ev, &seq, &why) < 0 || seq <= 0) {
-			buf_addf(err, _("the server sent an event this docket cannot read: %s"), why.s);
-			buf_release(&why);
-			rc = SYNC_HTTP_PROTOCOL;
-			break;
-		}
-		buf_release(&why);
-		int have = store_event_by_uuid(s, ev.uuid, NULL, &here);
-		if (have < 0) {
-			rc = have;
-			buf_adds(err, store_error(s));
-		} else if (have) {
-			rc = acked(s, ev.uuid, seq, "pulled");
-		} else if (!strcmp(ev.type, "definition.deployed")) {
-			rc = deployment(s, &ev, seq);
-		} else {
-			const char *code = NULL;
-			int64_t local = 0;
-			int r = engine_accept(e, &ev, &local, &code);
-			if (r == 0) {
-				n->pulled++;
-				rc = acked(s, ev.uuid, seq, "pulled");
-			} else if (r == 1) {
-				rc = acked(s, ev.uuid, seq, "pulled");
-			} else if (r == ENG_REFUSED) {
-				n->unapplied++;
-				rc = unapplied(s, &ev, seq, code ? code : "refused", engine_error(e));
-			} else {
-				buf_adds(err, engine_error(e));
-				rc = r;
-			}
-		}
-		if (rc < 0 && !err->len)
+	struct rebase r = { .s = s, .e = e, .err = err };
+	int64_t pushed_upto = 0;
+	if ((rc = store_sql_int(s, &r.settled, "SELECT settled FROM sync_remote WHERE id = 1", "")) < 0 ||
+	    (rc = store_sql_int(s, &pushed_upto, "SELECT pushed_upto FROM sync_remote WHERE id = 1", "")) < 0)
+		buf_adds(err, store_error(s));
+	else
+		rc = 0;
+	if (!rc)
+		rc = rebase_page(&r, events);
+	if (!rc) {
+		/* what moved was re-sequenced: it is looked at again by the next push */
+		if (r.moved && pushed_upto > r.settled)
+			pushed_upto = r.settled;
+		rc = store_sql_run(s, "UPDATE sync_remote SET cursor = ?1, settled = ?2, pushed_upto = ?3 WHERE id = 1",
+				   "iii", next, r.settled, pushed_upto);
+		if (!rc)
+			rc = store_undo_forget(s, r.settled);
+		if (rc)
 			buf_adds(err, store_error(s));
 	}
-	if (!rc)
-		rc = store_sql_run(s, "UPDATE sync_remote SET cursor = ?1 WHERE id = 1", "i", next);
 	if (!rc) {
 		rc = store_commit(s);
 		if (rc)
@@ -434,6 +397,12 @@ static int apply_page(struct store *s, struct engine *e, json_t *events, int64_t
 		if (!err->len)
 			buf_adds(err, store_error(s));
 		store_rollback(s);
+	}
+	if (!rc) {
+		n->pulled += r.pulled;
+		n->unapplied += r.unapplied;
+		n->conflicts += r.conflicts;
+		n->rebased += r.moved;
 	}
 	return rc;
 }
@@ -476,6 +445,26 @@ static int pull(struct store *s, struct engine *e, struct sync_http *h, struct s
 	}
 }
 
+/*
+ * A terminal that syncs keeps the undo journal of its tail (rebase.c) and
+ * orders its log by the server (store_set_synced): turned on at the first
+ * sync, once.
+ */
+static int start_journal(struct store *s, struct buf *err)
+{
+	int on = store_undo_on(s);
+	if (on == 1)
+		return 0;
+	int rc = on < 0 ? on : store_begin(s);
+	if (!rc && !(rc = store_undo_enable(s)) && !(rc = store_set_synced(s)))
+		rc = store_commit(s);
+	else if (on >= 0)
+		store_rollback(s);
+	if (rc)
+		buf_adds(err, store_error(s));
+	return rc;
+}
+
 int sync_run(struct store *s, struct engine *e, struct sync_counts *n, struct buf *err)
 {
 	memset(n, 0, sizeof(*n));
@@ -484,6 +473,13 @@ int sync_run(struct store *s, struct engine *e, struct sync_counts *n, struct bu
 	int rc = open_remote(s, &r, &token, 1, err);
 	if (rc)
 		return rc;
+	rc = start_journal(s, err);
+	if (rc) {
+		memset(token, 0, strlen(token));
+		free(token);
+		sync_remote_release(&r);
+		return rc;
+	}
 	struct sync_http *h = sync_http_new(r.url, r.ca, token);
 	memset(token, 0, strlen(token));
 	free(token);
