@@ -242,11 +242,11 @@ int cmd_sync(struct cli *c)
 	struct buf err = BUF_INIT;
 	int st = sync_run(s, e, &n, &err);
 	if (c->json) {
-		json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "pushed", (json_int_t)n.pushed,
+		json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "pushed", (json_int_t)n.pushed,
 				      "accepted", (json_int_t)n.accepted, "duplicate", (json_int_t)n.duplicate, "rejected",
 				      (json_int_t)n.rejected, "pulled", (json_int_t)n.pulled, "unapplied",
 				      (json_int_t)n.unapplied, "conflicts", (json_int_t)n.conflicts, "reapplied",
-				      (json_int_t)n.rebased);
+				      (json_int_t)n.rebased, "replayed", (json_int_t)n.replayed);
 		if (st)
 			json_object_set_new(o, "error", json_string(err.s));
 		cli_print_json(o);

@@ -24,6 +24,7 @@
 #include "../defs/value.h"
 #include "../defs/workflow.h"
 #include "../store/store.h"
+#include "../util/clock.h"
 #include "../util/i18n.h"
 #include "../util/xalloc.h"
 #include "apply.h"
@@ -255,6 +256,36 @@ const char *eng_step_label(const struct ctx *c, const char *id)
 
 /* --- handlers ----------------------------------------------------------------- */
 
+/*
+ * A task closed by someone else's act (another approver of an any-one
+ * step, a return, a withdrawal): refuse naming who did what, and when —
+ * "handled by 王芳 at 10:02" — which is what a clerk whose action was
+ * made offline needs to read. 0 when no such act is found.
+ */
+static int handled_by(struct ctx *c, const struct task *t)
+{
+	sqlite3_stmt *st = eng_q(c->e,
+				 "SELECT actor, action, made_at FROM eng_trail WHERE instance = ?1 AND seq > ?2"
+				 " AND actor NOT IN (?3, 'system') AND (step = ?4 OR step IS NULL) ORDER BY seq, n LIMIT 1",
+				 "siss", t->instance, t->created_seq, c->ev->actor, t->step);
+	if (!st)
+		return STORE_ERR;
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return rc == SQLITE_DONE ? 0 : eng_sql_fail(c->e, rc);
+	}
+	char *who = eng_col(st, 0), *action = eng_col(st, 1);
+	char when[40];
+	clock_format_local((time_t)sqlite3_column_int64(st, 2), when, sizeof(when));
+	sqlite3_reset(st);
+	rc = REFUSE(c, _("task '%s' was already handled by %s at %s (%s)"), t->id, eng_who_name(c, who), when,
+		    engine_action_label(action));
+	free(who);
+	free(action);
+	return rc;
+}
+
 /* Load the payload's task (which the actor must hold, open) and its request. */
 static int my_open_task(struct ctx *c, struct task *t, const char *verb)
 {
@@ -268,8 +299,11 @@ static int my_open_task(struct ctx *c, struct task *t, const char *verb)
 		return REFUSE(c, _("task '%s' is not yours: it is assigned to '%s'"), t->id, t->assignee);
 	if (t->state == TASK_DONE)
 		return REFUSE(c, _("task '%s' was already decided (%s)"), t->id, t->decision ? t->decision : "");
-	if (t->state == TASK_WITHDRAWN || t->state == TASK_CANCELLED)
+	if (t->state == TASK_WITHDRAWN || t->state == TASK_CANCELLED) {
+		if ((rc = handled_by(c, t)))
+			return rc;
 		return REFUSE(c, _("task '%s' was withdrawn: nothing to %s"), t->id, verb);
+	}
 	if (t->state == TASK_WAITING)
 		return REFUSE(c, _("task '%s' is waiting for another signer first"), t->id);
 	return 0;

@@ -403,6 +403,7 @@ static int apply_page(struct store *s, struct engine *e, json_t *events, int64_t
 		n->unapplied += r.unapplied;
 		n->conflicts += r.conflicts;
 		n->rebased += r.moved;
+		n->replayed += r.moved && r.rebuilt;
 	}
 	return rc;
 }

@@ -62,6 +62,7 @@ struct sync_counts {
 	int64_t pushed, accepted, duplicate, rejected, pulled, unapplied;
 	int64_t conflicts; /* own actions not yet pushed that no longer apply after the pull (kept, as rejected) */
 	int64_t rebased;   /* pages after which this terminal's own actions were applied again on top */
+	int64_t replayed;  /* ... of them with the state rebuilt by replay (the undo journal did not cover the tail) */
 };
 /* Push then pull (see above). 0, or a status with the message in err; what was done is kept and counted. */
 int sync_run(struct store *s, struct engine *e, struct sync_counts *n, struct buf *err);

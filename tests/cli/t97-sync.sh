@@ -109,7 +109,7 @@ test_expect_success 'an any-one step decided offline on both terminals: the seco
 	synced B && test "$(count rejected)" = 0 &&
 	synced A && test "$(count rejected)" = 1 &&
 	docket -C A sync --status >st && grep "rejected by the server" st && grep "task.approved" st &&
-	grep "qian.yu" st && grep "(refused)" st &&
+	grep "qian.yu" st && grep "(refused)" st && cat st >&2 &&
 	docket -C A sync --status --json >st.json &&
 	python3 -c "import json; o=json.load(open(\"st.json\")); assert len(o[\"rejected\"]) == 1 and o[\"rejected\"][0][\"code\"] == \"refused\", o" &&
 	LC_ALL=zh_CN.UTF-8 LANG=zh_CN.UTF-8 docket -C A sync --status >st.zh && grep "服务器拒绝" st.zh &&
