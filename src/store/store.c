@@ -678,6 +678,7 @@ int store_begin_at(struct store *s, const char *file, int line)
 		return store_sql_status(s, rc, _("begin a transaction"));
 	s->tx_file = file;
 	s->tx_line = line;
+	s->undo_held = 0;
 	if ((rc = store_undo_start(s)) < 0) {
 		struct buf msg = BUF_INIT;
 		buf_adds(&msg, s->err.s);

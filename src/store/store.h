@@ -302,6 +302,12 @@ int store_undo_mark(struct store *s);
 int store_undo_to(struct store *s, int64_t seq);
 int store_undo_forget(struct store *s, int64_t upto);
 /*
+ * This transaction's events need no journal: they settle before it
+ * commits (a pulled page with nothing of this terminal's after it).
+ * Until the transaction ends.
+ */
+void store_undo_hold(struct store *s);
+/*
  * Remove the events after `after` (in a transaction; the witness steps
  * back first). Rows of other tables that name a removed event by its
  * sequence (foreign keys to events) wait for it to be appended again with

@@ -76,6 +76,7 @@ struct store {
 	struct sqlite3_session *session; /* recording the open transaction's chunk, or NULL */
 	int64_t undo_from;             /* the first sequence of that chunk */
 	int rewriting;                 /* store_event_truncate is removing the tail (the trigger lets it) */
+	int undo_held;                 /* store_undo_hold: this transaction's events settle, unjournalled */
 };
 
 /* The undo journal's session for the open transaction (store_undo.c): started at begin, ended at commit. */

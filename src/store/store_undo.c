@@ -63,7 +63,7 @@ int store_undo_enable(struct store *s)
 /* A new session over the state tables; the chunk starts after the log's head. */
 int store_undo_start(struct store *s)
 {
-	if (s->session || !s->undo_ntables || store_undo_on(s) != 1)
+	if (s->session || s->undo_held || !s->undo_ntables || store_undo_on(s) != 1)
 		return 0;
 	int64_t head = store_event_last_seq(s);
 	if (head < 0)
@@ -170,14 +170,21 @@ int store_undo_to(struct store *s, int64_t seq)
 	rc = sqlite3_exec(s->db, "SAVEPOINT docket_undo", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return store_sql_status(s, rc, _("undo the log's tail"));
-	sqlite3_stmt *st = store_sql_prepared(
-		s, "SELECT changeset FROM store_undo WHERE seq_to > ?1 ORDER BY seq_from DESC");
+	/*
+	 * Every chunk inverted, newest first, grouped into one changeset and
+	 * applied once: applying prepares statements per table, which per
+	 * chunk would cost more than the changes themselves.
+	 */
+	sqlite3_changegroup *g = NULL;
 	int failed = 0, status = 0;
+	rc = sqlite3changegroup_new(&g);
+	sqlite3_stmt *st = rc == SQLITE_OK ? store_sql_prepared(
+		s, "SELECT changeset FROM store_undo WHERE seq_to > ?1 ORDER BY seq_from DESC") : NULL;
 	if (!st) {
-		status = STORE_ERR;
+		status = rc == SQLITE_OK ? STORE_ERR : store_sql_status(s, rc, _("undo the log's tail"));
 	} else {
 		sqlite3_bind_int64(st, 1, seq);
-		while (!status && !failed && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		while (!failed && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 			int len = sqlite3_column_bytes(st, 0);
 			const void *cs = sqlite3_column_blob(st, 0);
 			if (!len)
@@ -186,15 +193,27 @@ int store_undo_to(struct store *s, int64_t seq)
 			void *inv = NULL;
 			rc = sqlite3changeset_invert(len, cs, &ilen, &inv);
 			if (rc == SQLITE_OK)
-				rc = sqlite3changeset_apply(s->db, ilen, inv, NULL, conflict, &failed);
+				rc = sqlite3changegroup_add(g, ilen, inv);
 			sqlite3_free(inv);
-			if (rc != SQLITE_OK && !failed)
+			if (rc != SQLITE_OK)
 				failed = 1; /* a changeset that does not invert: the journal does not hold */
 		}
-		if (!status && !failed && rc != SQLITE_DONE)
+		if (!failed && rc != SQLITE_DONE)
 			status = store_sql_status(s, rc, _("undo the log's tail"));
 		sqlite3_reset(st);
 	}
+	if (!status && !failed) {
+		int len = 0;
+		void *all = NULL;
+		rc = sqlite3changegroup_output(g, &len, &all);
+		if (rc == SQLITE_OK && len)
+			rc = sqlite3changeset_apply(s->db, len, all, NULL, conflict, &failed);
+		sqlite3_free(all);
+		if (rc != SQLITE_OK && !failed)
+			failed = 1;
+	}
+	if (g)
+		sqlite3changegroup_delete(g);
 	if (!status && !failed)
 		status = store_sql_run(s, "DELETE FROM store_undo WHERE seq_to > ?1", "i", seq);
 	if (status || failed) {
@@ -207,6 +226,12 @@ int store_undo_to(struct store *s, int64_t seq)
 	if (!status && !again)
 		s->undo_from = seq + 1;
 	return status ? status : again ? again : failed;
+}
+
+void store_undo_hold(struct store *s)
+{
+	store_undo_stop(s);
+	s->undo_held = 1;
 }
 
 int store_undo_forget(struct store *s, int64_t upto)
