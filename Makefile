@@ -92,7 +92,7 @@ endif
 # tests/tools/eventdump: a store's events as the protocol's push body (tests)
 EVENTDUMP := $(BUILD)/tests/eventdump
 
-.PHONY: pot all deps check-deps run test test-unit test-cli test-tui test-asan bench \
+.PHONY: pot all deps check-deps run server terminal test test-unit test-cli test-tui test-asan bench \
         install clean demo lint-shipped test-corpora fuzz fuzz-bins test-faults soak
 
 all: $(DOCKET) $(DOCKETD) $(MO)
@@ -241,6 +241,17 @@ demo: check-deps
 
 run: demo
 	DOCKET_LOCALEDIR=$(abspath $(BUILD)/locale) ./$(DOCKET) -C $(BUILD)/demo-store -u wang.fang
+
+# the quick tour of sync (README): a local docketd, then terminals enrolled with it
+server: check-deps
+	@$(MAKE) --no-print-directory all $(PTYRUN)
+	@DOCKET=$(abspath $(DOCKET)) DOCKETD=$(abspath $(DOCKETD)) PTYRUN=$(abspath $(PTYRUN)) \
+		sh tests/demo-sync.sh server $(BUILD)
+
+terminal: check-deps
+	@$(MAKE) --no-print-directory all $(PTYRUN)
+	@DOCKET=$(abspath $(DOCKET)) DOCKETD=$(abspath $(DOCKETD)) PTYRUN=$(abspath $(PTYRUN)) \
+		sh tests/demo-sync.sh terminal $(BUILD) $(or $(T),a)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)
