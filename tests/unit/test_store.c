@@ -947,6 +947,155 @@ static void test_server_log_keeps_makers_times(void **state)
 	free(dir);
 }
 
+/*
+ * A terminal that syncs keeps its makers' times too (its log is in the
+ * server's order): an event pulled from a terminal whose clock is behind
+ * is appended, and store_event_time no longer pushes this terminal's
+ * actions forward to another terminal's clock.
+ */
+static void test_synced_log_keeps_makers_times(void **state)
+{
+	char *dir = new_store(state); /* a production store */
+	struct store *s = open_ok(dir, 0);
+	time_t t;
+	assert_int_equal(clock_parse_iso(NOW, &t), 0);
+	char uuid[37], uuid2[37];
+	struct store_event ev = event(uuid, "{}");
+	struct store_event late = event(uuid2, "{}");
+	late.made_at = "2026-03-02T00:30:00Z";
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_set_synced(s), 0);
+	assert_int_equal(store_event_append(s, &ev, NULL), 0);
+	assert_int_equal(store_event_append(s, &late, NULL), 0);
+	assert_int_equal(store_event_time(s, t - 3600), t - 3600);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_times_ordered(s), 0);
+	assert_int_equal(store_is_server(s), 0);
+	assert_int_equal(store_event_verify(s, NULL), 0);
+	store_close(s);
+	free(dir);
+}
+
+/*
+ * The log's one door: only store_event_truncate removes events (any other
+ * DELETE is refused by the trigger, here and in the sqlite3 shell, which
+ * lacks the function), the chain holds after events are appended again,
+ * and a row naming a removed event by sequence follows it to its new one;
+ * one left naming a removed event fails the commit.
+ */
+static void test_tail_taken_off_and_appended_again(void **state)
+{
+	char *dir = new_store(state);
+	struct store *s = open_ok(dir, 0);
+	deploy(s, "workflow", "leave", "请假", "kind: workflow\nid: leave\n"); /* event 1, named by def_versions */
+	char u[3][37];
+	struct store_event ev[3];
+	int64_t seq[3];
+	assert_int_equal(store_begin(s), 0);
+	for (int i = 0; i < 3; i++) {
+		ev[i] = event(u[i], "{}");
+		assert_int_equal(store_event_append(s, &ev[i], &seq[i]), 0);
+	}
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_sql_run(s, "DELETE FROM events WHERE seq = 4", ""), STORE_ERR);
+	/* the tail after event 1 off; events 3 and 2 again, in another order; 4 dropped */
+	struct store_event dep;
+	assert_int_equal(store_event_by_seq(s, 1, &dep), 1);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_event_truncate(s, 0), 0); /* even the deployment, which def_versions names */
+	int64_t again = 0;
+	assert_int_equal(store_event_named(s, 1), 1);
+	assert_int_equal(store_event_named(s, 2), 0);
+	assert_int_equal(store_event_reappend(s, &ev[1], seq[1], &again), 0);
+	assert_int_equal(again, 1);
+	assert_int_equal(store_event_reappend(s, &dep, 1, &again), 0);
+	assert_int_equal(again, 2);
+	assert_int_equal(store_event_reappend(s, &ev[0], seq[0], &again), 0);
+	assert_int_equal(store_commit(s), 0);
+	int64_t n = 0;
+	assert_int_equal(store_sql_int(s, &n, "SELECT event_seq FROM def_versions", ""), 1);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_event_count(s), 3);
+	assert_int_equal(store_event_verify(s, NULL), 0);
+	struct store_witness w;
+	int64_t last = 0;
+	assert_int_equal(store_witness_check(s, &w, &last), STORE_WITNESS_HOLDS);
+	assert_int_equal(w.seq, 3);
+	/* dropping the deployment's event, which def_versions names: the commit fails, nothing changes */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_event_truncate(s, 1), 0);
+	assert_true(store_commit(s) < 0);
+	assert_int_equal(store_event_count(s), 3);
+	store_event_release(&dep);
+	store_close(s);
+	free(dir);
+}
+
+/*
+ * The undo journal: each transaction that appends events records the
+ * changes to the registered tables; store_undo_to puts them back as they
+ * were after an event, newest first, and says when the journal does not
+ * cover the tail (then nothing changes).
+ */
+static void test_undo_journal(void **state)
+{
+	char *dir = new_store(state);
+	struct store *s = open_ok(dir, 0);
+	static const char *const tables[] = { "kv" };
+	store_undo_tables(s, tables, 1);
+	char u[4][37];
+	struct store_event ev[4];
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_sql_run(s, "CREATE TABLE kv (k TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID", ""), 0);
+	ev[0] = event(u[0], "{}"); /* before the journal: not covered */
+	assert_int_equal(store_event_append(s, &ev[0], NULL), 0);
+	assert_int_equal(store_sql_run(s, "INSERT INTO kv VALUES ('a', 1)", ""), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_undo_on(s), 0);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_undo_enable(s), 0);
+	assert_int_equal(store_commit(s), 0);
+	const char *step[3] = { "UPDATE kv SET v = 2 WHERE k = 'a'", "INSERT INTO kv VALUES ('b', 3)",
+				"DELETE FROM kv WHERE k = 'a'" };
+	for (int i = 1; i < 4; i++) {
+		assert_int_equal(store_begin(s), 0);
+		ev[i] = event(u[i], "{}");
+		assert_int_equal(store_event_append(s, &ev[i], NULL), 0);
+		assert_int_equal(store_sql_run(s, step[i - 1], ""), 0);
+		assert_int_equal(store_commit(s), 0);
+	}
+	int64_t n = 0;
+	assert_int_equal(store_sql_int(s, &n, "SELECT count(*) FROM store_undo", ""), 1);
+	assert_int_equal(n, 3);
+	char *kv = NULL;
+	int st = 0;
+	/* back to after event 2: 'a' is 2 again, 'b' gone */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_undo_to(s, 2), 0);
+	kv = store_sql_str(s, &st, "SELECT group_concat(k || v, ',') FROM (SELECT * FROM kv ORDER BY k)", "");
+	assert_string_equal(kv, "a2");
+	free(kv);
+	/* before event 1 the journal was off: not covered, nothing changes */
+	assert_int_equal(store_undo_to(s, 0), 1);
+	kv = store_sql_str(s, &st, "SELECT group_concat(k || v, ',') FROM (SELECT * FROM kv ORDER BY k)", "");
+	assert_string_equal(kv, "a2");
+	free(kv);
+	store_rollback(s);
+	/* rolled back: the state and the journal as they were */
+	kv = store_sql_str(s, &st, "SELECT group_concat(k || v, ',') FROM (SELECT * FROM kv ORDER BY k)", "");
+	assert_string_equal(kv, "b3");
+	free(kv);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_undo_to(s, 1), 0);
+	kv = store_sql_str(s, &st, "SELECT group_concat(k || v, ',') FROM (SELECT * FROM kv ORDER BY k)", "");
+	assert_string_equal(kv, "a1");
+	free(kv);
+	assert_int_equal(store_undo_forget(s, 4), 0);
+	assert_int_equal(store_commit(s), 0);
+	store_close(s);
+	free(dir);
+}
+
 /* The witness follows the log's head at each commit, and tells a cut-off or rewritten log from one that lags. */
 static void test_witness(void **state)
 {
@@ -1354,6 +1503,9 @@ int main(void)
 		T(test_event_read_back),
 		T(test_event_time_never_goes_back),
 		T(test_server_log_keeps_makers_times),
+		T(test_synced_log_keeps_makers_times),
+		T(test_tail_taken_off_and_appended_again),
+		T(test_undo_journal),
 		T(test_witness),
 		T(test_sql_kit),
 		T(test_hash_chain_detects_tampering),
