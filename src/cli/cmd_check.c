@@ -209,7 +209,7 @@ int cmd_check(struct cli *c)
 		buf_addf(&proven, _("%lld definition versions match their hashes and the events that deployed them\n"),
 			 (long long)defs);
 		buf_addf(&proven,
-			 _("%lld document revisions and %lld approvals are the events' own, with their commits intact\n"),
+			 _("the document revisions (%lld) and approvals (%lld) are the events' own, with their commits intact\n"),
 			 (long long)revs, (long long)apprs);
 		buf_addf(&proven, "%s", wproven.s);
 	}
