@@ -292,9 +292,11 @@ else
 	# Title, 请假类型, 开始日期, then 结束日期: 2026-04-14 becomes 2026-04-15
 	tm send-keys -t docket Tab Tab Tab End BSpace 5
 	wait_for "[2026-04-15" "the end date is changed"
-	# Enter goes to the next field; F10 is OK from any field
+	# Enter goes to the next field to fill (past the computed 请假天数, now 3); F10 is OK from any field
 	tm send-keys -t docket Enter
-	wait_for "> 请假天数" "Enter on a field goes to the next one, nothing sent"
+	wait_for "> 事由" "Enter on a field goes to the next one to fill, nothing sent"
+	capture
+	if grep -qE '请假天数 +3 ' "$tmp/screen"; then ok; else not_ok "the computed days follow the end date at once"; fi
 	tm send-keys -t docket F10
 	wait_for "Request 年假 3天 - 王芳" "submitted, the request is called 3天"
 	wait_for "submitted request '$leave'" "the status bar says it was submitted"

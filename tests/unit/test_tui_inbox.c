@@ -277,9 +277,9 @@ static void test_new_request_form(void **state)
 	static const char *const k120[] = { "+", "/", "=发文", "Enter", "@new-outgoing-120x40",
 					    "Esc", NULL };
 	run(40, 120, k120);
-	/* five days need a hand-over: said at its field, and gone once one is chosen (Ctrl-O) */
+	/* five days need a hand-over: said at its field, and gone once one is chosen (Ctrl-O); Tab goes past 请假天数 */
 	static const char *const handover[] = { "+", "/", "=请假", "Enter", "Tab", "Tab", "=2026-04-06", "Tab",
-						"=2026-04-10", "Tab", "Tab", "=探亲", "F10", "C-o", "/", "=冯雪",
+						"=2026-04-10", "Tab", "=探亲", "F10", "C-o", "/", "=冯雪",
 						"Enter", "@new-handover-picked-80x24", "Esc", NULL };
 	run(24, 80, handover);
 }
@@ -871,12 +871,13 @@ static void test_inbox_returned(void **state)
 	run(40, 120, k120);
 	/*
 	 * no deadline: last by deadline. P opens her form, filled in: she adds
-	 * to the reason and saves (Action: save changes) — still returned, in
-	 * her 待办 — then P again and OK submits it with the change.
+	 * to the reason (Tab goes past the computed 请假天数) and saves (Action:
+	 * save changes) — still returned, in her 待办 — then P again and OK
+	 * submits it with the change.
 	 */
 	static const char *const k80[] = { "@inbox-returned-80x24", "G", "Enter", "P", "@request-edit-80x24",
-					   "Tab", "Tab", "Tab", "Tab", "Tab", "End", "=，见调休单", "BackTab",
-					   "BackTab", "BackTab", "BackTab", "BackTab", "BackTab", "Right", "F10",
+					   "Tab", "Tab", "Tab", "Tab", "End", "=，见调休单", "BackTab",
+					   "BackTab", "BackTab", "BackTab", "BackTab", "Right", "F10",
 					   "@request-edit-saved-80x24", NULL };
 	run(24, 80, k80);
 	assert_true(returned_in_todo(id));
@@ -1373,6 +1374,24 @@ static void zh_off(void)
 	i18n_init();
 }
 
+/*
+ * A form answers as it is filled in, under zh_CN (issue 14): a leave
+ * ending before it starts says so at 请假天数 as soon as the end date is
+ * typed; five days make 工作交接人 appear (its condition, days > 3), and
+ * the computed 5 is there before OK; the field with the focus shows its
+ * `help:` under it; Tab goes past 请假天数.
+ */
+static void test_form_live(void **state)
+{
+	(void)state;
+	zh_on();
+	static const char *const keys[] = { "+", "/", "=请假", "Enter", "Tab", "Tab", "=2026-04-06", "Tab",
+					    "=2026/4/3", "@form-live-error-zh-80x24", "C-u", "=2026-04-10", "Tab",
+					    "@form-live-zh-80x24", "Esc", "Left", "Enter", NULL };
+	run(24, 80, keys);
+	zh_off();
+}
+
 /* How many stand-ins `user` has named (rows of eng_standins). */
 static int standins_of(const char *user)
 {
@@ -1588,6 +1607,7 @@ int main(void)
 		cmocka_unit_test(test_need_to_know),
 		cmocka_unit_test(test_inbox_waiting),
 		cmocka_unit_test(test_unknown_user),
+		cmocka_unit_test(test_form_live),
 		cmocka_unit_test(test_standins_list_cancel),
 		cmocka_unit_test(test_quick_and_batch_approve),
 		cmocka_unit_test(test_quick_approve_asks),
