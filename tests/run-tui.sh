@@ -428,6 +428,43 @@ else
 	fi
 fi
 
+# stand-ins under zh_CN (issue 14): A with none opens the dialog; the
+# person and the workflow by their Chinese names, dates as typed; the list
+# says who stands in, in words; C cancels it once asked, and the CLI agrees
+tm kill-session -t docket
+zh="LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 DOCKET_LOCALEDIR='$BUILD/locale'"
+tm -f /dev/null new-session -d -s docket -x 80 -y 24 \
+	"$zh '$DOCKET' -C '$store' -u wang.fang; echo docket-exited=\$?; sleep 30"
+wait_for "收件箱（按期限排序）" "wang.fang's inbox in Chinese"
+tm send-keys -t docket A
+wait_for "外出期间的代理人" "A with no stand-in opens the dialog naming one"
+tm send-keys -t docket -l '赵磊'
+tm send-keys -t docket Tab
+tm send-keys -t docket -l '2026/4/1'
+tm send-keys -t docket Tab
+tm send-keys -t docket -l '2026年4月3日'
+tm send-keys -t docket Tab
+tm send-keys -t docket -l '请假'
+tm send-keys -t docket F10
+wait_for "王芳：由 赵磊 代理" "the list says who stands in for whom, by name"
+wait_for "2026-04-01 2026-04-03" "the dates as the engine keeps them"
+capture
+if grep -qP '[\x{4e00}-\x{9fff}][:(]' "$tmp/screen"; then not_ok "the stand-ins: an ASCII colon or bracket after Chinese"; else ok; fi
+if LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 DOCKET_LOCALEDIR="$BUILD/locale" \
+	"$DOCKET" -C "$store" -u wang.fang standin list | grep -q "王芳：由 赵磊 代理  请假\$"; then ok; else
+	not_ok "docket standin list shows the one named in the interface"
+fi
+tm send-keys -t docket C
+wait_for "取消 赵磊 对 王芳 的代理" "C asks before cancelling"
+tm send-keys -t docket Enter
+wait_for "已取消代理“赵磊”" "cancelled, and said so"
+wait_gone "王芳：由 赵磊 代理" "the stand-in left the list"
+if "$DOCKET" -C "$store" -u wang.fang standin list | grep -q "^no stand-in\$"; then ok; else
+	not_ok "the CLI sees it cancelled"
+fi
+tm send-keys -t docket q q
+wait_for "docket-exited=0" "q quits"
+
 # who acts (issue 11): someone the agent does not hold signs in on the
 # screen; a wrong passphrase is said there; the right one opens the inbox
 tm kill-session -t docket

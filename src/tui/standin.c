@@ -84,40 +84,13 @@ static int standin_check(struct tui *t, struct dialog *d, const struct standin_c
 	return bad;
 }
 
-/* store_def_list callback: the id of the workflow named ctx->name, when it is the only one. */
-struct wf_find {
-	const char *name;
-	char *id;
-	int n;
-};
-
-static int wf_find_fn(void *ctx, const struct store_def *sd)
-{
-	struct wf_find *f = ctx;
-	if (strcmp(sd->kind, "workflow") || !sd->name || strcmp(sd->name, f->name))
-		return 0;
-	if (!f->n++)
-		f->id = xstrdup(sd->id);
-	return 0;
-}
-
 /* The workflow `s` names, by id or by its (unique) name, as an id (caller frees); NULL: none. */
 static char *standin_workflow(struct tui *t, const char *s)
 {
-	if (!*s)
+	char *id = NULL;
+	if (*s && engine_find_workflow(t->engine, s, &id) < 0)
 		return NULL;
-	char *hash = engine_current_version(t->engine, "workflow", s);
-	if (hash) {
-		free(hash);
-		return xstrdup(s);
-	}
-	struct wf_find f = { s, NULL, 0 };
-	store_def_list(t->store, 0, wf_find_fn, &f);
-	if (f.n != 1) {
-		free(f.id);
-		return NULL;
-	}
-	return f.id;
+	return id;
 }
 
 /* The dialog naming a stand-in; 1 when one was recorded. */
