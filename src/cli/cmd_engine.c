@@ -472,11 +472,12 @@ static int approve_many(struct cli *c)
 		json_array_append_new(out, o);
 		free(task);
 	}
-	if (c->json)
-		cli_print_json(out);
-	else
+	if (c->json) {
+		cli_print_json(out); /* and frees it */
+	} else {
 		printf(_("%d approved, %d not done\n"), done, failed);
-	json_decref(out);
+		json_decref(out);
+	}
 	session_close(&ss);
 	return first;
 }
