@@ -64,11 +64,13 @@ test_expect_success 'only the person or a system administrator cancels; the stan
 	checked
 '
 
-test_expect_success 'a system administrator cancels someone else'"'"'s stand-in' '
+test_expect_success 'a system administrator cancels someone else'"'"'s stand-in; the security administrator may not' '
 	d -u huang.wei standin feng.xue --from 2026-03-09 --to 2026-03-10 &&
 	full=$(d -u huang.wei --json standin list | python3 -c "import json,sys; print(json.load(sys.stdin)[0][\"id\"])") &&
 	d -u luo.bin --json standin list --all >all.json &&
 	grep "$full" all.json &&
+	expect_exit 1 d -u tang.xue standin cancel "$full" 2>err &&
+	grep "or a system administrator can cancel" err &&
 	d -u luo.bin --json standin cancel "$full" >out.json &&
 	grep "\"ok\": true" out.json &&
 	d -u huang.wei standin list | grep "^no stand-in\$" &&
