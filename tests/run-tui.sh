@@ -292,9 +292,11 @@ else
 	# Title, 请假类型, 开始日期, then 结束日期: 2026-04-14 becomes 2026-04-15
 	tm send-keys -t docket Tab Tab Tab End BSpace 5
 	wait_for "[2026-04-15" "the end date is changed"
-	# Enter goes to the next field; F10 is OK from any field
+	# Enter goes to the next field to fill (past the computed 请假天数, now 3); F10 is OK from any field
 	tm send-keys -t docket Enter
-	wait_for "> 请假天数" "Enter on a field goes to the next one, nothing sent"
+	wait_for "> 事由" "Enter on a field goes to the next one to fill, nothing sent"
+	capture
+	if grep -qE '请假天数 +3 ' "$tmp/screen"; then ok; else not_ok "the computed days follow the end date at once"; fi
 	tm send-keys -t docket F10
 	wait_for "Request 年假 3天 - 王芳" "submitted, the request is called 3天"
 	wait_for "submitted request '$leave'" "the status bar says it was submitted"
@@ -425,6 +427,43 @@ else
 		not_ok "the refusal says 草稿, not draft"
 	fi
 fi
+
+# stand-ins under zh_CN (issue 14): A with none opens the dialog; the
+# person and the workflow by their Chinese names, dates as typed; the list
+# says who stands in, in words; C cancels it once asked, and the CLI agrees
+tm kill-session -t docket
+zh="LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 DOCKET_LOCALEDIR='$BUILD/locale'"
+tm -f /dev/null new-session -d -s docket -x 80 -y 24 \
+	"$zh '$DOCKET' -C '$store' -u wang.fang; echo docket-exited=\$?; sleep 30"
+wait_for "收件箱（按期限排序）" "wang.fang's inbox in Chinese"
+tm send-keys -t docket A
+wait_for "外出期间的代理人" "A with no stand-in opens the dialog naming one"
+tm send-keys -t docket -l '赵磊'
+tm send-keys -t docket Tab
+tm send-keys -t docket -l '2026/4/1'
+tm send-keys -t docket Tab
+tm send-keys -t docket -l '2026年4月3日'
+tm send-keys -t docket Tab
+tm send-keys -t docket -l '请假'
+tm send-keys -t docket F10
+wait_for "王芳：由 赵磊 代理" "the list says who stands in for whom, by name"
+wait_for "2026-04-01 2026-04-03" "the dates as the engine keeps them"
+capture
+if grep -qP '[\x{4e00}-\x{9fff}][:(]' "$tmp/screen"; then not_ok "the stand-ins: an ASCII colon or bracket after Chinese"; else ok; fi
+if LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 DOCKET_LOCALEDIR="$BUILD/locale" \
+	"$DOCKET" -C "$store" -u wang.fang standin list | grep -q "王芳：由 赵磊 代理  请假\$"; then ok; else
+	not_ok "docket standin list shows the one named in the interface"
+fi
+tm send-keys -t docket C
+wait_for "取消 赵磊 对 王芳 的代理" "C asks before cancelling"
+tm send-keys -t docket Enter
+wait_for "已取消代理“赵磊”" "cancelled, and said so"
+wait_gone "王芳：由 赵磊 代理" "the stand-in left the list"
+if "$DOCKET" -C "$store" -u wang.fang standin list | grep -q "^no stand-in\$"; then ok; else
+	not_ok "the CLI sees it cancelled"
+fi
+tm send-keys -t docket q q
+wait_for "docket-exited=0" "q quits"
 
 # who acts (issue 11): someone the agent does not hold signs in on the
 # screen; a wrong passphrase is said there; the right one opens the inbox

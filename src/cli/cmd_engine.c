@@ -9,11 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../auth/auth.h"
 #include "../defs/form.h"
 #include "../defs/formdata.h"
 #include "../defs/org.h"
+#include "../defs/value.h"
 #include "../defs/workflow.h"
 #include "../docs/docs.h"
 #include "../engine/engine.h"
@@ -415,8 +417,86 @@ out:
 	return rc;
 }
 
+/*
+ * approve ID ID... [-m OPINION]: several tasks (or requests) with one
+ * opinion, each its own signed event judged on its own: a refusal of one
+ * leaves the others done. A line per ID (stderr for those not done), then
+ * how many were done; --json: [{id, ok, task | error}]. Exit 0 when every
+ * one was approved, else that of the first refusal.
+ */
+static int approve_many(struct cli *c)
+{
+	const char *m = cli_take_opt(c, "-m", "--message");
+	if (cli_no_options(c) < 0)
+		return cli_usage(c);
+	if (c->uuid) {
+		cli_error("%s", _("approving several takes no --uuid: each approval is its own action"));
+		return EXIT_USAGE;
+	}
+	struct session ss;
+	int rc = session_open(c, &ss, 1);
+	if (rc)
+		return rc;
+	json_t *out = json_array();
+	int done = 0, failed = 0, first = EXIT_OK;
+	for (int i = 1; i < c->argc; i++) {
+		const char *id = c->argv[i];
+		char *task = NULL;
+		int r = engine_my_task(ss.e, c->user, id, &task);
+		if (r >= 0) {
+			json_t *p = json_object();
+			json_object_set_new(p, "task", json_string(task));
+			if (m)
+				json_object_set_new(p, "opinion", json_string(m));
+			r = engine_act(ss.e, NULL, EVENT(APPROVED), c->user, p, NULL);
+			json_decref(p);
+		}
+		json_t *o = json_pack("{s:s, s:b}", "id", id, "ok", r >= 0);
+		if (r >= 0) {
+			done++;
+			json_object_set_new(o, "task", json_string(task));
+			if (!c->json) {
+				printf(_("approved task '%s'"), task);
+				putchar('\n');
+			}
+		} else {
+			failed++;
+			/* the first line of the reason, with the id it is about */
+			const char *why = engine_error(ss.e);
+			json_object_set_new(o, "error", json_string(why));
+			if (!c->json)
+				cli_error("%s: %.*s", id, (int)strcspn(why, "\n"), why);
+			if (first == EXIT_OK)
+				first = r == ENG_REFUSED ? EXIT_INVALID : r == ENG_DENIED ? EXIT_DENIED : EXIT_STORE;
+		}
+		json_array_append_new(out, o);
+		free(task);
+	}
+	if (c->json) {
+		cli_print_json(out); /* and frees it */
+	} else {
+		printf(_("%d approved, %d not done\n"), done, failed);
+		json_decref(out);
+	}
+	session_close(&ss);
+	return first;
+}
+
 int cmd_approve(struct cli *c)
 {
+	/* more than one ID (no --pick: the next handler is picked per request) */
+	int n = 0, pick = 0;
+	for (int i = 1; i < c->argc; i++) {
+		const char *a = c->argv[i];
+		if (!strcmp(a, "-m") || !strcmp(a, "--message") || !strcmp(a, "--pick")) {
+			pick |= !strcmp(a, "--pick");
+			i++;
+		} else if (a[0] != '-') {
+			n++;
+		}
+	}
+	if (n > 1 && !pick)
+		return approve_many(c);
 	return task_verb(c, EVENT(APPROVED), _("approved task '%s'"), 0, OPINION);
 }
 
@@ -640,23 +720,145 @@ int cmd_opinions(struct cli *c)
 	return rc;
 }
 
+/* Today as YYYY-MM-DD, local (the clock: DOCKET_NOW in tests). */
+static void today(char out[16])
+{
+	time_t now = clock_now();
+	struct tm tm;
+	localtime_r(&now, &tm);
+	strftime(out, 16, "%Y-%m-%d", &tm);
+}
+
+/* A day as people type it (2026/3/2), as the engine takes it (2026-03-02); as given when it is none. */
+static void day_arg(const char *s, char out[16])
+{
+	int64_t d;
+	if (date_parse_lenient(s, &d) == 0)
+		date_format(d, out, 16);
+	else
+		snprintf(out, 16, "%.15s", s);
+}
+
+/* `standin list [--all]`: the stand-ins not yet ended, mine and those for me (--all: everyone's). */
+static int standin_list(struct cli *c, struct session *ss, int all)
+{
+	char day[16];
+	today(day);
+	json_t *a = engine_standins(ss->e, all ? NULL : c->user, day);
+	if (!a)
+		return eng_exit(ss, STORE_ERR);
+	if (c->json) {
+		cli_print_json(a);
+		return EXIT_OK;
+	}
+	size_t i;
+	json_t *v;
+	json_array_foreach(a, i, v) {
+		const char *wf = json_string_value(json_object_get(v, "workflow_name"));
+		struct buf line = BUF_INIT;
+		/* the first 8 characters of the id name it for `standin cancel` */
+		buf_addf(&line, "%.8s  %s %s  ", json_string_value(json_object_get(v, "id")),
+			 json_string_value(json_object_get(v, "from")), json_string_value(json_object_get(v, "to")));
+		buf_addf(&line, _("%s: %s stands in"), json_string_value(json_object_get(v, "user_name")),
+			 json_string_value(json_object_get(v, "standin_name")));
+		buf_adds(&line, "  ");
+		buf_adds(&line, wf ? wf : _("every workflow"));
+		utf8_fputs_safe(line.s, 0, stdout);
+		putchar('\n');
+		buf_release(&line);
+	}
+	if (!json_array_size(a))
+		printf("%s\n", _("no stand-in"));
+	json_decref(a);
+	return EXIT_OK;
+}
+
+/*
+ * `standin cancel ID`: ID is the start of a stand-in's id as `standin
+ * list` shows it (among everyone's, so an administrator can name anyone's);
+ * the engine judges who may cancel it.
+ */
+static int standin_cancel(struct cli *c, struct session *ss, const char *prefix)
+{
+	json_t *a = engine_standins(ss->e, NULL, "0000-00-00");
+	if (!a)
+		return eng_exit(ss, STORE_ERR);
+	const char *found = NULL;
+	int n = 0;
+	size_t i;
+	json_t *v;
+	json_array_foreach(a, i, v) {
+		const char *id = json_string_value(json_object_get(v, "id"));
+		if (*prefix && !strncmp(id, prefix, strlen(prefix)) && !n++)
+			found = id;
+	}
+	int rc;
+	if (n != 1) {
+		cli_error(n ? _("'%s' names several stand-ins: give more of the id") : _("no stand-in '%s'"), prefix);
+		rc = EXIT_INVALID;
+	} else {
+		json_t *p = json_pack("{s:s}", "event", found);
+		rc = act(c, ss, EVENT(STANDIN_CANCELLED), p, _("stand-in '%s' cancelled"), prefix);
+	}
+	json_decref(a);
+	return rc;
+}
+
+/*
+ * standin USER --from DATE --to DATE [--workflow W] | standin list [--all]
+ * | standin cancel ID. USER may be a person's name (王芳), W a workflow's
+ * (请假), the dates as people type them (2026/3/2).
+ */
 int cmd_standin(struct cli *c)
 {
 	const char *from = cli_take_opt(c, "--from", NULL), *to = cli_take_opt(c, "--to", NULL);
 	const char *wf = cli_take_opt(c, "--workflow", NULL);
-	if (cli_no_options(c) < 0 || c->argc != 2 || !from || !to)
+	int all = cli_take_flag(c, "--all");
+	if (cli_no_options(c) < 0 || c->argc < 2)
 		return cli_usage(c);
+	int list = !strcmp(c->argv[1], "list"), cancel = !strcmp(c->argv[1], "cancel");
+	if (list ? c->argc != 2 || from || to || wf
+		 : cancel ? c->argc != 3 || from || to || wf || all : c->argc != 2 || !from || !to || all)
+		return cli_usage(c);
+	if (list && c->uuid) {
+		cli_error("%s", _("'standin list' takes no --uuid: it does not make one action"));
+		return EXIT_USAGE;
+	}
 	struct session ss;
 	int rc = session_open(c, &ss, 1);
 	if (rc)
 		return rc;
+	if (list) {
+		rc = standin_list(c, &ss, all);
+		goto out;
+	}
+	if (cancel) {
+		if ((rc = already(c, &ss, EVENT(STANDIN_CANCELLED), _("stand-in '%s' cancelled"))) < 0)
+			rc = standin_cancel(c, &ss, c->argv[2]);
+		goto out;
+	}
+	/* a person by name as by id (several of that name: the engine is given the name, and refuses it) */
+	const char *who = c->argv[1];
+	for (size_t i = 0, n = 0; ss.org && i < ss.org->nusers; i++)
+		if (ss.org->users[i].name && !strcmp(ss.org->users[i].name, c->argv[1]) && !n++)
+			who = ss.org->users[i].id;
+	char *wf_id = NULL;
+	if (wf && (rc = engine_find_workflow(ss.e, wf, &wf_id)) < 0) {
+		rc = eng_exit(&ss, rc);
+		goto out;
+	}
+	char from_s[16], to_s[16];
+	day_arg(from, from_s);
+	day_arg(to, to_s);
 	json_t *p = json_object();
-	json_object_set_new(p, "standin", json_string(c->argv[1]));
-	json_object_set_new(p, "from", json_string(from));
-	json_object_set_new(p, "to", json_string(to));
-	if (wf)
-		json_object_set_new(p, "workflow", json_string(wf));
+	json_object_set_new(p, "standin", json_string(who));
+	json_object_set_new(p, "from", json_string(from_s));
+	json_object_set_new(p, "to", json_string(to_s));
+	if (wf_id)
+		json_object_set_new(p, "workflow", json_string(wf_id));
+	free(wf_id);
 	rc = act(c, &ss, EVENT(STANDIN_SET), p, _("stand-in '%s' recorded"), c->argv[1]);
+out:
 	session_close(&ss);
 	return rc;
 }

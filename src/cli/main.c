@@ -63,11 +63,13 @@ const struct verb verbs[] = {
 	  N_("Only the applicant can change a request, and only while it is a draft,\n"
 	     "returned to them or withdrawn. Changed fields are merged over the\n"
 	     "request's data and checked again; 'docket submit ID' sends it on.") },
-	{ "approve", cmd_approve, N_("approve ID [-m OPINION] [--pick USER]"),
+	{ "approve", cmd_approve, N_("approve ID... [-m OPINION] [--pick USER]"),
 	  N_("approve your task (ID: a task or a request)"),
 	  N_("Record your approval with your opinion (审批意见); an opinion is required\n"
 	     "unless the step says 'opinion: optional'. --pick chooses the handler of\n"
-	     "the next step when it says 'pick: true'.") },
+	     "the next step when it says 'pick: true'. Several IDs: each is approved\n"
+	     "with the one opinion as its own action, a line each, and a refusal of\n"
+	     "one leaves the others approved.") },
 	{ "reject", cmd_reject, N_("reject ID [-m OPINION]"), N_("reject: the request fails"),
 	  N_("One rejection fails the step (一票否决) and ends the request as rejected.") },
 	{ "return", cmd_return, N_("return ID --to previous|applicant|STEP [-m OPINION]"),
@@ -105,10 +107,14 @@ const struct verb verbs[] = {
 	{ "show", cmd_show, N_("show ID [--json]"),
 	  N_("one request: fields, current steps, tasks and the trail"), NULL },
 	{ "opinions", cmd_opinions, N_("opinions [add TEXT|list] [--json]"), N_("your common opinions (常用意见)"), NULL },
-	{ "standin", cmd_standin, N_("standin USER --from DATE --to DATE [--workflow ID]"),
-	  N_("name a stand-in while you are away (代理)"),
+	{ "standin", cmd_standin, N_("standin USER --from DATE --to DATE [--workflow WF] | standin list [--all] [--json] | standin cancel ID"),
+	  N_("name, list or cancel a stand-in while you are away (代理)"),
 	  N_("New tasks for you between the dates (inclusive, local) go to USER,\n"
-	     "recorded as 'USER on behalf of you'.") },
+	     "recorded as 'USER on behalf of you'. USER may be a name, WF a\n"
+	     "workflow's id or name. list: the stand-ins not yet ended that you\n"
+	     "named or that name you (--all: everyone's), each with its id; cancel\n"
+	     "ID: it ends now (yours, or anyone's by a system administrator); tasks\n"
+	     "already given to the stand-in stay theirs.") },
 	{ "enrol", cmd_enrol, N_("enrol PERSON... | enrol --passphrases FILE | enrol CODE [--name NAME]"),
 	  N_("give people keys (security administrator)"),
 	  N_("Make each person an SM2 key, kept only encrypted under an initial\n"

@@ -1170,9 +1170,31 @@ static void unknown_fields(const struct form *form, const json_t *input,
 	free(keys);
 }
 
+static int validate(const struct form *form, const struct org *org, const struct formdata_applicant *who,
+		    const json_t *input, json_t **out, struct formdata_errors *errs, json_t **work,
+		    unsigned char *hidden);
+
 int formdata_validate(const struct form *form, const struct org *org,
 		      const struct formdata_applicant *who, const json_t *input,
 		      json_t **out, struct formdata_errors *errs)
+{
+	return validate(form, org, who, input, out, errs, NULL, NULL);
+}
+
+void formdata_live(const struct form *form, const struct org *org, const struct formdata_applicant *who,
+		   const json_t *input, json_t **values, unsigned char *hidden, struct formdata_errors *errs)
+{
+	json_t *out = NULL;
+	*values = NULL;
+	memset(hidden, 0, form->nfields);
+	validate(form, org, who, input, &out, errs, values, hidden);
+	json_decref(out);
+}
+
+/* formdata_validate; with `work` and `hidden` (formdata_live) what was worked out, whatever the problems. */
+static int validate(const struct form *form, const struct org *org, const struct formdata_applicant *who,
+		    const json_t *input, json_t **out, struct formdata_errors *errs, json_t **work,
+		    unsigned char *hidden)
 {
 	size_t before = errs->n, n = form->nfields;
 	*out = NULL;
@@ -1222,6 +1244,10 @@ int formdata_validate(const struct form *form, const struct org *org,
 	}
 	unknown_fields(form, input, errs);
 
+	if (work)
+		*work = json_incref(c.work);
+	if (hidden)
+		memcpy(hidden, c.hidden, n);
 	json_decref(c.work);
 	free(c.pending);
 	free(c.state);

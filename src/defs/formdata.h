@@ -82,6 +82,17 @@ int formdata_validate(const struct form *f, const struct org *org,
 		      json_t **out, struct formdata_errors *errs);
 
 /*
+ * What a form shows while it is being filled in (the TUI, as each key is
+ * typed): formdata_validate's work whatever the problems — *values (a new
+ * object, caller decrefs) holds the canonical values worked out so far,
+ * computed fields among them when they could be computed; hidden[i]
+ * (f->nfields bytes) is 1 when field i's `visible_when` is not met; every
+ * problem is appended to errs, as formdata_validate would report it.
+ */
+void formdata_live(const struct form *f, const struct org *org, const struct formdata_applicant *who,
+		   const json_t *input, json_t **values, unsigned char *hidden, struct formdata_errors *errs);
+
+/*
  * Read field `id` of canonical (stored) data as a typed value: money in
  * fen, dates in days, lists for multiple values. A field that is absent or
  * does not hold a value of its type reads as V_NULL. Returns -1 (out set to

@@ -288,13 +288,33 @@ static void unified_line(struct buf *out, const struct cells *c, char origin, in
 	buf_addch(out, '\n');
 }
 
-/* The end of the chunk of cells from `from` that fits in `cols` columns. */
+/* The code point a cell draws (0 for an escape: no punctuation). */
+static uint32_t cell_cp(const struct cell *x)
+{
+	uint32_t cp = 0;
+	if (!x->esc[0] && x->len)
+		utf8_decode(x->s, &cp);
+	return cp;
+}
+
+/*
+ * The end of the chunk of cells from `from` that fits in `cols` columns,
+ * broken where the rest of docket breaks lines (utf8_may_break): closing
+ * punctuation (。，）) never starts the next chunk, opening punctuation
+ * never ends this one — the character before goes down with it.
+ */
 static size_t fit(const struct cells *c, size_t from, size_t cols)
 {
 	size_t w = 0, i = from;
 	while (i < c->n && w + (size_t)c->v[i].width <= cols)
 		w += (size_t)c->v[i++].width;
-	return i == from && i < c->n ? i + 1 : i; /* a character wider than the column */
+	if (i == from && i < c->n)
+		return i + 1; /* a character wider than the column */
+	/* step back over what may not be split, keeping at least one character */
+	size_t end = i;
+	while (end < c->n && end - from > 1 && !utf8_may_break(cell_cp(&c->v[end - 1]), cell_cp(&c->v[end])))
+		end--;
+	return end - from > 1 || end == i ? end : i;
 }
 
 static size_t cols_of(const struct cells *c, size_t from, size_t to)

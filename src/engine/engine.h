@@ -347,6 +347,20 @@ const char *engine_trail_opinion(const json_t *row);
  * 待办 say the same. 1 when appended, 0 (nothing) for any other row.
  */
 int engine_waiting_note(const json_t *row, struct buf *out);
+/*
+ * The stand-ins (代理) not yet ended on `today` (YYYY-MM-DD): those
+ * `user` named and those naming `user` (NULL: everyone's), by first day:
+ * [{id (the UUID of the standin.set event: what standin.cancelled names),
+ * user, user_name, standin, standin_name, from, to, workflow,
+ * workflow_name (null: every workflow)}]. NULL on error.
+ */
+json_t *engine_standins(struct engine *e, const char *user, const char *today);
+/*
+ * The deployed workflow `s` names, by its id or by its name (请假) when
+ * one workflow has it: 0 with *id (caller frees), or ENG_REFUSED (none,
+ * or several of that name), or a status.
+ */
+int engine_find_workflow(struct engine *e, const char *s, char **id);
 /* A user's common opinions, most used first; NULL on error. */
 json_t *engine_opinions(struct engine *e, const char *user);
 /*

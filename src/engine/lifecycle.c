@@ -376,6 +376,49 @@ int ap_standin(struct ctx *c)
 		       "sssssi", c->ev->actor, who, from, to, eng_pstr(c, "workflow"), c->ev->seq);
 }
 
+/*
+ * standin.cancelled: the stand-in that the standin.set event `event` (its
+ * UUID) named ends now — by the person who named it, or by a system
+ * administrator (someone who left without cancelling). Tasks already made
+ * for the stand-in stay theirs; only new tasks go to the person again.
+ * An administrator may make it (ENG_ADMIN_OK), so the rule refuses anyone
+ * else of the three who is not the person.
+ */
+int ap_standin_cancel(struct ctx *c)
+{
+	const char *uuid = eng_pstr(c, "event");
+	const struct eng_defs *d = c->ev->def_version ? eng_defs_get(c->e, NULL, NULL, c->ev->def_version) : NULL;
+	if (!d)
+		return REFUSE(c, "%s", _("no organisation is deployed"));
+	if (!org_user(d->org, c->ev->actor))
+		return REFUSE(c, _("no user '%s' in the organisation"), c->ev->actor);
+	struct store_event set;
+	int64_t seq = 0;
+	int rc = uuid ? store_event_by_uuid(c->e->s, uuid, &set, &seq) : 0;
+	if (rc < 0)
+		return eng_fail(c->e, rc, "%s", store_error(c->e->s));
+	if (rc == 0 || strcmp(set.type, engine_action(ENG_OP_STANDIN_SET)->type)) {
+		if (rc)
+			store_event_release(&set);
+		return REFUSE(c, _("no stand-in '%s'"), uuid ? uuid : "");
+	}
+	char *owner = xstrdup(set.actor);
+	store_event_release(&set);
+	int64_t there = 0;
+	rc = eng_int(c->e, &there, "SELECT 1 FROM eng_standins WHERE user = ?1 AND seq = ?2", "si", owner, seq);
+	if (rc == 0)
+		rc = REFUSE(c, _("stand-in '%s' was cancelled already"), uuid);
+	else if (rc > 0 && strcmp(owner, c->ev->actor) && !eng_has_role(d->org, c->ev->actor, "sysadmin")) {
+		const struct org_user *u = org_user(d->org, owner);
+		rc = REFUSE(c, _("only %s or a system administrator can cancel stand-in '%s'"),
+			    u && u->name ? u->name : owner, uuid);
+	}
+	else if (rc > 0)
+		rc = eng_run(c->e, "DELETE FROM eng_standins WHERE user = ?1 AND seq = ?2", "si", owner, seq);
+	free(owner);
+	return rc;
+}
+
 /* The new step for `old` by the payload's map, or NULL. */
 static const char *mapped(struct ctx *c, const char *old)
 {

@@ -631,3 +631,97 @@ int engine_waiting_note(const json_t *row, struct buf *out)
 	buf_release(&words);
 	return 1;
 }
+
+/* store_def_list callback: current workflows whose id or name is f->s (see engine_find_workflow). */
+struct wf_find {
+	const char *s;
+	char *id;     /* the first found */
+	int by_id;    /* it matched by id */
+	int n;        /* how many matched by name */
+	char *name;   /* f->id's name (for engine_standins) */
+};
+
+static int wf_find_fn(void *ctx, const struct store_def *sd)
+{
+	struct wf_find *f = ctx;
+	if (strcmp(sd->kind, "workflow") || f->by_id)
+		return 0;
+	if (!strcmp(sd->id, f->s)) {
+		free(f->id);
+		free(f->name);
+		f->id = xstrdup(sd->id);
+		f->name = sd->name ? xstrdup(sd->name) : NULL;
+		f->by_id = 1;
+	} else if (sd->name && !strcmp(sd->name, f->s) && !f->n++) {
+		f->id = xstrdup(sd->id);
+		f->name = xstrdup(sd->name);
+	}
+	return 0;
+}
+
+int engine_find_workflow(struct engine *e, const char *s, char **id)
+{
+	*id = NULL;
+	struct wf_find f = { s, NULL, 0, 0, NULL };
+	int rc = store_def_list(e->s, 0, wf_find_fn, &f);
+	free(f.name);
+	if (rc < 0) {
+		free(f.id);
+		return eng_fail(e, rc, "%s", store_error(e->s));
+	}
+	if (f.by_id || f.n == 1) {
+		*id = f.id;
+		return 0;
+	}
+	free(f.id);
+	if (f.n > 1)
+		return eng_fail(e, ENG_REFUSED, _("several workflows are called '%s': give the id"), s);
+	return eng_fail(e, ENG_REFUSED, _("no workflow '%s' is deployed"), s);
+}
+
+json_t *engine_standins(struct engine *e, const char *user, const char *today)
+{
+	sqlite3_stmt *st = user ? eng_q(e, "SELECT user, seq, standin, from_day, to_day, workflow FROM eng_standins"
+				   " WHERE (user = ?1 OR standin = ?1) AND to_day >= ?2 ORDER BY from_day, seq",
+				   "ss", user, today)
+				: eng_q(e, "SELECT user, seq, standin, from_day, to_day, workflow FROM eng_standins"
+				   " WHERE to_day >= ?1 ORDER BY from_day, seq", "s", today);
+	if (!st)
+		return NULL;
+	const struct org *org = engine_org(e);
+	json_t *a = json_array();
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *who = (const char *)sqlite3_column_text(st, 0);
+		const char *by = (const char *)sqlite3_column_text(st, 2);
+		const char *wf = (const char *)sqlite3_column_text(st, 5);
+		struct store_event ev;
+		if (store_event_by_seq(e->s, sqlite3_column_int64(st, 1), &ev) != 1)
+			continue; /* a row is made by its event: only a damaged store lacks it */
+		const struct org_user *u = org ? org_user(org, who) : NULL, *s = org ? org_user(org, by) : NULL;
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", ev.uuid, "user", who, "user_name",
+				      u && u->name ? u->name : who, "standin", by, "standin_name",
+				      s && s->name ? s->name : by, "from", (const char *)sqlite3_column_text(st, 3), "to",
+				      (const char *)sqlite3_column_text(st, 4));
+		store_event_release(&ev);
+		if (wf) {
+			struct wf_find f = { wf, NULL, 0, 0, NULL };
+			store_def_list(e->s, 1, wf_find_fn, &f);
+			json_object_set_new(o, "workflow", json_string(wf));
+			json_object_set_new(o, "workflow_name", json_string(f.name ? f.name : wf));
+			free(f.id);
+			free(f.name);
+		} else {
+			json_object_set_new(o, "workflow", json_null());
+			json_object_set_new(o, "workflow_name", json_null());
+		}
+		json_array_append_new(a, o);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		eng_sql_fail(e, rc);
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}

@@ -106,6 +106,7 @@ void dialog_release(struct dialog *d)
 			free(f->choices[k]);
 		free(f->choices);
 		buf_release(&f->msg);
+		free(f->help);
 	}
 	free(d->fields);
 	for (size_t i = 0; d->initial && i < d->nfields; i++)
@@ -183,6 +184,19 @@ void dialog_buttons(struct dialog *d, const char *ok, const char *cancel)
 	}
 }
 
+void dialog_set_help(struct dialog *d, size_t i, const char *help)
+{
+	if (i >= d->nfields)
+		return;
+	free(d->fields[i].help);
+	d->fields[i].help = NULL;
+	if (help && *help) {
+		struct buf h = BUF_INIT;
+		utf8_sanitize(&h, help);
+		d->fields[i].help = buf_detach(&h);
+	}
+}
+
 const char *dialog_value(const struct dialog *d, size_t i)
 {
 	const struct dialog_field *f = &d->fields[i];
@@ -222,14 +236,14 @@ static void try_ok(struct dialog *d)
 {
 	for (size_t i = 0; i < d->nfields; i++) {
 		buf_reset(&d->fields[i].msg);
-		if (d->fields[i].required && d->fields[i].kind == FIELD_TEXT &&
+		if (d->fields[i].required && !d->fields[i].hidden && d->fields[i].kind == FIELD_TEXT &&
 		    is_blank(d->fields[i].edit.text.s))
 			dialog_error(d, i, "%s", _("required"));
 	}
 	if (d->validate)
 		d->validate(d, d->ctx);
 	for (size_t i = 0; i < d->nfields; i++) {
-		if (d->fields[i].msg.len) {
+		if (d->fields[i].msg.len && !d->fields[i].hidden) {
 			d->focus = i;
 			return;
 		}
@@ -252,7 +266,39 @@ static void choose(struct dialog_field *f, int dir)
 		f->choice--;
 }
 
+/* May the focus rest on field (or button) i? Not on a hidden field; `typed`: nor on a read-only one. */
+static int focusable(const struct dialog *d, size_t i, int typed)
+{
+	return i >= d->nfields || (!d->fields[i].hidden && !(typed && d->fields[i].readonly));
+}
+
+/* The next place for the focus from `from` in direction dir (+1/-1) among n, skipping what it may not rest on. */
+static size_t step_focus(const struct dialog *d, size_t from, int dir, size_t n)
+{
+	size_t i = from;
+	for (size_t k = 0; k < n; k++) {
+		i = (i + n + (size_t)dir) % n;
+		if (focusable(d, i, 1))
+			return i;
+	}
+	return from;
+}
+
+static enum dialog_result dialog_key_(struct tui *t, struct dialog *d, int key);
+
 enum dialog_result dialog_key(struct tui *t, struct dialog *d, int key)
+{
+	enum dialog_result r = dialog_key_(t, d, key);
+	if (r == DIALOG_OPEN && d->changed) {
+		d->changed(d, d->ctx);
+		/* a field hidden under the focus: on to the next one */
+		if (!focusable(d, d->focus, 0))
+			d->focus = step_focus(d, d->focus, 1, d->nfields + (*d->cancel_label ? 2 : 1));
+	}
+	return d->result;
+}
+
+static enum dialog_result dialog_key_(struct tui *t, struct dialog *d, int key)
 {
 	if (d->result != DIALOG_OPEN || key == KEYC_MOUSE)
 		return d->result;
@@ -276,15 +322,19 @@ enum dialog_result dialog_key(struct tui *t, struct dialog *d, int key)
 		a = keymap_action(&t->keymap, key);
 	}
 	switch (a) {
-	case ACT_OPEN:
-		/* Enter goes on to the next field, so nothing is skipped; OK on the last one */
+	case ACT_OPEN: {
+		/* Enter goes on to the next field to fill, so nothing is skipped; OK after the last one */
+		size_t next = d->focus + 1;
+		while (next < d->nfields && !focusable(d, next, 1))
+			next++;
 		if (d->focus == d->nfields + 1)
 			d->result = DIALOG_CANCEL;
-		else if (!d->enter_ok && d->focus + 1 < d->nfields)
-			d->focus++;
+		else if (!d->enter_ok && next < d->nfields)
+			d->focus = next;
 		else
 			try_ok(d);
 		break;
+	}
 	case ACT_DIALOG_OK:
 		try_ok(d);
 		break;
@@ -294,11 +344,11 @@ enum dialog_result dialog_key(struct tui *t, struct dialog *d, int key)
 		break;
 	case ACT_NEXT_TAB:
 	case ACT_MOVE_DOWN:
-		d->focus = (d->focus + 1) % nfocus;
+		d->focus = step_focus(d, d->focus, 1, nfocus);
 		break;
 	case ACT_PREV_TAB:
 	case ACT_MOVE_UP:
-		d->focus = (d->focus + nfocus - 1) % nfocus;
+		d->focus = step_focus(d, d->focus, -1, nfocus);
 		break;
 	case ACT_EDIT_LEFT:
 	case ACT_EDIT_RIGHT:
@@ -337,21 +387,37 @@ struct dlayout {
 /* Most rows a validation message is wrapped to. */
 #define MSG_MAX_ROWS 3
 
+/* Most rows a field's hint is wrapped to. */
+#define HELP_MAX_ROWS 2
+
+/* Rows a text takes wrapped at the editor width, at most `max`. */
+static int wrapped_rows(const char *s, const struct dlayout *l, int max)
+{
+	char **lines;
+	size_t n = utf8_wrap(s, l->ew > 2 ? l->ew : 1, &lines);
+	utf8_lines_free(lines, n);
+	return n > (size_t)max ? max : (int)n;
+}
+
 /* Rows field i's message takes at the editor width (0 when it has none). */
 static int msg_rows(const struct dialog *d, const struct dlayout *l, size_t i)
 {
-	if (!d->fields[i].msg.len)
-		return 0;
-	char **lines;
-	size_t n = utf8_wrap(d->fields[i].msg.s, l->ew > 2 ? l->ew : 1, &lines);
-	utf8_lines_free(lines, n);
-	return n > MSG_MAX_ROWS ? MSG_MAX_ROWS : (int)n;
+	return d->fields[i].msg.len ? wrapped_rows(d->fields[i].msg.s, l, MSG_MAX_ROWS) : 0;
 }
 
-/* Rows a field takes: its editor plus its message (wrapped) when it has one. */
+/* Rows field i's hint takes: only while it has the focus (and no message is in its place). */
+static int help_rows(const struct dialog *d, const struct dlayout *l, size_t i)
+{
+	const struct dialog_field *f = &d->fields[i];
+	return f->help && d->focus == i && !f->msg.len ? wrapped_rows(f->help, l, HELP_MAX_ROWS) : 0;
+}
+
+/* Rows a field takes: its editor plus its message or hint (wrapped); none when hidden. */
 static int field_rows(const struct dialog *d, const struct dlayout *l, size_t i)
 {
-	return l->rows[i] + msg_rows(d, l, i);
+	if (d->fields[i].hidden)
+		return 0;
+	return l->rows[i] + msg_rows(d, l, i) + help_rows(d, l, i);
 }
 
 static void layout_dialog(const struct dialog *d, int rows, int cols, struct dlayout *l)
@@ -360,7 +426,7 @@ static void layout_dialog(const struct dialog *d, int rows, int cols, struct dla
 	l->bw = box_width(cols);
 	l->iw = l->bw > 4 ? (size_t)l->bw - 4 : 0;
 	for (size_t i = 0; i < d->nfields; i++) {
-		size_t w = utf8_width(d->fields[i].label);
+		size_t w = d->fields[i].hidden ? 0 : utf8_width(d->fields[i].label);
 		if (w > l->lw)
 			l->lw = w;
 	}
@@ -376,7 +442,7 @@ static void layout_dialog(const struct dialog *d, int rows, int cols, struct dla
 	int avail = rows - 4;
 	int need = 0;
 	for (size_t i = 0; i < d->nfields; i++) {
-		l->rows[i] = d->fields[i].lines;
+		l->rows[i] = d->fields[i].hidden ? 0 : d->fields[i].lines;
 		need += field_rows(d, l, i);
 	}
 	int gap = l->ntext && d->nfields ? 1 : 0;
@@ -459,6 +525,8 @@ static void choice_text(const struct dialog_field *f, size_t width, struct buf *
 static int draw_field(struct tui *t, struct dialog *d, const struct dlayout *l, size_t i, int y)
 {
 	struct dialog_field *f = &d->fields[i];
+	if (f->hidden)
+		return 0;
 	int focused = d->focus == i;
 	struct row r;
 	size_t height = (size_t)l->rows[i];
@@ -497,6 +565,24 @@ static int draw_field(struct tui *t, struct dialog *d, const struct dlayout *l, 
 		row_release(&ed[k]);
 	free(ed);
 	buf_release(&choice);
+	int hr = help_rows(d, l, i);
+	if (hr) {
+		/* the field's hint under it, muted, while it has the focus */
+		char **lines;
+		size_t n = utf8_wrap(f->help, l->ew > 2 ? l->ew : 1, &lines);
+		for (int k = 0; k < hr; k++) {
+			line_open(&r, (size_t)l->bw);
+			row_add(&r, TE_NORMAL, "", 2 + l->lw + 1);
+			struct buf m = BUF_INIT;
+			buf_addf(&m, "  %s%s", lines[k], k + 1 == hr && (size_t)hr < n ? "~~" : "");
+			row_add(&r, TE_MUTED, m.s, l->ew + 2);
+			buf_release(&m);
+			line_close(&r);
+			put_row(t, y + (int)height + k, l->bx, &r);
+		}
+		utf8_lines_free(lines, n);
+		return (int)height + hr;
+	}
 	if (!f->msg.len)
 		return (int)height;
 	/* the message wrapped under the editor; the last row shown ends in "~" when cut */

@@ -268,6 +268,12 @@ int request_act(struct tui *t, const char *id, enum action a);
  * returned (nothing appended).
  */
 int tui_return_reason(struct tui *t, const json_t *show, struct buf *out);
+/*
+ * Approve the n requests `ids` (the inbox's marked items) with one
+ * opinion asked once, each its own event: how many were approved; a box
+ * says why each other one was not.
+ */
+size_t request_approve_many(struct tui *t, char *const *ids, size_t n);
 /* Is `a` one of the actions request_act() runs? */
 int request_action(enum action a);
 
@@ -301,8 +307,13 @@ void tui_new_request(struct tui *t);
  * 1 when something was done, 0 when not, -1 with a message.
  */
 int tui_edit_request(struct tui *t, const char *id, const json_t *show);
-/* Name a stand-in (代理) for a period, optionally for one workflow (standin.c). */
+/*
+ * Stand-ins (代理, standin.c): the list of mine not yet ended, where one is
+ * named (a period, optionally for one workflow) or cancelled; with none,
+ * the dialog naming one opens at once.
+ */
 void tui_standin(struct tui *t);
+extern const struct view_ops standins_view_ops;
 /* What a field takes for person i of o: their name, or their id when another has that name. */
 const char *tui_user_ref(const struct org *o, size_t i);
 /* A person by id or by unique name, as an id (caller frees); NULL when unknown. */

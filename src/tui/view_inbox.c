@@ -55,6 +55,7 @@ struct inbox_item {
 	char *waiting;      /* "(waiting for 孙丽)": my task waits for someone acting for me first; or NULL */
 	char *where;        /* my requests: the step it is at and who has it ("部门负责人审批（赵磊）"), or "" */
 	char *result;       /* done: what I decided ("已退回"), or "" */
+	int marked;         /* to do: marked to be approved with the others marked (`mark`) */
 };
 
 enum inbox_sort { SORT_DEADLINE, SORT_RECEIVED, SORT_WORKFLOW, NSORTS };
@@ -357,21 +358,51 @@ static void inbox_refilter(struct view *v)
 	v->lines = d->nshown;
 }
 
+/*
+ * The marked to-do items' requests, or (`tasks`) their tasks — a mark is
+ * on a task: approved, the request's next task is not marked (caller frees
+ * the array, not the strings); their count.
+ */
+static size_t marked_ids(struct inbox_data *d, char ***out, int tasks)
+{
+	size_t n = 0;
+	*out = xcalloc(d->n[0] + 1, sizeof(char *));
+	for (size_t i = 0; i < d->n[0]; i++)
+		if (d->v[0][i].marked)
+			(*out)[n++] = tasks ? d->v[0][i].task : d->v[0][i].request;
+	return n;
+}
+
 /* Read every tab from the engine. */
 static int inbox_load(struct tui *t, struct view *v)
 {
 	struct inbox_data *d = v->data;
+	/* marks stay on the items still to do (those approved have left) */
+	char **was;
+	size_t nwas = marked_ids(d, &was, 1);
+	for (size_t i = 0; i < nwas; i++)
+		was[i] = xstrdup(was[i]);
 	clear_tabs(d);
 	d->has_received = 0;
 	for (size_t k = 0; k < NTABS; k++) {
 		json_t *a = engine_inbox(t->engine, t->user, tab_kinds[k]);
 		if (!a) {
 			tui_message(t, 1, _("unable to read the inbox: %s"), engine_error(t->engine));
+			for (size_t i = 0; i < nwas; i++)
+				free(was[i]);
+			free(was);
 			return -1;
 		}
 		load_tab(t, d, k, a);
 		json_decref(a);
 	}
+	for (size_t i = 0; i < nwas; i++) {
+		for (size_t k = 0; k < d->n[0]; k++)
+			if (d->v[0][k].task && !strcmp(d->v[0][k].task, was[i]))
+				d->v[0][k].marked = 1;
+		free(was[i]);
+	}
+	free(was);
 	t->pending = (long)d->n[0];
 	inbox_refilter(v);
 	return 0;
@@ -404,6 +435,12 @@ static void inbox_title(struct tui *t, struct view *v, struct buf *out)
 	buf_adds(out, _("Inbox"));
 	/* TRANSLATORS: after the inbox's title: how the tab shown is sorted ("by deadline") */
 	buf_addf(out, _(" (by %s)"), sort_label(d, d->tabs.active));
+	size_t marked = 0;
+	for (size_t i = 0; i < d->n[0]; i++)
+		marked += (size_t)d->v[0][i].marked;
+	if (marked)
+		/* TRANSLATORS: after the inbox's title: how many to-do items are marked (（已选 3 件）) */
+		buf_addf(out, _(" (%zu marked)"), marked);
 	if (d->filter.len)
 		buf_addf(out, " /%s", d->filter.s);
 }
@@ -438,7 +475,8 @@ static void inbox_format(struct row *r, const struct inbox_item *it, enum inbox_
 	struct inbox_layout l = inbox_layout(r->width, received, kind);
 	int mine = kind == INBOX_MINE;
 	enum theme_elem h = TE_HEADER, n = it ? TE_NORMAL : h;
-	row_add(r, n, " ", 1);
+	/* a marked item: a * before it (ASCII, never an ambiguous-width glyph) */
+	row_add(r, it && it->marked ? TE_URGENT : n, it && it->marked ? "*" : " ", 1);
 	const char *mark = "";
 	if (it)
 		mark = it->urgency == 2 ? "!!" : it->urgency == 1 ? "!" : "";
@@ -537,9 +575,53 @@ static const char *selected(struct view *v)
 	return d->v[d->tabs.active][d->shown[v->cursor]].request;
 }
 
+/* mark: on the to-do tab, mark the selected item (or unmark it) and go to the next. */
+static void inbox_mark(struct tui *t, struct view *v)
+{
+	struct inbox_data *d = v->data;
+	if (tab_kinds[d->tabs.active] != INBOX_TODO) {
+		tui_message(t, 1, "%s", _("only items to do are marked, to approve several at once"));
+		return;
+	}
+	if (!v->lines || v->cursor >= d->nshown)
+		return;
+	struct inbox_item *it = &d->v[0][d->shown[v->cursor]];
+	if (it->resubmit || it->waiting) {
+		tui_message(t, 1, "%s", _("this item is not yours to approve now"));
+		return;
+	}
+	it->marked = !it->marked;
+	if (v->cursor + 1 < v->lines)
+		v->cursor++;
+}
+
 static int inbox_request(struct tui *t, struct view *v, enum action a)
 {
 	struct inbox_data *d = v->data;
+	if ((a == ACT_APPROVE || a == ACT_APPROVE_DEFAULT) && tab_kinds[d->tabs.active] == INBOX_TODO) {
+		char **ids;
+		size_t n = marked_ids(d, &ids, 0);
+		if (n) {
+			/* the marked ones, with one opinion; what was not approved stays marked */
+			char **own = xcalloc(n, sizeof(char *));
+			for (size_t i = 0; i < n; i++)
+				own[i] = xstrdup(ids[i]);
+			free(ids);
+			if (request_approve_many(t, own, n)) {
+				inbox_load(t, v);
+				tui_update_pending(t);
+			}
+			for (size_t i = 0; i < n; i++)
+				free(own[i]);
+			free(own);
+			return 1;
+		}
+		free(ids);
+	}
+	if (a == ACT_MARK) {
+		inbox_mark(t, v);
+		return 1;
+	}
 	if (request_action(a)) {
 		const char *id = selected(v);
 		if (!id) {
@@ -595,7 +677,7 @@ static int inbox_request(struct tui *t, struct view *v, enum action a)
 
 /* What this screen does besides what every screen does (the help lists them). */
 static const enum action inbox_keys[] = {
-	ACT_OPEN, ACT_NEXT_TAB, ACT_PREV_TAB, ACT_SORT, ACT_APPROVE, ACT_REJECT, ACT_RETURN, ACT_TRANSFER, ACT_DELEGATE, ACT_ADD_SIGNER,
+	ACT_OPEN, ACT_NEXT_TAB, ACT_PREV_TAB, ACT_SORT, ACT_MARK, ACT_APPROVE, ACT_APPROVE_DEFAULT, ACT_REJECT, ACT_RETURN, ACT_TRANSFER, ACT_DELEGATE, ACT_ADD_SIGNER,
 	ACT_REMOVE_SIGNER, ACT_CIRCULATE, ACT_URGE, ACT_WITHDRAW, ACT_SUBMIT, ACT_TERMINATE,
 	ACT_TAKE_BACK, ACT_MARK_READ, ACT_NONE
 };

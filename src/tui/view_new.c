@@ -75,7 +75,8 @@ static json_t *nw_input(struct nw_ctx *c, struct dialog *d)
 			continue;
 		const struct field *f = &c->form->fields[k];
 		struct dialog_field *df = &d->fields[i];
-		if (f->compute)
+		/* computed by docket; not asked while its condition is not met */
+		if (f->compute || df->hidden)
 			continue;
 		if (df->kind == FIELD_CHOICE) {
 			if (f->type == F_BOOL) {
@@ -149,6 +150,55 @@ static int nw_validate(struct dialog *d, void *ctxp)
 	formdata_errors_release(&errs);
 	json_decref(in);
 	return 0;
+}
+
+/*
+ * After every key: what follows from the values typed so far, at once —
+ * fields whose condition (`visible_when`) is not met are hidden, and shown
+ * again when it is; computed fields show their value and their message
+ * (a leave ending before it starts) as soon as they can be worked out.
+ * The other fields' messages wait for OK (half a date is no mistake yet).
+ */
+static void nw_live(struct dialog *d, void *ctxp)
+{
+	struct nw_ctx *c = ctxp;
+	const struct form *fm = c->form;
+	struct formdata_applicant who;
+	int have = c->org && formdata_applicant_from_org(c->org, c->t->user, &who) == 0;
+	unsigned char *hidden = xcalloc(fm->nfields + 1, 1);
+	json_t *values = NULL;
+	struct formdata_errors errs = FORMDATA_ERRORS_INIT;
+	/* what the fields hold, hidden ones too: a condition reads what is typed */
+	for (size_t i = 0; i < d->nfields; i++)
+		d->fields[i].hidden = 0;
+	json_t *in = nw_input(c, d);
+	formdata_live(fm, c->org, have ? &who : NULL, in, &values, hidden, &errs);
+	json_decref(in);
+	for (size_t i = 0; i < d->nfields; i++) {
+		size_t k = c->field_of[i];
+		if (k == SIZE_MAX)
+			continue;
+		const struct field *f = &fm->fields[k];
+		struct dialog_field *df = &d->fields[i];
+		df->hidden = hidden[k];
+		if (!f->compute || df->kind != FIELD_CHOICE || !df->nchoices)
+			continue;
+		struct buf text = BUF_INIT;
+		const json_t *v = values ? json_object_get(values, f->id) : NULL;
+		if (v)
+			formdata_text(f, c->org, v, &text);
+		else
+			buf_adds(&text, _("(computed when saved)"));
+		free(df->choices[0]);
+		df->choices[0] = buf_detach(&text);
+		buf_reset(&df->msg);
+		for (size_t e = 0; e < errs.n; e++)
+			if (!strcmp(errs.v[e].field, f->id) && !df->msg.len)
+				dialog_error(d, i, "%s", errs.v[e].msg);
+	}
+	formdata_errors_release(&errs);
+	json_decref(values);
+	free(hidden);
 }
 
 /* What a field takes for department i: its name, or its id when another has that name. */
@@ -313,13 +363,19 @@ static void nw_dialog(struct dialog *d, struct nw_ctx *c, const char *heading, c
 			i = dialog_add_text(d, label.s, v ? text.s : nw_default(f), max, lines, 0);
 		}
 		c->field_of[i] = k;
+		/* the form's hint under the field while it has the focus; Tab goes past computed ones */
+		dialog_set_help(d, i, f->help);
+		d->fields[i].readonly = f->compute != NULL;
 		buf_release(&label);
 	}
 	buf_release(&text);
 	d->validate = nw_validate;
 	d->on_action = nw_pick;
+	d->changed = nw_live;
 	d->ctx = c;
 	d->focus = d->nfields > 1 ? 1 : 0;
+	/* conditions and computed values as the form opens */
+	nw_live(d, c);
 }
 
 /* The engine refused: its words next to the Action field, and the form stays open. */
@@ -462,6 +518,8 @@ static void nw_restore(struct tui *t, struct dialog *d, const char *key)
 		}
 	}
 	tui_message(t, 0, "%s", _("what you typed here before is back"));
+	if (d->changed) /* and what follows from it */
+		d->changed(d, d->ctx);
 }
 
 void tui_new_request(struct tui *t)

@@ -698,7 +698,7 @@ static void rq_refresh_inboxes(struct tui *t)
 /* Actions after which the task is no longer mine: back to the list. */
 static int rq_leaves(enum action a)
 {
-	return a == ACT_APPROVE || a == ACT_REJECT || a == ACT_RETURN || a == ACT_TRANSFER ||
+	return a == ACT_APPROVE || a == ACT_APPROVE_DEFAULT || a == ACT_REJECT || a == ACT_RETURN || a == ACT_TRANSFER ||
 	       a == ACT_DELEGATE || a == ACT_MARK_READ;
 }
 
@@ -867,7 +867,7 @@ static int rq_request(struct tui *t, struct view *v, enum action a)
 
 /* What this screen does besides what every screen does (the help lists them). */
 static const enum action request_keys[] = {
-	ACT_DIFF, ACT_EDIT_DOCUMENT, ACT_APPROVE, ACT_REJECT, ACT_RETURN, ACT_TRANSFER, ACT_DELEGATE, ACT_ADD_SIGNER,
+	ACT_DIFF, ACT_EDIT_DOCUMENT, ACT_APPROVE, ACT_APPROVE_DEFAULT, ACT_REJECT, ACT_RETURN, ACT_TRANSFER, ACT_DELEGATE, ACT_ADD_SIGNER,
 	ACT_REMOVE_SIGNER, ACT_CIRCULATE, ACT_URGE, ACT_WITHDRAW, ACT_SUBMIT, ACT_TERMINATE,
 	ACT_TAKE_BACK, ACT_MARK_READ, ACT_NONE
 };
@@ -892,7 +892,7 @@ int request_action(enum action a)
 	case ACT_APPROVE: case ACT_REJECT: case ACT_RETURN: case ACT_TRANSFER:
 	case ACT_DELEGATE: case ACT_ADD_SIGNER: case ACT_CIRCULATE: case ACT_URGE:
 	case ACT_WITHDRAW: case ACT_TAKE_BACK: case ACT_MARK_READ: case ACT_REMOVE_SIGNER:
-	case ACT_TERMINATE: case ACT_SUBMIT:
+	case ACT_TERMINATE: case ACT_SUBMIT: case ACT_APPROVE_DEFAULT:
 		return 1;
 	default:
 		return 0;
@@ -1417,10 +1417,21 @@ static json_t *act_payload(struct act_ctx *c, struct dialog *d, const char *id, 
 	return p;
 }
 
+/* The opinion approve-default gives, in the reader's language (同意). */
+static const char *act_default_opinion(void)
+{
+	/* TRANSLATORS: the default opinion of an approval, what a clerk writes most: 同意 */
+	return C_("opinion", "Agreed");
+}
+
 int request_act(struct tui *t, const char *id, enum action a)
 {
 	if (!request_action(a))
 		return -1;
+	/* approve-default: the approval, without its dialog where the step allows it */
+	int quick = a == ACT_APPROVE_DEFAULT;
+	if (quick)
+		a = ACT_APPROVE;
 	/* an approval records (and a sign-off freezes) the request's documents */
 	struct docs *ds = tui_docs(t);
 	if (!ds)
@@ -1453,8 +1464,18 @@ int request_act(struct tui *t, const char *id, enum action a)
 		edit_set(&d.fields[c.f_opinion].edit, kept);
 		tui_message(t, 0, "%s", _("the opinion you did not send is back"));
 	}
-	int rc = 0;
-	while (dialog_run(t, &d) == DIALOG_OK) {
+	int rc = 0, asked = 1;
+	if (quick && !kept) {
+		/* a step that needs an opinion or a pick asks, with 同意 written for you; else it goes */
+		const struct step *s = act_step(t, show, task);
+		if (c.f_opinion != SIZE_MAX)
+			edit_set(&d.fields[c.f_opinion].edit, act_default_opinion());
+		asked = c.f_pick != SIZE_MAX || !s || s->opinion_required;
+		if (!asked)
+			d.result = DIALOG_OK;
+	}
+	while ((asked ? dialog_run(t, &d) : d.result) == DIALOG_OK) {
+		asked = 1;
 		json_t *p = act_payload(&c, &d, id, task);
 		int r = engine_act(t->engine, NULL, act_event(a), t->user, p, NULL);
 		json_decref(p);
@@ -1495,4 +1516,88 @@ int request_act(struct tui *t, const char *id, enum action a)
 	free(task);
 	json_decref(show);
 	return rc;
+}
+
+/*
+ * Approve the requests `ids` with one opinion (a dialog asks it, 同意
+ * written for you): each its own engine_act(), judged on its own, so a
+ * refusal of one leaves the others approved. A box then says how many
+ * were approved and why each other one was not. Returns how many were
+ * approved (0 also when cancelled).
+ */
+size_t request_approve_many(struct tui *t, char *const *ids, size_t n)
+{
+	struct docs *ds = tui_docs(t);
+	if (!ds)
+		return 0;
+	engine_set_docs(t->engine, ds);
+	struct dialog d;
+	/* TRANSLATORS: the title of the dialog approving several marked items at once */
+	dialog_init(&d, _("Approve the marked items"));
+	d.confirm_discard = 1;
+	buf_addf(&d.text, n == 1 ? _("%zu item, each approved on its own with this opinion")
+			      : _("%zu items, each approved on its own with this opinion"), n);
+	size_t f = dialog_add_text(&d, _("Opinion"), act_default_opinion(), 1000, 4, 1);
+	d.focus = f;
+	size_t done = 0;
+	if (dialog_run(t, &d) != DIALOG_OK) {
+		dialog_release(&d);
+		return 0;
+	}
+	char *opinion = xstrdup(dialog_value(&d, f));
+	dialog_release(&d);
+	struct buf why = BUF_INIT;
+	size_t failed = 0;
+	for (size_t i = 0; i < n; i++) {
+		char *task = NULL;
+		int r = engine_my_task(t->engine, t->user, ids[i], &task);
+		if (r >= 0) {
+			json_t *p = json_pack("{s:s, s:s}", "task", task, "opinion", opinion);
+			r = engine_act(t->engine, NULL, engine_action(ENG_OP_APPROVED)->type, t->user, p, NULL);
+			json_decref(p);
+		}
+		free(task);
+		if (r >= 0) {
+			done++;
+			continue;
+		}
+		/* "title: the engine's reason", its first line */
+		char *msg = xstrdup(engine_error(t->engine));
+		msg[strcspn(msg, "\n")] = 0;
+		json_t *show = engine_show(t->engine, ids[i]);
+		const char *title = show && rq_str(show, "title") ? rq_str(show, "title") : ids[i];
+		buf_addch(&why, '\n');
+		/* TRANSLATORS: a request and why it was not approved; Chinese uses ： */
+		buf_addf(&why, _("%s: %s"), title, msg);
+		json_decref(show);
+		free(msg);
+		failed++;
+	}
+	free(opinion);
+	if (!failed) {
+		tui_message(t, 0, _("%zu approved"), done);
+	} else {
+		struct buf sum = BUF_INIT;
+		/* TRANSLATORS: the summary of approving several: 3 已同意，1 未能办理 */
+		buf_addf(&sum, _("%zu approved, %zu not done:"), done, failed);
+		struct dialog s;
+		dialog_init(&s, _("Approve the marked items"));
+		/* each line sanitized apart: the newlines between them stay */
+		utf8_sanitize(&s.text, sum.s);
+		for (const char *l = why.s; *l == '\n';) {
+			size_t len = strcspn(l + 1, "\n");
+			char *one = xstrndup(l + 1, len);
+			buf_addch(&s.text, '\n');
+			utf8_sanitize(&s.text, one);
+			free(one);
+			l += 1 + len;
+		}
+		dialog_buttons(&s, NULL, "");
+		dialog_run(t, &s);
+		dialog_release(&s);
+		buf_release(&sum);
+		tui_message(t, failed ? 1 : 0, _("%zu approved, %zu not done"), done, failed);
+	}
+	buf_release(&why);
+	return done;
 }

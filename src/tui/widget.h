@@ -127,6 +127,9 @@ struct dialog_field {
 	size_t nchoices;
 	size_t choice;         /* FIELD_CHOICE: the selected option */
 	struct buf msg;        /* validation message shown next to it ("" = fine) */
+	char *help;            /* a hint shown under it while it has the focus, or NULL; owned */
+	int hidden;            /* 1: not shown, and the focus never goes there (a condition not met) */
+	int readonly;          /* 1: shown, but Tab and Enter go past it (a computed value) */
 };
 
 struct dialog;
@@ -156,6 +159,13 @@ struct dialog {
 	int confirm_discard;         /* 1: Cancel (Esc, Ctrl-C) asks before dropping what was typed */
 	int enter_ok;                /* 1: Enter is OK on any field (sign-in); 0: it goes to the next field */
 	char **initial;              /* each field's value when dialog_run first ran (confirm_discard) */
+	/*
+	 * Called after every key the dialog took while open (a value typed,
+	 * a choice moved, the focus changed), to show what follows from the
+	 * values at once: fields shown or hidden, computed values and their
+	 * messages. NULL: nothing to follow.
+	 */
+	void (*changed)(struct dialog *d, void *ctx);
 };
 
 /* Set up an empty dialog titled `title` with OK/Cancel buttons. */
@@ -171,6 +181,8 @@ size_t dialog_add_choice(struct dialog *d, const char *label, const char *const 
 			 size_t n, size_t selected);
 /* Replace the button labels (NULL keeps one; a cancel label "" leaves only the OK button). */
 void dialog_buttons(struct dialog *d, const char *ok, const char *cancel);
+/* Field i's hint (shown under it while it has the focus); NULL removes it. */
+void dialog_set_help(struct dialog *d, size_t i, const char *help);
 /* The value of field i: its text, or the selected choice. */
 const char *dialog_value(const struct dialog *d, size_t i);
 /* Set field i's validation message (printf-style; "" clears it). */

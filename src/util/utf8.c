@@ -263,6 +263,11 @@ static int no_line_end(uint32_t cp)
 	return 0;
 }
 
+int utf8_may_break(uint32_t before, uint32_t after)
+{
+	return !no_line_start(after) && !no_line_end(before);
+}
+
 /* Byte offset of the last character of b (0 when it has one or none). */
 static size_t last_char_at(const struct buf *b)
 {
@@ -297,7 +302,7 @@ size_t utf8_wrap(const char *s, size_t width, char ***lines)
 				size_t at = last_char_at(&cur);
 				uint32_t last;
 				utf8_decode(cur.s + at, &last);
-				if (at > 0 && (no_line_start(cp) || no_line_end(last))) {
+				if (at > 0 && !utf8_may_break(last, cp)) {
 					buf_adds(&next, cur.s + at);
 					buf_setlen(&cur, at);
 				}

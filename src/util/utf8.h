@@ -89,6 +89,13 @@ void utf8_describe_cp(struct buf *out, uint32_t cp);
  * NUL-terminated string in *lines, freed with utf8_lines_free().
  */
 size_t utf8_wrap(const char *s, size_t width, char ***lines);
+/*
+ * The rule utf8_wrap breaks lines by (行首/行尾禁则), for text laid out
+ * elsewhere (the side-by-side diff): may a line end after `before` and
+ * the next start with `after`? 0 when `after` is closing punctuation or
+ * `before` opening punctuation.
+ */
+int utf8_may_break(uint32_t before, uint32_t after);
 void utf8_lines_free(char **lines, size_t n);
 
 #endif

@@ -371,6 +371,16 @@ static void test_diff(void **state)
 	const char *x = "一二三四五六七八九十\n", *y = "一二三四五六七八九十甲\n";
 	assert_int_equal(docs_diff_text(x, strlen(x), y, strlen(y), "a", "b", &o, &out, &err), 0);
 	assert_non_null(strstr(out.s, "一二三四五 | 一二三四五\n"));
+	/*
+	 * and broken as every wrapped text is (utf8_may_break): 。 at the edge
+	 * never starts the next row, nor 《 ends one: the character before goes
+	 * down with it
+	 */
+	buf_reset(&out);
+	x = "一二三四五。六七\n", y = "一二三四五。六八\n";
+	assert_int_equal(docs_diff_text(x, strlen(x), y, strlen(y), "a", "b", &o, &out, &err), 0);
+	if (!strstr(out.s, "\n一二三四   | 一二三四\n五。六[-七   五。六{+八\n"))
+		fail_msg("side by side broke a line at punctuation:\n%s", out.s);
 	buf_release(&out);
 	buf_release(&err);
 }

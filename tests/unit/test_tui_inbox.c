@@ -195,9 +195,13 @@ static int setup_store(void **state)
 	return 0;
 }
 
+static char *batch_ids[3];
+
 static int teardown_store(void **state)
 {
 	(void)state;
+	for (int i = 0; i < 3; i++)
+		free(batch_ids[i]);
 	free(out_id);
 	free(incoming_id);
 	free(urgent_id);
@@ -273,9 +277,9 @@ static void test_new_request_form(void **state)
 	static const char *const k120[] = { "+", "/", "=发文", "Enter", "@new-outgoing-120x40",
 					    "Esc", NULL };
 	run(40, 120, k120);
-	/* five days need a hand-over: said at its field, and gone once one is chosen (Ctrl-O) */
+	/* five days need a hand-over: said at its field, and gone once one is chosen (Ctrl-O); Tab goes past 请假天数 */
 	static const char *const handover[] = { "+", "/", "=请假", "Enter", "Tab", "Tab", "=2026-04-06", "Tab",
-						"=2026-04-10", "Tab", "Tab", "=探亲", "F10", "C-o", "/", "=冯雪",
+						"=2026-04-10", "Tab", "=探亲", "F10", "C-o", "/", "=冯雪",
 						"Enter", "@new-handover-picked-80x24", "Esc", NULL };
 	run(24, 80, handover);
 }
@@ -867,12 +871,13 @@ static void test_inbox_returned(void **state)
 	run(40, 120, k120);
 	/*
 	 * no deadline: last by deadline. P opens her form, filled in: she adds
-	 * to the reason and saves (Action: save changes) — still returned, in
-	 * her 待办 — then P again and OK submits it with the change.
+	 * to the reason (Tab goes past the computed 请假天数) and saves (Action:
+	 * save changes) — still returned, in her 待办 — then P again and OK
+	 * submits it with the change.
 	 */
 	static const char *const k80[] = { "@inbox-returned-80x24", "G", "Enter", "P", "@request-edit-80x24",
-					   "Tab", "Tab", "Tab", "Tab", "Tab", "End", "=，见调休单", "BackTab",
-					   "BackTab", "BackTab", "BackTab", "BackTab", "BackTab", "Right", "F10",
+					   "Tab", "Tab", "Tab", "Tab", "End", "=，见调休单", "BackTab",
+					   "BackTab", "BackTab", "BackTab", "BackTab", "Right", "F10",
 					   "@request-edit-saved-80x24", NULL };
 	run(24, 80, k80);
 	assert_true(returned_in_todo(id));
@@ -1355,6 +1360,183 @@ static void test_unknown_user(void **state)
 	buf_release(&err);
 }
 
+/* Under zh_CN (issue 14: the screens a Chinese clerk reads), then back. */
+static void zh_on(void)
+{
+	setenv("LC_ALL", "zh_CN.UTF-8", 1);
+	setenv("LANG", "zh_CN.UTF-8", 1);
+	i18n_init();
+}
+
+static void zh_off(void)
+{
+	harness_env();
+	i18n_init();
+}
+
+/*
+ * A form answers as it is filled in, under zh_CN (issue 14): a leave
+ * ending before it starts says so at 请假天数 as soon as the end date is
+ * typed; five days make 工作交接人 appear (its condition, days > 3), and
+ * the computed 5 is there before OK; the field with the focus shows its
+ * `help:` under it; Tab goes past 请假天数.
+ */
+static void test_form_live(void **state)
+{
+	(void)state;
+	zh_on();
+	static const char *const keys[] = { "+", "/", "=请假", "Enter", "Tab", "Tab", "=2026-04-06", "Tab",
+					    "=2026/4/3", "@form-live-error-zh-80x24", "C-u", "=2026-04-10", "Tab",
+					    "@form-live-zh-80x24", "Esc", "Left", "Enter", NULL };
+	run(24, 80, keys);
+	zh_off();
+}
+
+/* How many stand-ins `user` has named (rows of eng_standins). */
+static int standins_of(const char *user)
+{
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(store_sqlite(store), "SELECT count(*) FROM eng_standins WHERE user = ?1",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	int n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/*
+ * 代理 under zh_CN: A lists wang.fang's stand-ins (the one
+ * test_standin_dialog named), A there names another (a person by name, the
+ * workflow by its Chinese name 请假, dates as typed), C cancels the one
+ * selected once asked: a standin.cancelled event, and the row is gone.
+ */
+static void test_standins_list_cancel(void **state)
+{
+	(void)state;
+	zh_on();
+	int before = standins_of("wang.fang");
+	int64_t events = store_event_count(store);
+	static const char *const keys[] = { "A", "@standins-zh-80x24", "A", "=赵磊", "Tab", "=2026/4/1", "Tab",
+					    "=2026年4月3日", "Tab", "=请假", "F10", "@standins-two-zh-80x24",
+					    "C", "@standin-cancel-zh-80x24", "Enter", "@standin-cancelled-zh-80x24",
+					    NULL };
+	run(24, 80, keys);
+	zh_off();
+	assert_int_equal(store_event_count(store), events + 2);
+	assert_int_equal(standins_of("wang.fang"), before);
+}
+
+/* Three incoming documents for wang.fang to sign for (签收, opinion optional), made at 09:25: batch_ids. */
+static void make_batch(void)
+{
+	static const char *const titles[] = { "批量签收测试一号文", "批量签收测试二号文", "批量签收测试三号文" };
+	static const char *const uuids[] = { "00000000-0000-4000-8000-000000000101",
+					     "00000000-0000-4000-8000-000000000102",
+					     "00000000-0000-4000-8000-000000000103" };
+	for (int i = 0; i < 3; i++)
+		if (!batch_ids[i])
+			batch_ids[i] = create(uuids[i], "2026-03-02T09:25:00+08:00", "zhao.lei", "incoming", titles[i],
+					      json_pack("{s:s, s:s, s:s, s:s}", "source_organ", "市财政局", "title",
+							titles[i], "received", "2026-03-02", "urgency", "normal"),
+					      0);
+	setenv("DOCKET_NOW", "2026-03-02T09:30:00+08:00", 1);
+}
+
+/* Is there a task of wang.fang's in request `id` on the list `which`? */
+static int request_in(enum inbox_kind which, const char *id)
+{
+	json_t *a = engine_inbox(eng, "wang.fang", which);
+	size_t i;
+	json_t *o;
+	int found = 0;
+	json_array_foreach(a, i, o)
+		found |= !strcmp(json_string_value(json_object_get(o, "request")), id);
+	json_decref(a);
+	return found;
+}
+
+/*
+ * One key approves with 同意 where the step allows it (签收: opinion
+ * optional), no dialog; `*` marks items (a * before each, the count in the
+ * title), and the same key approves every marked one with one opinion
+ * asked once, each its own event.
+ */
+static void test_quick_and_batch_approve(void **state)
+{
+	(void)state;
+	make_batch();
+	zh_on();
+	int64_t events = store_event_count(store);
+	static const char *const keys[] = { "/", "=批量签收", "Enter", "y", "@quick-approved-zh-80x24", "*", "*",
+					    "@marked-zh-80x24", "y", "@approve-marked-zh-80x24", "F10",
+					    "@approved-marked-zh-80x24", NULL };
+	run(24, 80, keys);
+	zh_off();
+	assert_int_equal(store_event_count(store), events + 3);
+	/* each signed for (签收 done, one event each); the next step (登记) is hers again, unmarked */
+	for (int i = 0; i < 3; i++)
+		assert_true(request_in(INBOX_DONE, batch_ids[i]));
+	json_t *o = engine_show(eng, batch_ids[0]);
+	json_t *trail = json_object_get(o, "trail");
+	const char *op = json_string_value(json_object_get(json_array_get(trail, json_array_size(trail) - 1), "opinion"));
+	assert_non_null(op);
+	assert_string_equal(op, "同意");
+	json_decref(o);
+}
+
+/* Where the step needs an opinion (部门负责人审批), the key opens the dialog with 同意 written. */
+static void test_quick_approve_asks(void **state)
+{
+	(void)state;
+	char *leave = create("00000000-0000-4000-8000-000000000111", "2026-03-02T09:26:00+08:00", "wang.fang",
+			     "leave", "年假 - 快捷同意",
+			     json_pack("{s:s, s:s, s:s, s:s}", "type", "annual", "start", "2026-04-13", "end",
+				       "2026-04-14", "reason", "探亲"),
+			     0);
+	setenv("DOCKET_NOW", "2026-03-02T09:30:00+08:00", 1);
+	zh_on();
+	static const char *const keys[] = { "/", "=快捷同意", "Enter", "y", "@quick-approve-asks-zh-80x24", "F10", NULL };
+	run_script("zhao.lei", &inbox_view_ops, 24, 80, keys);
+	zh_off();
+	json_t *o = engine_show(eng, leave);
+	json_t *trail = json_object_get(o, "trail");
+	json_t *last = json_array_get(trail, json_array_size(trail) - 1);
+	assert_string_equal(json_string_value(json_object_get(last, "actor")), "zhao.lei");
+	assert_string_equal(json_string_value(json_object_get(last, "opinion")), "同意");
+	json_decref(o);
+	free(leave);
+}
+
+/*
+ * Approving several where one cannot be (not hers: the outgoing request has
+ * no task of wang.fang's): the others are approved, and a box says how many
+ * and why the other was not.
+ */
+static void test_batch_summary(void **state)
+{
+	(void)state;
+	char *ok = create("00000000-0000-4000-8000-000000000121", "2026-03-02T09:27:00+08:00", "zhao.lei", "incoming",
+			  "批量汇总测试来文",
+			  json_pack("{s:s, s:s, s:s, s:s}", "source_organ", "市财政局", "title", "批量汇总测试来文",
+				    "received", "2026-03-02", "urgency", "normal"),
+			  0);
+	setenv("DOCKET_NOW", "2026-03-02T09:30:00+08:00", 1);
+	zh_on();
+	struct term tm;
+	struct tui t;
+	static const char *const keys[] = { "F10", "@approve-summary-zh-80x24", "Enter", NULL };
+	struct script sc = { .seq = { keys, 0, NULL } };
+	tui_start(&tm, &t, 24, 80, "wang.fang", &inbox_view_ops, &sc);
+	char *ids[] = { ok, out_id };
+	assert_int_equal(request_approve_many(&t, ids, 2), 1);
+	tui_stop(&tm, &t);
+	zh_off();
+	assert_true(request_in(INBOX_DONE, ok));
+	free(ok);
+}
+
 /*
  * The request's document signed off (签发), then changed: the request view
  * says the sign-off no longer holds. (Last: it leaves the document frozen.)
@@ -1425,6 +1607,11 @@ int main(void)
 		cmocka_unit_test(test_need_to_know),
 		cmocka_unit_test(test_inbox_waiting),
 		cmocka_unit_test(test_unknown_user),
+		cmocka_unit_test(test_form_live),
+		cmocka_unit_test(test_standins_list_cancel),
+		cmocka_unit_test(test_quick_and_batch_approve),
+		cmocka_unit_test(test_quick_approve_asks),
+		cmocka_unit_test(test_batch_summary),
 		cmocka_unit_test(test_request_needs_resign),
 	};
 	return cmocka_run_group_tests_name("tui-inbox", tests, setup_store, teardown_store);
