@@ -196,7 +196,7 @@ test-unit: $(UNIT_BIN)
 	@sh tests/run-unit.sh $(UNIT_BIN)
 
 # make test-cli T=t90 runs only the scenarios whose names start so
-test-cli: $(DOCKET) $(DOCKETD) $(EVENTDUMP) $(MO) $(PTYRUN)
+test-cli: $(DOCKET) $(DOCKETD) $(EVENTDUMP) $(MO) $(PTYRUN) $(IOFAIL)
 	@T="$(T)" DOCKET=$(abspath $(DOCKET)) DOCKETD=$(abspath $(DOCKETD)) EVENTDUMP=$(abspath $(EVENTDUMP)) \
 		BUILD=$(abspath $(BUILD)) sh tests/run-cli.sh
 

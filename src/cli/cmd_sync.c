@@ -81,43 +81,51 @@ int cli_enrol_device(struct cli *c, const char *code, const char *name)
 	return rc;
 }
 
-/* "1 day 2 h", "3 h 5 min", "7 min", "40 s": a skew's size, for people. */
+/* "1 day(s)", "1 day(s) 2 h", "3 h 5 min", "7 min", "40 s": a skew's size, for people. */
 static void span(int64_t secs, char *out, size_t n)
 {
-	int64_t a = secs < 0 ? -secs : secs;
-	if (a >= 86400)
-		snprintf(out, n, _("%lld day(s) %lld h"), (long long)(a / 86400), (long long)(a % 86400 / 3600));
+	long long a = secs < 0 ? -secs : secs;
+	if (a >= 86400 && a % 86400 / 3600 == 0)
+		snprintf(out, n, _("%lld day(s)"), a / 86400);
+	else if (a >= 86400)
+		snprintf(out, n, _("%lld day(s) %lld h"), a / 86400, a % 86400 / 3600);
 	else if (a >= 3600)
-		snprintf(out, n, _("%lld h %lld min"), (long long)(a / 3600), (long long)(a % 3600 / 60));
+		snprintf(out, n, _("%lld h %lld min"), a / 3600, a % 3600 / 60);
 	else if (a >= 60)
-		snprintf(out, n, _("%lld min"), (long long)(a / 60));
+		snprintf(out, n, _("%lld min"), a / 60);
 	else
-		snprintf(out, n, _("%lld s"), (long long)a);
+		snprintf(out, n, _("%lld s"), a);
 }
 
-/* The skew in words: "1 day(s) 0 h ahead of the server's" (no newline). */
-static void say_skew(FILE *f, int64_t skew)
+/* The skew in words: "1 day(s) ahead of the server's". */
+static void say_skew(int64_t skew, char *out, size_t n)
 {
 	char d[64];
 	span(skew, d, sizeof(d));
 	if (skew > 0)
-		fprintf(f, _("%s ahead of the server's"), d);
+		snprintf(out, n, _("%s ahead of the server's"), d);
 	else if (skew < 0)
-		fprintf(f, _("%s behind the server's"), d);
+		snprintf(out, n, _("%s behind the server's"), d);
 	else
-		fprintf(f, _("the same as the server's"));
+		snprintf(out, n, "%s", _("the same as the server's"));
 }
 
-/* The clock line of `remote` and `sync --status`. */
+static int skew_far(int64_t skew)
+{
+	return skew > SYNC_SKEW_WARN || skew < -SYNC_SKEW_WARN;
+}
+
+/* The clock line of `remote` and `sync --status`: the skew found at the last sync. */
 static void show_skew(const struct sync_remote *r)
 {
 	if (!r->skew_known)
 		return;
-	printf(_("clock:     "));
-	say_skew(stdout, r->clock_skew);
-	if (r->clock_skew > SYNC_SKEW_WARN || r->clock_skew < -SYNC_SKEW_WARN)
-		printf(_(" (at the last sync): ask your administrator to set this terminal's clock"));
-	printf("\n");
+	char w[160];
+	say_skew(r->clock_skew, w, sizeof(w));
+	if (skew_far(r->clock_skew))
+		printf(_("clock:     %s at the last sync: ask your administrator to set this terminal's clock\n"), w);
+	else
+		printf(_("clock:     %s at the last sync\n"), w);
 }
 
 static void show_remote(struct cli *c, struct store *s, const struct sync_remote *r, int64_t waiting)
@@ -316,11 +324,12 @@ int cmd_sync(struct cli *c)
 			printf(_("%lld event(s) from the server not applied here: see `docket sync --status`\n"),
 			       (long long)n.unapplied);
 	}
-	if (n.skew_known && (n.clock_skew > SYNC_SKEW_WARN || n.clock_skew < -SYNC_SKEW_WARN)) {
+	if (n.skew_known && skew_far(n.clock_skew)) {
 		/* synced all the same: the server's order decides, whatever the times say */
-		fprintf(stderr, _("docket: warning: this terminal's clock is "));
-		say_skew(stderr, n.clock_skew);
-		fprintf(stderr, _(": ask your administrator to set it; times of actions made here show this clock\n"));
+		char w[160];
+		say_skew(n.clock_skew, w, sizeof(w));
+		cli_error(_("warning: this terminal's clock is %s: ask your administrator to set it; times of actions made here show this clock"),
+			  w);
 	}
 	if (st) {
 		cli_error("%s", err.s);

@@ -265,7 +265,7 @@ int sync_http_call(struct sync_http *h, const char *method, const char *route, j
 	} else if (code == 507 || (code == 500 && !strcmp(route, "/v1/push"))) {
 		struct buf why = BUF_INIT;
 		server_message(h, resp.s, &why);
-		buf_addf(err, _("the server could not store this terminal's actions (it answered %ld%s): nothing of them was committed there and nothing is lost here; tell the administrator, and sync again later"),
+		buf_addf(err, _("the server could not store this terminal's actions (it answered %ld%s): nothing is lost here; tell the administrator, and sync again later"),
 			 code, why.len ? why.s : "");
 		buf_release(&why);
 		st = SYNC_HTTP_SERVER;
