@@ -1,46 +1,14 @@
 #!/bin/sh
-# docket sync's faults, continued (t98): the terminal killed with SIGKILL
-# at random moments of a sync that pulls a few hundred events (its store
-# stays consistent, a last sync converges on the server's state), and
-# HTTPS: a certificate that has expired, one signed by a CA the terminal
-# was not told of, and one it trusts through --ca.
+# docket sync over HTTPS, its certificate faults (t98 has the others): a
+# certificate that has expired, one signed by a CA other than the one the
+# terminal was given, and one it trusts through --ca. Nothing is lost in
+# any of them. (The terminal killed during a pull: tests/faults/t30.)
 . "$TESTS_DIR/cli/lib.sh"
 . "$TESTS_DIR/cli/docketd-lib.sh"
 . "$TESTS_DIR/cli/sync-faults-lib.sh"
 
-# ms N: a random number of milliseconds below N
-ms() {
-	echo $(($(od -An -N2 -tu2 /dev/urandom) % $1))
-}
-
-test_expect_success 'setup: a server, two enrolled terminals; A makes a few hundred events and pushes them' '
-	sync_setup && a0=$(events_in A) &&
-	i=0 && while [ $i -lt 40 ]; do
-		r=$(new_leave A 2026-03-03) && echo "$r" >>reqs &&
-		docket -C A -u zhao.lei approve "$r" -m 同意 >/dev/null || exit 1
-		i=$((i + 1))
-	done &&
-	synced A && test "$(count rejected)" = 0 && made=$(count accepted) &&
-	echo "$made" >made && test "$made" = "$(($(events_in A) - a0))" && test "$made" -ge 200
-'
-
-test_expect_success 'B killed with SIGKILL at random moments of its pull: consistent each time; a last sync converges' '
-	b0=$(events_in B) && made=$(cat made) && kills=0 &&
-	for try in 1 2 3 4 5 6 7 8 9 10; do
-		"$DOCKET" -C B sync >/dev/null 2>&1 & pid=$!
-		sleep "0.$(printf %03d "$(ms 900)")"
-		kill -KILL $pid 2>/dev/null && kills=$((kills + 1))
-		wait $pid
-		checked B || exit 1
-		n=$(events_in B) && test "$n" -ge "$b0" && test "$n" -le "$((b0 + made))" || exit 1
-	done &&
-	echo "killed $kills of 10" &&
-	synced B && test "$(events_in B)" = "$((b0 + made))" &&
-	synced B && test "$(count pulled)" = 0 && checked B && srv_checked &&
-	for r in $(sed -n "1p;7p;20p;33p;40p" reqs); do
-		docket -C B -u qian.yu show "$r" >b.show && docket -C srv -u qian.yu show "$r" >srv.show &&
-		test_cmp srv.show b.show && grep "同意" b.show || exit 1
-	done
+test_expect_success 'setup: a server, two enrolled terminals' '
+	sync_setup
 '
 
 # a CA, and certificates it signs for 127.0.0.1 between two dates (openssl ca)
@@ -55,6 +23,7 @@ serial = serial
 default_md = sha256
 policy = policy_any
 copy_extensions = copy
+unique_subject = no
 [ policy_any ]
 commonName = supplied
 EOF
