@@ -231,10 +231,10 @@ int sync_http_call(struct sync_http *h, const char *method, const char *route, j
 		long ms = wait / 2 + (wait ? rand() % (wait + 1) : 0);
 		h->retried++;
 		if (rc == CURLE_OK)
-			fprintf(stderr, _("the server answered %ld to %s: trying again in %.1f s (%d of %d)\n"), code, route,
+			fprintf(stderr, _("docket: the server answered %ld to %s: trying again in %.1f s (%d of %d)\n"), code, route,
 				ms / 1000.0, i + 1, h->retries);
 		else
-			fprintf(stderr, _("no answer from the server to %s (%s): trying again in %.1f s (%d of %d)\n"), route,
+			fprintf(stderr, _("docket: no answer from the server to %s (%s): trying again in %.1f s (%d of %d)\n"), route,
 				errbuf[0] ? errbuf : curl_easy_strerror(rc), ms / 1000.0, i + 1, h->retries);
 		sleep_ms(ms);
 		wait *= 2;
