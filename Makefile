@@ -196,7 +196,7 @@ test-unit: $(UNIT_BIN)
 	@sh tests/run-unit.sh $(UNIT_BIN)
 
 # make test-cli T=t90 runs only the scenarios whose names start so
-test-cli: $(DOCKET) $(DOCKETD) $(EVENTDUMP) $(MO) $(PTYRUN)
+test-cli: $(DOCKET) $(DOCKETD) $(EVENTDUMP) $(MO) $(PTYRUN) $(IOFAIL)
 	@T="$(T)" DOCKET=$(abspath $(DOCKET)) DOCKETD=$(abspath $(DOCKETD)) EVENTDUMP=$(abspath $(EVENTDUMP)) \
 		BUILD=$(abspath $(BUILD)) sh tests/run-cli.sh
 
@@ -206,7 +206,8 @@ test-tui: $(DOCKET) $(MO) $(PTYRUN)
 # The slow fault sweeps (a failing disk at every write); .ci/run runs them too.
 test-faults: check-deps
 	@$(MAKE) --no-print-directory all $(PTYRUN) $(IOFAIL) $(OOMFAIL)
-	@DOCKET=$(abspath $(DOCKET)) BUILD=$(abspath $(BUILD)) sh tests/run-cli.sh faults
+	@T="$(T)" DOCKET=$(abspath $(DOCKET)) DOCKETD=$(abspath $(DOCKETD)) BUILD=$(abspath $(BUILD)) \
+		sh tests/run-cli.sh faults
 
 # kill -9 at SOAK (1000) random moments; not in CI (doc/testing.md)
 soak: check-deps

@@ -18,6 +18,6 @@ const store_schema_fn store_module_schema[] = {
 	docs_schema,   /* documents: steps 4, 6 */
 	engine_schema, /* the approval engine: steps 3, 5, 7 */
 	auth_schema,   /* keys and accounts: step 9; granted roles: 11 */
-	sync_schema,   /* the terminal's sync state: steps 12, 14 */
+	sync_schema,   /* the terminal's sync state: steps 12, 14, 15 */
 	NULL,
 };

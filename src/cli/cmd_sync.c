@@ -1,5 +1,5 @@
 /*
- * The sync verbs: `docket remote [set URL [--ca FILE]]`, `docket enrol
+ * The sync verbs: `docket remote [set URL [--ca FILE] [--proxy URL|--no-proxy]]`, `docket enrol
  * CODE` (a device: the enrolment code's shape tells it from enrolling
  * people), `docket sync [--json]`, `docket sync --status [--json]`
  * (doc/sync.md, doc/cli.md).
@@ -81,12 +81,61 @@ int cli_enrol_device(struct cli *c, const char *code, const char *name)
 	return rc;
 }
 
+/* "1 day(s)", "1 day(s) 2 h", "3 h 5 min", "7 min", "40 s": a skew's size, for people. */
+static void span(int64_t secs, char *out, size_t n)
+{
+	long long a = secs < 0 ? -secs : secs;
+	if (a >= 86400 && a % 86400 / 3600 == 0)
+		snprintf(out, n, _("%lld day(s)"), a / 86400);
+	else if (a >= 86400)
+		snprintf(out, n, _("%lld day(s) %lld h"), a / 86400, a % 86400 / 3600);
+	else if (a >= 3600)
+		snprintf(out, n, _("%lld h %lld min"), a / 3600, a % 3600 / 60);
+	else if (a >= 60)
+		snprintf(out, n, _("%lld min"), a / 60);
+	else
+		snprintf(out, n, _("%lld s"), a);
+}
+
+/* The skew in words: "1 day(s) ahead of the server's". */
+static void say_skew(int64_t skew, char *out, size_t n)
+{
+	char d[64];
+	span(skew, d, sizeof(d));
+	if (skew > 0)
+		snprintf(out, n, _("%s ahead of the server's"), d);
+	else if (skew < 0)
+		snprintf(out, n, _("%s behind the server's"), d);
+	else
+		snprintf(out, n, "%s", _("the same as the server's"));
+}
+
+static int skew_far(int64_t skew)
+{
+	return skew > SYNC_SKEW_WARN || skew < -SYNC_SKEW_WARN;
+}
+
+/* The clock line of `remote` and `sync --status`: the skew found at the last sync. */
+static void show_skew(const struct sync_remote *r)
+{
+	if (!r->skew_known)
+		return;
+	char w[160];
+	say_skew(r->clock_skew, w, sizeof(w));
+	if (skew_far(r->clock_skew))
+		printf(_("clock:     %s at the last sync: ask your administrator to set this terminal's clock\n"), w);
+	else
+		printf(_("clock:     %s at the last sync\n"), w);
+}
+
 static void show_remote(struct cli *c, struct store *s, const struct sync_remote *r, int64_t waiting)
 {
 	if (c->json) {
 		json_t *o = json_pack("{s:s?, s:s?, s:s?, s:s?, s:b, s:I, s:s?, s:I}", "url", r->url, "ca", r->ca,
 				      "device", r->device, "server_id", r->server_id, "enrolled", r->enrolled, "cursor",
 				      (json_int_t)r->cursor, "last_sync", r->last_sync, "waiting", (json_int_t)waiting);
+		json_object_set_new(o, "proxy", r->proxy ? json_string(r->proxy) : json_null());
+		json_object_set_new(o, "clock_skew_seconds", r->skew_known ? json_integer(r->clock_skew) : json_null());
 		cli_print_json(o);
 		return;
 	}
@@ -96,21 +145,32 @@ static void show_remote(struct cli *c, struct store *s, const struct sync_remote
 	printf(_("server:    %s\n"), r->url);
 	if (r->ca)
 		printf(_("CA:        %s\n"), r->ca);
+	if (!r->proxy)
+		printf(_("proxy:     from the environment (https_proxy, no_proxy)\n"));
+	else if (!*r->proxy)
+		printf(_("proxy:     none\n"));
+	else
+		printf(_("proxy:     %s\n"), r->proxy);
 	if (r->enrolled)
 		printf(_("device:    %s\n"), r->device ? r->device : "?");
 	else
 		printf(_("device:    not enrolled (docket enrol CODE)\n"));
 	printf(_("last sync: %s\n"), r->last_sync ? when : _("never"));
 	printf(_("waiting:   %lld action(s) not yet on the server\n"), (long long)waiting);
+	show_skew(r);
 }
 
 int cmd_remote(struct cli *c)
 {
 	const char *ca = cli_take_opt(c, "--ca", NULL);
-	if (cli_no_options(c) < 0)
+	const char *proxy = cli_take_opt(c, "--proxy", NULL);
+	int no_proxy = cli_take_flag(c, "--no-proxy");
+	if (cli_no_options(c) < 0 || (proxy && no_proxy))
 		return cli_usage(c);
+	if (no_proxy)
+		proxy = ""; /* none at all, whatever the environment says */
 	int set = c->argc == 3 && !strcmp(c->argv[1], "set");
-	if (!set && (c->argc != 1 || ca))
+	if (!set && (c->argc != 1 || ca || proxy))
 		return cli_usage(c);
 	struct store *s;
 	int rc = cli_open_store(c, !set, &s);
@@ -124,7 +184,7 @@ int cmd_remote(struct cli *c)
 			store_close(s);
 			return EXIT_USAGE;
 		}
-		int st = sync_remote_set(s, c->argv[2], abs, &err);
+		int st = sync_remote_set(s, c->argv[2], abs, proxy, &err);
 		if (st) {
 			cli_error("%s", err.s);
 			rc = st == STORE_ERR ? EXIT_USAGE : cli_store_exit(st);
@@ -142,7 +202,7 @@ int cmd_remote(struct cli *c)
 			if (c->json)
 				cli_print_json(json_object());
 			else
-				printf(_("no server is set: docket remote set URL [--ca FILE]\n"));
+				printf(_("no server is set: docket remote set URL [--ca FILE] [--proxy URL|--no-proxy]\n"));
 		} else {
 			int64_t w = sync_waiting(s);
 			show_remote(c, s, &r, w < 0 ? 0 : w);
@@ -200,6 +260,8 @@ static int sync_status(struct cli *c)
 		json_t *o = json_pack("{s:s?, s:s?, s:I, s:o, s:o}", "url", got ? r.url : NULL, "last_sync",
 				      got ? r.last_sync : NULL, "waiting", (json_int_t)(w < 0 ? 0 : w), "rejected",
 				      rej.arr, "unapplied", un.arr);
+		json_object_set_new(o, "clock_skew_seconds",
+				    got && r.skew_known ? json_integer(r.clock_skew) : json_null());
 		cli_print_json(o);
 	} else {
 		if (got) {
@@ -207,8 +269,9 @@ static int sync_status(struct cli *c)
 			cli_local_time(r.last_sync, when, sizeof(when));
 			printf(_("server:    %s\n"), r.url);
 			printf(_("last sync: %s\n"), r.last_sync ? when : _("never"));
+			show_skew(&r);
 		} else {
-			printf(_("no server is set: docket remote set URL [--ca FILE]\n"));
+			printf(_("no server is set: docket remote set URL [--ca FILE] [--proxy URL|--no-proxy]\n"));
 		}
 		printf(_("waiting:   %lld action(s) not yet on the server\n"), (long long)(w < 0 ? 0 : w));
 		printf(_("rejected by the server (kept here; do the action again on the state as it is now):\n"));
@@ -247,6 +310,9 @@ int cmd_sync(struct cli *c)
 				      (json_int_t)n.rejected, "pulled", (json_int_t)n.pulled, "unapplied",
 				      (json_int_t)n.unapplied, "conflicts", (json_int_t)n.conflicts, "reapplied",
 				      (json_int_t)n.rebased, "replayed", (json_int_t)n.replayed);
+		json_object_set_new(o, "retried", json_integer(n.retried));
+		json_object_set_new(o, "clock_skew_seconds", n.skew_known ? json_integer(n.clock_skew) : json_null());
+
 		if (st)
 			json_object_set_new(o, "error", json_string(err.s));
 		cli_print_json(o);
@@ -262,6 +328,13 @@ int cmd_sync(struct cli *c)
 		if (n.unapplied)
 			printf(_("%lld event(s) from the server not applied here: see `docket sync --status`\n"),
 			       (long long)n.unapplied);
+	}
+	if (n.skew_known && skew_far(n.clock_skew)) {
+		/* synced all the same: the server's order decides, whatever the times say */
+		char w[160];
+		say_skew(n.clock_skew, w, sizeof(w));
+		cli_error(_("warning: this terminal's clock is %s: ask your administrator to set it; times of actions made here show this clock"),
+			  w);
 	}
 	if (st) {
 		cli_error("%s", err.s);

@@ -168,18 +168,21 @@ const struct verb verbs[] = {
 	     "it was done from, and a check mark when it is signed. --person matches\n"
 	     "who acted or whom it concerns. --verify also checks the chain and every\n"
 	     "signature.") },
-	{ "remote", cmd_remote, N_("remote [set URL [--ca FILE]] [--json]"),
+	{ "remote", cmd_remote, N_("remote [set URL [--ca FILE] [--proxy URL|--no-proxy]] [--json]"),
 	  N_("show or set the extranet server this terminal syncs with"),
 	  N_("URL is http://HOST:PORT or https://HOST:PORT; --ca FILE is the CA\n"
 	     "certificate that signed the server's (else the system's are trusted).\n"
-	     "Then `docket enrol CODE` with the code the administrator gave.") },
+	     "--proxy URL: reach the server through this proxy; --no-proxy: directly,\n"
+	     "whatever the environment says; neither: the environment's (https_proxy,\n"
+	     "no_proxy). Then `docket enrol CODE` with the code the administrator gave.") },
 	{ "sync", cmd_sync, N_("sync [--status] [--json]"),
 	  N_("send this terminal's actions to the server, then fetch the others'"),
 	  N_("Pushes the actions not yet on the server, oldest first, then pulls what\n"
 	     "the server has that this terminal lacks. An action the server rejects\n"
 	     "(someone else decided first) is kept and listed by --status with its\n"
-	     "reason; nothing is ever dropped. Proxies come from the environment\n"
-	     "(https_proxy, no_proxy).") },
+	     "reason; nothing is ever dropped. The proxy is the remote's (docket remote\n"
+	     "set --proxy), else the environment's. A terminal clock more than 5 minutes\n"
+	     "from the server's is warned about (the server's order decides).") },
 	{ "check", cmd_check, N_("check [--repair] [--json]"),
 	  N_("verify the event log and that replaying it gives the same state"), NULL },
 	{ "migrate", cmd_migrate,

@@ -53,6 +53,17 @@ static enum MHD_Result send_answer(struct MHD_Connection *c, struct req *r, stru
 	text[n] = '\0';
 	struct MHD_Response *resp = MHD_create_response_from_buffer(n, text, MHD_RESPMEM_MUST_FREE);
 	MHD_add_response_header(resp, "Content-Type", "application/json");
+	/*
+	 * The server's clock, by which terminals tell their own skew: docket's
+	 * clock (DOCKET_NOW pins it in tests), which libmicrohttpd's own Date
+	 * would not honour; given one, it adds none.
+	 */
+	char date[64];
+	time_t now = clock_now();
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	MHD_add_response_header(resp, "Date", date);
 	if (a->challenge)
 		MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"docketd\"");
 	r->status = a->status;

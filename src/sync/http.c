@@ -5,9 +5,11 @@
 #include "http.h"
 
 #include <curl/curl.h>
+#include <openssl/x509_vfy.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,11 +21,14 @@ struct sync_http {
 	CURL *curl;
 	char *url;
 	char *ca;
+	char *proxy; /* "" for none, NULL for the environment's */
 	char *auth; /* "Authorization: Bearer ..." or NULL */
 	long timeout;
 	int retries;
 	long retry_ms;
 	char error[40]; /* the last error answer's "error" */
+	time_t date;    /* the last answer's Date header, or -1 */
+	int retried;    /* attempts after the first, in this client's life */
 };
 
 static long env_long(const char *name, long def, long min)
@@ -36,7 +41,7 @@ static long env_long(const char *name, long def, long min)
 	return *end || n < min ? def : n;
 }
 
-struct sync_http *sync_http_new(const char *url, const char *ca, const char *token)
+struct sync_http *sync_http_new(const char *url, const char *ca, const char *proxy, const char *token)
 {
 	static int inited;
 	if (!inited) {
@@ -54,6 +59,8 @@ struct sync_http *sync_http_new(const char *url, const char *ca, const char *tok
 	memcpy(h->url, url, n);
 	h->url[n] = 0;
 	h->ca = ca ? xstrdup(ca) : NULL;
+	h->proxy = proxy ? xstrdup(proxy) : NULL;
+	h->date = -1;
 	if (token) {
 		struct buf b = BUF_INIT;
 		buf_addf(&b, "Authorization: Bearer %s", token);
@@ -74,6 +81,7 @@ void sync_http_free(struct sync_http *h)
 		curl_easy_cleanup(h->curl);
 	free(h->url);
 	free(h->ca);
+	free(h->proxy);
 	if (h->auth) {
 		memset(h->auth, 0, strlen(h->auth));
 		free(h->auth);
@@ -96,6 +104,32 @@ static size_t collect(char *p, size_t size, size_t n, void *ctx)
 const char *sync_http_error_code(const struct sync_http *h)
 {
 	return h->error;
+}
+
+time_t sync_http_server_time(const struct sync_http *h)
+{
+	return h->date;
+}
+
+int sync_http_retried(const struct sync_http *h)
+{
+	return h->retried;
+}
+
+/* The Date header of an answer (RFC 9110: the server's clock when it answered). */
+static size_t header(char *p, size_t size, size_t n, void *ctx)
+{
+	struct sync_http *h = ctx;
+	size_t len = size * n;
+	if (len > 5 && len < 100 && !strncasecmp(p, "Date:", 5)) {
+		char v[100];
+		memcpy(v, p + 5, len - 5);
+		v[len - 5] = 0;
+		time_t t = curl_getdate(v, NULL);
+		if (t > 0)
+			h->date = t;
+	}
+	return len;
 }
 
 /* The server's message in the clerk's language, if the body has one; its code into h->error. */
@@ -121,7 +155,7 @@ static void sleep_ms(long ms)
 
 /* One attempt: the curl code, *code the HTTP status, body in *resp. */
 static CURLcode attempt(struct sync_http *h, const char *method, const char *url, const char *data,
-			struct buf *resp, long *code, char *errbuf)
+			struct buf *resp, long *code, long *verify, char *errbuf)
 {
 	CURL *c = h->curl;
 	curl_easy_reset(c); /* keeps the connection cache */
@@ -139,6 +173,8 @@ static CURLcode attempt(struct sync_http *h, const char *method, const char *url
 	}
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, resp);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, h->timeout < 15 ? h->timeout : 15L);
@@ -147,22 +183,28 @@ static CURLcode attempt(struct sync_http *h, const char *method, const char *url
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	if (h->ca)
 		curl_easy_setopt(c, CURLOPT_CAINFO, h->ca);
+	/* a configured proxy wins over the environment's; "" is none at all (libcurl then ignores *_proxy) */
+	if (h->proxy)
+		curl_easy_setopt(c, CURLOPT_PROXY, h->proxy);
 	buf_reset(resp);
 	errbuf[0] = 0;
 	CURLcode rc = curl_easy_perform(c);
 	*code = 0;
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, code);
+	else if (rc == CURLE_PEER_FAILED_VERIFICATION)
+		curl_easy_getinfo(c, CURLINFO_SSL_VERIFYRESULT, verify);
 	curl_slist_free_all(hdr);
 	return rc;
 }
 
+/* Worth another attempt: no connection, a timeout, a gateway or a busy server. Never another 4xx. */
 static int transient(CURLcode rc, long code)
 {
 	if (rc == CURLE_OK)
-		return code == 502 || code == 503 || code == 504;
+		return code == 429 || code == 502 || code == 503 || code == 504;
 	return rc == CURLE_COULDNT_CONNECT || rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_SEND_ERROR ||
-	       rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING || rc == CURLE_COULDNT_RESOLVE_HOST ||
+	       rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING || rc == CURLE_PARTIAL_FILE || rc == CURLE_COULDNT_RESOLVE_HOST ||
 	       rc == CURLE_COULDNT_RESOLVE_PROXY;
 }
 
@@ -177,19 +219,38 @@ int sync_http_call(struct sync_http *h, const char *method, const char *route, j
 	char *data = body ? json_dumps(body, JSON_COMPACT) : NULL;
 	char errbuf[CURL_ERROR_SIZE];
 	CURLcode rc;
-	long code = 0, wait = h->retry_ms;
+	long code = 0, verify = 0, wait = h->retry_ms;
 	for (int i = 0;; i++) {
-		rc = attempt(h, method, url.s, data, &resp, &code, errbuf);
+		rc = attempt(h, method, url.s, data, &resp, &code, &verify, errbuf);
 		if (!transient(rc, code) || i >= h->retries)
 			break;
-		/* exponential backoff with jitter: wait/2 .. wait*3/2 */
-		sleep_ms(wait / 2 + (wait ? rand() % (wait + 1) : 0));
+		/*
+		 * Exponential backoff with jitter (wait/2 .. wait*3/2), so terminals
+		 * that lost the server together do not come back in step.
+		 */
+		long ms = wait / 2 + (wait ? rand() % (wait + 1) : 0);
+		h->retried++;
+		if (rc == CURLE_OK)
+			fprintf(stderr, _("docket: the server answered %ld to %s: trying again in %.1f s (%d of %d)\n"), code, route,
+				ms / 1000.0, i + 1, h->retries);
+		else
+			fprintf(stderr, _("docket: no answer from the server to %s (%s): trying again in %.1f s (%d of %d)\n"), route,
+				errbuf[0] ? errbuf : curl_easy_strerror(rc), ms / 1000.0, i + 1, h->retries);
+		sleep_ms(ms);
 		wait *= 2;
 	}
 	free(data);
 	int st = 0;
 	*http = code;
-	if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CONNECT_ERROR ||
+	if (rc == CURLE_PEER_FAILED_VERIFICATION &&
+	    (verify == X509_V_ERR_CERT_HAS_EXPIRED || verify == X509_V_ERR_CERT_NOT_YET_VALID)) {
+		/* curl checks the dates by the system clock: a terminal far off sees a good certificate expire */
+		buf_addf(err, verify == X509_V_ERR_CERT_HAS_EXPIRED
+				      ? _("the server's certificate has expired (%s): the administrator must renew it; if it is new, check this terminal's date and time. Nothing was lost")
+				      : _("the server's certificate is not valid yet (%s): check this terminal's date and time. Nothing was lost"),
+			 errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		st = SYNC_HTTP_CERT;
+	} else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CONNECT_ERROR ||
 	    rc == CURLE_SSL_CERTPROBLEM) {
 		buf_addf(err, _("the server's certificate is not trusted (%s): check the address, or give its CA with `docket remote set URL --ca FILE`"),
 			 errbuf[0] ? errbuf : curl_easy_strerror(rc));
@@ -201,10 +262,17 @@ int sync_http_call(struct sync_http *h, const char *method, const char *route, j
 	} else if (code == 401) {
 		buf_adds(err, _("the server refuses this terminal's credentials: the device was revoked or never enrolled; ask the administrator for a new enrolment code (docket enrol CODE)"));
 		st = SYNC_HTTP_UNAUTHORIZED;
+	} else if (code == 507 || (code == 500 && !strcmp(route, "/v1/push"))) {
+		struct buf why = BUF_INIT;
+		server_message(h, resp.s, &why);
+		buf_addf(err, _("the server could not store this terminal's actions (it answered %ld%s): nothing is lost here; tell the administrator, and sync again later"),
+			 code, why.len ? why.s : "");
+		buf_release(&why);
+		st = SYNC_HTTP_SERVER;
 	} else if (code != 200) {
 		buf_addf(err, _("the server answered %ld"), code);
 		server_message(h, resp.s, err);
-		st = code == 502 || code == 503 || code == 504 ? SYNC_HTTP_UNREACHABLE : SYNC_HTTP_SERVER;
+		st = transient(CURLE_OK, code) ? SYNC_HTTP_UNREACHABLE : SYNC_HTTP_SERVER;
 	} else {
 		json_error_t jerr;
 		*out = json_loads(resp.s, 0, &jerr);

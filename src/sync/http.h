@@ -2,10 +2,12 @@
  * http: the terminal's side of the protocol's transport (doc/protocol.md,
  * "Transport"), on libcurl. One handle per sync, so the connection is
  * reused for every request of it; a timeout; the remote's own CA bundle
- * when set (else the system's); proxies from the environment (libcurl's
- * http_proxy / https_proxy / no_proxy). Transient failures only (no
- * connection, a timeout, 502/503/504) are retried, with exponential
- * backoff and jitter; a push is safe to retry (a UUID is an action).
+ * when set (else the system's); the remote's proxy when set, else proxies
+ * from the environment (libcurl's http_proxy / https_proxy / no_proxy).
+ * Transient failures only (no connection, a timeout, 429, 502/503/504) are
+ * retried, with exponential backoff and jitter, each retry said on stderr;
+ * never a 4xx. A push is safe to retry (a UUID is an action). Each
+ * answer's Date header is kept: the server's clock, for the skew.
  *
  * Environment: DOCKET_SYNC_TIMEOUT (seconds a request may take, default
  * 60), DOCKET_SYNC_RETRIES (attempts after the first, default 4),
@@ -15,6 +17,7 @@
 #define DOCKET_SYNC_HTTP_H
 
 #include <jansson.h>
+#include <time.h>
 
 struct buf;
 
@@ -29,8 +32,11 @@ enum sync_http_status {
 
 struct sync_http;
 
-/* A client for the server at base URL (no trailing /v1), CA bundle file or NULL, token or NULL. */
-struct sync_http *sync_http_new(const char *url, const char *ca, const char *token);
+/*
+ * A client for the server at base URL (no trailing /v1), CA bundle file or
+ * NULL, proxy URL (NULL: the environment's; "": none) and token or NULL.
+ */
+struct sync_http *sync_http_new(const char *url, const char *ca, const char *proxy, const char *token);
 void sync_http_free(struct sync_http *h);
 /*
  * METHOD the route ("/v1/push"), with body (NULL: none; borrowed). 200:
@@ -43,5 +49,9 @@ int sync_http_call(struct sync_http *h, const char *method, const char *route, j
 		   long *http, struct buf *err);
 /* The protocol's "error" code of the last answer that was not 200 ("too_many_events"), or "". */
 const char *sync_http_error_code(const struct sync_http *h);
+/* The server's clock at its last answer (its Date header), or -1 when no answer had one. */
+time_t sync_http_server_time(const struct sync_http *h);
+/* How many attempts were retries, over this client's life. */
+int sync_http_retried(const struct sync_http *h);
 
 #endif

@@ -5,6 +5,7 @@
 #include "sync.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +47,9 @@ static const struct store_migration steps[] = {
 	  "ALTER TABLE sync_remote ADD COLUMN settled INTEGER NOT NULL DEFAULT 0;"
 	  "ALTER TABLE sync_rejected ADD COLUMN event TEXT;",
 	  NULL },
+	/* proxy: NULL the environment's, '' none, else its URL; clock_skew: seconds this clock was ahead at the last sync */
+	{ 15, "sync", "ALTER TABLE sync_remote ADD COLUMN proxy TEXT; ALTER TABLE sync_remote ADD COLUMN clock_skew INTEGER;",
+	  NULL },
 	{ 0, NULL, NULL, NULL },
 };
 
@@ -65,7 +69,7 @@ int sync_remote_get(struct store *s, struct sync_remote *r)
 {
 	memset(r, 0, sizeof(*r));
 	sqlite3_stmt *st = store_sql_q(s,
-				       "SELECT url, ca, device, server_id, last_sync, cursor, token IS NOT NULL"
+				       "SELECT url, ca, device, server_id, last_sync, cursor, token IS NOT NULL, proxy, clock_skew"
 				       " FROM sync_remote WHERE id = 1",
 				       "");
 	if (!st)
@@ -82,6 +86,9 @@ int sync_remote_get(struct store *s, struct sync_remote *r)
 	r->last_sync = store_sql_col(st, 4);
 	r->cursor = sqlite3_column_int64(st, 5);
 	r->enrolled = sqlite3_column_int(st, 6);
+	r->proxy = store_sql_col(st, 7);
+	r->skew_known = sqlite3_column_type(st, 8) != SQLITE_NULL;
+	r->clock_skew = sqlite3_column_int64(st, 8);
 	sqlite3_reset(st);
 	return 1;
 }
@@ -93,6 +100,7 @@ void sync_remote_release(struct sync_remote *r)
 	free(r->device);
 	free(r->server_id);
 	free(r->last_sync);
+	free(r->proxy);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -111,16 +119,20 @@ static int run_tx(struct store *s, const char *sql, const char *fmt, const char 
 	return store_commit(s);
 }
 
-int sync_remote_set(struct store *s, const char *url, const char *ca, struct buf *err)
+int sync_remote_set(struct store *s, const char *url, const char *ca, const char *proxy, struct buf *err)
 {
 	if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) {
 		buf_addf(err, _("'%s' is not a server address: give http://HOST:PORT or https://HOST:PORT"), url);
 		return STORE_ERR;
 	}
+	if (proxy && *proxy && !strstr(proxy, "://")) {
+		buf_addf(err, _("'%s' is not a proxy address: give http://HOST:PORT (or socks5://HOST:PORT)"), proxy);
+		return STORE_ERR;
+	}
 	int rc = run_tx(s,
-			"INSERT INTO sync_remote (id, url, ca) VALUES (1, ?1, ?2)"
-			" ON CONFLICT (id) DO UPDATE SET url = ?1, ca = ?2",
-			"ss", url, ca, NULL);
+			"INSERT INTO sync_remote (id, url, ca, proxy) VALUES (1, ?1, ?2, ?3)"
+			" ON CONFLICT (id) DO UPDATE SET url = ?1, ca = ?2, proxy = ?3",
+			"sss", url, ca, proxy);
 	if (rc)
 		buf_adds(err, store_error(s));
 	return rc;
@@ -162,7 +174,7 @@ int sync_enrol(struct store *s, const char *code, const char *name, struct buf *
 	int rc = open_remote(s, &r, &token, 0, err);
 	if (rc)
 		return rc;
-	struct sync_http *h = sync_http_new(r.url, r.ca, NULL);
+	struct sync_http *h = sync_http_new(r.url, r.ca, r.proxy, NULL);
 	json_t *body = json_pack("{s:s, s:s}", "code", code, "name", name), *out = NULL;
 	long http = 0;
 	rc = sync_http_call(h, "POST", "/v1/enrol", body, &out, &http, err);
@@ -466,6 +478,23 @@ static int start_journal(struct store *s, struct buf *err)
 	return rc;
 }
 
+/*
+ * How far this terminal's clock (the one its actions are stamped with:
+ * clock_now, DOCKET_NOW when pinned) is from the server's at its last
+ * answer, kept for `docket remote` and `sync --status`. The server's order
+ * decides either way; the skew is only said.
+ */
+static int record_skew(struct store *s, time_t server, struct sync_counts *n)
+{
+	if (server <= 0)
+		return 0;
+	n->skew_known = 1;
+	n->clock_skew = (int64_t)(clock_now() - server);
+	char v[32];
+	snprintf(v, sizeof(v), "%lld", (long long)n->clock_skew);
+	return run_tx(s, "UPDATE sync_remote SET clock_skew = CAST(?1 AS INTEGER) WHERE id = 1", "s", v, NULL, NULL);
+}
+
 int sync_run(struct store *s, struct engine *e, struct sync_counts *n, struct buf *err)
 {
 	memset(n, 0, sizeof(*n));
@@ -481,12 +510,17 @@ int sync_run(struct store *s, struct engine *e, struct sync_counts *n, struct bu
 		sync_remote_release(&r);
 		return rc;
 	}
-	struct sync_http *h = sync_http_new(r.url, r.ca, token);
+	struct sync_http *h = sync_http_new(r.url, r.ca, r.proxy, token);
 	memset(token, 0, strlen(token));
 	free(token);
 	rc = push(s, h, n, err);
 	if (!rc)
 		rc = pull(s, e, h, &r, n, err);
+	n->retried = sync_http_retried(h);
+	if (record_skew(s, sync_http_server_time(h), n) < 0 && !rc) {
+		buf_adds(err, store_error(s));
+		rc = store_error_status(s);
+	}
 	if (!rc) {
 		char at[40];
 		now_iso(at, sizeof(at));

@@ -6,9 +6,9 @@
  * event this store lacks through the engine (engine_accept), a page per
  * transaction together with the cursor.
  *
- * Tables (schema step 12, owner "sync"): sync_remote (the one remote: url,
- * CA, device, token, server id, pull cursor, how far the log was pushed,
- * last sync), sync_acked (an event's server sequence, by UUID: pushed and
+ * Tables (schema steps 12 and 13, owner "sync"): sync_remote (the one
+ * remote: url, CA, proxy, device, token, server id, pull cursor, how far
+ * the log was pushed, last sync, the clock skew found then), sync_acked (an event's server sequence, by UUID: pushed and
  * accepted or duplicate, or pulled), sync_rejected (an event of this
  * terminal the server rejected, with its code and reasons: kept, never
  * dropped, shown to its author) and sync_unapplied (a pulled event this
@@ -49,12 +49,19 @@ struct sync_remote {
 	char *last_sync; /* ISO 8601, or NULL */
 	int64_t cursor;  /* the server sequence pulled up to */
 	int enrolled;    /* a token is kept */
+	char *proxy;     /* NULL: the environment's; "": none; else its URL */
+	int skew_known;  /* a sync has seen the server's clock */
+	int64_t clock_skew; /* then: seconds this terminal's clock was ahead of the server's (negative: behind) */
 };
 /* The remote: 1 (*r filled; release it), 0 none, or a negative status (store_error). */
 int sync_remote_get(struct store *s, struct sync_remote *r);
 void sync_remote_release(struct sync_remote *r);
-/* Set the URL (http:// or https://) and CA file (NULL: the system's); keeps an enrolment. 0 or a status. */
-int sync_remote_set(struct store *s, const char *url, const char *ca, struct buf *err);
+/*
+ * Set the URL (http:// or https://), CA file (NULL: the system's) and
+ * proxy (NULL: the environment's, "": none, else its URL); keeps an
+ * enrolment. 0 or a status.
+ */
+int sync_remote_set(struct store *s, const char *url, const char *ca, const char *proxy, struct buf *err);
 /* Trade a one-time enrolment code for a device token, kept in the store. 0 or a status, message in err. */
 int sync_enrol(struct store *s, const char *code, const char *name, struct buf *err);
 
@@ -63,7 +70,12 @@ struct sync_counts {
 	int64_t conflicts; /* own actions not yet pushed that no longer apply after the pull (kept, as rejected) */
 	int64_t rebased;   /* pages after which this terminal's own actions were applied again on top */
 	int64_t replayed;  /* ... of them with the state rebuilt by replay (the undo journal did not cover the tail) */
+	int retried;        /* requests tried again after a transient failure */
+	int skew_known;     /* the server's clock was seen (its Date header) */
+	int64_t clock_skew; /* then: seconds this terminal's clock is ahead of the server's */
 };
+/* A skew beyond this many seconds is said to the clerk. */
+#define SYNC_SKEW_WARN 300
 /* Push then pull (see above). 0, or a status with the message in err; what was done is kept and counted. */
 int sync_run(struct store *s, struct engine *e, struct sync_counts *n, struct buf *err);
 

@@ -38,21 +38,32 @@ static void test_remote_kept_and_checked(void **state)
 	assert_int_equal(sync_run(f->s, f->e, &n, &err), SYNC_NO_REMOTE);
 	assert_non_null(strstr(err.s, "docket remote set"));
 	buf_reset(&err);
-	assert_int_equal(sync_remote_set(f->s, "ftp://x", NULL, &err), STORE_ERR);
+	assert_int_equal(sync_remote_set(f->s, "ftp://x", NULL, NULL, &err), STORE_ERR);
 	assert_non_null(strstr(err.s, "not a server address"));
 	buf_reset(&err);
-	assert_int_equal(sync_remote_set(f->s, "https://srv.example:8443/", "/etc/ca.pem", &err), 0);
+	assert_int_equal(sync_remote_set(f->s, "https://x", NULL, "proxy:3128", &err), STORE_ERR);
+	assert_non_null(strstr(err.s, "not a proxy address"));
+	buf_reset(&err);
+	assert_int_equal(sync_remote_set(f->s, "https://srv.example:8443/", "/etc/ca.pem", "http://10.8.0.1:3128", &err), 0);
 	assert_int_equal(sync_remote_get(f->s, &r), 1);
 	assert_string_equal(r.url, "https://srv.example:8443/");
 	assert_string_equal(r.ca, "/etc/ca.pem");
+	assert_string_equal(r.proxy, "http://10.8.0.1:3128");
 	assert_int_equal(r.enrolled, 0);
+	assert_int_equal(r.skew_known, 0);
 	assert_null(r.last_sync);
 	sync_remote_release(&r);
-	/* set again: one remote, the CA dropped */
-	assert_int_equal(sync_remote_set(f->s, "http://127.0.0.1:9", NULL, &err), 0);
+	/* set again: one remote, the CA dropped, no proxy at all */
+	assert_int_equal(sync_remote_set(f->s, "http://127.0.0.1:9", NULL, "", &err), 0);
 	assert_int_equal(sync_remote_get(f->s, &r), 1);
 	assert_string_equal(r.url, "http://127.0.0.1:9");
 	assert_null(r.ca);
+	assert_string_equal(r.proxy, "");
+	sync_remote_release(&r);
+	/* and again: the environment's proxy */
+	assert_int_equal(sync_remote_set(f->s, "http://127.0.0.1:9", NULL, NULL, &err), 0);
+	assert_int_equal(sync_remote_get(f->s, &r), 1);
+	assert_null(r.proxy);
 	sync_remote_release(&r);
 	assert_int_equal(sync_run(f->s, f->e, &n, &err), SYNC_NOT_ENROLLED);
 	assert_non_null(strstr(err.s, "docket enrol CODE"));
@@ -91,7 +102,7 @@ static void test_unreachable_after_retries(void **state)
 	struct buf err = BUF_INIT;
 	setenv("DOCKET_SYNC_RETRIES", "2", 1);
 	setenv("DOCKET_SYNC_RETRY_MS", "40", 1);
-	assert_int_equal(sync_remote_set(f->s, "http://127.0.0.1:9", NULL, &err), 0);
+	assert_int_equal(sync_remote_set(f->s, "http://127.0.0.1:9", NULL, NULL, &err), 0);
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_int_equal(sync_enrol(f->s, "AAAA-BBBB-CCCC-DDDD", "t", &err), SYNC_HTTP_UNREACHABLE);
