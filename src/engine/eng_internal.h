@@ -46,6 +46,8 @@ struct engine {
 	struct eng_cal *cals;             /* parsed calendars by version */
 	struct docs *docs;                /* the store's documents (borrowed), or NULL: not linked */
 	char *created;                    /* the request the last applied event created */
+	char *applied;                    /* the request the last applied event belongs to (the sync
+					     server's need-to-know index), or NULL: none */
 	char *terminal;                   /* where people act from, recorded in their events, or NULL */
 	struct auth_role *roles;          /* the security administrator's role changes (auth_roles_list) */
 	size_t nroles;

@@ -128,6 +128,7 @@ void engine_free(struct engine *e)
 {
 	if (!e)
 		return;
+	free(e->applied);
 	free(e->created); /* its statements are the store's: store_close() finalizes them */
 	free(e->terminal);
 	while (e->defs) {
@@ -1156,4 +1157,9 @@ int engine_migrate(struct engine *e, const char *actor, const char *workflow, co
 	}
 	*moved = out;
 	return 0;
+}
+
+const char *engine_applied_request(const struct engine *e)
+{
+	return e->applied;
 }
