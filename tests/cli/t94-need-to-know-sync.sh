@@ -85,7 +85,7 @@ test_expect_success 'what is outside any request (a common opinion) reaches ever
 	synced D && test "$(count pulled)" = 1 && test "$(count unapplied)" = 0
 '
 
-test_expect_success 'a transfer to sun.li: C'\''s next pull carries the whole history first, flagged, once' '
+test_expect_success 'a transfer to sun.li: C'\''s next pull carries the whole history first, flagged, once (again only while C pulls at that cursor)' '
 	docket -C B -u zhao.lei transfer "$(cat r)" sun.li >/dev/null &&
 	synced B && test "$(count rejected)" = 0 &&
 	c=$(cursor C) && test "$c" -gt 0 &&
@@ -101,6 +101,7 @@ assert not any(e.get(\"backfill\") for e in rest) and all(e[\"seq\"] > c for e i
 assert \"task.transferred\" in [e[\"type\"] for e in rest], rest
 assert b[\"next\"] >= max(e[\"seq\"] for e in ev) and b[\"next\"] > c, b
 " "$c" &&
+	pull_as C "$c" && grep "\"backfill\"" body &&
 	synced C && test "$(count pulled)" -ge 3 && test "$(count unapplied)" = 0 && has_request C "$(cat r)" &&
 	docket -C C -u sun.li show "$(cat r)" >show && grep "王芳" show && grep "transferred" show &&
 	docket -C C -u sun.li inbox | grep "$(cat r)" &&
