@@ -1,8 +1,9 @@
 /*
  * storage: what docketd keeps — the server store (a docket store: the
  * event log in the server's order, the engine's state, the definitions)
- * and the server's own tables: devices, one-time enrolment codes, the
- * receipts of rejected events, and the server's id (doc/protocol.md,
+ * and the server's own tables: devices and whom each is for, one-time
+ * enrolment codes, the receipts of rejected events, the need-to-know
+ * index that pulls are filtered by, and the server's id (doc/protocol.md,
  * "Server store").
  *
  * One interface for the server's storage, so the handlers never name a

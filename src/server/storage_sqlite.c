@@ -727,11 +727,15 @@ static int backfills(struct storage *st, const char *device, int64_t after, json
 	/* sent at this cursor and not acknowledged: its answer may have been lost, so again */
 	json_t *again = strings(st, q(st, "SELECT instance FROM srv.sent WHERE device = ?1 AND acked = 0 ORDER BY instance",
 				      "s", device));
-	/* requests the device's people are involved in that it has not been given */
+	/*
+	 * requests the device's people were involved in since its last pull
+	 * (NULL: only requests it was given already, which moves `seen` on too)
+	 */
 	json_t *fresh = strings(st, q(st,
-				      "SELECT v.instance FROM srv.device_people dp JOIN srv.involved v"
+				      "SELECT CASE WHEN EXISTS (SELECT 1 FROM srv.sent s WHERE s.device = ?1"
+				      " AND s.instance = v.instance) THEN NULL ELSE v.instance END"
+				      " FROM srv.device_people dp JOIN srv.involved v"
 				      " ON v.person = dp.person AND v.n > dp.seen WHERE dp.device = ?1"
-				      " AND NOT EXISTS (SELECT 1 FROM srv.sent s WHERE s.device = ?1 AND s.instance = v.instance)"
 				      " GROUP BY v.instance ORDER BY min(v.n)",
 				      "s", device));
 	size_t i;
@@ -746,7 +750,8 @@ static int backfills(struct storage *st, const char *device, int64_t after, json
 	json_array_foreach(fresh, i, v) {
 		if (rc)
 			break;
-		rc = backfill(st, device, json_string_value(v), after, out);
+		if (json_is_string(v))
+			rc = backfill(st, device, json_string_value(v), after, out);
 	}
 	if (!rc && json_array_size(fresh))
 		rc = run(st, q(st,
