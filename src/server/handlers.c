@@ -300,7 +300,8 @@ static void pull(struct server *srv, const char *device, const char *(*get)(void
 	json_decref(people);
 	json_t *events = json_array();
 	int64_t next = after, last = 0;
-	int rc = storage_pull(srv->st, device, all, after, (int)limit, events, &next, &last);
+	int more = 0;
+	int rc = storage_pull(srv->st, device, all, after, (int)limit, events, &next, &last, &more);
 	if (rc == 1) {
 		json_decref(events);
 		server_error(a, 409, "cursor_ahead",
@@ -314,8 +315,8 @@ static void pull(struct server *srv, const char *device, const char *(*get)(void
 		return;
 	}
 	a->status = 200;
-	a->body = json_pack("{s:o, s:I, s:b, s:I, s:s}", "events", events, "next", (json_int_t)next, "more",
-			    next < last, "last_seq", (json_int_t)last, "server_id", storage_server_id(srv->st));
+	a->body = json_pack("{s:o, s:I, s:b, s:I, s:s}", "events", events, "next", (json_int_t)next, "more", more,
+			    "last_seq", (json_int_t)last, "server_id", storage_server_id(srv->st));
 }
 
 /* The device the Authorization header's token belongs to (caller frees), or NULL. */

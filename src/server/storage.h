@@ -104,10 +104,12 @@ int storage_index_event(struct storage *st, int64_t seq, const char *instance);
  * "backfill": true), then up to `limit` events after `after` that the
  * device may see (every event outside requests; its people's requests';
  * all with `reads_all`), appended to `out` as the protocol's JSON with
- * "seq". *next: the last sequence appended when the page is full, else
- * *last (the log's end: everything was looked at). 0, 1 when `after` is
- * beyond the log, or < 0.
+ * "seq". A backfill stops after the request that reaches `limit` events
+ * (the others come at the next pull). *next: the last sequence appended
+ * when the page is full, else *last (the log's end: everything was looked
+ * at); *more: events or backfills remain. 0, 1 when `after` is beyond the
+ * log, or < 0.
  */
 int storage_pull(struct storage *st, const char *device, int reads_all, int64_t after, int limit, json_t *out,
-		 int64_t *next, int64_t *last);
+		 int64_t *next, int64_t *last, int *more);
 #endif

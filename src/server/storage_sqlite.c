@@ -716,9 +716,16 @@ static json_t *strings(struct storage *st, sqlite3_stmt *stmt)
 	return a;
 }
 
-/* The backfills of one pull (inside its transaction). */
-static int backfills(struct storage *st, const char *device, int64_t after, json_t *out)
+/*
+ * The backfills of one pull (inside its transaction). Those sent at this
+ * cursor before come again; then new requests, whole, until `limit`
+ * events (at least one request): *cut says some wait for the next pull,
+ * which backfills them at its own cursor (until then they are not the
+ * device's, so none of their events is sent in between).
+ */
+static int backfills(struct storage *st, const char *device, int64_t after, int limit, json_t *out, int *cut)
 {
+	*cut = 0;
 	/* a backfill the device has pulled past arrived */
 	int rc = run(st, q(st, "UPDATE srv.sent SET acked = 1 WHERE device = ?1 AND acked = 0 AND upto < ?2", "si", device,
 			   after));
@@ -747,13 +754,20 @@ static int backfills(struct storage *st, const char *device, int64_t after, json
 			break;
 		rc = backfill(st, device, json_string_value(v), after, out);
 	}
+	size_t done = 0;
 	json_array_foreach(fresh, i, v) {
 		if (rc)
 			break;
-		if (json_is_string(v))
-			rc = backfill(st, device, json_string_value(v), after, out);
+		if (!json_is_string(v))
+			continue;
+		if (done && json_array_size(out) >= (size_t)limit) {
+			*cut = 1;
+			break;
+		}
+		rc = backfill(st, device, json_string_value(v), after, out);
+		done++;
 	}
-	if (!rc && json_array_size(fresh))
+	if (!rc && !*cut && json_array_size(fresh))
 		rc = run(st, q(st,
 			       "UPDATE srv.device_people SET seen = (SELECT COALESCE(MAX(n), 0) FROM srv.involved"
 			       " WHERE person = device_people.person) WHERE device = ?1",
@@ -764,9 +778,11 @@ static int backfills(struct storage *st, const char *device, int64_t after, json
 }
 
 int storage_pull(struct storage *st, const char *device, int reads_all, int64_t after, int limit, json_t *out,
-		 int64_t *next, int64_t *last)
+		 int64_t *next, int64_t *last, int *more)
 {
 	*next = after;
+	*more = 0;
+	int cut = 0;
 	int rc = store_begin(st->s);
 	if (rc < 0)
 		return fail(st, rc, "%s", store_error(st->s));
@@ -776,7 +792,7 @@ int storage_pull(struct storage *st, const char *device, int reads_all, int64_t 
 		return 1;
 	}
 	if (!rc && !reads_all)
-		rc = backfills(st, device, after, out);
+		rc = backfills(st, device, after, limit, out, &cut);
 	sqlite3_stmt *stmt = rc ? NULL
 				: q(st,
 				    "SELECT r.seq FROM srv.event_request r WHERE r.seq > ?2 AND (r.instance IS NULL OR ?4"
@@ -797,6 +813,7 @@ int storage_pull(struct storage *st, const char *device, int reads_all, int64_t 
 	/* a page not full: every event up to the log's end was looked at */
 	if (!rc && n < limit)
 		*next = *last;
+	*more = *next < *last || cut;
 	if (!rc && (rc = store_commit(st->s)) < 0)
 		fail(st, rc, "%s", store_error(st->s));
 	if (rc)

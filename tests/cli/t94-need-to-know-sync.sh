@@ -18,10 +18,10 @@ synced() {
 count() {
 	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$TMP/sync.json" "$1"
 }
-# pull_as T AFTER: GET /v1/events?after=AFTER with terminal T's device token, into $TMP/body
+# pull_as T AFTER [LIMIT]: GET /v1/events?after=AFTER with terminal T's device token, into $TMP/body
 pull_as() {
 	sqlite3 "$1/docket.db" "SELECT token FROM sync_remote" >"$TMP/token" &&
-	test "$(authed GET "/v1/events?after=$2&limit=1000")" = 200
+	test "$(authed GET "/v1/events?after=$2&limit=${3:-1000}")" = 200
 }
 # cursor T: terminal T's pull cursor
 cursor() {
@@ -85,10 +85,20 @@ test_expect_success 'what is outside any request (a common opinion) reaches ever
 	synced D && test "$(count pulled)" = 1 && test "$(count unapplied)" = 0
 '
 
-test_expect_success 'a transfer to sun.li: C'\''s next pull carries the whole history first, flagged, once (again only while C pulls at that cursor)' '
+test_expect_success 'two transfers to sun.li: C'\''s next pull carries both histories first, flagged, once (again only while C pulls at that cursor; a small limit takes one request a pull)' '
+	r2=$(docket -C A -u wang.fang --json new leave --set type=personal --set start=2026-03-05 \
+		--set end=2026-03-05 --set reason=复诊 | python3 -c "import json,sys; print(json.load(sys.stdin)[\"request\"])") &&
+	echo "$r2" >r2 && synced A && synced B && synced C && ! has_request C "$r2" &&
 	docket -C B -u zhao.lei transfer "$(cat r)" sun.li >/dev/null &&
+	docket -C B -u zhao.lei transfer "$r2" sun.li >/dev/null &&
 	synced B && test "$(count rejected)" = 0 &&
 	c=$(cursor C) && test "$c" -gt 0 &&
+	pull_as C "$c" 1 &&
+	python3 -c "
+import json
+b = json.load(open(\"body\")); back = [e for e in b[\"events\"] if e.get(\"backfill\")]
+assert [e[\"type\"] for e in back].count(\"instance.created\") == 1 and b[\"more\"], b
+" &&
 	pull_as C "$c" &&
 	python3 -c "
 import json,sys
@@ -96,13 +106,15 @@ b = json.load(open(\"body\")); ev = b[\"events\"]; c = int(sys.argv[1])
 back = [e for e in ev if e.get(\"backfill\")]
 assert back and all(e[\"seq\"] <= c for e in back), ev
 assert [e[\"type\"] for e in back][0] == \"instance.created\", back
+assert [e[\"type\"] for e in back].count(\"instance.created\") == 2, back
 rest = ev[len(back):]
 assert not any(e.get(\"backfill\") for e in rest) and all(e[\"seq\"] > c for e in rest), ev
 assert \"task.transferred\" in [e[\"type\"] for e in rest], rest
 assert b[\"next\"] >= max(e[\"seq\"] for e in ev) and b[\"next\"] > c, b
 " "$c" &&
 	pull_as C "$c" && grep "\"backfill\"" body &&
-	synced C && test "$(count pulled)" -ge 3 && test "$(count unapplied)" = 0 && has_request C "$(cat r)" &&
+	synced C && test "$(count pulled)" = 4 && test "$(count unapplied)" = 0 && has_request C "$(cat r)" &&
+	has_request C "$r2" &&
 	docket -C C -u sun.li show "$(cat r)" >show && grep "王芳" show && grep "transferred" show &&
 	docket -C C -u sun.li inbox | grep "$(cat r)" &&
 	synced C && test "$(count pulled)" = 0 &&
