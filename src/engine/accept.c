@@ -64,6 +64,29 @@ static int already(struct engine *e, const struct store_event *ev, int64_t *seq,
 }
 
 /*
+ * The decoded public key `pub` (base64 DER), or NULL when it is none.
+ * Decoding is a quarter of a verification, and a push's events are
+ * mostly one person's: the last key decoded is kept, by its exact text,
+ * so a cached key is always the key the text says (which key signs for
+ * whom is still read from the log for every event).
+ */
+static const struct sm2key *verify_key(struct engine *e, const char *pub)
+{
+	if (e->vkey && e->vkey_pub && !strcmp(e->vkey_pub, pub))
+		return e->vkey;
+	struct buf err = BUF_INIT;
+	struct sm2key *k = sm2key_from_public_b64(pub, &err);
+	buf_release(&err);
+	if (!k)
+		return NULL;
+	sm2key_free(e->vkey);
+	free(e->vkey_pub);
+	e->vkey = k;
+	e->vkey_pub = xstrdup(pub);
+	return k;
+}
+
+/*
  * The signature: made by the key that signs for the actor now (or, for the
  * store's first enrolment, the key it enrols), matching the content. As
  * auth_verify_log checks it later, in the same order.
@@ -94,16 +117,14 @@ static int check_signature(struct engine *e, const struct store_event *ev, json_
 				      _("the event is not signed with the key that signs for its actor now"));
 	}
 	free(key_id);
-	struct buf err = BUF_INIT, text = BUF_INIT;
-	struct sm2key *k = sm2key_from_public_b64(pub, &err);
+	struct buf text = BUF_INIT;
+	const struct sm2key *k = verify_key(e, pub);
 	free(pub);
 	int ok = 0;
 	if (k) {
 		store_event_signed_text(ev, &text);
 		ok = sm2key_verify(k, text.s, text.len, ev->sig) == 1;
 	}
-	sm2key_free(k);
-	buf_release(&err);
 	buf_release(&text);
 	return ok ? 0 : refuse(e, code, "bad_signature", _("the signature does not match the event's content"));
 }

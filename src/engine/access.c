@@ -68,6 +68,11 @@ static int reads_all(const struct org *o, const char *user)
 	return u && !eng_is_admin(o, user) && org_user_granted(o, u, ORG_GRANT_READ_ALL);
 }
 
+int engine_reads_all(struct engine *e, const char *user)
+{
+	return reads_all(engine_org(e), user);
+}
+
 /*
  * Record the refusal (message in e->err) as action.refused by `user`, of
  * `action` on `concerns`, keeping the message; returns ENG_DENIED.

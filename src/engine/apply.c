@@ -389,6 +389,10 @@ int eng_apply(struct engine *e, const struct eng_event *ev)
 		rc = rules[a->op](&c);
 	if (!rc && c.in.id)
 		rc = eng_run(e, "UPDATE eng_instances SET updated_seq = ?2 WHERE id = ?1", "si", c.in.id, ev->seq);
+	/* a document read names its request without loading it */
+	const char *req = c.in.id ? c.in.id : a && a->op == ENG_OP_DOC_READ ? eng_pstr(&c, "request") : NULL;
+	free(e->applied);
+	e->applied = !rc && req ? xstrdup(req) : NULL;
 	eng_task_release(&c.t);
 	inst_release(&c.in);
 	return rc;

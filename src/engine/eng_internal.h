@@ -38,6 +38,8 @@ struct eng_cal {
 	struct eng_cal *next;
 };
 
+struct sm2key;
+
 struct engine {
 	struct store *s;                  /* borrowed; its kit caches our statements */
 	sqlite3 *db;                      /* its connection, for tests that look inside (SQL: the kit) */
@@ -46,6 +48,10 @@ struct engine {
 	struct eng_cal *cals;             /* parsed calendars by version */
 	struct docs *docs;                /* the store's documents (borrowed), or NULL: not linked */
 	char *created;                    /* the request the last applied event created */
+	struct sm2key *vkey;               /* the public key engine_accept verified with last (accept.c) */
+	char *vkey_pub;                   /* ... as its base64 text */
+	char *applied;                    /* the request the last applied event belongs to (the sync
+					     server's need-to-know index), or NULL: none */
 	char *terminal;                   /* where people act from, recorded in their events, or NULL */
 	struct auth_role *roles;          /* the security administrator's role changes (auth_roles_list) */
 	size_t nroles;

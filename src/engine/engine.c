@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../auth/auth.h"
+#include "../auth/sm2key.h"
 #include "../defs/calendar.h"
 #include "../defs/form.h"
 #include "../defs/org.h"
@@ -134,6 +135,9 @@ void engine_free(struct engine *e)
 {
 	if (!e)
 		return;
+	free(e->applied);
+	sm2key_free(e->vkey);
+	free(e->vkey_pub);
 	free(e->created); /* its statements are the store's: store_close() finalizes them */
 	free(e->terminal);
 	while (e->defs) {
@@ -1203,4 +1207,9 @@ int engine_migrate(struct engine *e, const char *actor, const char *workflow, co
 	}
 	*moved = out;
 	return 0;
+}
+
+const char *engine_applied_request(const struct engine *e)
+{
+	return e->applied;
 }

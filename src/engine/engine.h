@@ -374,6 +374,23 @@ json_t *engine_opinions(struct engine *e, const char *user);
 #define ENGINE_INVOLVED_SQL                                                       \
 	"SELECT id FROM eng_instances WHERE applicant = ?1"                         \
 	" UNION SELECT instance FROM eng_tasks WHERE assignee = ?1 OR on_behalf = ?1"
+/*
+ * The same the other way: the people involved in request ?1, one per row
+ * (what the sync server indexes after each event it sequences).
+ */
+#define ENGINE_INVOLVED_IN_SQL                                                    \
+	"SELECT applicant FROM eng_instances WHERE id = ?1"                         \
+	" UNION SELECT assignee FROM eng_tasks WHERE instance = ?1"                 \
+	" UNION SELECT on_behalf FROM eng_tasks WHERE instance = ?1 AND on_behalf IS NOT NULL"
+/*
+ * The request the last event applied (engine_act, engine_accept) belongs
+ * to: its task's or its own, the one it created, a read document's; NULL
+ * when none (identity events, stand-ins, opinions) or when it was refused.
+ * Borrowed until the next event.
+ */
+const char *engine_applied_request(const struct engine *e);
+/* 1 if a role of `user` in the current organisation grants read_all (never an administrator's). */
+int engine_reads_all(struct engine *e, const char *user);
 /* 1 if `user` is involved in request `instance`, 0 if not, or a negative status. */
 int engine_involved(struct engine *e, const char *user, const char *instance);
 /*

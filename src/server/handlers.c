@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../auth/auth.h"
 #include "../engine/engine.h"
 #include "../store/store.h"
 #include "../sync/wire.h"
@@ -163,6 +164,14 @@ static json_t *judge(struct server *srv, const char *device, json_t *item, int *
 	server_lang("en");
 	int r = engine_accept(srv->e, &ev, &seq, &code);
 	server_lang(NULL);
+	if (r == 0) {
+		/* the need-to-know index, in the batch's transaction */
+		*rc = storage_index_event(srv->st, seq, engine_applied_request(srv->e));
+		if (!*rc && !strcmp(ev.type, AUTH_EV_SIGNIN))
+			*rc = storage_device_person_add(srv->st, device, ev.actor);
+		if (*rc)
+			return NULL;
+	}
 	if (r == 0 || r == 1)
 		return json_pack("{s:s, s:s, s:I}", "uuid", ev.uuid, "status", r == 0 ? "accepted" : "duplicate", "seq",
 				 (json_int_t)seq);
@@ -267,7 +276,8 @@ static int param(const char *(*get)(void *, const char *), void *ctx, const char
 	return 0;
 }
 
-static void pull(struct server *srv, const char *(*get)(void *, const char *), void *ctx, struct answer *a)
+static void pull(struct server *srv, const char *device, const char *(*get)(void *, const char *), void *ctx,
+		 struct answer *a)
 {
 	int64_t after, limit;
 	if (param(get, ctx, "after", 0, INT64_MAX, 0, &after) < 0 ||
@@ -276,28 +286,37 @@ static void pull(struct server *srv, const char *(*get)(void *, const char *), v
 			     N_("'after' is a sequence (0 or more) and 'limit' a number from 1 to %d"), SERVER_PULL_MAX);
 		return;
 	}
-	int64_t last = storage_last_seq(srv->st);
-	if (last < 0) {
+	/* whom the device is for; one of them reading everything (read_all) reads everything here */
+	json_t *people = storage_device_people(srv->st, device);
+	if (!people) {
 		storage_failed(srv, a, STORE_ERR);
 		return;
 	}
-	if (after > last) {
+	int all = 0;
+	size_t i;
+	json_t *p;
+	json_array_foreach(people, i, p)
+		all |= engine_reads_all(srv->e, json_string_value(p)) == 1;
+	json_decref(people);
+	json_t *events = json_array();
+	int64_t next = after, last = 0;
+	int more = 0;
+	int rc = storage_pull(srv->st, device, all, after, (int)limit, events, &next, &last, &more);
+	if (rc == 1) {
+		json_decref(events);
 		server_error(a, 409, "cursor_ahead",
 			     N_("the cursor %lld is beyond this server's log (%lld events): was the server restored from a backup?"),
 			     (long long)after, (long long)last);
 		return;
 	}
-	json_t *events = json_array();
-	int64_t next = after;
-	int rc = storage_events(srv->st, after, (int)limit, events, &next);
 	if (rc < 0) {
 		json_decref(events);
 		storage_failed(srv, a, rc);
 		return;
 	}
 	a->status = 200;
-	a->body = json_pack("{s:o, s:I, s:b, s:I, s:s}", "events", events, "next", (json_int_t)next, "more",
-			    next < last, "last_seq", (json_int_t)last, "server_id", storage_server_id(srv->st));
+	a->body = json_pack("{s:o, s:I, s:b, s:I, s:s}", "events", events, "next", (json_int_t)next, "more", more,
+			    "last_seq", (json_int_t)last, "server_id", storage_server_id(srv->st));
 }
 
 /* The device the Authorization header's token belongs to (caller frees), or NULL. */
@@ -356,6 +375,6 @@ void server_route(struct server *srv, const char *method, const char *path,
 	if (push_route)
 		push(srv, device, body, len, a);
 	else
-		pull(srv, get, ctx, a);
+		pull(srv, device, get, ctx, a);
 	free(device);
 }

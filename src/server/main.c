@@ -3,7 +3,7 @@
  *
  *   docketd init --store DIR
  *   docketd --store DIR --listen ADDR:PORT [--cert F --key F] [--max-body N] [--max-batch N]
- *   docketd enrol-code --store DIR [--name TEXT] [--hours N] [--json]
+ *   docketd enrol-code --store DIR [--name TEXT] [--for ID[,ID...]] [--hours N] [--json]
  *   docketd check --store DIR [--json]
  *   docketd devices --store DIR [--json]
  *   docketd revoke-device --store DIR ID
@@ -15,11 +15,13 @@
 #include <string.h>
 
 #include "../auth/auth.h"
+#include "../defs/org.h"
 #include "../engine/engine.h"
 #include "../store/store.h"
 #include "../util/buf.h"
 #include "../util/clock.h"
 #include "../util/i18n.h"
+#include "../util/xalloc.h"
 #include "server.h"
 #include "storage.h"
 
@@ -27,7 +29,7 @@ static void usage(FILE *f)
 {
 	fputs(_("usage: docketd --store DIR --listen ADDR:PORT [--cert FILE --key FILE] [--max-body BYTES] [--max-batch N]\n"
 		"       docketd init --store DIR\n"
-		"       docketd enrol-code --store DIR [--name TEXT] [--hours N] [--json]\n"
+		"       docketd enrol-code --store DIR [--name TEXT] [--for ID[,ID...]] [--hours N] [--json]\n"
 		"       docketd check --store DIR [--json]\n"
 		"       docketd devices --store DIR [--json]\n"
 		"       docketd revoke-device --store DIR DEVICE\n"),
@@ -143,15 +145,69 @@ static int cmd_check(const char *dir, int json)
 	return rc < 0 ? 3 : rc ? 1 : 0; /* as docket check: 1 a finding, 3 the store cannot be used */
 }
 
-static int cmd_enrol_code(const char *dir, const char *name, int hours, int json)
+/*
+ * The ids of --for (comma separated), each a person of the deployed
+ * organisation: 0 with *out (caller frees with free_people), or -1 said.
+ */
+static int people_of(struct storage *st, const char *list, char ***out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (!list)
+		return 0;
+	struct engine *e = engine_new(storage_store(st));
+	const struct org *o = engine_org(e);
+	int rc = 0;
+	char *copy = xstrdup(list), *save = NULL;
+	for (char *id = strtok_r(copy, ", ", &save); id; id = strtok_r(NULL, ", ", &save)) {
+		if (!o) {
+			fputs(_("docketd: no organisation is deployed on the server store: deploy it before naming people\n"),
+			      stderr);
+			rc = -1;
+			break;
+		}
+		if (!org_user(o, id)) {
+			fprintf(stderr, _("docketd: no person '%s' in the deployed organisation\n"), id);
+			rc = -1;
+			break;
+		}
+		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+		(*out)[(*n)++] = xstrdup(id);
+	}
+	if (!rc && !*n) {
+		fputs(_("docketd: --for names at least one person\n"), stderr);
+		rc = -1;
+	}
+	free(copy);
+	engine_free(e);
+	return rc;
+}
+
+static void free_people(char **people, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(people[i]);
+	free(people);
+}
+
+static int cmd_enrol_code(const char *dir, const char *name, const char *for_list, int hours, int json)
 {
 	struct storage *st = open_or_die(dir);
-	char *code = NULL;
-	int rc = storage_code_make(st, name ? name : "", hours, &code);
+	char *code = NULL, **people = NULL;
+	size_t npeople = 0;
+	if (people_of(st, for_list, &people, &npeople) < 0) {
+		storage_close(st);
+		return 1;
+	}
+	int rc = storage_code_make(st, name ? name : "", hours, (const char *const *)people, npeople, &code);
 	if (rc < 0) {
 		fprintf(stderr, "docketd: %s\n", storage_error(st));
 	} else if (json) {
-		json_t *o = json_pack("{s:s, s:s, s:i}", "code", code, "name", name ? name : "", "hours", hours);
+		json_t *who = json_array();
+		for (size_t i = 0; i < npeople; i++)
+			json_array_append_new(who, json_string(people[i]));
+		json_t *o = json_pack("{s:s, s:s, s:o, s:i}", "code", code, "name", name ? name : "", "for", who, "hours",
+				      hours);
 		char *t = json_dumps(o, JSON_INDENT(2));
 		puts(t);
 		free(t);
@@ -162,6 +218,7 @@ static int cmd_enrol_code(const char *dir, const char *name, int hours, int json
 			hours);
 	}
 	free(code);
+	free_people(people, npeople);
 	storage_close(st);
 	return rc < 0 ? 1 : 0;
 }
@@ -184,10 +241,16 @@ static int cmd_devices(const char *dir, int json)
 		json_t *d;
 		json_array_foreach(a, i, d) {
 			const char *revoked = json_string_value(json_object_get(d, "revoked_at"));
-			printf("%s  %s  %s%s%s\n", json_string_value(json_object_get(d, "device")),
+			struct buf who = BUF_INIT;
+			size_t j;
+			json_t *p;
+			json_array_foreach(json_object_get(d, "people"), j, p)
+				buf_addf(&who, "%s%s", j ? "," : "", json_string_value(p));
+			printf("%s  %s  %s  %s%s%s\n", json_string_value(json_object_get(d, "device")),
 			       json_string_value(json_object_get(d, "enrolled_at")),
-			       json_string_value(json_object_get(d, "name")), revoked ? _("  revoked ") : "",
-			       revoked ? revoked : "");
+			       json_string_value(json_object_get(d, "name")), who.len ? who.s : _("(for nobody)"),
+			       revoked ? _("  revoked ") : "", revoked ? revoked : "");
+			buf_release(&who);
 		}
 	}
 	json_decref(a);
@@ -224,17 +287,18 @@ int main(int argc, char **argv)
 		argc--;
 		argv++;
 	}
-	enum { O_STORE = 256, O_LISTEN, O_CERT, O_KEY, O_MAXBODY, O_MAXBATCH, O_NAME, O_HOURS, O_JSON, O_HELP, O_VERSION };
+	enum { O_STORE = 256, O_LISTEN, O_CERT, O_KEY, O_MAXBODY, O_MAXBATCH, O_NAME, O_HOURS, O_JSON, O_HELP, O_VERSION, O_FOR };
 	static const struct option opts[] = {
 		{ "store", required_argument, NULL, O_STORE },     { "listen", required_argument, NULL, O_LISTEN },
 		{ "cert", required_argument, NULL, O_CERT },       { "key", required_argument, NULL, O_KEY },
 		{ "max-body", required_argument, NULL, O_MAXBODY }, { "max-batch", required_argument, NULL, O_MAXBATCH },
 		{ "name", required_argument, NULL, O_NAME },       { "hours", required_argument, NULL, O_HOURS },
 		{ "json", no_argument, NULL, O_JSON },             { "help", no_argument, NULL, O_HELP },
-		{ "version", no_argument, NULL, O_VERSION },       { NULL, 0, NULL, 0 },
+		{ "version", no_argument, NULL, O_VERSION },       { "for", required_argument, NULL, O_FOR },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct server_config cfg = { NULL, NULL, NULL, SERVER_MAX_BODY, SERVER_MAX_BATCH };
-	const char *dir = NULL, *name = NULL;
+	const char *dir = NULL, *name = NULL, *for_list = NULL;
 	int hours = 72, json = 0, c;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -245,6 +309,7 @@ int main(int argc, char **argv)
 		case O_MAXBODY: cfg.max_body = (size_t)number("--max-body", optarg, 1024, 1L << 30); break;
 		case O_MAXBATCH: cfg.max_batch = (int)number("--max-batch", optarg, 1, 100000); break;
 		case O_NAME: name = optarg; break;
+		case O_FOR: for_list = optarg; break;
 		case O_HOURS: hours = (int)number("--hours", optarg, 1, 24 * 365); break;
 		case O_JSON: json = 1; break;
 		case O_HELP: usage(stdout); return 0;
@@ -267,7 +332,7 @@ int main(int argc, char **argv)
 	if (!strcmp(verb, "init") && optind == argc)
 		return cmd_init(dir);
 	if (!strcmp(verb, "enrol-code") && optind == argc)
-		return cmd_enrol_code(dir, name, hours, json);
+		return cmd_enrol_code(dir, name, for_list, hours, json);
 	if (!strcmp(verb, "check") && optind == argc)
 		return cmd_check(dir, json);
 	if (!strcmp(verb, "devices") && optind == argc)

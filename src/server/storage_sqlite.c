@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../engine/engine.h"
 #include "../store/store.h"
 #include "../sync/wire.h"
 #include "../util/buf.h"
@@ -39,6 +40,36 @@ static const char schema[] =
 	" made_at TEXT NOT NULL, expires INTEGER NOT NULL, device TEXT);"
 	"CREATE TABLE IF NOT EXISTS srv.receipts (uuid TEXT PRIMARY KEY, device TEXT, ident TEXT NOT NULL,"
 	" code TEXT NOT NULL, reason_en TEXT NOT NULL, reason_zh TEXT NOT NULL, at TEXT NOT NULL);";
+
+/*
+ * Need to know on pull (doc/protocol.md, "Pull"), made on open when
+ * missing, so an older server store gains them:
+ * - code_people, device_people: whom a code and then a device is for
+ *   (`enrol-code --for`, a pushed signin.succeeded); `seen` is the last
+ *   involved.n the device was given the requests of.
+ * - event_request: every sequenced event and the request it belongs to
+ *   (NULL: none — identity events, deployments, stand-ins, opinions).
+ * - involved: (person, request) from the engine's state after each event,
+ *   never removed (a past handler stays); n counts rows as they come.
+ * - sent: the requests a device is given, and the cursor it had when a
+ *   request's older events were sent to it (a backfill), acknowledged once
+ *   the device pulls after that cursor.
+ */
+static const char schema_ntk[] =
+	"CREATE TABLE IF NOT EXISTS srv.code_people (code_hash TEXT NOT NULL, person TEXT NOT NULL,"
+	" PRIMARY KEY (code_hash, person)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS srv.device_people (device TEXT NOT NULL, person TEXT NOT NULL,"
+	" how TEXT NOT NULL, at TEXT NOT NULL, seen INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (device, person)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS srv.event_request (seq INTEGER PRIMARY KEY, instance TEXT);"
+	"CREATE INDEX IF NOT EXISTS srv.event_request_instance ON event_request (instance, seq)"
+	" WHERE instance IS NOT NULL;"
+	"CREATE TABLE IF NOT EXISTS srv.involved (n INTEGER PRIMARY KEY, person TEXT NOT NULL,"
+	" instance TEXT NOT NULL, seq INTEGER NOT NULL, UNIQUE (person, instance));"
+	"CREATE INDEX IF NOT EXISTS srv.involved_new ON involved (person, n);"
+	"CREATE TABLE IF NOT EXISTS srv.sent (device TEXT NOT NULL, instance TEXT NOT NULL,"
+	" upto INTEGER NOT NULL, acked INTEGER NOT NULL, PRIMARY KEY (device, instance)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS srv.sent_unacked ON sent (device) WHERE acked = 0;";
 
 /* Keep an SQLite failure's message; returns the status. */
 static int fail(struct storage *st, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -123,6 +154,29 @@ static char *srv_path(const char *dir)
 	return xasprintf("%s/docketd.db", dir);
 }
 
+/* The need-to-know tables, when this server store is older than them. */
+static int add_ntk_tables(struct storage *st)
+{
+	sqlite3_stmt *stmt = q(st, "SELECT 1 FROM srv.sqlite_master WHERE name = 'sent'", "");
+	if (!stmt)
+		return STORE_ERR;
+	int rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return sql_fail(st);
+	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return sql_fail(st);
+	if (sqlite3_exec(st->db, schema_ntk, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		int status = sql_fail(st);
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return status;
+	}
+	return 0;
+}
+
 /* Attach DIR/docketd.db as srv (made when `create`) and read the server id. */
 static int attach(struct storage *st, const char *dir, int create)
 {
@@ -164,6 +218,8 @@ static int attach(struct storage *st, const char *dir, int create)
 		if (rc)
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	}
+	if (!rc)
+		rc = add_ntk_tables(st);
 	if (rc)
 		return rc;
 	sqlite3_stmt *stmt = q(st, "SELECT value FROM srv.meta WHERE key = 'server_id'", "");
@@ -260,7 +316,8 @@ static char *code_norm(const char *code)
 	return buf_detach(&b);
 }
 
-int storage_code_make(struct storage *st, const char *name, int hours, char **code)
+int storage_code_make(struct storage *st, const char *name, int hours, const char *const *people, size_t npeople,
+		      char **code)
 {
 	/* 16 of 29 characters nobody confuses (no 0/O, 1/I/L, U/V): about 77 bits */
 	static const char alphabet[] = "ABCDEFGHJKMNPQRSTWXYZ23456789";
@@ -283,8 +340,19 @@ int storage_code_make(struct storage *st, const char *name, int hours, char **co
 	time_t t = clock_now();
 	clock_format_iso(t, now, sizeof(now));
 	char *norm = code_norm(c), *h = sm3(norm);
-	int rc = run(st, q(st, "INSERT INTO srv.enrol_codes (code_hash, name, made_at, expires) VALUES (?1, ?2, ?3, ?4)",
-			   "sssi", h, name, now, (int64_t)t + 3600 * (int64_t)hours));
+	int rc = store_begin(st->s);
+	if (rc < 0)
+		fail(st, rc, "%s", store_error(st->s));
+	else
+		rc = run(st, q(st, "INSERT INTO srv.enrol_codes (code_hash, name, made_at, expires) VALUES (?1, ?2, ?3, ?4)",
+			       "sssi", h, name, now, (int64_t)t + 3600 * (int64_t)hours));
+	for (size_t i = 0; !rc && i < npeople; i++)
+		rc = run(st, q(st, "INSERT OR IGNORE INTO srv.code_people (code_hash, person) VALUES (?1, ?2)", "ss", h,
+			       people[i]));
+	if (!rc && (rc = store_commit(st->s)) < 0)
+		fail(st, rc, "%s", store_error(st->s));
+	if (rc)
+		store_rollback(st->s);
 	free(norm);
 	free(h);
 	*code = rc ? NULL : xstrdup(c);
@@ -319,6 +387,11 @@ int storage_enrol(struct storage *st, const char *code, const char *name, char *
 		free(th);
 		if (!status)
 			status = run(st, q(st, "UPDATE srv.enrol_codes SET device = ?2 WHERE code_hash = ?1", "ss", h, id));
+		if (!status)
+			status = run(st, q(st,
+					   "INSERT INTO srv.device_people (device, person, how, at)"
+					   " SELECT ?2, person, 'enrolment', ?3 FROM srv.code_people WHERE code_hash = ?1",
+					   "sss", h, id, now));
 		if (!status && (status = store_commit(st->s)) < 0)
 			fail(st, status, "%s", store_error(st->s));
 		if (!status) {
@@ -362,10 +435,18 @@ json_t *storage_devices(struct storage *st)
 		return NULL;
 	json_t *a = json_array();
 	int rc;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		json_array_append_new(a, json_pack("{s:o, s:o, s:o, s:o}", "device", col_json(stmt, 0), "name",
-						   col_json(stmt, 1), "enrolled_at", col_json(stmt, 2), "revoked_at",
-						   col_json(stmt, 3)));
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		json_t *d = json_pack("{s:o, s:o, s:o, s:o}", "device", col_json(stmt, 0), "name", col_json(stmt, 1),
+				      "enrolled_at", col_json(stmt, 2), "revoked_at", col_json(stmt, 3));
+		json_t *people = storage_device_people(st, json_string_value(json_object_get(d, "device")));
+		if (!people) {
+			json_decref(d);
+			rc = SQLITE_ERROR;
+			break;
+		}
+		json_object_set_new(d, "people", people);
+		json_array_append_new(a, d);
+	}
 	if (rc != SQLITE_DONE) {
 		sql_fail(st);
 		json_decref(a);
@@ -384,10 +465,17 @@ int storage_device_revoke(struct storage *st, const char *id)
 	return rc < 0 ? rc : sqlite3_changes(st->db) > 0;
 }
 
+static int catch_up(struct storage *st, int64_t *last);
+
 int storage_batch_begin(struct storage *st)
 {
 	int rc = store_begin(st->s);
-	return rc < 0 ? fail(st, rc, "%s", store_error(st->s)) : 0;
+	if (rc < 0)
+		return fail(st, rc, "%s", store_error(st->s));
+	int64_t last;
+	if ((rc = catch_up(st, &last)) < 0)
+		store_rollback(st->s);
+	return rc;
 }
 
 int storage_batch_commit(struct storage *st)
@@ -491,30 +579,244 @@ int64_t storage_last_seq(struct storage *st)
 	return n;
 }
 
-/* The walk of storage_events. */
-struct page {
-	json_t *out;
-	int left;
-	int64_t next;
-};
-
-static int page_one(void *ctx, int64_t seq, const struct store_event *ev)
+json_t *storage_device_people(struct storage *st, const char *device)
 {
-	struct page *p = ctx;
-	if (p->left <= 0)
-		return 1;
-	json_array_append_new(p->out, wire_event_json(ev, seq));
-	p->next = seq;
-	p->left--;
+	sqlite3_stmt *stmt = q(st, "SELECT person FROM srv.device_people WHERE device = ?1 ORDER BY person", "s", device);
+	if (!stmt)
+		return NULL;
+	json_t *a = json_array();
+	int rc;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		json_array_append_new(a, col_json(stmt, 0));
+	if (rc != SQLITE_DONE) {
+		sql_fail(st);
+		json_decref(a);
+		a = NULL;
+	}
+	sqlite3_finalize(stmt);
+	return a;
+}
+
+int storage_device_person_add(struct storage *st, const char *device, const char *person)
+{
+	char now[32];
+	clock_format_iso(clock_now(), now, sizeof(now));
+	return run(st, q(st, "INSERT OR IGNORE INTO srv.device_people (device, person, how, at) VALUES (?1, ?2, 'signin', ?3)",
+			 "sss", device, person, now));
+}
+
+int storage_index_event(struct storage *st, int64_t seq, const char *instance)
+{
+	int rc = run(st, q(st, "INSERT OR REPLACE INTO srv.event_request (seq, instance) VALUES (?1, ?2)", "is", seq,
+			   instance));
+	if (!rc && instance)
+		rc = run(st, q(st,
+			       "INSERT OR IGNORE INTO srv.involved (person, instance, seq) SELECT p.*, ?1, ?2 FROM ("
+			       ENGINE_INVOLVED_IN_SQL ") p",
+			       "si", instance, seq));
+	return rc;
+}
+
+/*
+ * Index what was sequenced outside docketd (`docket deploy` on the server
+ * store, or an administrator's action there): each event's request from
+ * the engine's trail (a document read: the payload's), then every person
+ * involved in any request. One pass over the trail, so only for the rare
+ * events docketd did not sequence itself; 0 or < 0.
+ */
+static int catch_up(struct storage *st, int64_t *last)
+{
+	*last = store_event_last_seq(st->s);
+	if (*last < 0)
+		return fail(st, STORE_ERR, "%s", store_error(st->s));
+	sqlite3_stmt *stmt = q(st, "SELECT COALESCE(MAX(seq), 0) FROM srv.event_request", "");
+	if (!stmt)
+		return STORE_ERR;
+	int64_t have = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+	sqlite3_finalize(stmt);
+	if (have < 0)
+		return sql_fail(st);
+	if (have >= *last)
+		return 0;
+	int rc = run(st, q(st,
+			   "INSERT INTO srv.event_request (seq, instance)"
+			   " SELECT e.seq, CASE WHEN e.type = 'document.read' THEN json_extract(e.payload, '$.request')"
+			   " ELSE t.instance END"
+			   " FROM events e LEFT JOIN (SELECT seq, min(instance) AS instance FROM eng_trail"
+			   " WHERE seq > ?1 GROUP BY seq) t ON t.seq = e.seq WHERE e.seq > ?1",
+			   "i", have));
+	if (!rc)
+		rc = run(st, q(st,
+			       "INSERT OR IGNORE INTO srv.involved (person, instance, seq)"
+			       " SELECT applicant, id, created_seq FROM eng_instances"
+			       " UNION ALL SELECT assignee, instance, created_seq FROM eng_tasks"
+			       " UNION ALL SELECT on_behalf, instance, created_seq FROM eng_tasks WHERE on_behalf IS NOT NULL",
+			       ""));
+	return rc;
+}
+
+/* Event `seq` of the log as the protocol's JSON, appended to out (with "backfill" when asked). */
+static int add_event(struct storage *st, int64_t seq, int backfill, json_t *out)
+{
+	struct store_event ev;
+	memset(&ev, 0, sizeof(ev));
+	int rc = store_event_by_seq(st->s, seq, &ev);
+	if (rc < 0)
+		return fail(st, rc, "%s", store_error(st->s));
+	if (rc == 0)
+		return fail(st, STORE_CORRUPT, _("event %lld is indexed but not in the log"), (long long)seq);
+	json_t *o = wire_event_json(&ev, seq);
+	if (backfill)
+		json_object_set_new(o, "backfill", json_true());
+	json_array_append_new(out, o);
+	store_event_release(&ev);
 	return 0;
 }
 
-int storage_events(struct storage *st, int64_t after, int limit, json_t *out, int64_t *next)
+/*
+ * Send the device request `instance`'s events up to the cursor (a
+ * backfill), or none when it has none there; remember it (unacknowledged
+ * while there were some, so an answer lost on the way is sent again).
+ */
+static int backfill(struct storage *st, const char *device, const char *instance, int64_t after, json_t *out)
 {
-	struct page p = { out, limit, after };
-	int rc = store_event_foreach(st->s, after, page_one, &p);
-	*next = p.next;
+	sqlite3_stmt *stmt = q(st, "SELECT seq FROM srv.event_request WHERE instance = ?1 AND seq <= ?2 ORDER BY seq", "si",
+			       instance, after);
+	if (!stmt)
+		return STORE_ERR;
+	int rc, status = 0, sent = 0;
+	while (!status && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		status = add_event(st, sqlite3_column_int64(stmt, 0), 1, out);
+		sent++;
+	}
+	if (!status && rc != SQLITE_DONE)
+		status = sql_fail(st);
+	sqlite3_finalize(stmt);
+	if (!status)
+		status = run(st, q(st, "INSERT OR REPLACE INTO srv.sent (device, instance, upto, acked) VALUES (?1, ?2, ?3, ?4)",
+				   "ssii", device, instance, after, (int64_t)!sent));
+	return status;
+}
+
+/* Column 0 of a query's rows as a JSON array of strings (NULL on error). */
+static json_t *strings(struct storage *st, sqlite3_stmt *stmt)
+{
+	if (!stmt)
+		return NULL;
+	json_t *a = json_array();
+	int rc;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		json_array_append_new(a, col_json(stmt, 0));
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		json_decref(a);
+		sql_fail(st);
+		return NULL;
+	}
+	return a;
+}
+
+/*
+ * The backfills of one pull (inside its transaction). Those sent at this
+ * cursor before come again; then new requests, whole, until `limit`
+ * events (at least one request): *cut says some wait for the next pull,
+ * which backfills them at its own cursor (until then they are not the
+ * device's, so none of their events is sent in between).
+ */
+static int backfills(struct storage *st, const char *device, int64_t after, int limit, json_t *out, int *cut)
+{
+	*cut = 0;
+	/* a backfill the device has pulled past arrived */
+	int rc = run(st, q(st, "UPDATE srv.sent SET acked = 1 WHERE device = ?1 AND acked = 0 AND upto < ?2", "si", device,
+			   after));
+	if (rc)
+		return rc;
+	/* sent at this cursor and not acknowledged: its answer may have been lost, so again */
+	json_t *again = strings(st, q(st, "SELECT instance FROM srv.sent WHERE device = ?1 AND acked = 0 ORDER BY instance",
+				      "s", device));
+	/*
+	 * requests the device's people were involved in since its last pull
+	 * (NULL: only requests it was given already, which moves `seen` on too)
+	 */
+	json_t *fresh = strings(st, q(st,
+				      "SELECT CASE WHEN EXISTS (SELECT 1 FROM srv.sent s WHERE s.device = ?1"
+				      " AND s.instance = v.instance) THEN NULL ELSE v.instance END"
+				      " FROM srv.device_people dp JOIN srv.involved v"
+				      " ON v.person = dp.person AND v.n > dp.seen WHERE dp.device = ?1"
+				      " GROUP BY v.instance ORDER BY min(v.n)",
+				      "s", device));
+	size_t i;
+	json_t *v;
+	if (!again || !fresh)
+		rc = STORE_ERR;
+	json_array_foreach(again, i, v) {
+		if (rc)
+			break;
+		rc = backfill(st, device, json_string_value(v), after, out);
+	}
+	size_t done = 0;
+	json_array_foreach(fresh, i, v) {
+		if (rc)
+			break;
+		if (!json_is_string(v))
+			continue;
+		if (done && json_array_size(out) >= (size_t)limit) {
+			*cut = 1;
+			break;
+		}
+		rc = backfill(st, device, json_string_value(v), after, out);
+		done++;
+	}
+	if (!rc && !*cut && json_array_size(fresh))
+		rc = run(st, q(st,
+			       "UPDATE srv.device_people SET seen = (SELECT COALESCE(MAX(n), 0) FROM srv.involved"
+			       " WHERE person = device_people.person) WHERE device = ?1",
+			       "s", device));
+	json_decref(again);
+	json_decref(fresh);
+	return rc;
+}
+
+int storage_pull(struct storage *st, const char *device, int reads_all, int64_t after, int limit, json_t *out,
+		 int64_t *next, int64_t *last, int *more)
+{
+	*next = after;
+	*more = 0;
+	int cut = 0;
+	int rc = store_begin(st->s);
 	if (rc < 0)
 		return fail(st, rc, "%s", store_error(st->s));
-	return 0;
+	rc = catch_up(st, last);
+	if (!rc && after > *last) {
+		store_rollback(st->s);
+		return 1;
+	}
+	if (!rc && !reads_all)
+		rc = backfills(st, device, after, limit, out, &cut);
+	sqlite3_stmt *stmt = rc ? NULL
+				: q(st,
+				    "SELECT r.seq FROM srv.event_request r WHERE r.seq > ?2 AND (r.instance IS NULL OR ?4"
+				    " OR EXISTS (SELECT 1 FROM srv.sent s WHERE s.device = ?1 AND s.instance = r.instance))"
+				    " ORDER BY r.seq LIMIT ?3",
+				    "siii", device, after, (int64_t)limit, (int64_t)reads_all);
+	if (!rc && !stmt)
+		rc = STORE_ERR;
+	int n = 0, step = SQLITE_DONE;
+	while (!rc && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		*next = sqlite3_column_int64(stmt, 0);
+		rc = add_event(st, *next, 0, out);
+		n++;
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = sql_fail(st);
+	sqlite3_finalize(stmt);
+	/* a page not full: every event up to the log's end was looked at */
+	if (!rc && n < limit)
+		*next = *last;
+	*more = *next < *last || cut;
+	if (!rc && (rc = store_commit(st->s)) < 0)
+		fail(st, rc, "%s", store_error(st->s));
+	if (rc)
+		store_rollback(st->s);
+	return rc;
 }

@@ -37,59 +37,7 @@
 #include "util/buf.h"
 #include "util/diag.h"
 #include "util/xalloc.h"
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* The process's CPU time: what the machine's load does not inflate. */
-static double cpu_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static long env_long(const char *name, long def)
-{
-	const char *v = getenv(name);
-	return v && *v ? atol(v) : def;
-}
-
-/* A fresh store in dir with the shipped definitions; NULL on failure. */
-static struct store *fresh_store(const char *dir)
-{
-	char cmd[512];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		return NULL;
-	struct buf err = BUF_INIT;
-	struct store *s = NULL;
-	if (store_init(dir, &err) || store_open(dir, 0, &s, &err)) {
-		fprintf(stderr, "bench: %s\n", err.s);
-		buf_release(&err);
-		return NULL;
-	}
-	buf_release(&err);
-	struct defset set = DEFSET_INIT;
-	struct diags d = DIAGS_INIT;
-	defset_add_path(&set, "workflows", &d);
-	defset_add_path(&set, "forms", &d);
-	struct deploy_result *res = NULL;
-	size_t n = 0;
-	int bad = defset_check(&set, &d) || defset_deploy(&set, s, "luo.bin", &res, &n, NULL);
-	free(res);
-	defset_release(&set);
-	diags_release(&d);
-	if (bad) {
-		store_close(s);
-		return NULL;
-	}
-	return s;
-}
+#include "bench.h"
 
 /*
  * Pages written per commit. In WAL mode every page a transaction dirties
@@ -180,7 +128,7 @@ static int raw_open(struct raw *r, const char *path, int full, long n, int extra
 static void raw_run(struct raw *r, long k)
 {
 	char id[32], uuid[64];
-	double t0 = now_s();
+	double t0 = bench_now();
 	for (long end = r->i + k; r->i < end; r->i++) {
 		snprintf(id, sizeof(id), "t%06ld", r->i);
 		snprintf(uuid, sizeof(uuid), "00000000-0000-4000-8000-%012ld", r->i);
@@ -202,7 +150,7 @@ static void raw_run(struct raw *r, long k)
 		}
 		sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
 	}
-	r->secs += now_s() - t0;
+	r->secs += bench_now() - t0;
 }
 
 static void raw_close(struct raw *r, const char *path)
@@ -255,7 +203,7 @@ static int eng_open(struct eng *g, const char *dir, const char *sync, long n)
 {
 	memset(g, 0, sizeof(*g));
 	setenv("DOCKET_SYNC", sync, 1);
-	if (!(g->s = fresh_store(dir)))
+	if (!(g->s = bench_fresh_store(dir)))
 		return -1;
 	g->e = engine_new(g->s);
 	g->p = leave_payload(g->e);
@@ -267,7 +215,7 @@ static int eng_open(struct eng *g, const char *dir, const char *sync, long n)
 
 static void bench_eng_run(struct eng *g, long k)
 {
-	double t0 = now_s();
+	double t0 = bench_now();
 	for (long end = g->i + k; g->i < end && !g->failed; g->i++) {
 		long half = g->n / 2;
 		int rc;
@@ -288,7 +236,7 @@ static void bench_eng_run(struct eng *g, long k)
 			g->failed = 1;
 		}
 	}
-	g->secs += now_s() - t0;
+	g->secs += bench_now() - t0;
 }
 
 static void eng_close(struct eng *g, int64_t *events)
@@ -364,30 +312,9 @@ struct signer {
 };
 
 /* Enrol `person` (tang.xue first, self-signed) and return a session for them. */
-static struct auth_session *bench_enrol(struct eng *g, struct auth_session *by, const char *person)
+static struct auth_session *enrol_on(struct eng *g, struct auth_session *by, const char *person)
 {
-	struct buf err = BUF_INIT;
-	struct sm2key *k = sm2key_generate(&err);
-	char id[HASH_HEX_LEN + 1];
-	sm2key_id(k, id);
-	char *pub = sm2key_public_b64(k), *clear = sm2key_private_b64(k);
-	json_t *p = json_pack("{s:s, s:s, s:s}", "person", person, "key_id", id, "public_key", pub);
-	struct auth_session *boot = by ? NULL : auth_session_enrolling(person, sm2key_from_private_b64(clear, &err));
-	auth_use_session(g->s, by ? by : boot);
-	int rc = engine_act(g->e, NULL, AUTH_EV_ENROLLED, by ? auth_session_person(by) : person, p, NULL);
-	auth_session_free(boot);
-	struct auth_session *a = NULL;
-	if (!rc)
-		auth_session_from_key(g->s, person, sm2key_from_private_b64(clear, &err), &a, &err);
-	if (!a)
-		fprintf(stderr, "bench: enrol %s: %s %s\n", person, engine_error(g->e), err.s);
-	sm2key_wipe(clear, strlen(clear));
-	free(clear);
-	free(pub);
-	json_decref(p);
-	sm2key_free(k);
-	buf_release(&err);
-	return a;
+	return bench_enrol(g->s, g->e, by, person);
 }
 
 /* bench_eng_run with each actor's session signing their events. */
@@ -410,9 +337,9 @@ static void bench_signing(const char *base, long n)
 		fprintf(stderr, "bench: sign-action: no store\n");
 		return;
 	}
-	struct auth_session *tang = bench_enrol(&g, NULL, "tang.xue");
-	sg.zhang = tang ? bench_enrol(&g, tang, "zhang.wei") : NULL;
-	sg.huang = tang ? bench_enrol(&g, tang, "huang.wei") : NULL;
+	struct auth_session *tang = enrol_on(&g, NULL, "tang.xue");
+	sg.zhang = tang ? enrol_on(&g, tang, "zhang.wei") : NULL;
+	sg.huang = tang ? enrol_on(&g, tang, "huang.wei") : NULL;
 	if (!sg.zhang || !sg.huang) {
 		fprintf(stderr, "bench: sign-action: enrolment failed\n");
 		return;
@@ -421,11 +348,11 @@ static void bench_signing(const char *base, long n)
 	double ucpu = 0, scpu = 0;
 	for (long done = 0; done < n && !u.failed && !g.failed; done += slice) {
 		long k = done + slice > n ? n - done : slice;
-		double c0 = cpu_s();
+		double c0 = bench_cpu();
 		bench_eng_run(&u, k);
-		double c1 = cpu_s();
+		double c1 = bench_cpu();
 		signed_run(&g, &sg, k);
-		ucpu += c1 - c0, scpu += cpu_s() - c1;
+		ucpu += c1 - c0, scpu += bench_cpu() - c1;
 	}
 	double ur = u.i / u.secs, sr = g.failed ? 0 : g.i / g.secs;
 	printf("bench: sign-action: %.0f actions/s (%.2f x unsigned %.0f/s; SM2 with SM3, key in the process;"
@@ -433,9 +360,9 @@ static void bench_signing(const char *base, long n)
 	       sr, sr / ur, ur, g.i ? 1e3 * scpu / g.i : 0, u.i ? 1e3 * ucpu / u.i : 0);
 	struct auth_report rep;
 	struct buf why = BUF_INIT;
-	double t0 = now_s();
+	double t0 = bench_now();
 	int rc = auth_verify_log(g.s, &rep, &why);
-	double dt = now_s() - t0;
+	double dt = bench_now() - t0;
 	if (rc)
 		fprintf(stderr, "bench: verify: %s\n", why.s);
 	double vr = rep.verified / dt;
@@ -495,26 +422,26 @@ static void bench_sm2(long n)
 	int bad = !pk || !md || !vk || !evp_sm2(pk, md, 1, sig, &sn, msg, sizeof(msg));
 	char *s64 = bad ? NULL : sm2key_sign(k, msg, sizeof(msg), &err);
 	for (long done = 0; !bad && done < n; done += n / 10) {
-		double t0 = cpu_s();
+		double t0 = bench_cpu();
 		for (long i = 0; i < n / 10; i++) {
 			char *x = sm2key_sign(k, msg, sizeof(msg), &err);
 			bad |= !x;
 			free(x);
 		}
-		double t1 = cpu_s();
+		double t1 = bench_cpu();
 		for (long i = 0; i < n / 10; i++) {
 			size_t m = sizeof(scratch);
 			bad |= !evp_sm2(pk, md, 1, scratch, &m, msg, sizeof(msg));
 		}
-		double t2 = cpu_s();
+		double t2 = bench_cpu();
 		for (long i = 0; i < n / 10; i++)
 			bad |= sm2key_verify(vk, msg, sizeof(msg), s64) != 1;
-		double t3 = cpu_s();
+		double t3 = bench_cpu();
 		for (long i = 0; i < n / 10; i++) {
 			size_t m = sn;
 			bad |= !evp_sm2(pk, md, 0, sig, &m, msg, sizeof(msg));
 		}
-		double t4 = cpu_s();
+		double t4 = bench_cpu();
 		ours[0] += t1 - t0, ref[0] += t2 - t1, ours[1] += t3 - t2, ref[1] += t4 - t3;
 	}
 	if (bad) {
@@ -551,7 +478,7 @@ int main(void)
 	char dir[512], raw[512];
 	snprintf(dir, sizeof(dir), "%s/docket-bench-engine", base);
 	snprintf(raw, sizeof(raw), "%s/docket-bench-raw.db", base);
-	long n = env_long("DOCKET_BENCH_ACTIONS", 400);
+	long n = bench_env("DOCKET_BENCH_ACTIONS", 400);
 	double eng_normal = 0;
 	int status = 0;
 	static const char *const syncs[] = { "full", "normal" };
@@ -579,9 +506,9 @@ int main(void)
 		if (store_open(dir, 0, &s, &err) == 0) {
 			struct engine *e = engine_new(s);
 			int64_t ev = 0;
-			double t0 = now_s();
+			double t0 = bench_now();
 			int rc = engine_check(e, 0, &report, &ev);
-			double dt = now_s() - t0;
+			double dt = bench_now() - t0;
 			if (rc)
 				fprintf(stderr, "bench: check: %d %s %s\n", rc, report.s, engine_error(e));
 			printf("bench: check-replay: %.0f events/s (%.2f x engine-actions-normal; %lld events)\n",
@@ -595,22 +522,22 @@ int main(void)
 	fflush(stdout);
 
 	/* (b) the inbox in a large store */
-	long ntasks = env_long("DOCKET_BENCH_TASKS", 1000000);
+	long ntasks = bench_env("DOCKET_BENCH_TASKS", 1000000);
 	int nusers = 10000;
 	setenv("DOCKET_SYNC", "normal", 1);
-	struct store *s = fresh_store(dir);
+	struct store *s = bench_fresh_store(dir);
 	if (!s)
 		return 1;
 	struct engine *e = engine_new(s);
 	char *wf = engine_current_version(e, "workflow", "leave");
 	char *form = engine_current_version(e, "form", "leave");
 	char *org = engine_current_version(e, "organisation", NULL);
-	double t0 = now_s();
+	double t0 = bench_now();
 	if (engine_bench_fill(e, ntasks, nusers, wf, form, org) < 0) {
 		fprintf(stderr, "bench: %s\n", engine_error(e));
 		return 1;
 	}
-	double fill = now_s() - t0;
+	double fill = bench_now() - t0;
 	free(wf);
 	free(form);
 	free(org);
@@ -620,9 +547,9 @@ int main(void)
 	for (int i = 0; i < q; i++) {
 		char user[32];
 		snprintf(user, sizeof(user), "u%05d", (i * 37) % nusers);
-		double a = now_s();
+		double a = bench_now();
 		json_t *inbox = engine_inbox(e, user, INBOX_TODO);
-		lat[i] = (now_s() - a) * 1000;
+		lat[i] = (bench_now() - a) * 1000;
 		rows += json_array_size(inbox);
 		json_decref(inbox);
 	}

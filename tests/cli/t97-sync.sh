@@ -59,8 +59,8 @@ test_expect_success 'setup: a server and two terminals from one signed base, eac
 '
 
 test_expect_success 'enrol: a one-time code becomes a device token, kept and never shown' '
-	"$DOCKETD" enrol-code --store srv --name A >codeA 2>/dev/null &&
-	"$DOCKETD" enrol-code --store srv --name B >codeB 2>/dev/null &&
+	"$DOCKETD" enrol-code --store srv --name A --for wang.fang,qian.yu >codeA 2>/dev/null &&
+	"$DOCKETD" enrol-code --store srv --name B --for zhao.lei,wang.fang >codeB 2>/dev/null &&
 	docket -C A enrol --name wang.fang@pc-07 "$(cat codeA)" >out && grep "enrolled: this terminal is device" out &&
 	docket -C B enrol "$(cat codeB)" >/dev/null &&
 	expect_exit 5 docket -C B enrol "$(cat codeA)" 2>err && grep "unknown, used or expired" err &&
