@@ -61,7 +61,7 @@ terminal)
 	if [ ! -f "$store/docket.db" ]; then
 		cp -a "$base" "$store.new" && mv "$store.new" "$store"
 		"$DOCKET" -C "$store" remote set "$url" --ca "$srv/server.pem" >/dev/null
-		code=$("$DOCKETD" enrol-code --store "$srv" --name "demo terminal $name ($who)" 2>/dev/null)
+		code=$("$DOCKETD" enrol-code --store "$srv" --name "demo terminal $name ($who)" --for "$who" 2>/dev/null)
 		"$DOCKET" -C "$store" enrol --name "demo-$name" "$code"
 	fi
 	"$DOCKET" -C "$store" sync || echo "(the server is not running? start it with \`make server\`; docket works offline meanwhile)"

@@ -91,7 +91,7 @@ test_expect_success 'setup: a server and two terminals from one signed base, bot
 	start_server &&
 	for t in A B; do
 		docket -C $t remote set "$(cat url)" >/dev/null &&
-		"$DOCKETD" enrol-code --store srv --name $t >code.$t 2>/dev/null &&
+		"$DOCKETD" enrol-code --store srv --name $t --for wang.fang,zhao.lei,qian.yu,liu.yang,zhou.min >code.$t 2>/dev/null &&
 		docket -C $t enrol "$(cat code.$t)" >/dev/null || exit 1
 	done &&
 	synced A && synced B && synced A && converged A B
