@@ -190,13 +190,20 @@ static int check_form(struct engine *e, const struct store_event *ev, json_t **p
 	return 0;
 }
 
-/* engine_accept, and with local set engine_reapply of the event that was at `was`. */
+/*
+ * engine_accept (local 0), engine_reapply of the event that was at `was`
+ * (local 1), and engine_accept_decided (local 2: an event the server
+ * sequenced long ago, its state since moved on: not judged stale).
+ */
 static int accept_event(struct engine *e, const struct store_event *ev, int local, int64_t was, int64_t *seq,
 			const char **code)
 {
 	*code = NULL;
 	*seq = 0;
 	json_t *p = NULL;
+	int decided = local == 2;
+	if (decided)
+		local = 0;
 	int rc = check_form(e, ev, &p, code, local);
 	if (!rc)
 		rc = already(e, ev, seq, code);
@@ -216,7 +223,7 @@ static int accept_event(struct engine *e, const struct store_event *ev, int loca
 		return eng_fail(e, rc, "%s", store_error(e->s));
 	}
 	/* what the state says of the event is read before the event changes it ... */
-	const char *stale = judged ? stale_field(e, ev, p, &rc) : NULL;
+	const char *stale = judged && !decided ? stale_field(e, ev, p, &rc) : NULL;
 	if (!rc) {
 		rc = local ? store_event_reappend(e->s, ev, was, seq) : store_event_append(e->s, ev, seq);
 		if (rc < 0)
@@ -264,4 +271,9 @@ int engine_accept(struct engine *e, const struct store_event *ev, int64_t *seq, 
 int engine_reapply(struct engine *e, const struct store_event *ev, int64_t was, int64_t *seq, const char **code)
 {
 	return accept_event(e, ev, 1, was, seq, code);
+}
+
+int engine_accept_decided(struct engine *e, const struct store_event *ev, int64_t *seq, const char **code)
+{
+	return accept_event(e, ev, 2, 0, seq, code);
 }

@@ -195,6 +195,14 @@ int engine_accept(struct engine *e, const struct store_event *ev, int64_t *seq, 
  */
 int engine_reapply(struct engine *e, const struct store_event *ev, int64_t was, int64_t *seq, const char **code);
 /*
+ * An event the server sequenced and a terminal pulls: judged as
+ * engine_accept judges (its signature, the rules), but not refused as
+ * stale, since what it says of the state was checked by the server at its
+ * place in the server's log, which the terminal's own definitions or
+ * history may be ahead of or behind (sync's rebase.c).
+ */
+int engine_accept_decided(struct engine *e, const struct store_event *ev, int64_t *seq, const char **code);
+/*
  * Rebuild the state tables by replaying the log up to sequence `upto`
  * (inside the caller's transaction): the slow, always-right way to take
  * the tail off when the undo journal cannot. 0 or < 0.

@@ -183,7 +183,15 @@ static int deployment(struct store *s, const struct store_event *ev, int64_t seq
 	return rc;
 }
 
-/* One pulled event appended and judged (the tail is empty or off). */
+/*
+ * One pulled event appended and judged (the tail is empty or off). Its
+ * signature and the rules are checked again here, but not whether what
+ * it says of the state (definitions, calendar, stand-in) is the state
+ * here: the server judged that against its own, in its order, and this
+ * terminal's definitions may be ahead of that order (deployments do not
+ * travel: they are made here when they are made) or its history behind
+ * it (a request's older events backfilled once someone here is added).
+ */
 static int take(struct rebase *r, const struct store_event *ev, int64_t seq, int ours)
 {
 	int have = store_event_by_uuid(r->s, ev->uuid, NULL, NULL);
@@ -195,7 +203,7 @@ static int take(struct rebase *r, const struct store_event *ev, int64_t seq, int
 		return deployment(r->s, ev, seq);
 	const char *code = NULL;
 	int64_t local = 0;
-	int rc = engine_accept(r->e, ev, &local, &code);
+	int rc = engine_accept_decided(r->e, ev, &local, &code);
 	if (rc == 0 || rc == 1) {
 		if (!rc && !ours)
 			r->pulled++;

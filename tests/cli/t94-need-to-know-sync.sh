@@ -142,4 +142,19 @@ test_expect_success 'sun.li signs in on D (a shared terminal): D is for sun.li t
 	test "$(stop_server)" = 0
 '
 
+test_expect_success 'a request'\''s history reaching a terminal after it deployed a newer calendar: applied as the server decided it, not refused as stale' '
+	start_server && for t in A B C D; do docket -C $t remote set "$(cat url)" >/dev/null || exit 1; done &&
+	r3=$(docket -C A -u wang.fang --json new leave --set type=personal --set start=2026-03-06 \
+		--set end=2026-03-06 --set reason=复查 | python3 -c "import json,sys; print(json.load(sys.stdin)[\"request\"])") &&
+	synced A && synced B && ! has_request C "$r3" &&
+	{ cat "$REPO/workflows/calendar-cn.yaml" && echo "# 新版"; } >calendar-cn.yaml &&
+	sed -i "s/^name: .*/&（新版）/" calendar-cn.yaml &&
+	for t in srv A B C; do docket -C $t -u luo.bin deploy calendar-cn.yaml >/dev/null || exit 1; done &&
+	docket -C B -u zhao.lei transfer "$r3" sun.li >/dev/null && synced B && test "$(count rejected)" = 0 &&
+	synced C && test "$(count unapplied)" = 0 && has_request C "$r3" &&
+	docket -C C -u sun.li inbox | grep "$r3" &&
+	docket -C C check >out && grep "state matches" out &&
+	test "$(stop_server)" = 0
+'
+
 test_done
