@@ -167,12 +167,13 @@ const struct verb verbs[] = {
 	  N_("URL is http://HOST:PORT or https://HOST:PORT; --ca FILE is the CA\n"
 	     "certificate that signed the server's (else the system's are trusted).\n"
 	     "Then `docket enrol CODE` with the code the administrator gave.") },
-	{ "sync", cmd_sync, N_("sync [--status] [--json]"),
+	{ "sync", cmd_sync, N_("sync [--status | --discard UUID] [--json]"),
 	  N_("send this terminal's actions to the server, then fetch the others'"),
 	  N_("Pushes the actions not yet on the server, oldest first, then pulls what\n"
 	     "the server has that this terminal lacks. An action the server rejects\n"
 	     "(someone else decided first) is kept and listed by --status with its\n"
-	     "reason; nothing is ever dropped. Proxies come from the environment\n"
+	     "reason; nothing is ever dropped. --discard UUID: its author gives one up\n"
+	     "(recorded, who and when). Proxies come from the environment\n"
 	     "(https_proxy, no_proxy).") },
 	{ "check", cmd_check, N_("check [--repair] [--json]"),
 	  N_("verify the event log and that replaying it gives the same state"), NULL },

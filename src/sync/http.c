@@ -24,6 +24,8 @@ struct sync_http {
 	int retries;
 	long retry_ms;
 	char error[40]; /* the last error answer's "error" */
+	void (*on_answer)(void *ctx, const char *route, const json_t *answer); /* or NULL */
+	void *on_answer_ctx;
 };
 
 static long env_long(const char *name, long def, long min)
@@ -213,9 +215,18 @@ int sync_http_call(struct sync_http *h, const char *method, const char *route, j
 			*out = NULL;
 			buf_addf(err, _("the server's answer to %s is not JSON: is %s a docketd?"), route, h->url);
 			st = SYNC_HTTP_PROTOCOL;
+		} else if (h->on_answer) {
+			h->on_answer(h->on_answer_ctx, route, *out);
 		}
 	}
 	buf_release(&url);
 	buf_release(&resp);
 	return st;
+}
+
+void sync_http_on_answer(struct sync_http *h, void (*fn)(void *ctx, const char *route, const json_t *answer),
+			 void *ctx)
+{
+	h->on_answer = fn;
+	h->on_answer_ctx = ctx;
 }
