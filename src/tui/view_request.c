@@ -557,8 +557,11 @@ static void rq_build(struct tui *t, struct rq_data *d, size_t width)
 		if (sig == AUTH_SIG_BAD)
 			/* TRANSLATORS: after a decision in the trail whose signature does not hold */
 			buf_adds(&s, _(" (signature does not hold)"));
+		/* a person's action not on the server yet; the system's lines it caused are not marked again */
 		json_t *seq = json_object_get(x, "seq");
-		if (json_is_integer(seq) && tui_sync_waiting_seq(t, (long long)json_integer_value(seq)))
+		const char *actor = rq_str(x, "actor");
+		if (json_is_integer(seq) && actor && strcmp(actor, "system") &&
+		    tui_sync_waiting_seq(t, (long long)json_integer_value(seq)))
 			/* TRANSLATORS: after an action in the trail that is not on the server yet (（待同步）) */
 			buf_adds(&s, _(" (not yet on the server)"));
 		const char *op = engine_trail_opinion(x);
