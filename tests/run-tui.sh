@@ -193,7 +193,7 @@ capture
 lines=$(wc -l <"$tmp/screen" | tr -d ' ')
 row30=$(sed -n '30p' "$tmp/screen")
 case $row30 in
-*zhao.lei*sync*) ok ;;
+*zhao.lei*pending*) ok ;;
 *) not_ok "after resizing to 100x30 the status bar is on row 30 (have $lines rows)" ;;
 esac
 

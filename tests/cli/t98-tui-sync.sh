@@ -97,6 +97,12 @@ test_expect_success 'setup: a server and two terminals, enrolled; an any-one req
 	docket -C "$HOME/A" -u qian.yu approve "$(cat q)" -m 同意钱 >/dev/null
 '
 
+test_expect_success 'docket sync --discard: only by the action'\''s author' '
+	docket -C "$HOME/A" sync --status --json >st.json && test "$(python3 -c "import json; print(len(json.load(open(\"st.json\"))[\"rejected\"]))")" = 0 &&
+	expect_exit 2 docket -C "$HOME/A" sync --status --discard x 2>err && grep "usage" err &&
+	expect_exit 2 docket -C "$HOME/A" sync --discard x 2>err && grep "no user" err
+'
+
 test_expect_success 'the status bar: 已同步 with the time, 待同步 with the count of actions waiting' '
 	tui A qian.yu &&
 	wait_for "已同步 09:30 待同步：1" &&
@@ -116,7 +122,10 @@ test_expect_success 'F5 syncs: the approval is rejected, 冲突：1, the message
 	tm send-keys -t docket R && wait_for "已同步 09:30 冲突：1" && wait_gone "待同步" &&
 	screen_is t98-synced-conflict &&
 	docket -C "$HOME/A" sync --status --json >st.json &&
-	python3 -c "import json; o=json.load(open(\"st.json\")); assert len(o[\"rejected\"]) == 1 and \"discarded\" not in o[\"rejected\"][0], o"
+	python3 -c "import json; o=json.load(open(\"st.json\")); assert len(o[\"rejected\"]) == 1 and \"discarded\" not in o[\"rejected\"][0], o" &&
+	u=$(python3 -c "import json; print(json.load(open(\"st.json\"))[\"rejected\"][0][\"uuid\"])") &&
+	expect_exit 1 docket -C "$HOME/A" -u zhao.lei sync --discard "$u" 2>err && grep "not a rejected action of zhao.lei" err &&
+	docket -C "$HOME/A" sync --status >st && ! grep "discarded by" st
 '
 
 test_expect_success 'C lists it: when, what, the request, handled by 赵磊 at 09:30' '
@@ -157,6 +166,9 @@ test_expect_success 'd then Yes discards: the list is empty, 冲突 leaves the b
 	LC_ALL=zh_CN.UTF-8 LANG=zh_CN.UTF-8 docket -C "$HOME/A" sync --status >st.zh && grep "已由 qian.yu 于 2026-03-02 09:30 放弃" st.zh &&
 	docket -C "$HOME/A" sync --status --json >st.json &&
 	python3 -c "import json; o=json.load(open(\"st.json\")); r=o[\"rejected\"][0]; assert r[\"discarded\"][\"by\"] == \"qian.yu\", o" &&
+	u=$(python3 -c "import json; print(json.load(open(\"st.json\"))[\"rejected\"][0][\"uuid\"])") &&
+	expect_exit 1 docket -C "$HOME/A" -u qian.yu sync --discard "$u" 2>err && grep "not a rejected action of qian.yu waiting" err &&
+	test "$(grep -c "discarded by" st)" = 1
 	tm send-keys -t docket q && wait_for "收件箱"
 '
 
