@@ -87,13 +87,15 @@ void tui_sync_status(struct tui *t, struct buf *out)
 		/* TRANSLATORS: the status bar: a server is set but no sync has run yet */
 		buf_adds(out, _("not synced yet"));
 	}
+	/* TRANSLATORS: between the parts of sync's status ("synced 09:30, to sync: 2"); zh_CN a blank */
+	const char *sep = C_("sync status", ", ");
 	if (y->waiting > 0) {
-		buf_addch(out, ' ');
+		buf_adds(out, sep);
 		/* TRANSLATORS: the status bar: actions not yet on the server ("待同步：2") */
 		buf_addf(out, _("to sync: %ld"), y->waiting);
 	}
 	if (y->conflicts > 0) {
-		buf_addch(out, ' ');
+		buf_adds(out, sep);
 		/* TRANSLATORS: the status bar: the user's actions the server rejected ("冲突：1") */
 		buf_addf(out, _("conflicts: %ld"), y->conflicts);
 	}

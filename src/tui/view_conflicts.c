@@ -208,8 +208,8 @@ static void cf_title(struct tui *t, struct view *v, struct buf *out)
 static void cf_cols(size_t width, size_t *when, size_t *what, size_t *title)
 {
 	*when = 11;
-	*what = 10;
-	size_t rest = width > 1 + 11 + 1 + 10 + 1 + 1 ? width - (1 + 11 + 1 + 10 + 1 + 1) : 2;
+	*what = 12;
+	size_t rest = width > 1 + 11 + 1 + 12 + 1 + 1 ? width - (1 + 11 + 1 + 12 + 1 + 1) : 2;
 	*title = rest * 2 / 5;
 	if (*title > 30)
 		*title = 30;
@@ -282,7 +282,7 @@ static void cf_discard(struct tui *t, struct view *v, const struct cf_item *it)
 {
 	struct buf q = BUF_INIT;
 	/* TRANSLATORS: asked before discarding a rejected action: the action, then the request's title */
-	buf_addf(&q, _("Discard your “%s” on “%s”? It will not be done again; the discard is recorded."), it->what,
+	buf_addf(&q, _("Discard your “%s” on “%s”?\nIt will not be done again; the discard is recorded."), it->what,
 		 it->title);
 	/* TRANSLATORS: the title of the box asking before a rejected action is discarded */
 	int yes = dialog_confirm(t, _("Discard"), q.s);
