@@ -263,8 +263,12 @@ static void cf_redo(struct tui *t, struct view *v, const struct cf_item *it)
 			    it->what);
 		return;
 	}
-	char *uuid = xstrdup(it->uuid), *req = xstrdup(it->request);
+	char *uuid = xstrdup(it->uuid), *req = xstrdup(it->request), *what = xstrdup(it->what),
+	     *why = xstrdup(it->reason);
 	int rc = request_act(t, req, a);
+	if (rc < 0)
+		/* the engine's refusal names ids; the list's reason says it in words */
+		tui_message(t, 1, _("“%s” cannot be done again on the request as it is now: %s"), what, why);
 	if (rc == 1) {
 		struct buf err = BUF_INIT;
 		if (sync_conflict_redone(t->store, uuid, t->user, &err))
@@ -275,6 +279,8 @@ static void cf_redo(struct tui *t, struct view *v, const struct cf_item *it)
 	}
 	free(uuid);
 	free(req);
+	free(what);
+	free(why);
 }
 
 /* Discard it, after asking: recorded, who and when. */

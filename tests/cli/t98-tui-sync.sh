@@ -140,7 +140,8 @@ test_expect_success 'Enter opens the request, whose page says the approval was n
 '
 
 test_expect_success 'r: doing it again is refused with the reason, the conflict stays' '
-	tm send-keys -t docket r && wait_for "没有未完成的任务" && wait_for "已由赵磊于09:30处理" &&
+	tm send-keys -t docket r && wait_for "「同意」无法按申请的当前状态重新办理：已由赵磊于09:30处理" &&
+	capture && ! grep -q "qian.yu" screen &&
 	tm send-keys -t docket R && wait_for "冲突：1"
 '
 
