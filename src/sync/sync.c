@@ -540,7 +540,7 @@ int sync_run_progress(struct store *s, struct engine *e, struct sync_counts *n, 
 		if (rc)
 			buf_adds(err, store_error(s));
 	}
-	/* how this attempt ended, for the status bar's 离线 (a failure to write it changes nothing else) */
+	/* how this attempt ended, for the status bar's 离线; failing to write it fails a sync that went well */
 	char at[40], st[16];
 	now_iso(at, sizeof(at));
 	snprintf(st, sizeof(st), "%d", rc);
