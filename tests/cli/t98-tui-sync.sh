@@ -6,7 +6,9 @@
 # (或签) step finds 冲突：1, the 同步冲突 list (C) with 已由赵磊于09:30处理,
 # the request page's note, r (redo) refused with the reason, d (discard)
 # asked and recorded (docket sync --status says so); a server that cannot
-# be reached gives 离线 and a message in Chinese, nothing lost.
+# be reached gives 离线 and a message in Chinese, nothing lost; with more
+# than 200 actions to send, the bar says 同步中 with a progress bar (how it
+# moves is test_sync_status's: here it may go by between two captures).
 #
 # Whole screens are compared with tests/cli/screens/t98-*.txt (the request
 # id replaced by XXXXXX); DOCKET_UPDATE_SCREENS=1 writes them again.
@@ -190,6 +192,31 @@ test_expect_success 'the server back: F5 sends what waited, 已同步 again; not
 	capture && ! grep -qiE "sync|pending|offline|conflict" screen &&
 	tm send-keys -t docket Q && wait_for "docket-exited=0" &&
 	docket -C "$HOME/A" check >out && grep "state matches" out
+'
+
+test_expect_success 'much to move: F5 shows 同步中 with a progress bar, then 已同步' '
+	i=0 && while [ $i -lt 205 ]; do
+		docket -C "$HOME/A" -u wang.fang new leave --set type=annual --set start=2026-03-10 \
+			--set end=2026-03-10 --set reason=休息 >/dev/null || exit 1
+		i=$((i + 1))
+	done &&
+	w=$(docket -C "$HOME/A" remote --json | python3 -c "import json,sys; print(json.load(sys.stdin)[\"waiting\"])") &&
+	test "$w" -gt 200 &&
+	tui A qian.yu && wait_for "待同步：$w" || exit 1
+	# the status bar, as often as tmux gives it, until the sync says it is done
+	: >bars
+	( j=0; while [ $j -lt 600 ]; do
+		tm capture-pane -p -t docket | tail -n 1 >last && cat last >>bars
+		grep -q "已同步：发送" last && break
+		j=$((j + 1))
+	done ) &
+	bg=$!
+	tm send-keys -t docket F5 && wait $bg &&
+	grep -o "同步中 \[[= ]*\] [0-9]*%" bars | sort -u >moved && cat moved &&
+	test -s moved &&
+	grep -q "已同步：发送 $w 项" bars &&
+	tm send-keys -t docket R && wait_for "已同步 09:30" && wait_gone "待同步" &&
+	tm send-keys -t docket Q && wait_for "docket-exited=0"
 '
 
 test_expect_success 'no server: the status bar says nothing of sync, F5 says there is none' '
