@@ -18,6 +18,7 @@
 
 #include "view.h"
 #include "widget.h"
+#include "../defs/workflow.h"
 #include "../engine/engine.h"
 #include "../store/store.h"
 #include "../sync/conflicts.h"
@@ -81,8 +82,9 @@ static int cf_pulled_row(void *ctx, const char *uuid, const char *type, const ch
 }
 
 /*
- * Why the server did not accept c, as people read it: when another
- * person's decision on the same step is known — in the request's trail,
+ * Why the server did not accept c, as people read it: on a step where one
+ * person's decision ends it for the others (或签, 认领, a single handler),
+ * when another person's decision there is known — in the request's trail,
  * or pulled and waiting to be applied here — who handled it and when
  * (已由王芳于10:02处理); else the server's own words.
  */
@@ -97,6 +99,12 @@ static void cf_reason(struct tui *t, const struct sync_conflict *c, const json_t
 		if (c->task && id && !strcmp(id, c->task))
 			step = json_string_value(json_object_get(x, "step"));
 	}
+	/* only where one person's decision ends the step for the others: 或签, 认领, a single handler */
+	const struct workflow *w = tui_workflow(t, json_string_value(json_object_get(show, "workflow_version")),
+						json_string_value(json_object_get(show, "workflow")));
+	const struct step *ws = w && step ? workflow_step(w, step) : NULL;
+	if (!ws || (ws->mode != MODE_ANY && ws->mode != MODE_CLAIM && ws->mode != MODE_SINGLE))
+		step = NULL;
 	json_array_foreach(json_object_get(show, "tasks"), i, x) {
 		const char *who = json_string_value(json_object_get(x, "assignee"));
 		const char *st = json_string_value(json_object_get(x, "step"));
