@@ -12,6 +12,7 @@
 #include "docs/docs.h"
 #include "engine/engine.h"
 #include "store/store_sql.h"
+#include "sync/conflicts.h"
 #include "sync/sync.h"
 
 const store_schema_fn store_module_schema[] = {
@@ -19,5 +20,6 @@ const store_schema_fn store_module_schema[] = {
 	engine_schema, /* the approval engine: steps 3, 5, 7 */
 	auth_schema,   /* keys and accounts: step 9; granted roles: 11 */
 	sync_schema,   /* the terminal's sync state: steps 12, 14, 15 */
+	sync_conflicts_schema, /* discarded conflicts, the last sync attempt: step 16 */
 	NULL,
 };

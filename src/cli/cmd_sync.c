@@ -1,8 +1,8 @@
 /*
  * The sync verbs: `docket remote [set URL [--ca FILE] [--proxy URL|--no-proxy]]`, `docket enrol
  * CODE` (a device: the enrolment code's shape tells it from enrolling
- * people), `docket sync [--json]`, `docket sync --status [--json]`
- * (doc/sync.md, doc/cli.md).
+ * people), `docket sync [--json]`, `docket sync --status [--json]`,
+ * `docket sync --discard UUID` (doc/sync.md, doc/cli.md).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <ctype.h>
@@ -13,6 +13,7 @@
 
 #include "../engine/engine.h"
 #include "../store/store.h"
+#include "../sync/conflicts.h"
 #include "../sync/sync.h"
 #include "../util/buf.h"
 #include "../util/i18n.h"
@@ -239,6 +240,69 @@ static int print_row(void *ctx, const char *uuid, const char *type, const char *
 	return 0;
 }
 
+/* A rejected action for --status: as print_row, and whether and by whom it was discarded. */
+static int print_conflict(void *ctx, const struct sync_conflict *k)
+{
+	struct listing *l = ctx;
+	if (l->arr) {
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "uuid", k->uuid, "type", k->type, "actor",
+				      k->actor, "made_at", k->made_at, "code", k->code, "reason", k->reason);
+		if (k->resolved)
+			json_object_set_new(o, k->resolved, json_pack("{s:s, s:s}", "by", k->resolved_by, "at",
+								      k->resolved_at));
+		json_array_append_new(l->arr, o);
+	} else {
+		print_row(ctx, k->uuid, k->type, k->actor, k->made_at, k->code, k->reason);
+		l->n--;
+		if (k->resolved) {
+			char when[40];
+			cli_local_time(k->resolved_at, when, sizeof(when));
+			if (!strcmp(k->resolved, "redone"))
+				printf(_("    done again by %s at %s\n"), k->resolved_by, when);
+			else
+				printf(_("    discarded by %s at %s\n"), k->resolved_by, when);
+		}
+	}
+	l->n++;
+	return 0;
+}
+
+/* `docket sync --discard UUID`: the author gives up a rejected action; recorded, who and when. */
+static int sync_discard(struct cli *c, const char *uuid)
+{
+	if (!c->user) {
+		cli_error("%s", _("no user: give -u USER or set DOCKET_USER"));
+		return EXIT_USAGE;
+	}
+	struct store *s;
+	int rc = cli_open_store(c, 0, &s);
+	if (rc)
+		return rc;
+	struct engine *e = engine_new(s);
+	struct auth_session *who = NULL;
+	if ((rc = cli_sign_in(c, s, e, 0, &who)) != 0) {
+		engine_free(e);
+		store_close(s);
+		return rc;
+	}
+	struct buf err = BUF_INIT;
+	int st = sync_conflict_discard(s, uuid, c->user, &err);
+	if (st == 1) {
+		cli_error("%s", err.s);
+		rc = EXIT_INVALID;
+	} else if (st) {
+		cli_error("%s", err.s);
+		rc = cli_store_exit(st);
+	} else {
+		printf(_("discarded the rejected action %s\n"), uuid);
+	}
+	buf_release(&err);
+	cli_sign_out(c, s, who);
+	engine_free(e);
+	store_close(s);
+	return rc;
+}
+
 static int sync_status(struct cli *c)
 {
 	struct store *s;
@@ -255,7 +319,7 @@ static int sync_status(struct cli *c)
 	int64_t w = sync_waiting(s);
 	struct listing rej = { c->json ? json_array() : NULL, 0 }, un = { c->json ? json_array() : NULL, 0 };
 	if (c->json) {
-		sync_rejected_foreach(s, print_row, &rej);
+		sync_conflicts_foreach(s, NULL, NULL, SYNC_CONFLICTS_ALL, print_conflict, &rej);
 		sync_unapplied_foreach(s, print_row, &un);
 		json_t *o = json_pack("{s:s?, s:s?, s:I, s:o, s:o}", "url", got ? r.url : NULL, "last_sync",
 				      got ? r.last_sync : NULL, "waiting", (json_int_t)(w < 0 ? 0 : w), "rejected",
@@ -275,7 +339,7 @@ static int sync_status(struct cli *c)
 		}
 		printf(_("waiting:   %lld action(s) not yet on the server\n"), (long long)(w < 0 ? 0 : w));
 		printf(_("rejected by the server (kept here; do the action again on the state as it is now):\n"));
-		sync_rejected_foreach(s, print_row, &rej);
+		sync_conflicts_foreach(s, NULL, NULL, SYNC_CONFLICTS_ALL, print_conflict, &rej);
 		if (!rej.n)
 			printf(_("  none\n"));
 		sync_unapplied_foreach(s, print_row, &un);
@@ -292,10 +356,13 @@ static int sync_status(struct cli *c)
 int cmd_sync(struct cli *c)
 {
 	int status = cli_take_flag(c, "--status");
-	if (cli_no_options(c) < 0 || c->argc != 1)
+	const char *discard = cli_take_opt(c, "--discard", NULL);
+	if (cli_no_options(c) < 0 || c->argc != 1 || (status && discard))
 		return cli_usage(c);
 	if (status)
 		return sync_status(c);
+	if (discard)
+		return sync_discard(c, discard);
 	struct store *s;
 	int rc = cli_open_store(c, 0, &s);
 	if (rc)

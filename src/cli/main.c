@@ -175,13 +175,14 @@ const struct verb verbs[] = {
 	     "--proxy URL: reach the server through this proxy; --no-proxy: directly,\n"
 	     "whatever the environment says; neither: the environment's (https_proxy,\n"
 	     "no_proxy). Then `docket enrol CODE` with the code the administrator gave.") },
-	{ "sync", cmd_sync, N_("sync [--status] [--json]"),
+	{ "sync", cmd_sync, N_("sync [--status | --discard UUID] [--json]"),
 	  N_("send this terminal's actions to the server, then fetch the others'"),
 	  N_("Pushes the actions not yet on the server, oldest first, then pulls what\n"
 	     "the server has that this terminal lacks. An action the server rejects\n"
 	     "(someone else decided first) is kept and listed by --status with its\n"
-	     "reason; nothing is ever dropped. The proxy is the remote's (docket remote\n"
-	     "set --proxy), else the environment's. A terminal clock more than 5 minutes\n"
+	     "reason; nothing is ever dropped. --discard UUID: its author gives one up\n"
+	     "(recorded, who and when). The proxy is the remote's (docket remote set\n"
+	     "--proxy), else the environment's. A terminal clock more than 5 minutes\n"
 	     "from the server's is warned about (the server's order decides).") },
 	{ "check", cmd_check, N_("check [--repair] [--json]"),
 	  N_("verify the event log and that replaying it gives the same state"), NULL },

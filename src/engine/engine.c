@@ -1015,6 +1015,23 @@ int engine_resolve(struct engine *e, char what, const char *prefix, char **out)
 	return eng_fail(e, ENG_REFUSED, _("%s id '%s' is ambiguous: type more of it"), noun, prefix);
 }
 
+int engine_task_request(struct engine *e, const char *task, char **instance)
+{
+	*instance = NULL;
+	sqlite3_stmt *st = eng_q(e, "SELECT instance FROM eng_tasks WHERE id = ?1", "s", task);
+	if (!st)
+		return STORE_ERR;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*instance = eng_col(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return eng_sql_fail(e, rc);
+	return eng_fail(e, ENG_REFUSED, _("no %s '%s'"), _("task"), task);
+}
+
 int engine_my_task(struct engine *e, const char *user, const char *id, char **task)
 {
 	*task = NULL;

@@ -259,6 +259,8 @@ int engine_check(struct engine *e, int repair, struct buf *report, int64_t *even
  * *out set (caller frees), or ENG_REFUSED (unknown or ambiguous).
  */
 int engine_resolve(struct engine *e, char what, const char *prefix, char **out);
+/* The request task `task` (a full id) belongs to: 0 with *instance set (caller frees), or ENG_REFUSED. */
+int engine_task_request(struct engine *e, const char *task, char **instance);
 /*
  * The task `user` can act on for `id`, which names a task or a request
  * (then the user's one open task in it). 0 with *task set (caller frees).

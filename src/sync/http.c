@@ -29,6 +29,8 @@ struct sync_http {
 	char error[40]; /* the last error answer's "error" */
 	time_t date;    /* the last answer's Date header, or -1 */
 	int retried;    /* attempts after the first, in this client's life */
+	void (*on_answer)(void *ctx, const char *route, const json_t *answer); /* or NULL */
+	void *on_answer_ctx;
 };
 
 static long env_long(const char *name, long def, long min)
@@ -281,9 +283,18 @@ int sync_http_call(struct sync_http *h, const char *method, const char *route, j
 			*out = NULL;
 			buf_addf(err, _("the server's answer to %s is not JSON: is %s a docketd?"), route, h->url);
 			st = SYNC_HTTP_PROTOCOL;
+		} else if (h->on_answer) {
+			h->on_answer(h->on_answer_ctx, route, *out);
 		}
 	}
 	buf_release(&url);
 	buf_release(&resp);
 	return st;
+}
+
+void sync_http_on_answer(struct sync_http *h, void (*fn)(void *ctx, const char *route, const json_t *answer),
+			 void *ctx)
+{
+	h->on_answer = fn;
+	h->on_answer_ctx = ctx;
 }

@@ -47,6 +47,13 @@ void sync_http_free(struct sync_http *h);
  */
 int sync_http_call(struct sync_http *h, const char *method, const char *route, json_t *body, json_t **out,
 		   long *http, struct buf *err);
+/*
+ * Call fn(ctx, route, answer) with every 200 answer as it arrives (answer
+ * borrowed for the call): how a sync reports its progress without the
+ * push and pull loops knowing. fn NULL: none.
+ */
+void sync_http_on_answer(struct sync_http *h, void (*fn)(void *ctx, const char *route, const json_t *answer),
+			 void *ctx);
 /* The protocol's "error" code of the last answer that was not 200 ("too_many_events"), or "". */
 const char *sync_http_error_code(const struct sync_http *h);
 /* The server's clock at its last answer (its Date header), or -1 when no answer had one. */

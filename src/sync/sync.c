@@ -69,8 +69,8 @@ int sync_remote_get(struct store *s, struct sync_remote *r)
 {
 	memset(r, 0, sizeof(*r));
 	sqlite3_stmt *st = store_sql_q(s,
-				       "SELECT url, ca, device, server_id, last_sync, cursor, token IS NOT NULL, proxy, clock_skew"
-				       " FROM sync_remote WHERE id = 1",
+				       "SELECT url, ca, device, server_id, last_sync, cursor, token IS NOT NULL, proxy, clock_skew,"
+				       " last_attempt, last_status FROM sync_remote WHERE id = 1",
 				       "");
 	if (!st)
 		return store_error_status(s);
@@ -89,6 +89,8 @@ int sync_remote_get(struct store *s, struct sync_remote *r)
 	r->proxy = store_sql_col(st, 7);
 	r->skew_known = sqlite3_column_type(st, 8) != SQLITE_NULL;
 	r->clock_skew = sqlite3_column_int64(st, 8);
+	r->last_attempt = store_sql_col(st, 9);
+	r->last_status = sqlite3_column_int(st, 10);
 	sqlite3_reset(st);
 	return 1;
 }
@@ -101,6 +103,7 @@ void sync_remote_release(struct sync_remote *r)
 	free(r->server_id);
 	free(r->last_sync);
 	free(r->proxy);
+	free(r->last_attempt);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -495,7 +498,39 @@ static int record_skew(struct store *s, time_t server, struct sync_counts *n)
 	return run_tx(s, "UPDATE sync_remote SET clock_skew = CAST(?1 AS INTEGER) WHERE id = 1", "s", v, NULL, NULL);
 }
 
+/* sync_run_progress's count of what moved, from the server's answers. */
+struct progress {
+	sync_progress_fn fn;
+	void *ctx;
+	int64_t push_total;  /* events waiting when the sync began */
+	int64_t pushed;      /* answered so far */
+	int64_t pull_from;   /* the cursor when the sync began */
+	int64_t pull_total;  /* the server's last sequence beyond it, once known */
+	int64_t pulled;      /* pulled so far */
+};
+
+static void on_answer(void *ctx, const char *route, const json_t *a)
+{
+	struct progress *p = ctx;
+	if (!strcmp(route, "/v1/push")) {
+		p->pushed += (int64_t)json_array_size(json_object_get(a, "results"));
+	} else if (!strncmp(route, "/v1/events", 10)) {
+		json_t *last = json_object_get(a, "last_seq"), *next = json_object_get(a, "next");
+		if (json_is_integer(last) && json_integer_value(last) > p->pull_from)
+			p->pull_total = json_integer_value(last) - p->pull_from;
+		if (json_is_integer(next) && json_integer_value(next) > p->pull_from)
+			p->pulled = json_integer_value(next) - p->pull_from;
+	}
+	p->fn(p->ctx, p->pushed + p->pulled, p->push_total + p->pull_total);
+}
+
 int sync_run(struct store *s, struct engine *e, struct sync_counts *n, struct buf *err)
+{
+	return sync_run_progress(s, e, n, NULL, NULL, err);
+}
+
+int sync_run_progress(struct store *s, struct engine *e, struct sync_counts *n, sync_progress_fn fn, void *ctx,
+		      struct buf *err)
 {
 	memset(n, 0, sizeof(*n));
 	struct sync_remote r;
@@ -513,6 +548,14 @@ int sync_run(struct store *s, struct engine *e, struct sync_counts *n, struct bu
 	struct sync_http *h = sync_http_new(r.url, r.ca, r.proxy, token);
 	memset(token, 0, strlen(token));
 	free(token);
+	struct progress p = { fn, ctx, 0, 0, r.cursor, 0, 0 };
+	if (fn) {
+		p.push_total = sync_waiting(s);
+		if (p.push_total < 0)
+			p.push_total = 0;
+		sync_http_on_answer(h, on_answer, &p);
+		fn(ctx, 0, p.push_total);
+	}
 	rc = push(s, h, n, err);
 	if (!rc)
 		rc = pull(s, e, h, &r, n, err);
@@ -527,6 +570,15 @@ int sync_run(struct store *s, struct engine *e, struct sync_counts *n, struct bu
 		rc = run_tx(s, "UPDATE sync_remote SET last_sync = ?1 WHERE id = 1", "s", at, NULL, NULL);
 		if (rc)
 			buf_adds(err, store_error(s));
+	}
+	/* how this attempt ended, for the status bar's 离线; failing to write it fails a sync that went well */
+	char at[40], st[16];
+	now_iso(at, sizeof(at));
+	snprintf(st, sizeof(st), "%d", rc);
+	if (run_tx(s, "UPDATE sync_remote SET last_attempt = ?1, last_status = CAST(?2 AS INTEGER) WHERE id = 1", "ss",
+		   at, st, NULL) && !rc) {
+		rc = store_error_status(s);
+		buf_adds(err, store_error(s));
 	}
 	sync_http_free(h);
 	sync_remote_release(&r);

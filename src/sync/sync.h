@@ -52,6 +52,8 @@ struct sync_remote {
 	char *proxy;     /* NULL: the environment's; "": none; else its URL */
 	int skew_known;  /* a sync has seen the server's clock */
 	int64_t clock_skew; /* then: seconds this terminal's clock was ahead of the server's (negative: behind) */
+	char *last_attempt; /* when a sync last ran, ISO 8601, or NULL (schema step 14) */
+	int last_status;    /* how it ended: 0, or its status (SYNC_HTTP_UNREACHABLE: 离线) */
 };
 /* The remote: 1 (*r filled; release it), 0 none, or a negative status (store_error). */
 int sync_remote_get(struct store *s, struct sync_remote *r);
@@ -78,6 +80,15 @@ struct sync_counts {
 #define SYNC_SKEW_WARN 300
 /* Push then pull (see above). 0, or a status with the message in err; what was done is kept and counted. */
 int sync_run(struct store *s, struct engine *e, struct sync_counts *n, struct buf *err);
+/*
+ * How far a sync is: `done` of `total` events moved. Called after each
+ * answer of the server; `total` grows once the first pull says how many
+ * events the server has beyond this terminal's cursor.
+ */
+typedef void (*sync_progress_fn)(void *ctx, int64_t done, int64_t total);
+/* sync_run, calling fn(ctx, ...) as it goes (fn NULL: as sync_run); records the attempt and how it ended. */
+int sync_run_progress(struct store *s, struct engine *e, struct sync_counts *n, sync_progress_fn fn, void *ctx,
+		      struct buf *err);
 
 /* How many of this terminal's events wait to be pushed: >= 0, or a negative status. */
 int64_t sync_waiting(struct store *s);

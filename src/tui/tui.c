@@ -325,13 +325,17 @@ static void draw_status(struct tui *t)
 	}
 	char now[32];
 	clock_format_local(clock_now(), now, sizeof(now));
-	/* sync is a placeholder until sync lands */
 	char count[32] = "-";
 	if (t->pending >= 0)
 		snprintf(count, sizeof(count), "%ld", t->pending);
 	/* TRANSLATORS: the status bar's count of to-do items ("待办：2") */
 	buf_addf(&right, _("pending: %s"), count);
-	buf_addf(&right, " | %s | %s ", _("sync: offline"), now);
+	struct buf sync = BUF_INIT;
+	tui_sync_status(t, &sync);
+	if (sync.len)
+		buf_addf(&right, " | %s", sync.s);
+	buf_release(&sync);
+	buf_addf(&right, " | %s ", now);
 	enum theme_elem e = t->msg.len && t->msg_error ? TE_ERROR : TE_STATUS;
 	/* the right side goes first when both do not fit, so the message wins */
 	size_t rw = utf8_width(right.s);
@@ -529,6 +533,13 @@ static void tui_request(struct tui *t, enum action a)
 		if (v->ops != &defs_view_ops)
 			tui_push(t, &defs_view_ops, NULL);
 		break;
+	case ACT_SYNC:
+		tui_sync_now(t);
+		break;
+	case ACT_CONFLICTS:
+		if (v->ops != &conflicts_view_ops)
+			tui_push(t, &conflicts_view_ops, NULL);
+		break;
 	case ACT_NEW_REQUEST:
 		tui_new_request(t);
 		break;
@@ -585,6 +596,16 @@ static void tui_request(struct tui *t, enum action a)
 		break;
 	}
 	}
+}
+
+void tui_refresh_views(struct tui *t)
+{
+	for (int k = 0; k + 1 < t->nviews; k++)
+		if (t->views[k]->ops == &inbox_view_ops)
+			t->views[k]->ops->request(t, t->views[k], ACT_REFRESH);
+	if (t->nviews)
+		tui_request(t, ACT_REFRESH);
+	tui_update_pending(t);
 }
 
 /* Map what wget_wch() returned onto docket's key codes; -1 for nothing. */
@@ -680,6 +701,7 @@ void tui_update_pending(struct tui *t)
 	json_t *a = t->engine && t->user ? engine_inbox(t->engine, t->user, INBOX_TODO) : NULL;
 	t->pending = a ? (long)json_array_size(a) : -1;
 	json_decref(a);
+	tui_update_sync(t);
 }
 
 /* Print diagnostics before curses starts (setup errors). */

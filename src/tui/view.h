@@ -95,6 +95,12 @@ struct view_ops {
 	 * help lists only these and the generic ones. NULL: none.
 	 */
 	const enum action *keys;
+	/*
+	 * This screen's own meaning of an action it takes over (the sync
+	 * conflicts' redo on `return`'s key), untranslated, for the help; NULL
+	 * (the hook or its answer): the action table's.
+	 */
+	const char *(*key_help)(enum action a);
 };
 
 struct view {
@@ -109,6 +115,17 @@ struct view {
 };
 
 #define TUI_MAX_VIEWS 8
+
+/* What the status bar says of sync (tsync.c), read again with the 待办 count. */
+struct tui_sync {
+	int remote;             /* 1: the store has a server (else the bar says nothing of sync) */
+	int busy;               /* 1 while a sync runs: 同步中 */
+	int offline;            /* 1: the last attempt could not reach the server: 离线 */
+	char last[32];          /* the last sync as the bar shows it ("09:30", "2026-03-01"); "" never */
+	long waiting;           /* actions not yet on the server: 待同步 */
+	long conflicts;         /* the user's rejected actions waiting for them: 冲突 */
+	long long done, total;  /* events moved so far while busy, of how many */
+};
 
 struct tui {
 	struct store *store;    /* borrowed from the caller */
@@ -136,6 +153,7 @@ struct tui {
 	struct tdefs *defs;     /* parsed definitions read so far (tdefs.c); owned */
 	struct docs *docs;      /* the store's documents, opened on first use (tui_docs); owned */
 	long pending;           /* the 待办 count for the status bar; < 0 unknown */
+	struct tui_sync sync;   /* sync's part of the status bar */
 	struct auth_session *session; /* who signs what this TUI does (NULL: nobody, before keys); owned */
 	struct agent_conn *agent; /* the agent signing for `session`, or NULL; owned */
 	int idle_secs;          /* lock after this long without a key (0: never) */
@@ -172,8 +190,30 @@ size_t view_count_matches(struct tui *t, struct view *v, const char *needle);
 /* The generic search, search-next and search-prev actions (search.c). */
 int tui_search_request(struct tui *t, struct view *v, enum action a);
 
-/* Count the user's 待办 again for the status bar. */
+/* Load every list on the stack and the view on top again (as `refresh` does), and the status bar's counts. */
+void tui_refresh_views(struct tui *t);
+/* Count the user's 待办 again for the status bar (and read sync's state again). */
 void tui_update_pending(struct tui *t);
+
+/* ---- sync (tsync.c; doc/sync.md) ---- */
+
+/* Read sync's state for the status bar again (t->sync). */
+void tui_update_sync(struct tui *t);
+/* Sync's part of the status bar ("已同步 09:30 待同步：2"), appended; nothing without a server. */
+void tui_sync_status(struct tui *t, struct buf *out);
+/* The sync action: push and pull now, 同步中 and a progress bar meanwhile; the outcome in the message line. */
+void tui_sync_now(struct tui *t);
+/* 1 when the event at local sequence `seq` is this terminal's and not yet on the server. */
+int tui_sync_waiting_seq(struct tui *t, long long seq);
+/*
+ * The user's rejected actions on request `id`, one line each, appended to
+ * out separated by newlines ("你的「同意」未被服务器接受：…"). The count.
+ */
+size_t tui_conflict_notes(struct tui *t, const char *id, struct buf *out);
+/* The 同步冲突 list: the user's rejected actions (view_conflicts.c). */
+extern const struct view_ops conflicts_view_ops;
+/* The approval action that makes events of `type` (ACT_APPROVE for task.approved), or ACT_NONE. */
+enum action request_action_for_type(const char *type);
 
 /* ---- who acts (signin.c) ---- */
 

@@ -51,7 +51,7 @@ static int help_generic(enum action a)
 	case KEYGROUP_EDIT:
 		return 1;
 	default:
-		return a == ACT_DEFINITIONS || a == ACT_NEW_REQUEST || a == ACT_STANDIN;
+		return a == ACT_DEFINITIONS || a == ACT_NEW_REQUEST || a == ACT_STANDIN || a == ACT_CONFLICTS;
 	}
 }
 
@@ -94,8 +94,11 @@ static void help_build(struct help_data *h, size_t width)
 			if ((int)action_info((enum action)a)->group != g ||
 			    !help_works(h->from, (enum action)a))
 				continue;
+			const char *text = h->from && h->from->key_help ? h->from->key_help((enum action)a) : NULL;
+			if (!text)
+				text = action_info((enum action)a)->help;
 			char **lines;
-			size_t n = utf8_wrap(_(action_info((enum action)a)->help), room, &lines);
+			size_t n = utf8_wrap(_(text), room, &lines);
 			for (size_t k = 0; k < n; k++)
 				help_addline(h, -1, (enum action)a, lines[k], k > 0);
 			free(lines); /* the strings now belong to the items */

@@ -393,6 +393,16 @@ static void rq_build(struct tui *t, struct rq_data *d, size_t width)
 		org = tui_org(t, NULL);
 	rq_add_wrapped(d, NULL, rq_str(o, "title"), TE_HEADER);
 	struct buf s = BUF_INIT;
+	/* the user's actions here the server did not accept: they are not in the trail */
+	if (tui_conflict_notes(t, d->id, &s)) {
+		for (char *line = s.s, *nl; line; line = nl) {
+			nl = strchr(line, '\n');
+			if (nl)
+				*nl++ = 0;
+			rq_add_wrapped(d, NULL, line, TE_ERROR);
+		}
+		buf_reset(&s);
+	}
 	buf_adds(&s, w && w->name ? w->name : (wfid ? wfid : ""));
 	rq_add(d, _("Workflow"), s.s, TE_NORMAL, NULL, TE_NORMAL);
 	buf_reset(&s);
@@ -547,6 +557,13 @@ static void rq_build(struct tui *t, struct rq_data *d, size_t width)
 		if (sig == AUTH_SIG_BAD)
 			/* TRANSLATORS: after a decision in the trail whose signature does not hold */
 			buf_adds(&s, _(" (signature does not hold)"));
+		/* a person's action not on the server yet; the system's lines it caused are not marked again */
+		json_t *seq = json_object_get(x, "seq");
+		const char *actor = rq_str(x, "actor");
+		if (json_is_integer(seq) && actor && strcmp(actor, "system") &&
+		    tui_sync_waiting_seq(t, (long long)json_integer_value(seq)))
+			/* TRANSLATORS: after an action in the trail that is not on the server yet (（待同步）) */
+			buf_adds(&s, _(" (not yet on the server)"));
 		const char *op = engine_trail_opinion(x);
 		if (op)
 			/* TRANSLATORS: between what was done and its opinion in the trail (Chinese ：) */
@@ -1241,6 +1258,16 @@ static const char *act_event(enum action a)
 {
 	const struct engine_action *r = act_row(a);
 	return r ? r->type : NULL;
+}
+
+enum action request_action_for_type(const char *type)
+{
+	for (int a = 0; a < ACT_COUNT; a++) {
+		const char *ev = act_event((enum action)a);
+		if (ev && !strcmp(ev, type))
+			return (enum action)a;
+	}
+	return ACT_NONE;
 }
 
 /* Does the action act on my task (else on the request)? */

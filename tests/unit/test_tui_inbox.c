@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "defs/defset.h"
+#include "store/store_sql.h"
 
 static char tmpdir[] = "/tmp/docket-test-tui-inbox-XXXXXX";
 static struct engine *eng;
@@ -1420,7 +1421,7 @@ static void test_standins_list_cancel(void **state)
 	int64_t events = store_event_count(store);
 	static const char *const keys[] = { "A", "@standins-zh-80x24", "A", "=赵磊", "Tab", "=2026/4/1", "Tab",
 					    "=2026年4月3日", "Tab", "=请假", "F10", "@standins-two-zh-80x24",
-					    "C", "@standin-cancel-zh-80x24", "Enter", "@standin-cancelled-zh-80x24",
+					    "U", "@standin-cancel-zh-80x24", "Enter", "@standin-cancelled-zh-80x24",
 					    NULL };
 	run(24, 80, keys);
 	zh_off();
@@ -1572,6 +1573,45 @@ static void test_request_needs_resign(void **state)
 	setenv("DOCKET_NOW", "2026-03-02T09:30:00+08:00", 1);
 }
 
+/*
+ * The 同步冲突 list and its redo (issue 12): wang.fang's reading of the
+ * circulated outgoing document, as if the server had rejected it — a row
+ * of sync_rejected naming the circulation's event, whose payload names the
+ * request — is listed with the server's reason; `r` opens the same action
+ * on the request as it is now, OK does it, and the row is recorded as done
+ * again and leaves the list (and the 冲突 count the status bar).
+ */
+static void test_conflict_redo(void **state)
+{
+	(void)state;
+	struct buf err = BUF_INIT;
+	assert_int_equal(sync_remote_set(store, "http://127.0.0.1:9", NULL, NULL, &err), 0);
+	assert_int_equal(store_begin(store), 0);
+	assert_int_equal(store_sql_run(store,
+				       "INSERT INTO sync_rejected (uuid, type, actor, made_at, code, reason_en, reason_zh, at)"
+				       " VALUES (?1, 'task.read', 'wang.fang', '2026-03-02T01:25:00Z', 'refused',"
+				       " 'the circulation was recalled', '传阅已收回', '2026-03-02T01:29:00Z')",
+				       "s", "00000000-0000-4000-8000-000000000005"),
+			 0);
+	assert_int_equal(store_commit(store), 0);
+	static const char *const keys[] = { "C", "@conflicts-80x24", "?", "PgDn", "@conflicts-help-80x24", "q",
+					    "r", "@conflict-redo-80x24", "F10", "@conflicts-redone-80x24", NULL };
+	run(24, 80, keys);
+	int64_t n = 0;
+	assert_int_equal(store_sql_int(store, &n,
+				       "SELECT count(*) FROM sync_rejected WHERE resolved = 'redone' AND resolved_by = 'wang.fang'"
+				       " AND resolved_at IS NOT NULL",
+				       ""),
+			 1);
+	assert_int_equal(n, 1);
+	assert_int_equal(sync_conflicts_count(store, "wang.fang"), 0);
+	/* nothing left to read: the reading was done again */
+	json_t *toread = engine_inbox(eng, "wang.fang", INBOX_TOREAD);
+	assert_int_equal(json_array_size(toread), 0);
+	json_decref(toread);
+	buf_release(&err);
+}
+
 int main(void)
 {
 	harness_env();
@@ -1613,6 +1653,8 @@ int main(void)
 		cmocka_unit_test(test_quick_approve_asks),
 		cmocka_unit_test(test_batch_summary),
 		cmocka_unit_test(test_request_needs_resign),
+		/* last: it reads the circulated item and gives the store a server */
+		cmocka_unit_test(test_conflict_redo),
 	};
 	return cmocka_run_group_tests_name("tui-inbox", tests, setup_store, teardown_store);
 }

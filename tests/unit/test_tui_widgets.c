@@ -352,6 +352,35 @@ static void inbox_tabs(struct tabs *tb)
 	tabs_add(tb, "待阅", 1);
 }
 
+/* Sync's part of the status bar: nothing without a server, then each state, and the bar past 200 events. */
+static void test_sync_status(void **state)
+{
+	(void)state;
+	struct tui t;
+	memset(&t, 0, sizeof(t));
+	static const struct {
+		struct tui_sync y;
+		const char *want;
+	} cases[] = {
+		{ { 0, 0, 0, "09:30", 3, 1, 0, 0 }, "" },
+		{ { 1, 0, 0, "09:30", 0, 0, 0, 0 }, "synced 09:30" },
+		{ { 1, 0, 0, "2026-03-01", 2, 0, 0, 0 }, "synced 2026-03-01, to sync: 2" },
+		{ { 1, 0, 0, "", 0, 0, 0, 0 }, "not synced yet" },
+		{ { 1, 0, 1, "09:30", 4, 1, 0, 0 }, "offline, to sync: 4, conflicts: 1" },
+		{ { 1, 1, 1, "09:30", 4, 0, 10, 150 }, "syncing, to sync: 4" },
+		{ { 1, 1, 0, "09:30", 0, 0, 250, 500 }, "syncing [=====     ] 50%" },
+		{ { 1, 1, 0, "09:30", 0, 0, 0, 201 }, "syncing [          ] 0%" },
+		{ { 1, 1, 0, "09:30", 0, 0, 900, 800 }, "syncing [==========] 100%" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct buf out = BUF_INIT;
+		t.sync = cases[i].y;
+		tui_sync_status(&t, &out);
+		assert_string_equal(out.s, cases[i].want);
+		buf_release(&out);
+	}
+}
+
 static void test_tabs(void **state)
 {
 	(void)state;
@@ -953,6 +982,7 @@ int main(void)
 		cmocka_unit_test(test_edit_multiline),
 		cmocka_unit_test(test_edit_typed_through_curses),
 		cmocka_unit_test(test_tabs),
+		cmocka_unit_test(test_sync_status),
 		cmocka_unit_test(test_dialog_80x24),
 		cmocka_unit_test(test_dialog_120x40),
 		cmocka_unit_test(test_dialog_40x12_required),
