@@ -33,15 +33,34 @@ const struct store_migration *sync_conflicts_schema(void)
 	return steps;
 }
 
-/* The request and task of event `uuid` (caller frees both), from its payload; NULL when unknown. */
+/*
+ * The request and task of event `uuid` (caller frees both), from its
+ * payload; NULL when unknown. A rejected action is no longer in the log
+ * once the server's order is applied (sync's rebase.c): its event is kept
+ * with the rejection.
+ */
 static void request_of(struct store *s, struct engine *e, const char *uuid, char **req, char **task)
 {
 	*req = *task = NULL;
 	struct store_event ev;
 	int64_t seq = 0;
-	if (store_event_by_uuid(s, uuid, &ev, &seq) != 1)
+	char *payload = NULL;
+	if (store_event_by_uuid(s, uuid, &ev, &seq) == 1) {
+		payload = xstrdup(ev.payload);
+		store_event_release(&ev);
+	} else {
+		int st = 0;
+		char *text = store_sql_str(s, &st, "SELECT event FROM sync_rejected WHERE uuid = ?1", "s", uuid);
+		json_t *w = text ? json_loads(text, 0, NULL) : NULL;
+		const char *pl = json_string_value(json_object_get(w, "payload"));
+		payload = pl ? xstrdup(pl) : NULL;
+		json_decref(w);
+		free(text);
+	}
+	if (!payload)
 		return;
-	json_t *p = json_loads(ev.payload, 0, NULL);
+	json_t *p = json_loads(payload, 0, NULL);
+	free(payload);
 	const char *inst = json_string_value(json_object_get(p, "instance"));
 	const char *t = json_string_value(json_object_get(p, "task"));
 	if (t)
@@ -51,7 +70,6 @@ static void request_of(struct store *s, struct engine *e, const char *uuid, char
 	else if (t && e && engine_task_request(e, t, req))
 		*req = NULL;
 	json_decref(p);
-	store_event_release(&ev);
 }
 
 int sync_conflicts_foreach(struct store *s, struct engine *e, const char *actor, enum sync_conflict_filter which,

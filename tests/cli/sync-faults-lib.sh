@@ -19,7 +19,7 @@ sync_setup() {
 	start_server &&
 	for t in A B; do
 		docket -C $t remote set "$(cat url)" >/dev/null &&
-		"$DOCKETD" enrol-code --store srv --name $t >code$t 2>/dev/null &&
+		"$DOCKETD" enrol-code --store srv --name $t --for wang.fang,zhao.lei,qian.yu,zhou.min,huang.wei,zhang.wei >code$t 2>/dev/null &&
 		docket -C $t enrol "$(cat code$t)" >/dev/null || return 1
 	done
 }

@@ -88,8 +88,8 @@ test_expect_success 'setup: a server and two terminals, enrolled; an any-one req
 	signed_store base && docket -C base -u luo.bin deploy anyone.yaml >/dev/null &&
 	cp -a base "$HOME/A" && cp -a base "$HOME/B" &&
 	start_server &&
-	"$DOCKETD" enrol-code --store srv --name A >codeA 2>/dev/null &&
-	"$DOCKETD" enrol-code --store srv --name B >codeB 2>/dev/null &&
+	"$DOCKETD" enrol-code --store srv --name A --for wang.fang,zhao.lei,qian.yu >codeA 2>/dev/null &&
+	"$DOCKETD" enrol-code --store srv --name B --for wang.fang,zhao.lei,qian.yu >codeB 2>/dev/null &&
 	docket -C "$HOME/A" remote set "$(cat url)" >/dev/null && docket -C "$HOME/A" enrol "$(cat codeA)" >/dev/null &&
 	docket -C "$HOME/B" remote set "$(cat url)" >/dev/null && docket -C "$HOME/B" enrol "$(cat codeB)" >/dev/null &&
 	docket -C "$HOME/A" -u wang.fang --json new anyone --set type=personal --set start=2026-03-04 \
@@ -120,7 +120,7 @@ test_expect_success 'the trail marks the approval that is not on the server yet'
 
 test_expect_success 'F5 syncs: the approval is rejected, 冲突：1, the message in Chinese' '
 	tm send-keys -t docket F5 &&
-	wait_for "已同步：发送 1 项，收到 0 项；1 项操作未被服务器接受，见同步冲突列表" &&
+	wait_for "已同步：发送 1 项，收到 1 项；1 项操作未被服务器接受，见同步冲突列表" &&
 	tm send-keys -t docket R && wait_for "已同步 09:30 冲突：1" && wait_gone "待同步" &&
 	screen_is t98-synced-conflict &&
 	docket -C "$HOME/A" sync --status --json >st.json &&
