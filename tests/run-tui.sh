@@ -116,8 +116,8 @@ wait_for "To do 1" "the to-do tab counts one item"
 capture
 last=$(tail -n 1 "$tmp/screen")
 case $last in
-*zhao.lei*"pending: 1"*) ok ;;
-*) not_ok "status bar with the user and the pending count on the last row of 24" ;;
+*赵磊*"pending: 1"*) ok ;;
+*) not_ok "status bar with the person's name and the pending count on the last row of 24" ;;
 esac
 
 # open it, approve with an opinion typed in Chinese, and see it leave 待办
@@ -193,7 +193,7 @@ capture
 lines=$(wc -l <"$tmp/screen" | tr -d ' ')
 row30=$(sed -n '30p' "$tmp/screen")
 case $row30 in
-*zhao.lei*pending*) ok ;;
+*赵磊*pending*) ok ;;
 *) not_ok "after resizing to 100x30 the status bar is on row 30 (have $lines rows)" ;;
 esac
 
@@ -256,8 +256,8 @@ tm send-keys -t docket q
 wait_for "Inbox" "q on the definitions goes back to the inbox"
 capture
 case $(tail -n 1 "$tmp/screen") in
-*zhao.lei*) ok ;;
-*) not_ok "the user is still zhao.lei after the refused command" ;;
+*赵磊*) ok ;;
+*) not_ok "the person is still 赵磊 after the refused command" ;;
 esac
 tm send-keys -t docket q
 wait_for "docket-exited=0" "q on the first view quits with status 0"
@@ -483,8 +483,8 @@ tm send-keys -t docket Enter
 wait_for "Inbox" "the right passphrase opens the inbox"
 capture
 case $(tail -n 1 "$tmp/screen") in
-*wang.fang*) ok ;;
-*) not_ok "the status bar names wang.fang after the sign-in" ;;
+*王芳*) ok ;;
+*) not_ok "the status bar names 王芳 after the sign-in" ;;
 esac
 if "$DOCKET" -C "$store" check >"$tmp/check.out" 2>&1; then ok; else
 	cat "$tmp/check.out"

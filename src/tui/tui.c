@@ -320,7 +320,7 @@ static void draw_status(struct tui *t)
 	if (t->msg.len) {
 		buf_addf(&left, " %s", t->msg.s);
 	} else {
-		buf_addf(&left, " %s | ", t->user);
+		buf_addf(&left, " %s | ", t->user ? tui_user_name(t, t->user) : "");
 		store_label(t, &left);
 	}
 	char now[32];
@@ -330,6 +330,7 @@ static void draw_status(struct tui *t)
 		snprintf(count, sizeof(count), "%ld", t->pending);
 	/* TRANSLATORS: the status bar's count of to-do items ("待办：2") */
 	buf_addf(&right, _("pending: %s"), count);
+	tui_notices_status(t, &right);
 	struct buf sync = BUF_INIT;
 	tui_sync_status(t, &sync);
 	if (sync.len)
@@ -700,6 +701,7 @@ void tui_update_pending(struct tui *t)
 {
 	json_t *a = t->engine && t->user ? engine_inbox(t->engine, t->user, INBOX_TODO) : NULL;
 	t->pending = a ? (long)json_array_size(a) : -1;
+	tui_notices_count(t, a);
 	json_decref(a);
 	tui_update_sync(t);
 }
@@ -785,6 +787,8 @@ static void tui_teardown(struct tui *t)
 	tui_sign_out(t);
 	free(t->user);
 	t->user = NULL;
+	free(t->seen_user);
+	t->seen_user = NULL;
 	tui_defs_free(t);
 	json_decref(t->unsent);
 	t->unsent = NULL;
@@ -885,6 +889,7 @@ void tui_restart_views(struct tui *t)
 	tui_update_pending(t);
 	if (tui_push(t, &inbox_view_ops, NULL))
 		tui_die("%s", t->msg.s);
+	tui_notices_start(t); /* what is new, urged, near its deadline since this person last looked */
 }
 
 void tui_exit(struct tui *t)

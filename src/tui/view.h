@@ -153,6 +153,9 @@ struct tui {
 	struct tdefs *defs;     /* parsed definitions read so far (tdefs.c); owned */
 	struct docs *docs;      /* the store's documents, opened on first use (tui_docs); owned */
 	long pending;           /* the 待办 count for the status bar; < 0 unknown */
+	long notice_new, notice_urged, notice_due; /* notify.c: to-dos new since the last look, urged, near their deadline */
+	time_t seen;            /* when this person last looked before this session (0: never) */
+	char *seen_user;        /* whose session the notices began for; owned */
 	struct tui_sync sync;   /* sync's part of the status bar */
 	struct auth_session *session; /* who signs what this TUI does (NULL: nobody, before keys); owned */
 	struct agent_conn *agent; /* the agent signing for `session`, or NULL; owned */
@@ -174,6 +177,15 @@ struct tui {
 #define KEYC_INTERRUPT (KEYC_BASE + 0x201)
 
 /* Show a message in the status bar until the next key. */
+/*
+ * Notifications (notify.c): tui_notices_start at a person's start (once a
+ * session) says in the message line what is new, urged or near its
+ * deadline since they last looked; tui_notices_count counts them from the
+ * to-do list; tui_notices_status adds the counts to the status bar.
+ */
+void tui_notices_start(struct tui *t);
+void tui_notices_count(struct tui *t, const json_t *todo);
+void tui_notices_status(const struct tui *t, struct buf *out);
 void tui_message(struct tui *t, int error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Open a view on top of the stack; on failure it is freed and -1 returned. */

@@ -21,6 +21,7 @@
 
 #include "../../src/tui/cmdline.c"
 #include "../../src/tui/dialog.c"
+#include "../../src/tui/notify.c"
 #include "../../src/tui/edit.c"
 #include "../../src/tui/row.c"
 #include "../../src/tui/search.c"

@@ -1376,6 +1376,42 @@ static void zh_off(void)
 }
 
 /*
+ * Notifications (issue 14): a person who last looked before their to-dos
+ * arrived is told on start how many are new, urged and near their
+ * deadline, in the message line and beside 待办 in the status bar; the
+ * next start, nothing is new any more (the look was recorded).
+ */
+static void test_notices(void **state)
+{
+	(void)state;
+	const char *home = getenv("HOME");
+	struct buf dir = BUF_INIT, path = BUF_INIT, line = BUF_INIT;
+	buf_addf(&dir, "%s/.local/state/docket", home);
+	buf_addf(&path, "%s/seen", dir.s);
+	char *cmd = xasprintf("mkdir -p '%s'", dir.s);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	/* the last look: the day before the demo's to-dos arrived */
+	buf_addf(&line, "%s\twang.fang\t2026-03-01T01:00:00Z\n", store_dir(store));
+	FILE *f = fopen(path.s, "w");
+	assert_non_null(f);
+	fputs(line.s, f);
+	fclose(f);
+	zh_on();
+	harness_notices = 1;
+	static const char *const first[] = { "@notices-new-zh-80x24", NULL };
+	run(24, 80, first);
+	static const char *const again[] = { "@notices-again-zh-80x24", NULL };
+	run(24, 80, again);
+	harness_notices = 0;
+	zh_off();
+	unlink(path.s);
+	buf_release(&dir);
+	buf_release(&path);
+	buf_release(&line);
+}
+
+/*
  * A form answers as it is filled in, under zh_CN (issue 14): a leave
  * ending before it starts says so at 请假天数 as soon as the end date is
  * typed; five days make 工作交接人 appear (its condition, days > 3), and
@@ -1622,6 +1658,7 @@ int main(void)
 		cmocka_unit_test(test_inbox_tabs_80x24),
 		cmocka_unit_test(test_inbox_tabs_120x40),
 		cmocka_unit_test(test_inbox_sort_filter),
+		cmocka_unit_test(test_notices),
 		cmocka_unit_test(test_request_view),
 		cmocka_unit_test(test_approve_dialog),
 		cmocka_unit_test(test_new_request_form),

@@ -36,6 +36,7 @@
 
 #include "../../src/tui/cmdline.c"
 #include "../../src/tui/dialog.c"
+#include "../../src/tui/notify.c"
 #include "../../src/tui/edit.c"
 #include "../../src/tui/row.c"
 #include "../../src/tui/search.c"
@@ -321,6 +322,9 @@ static inline int script_key(struct tui *t, void *ctx)
  * Curses at rows x cols and a TUI as `user` (its colours set up) on the
  * view `first`; its keys from the script `s` when that is not NULL.
  */
+/* Say the start's notices (notify.c) as a real start does; off for screens that test other things. */
+static int harness_notices;
+
 static inline void tui_start(struct term *tm, struct tui *t, int rows, int cols, const char *user,
 			     const struct view_ops *first, struct script *s)
 {
@@ -332,6 +336,8 @@ static inline void tui_start(struct term *tm, struct tui *t, int rows, int cols,
 		t->script_ctx = s;
 	}
 	assert_int_equal(tui_push(t, first, NULL), 0);
+	if (harness_notices)
+		tui_notices_start(t); /* as tui_restart_views does at a real start */
 }
 
 static inline void tui_stop(struct term *tm, struct tui *t)
