@@ -135,6 +135,7 @@ int cmd_urge(struct cli *c);
 int cmd_terminate(struct cli *c);
 int cmd_inbox(struct cli *c);
 int cmd_show(struct cli *c);
+int cmd_print(struct cli *c);
 int cmd_opinions(struct cli *c);
 int cmd_standin(struct cli *c);
 int cmd_check(struct cli *c);

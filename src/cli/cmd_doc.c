@@ -24,6 +24,7 @@
 #include "../util/i18n.h"
 #include "../util/utf8.h"
 #include "../util/xalloc.h"
+#include "../print/print.h"
 #include "cli.h"
 
 /* Largest body file read by --body-file. */
@@ -976,9 +977,9 @@ static int export_dir(const char *dir, const struct docs_content *ct, struct buf
 static int doc_export(struct doc_ctx *x)
 {
 	struct cli *c = x->c;
-	const char *dir = NULL, *text = NULL;
-	if (take_opt(c, "--dir", &dir) < 0 || take_opt(c, "--text", &text) < 0 || cli_no_options(c) < 0 ||
-	    c->argc != 3 || (dir && text))
+	const char *dir = NULL, *text = NULL, *pdf = NULL;
+	if (take_opt(c, "--dir", &dir) < 0 || take_opt(c, "--text", &text) < 0 || take_opt(c, "--pdf", &pdf) < 0 ||
+	    cli_no_options(c) < 0 || c->argc != 3 || !!dir + !!text + !!pdf > 1)
 		return usage();
 	int rc = open_docs(x, 0);
 	if (rc)
@@ -993,6 +994,14 @@ static int doc_export(struct doc_ctx *x)
 	struct buf b = BUF_INIT;
 	if ((rc = record_read(x, id, &r, "export"))) {
 		/* nothing leaves the store unrecorded */
+	} else if (pdf) {
+		/* the GB/T 9704 layout on A4 (doc/print.md) */
+		if (print_doc_pdf(&ct, pdf, &b) < 0) {
+			cli_error("%s", b.s);
+			rc = EXIT_INVALID;
+		} else {
+			fprintf(stderr, _("exported %s r%d to '%s'\n"), id, r.rev, pdf);
+		}
 	} else if (!dir) {
 		docs_export_text(&ct, &b);
 		if (text && strcmp(text, "-"))

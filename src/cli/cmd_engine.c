@@ -24,6 +24,7 @@
 #include "../util/i18n.h"
 #include "../util/utf8.h"
 #include "../util/xalloc.h"
+#include "../print/print.h"
 #include "cli.h"
 
 /* An operation's event type, from the action table (actions.def). */
@@ -591,6 +592,40 @@ int cmd_show(struct cli *c)
 		goto out;
 	}
 	cli_print_request(ss.e, o);
+	json_decref(o);
+out:
+	free(id);
+	session_close(&ss);
+	return rc;
+}
+
+/* docket print ID --pdf FILE: the 审批单, read under the same need to know as show. */
+int cmd_print(struct cli *c)
+{
+	const char *pdf = cli_take_opt(c, "--pdf", NULL);
+	if (cli_no_options(c) < 0 || c->argc != 2 || !pdf)
+		return cli_usage(c);
+	struct session ss;
+	int rc = session_open(c, &ss, 1);
+	if (rc)
+		return rc;
+	char *id = NULL;
+	rc = engine_resolve(ss.e, 'i', c->argv[1], &id);
+	if (rc >= 0)
+		rc = engine_may_read(ss.e, c->user, id);
+	json_t *o = rc < 0 ? NULL : engine_show(ss.e, id);
+	if (!o) {
+		rc = eng_exit(&ss, rc < 0 ? rc : STORE_ERR);
+		goto out;
+	}
+	struct buf err = BUF_INIT;
+	if (print_request_pdf(ss.e, o, pdf, &err) < 0) {
+		cli_error("%s", err.s);
+		rc = EXIT_INVALID;
+	} else {
+		fprintf(stderr, _("printed %s to '%s'\n"), id, pdf);
+	}
+	buf_release(&err);
 	json_decref(o);
 out:
 	free(id);
