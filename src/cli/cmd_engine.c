@@ -71,7 +71,9 @@ static int session_open(struct cli *c, struct session *ss, int need_user)
 {
 	memset(ss, 0, sizeof(*ss));
 	ss->cli = c;
-	int rc = cli_open_store(c, 0, &ss->s);
+	/* a reading verb on read-only media reads, and leaves the timers to a writable store */
+	int ro = cli_reading_readonly(c);
+	int rc = cli_open_store(c, ro, &ss->s);
 	if (rc)
 		return rc;
 	ss->e = engine_new(ss->s);
@@ -108,6 +110,8 @@ static int session_open(struct cli *c, struct session *ss, int need_user)
 			return rc;
 		}
 	}
+	if (ro)
+		return 0;
 	int fired = 0;
 	rc = engine_tick(ss->e, clock_now(), &fired);
 	if (rc < 0) {
@@ -543,6 +547,7 @@ int cmd_circulate(struct cli *c)
 
 int cmd_inbox(struct cli *c)
 {
+	c->reading = 1;
 	enum inbox_kind k = INBOX_TODO;
 	if (cli_take_flag(c, "--done"))
 		k = INBOX_DONE;
@@ -572,6 +577,7 @@ int cmd_inbox(struct cli *c)
 
 int cmd_show(struct cli *c)
 {
+	c->reading = 1;
 	if (cli_no_options(c) < 0 || c->argc != 2)
 		return cli_usage(c);
 	struct session ss;
@@ -602,6 +608,7 @@ out:
 /* docket print ID --pdf FILE: the 审批单, read under the same need to know as show. */
 int cmd_print(struct cli *c)
 {
+	c->reading = 1;
 	const char *pdf = cli_take_opt(c, "--pdf", NULL);
 	if (cli_no_options(c) < 0 || c->argc != 2 || !pdf)
 		return cli_usage(c);
@@ -642,6 +649,7 @@ int cmd_opinions(struct cli *c)
 		return cli_usage(c);
 	if (!strcmp(sub, "add") && c->argc != 3)
 		return cli_usage(c);
+	c->reading = strcmp(sub, "add") != 0;
 	if (c->uuid && strcmp(sub, "add")) {
 		cli_error("%s", _("'opinions list' takes no --uuid: it does not make one action"));
 		return EXIT_USAGE;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "../util/fsutil.h"
@@ -398,7 +399,8 @@ static int open_db(struct store *s)
 		return rc;
 	if (!s->readonly && (sqlite3_db_readonly(s->db, "main") == 1 || access(s->dir, W_OK) < 0))
 		return store_fail(s, STORE_READONLY,
-				  _("store '%s' is read-only: unable to write '%s' (check its permissions, or open it for reading)"),
+				  _("store '%s' is read-only: unable to write '%s' (check its permissions; reading "
+				    "verbs such as show, inbox and doc show still work)"),
 				  s->dir, s->db_path);
 	return 0;
 }
@@ -433,6 +435,19 @@ static int open_store(struct store *s)
 	if ((rc = write_setup(s)) < 0)
 		return rc;
 	return store_migrate(s, STORE_SCHEMA_VERSION);
+}
+
+int store_media_readonly(const char *dir)
+{
+	struct statvfs vfs;
+	if (statvfs(dir, &vfs) == 0 && (vfs.f_flag & ST_RDONLY))
+		return 1;
+	char *db = xasprintf("%s/docket.db", dir);
+	/* access() answers for this user: root passes a chmod, never a read-only mount */
+	int ro = (access(dir, W_OK) < 0 && (errno == EROFS || errno == EACCES)) ||
+		 (access(db, W_OK) < 0 && (errno == EROFS || errno == EACCES));
+	free(db);
+	return ro;
 }
 
 int store_open(const char *dir, int readonly, struct store **out, struct buf *err)
