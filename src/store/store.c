@@ -162,6 +162,8 @@ static void store_resolve_dir(struct store *s)
 /* libgit2's last error message, or a fallback. */
 static const char *git_why(void)
 {
+	if (gitlib_out_of_memory())
+		return _("out of memory; nothing was changed (close other programs, then try again)");
 	const git_error *e = git_error_last();
 	return e && e->message ? e->message : _("unknown error");
 }
@@ -587,9 +589,8 @@ int store_init_at_version(const char *dir, int version, struct buf *err)
 				dir, s->git_path);
 		goto out;
 	}
-	gitlib_start();
 	git_repository *repo = NULL;
-	if (git_repository_init(&repo, s->git_path, 1) < 0) {
+	if (gitlib_start() < 0 || git_repository_init(&repo, s->git_path, 1) < 0) {
 		rc = store_fail(s, STORE_ERR, _("unable to create the document repository '%s': %s"),
 				s->git_path, git_why());
 		goto out;
