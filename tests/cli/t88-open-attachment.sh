@@ -8,13 +8,13 @@
 # desktop is refused with a message that says so. The screen comes back.
 . "$TESTS_DIR/cli/lib.sh"
 command -v tmux >/dev/null || { echo "ok 1 # skip tmux is not installed"; exit 0; }
-sock=docket-t88-$$
-tm() { tmux -L "$sock" "$@"; }
-trap 'tm kill-server >/dev/null 2>&1; rm -rf "$TMP"' EXIT
+# each scenario its own tmux server (a slow exit of the last one, as under
+# ASan, cannot take the next one down): docket-t88-PID-N, N the scenario
+tm() { tmux -L "docket-t88-$$-$test_count" "$@"; }
+trap 'for n in $(seq "$test_count"); do tmux -L "docket-t88-$$-$n" kill-server >/dev/null 2>&1; done; rm -rf "$TMP"' EXIT
 
 # start ENV...: the TUI as 赵磊 on $TMP/s in tmux, with ENV (NAME=VALUE ...) set
 start() {
-	tm kill-server >/dev/null 2>&1
 	tm new-session -d -x 80 -y 24 -s docket \
 		"env -u DISPLAY -u WAYLAND_DISPLAY TMPDIR=$TMP/tmp TERM=xterm $* \"$DOCKET\" -C \"$TMP/s\" -u zhao.lei"
 }
@@ -69,10 +69,12 @@ test_expect_success 'O on the request page: the text attachment in $PAGER, priva
 	printf -- "---\n值班安排\n\\\\x1b[31m红色\\\\x1b[0m\n第二行\n" >want &&
 	test_cmp want got &&
 	! ls tmp | grep . &&
-	grep "== Attachments ==" screen.txt
+	grep "== Attachments ==" screen.txt && keys Q
 '
 
 test_expect_success 'a binary with no desktop: refused, saying so; nothing left behind' '
+	start PAGER=$TMP/pager.sh LOG=$TMP/pager.log &&
+	wait_for "zhao.lei" && keys Enter && wait_for "== Attachments ==" &&
 	keys O && wait_for "Attachments" && keys Down Enter &&
 	wait_for "is not text and there is no desktop" &&
 	! ls tmp | grep . && keys Q
