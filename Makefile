@@ -16,7 +16,7 @@ LOCALEDIR_INSTALL ?= $(PREFIX)/share/locale
 VERSION  := 0.1.0
 
 CC       ?= cc
-PKGS     := sqlite3 yaml-0.1 jansson libgit2 ncursesw libcrypto libpcre2-8 libutf8proc opencc libcurl
+PKGS     := sqlite3 yaml-0.1 jansson libgit2 ncursesw libcrypto libpcre2-8 libutf8proc opencc libcurl pangocairo cairo-pdf
 TEST_PKGS := cmocka
 BUILD    ?= build
 SAN      ?=
@@ -44,8 +44,9 @@ ALL_CFLAGS = $(BASE_CFLAGS) $(SAN_FLAGS) $(CFLAGS) $(PKG_CFLAGS) -DDOCKET_VERSIO
              -DLOCALEDIR='"$(LOCALEDIR_INSTALL)"' -DDATADIR='"$(DATADIR)"' -MMD -MP
 
 # signin sits above the engine: both front ends prove who acts through it;
-# sync (the protocol's encoding, then the client) above it too.
-CORE_DIRS := util yaml store auth defs docs engine signin sync
+# sync (the protocol's encoding, then the client) above it too; print (the
+# 审批单 and the GB/T 9704 page as PDF, on cairo and pango) reads the engine.
+CORE_DIRS := util yaml store auth defs docs engine signin sync print
 # src/schema.c sits above the modules: it lists each one's schema steps for the store.
 CORE_SRC  := $(foreach d,$(CORE_DIRS),$(sort $(wildcard src/$(d)/*.c))) src/schema.c
 FRONT_SRC := $(sort $(wildcard src/cli/*.c src/tui/*.c))

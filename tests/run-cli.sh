@@ -7,6 +7,8 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 export TESTS_DIR="$here" REPO="$(dirname "$here")"
 export DOCKET_LOCALEDIR="$BUILD/locale"
+# under `make test-asan`: leaks inside fontconfig, cairo and pango are theirs (tests/lsan.supp)
+export LSAN_OPTIONS="suppressions=$here/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 suite=${1:-cli}
 # each suite its own, so the two can run side by side
 sfx=

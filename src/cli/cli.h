@@ -37,6 +37,7 @@ struct cli {
 	char **argv;
 	struct agent_conn *agent; /* the agent signing for the user (cli_sign_in), or NULL */
 	struct buf *lent;      /* the TUI's session lent to its `:` command (signin_lent_read), or NULL */
+	int reading;           /* the verb only reads: on read-only media it opens the store for reading */
 };
 
 struct auth_session;
@@ -83,6 +84,12 @@ const struct verb *verb_find(const char *name);
  * otherwise nothing changes (the verb says there is no such user).
  */
 int cli_resolve_user(struct cli *c);
+/*
+ * For a reading verb (c->reading): 1 when the store is on read-only media
+ * (store_media_readonly), after a note on stderr that nothing is recorded
+ * (timers not run, reads not logged); the verb then opens it for reading.
+ */
+int cli_reading_readonly(struct cli *c);
 /* Open the store for a verb; on failure print the message and return the exit code. */
 int cli_open_store(struct cli *c, int readonly, struct store **out);
 /* Map a STORE_* status to an exit code. */
@@ -135,6 +142,7 @@ int cmd_urge(struct cli *c);
 int cmd_terminate(struct cli *c);
 int cmd_inbox(struct cli *c);
 int cmd_show(struct cli *c);
+int cmd_print(struct cli *c);
 int cmd_opinions(struct cli *c);
 int cmd_standin(struct cli *c);
 int cmd_check(struct cli *c);

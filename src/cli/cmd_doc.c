@@ -24,6 +24,7 @@
 #include "../util/i18n.h"
 #include "../util/utf8.h"
 #include "../util/xalloc.h"
+#include "../print/print.h"
 #include "cli.h"
 
 /* Largest body file read by --body-file. */
@@ -35,6 +36,7 @@ struct doc_ctx {
 	struct docs *d;     /* its documents */
 	struct engine *e;   /* for people's names (made when first asked) */
 	struct auth_session *who; /* who acts, proven (writing verbs) */
+	int ro;             /* a reading verb on read-only media: the store is open for reading, reads go unrecorded */
 };
 
 /* A person's name from the deployed organisation, else the id as recorded. */
@@ -132,7 +134,9 @@ static int usage(void)
  */
 static int open_docs(struct doc_ctx *x, int readonly)
 {
-	int rc = cli_open_store(x->c, readonly, &x->s);
+	/* a reading verb on read-only media (doc/store.md) reads without recording */
+	x->ro = cli_reading_readonly(x->c);
+	int rc = cli_open_store(x->c, readonly || x->ro, &x->s);
 	if (rc)
 		return rc;
 	struct buf err = BUF_INIT;
@@ -437,6 +441,8 @@ static int may_read(struct doc_ctx *x, const char *id)
 /* Record that the acting person read revision r of `id` (document.read), before it is shown. */
 static int record_read(struct doc_ctx *x, const char *id, const struct docs_rev *r, const char *how)
 {
+	if (x->ro)
+		return 0; /* nothing can be written: said once by cli_reading_readonly */
 	int st = engine_doc_read(x->e, acting_user(x->c), id, r->rev, r->commit, how);
 	return st < 0 ? eng_fail_exit(x, st) : 0;
 }
@@ -527,6 +533,7 @@ static int approval_json(void *ctx, const struct docs_approval *a)
 
 static int doc_show(struct doc_ctx *x)
 {
+	x->c->reading = 1;
 	struct cli *c = x->c;
 	if (cli_no_options(c) < 0 || c->argc != 3)
 		return usage();
@@ -656,6 +663,7 @@ static int log_one(void *ctx, const struct docs_rev *r)
 
 static int doc_log(struct doc_ctx *x)
 {
+	x->c->reading = 1;
 	struct cli *c = x->c;
 	if (cli_no_options(c) < 0 || c->argc != 3)
 		return usage();
@@ -693,6 +701,7 @@ static size_t term_width(void)
 
 static int doc_diff(struct doc_ctx *x)
 {
+	x->c->reading = 1;
 	struct cli *c = x->c;
 	struct docs_diff_opts o = { 0, 0, 0, 3 };
 	o.side_by_side = cli_take_flag(c, "--side-by-side") | cli_take_flag(c, "-y");
@@ -975,10 +984,11 @@ static int export_dir(const char *dir, const struct docs_content *ct, struct buf
 
 static int doc_export(struct doc_ctx *x)
 {
+	x->c->reading = 1;
 	struct cli *c = x->c;
-	const char *dir = NULL, *text = NULL;
-	if (take_opt(c, "--dir", &dir) < 0 || take_opt(c, "--text", &text) < 0 || cli_no_options(c) < 0 ||
-	    c->argc != 3 || (dir && text))
+	const char *dir = NULL, *text = NULL, *pdf = NULL;
+	if (take_opt(c, "--dir", &dir) < 0 || take_opt(c, "--text", &text) < 0 || take_opt(c, "--pdf", &pdf) < 0 ||
+	    cli_no_options(c) < 0 || c->argc != 3 || !!dir + !!text + !!pdf > 1)
 		return usage();
 	int rc = open_docs(x, 0);
 	if (rc)
@@ -993,6 +1003,14 @@ static int doc_export(struct doc_ctx *x)
 	struct buf b = BUF_INIT;
 	if ((rc = record_read(x, id, &r, "export"))) {
 		/* nothing leaves the store unrecorded */
+	} else if (pdf) {
+		/* the GB/T 9704 layout on A4 (doc/print.md) */
+		if (print_doc_pdf(&ct, pdf, &b) < 0) {
+			cli_error("%s", b.s);
+			rc = EXIT_INVALID;
+		} else {
+			fprintf(stderr, _("exported %s r%d to '%s'\n"), id, r.rev, pdf);
+		}
 	} else if (!dir) {
 		docs_export_text(&ct, &b);
 		if (text && strcmp(text, "-"))
@@ -1063,6 +1081,7 @@ static int search_one(void *ctx, const struct docs_hit *h)
 
 static int doc_search(struct doc_ctx *x)
 {
+	x->c->reading = 1;
 	struct cli *c = x->c;
 	const char *limit = NULL;
 	if (take_opt(c, "--limit", &limit) < 0 || cli_no_options(c) < 0 || c->argc < 3)
@@ -1127,6 +1146,7 @@ static int list_one(void *ctx, const struct docs_info *i)
 
 static int doc_list(struct doc_ctx *x)
 {
+	x->c->reading = 1;
 	struct cli *c = x->c;
 	const char *instance = NULL;
 	if (take_opt(c, "--instance", &instance) < 0 || cli_no_options(c) < 0 || c->argc != 2)
@@ -1168,7 +1188,7 @@ int cmd_doc(struct cli *c)
 	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
 		if (strcmp(c->argv[1], subs[i].name))
 			continue;
-		struct doc_ctx x = { c, NULL, NULL, NULL, NULL };
+		struct doc_ctx x = { c, NULL, NULL, NULL, NULL, 0 };
 		return subs[i].run(&x);
 	}
 	cli_error(_("unknown doc command '%s'"), c->argv[1]);

@@ -63,6 +63,16 @@ int cli_resolve_user(struct cli *c)
 	return rc;
 }
 
+int cli_reading_readonly(struct cli *c)
+{
+	if (!c->reading || !store_media_readonly(c->store_dir))
+		return 0;
+	/* said once, on stderr: the output itself stays what scripts read */
+	fprintf(stderr, _("docket: note: store '%s' is read-only: reading only (due timers are not run, this read is not recorded)\n"),
+		c->store_dir);
+	return 1;
+}
+
 int cli_open_store(struct cli *c, int readonly, struct store **out)
 {
 	struct buf err = BUF_INIT;

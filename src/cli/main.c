@@ -106,6 +106,12 @@ const struct verb verbs[] = {
 	     "ISO 8601 UTC.") },
 	{ "show", cmd_show, N_("show ID [--json]"),
 	  N_("one request: fields, current steps, tasks and the trail"), NULL },
+	{ "print", cmd_print, N_("print ID --pdf FILE"),
+	  N_("the request's 审批单 (approval form) as a PDF"),
+	  N_("Writes the request's approval form: its fields, then the trail with\n"
+	     "every opinion, who gave it and when, in a ruled A4 table (doc/print.md).\n"
+	     "FILE is replaced atomically; a file or link planted next to it is never\n"
+	     "written through. Who may `show` the request may print it.") },
 	{ "opinions", cmd_opinions, N_("opinions [add TEXT|list] [--json]"), N_("your common opinions (常用意见)"), NULL },
 	{ "standin", cmd_standin, N_("standin USER --from DATE --to DATE [--workflow WF] | standin list [--all] [--json] | standin cancel ID"),
 	  N_("name, list or cancel a stand-in while you are away (代理)"),
@@ -202,7 +208,7 @@ const struct verb verbs[] = {
 	     "doc show ID[@REV]           doc log ID\n"
 	     "doc diff ID [REV [REV]] [--side-by-side] [--color=always|never|auto] [--width N]\n"
 	     "doc attach ID FILE... [--name NAME]    doc detach ID NAME\n"
-	     "doc restore ID REV          doc export ID[@REV] [--dir D | --text F]\n"
+	     "doc restore ID REV          doc export ID[@REV] [--dir D | --text F | --pdf F]\n"
 	     "doc search QUERY... [--limit N]        doc list [--instance ID]\n"
 	     "doc signoff ID [REV]\n"
 	     "IDs may be shortened to a unique prefix; REV is rN or a commit id prefix.\n"

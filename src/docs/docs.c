@@ -1027,11 +1027,12 @@ static int load_head(struct docs *d, const char *id, struct docs_content *c, cha
 static json_t *att_json(const char *name, const void *data, size_t len)
 {
 	git_oid oid;
-	gitlib_start(); /* git_oid_tostr_s keeps its buffer in libgit2's thread state */
+	/* git_oid_tostr_s keeps its buffer in libgit2's thread state */
+	int git = gitlib_start() == 0;
 	json_t *o = json_object();
 	json_object_set_new(o, "name", json_string(name));
 	json_object_set_new(o, "size", json_integer((json_int_t)len));
-	if (git_odb_hash(&oid, data, len, GIT_OBJECT_BLOB) == 0)
+	if (git && git_odb_hash(&oid, data, len, GIT_OBJECT_BLOB) == 0)
 		json_object_set_new(o, "blob", json_string(git_oid_tostr_s(&oid)));
 	return o;
 }

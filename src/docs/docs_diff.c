@@ -18,6 +18,7 @@
 #include "../util/utf8.h"
 #include "../util/xalloc.h"
 #include "docs.h"
+#include "docs_internal.h"
 
 /* Cells above which the character LCS is skipped (the pair is shown as replaced). */
 #define LCS_MAX_CELLS (4u * 1024 * 1024)
@@ -406,16 +407,17 @@ int docs_diff_text(const char *old_text, size_t old_len, const char *new_text, s
 		   struct buf *out, struct buf *err)
 {
 	git_diff_options opts;
-	gitlib_start();
+	if (gitlib_start() < 0) {
+		buf_addf(err, _("unable to compare '%s' with '%s': %s"), old_name, new_name, dgit_why());
+		return -1;
+	}
 	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
 	opts.context_lines = (uint32_t)(o->context > 0 ? o->context : 3);
 	opts.flags |= GIT_DIFF_FORCE_TEXT;
 	git_patch *patch = NULL;
 	if (git_patch_from_buffers(&patch, old_text, old_len, old_name, new_text, new_len, new_name,
 				   &opts) < 0) {
-		const git_error *e = git_error_last();
-		buf_addf(err, _("unable to compare '%s' with '%s': %s"), old_name, new_name,
-			 e && e->message ? e->message : _("unknown error"));
+		buf_addf(err, _("unable to compare '%s' with '%s': %s"), old_name, new_name, dgit_why());
 		return -1;
 	}
 	size_t nh = git_patch_num_hunks(patch);

@@ -33,21 +33,36 @@
 #include "docs_internal.h"
 
 
-const char *dgit_why(void)
+/*
+ * Whether libgit2's last failure was running out of memory: one of its
+ * allocations failed in this process (gitlib_out_of_memory: libgit2 1.5
+ * often reports that as something else), its own GIT_ERROR_NOMEMORY, or a
+ * failure that left no error at all, which is what a failed allocation
+ * gives on several of its paths (doc/testing.md, "Out of memory").
+ */
+int dgit_oom(void)
 {
 	const git_error *e = git_error_last();
-	return e && e->message ? e->message : _("unknown error");
+	return gitlib_out_of_memory() || !e || !e->message || e->klass == GIT_ERROR_NOMEMORY;
+}
+
+const char *dgit_why(void)
+{
+	if (dgit_oom())
+		return _("out of memory; nothing was changed (close other programs, then try again)");
+	return git_error_last()->message;
 }
 
 /*
  * The status of a libgit2 failure: one of the file system (full,
- * read-only, an I/O error, no permission) means the store cannot be used
- * (DOCS_STORE, exit 3); anything else is DOCS_ERR.
+ * read-only, an I/O error, no permission) or memory running out means
+ * the store cannot be used now (DOCS_STORE, exit 3); anything else is
+ * DOCS_ERR.
  */
 static int git_status(void)
 {
 	const git_error *e = git_error_last();
-	return e && e->klass == GIT_ERROR_OS ? DOCS_STORE : DOCS_ERR;
+	return dgit_oom() || e->klass == GIT_ERROR_OS ? DOCS_STORE : DOCS_ERR;
 }
 
 /*
@@ -89,7 +104,10 @@ static int damaged(struct docs *d, const char *what, const git_oid *oid)
 	struct buf pack = BUF_INIT;
 	char hex[GIT_OID_HEXSZ + 1];
 	git_oid_tostr(hex, sizeof(hex), oid);
-	if (pack_without_index(d, &pack))
+	if (dgit_oom()) /* not damage: the memory ran out while reading it */
+		docs_fail(d, DOCS_STORE, _("unable to read %s '%s' from the document repository: %s"), what, hex,
+			  dgit_why());
+	else if (pack_without_index(d, &pack))
 		docs_fail(d, DOCS_STORE,
 			  _("the document repository '%s' is damaged: %s '%s' cannot be read, and '%s' has no index (its .idx file is missing); restore documents.git from a backup, or rebuild the index with 'git index-pack'"),
 			  store_git_dir(d->s), what, hex, pack.s);
@@ -114,7 +132,9 @@ int dgit_ready(struct docs *d)
 	if (d->repo)
 		return 0;
 	const char *path = store_git_dir(d->s);
-	gitlib_start();
+	if (gitlib_start() < 0)
+		return docs_fail(d, DOCS_STORE, _("unable to open the document repository '%s': %s"), path,
+				 _("out of memory; nothing was changed (close other programs, then try again)"));
 	/* store_open found documents.git: failing to open it means it is damaged */
 	if (git_repository_open_bare(&d->repo, path) < 0)
 		return docs_fail(d, DOCS_STORE, _("unable to open the document repository '%s': %s"), path,
@@ -160,16 +180,19 @@ int dgit_write_tree(struct docs *d, const struct docs_content *c, git_oid *tree)
 	if (git_treebuilder_new(&tb, d->repo, NULL) < 0)
 		goto git_fail;
 	docs_meta_json(c, &meta);
-	if (put_blob(d, tb, "meta.json", meta.s, meta.len) < 0 ||
-	    put_blob(d, tb, "body.md", c->body.s, c->body.len) < 0)
+	/* put_blob's own status (out of memory, a full disk: exit 3), not DOCS_ERR */
+	if ((rc = put_blob(d, tb, "meta.json", meta.s, meta.len)) < 0 ||
+	    (rc = put_blob(d, tb, "body.md", c->body.s, c->body.len)) < 0)
 		goto out;
+	rc = DOCS_ERR;
 	if (c->natt) {
 		git_oid sub;
 		if (git_treebuilder_new(&att, d->repo, NULL) < 0)
 			goto git_fail;
 		for (size_t i = 0; i < c->natt; i++)
-			if (put_blob(d, att, c->att[i].name, c->att[i].data.s, c->att[i].data.len) < 0)
+			if ((rc = put_blob(d, att, c->att[i].name, c->att[i].data.s, c->att[i].data.len)) < 0)
 				goto out;
+		rc = DOCS_ERR;
 		if (git_treebuilder_write(&sub, att) < 0 ||
 		    git_treebuilder_insert(NULL, tb, "attachments", &sub, GIT_FILEMODE_TREE) < 0)
 			goto git_fail;

@@ -70,6 +70,8 @@ void dgit_paths(struct docs *d);
 int dgit_ready(struct docs *d);
 void dgit_close(struct docs *d);
 /* libgit2's last error message. */
+/* libgit2's last failure was out of memory (GIT_ERROR_NOMEMORY, or no error left at all). */
+int dgit_oom(void);
 const char *dgit_why(void);
 /*
  * Write the content's blobs and trees (into the in-memory backend) and

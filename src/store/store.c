@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "../util/fsutil.h"
@@ -162,6 +163,8 @@ static void store_resolve_dir(struct store *s)
 /* libgit2's last error message, or a fallback. */
 static const char *git_why(void)
 {
+	if (gitlib_out_of_memory())
+		return _("out of memory; nothing was changed (close other programs, then try again)");
 	const git_error *e = git_error_last();
 	return e && e->message ? e->message : _("unknown error");
 }
@@ -413,7 +416,8 @@ static int open_db(struct store *s)
 		return rc;
 	if (!s->readonly && (sqlite3_db_readonly(s->db, "main") == 1 || access(s->dir, W_OK) < 0))
 		return store_fail(s, STORE_READONLY,
-				  _("store '%s' is read-only: unable to write '%s' (check its permissions, or open it for reading)"),
+				  _("store '%s' is read-only: unable to write '%s' (check its permissions; reading "
+				    "verbs such as show, inbox and doc show still work)"),
 				  s->dir, s->db_path);
 	return 0;
 }
@@ -448,6 +452,19 @@ static int open_store(struct store *s)
 	if ((rc = write_setup(s)) < 0)
 		return rc;
 	return store_migrate(s, STORE_SCHEMA_VERSION);
+}
+
+int store_media_readonly(const char *dir)
+{
+	struct statvfs vfs;
+	if (statvfs(dir, &vfs) == 0 && (vfs.f_flag & ST_RDONLY))
+		return 1;
+	char *db = xasprintf("%s/docket.db", dir);
+	/* access() answers for this user: root passes a chmod, never a read-only mount */
+	int ro = (access(dir, W_OK) < 0 && (errno == EROFS || errno == EACCES)) ||
+		 (access(db, W_OK) < 0 && (errno == EROFS || errno == EACCES));
+	free(db);
+	return ro;
 }
 
 int store_open(const char *dir, int readonly, struct store **out, struct buf *err)
@@ -587,9 +604,8 @@ int store_init_at_version(const char *dir, int version, struct buf *err)
 				dir, s->git_path);
 		goto out;
 	}
-	gitlib_start();
 	git_repository *repo = NULL;
-	if (git_repository_init(&repo, s->git_path, 1) < 0) {
+	if (gitlib_start() < 0 || git_repository_init(&repo, s->git_path, 1) < 0) {
 		rc = store_fail(s, STORE_ERR, _("unable to create the document repository '%s': %s"),
 				s->git_path, git_why());
 		goto out;

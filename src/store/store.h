@@ -110,6 +110,13 @@ int store_init_at_version(const char *dir, int version, struct buf *err);
  * failure *out is NULL and `err` holds the message.
  */
 int store_open(const char *dir, int readonly, struct store **out, struct buf *err);
+/*
+ * 1 when the store at `dir` cannot be written whoever asks: its directory
+ * or docket.db is on a read-only file system (a CD, a read-only mount) or
+ * not writable by this user. Reading verbs then open it for reading and
+ * record nothing (doc/store.md, "A store on read-only media"); 0 otherwise.
+ */
+int store_media_readonly(const char *dir);
 /* Close and free; an open transaction is rolled back (and reported: a bug). */
 void store_close(struct store *s);
 const char *store_error(const struct store *s);

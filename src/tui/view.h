@@ -345,6 +345,27 @@ int tui_doc_revisions(struct tui *t, const char *id);
 extern const struct view_ops doc_revs_view_ops;
 extern const struct view_ops doc_diff_view_ops;
 
+/* ---- attachments and printing (attach.c) ---- */
+
+/*
+ * Open an attachment's bytes: a private temporary file (O_EXCL, 0600)
+ * handed to xdg-open when there is a desktop, else to $PAGER (else less)
+ * when it is text, curses suspended meanwhile. 0, or -1 with a message set
+ * (a binary with no desktop to open it says so).
+ */
+int tui_open_attachment(struct tui *t, const char *name, const void *data, size_t len);
+/*
+ * Open attachment `name` of document `id` at `commit` (NULL: its head);
+ * name NULL: its only attachment, or the one chosen from a list.
+ */
+void tui_open_doc_attachment(struct tui *t, const char *id, const char *commit, const char *name);
+/* "812 B", "12.3 KB", "4.0 MB" appended to out. */
+void tui_size_text(size_t n, struct buf *out);
+/* Ask for a PDF file name and write the request's 审批单 (show: engine_show()) there. */
+void tui_print_request(struct tui *t, const char *id, const json_t *show);
+/* The same for document `id` at `commit` (NULL: its head), in the GB/T 9704 layout. */
+void tui_print_doc(struct tui *t, const char *id, const char *commit);
+
 /* Data for help_view_ops: the keys of the screen `from` (NULL: every key). */
 void *help_view_data(const struct view_ops *from);
 /* Data for def_view_ops: which definition to show. */

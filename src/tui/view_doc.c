@@ -202,6 +202,12 @@ static int revs_request(struct tui *t, struct view *v, enum action a)
 			revs_diff(t, d, cur - 1, cur);
 		}
 		return 1;
+	case ACT_OPEN_ATTACHMENT:
+		tui_open_doc_attachment(t, d->id, d->v[cur].commit, NULL);
+		return 1;
+	case ACT_PRINT:
+		tui_print_doc(t, d->id, d->v[cur].commit);
+		return 1;
 	case ACT_BACK:
 		if (d->mark < 0)
 			return 0;
@@ -217,7 +223,7 @@ static int revs_request(struct tui *t, struct view *v, enum action a)
 
 /* What this screen does besides what every screen does (the help lists them). */
 static const enum action revs_keys[] = {
-	ACT_OPEN, ACT_DIFF, ACT_NONE
+	ACT_OPEN, ACT_DIFF, ACT_OPEN_ATTACHMENT, ACT_PRINT, ACT_NONE
 };
 
 const struct view_ops doc_revs_view_ops = {

@@ -47,6 +47,13 @@ struct rq_line {
 	enum theme_elem extra_elem;
 };
 
+/* An attachment of one of the request's documents (at the document's head). */
+struct rq_att {
+	size_t doc;             /* index into docs */
+	char *name;             /* its file name; owned */
+	size_t size;            /* bytes */
+};
+
 struct rq_data {
 	char *id;               /* the request; owned */
 	json_t *show;           /* engine_show(); owned */
@@ -57,6 +64,8 @@ struct rq_data {
 	char *title;            /* for the title bar */
 	struct docs_info *docs; /* the documents attached to the request (docs_list) */
 	char **bodies;          /* each document's body at its head, sanitized; parallel to docs */
+	struct rq_att *att;     /* every document's attachments at its head, in document order */
+	size_t natt, att_alloc;
 	size_t ndocs, docs_alloc, bodies_alloc;
 	int read_recorded;      /* the documents shown were recorded as read (document.read) */
 };
@@ -135,6 +144,11 @@ static void rq_docs_clear(struct rq_data *d)
 		docs_info_release(&d->docs[i]);
 		free(d->bodies ? d->bodies[i] : NULL);
 	}
+	for (size_t i = 0; i < d->natt; i++)
+		free(d->att[i].name);
+	free(d->att);
+	d->att = NULL;
+	d->natt = d->att_alloc = 0;
 	free(d->docs);
 	free(d->bodies);
 	d->docs = NULL;
@@ -209,6 +223,10 @@ static void rq_bodies_load(struct rq_data *d, struct docs *ds)
 			d->bodies[i] = xstrdup("");
 		else
 			d->bodies[i] = rq_body_clean(c.body.s, c.body.len);
+		for (size_t k = 0; k < c.natt; k++) {
+			ALLOC_GROW(d->att, d->natt + 1, d->att_alloc);
+			d->att[d->natt++] = (struct rq_att){ i, xstrdup(c.att[k].name), c.att[k].data.len };
+		}
 		docs_content_release(&c);
 	}
 }
@@ -484,6 +502,25 @@ static void rq_build(struct tui *t, struct rq_data *d, size_t width)
 			rq_add(d, j ? "" : f->label, s.s, TE_NORMAL, NULL, TE_NORMAL);
 		}
 	}
+	/* the documents' own attachments, which open-attachment opens */
+	for (size_t i = 0; i < d->natt; i++) {
+		if (!any++)
+			rq_section(d, _("Attachments"));
+		buf_reset(&s);
+		utf8_sanitize(&s, d->att[i].name);
+		buf_adds(&s, "  ");
+		tui_size_text(d->att[i].size, &s);
+		rq_add(d, i && d->att[i - 1].doc == d->att[i].doc ? "" : d->docs[d->att[i].doc].id, s.s, TE_NORMAL,
+		       NULL, TE_NORMAL);
+	}
+	if (d->natt) {
+		struct buf keys = BUF_INIT;
+		keymap_describe(&t->keymap, ACT_OPEN_ATTACHMENT, "/", &keys);
+		buf_reset(&s);
+		buf_addf(&s, _("%s: open an attachment"), keys.s);
+		rq_add(d, "", s.s, TE_MUTED, NULL, TE_NORMAL);
+		buf_release(&keys);
+	}
 	for (size_t i = 0; rq_footer_ids[i]; i++)
 		rq_field(t, d, fm, rq_footer_ids[i]);
 	/* the documents attached to it, with their latest revision */
@@ -754,6 +791,59 @@ static void rq_documents(struct tui *t, struct rq_data *d)
 	}
 }
 
+/* open-attachment: the only attachment of the request's documents, or the one chosen. */
+static void rq_open_attachment(struct tui *t, struct rq_data *d)
+{
+	if (!d->natt) {
+		tui_message(t, 0, "%s", _("the request's documents have no attachment to open"));
+		return;
+	}
+	long k = 0;
+	if (d->natt > 1) {
+		struct picker p;
+		picker_init(&p, _("Attachments"));
+		for (size_t i = 0; i < d->natt; i++) {
+			struct buf s = BUF_INIT;
+			buf_addf(&s, "%s  ", d->docs[d->att[i].doc].id);
+			utf8_sanitize(&s, d->att[i].name);
+			buf_adds(&s, "  ");
+			tui_size_text(d->att[i].size, &s);
+			picker_add(&p, s.s);
+			buf_release(&s);
+		}
+		k = picker_run(t, &p);
+		picker_release(&p);
+	}
+	if (k >= 0) {
+		const struct docs_info *di = &d->docs[d->att[k].doc];
+		tui_open_doc_attachment(t, di->id, di->head, d->att[k].name);
+	}
+}
+
+/* print: the 审批单, or (chosen from a list when the request has documents) one of its documents. */
+static void rq_print(struct tui *t, struct rq_data *d)
+{
+	long k = 0;
+	if (d->ndocs) {
+		struct picker p;
+		picker_init(&p, _("Print to PDF"));
+		picker_add(&p, _("the approval form (审批单)"));
+		for (size_t i = 0; i < d->ndocs; i++) {
+			struct buf s = BUF_INIT;
+			buf_addf(&s, "%s  r%d  %s", d->docs[i].id, d->docs[i].revs,
+				 d->docs[i].title ? d->docs[i].title : "");
+			picker_add(&p, s.s);
+			buf_release(&s);
+		}
+		k = picker_run(t, &p);
+		picker_release(&p);
+	}
+	if (k == 0)
+		tui_print_request(t, d->id, d->show);
+	else if (k > 0)
+		tui_print_doc(t, d->docs[k - 1].id, d->docs[k - 1].head);
+}
+
 /*
  * docs_edit_in_file's editor (ctx: the tui): the editor gets the terminal;
  * the screen comes back as it was. Time in the editor was not idle time.
@@ -875,6 +965,10 @@ static int rq_request(struct tui *t, struct view *v, enum action a)
 		rq_load(t, v);
 		return 1;
 	}
+	if (a == ACT_OPEN_ATTACHMENT)
+		return rq_open_attachment(t, d), 1;
+	if (a == ACT_PRINT)
+		return rq_print(t, d), 1;
 	if (a == ACT_DIFF)
 		return rq_documents(t, d), 1;
 	if (a == ACT_EDIT_DOCUMENT)
@@ -884,7 +978,7 @@ static int rq_request(struct tui *t, struct view *v, enum action a)
 
 /* What this screen does besides what every screen does (the help lists them). */
 static const enum action request_keys[] = {
-	ACT_DIFF, ACT_EDIT_DOCUMENT, ACT_APPROVE, ACT_APPROVE_DEFAULT, ACT_REJECT, ACT_RETURN, ACT_TRANSFER, ACT_DELEGATE, ACT_ADD_SIGNER,
+	ACT_DIFF, ACT_EDIT_DOCUMENT, ACT_OPEN_ATTACHMENT, ACT_PRINT, ACT_APPROVE, ACT_APPROVE_DEFAULT, ACT_REJECT, ACT_RETURN, ACT_TRANSFER, ACT_DELEGATE, ACT_ADD_SIGNER,
 	ACT_REMOVE_SIGNER, ACT_CIRCULATE, ACT_URGE, ACT_WITHDRAW, ACT_SUBMIT, ACT_TERMINATE,
 	ACT_TAKE_BACK, ACT_MARK_READ, ACT_NONE
 };

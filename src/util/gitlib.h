@@ -14,10 +14,18 @@
  * Start libgit2 (once; later calls do nothing), with fsync on for
  * everything it writes and the user's and the system's git configuration
  * unread: a store's repository must not change with ~/.gitconfig (nor fail
- * when $HOME cannot be read). It is shut down at exit.
+ * when $HOME cannot be read). It is shut down at exit. 0, or -1 when
+ * libgit2 could not start (memory ran out: gitlib_out_of_memory), after
+ * which no libgit2 function may be called.
  */
-void gitlib_start(void);
+int gitlib_start(void);
 /* Whether gitlib_start() has run in this process (for tests). */
 int gitlib_started(void);
+/*
+ * 1 once an allocation libgit2 asked for has failed in this process.
+ * Commands are short: any libgit2 failure after that is reported as
+ * memory running out (exit 3), whatever libgit2's own message says.
+ */
+int gitlib_out_of_memory(void);
 
 #endif

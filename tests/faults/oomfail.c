@@ -8,13 +8,21 @@
  *
  * It installs its allocators before main (SQLITE_CONFIG_MALLOC around
  * SQLite's own; GIT_OPT_SET_ALLOCATOR, which libgit2 keeps when it is set
- * before git_libgit2_init). Only these two libraries' allocations count:
+ * before git_libgit2_init). docket sets an allocator of its own in
+ * libgit2 (src/util/gitlib.c: it notes a failed allocation, since libgit2
+ * often reports one as something else), so this library also stands in
+ * for git_libgit2_opts: an allocator set there becomes the inner one, and
+ * the Nth allocation fails *through it* (asking it for SIZE_MAX bytes),
+ * as a real failure would. Only these two libraries' allocations count:
  * docket's own allocations (xmalloc) end the program with a message by
  * design. tests/faults/t20-oom-sweep.sh runs commands with each N.
  */
+#include <dlfcn.h>
 #include <git2.h>
 #include <git2/sys/alloc.h>
 #include <sqlite3.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,22 +59,34 @@ static void *sq_realloc(void *p, int n)
 
 /* --- libgit2 --------------------------------------------------------------- */
 
+/* The program's own allocator (set through git_libgit2_opts), or NULL: the C library's. */
+static git_allocator inner;
+static int has_inner, git_active;
+
+/* A failure: through the program's allocator when it has one, so it sees it. */
+static void *failed(const char *file, int line)
+{
+	return has_inner ? inner.gmalloc(SIZE_MAX, file, line) : NULL;
+}
+
 static void *g_malloc(size_t n, const char *file, int line)
 {
-	(void)file, (void)line;
-	return fail_now() ? NULL : malloc(n);
+	if (fail_now())
+		return failed(file, line);
+	return has_inner ? inner.gmalloc(n, file, line) : malloc(n);
 }
 
 static void *g_calloc(size_t nelem, size_t elsize, const char *file, int line)
 {
-	(void)file, (void)line;
-	return fail_now() ? NULL : calloc(nelem, elsize);
+	if (fail_now())
+		return failed(file, line);
+	return has_inner ? inner.gcalloc(nelem, elsize, file, line) : calloc(nelem, elsize);
 }
 
 static char *g_strndup_(const char *s, size_t n, int exact)
 {
 	if (fail_now())
-		return NULL;
+		return failed(__FILE__, __LINE__);
 	size_t len = exact ? n : strnlen(s, n);
 	char *p = malloc(len + 1);
 	if (p) {
@@ -96,16 +116,16 @@ static char *g_substrdup(const char *s, size_t n, const char *file, int line)
 
 static void *g_realloc(void *p, size_t n, const char *file, int line)
 {
-	(void)file, (void)line;
-	return fail_now() ? NULL : realloc(p, n);
+	if (fail_now())
+		return failed(file, line); /* p stays the caller's, as realloc leaves it */
+	return has_inner ? inner.grealloc(p, n, file, line) : realloc(p, n);
 }
 
 static void *g_reallocarray(void *p, size_t nelem, size_t elsize, const char *file, int line)
 {
-	(void)file, (void)line;
 	if (elsize && nelem > (size_t)-1 / elsize)
 		return NULL;
-	return fail_now() ? NULL : realloc(p, nelem * elsize);
+	return g_realloc(p, nelem * elsize, file, line);
 }
 
 static void *g_mallocarray(size_t nelem, size_t elsize, const char *file, int line)
@@ -115,7 +135,44 @@ static void *g_mallocarray(size_t nelem, size_t elsize, const char *file, int li
 
 static void g_free(void *p)
 {
-	free(p);
+	if (has_inner)
+		inner.gfree(p);
+	else
+		free(p);
+}
+
+static git_allocator counting = {
+	g_malloc, g_calloc, g_strdup, g_strndup, g_substrdup,
+	g_realloc, g_reallocarray, g_mallocarray, g_free,
+};
+
+/*
+ * Stands in for libgit2's: an allocator the program sets becomes the inner
+ * one, under the counting one. Every other option is passed on with up to
+ * four arguments, each an int, a size_t or a pointer (all that libgit2's
+ * options take), read as 64-bit words as the x86-64 and AArch64 calling
+ * conventions pass them.
+ */
+int git_libgit2_opts(int option, ...)
+{
+	static int (*real)(int, ...);
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "git_libgit2_opts");
+	va_list ap;
+	va_start(ap, option);
+	if (option == GIT_OPT_SET_ALLOCATOR) {
+		git_allocator *a = va_arg(ap, git_allocator *);
+		va_end(ap);
+		if (!git_active || a == &counting)
+			return real(option, a);
+		inner = *a;
+		has_inner = 1;
+		return real(option, &counting);
+	}
+	void *a1 = va_arg(ap, void *), *a2 = va_arg(ap, void *), *a3 = va_arg(ap, void *),
+	     *a4 = va_arg(ap, void *);
+	va_end(ap);
+	return real(option, a1, a2, a3, a4);
 }
 
 __attribute__((constructor)) static void oomfail_init(void)
@@ -134,10 +191,7 @@ __attribute__((constructor)) static void oomfail_init(void)
 		sqlite3_config(SQLITE_CONFIG_MALLOC, &mine);
 	}
 	if (!libs || strcmp(libs, "sqlite")) {
-		static git_allocator g = {
-			g_malloc, g_calloc, g_strdup, g_strndup, g_substrdup,
-			g_realloc, g_reallocarray, g_mallocarray, g_free,
-		};
-		git_libgit2_opts(GIT_OPT_SET_ALLOCATOR, &g);
+		git_active = 1;
+		git_libgit2_opts(GIT_OPT_SET_ALLOCATOR, &counting);
 	}
 }

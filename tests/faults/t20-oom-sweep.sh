@@ -7,9 +7,8 @@
 # store as before or as after a clean run; `docket check` passing; the
 # command succeeding when run again.
 #
-# libgit2's allocations are not swept here: libgit2 1.5.1 (Debian 12)
-# itself crashes when some of its allocations fail (doc/testing.md,
-# "Out of memory"); OOMFAIL_LIBS=git runs the same sweep on them.
+# libgit2's allocations are swept by t30-oom-git-sweep.sh, every one of a
+# document save, with the places libgit2 1.5.1 itself crashes listed.
 . "$TESTS_DIR/cli/lib.sh"
 
 SHIM=${OOMFAIL:-$BUILD/tests/liboomfail.so}

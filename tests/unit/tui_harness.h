@@ -34,6 +34,7 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "../../src/tui/attach.c"
 #include "../../src/tui/cmdline.c"
 #include "../../src/tui/dialog.c"
 #include "../../src/tui/notify.c"
