@@ -392,7 +392,7 @@ else
 	tm send-keys -t docket '?'
 	wait_for "光标下移一行" "the help in Chinese"
 	wait_gone "move-down" "the help names no action"
-	tm send-keys -t docket PageDown
+	tm send-keys -t docket PageDown PageDown
 	wait_for "修改并提交草稿或被退回的申请" "the request view's own keys are listed"
 	wait_gone "切换列表的排序方式" "and not the inbox's sort key"
 	tm send-keys -t docket q q V

@@ -58,7 +58,7 @@ test_expect_success 'setup: a request whose document has a text and a binary att
 
 test_expect_success 'O on the request page: the text attachment in $PAGER, private, escapes shown' '
 	start PAGER=$TMP/pager.sh LOG=$TMP/pager.log &&
-	wait_for "zhao.lei" && keys Enter && wait_for "== Attachments ==" &&
+	wait_for "赵磊 |" && keys Enter && wait_for "== Attachments ==" &&
 	grep "值班表.txt  40 B" screen.txt && grep "照片.bin  6 B" screen.txt &&
 	grep "O: open an attachment" screen.txt &&
 	keys O && wait_for "Attachments" && keys Enter &&
@@ -74,7 +74,7 @@ test_expect_success 'O on the request page: the text attachment in $PAGER, priva
 
 test_expect_success 'a binary with no desktop: refused, saying so; nothing left behind' '
 	start PAGER=$TMP/pager.sh LOG=$TMP/pager.log &&
-	wait_for "zhao.lei" && keys Enter && wait_for "== Attachments ==" &&
+	wait_for "赵磊 |" && keys Enter && wait_for "== Attachments ==" &&
 	keys O && wait_for "Attachments" && keys Down Enter &&
 	wait_for "is not text and there is no desktop" &&
 	! ls tmp | grep . && keys Q
@@ -82,7 +82,7 @@ test_expect_success 'a binary with no desktop: refused, saying so; nothing left 
 
 test_expect_success 'with a desktop (DISPLAY) the file goes to xdg-open, and stays for the application' '
 	start PATH=$TMP/bin:$PATH DISPLAY=:99 LOG=$TMP/open.log &&
-	wait_for "zhao.lei" && keys Enter && wait_for "== Attachments ==" &&
+	wait_for "赵磊 |" && keys Enter && wait_for "== Attachments ==" &&
 	keys O && wait_for "Attachments" && keys Down Enter &&
 	wait_for "opened .照片.bin. with the desktop" &&
 	grep "^file: $TMP/tmp/docket-......-照片.bin$" open.log && grep "^mode: 600$" open.log &&
