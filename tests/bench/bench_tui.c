@@ -19,15 +19,19 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../src/tui/attach.c"
 #include "../../src/tui/cmdline.c"
 #include "../../src/tui/dialog.c"
 #include "../../src/tui/notify.c"
 #include "../../src/tui/edit.c"
 #include "../../src/tui/row.c"
 #include "../../src/tui/search.c"
+#include "../../src/tui/signin.c"
 #include "../../src/tui/tabs.c"
+#include "../../src/tui/tsync.c"
 #include "../../src/tui/tdefs.c"
 #include "../../src/tui/tui.c"
+#include "../../src/tui/view_conflicts.c"
 #include "../../src/tui/view_def.c"
 #include "../../src/tui/view_defs.c"
 #include "../../src/tui/view_doc.c"
@@ -37,7 +41,6 @@
 #include "../../src/tui/standin.c"
 #include "../../src/tui/view_pager.c"
 #include "../../src/tui/view_request.c"
-#include "../../src/tui/signin.c"
 
 #include "defs/defset.h"
 /*
