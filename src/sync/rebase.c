@@ -64,6 +64,8 @@ struct tail_ev {
 struct tail {
 	struct tail_ev *v;
 	size_t n, alloc;
+	size_t limit; /* load at most this many (0: all) */
+	int more;     /* ... and there were more */
 };
 
 static void tail_release(struct tail *t)
@@ -78,7 +80,9 @@ int rebase_kept(const struct store_event *ev)
 {
 	if (!strcmp(ev->type, "definition.deployed") || !strcmp(ev->actor, "system"))
 		return 1;
-	/* revisions of documents do not travel yet (doc/protocol.md) */
+	/* revisions of documents do not travel yet (doc/protocol.md); most payloads name none: not parsed */
+	if (!ev->payload || !strstr(ev->payload, "\"documents\""))
+		return 0;
 	json_t *p = json_loads(ev->payload, 0, NULL);
 	int docs = p && json_object_get(p, "documents") != NULL;
 	json_decref(p);
@@ -117,6 +121,10 @@ static int load_one(void *ctx, int64_t seq, const struct store_event *ev)
 {
 	struct load *l = ctx;
 	struct tail *t = l->t;
+	if (t->limit && t->n >= t->limit) {
+		t->more = 1;
+		return 1;
+	}
 	if (t->n == t->alloc) {
 		t->alloc = t->alloc ? 2 * t->alloc : 16;
 		t->v = xrealloc(t->v, t->alloc * sizeof(*t->v));
@@ -140,12 +148,24 @@ static int load_one(void *ctx, int64_t seq, const struct store_event *ev)
 	return 0;
 }
 
-static int load_tail(struct store *s, int64_t after, struct tail *t)
+/* The tail after `after`, at most `limit` events of it (0: all; t->more says whether there were more). */
+static int load_tail(struct store *s, int64_t after, struct tail *t, size_t limit)
 {
 	memset(t, 0, sizeof(*t));
+	t->limit = limit;
 	struct load l = { s, t, 0 };
 	int rc = store_event_foreach(s, after, load_one, &l);
 	return rc < 0 ? rc : l.status;
+}
+
+/* 1 when the tail after `after` holds an action the server rejected (it must come off), 0, or < 0. */
+static int rejected_in_tail(struct store *s, int64_t after)
+{
+	int64_t n = 0;
+	int rc = store_sql_int(s, &n,
+			       "SELECT EXISTS (SELECT 1 FROM sync_rejected r JOIN events e ON e.uuid = r.uuid WHERE e.seq > ?1)",
+			       "i", after);
+	return rc < 0 ? rc : n > 0;
 }
 
 static int acked(struct store *s, const char *uuid, int64_t seq)
@@ -335,53 +355,74 @@ int rebase_page(struct rebase *r, json_t *page)
 {
 	struct store *s = r->s;
 	struct tail t;
-	int rc = load_tail(s, r->settled, &t);
-	if (rc < 0) {
-		buf_adds(r->err, store_error(s));
-		tail_release(&t);
-		return rc;
-	}
+	memset(&t, 0, sizeof(t));
 	size_t i = 0, j = 0, np = json_array_size(page);
-	/* the fast path: the page and the tail agree */
-	while (!rc) {
-		struct store_event ev;
-		int64_t seq = 0;
-		if (i < np)
-			wire_event_parse(json_array_get(page, i), &ev, &seq, NULL);
-		if (j < t.n && t.v[j].kind == TAIL_KEPT) {
-			r->settled = t.v[j++].seq;
-		} else if (i < np && j < t.n && !strcmp(ev.uuid, t.v[j].ev.uuid)) {
-			rc = acked(s, ev.uuid, seq);
-			r->settled = t.v[j++].seq;
-			i++;
-		} else if (i < np && j < t.n) {
-			int64_t at = 0;
-			int have = store_event_by_uuid(s, ev.uuid, NULL, &at);
-			if (have < 0 || (have && at <= r->settled)) { /* already here, before the tail */
-				rc = have < 0 ? have : acked(s, ev.uuid, seq);
+	int rc = 0;
+	/*
+	 * The fast path: the page and the tail agree. The tail is read a
+	 * window at a time (as much as the page can match, and a little for
+	 * what the terminal kept): a terminal that pushed 10,000 actions pulls
+	 * them back page by page, and must not read them all for each page.
+	 */
+	for (;;) {
+		tail_release(&t);
+		j = 0;
+		if ((rc = load_tail(s, r->settled, &t, np - i + 64)) < 0)
+			break;
+		while (!rc) {
+			struct store_event ev;
+			int64_t seq = 0;
+			if (i < np)
+				wire_event_parse(json_array_get(page, i), &ev, &seq, NULL);
+			if (j < t.n && t.v[j].kind == TAIL_KEPT) {
+				r->settled = t.v[j++].seq;
+			} else if (i < np && j < t.n && !strcmp(ev.uuid, t.v[j].ev.uuid)) {
+				rc = acked(s, ev.uuid, seq);
+				r->settled = t.v[j++].seq;
 				i++;
+			} else if (i < np && j < t.n) {
+				int64_t at = 0;
+				int have = store_event_by_uuid(s, ev.uuid, NULL, &at);
+				if (have < 0 || (have && at <= r->settled)) { /* already here, before the tail */
+					rc = have < 0 ? have : acked(s, ev.uuid, seq);
+					i++;
+				} else {
+					break;
+				}
 			} else {
 				break;
 			}
-		} else {
-			break;
 		}
+		/* on to the next window only when this one was matched whole and the page goes on */
+		if (rc < 0 || j < t.n || !t.more || i >= np)
+			break;
 	}
 	if (rc < 0) {
 		buf_adds(r->err, store_error(s));
 		tail_release(&t);
 		return rc;
 	}
-	int stays = 0; /* a rejected action still in the tail: it must come off */
-	for (size_t m = j; m < t.n; m++)
-		stays |= t.v[m].kind == TAIL_REJECTED;
-	if (j < t.n && (i < np || stays))
-		rc = rewrite(r, &t, j, page, i);
+	int tail = j < t.n || t.more; /* something of the terminal's is still after `settled` */
+	int stays = tail ? rejected_in_tail(s, r->settled) : 0; /* a rejected action there must come off */
+	if (stays < 0) {
+		buf_adds(r->err, store_error(s));
+		tail_release(&t);
+		return stays;
+	}
+	if (tail && (i < np || stays)) {
+		if (t.more) { /* all of it moves */
+			tail_release(&t);
+			j = 0;
+			rc = load_tail(s, r->settled, &t, 0);
+		}
+		if (!rc)
+			rc = rewrite(r, &t, j, page, i);
+	}
 	if (rc == 1)
 		rc = 0; /* cannot move: appended after the tail below, as before */
-	else if (j < t.n || rc)
+	else if (tail || rc)
 		i = np; /* applied (or failed) */
-	if (j >= t.n)
+	if (!tail)
 		store_undo_hold(s); /* what follows settles with the page: the tail starts after it */
 	for (; !rc && i < np; i++) {
 		struct store_event ev;
@@ -391,7 +432,7 @@ int rebase_page(struct rebase *r, json_t *page)
 		if (rc < 0 && !r->err->len)
 			buf_adds(r->err, store_error(s));
 	}
-	if (!rc && j >= t.n) { /* the tail was empty or is settled: the page is too */
+	if (!rc && !tail) { /* the tail was empty or is settled: the page is too */
 		int64_t head = store_event_last_seq(s);
 		if (head < 0)
 			rc = STORE_ERR;
