@@ -179,7 +179,8 @@ static pid_t serve(const char *srv, const char *cert, const char *key, char *url
 		dup2(fd[1], 1);
 		close(fd[0]);
 		close(fd[1]);
-		if (!freopen("/dev/null", "w", stderr))
+		const char *log = getenv("DOCKET_BENCH_SERVER_LOG");
+		if (!freopen(log && *log ? log : "/dev/null", "w", stderr))
 			_exit(127);
 		execl("./docketd", "docketd", "--store", srv, "--listen", "127.0.0.1:0", "--cert", cert, "--key", key,
 		      (char *)NULL);
