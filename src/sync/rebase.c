@@ -380,6 +380,10 @@ int rebase_page(struct rebase *r, json_t *page)
 				rc = acked(s, ev.uuid, seq);
 				r->settled = t.v[j++].seq;
 				i++;
+			} else if (i < np && !strcmp(ev.type, "definition.deployed")) {
+				/* the server's deployment: known here (or noted), never appended: no order to keep */
+				rc = deployment(s, &ev, seq);
+				i++;
 			} else if (i < np && j < t.n) {
 				int64_t at = 0;
 				int have = store_event_by_uuid(s, ev.uuid, NULL, &at);
