@@ -35,9 +35,9 @@ test_expect_success 'docketd killed with SIGKILL in the middle of a push: restar
 
 test_expect_success 'the server'\''s disk full during a push: "could not store", nothing lost; once lifted, accepted once' '
 	stop_server >/dev/null &&
-	start_server LD_PRELOAD="$IOFAIL" IOFAIL_DIR="$TMP/srv" IOFAIL_COUNT="$TMP/iocount" &&
+	start_server ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD="$IOFAIL" IOFAIL_DIR="$TMP/srv" IOFAIL_COUNT="$TMP/iocount" &&
 	stop_server >/dev/null && boot=$(cat iocount) && test "$boot" -gt 0 &&
-	full="LD_PRELOAD=$IOFAIL IOFAIL_DIR=$TMP/srv IOFAIL_ERRNO=ENOSPC IOFAIL_AT=$((boot + 1))" &&
+	full="ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD=$IOFAIL IOFAIL_DIR=$TMP/srv IOFAIL_ERRNO=ENOSPC IOFAIL_AT=$((boot + 1))" &&
 	start_server $full && docket -C A remote set "$(cat url)" >/dev/null &&
 	new_leave A 2026-03-23 >/dev/null && n=$(srv_events) &&
 	expect_exit 6 docket -C A sync 2>err && grep "could not store" err && grep "disk is full" err &&
