@@ -11,10 +11,13 @@
 #include <curses.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "widget.h"
+#include "../util/clock.h"
 #include "../util/i18n.h"
 #include "../util/utf8.h"
 #include "../util/xalloc.h"
@@ -980,4 +983,158 @@ long picker_run(struct tui *t, struct picker *p)
 	}
 	tui_place_cursor(t, -1, 0);
 	return p->result == DIALOG_OK ? (long)p->chosen : -1;
+}
+
+/* --- the date picker ------------------------------------------------------ */
+
+/* Days in month m (1-12) of year y. */
+static int month_days(int y, int m)
+{
+	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return m == 2 && leap ? 29 : d[m - 1];
+}
+
+/* Day of the week of y-m-d, Monday 0 .. Sunday 6 (Sakamoto's method). */
+static int weekday(int y, int m, int d)
+{
+	static const int t[] = { 0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4 };
+	if (m < 3)
+		y--;
+	int w = (y + y / 4 - y / 100 + y / 400 + t[m - 1] + d) % 7; /* 0 Sunday */
+	return (w + 6) % 7;
+}
+
+/* Move the date by `days` (any sign), across months and years. */
+static void date_add(int *y, int *m, int *d, int days)
+{
+	*d += days;
+	while (*d < 1) {
+		if (--*m < 1) {
+			*m = 12;
+			--*y;
+		}
+		*d += month_days(*y, *m);
+	}
+	while (*d > month_days(*y, *m)) {
+		*d -= month_days(*y, *m);
+		if (++*m > 12) {
+			*m = 1;
+			++*y;
+		}
+	}
+}
+
+/* Move by whole months, the day kept within the new month. */
+static void month_add(int *y, int *m, int *d, int months)
+{
+	int k = *y * 12 + (*m - 1) + months;
+	*y = k / 12;
+	*m = k % 12 + 1;
+	if (*d > month_days(*y, *m))
+		*d = month_days(*y, *m);
+}
+
+static void date_picker_draw(struct tui *t, const char *title, int y, int m, int d)
+{
+	int rows, cols;
+	getmaxyx(stdscr, rows, cols);
+	t->rows = rows;
+	t->cols = cols;
+	int bw = 7 * 4 + 4, h = 10;
+	if (rows < h || cols < bw)
+		return;
+	int bx = (cols - bw) / 2, by = (rows - h) / 2;
+	struct row r;
+	struct buf s = BUF_INIT;
+	/* TRANSLATORS: the month a date picker shows (2026年3月) */
+	buf_addf(&s, _("%d-%02d"), y, m);
+	row_init(&r, (size_t)bw);
+	border_row(&r, title, s.s);
+	put_row(t, by, bx, &r);
+	line_open(&r, (size_t)bw);
+	/* TRANSLATORS: the weekdays over a date picker's days, Monday first, each in 4 columns */
+	row_add(&r, TE_HEADER, _("  Mo  Tu  We  Th  Fr  Sa  Su"), (size_t)bw - 4);
+	line_close(&r);
+	put_row(t, by + 1, bx, &r);
+	int first = weekday(y, m, 1), n = month_days(y, m), cy = -1, cx = -1;
+	for (int week = 0; week < 6; week++) {
+		line_open(&r, (size_t)bw);
+		for (int wd = 0; wd < 7; wd++) {
+			int day = week * 7 + wd - first + 1;
+			char cell[8] = "    ";
+			if (day >= 1 && day <= n)
+				snprintf(cell, sizeof(cell), "  %2d", day);
+			enum theme_elem e = day == d ? TE_CURSOR : wd >= 5 ? TE_MUTED : TE_NORMAL;
+			row_add(&r, e, cell, 4);
+			if (day == d) {
+				cy = by + 2 + week;
+				cx = bx + 2 + wd * 4 + 2;
+			}
+		}
+		line_close(&r);
+		put_row(t, by + 2 + week, bx, &r);
+	}
+	line_open(&r, (size_t)bw);
+	/* TRANSLATORS: a date picker's keys: arrows move a day or a week, PgUp/PgDn a month */
+	row_add(&r, TE_MUTED, _("arrows: day/week  PgUp/PgDn: month"), (size_t)bw - 4);
+	line_close(&r);
+	put_row(t, by + 8, bx, &r);
+	row_init(&r, (size_t)bw);
+	border_row(&r, NULL, NULL);
+	put_row(t, by + 9, bx, &r);
+	row_release(&r);
+	buf_release(&s);
+	tui_place_cursor(t, t->screen_reader ? cy : -1, cx);
+}
+
+int date_picker_run(struct tui *t, const char *title, const char *initial, char out[11])
+{
+	time_t now = clock_now(), at = now;
+	int y = 0, m = 0, d = 0;
+	if (!initial || sscanf(initial, "%d-%d-%d", &y, &m, &d) != 3 || m < 1 || m > 12 || y < 1900 || y > 9999 ||
+	    d < 1 || d > month_days(y, m)) {
+		struct tm tm;
+		localtime_r(&at, &tm);
+		y = tm.tm_year + 1900;
+		m = tm.tm_mon + 1;
+		d = tm.tm_mday;
+	}
+	const int left = key_parse("Left"), right = key_parse("Right");
+	int result = -1;
+	while (result < 0) {
+		tui_paint(t);
+		date_picker_draw(t, title, y, m, d);
+		refresh();
+		int key = tui_read_key(t);
+		if (key < 0 || key == KEYC_MOUSE)
+			continue;
+		enum action a = keymap_action(&t->keymap, key);
+		if (key == left)
+			date_add(&y, &m, &d, -1);
+		else if (key == right)
+			date_add(&y, &m, &d, 1);
+		else if (a == ACT_MOVE_UP)
+			date_add(&y, &m, &d, -7);
+		else if (a == ACT_MOVE_DOWN)
+			date_add(&y, &m, &d, 7);
+		else if (a == ACT_PAGE_UP)
+			month_add(&y, &m, &d, -1);
+		else if (a == ACT_PAGE_DOWN)
+			month_add(&y, &m, &d, 1);
+		else if (a == ACT_FIRST) { /* today */
+			struct tm tm;
+			localtime_r(&now, &tm);
+			y = tm.tm_year + 1900;
+			m = tm.tm_mon + 1;
+			d = tm.tm_mday;
+		} else if (a == ACT_OPEN)
+			result = 1;
+		else if (a == ACT_BACK || a == ACT_QUIT)
+			result = 0;
+	}
+	tui_place_cursor(t, -1, 0);
+	if (result)
+		snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+	return result;
 }

@@ -218,10 +218,19 @@ static void nw_pick(struct tui *t, struct dialog *d, size_t field, enum action a
 {
 	struct nw_ctx *c = ctxp;
 	size_t k = c->field_of[field];
-	if (a != ACT_EDIT_PICK || k == SIZE_MAX || !c->org || d->fields[field].kind != FIELD_TEXT)
+	if (a != ACT_EDIT_PICK || k == SIZE_MAX || d->fields[field].kind != FIELD_TEXT)
 		return;
 	const struct field *f = &c->form->fields[k];
-	if (f->type != F_USER && f->type != F_DEPARTMENT)
+	if (f->type == F_DATE) { /* a month of days to pick from, at the date typed (or today) */
+		char day[11];
+		struct edit *e = &d->fields[field].edit;
+		if (date_picker_run(t, f->label ? f->label : f->id, e->text.s, day)) {
+			edit_set(e, day);
+			buf_reset(&d->fields[field].msg);
+		}
+		return;
+	}
+	if ((f->type != F_USER && f->type != F_DEPARTMENT) || !c->org)
 		return;
 	long sel = -1;
 	if (f->type == F_USER) {

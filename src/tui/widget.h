@@ -227,6 +227,13 @@ enum dialog_result picker_key(struct tui *t, struct picker *p, int key);
 void picker_draw(struct tui *t, struct picker *p);
 /* Run until picked or cancelled; the item's index, or -1. */
 long picker_run(struct tui *t, struct picker *p);
+/*
+ * A month of days to pick a date from (a date field's edit-pick): arrows
+ * move a day (left, right) or a week (up, down), PgUp/PgDn a month, Home
+ * today, Enter picks, Esc cancels. Starts at `initial` (YYYY-MM-DD) or
+ * today. 1 with out set to YYYY-MM-DD, or 0 cancelled.
+ */
+int date_picker_run(struct tui *t, const char *title, const char *initial, char out[11]);
 
 /* ---- prompt: the bottom-row line editor (cmdline.c) ---- */
 

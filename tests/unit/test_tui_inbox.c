@@ -1429,6 +1429,22 @@ static void test_form_live(void **state)
 	zh_off();
 }
 
+/*
+ * A date picker in date fields (issue 14): edit-pick (F2) in 开始日期 opens
+ * a month under zh_CN at today (DOCKET_NOW, 2026-03-02); Right a day, Down a
+ * week, PgDn a month, Enter puts 2026-04-10 in the field.
+ */
+static void test_date_picker(void **state)
+{
+	(void)state;
+	zh_on();
+	static const char *const keys[] = { "+", "/", "=请假", "Enter", "Tab", "Tab", "F2", "@date-picker-zh-80x24",
+					    "Right", "Down", "PgDn", "@date-picker-moved-zh-80x24", "Enter",
+					    "@date-picked-zh-80x24", "Esc", "Left", "Enter", NULL };
+	run(24, 80, keys);
+	zh_off();
+}
+
 /* How many stand-ins `user` has named (rows of eng_standins). */
 static int standins_of(const char *user)
 {
@@ -1659,6 +1675,7 @@ int main(void)
 		cmocka_unit_test(test_inbox_tabs_120x40),
 		cmocka_unit_test(test_inbox_sort_filter),
 		cmocka_unit_test(test_notices),
+		cmocka_unit_test(test_date_picker),
 		cmocka_unit_test(test_request_view),
 		cmocka_unit_test(test_approve_dialog),
 		cmocka_unit_test(test_new_request_form),
