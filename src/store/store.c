@@ -676,6 +676,17 @@ struct sqlite3 *store_sqlite(struct store *s)
 	return s->db;
 }
 
+/* Roll back, keeping the message of what made it necessary (the rollback must not overwrite it). */
+static void rollback_keeping_message(struct store *s)
+{
+	struct buf msg = BUF_INIT;
+	buf_adds(&msg, s->err.s);
+	store_rollback(s);
+	buf_reset(&s->err);
+	buf_adds(&s->err, msg.s);
+	buf_release(&msg);
+}
+
 int store_begin_at(struct store *s, const char *file, int line)
 {
 	if (s->tx_file)
@@ -696,12 +707,7 @@ int store_begin_at(struct store *s, const char *file, int line)
 	s->tx_line = line;
 	s->undo_held = 0;
 	if ((rc = store_undo_start(s)) < 0) {
-		struct buf msg = BUF_INIT;
-		buf_adds(&msg, s->err.s);
-		store_rollback(s);
-		buf_reset(&s->err);
-		buf_adds(&s->err, msg.s);
-		buf_release(&msg);
+		rollback_keeping_message(s);
 		return rc;
 	}
 	return 0;
@@ -714,12 +720,7 @@ int store_commit(struct store *s)
 	/* the undo journal's last chunk, in the transaction it describes */
 	int urc = store_undo_commit(s);
 	if (urc < 0) {
-		struct buf msg = BUF_INIT;
-		buf_adds(&msg, s->err.s);
-		store_rollback(s);
-		buf_reset(&s->err);
-		buf_adds(&s->err, msg.s);
-		buf_release(&msg);
+		rollback_keeping_message(s);
 		return urc;
 	}
 	/* what the witness will say, read inside the transaction that made it */
@@ -732,13 +733,7 @@ int store_commit(struct store *s)
 		sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		int status = st ? store_sql_status(s, rc, _("commit")) : STORE_ERR;
-		/* keep the message: the rollback must not overwrite it */
-		struct buf msg = BUF_INIT;
-		buf_adds(&msg, s->err.s);
-		store_rollback(s);
-		buf_reset(&s->err);
-		buf_adds(&s->err, msg.s);
-		buf_release(&msg);
+		rollback_keeping_message(s);
 		return status;
 	}
 	s->tx_file = NULL;

@@ -19,54 +19,17 @@
 #include <string.h>
 #include <time.h>
 
-#include "defs/defset.h"
 #include "engine/engine.h"
 #include "store/store.h"
 #include "util/buf.h"
-#include "util/diag.h"
 #include "util/xalloc.h"
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static long env_long(const char *name, long def)
-{
-	const char *v = getenv(name);
-	return v && *v ? atol(v) : def;
-}
+#include "bench.h"
 
 /* A fresh store in dir with the shipped definitions, the journal on or off; NULL on failure. */
 static struct store *store_with_defs(const char *dir, int journal)
 {
-	char cmd[512];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		return NULL;
-	struct buf err = BUF_INIT;
-	struct store *s = NULL;
-	if (store_init(dir, &err) || store_open(dir, 0, &s, &err)) {
-		fprintf(stderr, "bench: %s\n", err.s);
-		buf_release(&err);
-		return NULL;
-	}
-	buf_release(&err);
-	struct defset set = DEFSET_INIT;
-	struct diags d = DIAGS_INIT;
-	defset_add_path(&set, "workflows", &d);
-	defset_add_path(&set, "forms", &d);
-	struct deploy_result *res = NULL;
-	size_t n = 0;
-	int bad = defset_check(&set, &d) || defset_deploy(&set, s, "luo.bin", &res, &n, NULL);
-	free(res);
-	defset_release(&set);
-	diags_release(&d);
-	if (!bad && journal)
-		bad = store_begin(s) || store_undo_enable(s) || store_set_synced(s) || store_commit(s);
-	if (bad) {
+	struct store *s = bench_fresh_store(dir);
+	if (s && journal && (store_begin(s) || store_undo_enable(s) || store_set_synced(s) || store_commit(s))) {
 		fprintf(stderr, "bench: %s\n", store_error(s));
 		store_close(s);
 		return NULL;
@@ -92,7 +55,7 @@ static json_t *leave_payload(struct engine *e)
 /* n actions: a new leave request, then its approval, alternately. Seconds taken, or < 0. */
 static double act(struct engine *e, json_t *p, long n)
 {
-	double t0 = now_s();
+	double t0 = bench_now();
 	char *id = NULL;
 	for (long i = 0; i < n; i++) {
 		int rc;
@@ -117,12 +80,12 @@ static double act(struct engine *e, json_t *p, long n)
 		}
 	}
 	free(id);
-	return now_s() - t0;
+	return bench_now() - t0;
 }
 
 int main(void)
 {
-	long history = env_long("DOCKET_BENCH_HISTORY", 4000), tail = env_long("DOCKET_BENCH_TAIL", 100);
+	long history = bench_env("DOCKET_BENCH_HISTORY", 4000), tail = bench_env("DOCKET_BENCH_TAIL", 100);
 	setenv("DOCKET_SYNC", "normal", 1);
 	struct store *on = store_with_defs("/tmp/docket-bench-rebase-on", 1);
 	struct store *off = store_with_defs("/tmp/docket-bench-rebase-off", 0);
@@ -147,13 +110,13 @@ int main(void)
 	double tj = 0, tr = 0;
 	int rounds = 3, bad = 0;
 	for (int i = 0; i < rounds && !bad; i++) {
-		double t0 = now_s();
+		double t0 = bench_now();
 		bad |= store_begin(on) || store_undo_to(on, base) != 0;
-		tj += now_s() - t0;
+		tj += bench_now() - t0;
 		store_rollback(on);
-		t0 = now_s();
+		t0 = bench_now();
 		bad |= store_begin(on) || engine_rebuild(eon, base) != 0;
-		tr += now_s() - t0;
+		tr += bench_now() - t0;
 		store_rollback(on);
 	}
 	if (bad) {
