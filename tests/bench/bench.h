@@ -6,6 +6,8 @@
 #ifndef DOCKET_BENCH_H
 #define DOCKET_BENCH_H
 
+#include <jansson.h>
+
 struct auth_session;
 struct engine;
 struct store;
@@ -26,5 +28,7 @@ int bench_deploy(struct store *s);
  * auth_session_free), or NULL (said).
  */
 struct auth_session *bench_enrol(struct store *s, struct engine *e, struct auth_session *by, const char *person);
+/* zhang.wei's leave request (two days' annual leave) as instance.created's payload, on the current versions. */
+json_t *bench_leave_payload(struct engine *e);
 
 #endif

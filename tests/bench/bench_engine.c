@@ -168,22 +168,6 @@ static void raw_close(struct raw *r, const char *path)
 	remove(other);
 }
 
-/* A leave request payload on the current versions. */
-static json_t *leave_payload(struct engine *e)
-{
-	char *wf = engine_current_version(e, "workflow", "leave");
-	char *form = engine_current_version(e, "form", "leave");
-	char *org = engine_current_version(e, "organisation", NULL);
-	json_t *p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:i, s:s}}", "workflow", "leave",
-			      "workflow_version", wf, "form_version", form, "org_version", org, "title",
-			      "请假 - 张伟", "data", "type", "annual", "start", "2026-03-03", "end", "2026-03-04",
-			      "days", 2, "reason", "探亲");
-	free(wf);
-	free(form);
-	free(org);
-	return p;
-}
-
 /*
  * Engine actions: n/2 new leave requests, then an approval of each (the
  * task found by request id as the CLI does), each one durable action.
@@ -206,7 +190,7 @@ static int eng_open(struct eng *g, const char *dir, const char *sync, long n)
 	if (!(g->s = bench_fresh_store(dir)))
 		return -1;
 	g->e = engine_new(g->s);
-	g->p = leave_payload(g->e);
+	g->p = bench_leave_payload(g->e);
 	g->n = n;
 	g->ids = xcalloc((size_t)n, sizeof(*g->ids));
 	sqlite3_wal_hook(g->e->db, count_frames, &g->f);

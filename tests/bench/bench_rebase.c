@@ -37,21 +37,6 @@ static struct store *store_with_defs(const char *dir, int journal)
 	return s;
 }
 
-static json_t *leave_payload(struct engine *e)
-{
-	char *wf = engine_current_version(e, "workflow", "leave");
-	char *form = engine_current_version(e, "form", "leave");
-	char *org = engine_current_version(e, "organisation", NULL);
-	json_t *p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:i, s:s}}", "workflow", "leave",
-			      "workflow_version", wf, "form_version", form, "org_version", org, "title",
-			      "请假 - 张伟", "data", "type", "annual", "start", "2026-03-03", "end", "2026-03-04",
-			      "days", 2, "reason", "探亲");
-	free(wf);
-	free(form);
-	free(org);
-	return p;
-}
-
 /* n actions: a new leave request, then its approval, alternately. Seconds taken, or < 0. */
 static double act(struct engine *e, json_t *p, long n)
 {
@@ -92,7 +77,7 @@ int main(void)
 	if (!on || !off)
 		return 1;
 	struct engine *eon = engine_new(on), *eoff = engine_new(off);
-	json_t *pon = leave_payload(eon), *poff = leave_payload(eoff);
+	json_t *pon = bench_leave_payload(eon), *poff = bench_leave_payload(eoff);
 	/* the history, in turns so that the machine's load falls on both alike */
 	double ton = 0, toff = 0;
 	for (long done = 0; done < history; done += 200) {

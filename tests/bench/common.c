@@ -100,3 +100,18 @@ struct auth_session *bench_enrol(struct store *s, struct engine *e, struct auth_
 	buf_release(&err);
 	return a;
 }
+
+json_t *bench_leave_payload(struct engine *e)
+{
+	char *wf = engine_current_version(e, "workflow", "leave");
+	char *form = engine_current_version(e, "form", "leave");
+	char *org = engine_current_version(e, "organisation", NULL);
+	json_t *p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:i, s:s}}", "workflow", "leave",
+			      "workflow_version", wf, "form_version", form, "org_version", org, "title",
+			      "请假 - 张伟", "data", "type", "annual", "start", "2026-03-03", "end", "2026-03-04",
+			      "days", 2, "reason", "探亲");
+	free(wf);
+	free(form);
+	free(org);
+	return p;
+}

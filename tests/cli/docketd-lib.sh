@@ -58,3 +58,29 @@ json() {
 srv_events() {
 	sqlite3 "${SRV_STORE:-$TMP/srv}/docket.db" "SELECT count(*) FROM events"
 }
+
+# synced T: `docket sync --json` on terminal T, its answer in $TMP/sync.json
+synced() {
+	docket -C "$1" sync --json >"$TMP/sync.json"
+}
+# count KEY: that count of the last sync
+count() {
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$TMP/sync.json" "$1"
+}
+
+# anyone_workflow: $TMP/anyone.yaml, an any-one (或签) step of 赵磊 and 钱宇 on the leave form
+anyone_workflow() {
+	cat >"$TMP/anyone.yaml" <<'YAML'
+kind: workflow
+id: anyone
+name: 或签测试
+form: leave
+steps:
+  - id: pick_one
+    name: 科长或签
+    mode: any
+    assignees:
+      - user: zhao.lei
+      - user: qian.yu
+YAML
+}

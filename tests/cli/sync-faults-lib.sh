@@ -51,14 +51,6 @@ new_leave() {
 		--set reason=家中有事 | python3 -c 'import json,sys; print(json.load(sys.stdin)["request"])'
 }
 
-# synced T: `docket sync --json` on terminal T, its answer in $TMP/sync.json
-synced() {
-	docket -C "$1" sync --json >"$TMP/sync.json"
-}
-# count KEY: that count of the last sync
-count() {
-	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$TMP/sync.json" "$1"
-}
 
 # checked T...: docket check passes on every terminal named
 checked() {

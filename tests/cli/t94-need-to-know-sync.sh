@@ -10,14 +10,6 @@
 
 . "$TESTS_DIR/cli/docketd-lib.sh"
 
-# synced T: `docket sync --json` on terminal T, its answer in $TMP/sync.json
-synced() {
-	docket -C "$1" sync --json >"$TMP/sync.json"
-}
-# count KEY: that count of the last sync
-count() {
-	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$TMP/sync.json" "$1"
-}
 # pull_as T AFTER [LIMIT]: GET /v1/events?after=AFTER with terminal T's device token, into $TMP/body
 pull_as() {
 	sqlite3 "$1/docket.db" "SELECT token FROM sync_remote" >"$TMP/token" &&

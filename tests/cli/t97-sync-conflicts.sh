@@ -11,13 +11,6 @@
 
 export DOCKET_SYNC_RETRY_MS=20 DOCKET_SYNC_RETRIES=2
 
-# synced T: `docket sync --json` on terminal T, its answer in $TMP/sync.json
-synced() {
-	docket -C "$1" sync --json >"$TMP/sync.json"
-}
-count() {
-	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$TMP/sync.json" "$1"
-}
 # state S: the state of store S as the engine derived it, in log order, without local sequences
 state() {
 	sqlite3 "$1/docket.db" \
@@ -55,19 +48,7 @@ status_of() {
 	docket -C "$1" sync --status
 }
 
-cat >"$TMP/anyone.yaml" <<'YAML'
-kind: workflow
-id: anyone
-name: 或签测试
-form: leave
-steps:
-  - id: pick_one
-    name: 科长或签
-    mode: any
-    assignees:
-      - user: zhao.lei
-      - user: qian.yu
-YAML
+anyone_workflow
 cat >"$TMP/both.yaml" <<'YAML'
 kind: workflow
 id: both

@@ -21,28 +21,8 @@ checked() {
 	done
 }
 
-# synced T [USER]: `docket sync --json` on terminal T, its answer in $TMP/sync.json
-synced() {
-	docket -C "$1" sync --json >"$TMP/sync.json"
-}
-# count KEY: that count of the last sync
-count() {
-	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$TMP/sync.json" "$1"
-}
 
-cat >"$TMP/anyone.yaml" <<'YAML'
-kind: workflow
-id: anyone
-name: 或签测试
-form: leave
-steps:
-  - id: pick_one
-    name: 科长或签
-    mode: any
-    assignees:
-      - user: zhao.lei
-      - user: qian.yu
-YAML
+anyone_workflow
 
 test_expect_success 'setup: a server and two terminals from one signed base, each with a remote' '
 	"$DOCKETD" init --store srv >/dev/null &&

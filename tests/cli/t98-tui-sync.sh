@@ -68,19 +68,7 @@ tui() {
 		"LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 '$DOCKET' -C '$HOME/$1' -u $2; echo docket-exited=\$?; sleep 30"
 }
 
-cat >"$TMP/anyone.yaml" <<'YAML'
-kind: workflow
-id: anyone
-name: 或签测试
-form: leave
-steps:
-  - id: pick_one
-    name: 科长或签
-    mode: any
-    assignees:
-      - user: zhao.lei
-      - user: qian.yu
-YAML
+anyone_workflow
 
 test_expect_success 'setup: a server and two terminals, enrolled; an any-one request reaches both' '
 	"$DOCKETD" init --store srv >/dev/null &&
