@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "widget.h"
+#include "../defs/value.h"
 #include "../util/clock.h"
 #include "../util/i18n.h"
 #include "../util/utf8.h"
@@ -987,55 +988,56 @@ long picker_run(struct tui *t, struct picker *p)
 
 /* --- the date picker ------------------------------------------------------ */
 
-/* Days in month m (1-12) of year y. */
-static int month_days(int y, int m)
+/*
+ * A date as the picker keeps it: days since 1970-01-01 (defs/value.h's
+ * date_parse and date_format), with its year, month and day.
+ */
+struct pick_day {
+	int64_t days;
+	int y, m, d;
+};
+
+static void pick_set(struct pick_day *p, int64_t days)
 {
-	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	return m == 2 && leap ? 29 : d[m - 1];
+	char s[16];
+	p->days = days;
+	date_format(days, s, sizeof(s));
+	sscanf(s, "%d-%d-%d", &p->y, &p->m, &p->d);
 }
 
-/* Day of the week of y-m-d, Monday 0 .. Sunday 6 (Sakamoto's method). */
-static int weekday(int y, int m, int d)
+/* The days of year y, month m (1-12) since the epoch; -1 when there is no such date. */
+static int64_t pick_days(int y, int m, int d)
 {
-	static const int t[] = { 0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4 };
-	if (m < 3)
-		y--;
-	int w = (y + y / 4 - y / 100 + y / 400 + t[m - 1] + d) % 7; /* 0 Sunday */
-	return (w + 6) % 7;
-}
-
-/* Move the date by `days` (any sign), across months and years. */
-static void date_add(int *y, int *m, int *d, int days)
-{
-	*d += days;
-	while (*d < 1) {
-		if (--*m < 1) {
-			*m = 12;
-			--*y;
-		}
-		*d += month_days(*y, *m);
-	}
-	while (*d > month_days(*y, *m)) {
-		*d -= month_days(*y, *m);
-		if (++*m > 12) {
-			*m = 1;
-			++*y;
-		}
-	}
+	char s[48];
+	int64_t days;
+	snprintf(s, sizeof(s), "%04d-%02d-%02d", y, m, d);
+	return date_parse(s, &days) ? -1 : days;
 }
 
 /* Move by whole months, the day kept within the new month. */
-static void month_add(int *y, int *m, int *d, int months)
+static void pick_months(struct pick_day *p, int months)
 {
-	int k = *y * 12 + (*m - 1) + months;
-	*y = k / 12;
-	*m = k % 12 + 1;
-	if (*d > month_days(*y, *m))
-		*d = month_days(*y, *m);
+	int k = p->y * 12 + (p->m - 1) + months, y = k / 12, m = k % 12 + 1;
+	int64_t days = -1;
+	for (int d = p->d; d >= 28 && days < 0; d--)
+		days = pick_days(y, m, d);
+	if (days < 0)
+		days = pick_days(y, m, p->d < 28 ? p->d : 28);
+	if (days >= 0)
+		pick_set(p, days);
 }
 
-static void date_picker_draw(struct tui *t, const char *title, int y, int m, int d)
+/* Today by the clock (DOCKET_NOW pins it), in local time. */
+static int64_t pick_today(void)
+{
+	time_t now = clock_now();
+	struct tm tm;
+	localtime_r(&now, &tm);
+	int64_t days = pick_days(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	return days < 0 ? 0 : days;
+}
+
+static void date_picker_draw(struct tui *t, const char *title, const struct pick_day *p)
 {
 	int rows, cols;
 	getmaxyx(stdscr, rows, cols);
@@ -1048,7 +1050,7 @@ static void date_picker_draw(struct tui *t, const char *title, int y, int m, int
 	struct row r;
 	struct buf s = BUF_INIT;
 	/* TRANSLATORS: the month a date picker shows (2026年3月) */
-	buf_addf(&s, _("%d-%02d"), y, m);
+	buf_addf(&s, _("%d-%02d"), p->y, p->m);
 	row_init(&r, (size_t)bw);
 	border_row(&r, title, s.s);
 	put_row(t, by, bx, &r);
@@ -1057,17 +1059,19 @@ static void date_picker_draw(struct tui *t, const char *title, int y, int m, int
 	row_add(&r, TE_HEADER, _("  Mo  Tu  We  Th  Fr  Sa  Su"), (size_t)bw - 4);
 	line_close(&r);
 	put_row(t, by + 1, bx, &r);
-	int first = weekday(y, m, 1), n = month_days(y, m), cy = -1, cx = -1;
+	/* the month's first day, and its weekday (1970-01-01 was a Thursday: Monday is 0) */
+	int64_t first = p->days - (p->d - 1), next = pick_days(p->m == 12 ? p->y + 1 : p->y, p->m % 12 + 1, 1);
+	int n = next > first ? (int)(next - first) : 31, lead = (int)(((first + 3) % 7 + 7) % 7), cy = -1, cx = -1;
 	for (int week = 0; week < 6; week++) {
 		line_open(&r, (size_t)bw);
 		for (int wd = 0; wd < 7; wd++) {
-			int day = week * 7 + wd - first + 1;
+			int day = week * 7 + wd - lead + 1;
 			char cell[8] = "    ";
 			if (day >= 1 && day <= n)
 				snprintf(cell, sizeof(cell), "  %2d", day);
-			enum theme_elem e = day == d ? TE_CURSOR : wd >= 5 ? TE_MUTED : TE_NORMAL;
+			enum theme_elem e = day == p->d ? TE_CURSOR : wd >= 5 ? TE_MUTED : TE_NORMAL;
 			row_add(&r, e, cell, 4);
-			if (day == d) {
+			if (day == p->d) {
 				cy = by + 2 + week;
 				cx = bx + 2 + wd * 4 + 2;
 			}
@@ -1090,51 +1094,41 @@ static void date_picker_draw(struct tui *t, const char *title, int y, int m, int
 
 int date_picker_run(struct tui *t, const char *title, const char *initial, char out[11])
 {
-	time_t now = clock_now(), at = now;
-	int y = 0, m = 0, d = 0;
-	if (!initial || sscanf(initial, "%d-%d-%d", &y, &m, &d) != 3 || m < 1 || m > 12 || y < 1900 || y > 9999 ||
-	    d < 1 || d > month_days(y, m)) {
-		struct tm tm;
-		localtime_r(&at, &tm);
-		y = tm.tm_year + 1900;
-		m = tm.tm_mon + 1;
-		d = tm.tm_mday;
-	}
+	struct pick_day p;
+	int64_t days;
+	/* the date typed, as people type it (2026/3/2 too), or today */
+	pick_set(&p, initial && !date_parse_lenient(initial, &days) ? days : pick_today());
 	const int left = key_parse("Left"), right = key_parse("Right");
 	int result = -1;
 	while (result < 0) {
 		tui_paint(t);
-		date_picker_draw(t, title, y, m, d);
+		date_picker_draw(t, title, &p);
 		refresh();
 		int key = tui_read_key(t);
 		if (key < 0 || key == KEYC_MOUSE)
 			continue;
 		enum action a = keymap_action(&t->keymap, key);
 		if (key == left)
-			date_add(&y, &m, &d, -1);
+			pick_set(&p, p.days - 1);
 		else if (key == right)
-			date_add(&y, &m, &d, 1);
+			pick_set(&p, p.days + 1);
 		else if (a == ACT_MOVE_UP)
-			date_add(&y, &m, &d, -7);
+			pick_set(&p, p.days - 7);
 		else if (a == ACT_MOVE_DOWN)
-			date_add(&y, &m, &d, 7);
+			pick_set(&p, p.days + 7);
 		else if (a == ACT_PAGE_UP)
-			month_add(&y, &m, &d, -1);
+			pick_months(&p, -1);
 		else if (a == ACT_PAGE_DOWN)
-			month_add(&y, &m, &d, 1);
-		else if (a == ACT_FIRST) { /* today */
-			struct tm tm;
-			localtime_r(&now, &tm);
-			y = tm.tm_year + 1900;
-			m = tm.tm_mon + 1;
-			d = tm.tm_mday;
-		} else if (a == ACT_OPEN)
+			pick_months(&p, 1);
+		else if (a == ACT_FIRST)
+			pick_set(&p, pick_today());
+		else if (a == ACT_OPEN)
 			result = 1;
 		else if (a == ACT_BACK || a == ACT_QUIT)
 			result = 0;
 	}
 	tui_place_cursor(t, -1, 0);
 	if (result)
-		snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+		date_format(p.days, out, 11);
 	return result;
 }
