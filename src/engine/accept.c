@@ -190,20 +190,20 @@ static int check_form(struct engine *e, const struct store_event *ev, json_t **p
 	return 0;
 }
 
-/*
- * engine_accept (local 0), engine_reapply of the event that was at `was`
- * (local 1), and engine_accept_decided (local 2: an event the server
- * sequenced long ago, its state since moved on: not judged stale).
- */
-static int accept_event(struct engine *e, const struct store_event *ev, int local, int64_t was, int64_t *seq,
-			const char **code)
+/* Whose event is judged, and how (the three front doors below). */
+enum accept_mode {
+	ACCEPT_PUSHED,  /* engine_accept: a terminal's push, on the server's state now */
+	ACCEPT_REAPPLY, /* engine_reapply: this terminal's own, put back after the server's events */
+	ACCEPT_DECIDED, /* engine_accept_decided: the server's, sequenced there: not judged stale here */
+};
+
+static int accept_event(struct engine *e, const struct store_event *ev, enum accept_mode mode, int64_t was,
+			int64_t *seq, const char **code)
 {
 	*code = NULL;
 	*seq = 0;
 	json_t *p = NULL;
-	int decided = local == 2;
-	if (decided)
-		local = 0;
+	int local = mode == ACCEPT_REAPPLY, decided = mode == ACCEPT_DECIDED;
 	int rc = check_form(e, ev, &p, code, local);
 	if (!rc)
 		rc = already(e, ev, seq, code);
@@ -265,15 +265,15 @@ static int accept_event(struct engine *e, const struct store_event *ev, int loca
 
 int engine_accept(struct engine *e, const struct store_event *ev, int64_t *seq, const char **code)
 {
-	return accept_event(e, ev, 0, 0, seq, code);
+	return accept_event(e, ev, ACCEPT_PUSHED, 0, seq, code);
 }
 
 int engine_reapply(struct engine *e, const struct store_event *ev, int64_t was, int64_t *seq, const char **code)
 {
-	return accept_event(e, ev, 1, was, seq, code);
+	return accept_event(e, ev, ACCEPT_REAPPLY, was, seq, code);
 }
 
 int engine_accept_decided(struct engine *e, const struct store_event *ev, int64_t *seq, const char **code)
 {
-	return accept_event(e, ev, 2, 0, seq, code);
+	return accept_event(e, ev, ACCEPT_DECIDED, 0, seq, code);
 }

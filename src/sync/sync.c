@@ -211,11 +211,6 @@ int sync_enrol(struct store *s, const char *code, const char *name, struct buf *
 
 /* --- push ---------------------------------------------------------------- */
 
-/* Events a terminal never pushes: deployments, the system's own, revisions of documents (rebase_kept). */
-static int local_only(const struct store_event *ev)
-{
-	return rebase_kept(ev);
-}
 
 struct pending {
 	struct store *s;
@@ -238,7 +233,7 @@ static int collect_pending(void *ctx, int64_t seq, const struct store_event *ev)
 	struct pending *p = ctx;
 	if (seq > p->last)
 		return 1;
-	if (local_only(ev))
+	if (rebase_kept(ev))
 		return 0;
 	int64_t n = 0;
 	int rc = answered(p->s, ev->uuid, &n);
@@ -597,7 +592,7 @@ static int count_waiting(void *ctx, int64_t seq, const struct store_event *ev)
 {
 	(void)seq;
 	struct waiting *w = ctx;
-	if (local_only(ev))
+	if (rebase_kept(ev))
 		return 0;
 	int64_t k = 0;
 	int rc = answered(w->s, ev->uuid, &k);
