@@ -1066,7 +1066,7 @@ static void date_picker_draw(struct tui *t, const char *title, const struct pick
 		line_open(&r, (size_t)bw);
 		for (int wd = 0; wd < 7; wd++) {
 			int day = week * 7 + wd - lead + 1;
-			char cell[8] = "    ";
+			char cell[16] = "    "; /* room for any int: the compiler cannot see day <= 31 */
 			if (day >= 1 && day <= n)
 				snprintf(cell, sizeof(cell), "  %2d", day);
 			enum theme_elem e = day == p->d ? TE_CURSOR : wd >= 5 ? TE_MUTED : TE_NORMAL;
