@@ -223,8 +223,8 @@ tm send-keys -t docket :
 tm send-keys -t docket -l 'definitions --all'
 tm send-keys -t docket Enter
 wait_for ":definitions --all" "the command's output opens in the pager"
-wait_for "exited with status 0" "the exit status is in the status bar"
 wait_for "请假" "the pager shows the verb's output"
+wait_gone "exited with status" "a verb that succeeded claims no failure in the status bar"
 tm send-keys -t docket R
 sleep 0.2
 wait_for ":definitions --all" "R on the pager keeps it open"
@@ -477,7 +477,7 @@ wait_gone "Inbox" "nothing of the inbox shows before the sign-in"
 tm send-keys -t docket -l '不对Wrong1'
 wait_for "[********  " "the passphrase is masked, one * a character"
 tm send-keys -t docket Enter
-wait_for "! wrong passphrase for 'wang.fang'" "a wrong passphrase is said on the screen"
+wait_for "! wrong passphrase for 王芳" "a wrong passphrase is said on the screen"
 tm send-keys -t docket -l 'Docket-2026'
 tm send-keys -t docket Enter
 wait_for "Inbox" "the right passphrase opens the inbox"
@@ -562,7 +562,7 @@ wait_for "docket | Locked" "the screen locks after the idle time"
 wait_gone "写了一半" "the lock hides what was on the screen"
 tm send-keys -t docket -l 'Wrong-2026'
 tm send-keys -t docket Enter
-wait_for "! wrong passphrase for 'wang.fang'" "a wrong passphrase at the lock is said"
+wait_for "! wrong passphrase for 王芳" "a wrong passphrase at the lock is said"
 tm send-keys -t docket -l 'Docket-2026'
 tm send-keys -t docket Enter
 wait_for ":inbox 写了一半" "unlocked, the half-typed command is still there"

@@ -133,7 +133,8 @@ static void name_and_id(struct buf *out, const char *name, const char *id)
 	if (!id)
 		id = "";
 	if (name && *name && strcmp(name, id))
-		buf_addf(out, "%s (%s)", name, id);
+		/* TRANSLATORS: a thing and a note on it ("审批（赵磊）"); Chinese uses （） */
+		buf_addf(out, _("%s (%s)"), name, id);
 	else
 		buf_adds(out, id);
 }

@@ -997,7 +997,8 @@ static void add_read(void *ctx, const char *name)
 	if (!g)
 		return;
 	struct buf quoted = BUF_INIT;
-	buf_addf(&quoted, "'%s'", g->label);
+	/* TRANSLATORS: a field's name quoted in a message (Chinese: “%s”) */
+	buf_addf(&quoted, C_("quoted field name", "'%s'"), g->label);
 	if (!r->n || !strstr(r->labels.s, quoted.s)) {
 		/* TRANSLATORS: between the fields a computed field is computed from */
 		buf_addf(&r->labels, "%s%s", r->n ? C_("between field names", ", ") : "", quoted.s);

@@ -142,6 +142,20 @@ static const char *name_of(struct engine *e, const char *user)
 	return u && u->name ? u->name : user ? user : "";
 }
 
+const char *eng_user_name(struct engine *e, const char *user)
+{
+	return name_of(e, user);
+}
+
+char *eng_request_title_for(struct engine *e, const char *user, const char *instance)
+{
+	int rc = 0;
+	char *title = may_read(e, user, instance) == 1
+			      ? eng_str(e, &rc, "SELECT nullif(title, '') FROM eng_instances WHERE id = ?1", "s", instance)
+			      : NULL;
+	return title ? title : xstrdup(instance);
+}
+
 int engine_may_read_doc(struct engine *e, const char *user, const char *doc)
 {
 	char *instance, *by;
@@ -170,10 +184,10 @@ int engine_may_read_doc(struct engine *e, const char *user, const char *doc)
 
 /* The definitions request `instance` runs on, its applicant (*applicant) and state; 0 or a status. */
 static int request_of(struct engine *e, const char *instance, const struct eng_defs **d, char **applicant,
-		      enum request_state *state)
+		      enum request_state *state, char **title)
 {
-	sqlite3_stmt *st = eng_q(e, "SELECT wf_hash, form_hash, org_hash, applicant, state FROM eng_instances"
-				 " WHERE id = ?1", "s", instance);
+	sqlite3_stmt *st = eng_q(e, "SELECT wf_hash, form_hash, org_hash, applicant, state, coalesce(nullif(title, ''), id)"
+				 " FROM eng_instances WHERE id = ?1", "s", instance);
 	if (!st)
 		return STORE_ERR;
 	int rc = sqlite3_step(st);
@@ -183,6 +197,7 @@ static int request_of(struct engine *e, const char *instance, const struct eng_d
 	}
 	char *wf = eng_col(st, 0), *form = eng_col(st, 1), *org = eng_col(st, 2), *stext = eng_col(st, 4);
 	*applicant = eng_col(st, 3);
+	*title = eng_col(st, 5);
 	sqlite3_reset(st);
 	rc = 0;
 	if (eng_request_state_parse(stext, state) < 0)
@@ -195,7 +210,8 @@ static int request_of(struct engine *e, const char *instance, const struct eng_d
 	free(stext);
 	if (rc < 0) {
 		free(*applicant);
-		*applicant = NULL;
+		free(*title);
+		*applicant = *title = NULL;
 	}
 	return rc;
 }
@@ -228,9 +244,20 @@ static int access_now(struct engine *e, const struct eng_defs *d, const char *us
 	return rc == SQLITE_DONE ? 0 : eng_sql_fail(e, rc);
 }
 
+/* need to know: *title becomes the request's id unless `user` may read the request */
+static int titled(struct engine *e, const char *user, const char *instance, char **title)
+{
+	int rc = may_read(e, user, instance);
+	if (rc == 0) {
+		free(*title);
+		*title = xstrdup(instance);
+	}
+	return rc < 0 ? rc : 0;
+}
+
 int engine_may_edit_doc(struct engine *e, const char *user, const char *doc, const char *instance)
 {
-	char *inst = NULL, *by = NULL, *applicant = NULL;
+	char *inst = NULL, *by = NULL, *applicant = NULL, *title = NULL;
 	const char *what = doc ? doc : instance;
 	int rc = 0;
 	if (doc && (rc = doc_owner(e, doc, &inst, &by)) < 0)
@@ -246,16 +273,16 @@ int engine_may_edit_doc(struct engine *e, const char *user, const char *doc, con
 	}
 	const struct eng_defs *d;
 	enum request_state state;
-	if ((rc = request_of(e, inst, &d, &applicant, &state)) < 0)
+	if ((rc = request_of(e, inst, &d, &applicant, &state, &title)) < 0 || (rc = titled(e, user, inst, &title)) < 0)
 		goto out;
 	if (state == REQUEST_DRAFT || state == REQUEST_RETURNED || state == REQUEST_WITHDRAWN) {
 		if (strcmp(applicant, user))
 			rc = eng_fail(e, ENG_DENIED, _("request '%s' is with its applicant %s: only they change its documents now"),
-				      inst, name_of(e, applicant));
+				      title, name_of(e, applicant));
 		goto out;
 	}
 	if (state != REQUEST_RUNNING) {
-		rc = eng_fail(e, ENG_DENIED, _("request '%s' is %s: its documents no longer change"), inst,
+		rc = eng_fail(e, ENG_DENIED, _("request '%s' is %s: its documents no longer change"), title,
 			      engine_state_label(eng_request_state_text(state)));
 		goto out;
 	}
@@ -267,17 +294,18 @@ int engine_may_edit_doc(struct engine *e, const char *user, const char *doc, con
 		goto out;
 	if (step)
 		rc = eng_fail(e, ENG_DENIED, _("step '%s' of request '%s' lets its handler read the documents, not change them"),
-			      step, inst);
+			      step, title);
 	else
 		rc = eng_fail(e, ENG_DENIED, _("you do not handle request '%s' at a step that edits its documents: only its "
 					       "handler there changes them"),
-			      inst);
+			      title);
 out:
 	if (rc == ENG_DENIED)
 		rc = denied(e, user, doc ? "document.saved" : "document.created", what);
 	free(inst);
 	free(by);
 	free(applicant);
+	free(title);
 	return rc;
 }
 
@@ -326,7 +354,7 @@ static int signer_of(struct engine *e, const struct eng_defs *d, const char *use
 
 int engine_may_signoff_doc(struct engine *e, const char *user, const char *doc)
 {
-	char *inst = NULL, *by = NULL, *applicant = NULL, *signer = NULL;
+	char *inst = NULL, *by = NULL, *applicant = NULL, *signer = NULL, *title = NULL;
 	int rc = doc_owner(e, doc, &inst, &by);
 	if (rc < 0)
 		return rc;
@@ -338,10 +366,10 @@ int engine_may_signoff_doc(struct engine *e, const char *user, const char *doc)
 	}
 	const struct eng_defs *d;
 	enum request_state state;
-	if ((rc = request_of(e, inst, &d, &applicant, &state)) < 0)
+	if ((rc = request_of(e, inst, &d, &applicant, &state, &title)) < 0 || (rc = titled(e, user, inst, &title)) < 0)
 		goto out;
 	if (state != REQUEST_RUNNING) {
-		rc = eng_fail(e, ENG_DENIED, _("request '%s' is %s: its documents are not signed off now"), inst,
+		rc = eng_fail(e, ENG_DENIED, _("request '%s' is %s: its documents are not signed off now"), title,
 			      engine_state_label(eng_request_state_text(state)));
 		goto out;
 	}
@@ -354,10 +382,10 @@ int engine_may_signoff_doc(struct engine *e, const char *user, const char *doc)
 	}
 	if (signer)
 		rc = eng_fail(e, ENG_DENIED, _("only %s signs off document '%s': the sign step '%s' of request '%s' names them"),
-			      name_of(e, signer), doc, step, inst);
+			      name_of(e, signer), doc, step, title);
 	else
 		rc = eng_fail(e, ENG_DENIED, _("request '%s' has not reached a sign step: nobody signs off document '%s' yet"),
-			      inst, doc);
+			      title, doc);
 out:
 	if (rc == ENG_DENIED)
 		rc = denied(e, user, "document.approved", doc);
@@ -365,6 +393,7 @@ out:
 	free(by);
 	free(applicant);
 	free(signer);
+	free(title);
 	return rc;
 }
 

@@ -254,6 +254,17 @@ const char *eng_step_label(const struct ctx *c, const char *id)
 	return s && s->name ? s->name : id ? id : "";
 }
 
+const char *eng_request_label(const struct ctx *c)
+{
+	const char *id = c->in.id ? c->in.id : "", *actor = c->ev->actor;
+	if (!c->in.title || !*c->in.title)
+		return id;
+	/* need to know: a title only to whom may read the request; others typed its id */
+	if (strcmp(actor, "system") && !engine_reads_all(c->e, actor) && engine_involved(c->e, actor, id) != 1)
+		return id;
+	return c->in.title;
+}
+
 /* --- handlers ----------------------------------------------------------------- */
 
 /*
@@ -279,8 +290,9 @@ static int handled_by(struct ctx *c, const struct task *t)
 	char when[40];
 	clock_format_local((time_t)sqlite3_column_int64(st, 2), when, sizeof(when));
 	sqlite3_reset(st);
-	rc = REFUSE(c, _("task '%s' was already handled by %s at %s (%s)"), t->id, eng_who_name(c, who), when,
-		    engine_action_label(action));
+	/* TRANSLATORS: step, request title, who, when, what they did */
+	rc = REFUSE(c, _("step '%s' of '%s' was already handled by %s at %s (%s)"), eng_step_label(c, t->step),
+		    eng_request_label(c), eng_who_name(c, who), when, engine_action_label(action));
 	free(who);
 	free(action);
 	return rc;
@@ -296,16 +308,23 @@ static int my_open_task(struct ctx *c, struct task *t, const char *verb)
 	if ((rc = eng_load_inst(c, t->instance)) < 0)
 		return rc;
 	if (strcmp(c->ev->actor, "system") && strcmp(t->assignee, c->ev->actor))
-		return REFUSE(c, _("task '%s' is not yours: it is assigned to '%s'"), t->id, t->assignee);
+		/* TRANSLATORS: step, request title, the person who holds it */
+		return REFUSE(c, _("step '%s' of '%s' is not yours: it is assigned to %s"), eng_step_label(c, t->step),
+			      eng_request_label(c), eng_who_name(c, t->assignee));
 	if (t->state == TASK_DONE)
-		return REFUSE(c, _("task '%s' was already decided (%s)"), t->id, t->decision ? t->decision : "");
+		/* TRANSLATORS: step, request title, the decision (approved) */
+		return REFUSE(c, _("step '%s' of '%s' was already decided (%s)"), eng_step_label(c, t->step),
+			      eng_request_label(c), engine_action_label(t->decision ? t->decision : ""));
 	if (t->state == TASK_WITHDRAWN || t->state == TASK_CANCELLED) {
 		if ((rc = handled_by(c, t)))
 			return rc;
-		return REFUSE(c, _("task '%s' was withdrawn: nothing to %s"), t->id, verb);
+		/* TRANSLATORS: step, request title, what the person tried (Approve) */
+		return REFUSE(c, _("step '%s' of '%s' was withdrawn: nothing to %s"), eng_step_label(c, t->step),
+			      eng_request_label(c), verb);
 	}
 	if (t->state == TASK_WAITING)
-		return REFUSE(c, _("task '%s' is waiting for another signer first"), t->id);
+		return REFUSE(c, _("step '%s' of '%s' is waiting for another signer first"), eng_step_label(c, t->step),
+			      eng_request_label(c));
 	return 0;
 }
 
@@ -354,18 +373,20 @@ static int checks(struct ctx *c, const struct engine_action *a)
 	}
 	int reading = c->t.kind && !strcmp(c->t.kind, "read");
 	if ((a->checks & ENG_TO_DECIDE) && reading)
-		return REFUSE(c, _("task '%s' is for reading: mark it read instead"), c->t.id);
+		return REFUSE(c, _("'%s' was sent to you for reading: mark it read instead"), eng_request_label(c));
 	if ((a->checks & ENG_TO_READ) && !reading)
-		return REFUSE(c, _("task '%s' is not for reading: approve, reject or return it"), c->t.id);
+		return REFUSE(c, _("'%s' is yours to decide, not to read: approve, reject or return it"),
+			      eng_request_label(c));
 	int applicant = (a->checks & ENG_APPLICANT) && !strcmp(actor, c->in.applicant);
 	int admin = (a->checks & ENG_SYSADMIN) && eng_has_role(c->in.defs->org, actor, "sysadmin");
 	if ((a->checks & ENG_APPLICANT) && !applicant && !admin)
-		return REFUSE(c, _(a->deny), c->in.applicant, c->in.id);
+		return REFUSE(c, _(a->deny), eng_who_name(c, c->in.applicant), eng_request_label(c));
 	if (!(a->checks & ENG_APPLICANT) && (a->checks & ENG_SYSADMIN) && !admin)
-		return REFUSE(c, _(a->deny), c->in.id);
+		return REFUSE(c, _(a->deny), eng_request_label(c));
 	unsigned states = a->checks & ENG_STATES;
 	if (states && !(states & ENG_IN(c->in.state)))
-		return REFUSE(c, _(a->wrong_state), c->in.id, engine_state_label(eng_request_state_text(c->in.state)));
+		return REFUSE(c, _(a->wrong_state), eng_request_label(c),
+			      engine_state_label(eng_request_state_text(c->in.state)));
 	/* 三员分立: the administrators' work is theirs alone, and nothing else is
 	   (a request's creation is judged in judge_created, by its organisation) */
 	if (!is_system && !(a->checks & ENG_ADMIN_OK) && a->op != ENG_OP_CREATED) {

@@ -93,6 +93,12 @@ int eng_has_role(const struct org *o, const char *user, const char *role);
 const char *eng_who_name(const struct ctx *c, const char *user);
 /* A step as messages name it. */
 const char *eng_step_label(const struct ctx *c, const char *id);
+/*
+ * The loaded request as messages name it: its title, as people know it —
+ * the id when the actor may not read the request (need to know), or it
+ * has no title.
+ */
+const char *eng_request_label(const struct ctx *c);
 /* 1 if `user` exists in the request's organisation (else refuse). */
 int eng_need_user(struct ctx *c, const char *user);
 /*

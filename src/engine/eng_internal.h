@@ -241,6 +241,14 @@ int eng_doclink_show(struct engine *e, const char *instance, json_t **out);
  */
 int eng_doclink_trail(struct engine *e, const char *instance, json_t *trail);
 
+/* A person as messages name them: their name in the deployed organisation, else the id. */
+const char *eng_user_name(struct engine *e, const char *user);
+/*
+ * Request `instance` as a message to `user` names it (caller frees): its
+ * title when user may read it (need to know), else its id.
+ */
+char *eng_request_title_for(struct engine *e, const char *user, const char *instance);
+
 /*
  * Bench only (tests/bench/bench_engine.c): `ntasks` tasks of ntasks/10
  * running requests for `nusers` users u00000..., one transaction of direct

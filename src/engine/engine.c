@@ -1054,7 +1054,9 @@ int engine_my_task(struct engine *e, const char *user, const char *id, char **ta
 		*task = eng_col(st, 0);
 	sqlite3_reset(st);
 	if (!*task) {
-		rc = eng_fail(e, ENG_REFUSED, _("'%s' has no open task in request '%s'"), user, inst);
+		char *title = eng_request_title_for(e, user, inst);
+		rc = eng_fail(e, ENG_REFUSED, _("%s has no open task in request '%s'"), eng_user_name(e, user), title);
+		free(title);
 		free(inst);
 		return rc;
 	}
@@ -1075,8 +1077,11 @@ int engine_my_approval(struct engine *e, const char *user, const char *id, char 
 			"SELECT id FROM eng_tasks WHERE instance = ?1 AND decided_by = ?2"
 			" AND decision = 'approve' ORDER BY decided_seq DESC LIMIT 1",
 			"ss", inst, user);
-	if (!rc && !*task)
-		rc = eng_fail(e, ENG_REFUSED, _("'%s' approved nothing in request '%s'"), user, inst);
+	if (!rc && !*task) {
+		char *title = eng_request_title_for(e, user, inst);
+		rc = eng_fail(e, ENG_REFUSED, _("%s approved nothing in request '%s'"), eng_user_name(e, user), title);
+		free(title);
+	}
 	free(inst);
 	return rc;
 }

@@ -251,7 +251,7 @@ int ap_updated(struct ctx *c)
 {
 	int rc;
 	if (!json_is_object(json_object_get(c->ev->p, "data")) && !eng_pstr(c, "title"))
-		return REFUSE(c, _("nothing to change in request '%s'"), c->in.id);
+		return REFUSE(c, _("nothing to change in request '%s'"), eng_request_label(c));
 	rc = take_changes(c);
 	if (!rc)
 		rc = eng_trail_add(c, NULL, c->ev->actor, NULL, "edited", NULL, NULL);
@@ -270,7 +270,7 @@ int ap_withdrawn(struct ctx *c)
 		return rc;
 	if (rc == 1)
 		return REFUSE(c, _("request '%s' was already approved at a step: it can no longer be withdrawn"),
-			      c->in.id);
+			      eng_request_label(c));
 	if ((rc = eng_close_all(c, TASK_CANCELLED)) < 0 || (rc = eng_set_state(c, REQUEST_WITHDRAWN)) < 0)
 		return rc;
 	return eng_trail_add(c, NULL, c->ev->actor, NULL, "withdrawn", NULL, eng_pstr(c, "opinion"));
@@ -288,7 +288,8 @@ int ap_circulated(struct ctx *c)
 	if (part < 0)
 		return part;
 	if (!part)
-		return REFUSE(c, _("'%s' has no part in request '%s' and cannot circulate it"), c->ev->actor, c->in.id);
+		return REFUSE(c, _("%s has no part in request '%s' and cannot circulate it"), eng_who_name(c, c->ev->actor),
+			      eng_request_label(c));
 	json_t *users = json_object_get(c->ev->p, "users");
 	size_t i;
 	json_t *u;

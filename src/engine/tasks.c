@@ -480,7 +480,7 @@ static int ap_reassign(struct ctx *c, const char *how)
 		goto out;
 	}
 	if (open == 1) {
-		rc = REFUSE(c, _("'%s' already has an open task at this step"), user);
+		rc = REFUSE(c, _("%s already has an open task at this step"), eng_who_name(c, user));
 		goto out;
 	}
 	/* whoever becomes a handler, the policies hold: nobody is handed a task they may not decide */
@@ -582,7 +582,8 @@ int ap_signer_removed(struct ctx *c)
 		    "SELECT 1 FROM eng_tasks t JOIN eng_active a ON a.instance = t.instance AND a.step = t.step"
 		    " WHERE t.instance = ?1 AND +t.assignee = ?2 AND t.kind != 'read'",
 		    "ss", c->in.id, c->ev->actor) != 1)
-		return REFUSE(c, _("'%s' is not a signer of the current step of request '%s'"), c->ev->actor, c->in.id);
+		return REFUSE(c, _("%s is not a signer of the current step of request '%s'"), eng_who_name(c, c->ev->actor),
+			      eng_request_label(c));
 	struct task t;
 	char *tid = NULL;
 	sqlite3_stmt *st = eng_q(c->e,
@@ -596,8 +597,8 @@ int ap_signer_removed(struct ctx *c)
 		tid = eng_col(st, 0);
 	sqlite3_reset(st);
 	if (!tid)
-		return REFUSE(c, _("'%s' has no open task at the current step of request '%s' (a signer who acted cannot be removed)"),
-			      user ? user : "", c->in.id);
+		return REFUSE(c, _("%s has no open task at the current step of request '%s' (a signer who acted cannot be removed)"),
+			      eng_who_name(c, user), eng_request_label(c));
 	rc = eng_load_task(c, tid, &t);
 	free(tid);
 	if (rc < 0)
@@ -616,7 +617,8 @@ int ap_signer_removed(struct ctx *c)
 	}
 	if (!t.extra && !left) {
 		eng_task_release(&t);
-		return REFUSE(c, _("'%s' is the last signer of step '%s' and cannot be removed"), user, t.step);
+		return REFUSE(c, _("%s is the last signer of step '%s' and cannot be removed"), eng_who_name(c, user),
+			      eng_step_label(c, t.step));
 	}
 	rc = eng_run(c->e, "UPDATE eng_tasks SET state = 'cancelled', decision = 'removed' WHERE id = ?1", "s", t.id);
 	if (!rc && t.resumes)

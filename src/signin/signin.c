@@ -17,6 +17,7 @@
 #include "../auth/agent.h"
 #include "../auth/auth.h"
 #include "../auth/sm2key.h"
+#include "../defs/org.h"
 #include "../engine/engine.h"
 #include "../store/store.h"
 #include "../util/buf.h"
@@ -276,10 +277,13 @@ int signin_open(struct store *s, struct engine *e, const char *person, const cha
 	free(path);
 	if (rc == SM2KEY_BADPASS || rc == SM2KEY_MISSING) {
 		buf_release(&why);
+		/* the person by name, as the sign-in screen asks for them */
+		const struct org *o = engine_org(e);
+		const struct org_user *u = o ? org_user(o, person) : NULL;
 		buf_addf(err,
-			 rc == SM2KEY_BADPASS ? _("wrong passphrase for '%s'")
-					      : _("'%s' has no key on this terminal (ask the security administrator)"),
-			 person);
+			 rc == SM2KEY_BADPASS ? _("wrong passphrase for %s")
+					      : _("%s has no key on this terminal (ask the security administrator)"),
+			 u && u->name ? u->name : person);
 		struct buf rec = BUF_INIT;
 		if (signin_record_failure(e, person, rc == SM2KEY_BADPASS ? "wrong passphrase" : "no key file",
 					  &rec) < 0)

@@ -286,9 +286,9 @@ void tui_command(struct tui *t)
 		tui_message(t, 1, "%s", out.s);
 	} else {
 		buf_addf(&title, ":%s", p.edit.text.s);
-		if (!tui_push(t, &pager_view_ops, pager_data(title.s, out.s, out.len)))
-			tui_message(t, status != 0, _("'%s' exited with status %d"),
-				    p.edit.text.s, status);
+		/* the pager shows what it said; a failure is said in the status bar too */
+		if (!tui_push(t, &pager_view_ops, pager_data(title.s, out.s, out.len)) && status != 0)
+			tui_message(t, 1, _("'%s' exited with status %d"), p.edit.text.s, status);
 	}
 	buf_release(&out);
 	buf_release(&title);

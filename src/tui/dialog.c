@@ -742,11 +742,25 @@ enum dialog_result dialog_run(struct tui *t, struct dialog *d)
 	return d->result;
 }
 
+void dialog_add_lines(struct dialog *d, const char *text)
+{
+	for (const char *l = text;;) {
+		size_t len = strcspn(l, "\n");
+		char *one = xstrndup(l, len);
+		utf8_sanitize(&d->text, one);
+		free(one);
+		if (!l[len])
+			break;
+		buf_addch(&d->text, '\n');
+		l += len + 1;
+	}
+}
+
 int dialog_confirm(struct tui *t, const char *title, const char *question)
 {
 	struct dialog d;
 	dialog_init(&d, title);
-	utf8_sanitize(&d.text, question);
+	dialog_add_lines(&d, question);
 	dialog_buttons(&d, _("Yes"), _("No"));
 	int yes = dialog_run(t, &d) == DIALOG_OK;
 	dialog_release(&d);

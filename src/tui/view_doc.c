@@ -108,11 +108,8 @@ static void revs_title(struct tui *t, struct view *v, struct buf *out)
 {
 	(void)t;
 	struct revs_data *d = v->data;
-	struct buf what = BUF_INIT;
-	buf_addf(&what, "%s %s", _("Revisions"), d->title ? d->title : "");
-	/* TRANSLATORS: a thing and a note on it ("审批（赵磊）"); Chinese uses （） */
-	buf_addf(out, _("%s (%s)"), what.s, d->id);
-	buf_release(&what);
+	/* the document by its title; its id only when it has none */
+	buf_addf(out, "%s %s", _("Revisions"), d->title && *d->title ? d->title : d->id);
 }
 
 /* Columns: the mark, the revision, the author, the time, the action. */

@@ -240,8 +240,8 @@ static void nw_pick(struct tui *t, struct dialog *d, size_t field, enum action a
 		picker_init(&p, f->label ? f->label : f->id);
 		for (size_t i = 0; i < c->org->ndepts; i++) {
 			struct buf s = BUF_INIT;
-			buf_addf(&s, "%s  %s", c->org->depts[i].name ? c->org->depts[i].name : "",
-				 c->org->depts[i].id);
+			const struct org_dept *dp = &c->org->depts[i];
+			buf_adds(&s, dp->name && *dp->name ? dp->name : dp->id);
 			picker_add(&p, s.s);
 			buf_release(&s);
 		}
@@ -268,9 +268,11 @@ static void nw_label(const struct field *f, struct buf *out)
 {
 	buf_adds(out, f->label ? f->label : f->id);
 	if (f->type == F_DATE)
-		buf_adds(out, " YYYY-MM-DD");
+		/* TRANSLATORS: the hint after a date field's label (Chinese: （年-月-日）) */
+		buf_adds(out, _(" YYYY-MM-DD"));
 	else if (f->type == F_DATETIME)
-		buf_adds(out, " YYYY-MM-DD HH:MM");
+		/* TRANSLATORS: the hint after a date-and-time field's label (Chinese: （年-月-日 时:分）) */
+		buf_adds(out, _(" YYYY-MM-DD HH:MM"));
 	/* a field asked for only under a condition is required while shown: no star for it */
 	if (f->required && !f->compute && !f->visible_when)
 		buf_adds(out, " *");

@@ -424,7 +424,8 @@ static void rq_build(struct tui *t, struct rq_data *d, size_t width)
 	buf_adds(&s, w && w->name ? w->name : (wfid ? wfid : ""));
 	rq_add(d, _("Workflow"), s.s, TE_NORMAL, NULL, TE_NORMAL);
 	buf_reset(&s);
-	rq_add(d, _("Request"), d->id, TE_ID, NULL, TE_NORMAL);
+	/* TRANSLATORS: the row giving the request's reference (its id), as a number is given: 申请编号 */
+	rq_add(d, C_("request id row", "Request"), d->id, TE_ID, NULL, TE_NORMAL);
 	rq_add(d, _("Applicant"), tui_user_name(t, rq_str(o, "applicant")), TE_NORMAL, NULL, TE_NORMAL);
 	rq_add(d, _("State"), tui_state_label(rq_str(o, "state")), TE_NORMAL, NULL, TE_NORMAL);
 	/* returned to the applicant: why, whole, at the top, where it is fixed */
@@ -770,8 +771,8 @@ static long rq_pick_document(struct tui *t, struct rq_data *d)
 		picker_init(&p, _("Documents"));
 		for (size_t i = 0; i < d->ndocs; i++) {
 			struct buf s = BUF_INIT;
-			buf_addf(&s, "%s  r%d  %s", d->docs[i].id, d->docs[i].revs,
-				 d->docs[i].title ? d->docs[i].title : "");
+			buf_addf(&s, "%s  r%d", d->docs[i].title && *d->docs[i].title ? d->docs[i].title : d->docs[i].id,
+				 d->docs[i].revs);
 			picker_add(&p, s.s);
 			buf_release(&s);
 		}
@@ -830,8 +831,8 @@ static void rq_print(struct tui *t, struct rq_data *d)
 		picker_add(&p, _("the approval form (审批单)"));
 		for (size_t i = 0; i < d->ndocs; i++) {
 			struct buf s = BUF_INIT;
-			buf_addf(&s, "%s  r%d  %s", d->docs[i].id, d->docs[i].revs,
-				 d->docs[i].title ? d->docs[i].title : "");
+			buf_addf(&s, "%s  r%d", d->docs[i].title && *d->docs[i].title ? d->docs[i].title : d->docs[i].id,
+				 d->docs[i].revs);
 			picker_add(&p, s.s);
 			buf_release(&s);
 		}
@@ -1049,7 +1050,7 @@ static void act_pick_signer(struct tui *t, const json_t *show, struct edit *e)
 		ALLOC_GROW(ids, n + 1, alloc);
 		ids[n++] = who;
 		struct buf item = BUF_INIT;
-		buf_addf(&item, "%s  %s  %s", rq_str(x, "assignee_name") ? rq_str(x, "assignee_name") : who, who,
+		buf_addf(&item, "%s  %s", rq_str(x, "assignee_name") ? rq_str(x, "assignee_name") : who,
 			 rq_str(x, "step_name") ? rq_str(x, "step_name") : step);
 		picker_add(&p, item.s);
 		buf_release(&item);
@@ -1130,8 +1131,13 @@ long tui_pick_user(struct tui *t, const struct org *o)
 		const struct org_user *u = &o->users[i];
 		const struct org_dept *dp = u->dept ? org_dept(o, u->dept) : NULL;
 		struct buf s = BUF_INIT;
-		buf_addf(&s, "%s  %s  %s%s%s", u->name ? u->name : u->id, u->id,
-			 dp && dp->name ? dp->name : "", u->title ? " " : "", u->title ? u->title : "");
+		/* by name, department and title; the id only to tell two of one name apart
+		   (typing a filter still finds a name by its pinyin) */
+		const char *ref = tui_user_ref(o, i);
+		buf_adds(&s, u->name && *u->name ? u->name : u->id);
+		if (ref == u->id && u->name && *u->name)
+			buf_addf(&s, " (%s)", u->id);
+		buf_addf(&s, "  %s%s%s", dp && dp->name ? dp->name : "", u->title ? " " : "", u->title ? u->title : "");
 		picker_add(&p, s.s);
 		buf_release(&s);
 	}
@@ -1389,6 +1395,19 @@ static int act_keeps_opinion(enum action a)
 	return a != ACT_TAKE_BACK && a != ACT_ADD_SIGNER && a != ACT_REMOVE_SIGNER && a != ACT_CIRCULATE;
 }
 
+/* 1 if `task` of the request shown is an item to read (传阅), not one to decide. */
+static int act_task_is_read(const json_t *show, const char *task)
+{
+	size_t i;
+	json_t *x;
+	json_array_foreach(json_object_get(show, "tasks"), i, x) {
+		const char *id = rq_str(x, "task"), *kind = rq_str(x, "kind");
+		if (id && task && !strcmp(id, task))
+			return kind && !strcmp(kind, "read");
+	}
+	return 0;
+}
+
 /*
  * Set up the dialog for action a on the request shown; the task (for task
  * actions) in *task. 0, or -1 with a message when the action cannot start.
@@ -1398,15 +1417,27 @@ static int act_dialog(struct tui *t, struct dialog *d, struct act_ctx *c, const 
 {
 	enum action a = c->a;
 	*task = NULL;
+	const char *title = rq_str(show, "title") ? rq_str(show, "title") : id;
 	if (a == ACT_TAKE_BACK) {
 		*task = act_my_approval(t, show);
 		if (!*task) {
-			tui_message(t, 1, _("'%s' approved nothing in request '%s'"), t->user, id);
+			tui_message(t, 1, _("you approved nothing in '%s' that you could take back"), title);
 			return -1;
 		}
 	} else if (act_on_task(a)) {
 		if (engine_my_task(t->engine, t->user, id, task) < 0) {
 			tui_message(t, 1, "%s", engine_error(t->engine));
+			return -1;
+		}
+		/* an item sent to read is marked read, not decided: say so before any dialog */
+		const struct engine_action *r = act_row(a);
+		if (r && (r->checks & ENG_TO_DECIDE) && act_task_is_read(show, *task)) {
+			struct buf k = BUF_INIT;
+			keymap_describe(&t->keymap, ACT_MARK_READ, "/", &k);
+			tui_message(t, 1, _("'%s' was sent to you for reading: %s marks it read"), title, k.s);
+			buf_release(&k);
+			free(*task);
+			*task = NULL;
 			return -1;
 		}
 	}
@@ -1682,14 +1713,17 @@ size_t request_approve_many(struct tui *t, char *const *ids, size_t n)
 			done++;
 			continue;
 		}
-		/* "title: the engine's reason", its first line */
+		/* the engine's reason, its first line, after the request's title unless it names it */
 		char *msg = xstrdup(engine_error(t->engine));
 		msg[strcspn(msg, "\n")] = 0;
 		json_t *show = engine_show(t->engine, ids[i]);
 		const char *title = show && rq_str(show, "title") ? rq_str(show, "title") : ids[i];
 		buf_addch(&why, '\n');
-		/* TRANSLATORS: a request and why it was not approved; Chinese uses ： */
-		buf_addf(&why, _("%s: %s"), title, msg);
+		if (strstr(msg, title))
+			buf_adds(&why, msg);
+		else
+			/* TRANSLATORS: a request and why it was not approved; Chinese uses ： */
+			buf_addf(&why, _("%s: %s"), title, msg);
 		json_decref(show);
 		free(msg);
 		failed++;
@@ -1704,15 +1738,8 @@ size_t request_approve_many(struct tui *t, char *const *ids, size_t n)
 		struct dialog s;
 		dialog_init(&s, _("Approve the marked items"));
 		/* each line sanitized apart: the newlines between them stay */
-		utf8_sanitize(&s.text, sum.s);
-		for (const char *l = why.s; *l == '\n';) {
-			size_t len = strcspn(l + 1, "\n");
-			char *one = xstrndup(l + 1, len);
-			buf_addch(&s.text, '\n');
-			utf8_sanitize(&s.text, one);
-			free(one);
-			l += 1 + len;
-		}
+		buf_add(&sum, why.s, why.len);
+		dialog_add_lines(&s, sum.s);
 		dialog_buttons(&s, NULL, "");
 		dialog_run(t, &s);
 		dialog_release(&s);

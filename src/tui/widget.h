@@ -179,6 +179,11 @@ size_t dialog_add_secret(struct dialog *d, const char *label, size_t max_chars);
 /* Add a choice field; returns its index. */
 size_t dialog_add_choice(struct dialog *d, const char *label, const char *const *choices,
 			 size_t n, size_t selected);
+/*
+ * Append `text` to the dialog's text above its fields, sanitized line by
+ * line: its line breaks stay (utf8_sanitize alone makes them spaces).
+ */
+void dialog_add_lines(struct dialog *d, const char *text);
 /* Replace the button labels (NULL keeps one; a cancel label "" leaves only the OK button). */
 void dialog_buttons(struct dialog *d, const char *ok, const char *cancel);
 /* Field i's hint (shown under it while it has the focus); NULL removes it. */

@@ -35,7 +35,7 @@ test_expect_success 'a user the organisation does not have is refused before the
 test_expect_success 'the refusal in Chinese under zh_CN, as the verbs say it' '
 	zh() { LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 "$@"; } &&
 	expect_exit 1 zh d -u 王小二 inbox 2>expect &&
-	echo "docket: 已部署的组织机构中没有用户 '\''王小二'\''" >want &&
+	echo "docket: 已部署的组织机构中没有用户“王小二”" >want &&
 	test_cmp want expect &&
 	expect_exit 1 zh on_tty "\"$DOCKET\" -C \"$TMP/s\" -u 王小二" </dev/null >out &&
 	test_cmp expect out

@@ -50,7 +50,7 @@ test_expect_success 'a leave request runs to the end with opinions in the trail'
 	test_cmp expect show &&
 	d -u he.xiaomei inbox --toread | grep "$r" &&
 	expect_exit 1 d -u he.xiaomei approve "$r" -m 好 2>err &&
-	grep "is for reading: mark it read instead" err &&
+	grep "was sent to you for reading: mark it read instead" err &&
 	d -u he.xiaomei read "$r" &&
 	checked
 '
@@ -263,8 +263,8 @@ test_expect_success 'show in Chinese under zh_CN: names, labels and words; --jso
 	LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 d -u $RECORDS show "$r" | sed "s/$r/REQ/; s/^  [a-z2-7]\{6\}  /  ......  /" >show &&
 	cat >expect <<-\EOF &&
 	REQ  年假 - 张伟（探亲）
-	流程：  请假 (leave)
-	申请人：张伟 (zhang.wei) 预算科
+	流程：  请假（leave）
+	申请人：张伟（zhang.wei） 预算科
 	状态：  办理中
 	字段：
 	  请假类型：  年假
@@ -273,7 +273,7 @@ test_expect_success 'show in Chinese under zh_CN: names, labels and words; --jso
 	  请假天数：  2
 	  事由：      探亲
 	当前环节：
-	  人事备案 (hr_record)
+	  人事备案（hr_record）
 	任务：
 	  ......  部门负责人审批  冯雪  审批  已同意 （代 黄伟）
 	  ......  人事备案        徐明  审批  待办

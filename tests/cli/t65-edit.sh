@@ -51,15 +51,15 @@ test_expect_success 'only the applicant, only before it is submitted, and only w
 	r=$(leave_req --draft) &&
 	n=$(events) &&
 	expect_exit 1 d -u huang.wei edit "$r" --set reason=x 2>err &&
-	grep "only the applicant '\''zhang.wei'\'' can change request '\''$r'\''" err &&
+	grep "only the applicant 张伟 can change request '\''$r'\''" err &&
 	expect_exit 1 d -u zhang.wei edit "$r" 2>err &&
-	grep "nothing to change in request '\''$r'\''" err &&
+	grep "nothing to change in request '\''年假 2天 - 张伟'\''" err &&
 	expect_exit 2 d -u zhang.wei edit 2>err &&
 	grep "usage: docket edit ID" err &&
 	test "$(events)" = "$n" &&
 	d -u zhang.wei submit "$r" &&
 	expect_exit 1 d -u zhang.wei edit "$r" --set reason=x 2>err &&
-	grep "request '\''$r'\'' is in progress: only a draft, returned or withdrawn request can be changed" err &&
+	grep "request '\''年假 2天 - 张伟'\'' is in progress: only a draft, returned or withdrawn request can be changed" err &&
 	test "$(events)" = "$((n + 1))" &&
 	checked
 '
@@ -99,7 +99,7 @@ test_expect_success 'a leave ending before it starts is refused, saying why, in 
 	n=$(events) &&
 	expect_exit 1 env LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 "$DOCKET" -C "$TMP/s" -u zhang.wei edit "$r" \
 		--set end=2026-03-01 2>err &&
-	echo "docket: '\''请假天数'\'' 不能小于 1（由'\''开始日期'\''、'\''结束日期'\''计算得出，结果为 -1）" >expect &&
+	echo "docket: “请假天数”不能小于 1（由“开始日期”、“结束日期”计算得出，结果为 -1）" >expect &&
 	test_cmp expect err &&
 	test "$(events)" = "$n" &&
 	test "$(field "$r" fields.end)" = 2026-03-04 &&

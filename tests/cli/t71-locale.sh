@@ -39,7 +39,7 @@ test_expect_success 'show words the reason in the reader'\''s language, whoever 
 		echo "  2026-03-02 09:30  system  reassigned @办公室用印 to 李国强: 周敏 acted on '\''部门负责人审批'\'' and may not also act on '\''办公室用印'\'' (separation of duties)" >expect &&
 		test_cmp expect en.out &&
 		zh d -u $RECORDS show "$r" | grep "已改派" >zh.out &&
-		echo "  2026-03-02 09:30  系统  已改派 @办公室用印 至 李国强：周敏 已处理过环节 '\''部门负责人审批'\''，不能再处理 '\''办公室用印'\''（职责分离）" >expect &&
+		echo "  2026-03-02 09:30  系统  已改派 @办公室用印 至 李国强：周敏已处理过环节“部门负责人审批”，不能再处理“办公室用印”（职责分离）" >expect &&
 		test_cmp expect zh.out || return 1
 	done
 '
@@ -54,7 +54,7 @@ test_expect_success '--json: the reason as a code with ids, and in words' '
 	assert t["detail"] == "li.guoqiang", t
 	assert t["reason"] == {"reason": "separation", "user": "zhou.min", "step": "secretariat",
 	                       "other": "dept_head"}, t
-	assert t["opinion"] == "周敏 已处理过环节 '\''部门负责人审批'\''，不能再处理 '\''办公室用印'\''（职责分离）", t
+	assert t["opinion"] == "周敏已处理过环节“部门负责人审批”，不能再处理“办公室用印”（职责分离）", t
 	assert all("reason" not in x for x in o["trail"] if x is not t)
 	EOF
 '

@@ -117,9 +117,9 @@ test_expect_success 'after the sign-off only the signer changes the text, back a
 	printf "各区县人民政府：\n请做好春季防火工作（改）。\n" >body3.md &&
 	n=$(events) &&
 	expect_exit 5 d -u wang.fang doc edit "$doc" --body-file body3.md 2>err &&
-	grep "you do not handle request '\''$r'\'' at a step that edits its documents" err &&
+	grep "you do not handle request '\''关于做好春季防火工作的通知'\'' at a step that edits its documents" err &&
 	expect_exit 5 d -u qian.yu doc edit "$doc" --body-file body3.md 2>err &&
-	grep "step '\''用印'\'' of request '\''$r'\'' lets its handler read the documents, not change them" err &&
+	grep "step '\''用印'\'' of request '\''关于做好春季防火工作的通知'\'' lets its handler read the documents, not change them" err &&
 	test "$(head_of "$doc")" = "$c2" &&
 	d -u qian.yu return "$r" --to previous -m 文件须修改，请重新签发 >/dev/null &&
 	d -u zhou.min doc edit "$doc" --body-file body3.md >/dev/null 2>&1 &&

@@ -40,7 +40,7 @@ test_expect_success 'the 审批单 of a request: fields, the trail with every op
 	echo "$r" >req &&
 	at 10:15 d -u huang.wei approve "$r" -m "同意，请安排好工作交接。" &&
 	d -u zhang.wei print "$r" --pdf form.pdf 2>err &&
-	grep "已将 $r 的审批单写入 '\''form.pdf'\''" err &&
+	grep "已将 $r 的审批单写入“form.pdf”" err &&
 	test "$(pages form.pdf)" = 1 && a4 form.pdf &&
 	pdfinfo form.pdf | grep "^Title: *请假审批单$" &&
 	pdftotext form.pdf form.txt &&

@@ -62,7 +62,7 @@ test_expect_success 'someone not involved is refused, exit 5, and the refusal is
 	d -u song.yu audit --kind action.refused --person gao.yan >out &&
 	grep "you are not involved in request '\''$r'\''" out &&
 	LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 expect_exit 5 d -u gao.yan show "$r" 2>err &&
-	grep "您未参与申请 '\''$r'\''" err &&
+	grep "您未参与申请“$r”" err &&
 	checked
 '
 
@@ -152,9 +152,10 @@ test_expect_success 'every read of a document text is a signed document.read in 
 test_expect_success 'a document changes only by the handler of a step that edits it' '
 	o=$(cat o) && doc=$(cat doc) &&
 	printf "各区县人民政府：\n请切实做好春季防火工作。\n" >body2.md &&
-	denied "you do not handle request '\''$o'\'' at a step that edits its documents: only its handler there changes them" \
+	denied "you do not handle request '\''关于做好春季防火工作的通知'\'' at a step that edits its documents: only its handler there changes them" \
 		d -u wang.fang doc edit "$doc" --body-file body2.md &&
 	test "$(last_refusal)" = "wang.fang document.saved $doc" &&
+	# 高岩 is not involved: need to know, the refusal names the id he typed, not the title
 	denied "you do not handle request '\''$o'\'' at a step that edits its documents: only its handler there changes them" \
 		d -u gao.yan doc attach "$doc" body2.md &&
 	d -u zhao.lei doc edit "$doc" --body-file body2.md >out 2>/dev/null && grep "saved $doc r2" out &&
@@ -164,10 +165,10 @@ test_expect_success 'a document changes only by the handler of a step that edits
 test_expect_success 'a sign-off only by the person the sign step names' '
 	o=$(cat o) && doc=$(cat doc) &&
 	d -u zhao.lei approve "$o" -m 同意 >/dev/null &&
-	denied "only 周敏 signs off document '\''$doc'\'': the sign step '\''秘书长签发'\'' of request '\''$o'\'' names them" \
+	denied "only 周敏 signs off document '\''$doc'\'': the sign step '\''秘书长签发'\'' of request '\''关于做好春季防火工作的通知'\'' names them" \
 		d -u wang.fang doc signoff "$doc" &&
 	test "$(last_refusal)" = "wang.fang document.approved $doc" &&
-	denied "only 周敏 signs off document '\''$doc'\'': the sign step '\''秘书长签发'\'' of request '\''$o'\'' names them" \
+	denied "only 周敏 signs off document '\''$doc'\'': the sign step '\''秘书长签发'\'' of request '\''关于做好春季防火工作的通知'\'' names them" \
 		d -u zhao.lei doc signoff "$doc" &&
 	expect_exit 1 d -u nobody doc signoff "$doc" 2>err &&
 	echo "docket: no user '\''nobody'\'' in the deployed organisation" >expect && test_cmp expect err &&
@@ -179,13 +180,13 @@ test_expect_success 'the attack: after the sign-off the clerk can neither change
 	o=$(cat o) && doc=$(cat doc) &&
 	d --json -u zhou.min doc show "$doc" >before.json &&
 	printf "各区县人民政府：\n（偷换的正文）\n" >evil.md &&
-	denied "you do not handle request '\''$o'\'' at a step that edits its documents: only its handler there changes them" \
+	denied "you do not handle request '\''关于做好春季防火工作的通知'\'' at a step that edits its documents: only its handler there changes them" \
 		d -u wang.fang doc edit "$doc" --body-file evil.md &&
-	denied "step '\''用印'\'' of request '\''$o'\'' lets its handler read the documents, not change them" \
+	denied "step '\''用印'\'' of request '\''关于做好春季防火工作的通知'\'' lets its handler read the documents, not change them" \
 		d -u qian.yu doc edit "$doc" --body-file evil.md &&
-	denied "only 周敏 signs off document '\''$doc'\'': the sign step '\''秘书长签发'\'' of request '\''$o'\'' names them" \
+	denied "only 周敏 signs off document '\''$doc'\'': the sign step '\''秘书长签发'\'' of request '\''关于做好春季防火工作的通知'\'' names them" \
 		d -u wang.fang doc signoff "$doc" &&
-	denied "only 周敏 signs off document '\''$doc'\'': the sign step '\''秘书长签发'\'' of request '\''$o'\'' names them" \
+	denied "only 周敏 signs off document '\''$doc'\'': the sign step '\''秘书长签发'\'' of request '\''关于做好春季防火工作的通知'\'' names them" \
 		d -u qian.yu doc signoff "$doc" &&
 	d --json -u zhou.min doc show "$doc" >after.json &&
 	python3 -c "

@@ -125,12 +125,12 @@ test_expect_success 'C lists it: when, what, the request, handled by 赵磊 at 0
 
 test_expect_success 'Enter opens the request, whose page says the approval was not accepted' '
 	tm send-keys -t docket Enter &&
-	wait_for "你的「同意」未被服务器接受：已由赵磊于09:30处理（见同步冲突列表）" &&
+	wait_for "您的“同意”未被服务器接受：已由赵磊于09:30处理（见同步冲突列表）" &&
 	tm send-keys -t docket q && wait_for "未被接受的原因"
 '
 
 test_expect_success 'r: doing it again is refused with the reason, the conflict stays' '
-	tm send-keys -t docket r && wait_for "「同意」无法按申请的当前状态重新办理：已由赵磊于09:30处理" &&
+	tm send-keys -t docket r && wait_for "“同意”无法按申请的当前状态重新办理：已由赵磊于09:30处理" &&
 	capture && ! grep -q "qian.yu" screen &&
 	tm send-keys -t docket R && wait_for "冲突：1"
 '
@@ -143,14 +143,14 @@ test_expect_success 'the help of the list says what r and d do there' '
 '
 
 test_expect_success 'd asks first; No keeps it' '
-	tm send-keys -t docket d && wait_for "放弃你对" &&
+	tm send-keys -t docket d && wait_for "放弃您对" &&
 	screen_is t98-discard-ask &&
-	tm send-keys -t docket Escape && wait_gone "放弃你对" && wait_for "已由赵磊于09:30处理"
+	tm send-keys -t docket Escape && wait_gone "放弃您对" && wait_for "已由赵磊于09:30处理"
 '
 
 test_expect_success 'd then Yes discards: the list is empty, 冲突 leaves the bar, --status says who discarded it' '
-	tm send-keys -t docket d && wait_for "放弃你对" &&
-	tm send-keys -t docket Enter && wait_for "已放弃你对" &&
+	tm send-keys -t docket d && wait_for "放弃您对" &&
+	tm send-keys -t docket Enter && wait_for "已放弃您对" &&
 	wait_for "没有冲突" && wait_gone "冲突：1" &&
 	screen_is t98-discarded &&
 	docket -C "$HOME/A" sync --status >st && grep "discarded by qian.yu at 2026-03-02 09:30" st &&

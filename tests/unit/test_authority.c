@@ -617,13 +617,13 @@ static void test_decisions(void **state)
 #define AGREE "{\"task\": \"%T\", \"opinion\": \"同意\"}"
 #define DISAGREE "{\"task\": \"%T\", \"opinion\": \"不同意\"}"
 	static const struct forged rows[] = {
-		{ "task.approved", "feng.xue", AGREE, "is not yours: it is assigned to 'huang.wei'" },
+		{ "task.approved", "feng.xue", AGREE, "is not yours: it is assigned to 黄伟" },
 		{ "task.approved", "zhang.wei", AGREE, "is not yours" },
 		{ "task.rejected", "zhang.wei", DISAGREE, "is not yours" },
 		{ "task.approved", "huang.wei", "{\"task\": \"zzzzzzzz\", \"opinion\": \"同意\"}", "zzzzzzzz" },
 		/* control: its holder */
 		{ "task.approved", "huang.wei", AGREE, NULL },
-		{ "task.approved", "huang.wei", AGREE, "was already decided (approve)" },
+		{ "task.approved", "huang.wei", AGREE, "was already decided (approved)" },
 		{ "task.rejected", "huang.wei", DISAGREE, "was already decided" },
 	};
 	SEND_ROWS(f, rows, t, id);
@@ -735,6 +735,20 @@ static void test_signer_removed(void **state)
 	assert_replay(f);
 }
 
+/* refused() with a message made from a format (the request's title in it). */
+static void refusedf(struct fx *f, const char *type, const char *actor, json_t *p, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static void refusedf(struct fx *f, const char *type, const char *actor, json_t *p, const char *fmt, ...)
+{
+	va_list ap;
+	struct buf why = BUF_INIT;
+	va_start(ap, fmt);
+	buf_vaddf(&why, fmt, ap);
+	va_end(ap);
+	refused(f, type, actor, p, why.s);
+	buf_release(&why);
+}
+
 /* Submitting and changing a request: the applicant only, with data that passes the form. */
 static void test_submit_and_update(void **state)
 {
@@ -742,10 +756,11 @@ static void test_submit_and_update(void **state)
 	char *id = start(f, "zhang.wei", "leave", LEAVE_2D, 1);
 	json_t *good = with_data(id, "{\"type\": \"annual\", \"start\": \"2026-03-03\", \"end\": \"2026-03-05\","
 				     " \"reason\": \"回家探亲\"}");
-	refused(f, "instance.submitted", "huang.wei", json_pack("{s:s}", "instance", id),
-		"only the applicant 'zhang.wei' can submit");
+	/* a draft is its applicant's alone: to anyone else the refusal names the id, not the title */
+	refusedf(f, "instance.submitted", "huang.wei", json_pack("{s:s}", "instance", id),
+		 "only the applicant 张伟 can submit request '%s'", id);
 	refused(f, "instance.submitted", "huang.wei", json_incref(good), "only the applicant");
-	refused(f, "instance.updated", "huang.wei", json_incref(good), "only the applicant 'zhang.wei' can change");
+	refused(f, "instance.updated", "huang.wei", json_incref(good), "only the applicant 张伟 can change");
 	refused(f, "instance.updated", "huang.wei", json_pack("{s:s, s:s}", "instance", id, "title", "病假 - 张伟"),
 		"only the applicant");
 	for (size_t i = 0; i < sizeof(bad_forms) / sizeof(bad_forms[0]); i++) {
@@ -1239,19 +1254,6 @@ static void test_admin_only(void **state)
 	assert_replay(f);
 }
 
-/* refused() with a message made from a format (the request's or task's id in it). */
-static void refusedf(struct fx *f, const char *type, const char *actor, json_t *p, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-static void refusedf(struct fx *f, const char *type, const char *actor, json_t *p, const char *fmt, ...)
-{
-	va_list ap;
-	struct buf why = BUF_INIT;
-	va_start(ap, fmt);
-	buf_vaddf(&why, fmt, ap);
-	va_end(ap);
-	refused(f, type, actor, p, why.s);
-	buf_release(&why);
-}
 
 /*
  * The request's state, as the action table names it for each action
@@ -1263,29 +1265,32 @@ static void refusedf(struct fx *f, const char *type, const char *actor, json_t *
 static void test_state_checks(void **state)
 {
 	struct fx *f = *state;
+	/* refusals name a request by its title, as people know it (LEAVE_2D's) */
+	const char *title = "年假 2天 - 张伟";
 	char *draft = start(f, "zhang.wei", "leave", LEAVE_2D, 1);
 	refusedf(f, "instance.circulated", "zhang.wei", json_pack("{s:s, s:[s]}", "instance", draft, "users", "he.xiaomei"),
-		 "request '%s' is a draft: submit it first", draft);
+		 "request '%s' is a draft: submit it first", title);
 	char *r = start(f, "zhang.wei", "leave", LEAVE_2D, 0);
 	json_t *on_r = json_pack("{s:s}", "instance", r);
 	refusedf(f, "instance.submitted", "zhang.wei", json_incref(on_r),
-		 "request '%s' is in progress: only a draft, returned or withdrawn request can be submitted", r);
+		 "request '%s' is in progress: only a draft, returned or withdrawn request can be submitted", title);
 	refusedf(f, "instance.updated", "zhang.wei", json_pack("{s:s, s:s}", "instance", r, "title", "年假"),
-		 "request '%s' is in progress: only a draft, returned or withdrawn request can be changed", r);
+		 "request '%s' is in progress: only a draft, returned or withdrawn request can be changed", title);
 	char *head = task_of(f, "huang.wei", r);
 	refusedf(f, "task.read", "huang.wei", on_task(head, NULL, NULL),
-		 "task '%s' is not for reading: approve, reject or return it", head);
+		 "'%s' is yours to decide, not to read: approve, reject or return it", title);
 	accepted(f, "task.approved", "huang.wei", on_task(head, "opinion", "同意"));
 	approve(f, "xu.ming", r);
 	/* approved: nothing but reading is left to do */
 	char *item = task_of(f, "he.xiaomei", r);
 	refusedf(f, "task.approved", "he.xiaomei", on_task(item, "opinion", "同意"),
-		 "task '%s' is for reading: mark it read instead", item);
+		 "'%s' was sent to you for reading: mark it read instead", title);
 	refusedf(f, "task.transferred", "he.xiaomei", to_user(item, "sun.li", NULL),
-		 "task '%s' is for reading: mark it read instead", item);
-	refusedf(f, "task.takenback", "huang.wei", on_task(head, NULL, NULL), "request '%s' is approved, not running", r);
-	refusedf(f, "instance.urged", "zhang.wei", json_incref(on_r), "request '%s' is approved, not running", r);
-	refusedf(f, "instance.withdrawn", "zhang.wei", json_incref(on_r), "request '%s' is approved, not running", r);
+		 "'%s' was sent to you for reading: mark it read instead", title);
+	refusedf(f, "task.takenback", "huang.wei", on_task(head, NULL, NULL), "request '%s' is approved, not running", title);
+	refusedf(f, "instance.urged", "zhang.wei", json_incref(on_r), "request '%s' is approved, not running", title);
+	refusedf(f, "instance.withdrawn", "zhang.wei", json_incref(on_r), "request '%s' is approved, not running", title);
+	/* need to know: the system administrator is not involved, so the refusal names the id he typed */
 	refusedf(f, "task.signer_removed", "luo.bin", json_pack("{s:s, s:s}", "instance", r, "user", "xu.ming"),
 		 "request '%s' is approved, not running", r);
 	refusedf(f, "instance.terminated", "luo.bin", json_incref(on_r), "request '%s' is already approved", r);

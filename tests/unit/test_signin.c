@@ -103,7 +103,7 @@ static void test_wrong_passphrase_recorded_then_locked(void **state)
 		buf_reset(&err);
 		assert_int_equal(signin_open(f->s, f->e, "wang.fang", "错误", strlen("错误"), &a, &err), SIGNIN_DENIED);
 		assert_null(a);
-		assert_string_equal(err.s, "wrong passphrase for 'wang.fang'");
+		assert_string_equal(err.s, "wrong passphrase for 王芳");
 		json_t *p = last_event(f, type, sizeof(type), actor, sizeof(actor), &sig);
 		assert_string_equal(type, AUTH_EV_SIGNFAIL);
 		assert_string_equal(actor, "system");
@@ -149,7 +149,7 @@ static void test_missing_key_file_and_no_key(void **state)
 	char *path = auth_key_path(f->s, "wang.fang");
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(signin_open(f->s, f->e, "wang.fang", "x", 1, &a, &err), SIGNIN_DENIED);
-	assert_string_equal(err.s, "'wang.fang' has no key on this terminal (ask the security administrator)");
+	assert_string_equal(err.s, "王芳 has no key on this terminal (ask the security administrator)");
 	json_t *p = last_event(f, type, sizeof(type), actor, sizeof(actor), &sig);
 	assert_string_equal(json_string_value(json_object_get(p, "reason")), "no key file");
 	json_decref(p);
