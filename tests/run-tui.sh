@@ -472,7 +472,7 @@ tm kill-session -t docket
 tm -f /dev/null new-session -d -s docket -x 80 -y 24 \
 	"'$DOCKET' -C '$store' -u wang.fang; echo docket-exited=\$?; sleep 30"
 wait_for "docket | Sign in" "someone not at the agent gets the sign-in screen"
-wait_for "[wang.fang " "the user field holds -u"
+wait_for "[王芳 " "the user field holds -u, by name"
 wait_gone "Inbox" "nothing of the inbox shows before the sign-in"
 tm send-keys -t docket -l '不对Wrong1'
 wait_for "[********  " "the passphrase is masked, one * a character"

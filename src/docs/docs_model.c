@@ -393,7 +393,8 @@ int docs_content_check(const struct docs_content *c, size_t attach_max, struct b
 		buf_addf(err, _("unknown document type '%s' (one of:"), c->type ? c->type : "");
 		for (size_t i = 0; i < 15; i++)
 			buf_addf(err, " %s", docs_types[i]);
-		buf_addch(err, ')');
+		/* TRANSLATORS: closes "unknown document type '%s' (one of:" and its list; Chinese uses ） */
+		buf_adds(err, C_("closes a list of document types", ")"));
 		return -1;
 	}
 	if (!c->field[DF_TITLE]) {

@@ -417,8 +417,15 @@ int tui_signin(struct tui *t, enum tui_signin_mode mode)
 	buf_init(&x.user);
 	buf_init(&x.note);
 	if (mode == TUI_SIGNIN_START) {
-		if (t->user)
-			buf_adds(&x.user, t->user);
+		if (t->user) {
+			/* the person named on the command line, as people know them: by name (the id for a twin) */
+			const struct org *o = tui_org(t, NULL);
+			const char *ref = t->user;
+			for (size_t i = 0; o && i < o->nusers; i++)
+				if (!strcmp(o->users[i].id, t->user))
+					ref = tui_user_ref(o, i);
+			buf_adds(&x.user, ref);
+		}
 		/* what tui_signin_begin found (the agent refused) */
 		if (t->msg.len)
 			buf_adds(&x.note, t->msg.s);

@@ -77,7 +77,7 @@ keyed_store() {
 
 test_expect_success 'someone the agent does not hold gets the sign-in screen; Esc quits with status 0' '
 	printf "\033" | DOCKET_AGENT="$TMP/no-agent/agent.sock" on_tty "\"$DOCKET\" -C \"$TMP/s\" -u wang.fang" >out &&
-	grep "Sign in" out && grep "wang.fang" out &&
+	grep "Sign in" out && grep "王芳" out &&
 	! grep "Inbox" out
 '
 
