@@ -357,7 +357,8 @@ else
 	tm send-keys -t docket Enter
 	wait_for "== 文稿 ==" "its documents are 文稿 (not a second 公文)"
 	tm send-keys -t docket d
-	wait_for "版本 关于召开全市安全生产会议的通知（" "the revisions, the document's id in （）"
+	wait_for "docket | 版本 关于召开全市安全生产会议的通知 " "the revisions, the document by its title"
+	wait_gone "通知（" "no document id after the title"
 	no_ascii_punct "the revisions"
 	tm send-keys -t docket d
 	wait_for "（合并视图）" "the diff says which layout in （）"
