@@ -481,13 +481,13 @@ int docs_diff_text(const char *old_text, size_t old_len, const char *new_text, s
 	return 0;
 }
 
-/* The elements as "LABEL: value" lines, for diffing metadata. */
+/* The elements as "LABEL：value" lines, for diffing metadata (the labels are GB/T 9704's Chinese names). */
 static void meta_lines(const struct docs_content *c, struct buf *out)
 {
-	buf_addf(out, "文种: %s\n", c->type ? c->type : "");
+	buf_addf(out, "文种：%s\n", c->type ? c->type : "");
 	for (int i = 0; i < DF__COUNT; i++)
 		if (c->field[i])
-			buf_addf(out, "%s: %s\n", docs_fields[i].label, c->field[i]);
+			buf_addf(out, "%s：%s\n", docs_fields[i].label, c->field[i]);
 }
 
 /* A name as a terminal may show it (utf8_sanitize); valid until the next call on b. */
@@ -504,7 +504,8 @@ int docs_diff_content(const struct docs_content *a, const struct docs_content *b
 	struct buf ma = BUF_INIT, mb = BUF_INIT;
 	meta_lines(a, &ma);
 	meta_lines(b, &mb);
-	char *na = xasprintf("%s/meta", a_name), *nb = xasprintf("%s/meta", b_name);
+	/* TRANSLATORS: the diff header naming a revision's elements (版头), r2/meta */
+	char *na = xasprintf(_("%s/meta"), a_name), *nb = xasprintf(_("%s/meta"), b_name);
 	int rc = docs_diff_text(ma.s, ma.len, mb.s, mb.len, na, nb, o, out, err);
 	free(na);
 	free(nb);
@@ -512,8 +513,9 @@ int docs_diff_content(const struct docs_content *a, const struct docs_content *b
 	buf_release(&mb);
 	if (rc < 0)
 		return rc;
-	na = xasprintf("%s/body.md", a_name);
-	nb = xasprintf("%s/body.md", b_name);
+	/* TRANSLATORS: the diff header naming a revision's body (正文), r2/body.md */
+	na = xasprintf(_("%s/body.md"), a_name);
+	nb = xasprintf(_("%s/body.md"), b_name);
 	rc = docs_diff_text(a->body.s, a->body.len, b->body.s, b->body.len, na, nb, o, out, err);
 	free(na);
 	free(nb);

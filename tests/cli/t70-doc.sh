@@ -96,7 +96,7 @@ test_expect_success 'doc diff marks changed characters inside a line' '
 	docket -C s -u $RECORDS doc diff "$id" >diff &&
 	grep -F -- "-本[-通知-]自印发之日起施行。" diff &&
 	grep -F -- "+本{+决定+}自印发之日起施行。" diff &&
-	grep -F -- "+签发人: 张局长" diff &&
+	grep -F -- "+签发人：张局长" diff &&
 	docket -C s -u $RECORDS doc diff "$id" r1 r2 >diff2 && test_cmp diff diff2 &&
 	docket -C s -u $RECORDS doc diff "$id" --color=always >color &&
 	grep -q "$(printf "\033")\[1;7;32m决定" color
