@@ -563,6 +563,30 @@ static json_t *stored_reason(const json_t *row)
 	return r;
 }
 
+/*
+ * A trail detail as people read it: the revisions an approval saw, stored
+ * as "r2 (f9c8692)" (eng_doclink_detail), get the reader's brackets
+ * (zh_CN: r2（f9c8692）); anything else is written as it is.
+ */
+static void revisions_out(const char *det, struct buf *out)
+{
+	for (const char *p = det; *p;) {
+		const char *q = strstr(p, " (");
+		size_t hex = q ? strspn(q + 2, "0123456789abcdef") : 0;
+		if (!q || hex != 7 || q[2 + hex] != ')') {
+			buf_adds(out, p);
+			return;
+		}
+		char commit[8];
+		memcpy(commit, q + 2, 7);
+		commit[7] = 0;
+		buf_add(out, p, (size_t)(q - p));
+		/* TRANSLATORS: a revision and the commit it was (r2 (f9c8692)); Chinese uses （%s） */
+		buf_addf(out, C_("a revision's commit", " (%s)"), commit);
+		p = q + 2 + hex + 1;
+	}
+}
+
 void engine_trail_what(const json_t *v, const struct workflow *wf, const struct org *org, int opinion,
 		       struct buf *out)
 {
@@ -588,7 +612,7 @@ void engine_trail_what(const json_t *v, const struct workflow *wf, const struct 
 			   !strcmp(action, "circulated") || !strcmp(action, "overdue")) {
 			buf_adds(out, person(org, det));
 		} else {
-			buf_adds(out, det);
+			revisions_out(det, out);
 		}
 	}
 	if (op && !strcmp(action, "added signer")) {
@@ -596,7 +620,8 @@ void engine_trail_what(const json_t *v, const struct workflow *wf, const struct 
 		const char *where = !strcmp(op, "before") ? _("before me") : !strcmp(op, "after") ? _("after me")
 				    : !strcmp(op, "parallel")                      ? _("alongside me")
 										   : op;
-		buf_addf(out, " (%s)", where);
+		/* TRANSLATORS: where an added signer goes, after the trail line (（在我之前）) */
+		buf_addf(out, C_("where an added signer goes", " (%s)"), where);
 	} else if (op && opinion) {
 		/* TRANSLATORS: an opinion after what was done ("approved @部门审核: 同意") */
 		buf_addf(out, C_("before an opinion", ": %s"), op);

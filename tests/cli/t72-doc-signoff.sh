@@ -148,7 +148,7 @@ test_expect_success 'signed again at the sign step: cleared, the request goes on
 	  周敏    approved @秘书长签发 r3 ($(echo $c3 | cut -c1-7)): 同意印发
 	EOF
 	test_cmp expect actual &&
-	LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 d -u $RECORDS show "$r" | grep "周敏 *签发后修改 $doc r3 (" &&
+	LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 d -u $RECORDS show "$r" | grep "周敏 *签发后修改 $doc r3（" &&
 	! d -u $RECORDS show "$r" | grep "needs the sign-off again" &&
 	d -u $RECORDS --json doc show "$doc" >ds.json &&
 	python3 -c "import json; v=json.load(open(\"ds.json\")); assert v[\"signed_commit\"]==\"$c3\" and not v[\"needs_resign\"], v" &&
