@@ -198,7 +198,7 @@ test-unit: $(UNIT_BIN)
 	@sh tests/run-unit.sh $(UNIT_BIN)
 
 # make test-cli T=t90 runs only the scenarios whose names start so
-test-cli: $(DOCKET) $(DOCKETD) $(EVENTDUMP) $(MO) $(PTYRUN) $(IOFAIL)
+test-cli: $(DOCKET) $(DOCKETD) $(EVENTDUMP) $(MO) $(PTYRUN) $(IOFAIL) $(BUILD)/bench/bench_sync
 	@T="$(T)" DOCKET=$(abspath $(DOCKET)) DOCKETD=$(abspath $(DOCKETD)) EVENTDUMP=$(abspath $(EVENTDUMP)) \
 		BUILD=$(abspath $(BUILD)) sh tests/run-cli.sh
 
