@@ -98,10 +98,12 @@ static int judge_created(struct ctx *c, const char *wf, const char *form, const 
 	if (!wid || strcmp(wid, d->wf->id) || !d->wf->form || strcmp(d->wf->form, d->form->id))
 		return REFUSE(c, _("version '%.12s' is not a version of workflow '%s' on form '%.12s'"), wf,
 			      wid ? wid : "", form);
-	if (!org_user(d->org, c->ev->actor))
+	const struct org_user *who = org_user(d->org, c->ev->actor);
+	if (!who)
 		return REFUSE(c, _("no user '%s' in the organisation"), c->ev->actor);
 	if (!eng_may_start(d, c->ev->actor))
-		return REFUSE(c, _("'%s' may not start workflow '%s'"), c->ev->actor, d->wf->name ? d->wf->name : wid);
+		return REFUSE(c, _("%s may not start workflow '%s'"), who->name ? who->name : who->id,
+			      d->wf->name ? d->wf->name : wid);
 	int rc = eng_need_not_admin(c, d->org, _(engine_action(ENG_OP_CREATED)->title));
 	if (rc < 0)
 		return rc;
