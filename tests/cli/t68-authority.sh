@@ -180,7 +180,7 @@ test_expect_success 'visible_when: a field shown is required, a field hidden tak
 test_expect_success 'initiators: only whom the workflow names may start it' '
 	d -u zhang.wei --json inbox --mine >before &&
 	events >>before &&
-	refused "'\''zhang.wei'\'' may not start workflow '\''收文办理'\''" \
+	refused "张伟 may not start workflow '\''收文办理'\''" \
 		d -u zhang.wei new incoming --set source_organ=省政府办公厅 --set title=关于预算执行的通知 \
 			--set received=2026-03-02 --set urgency=normal --set lead_dept=finance &&
 	d -u zhang.wei --json inbox --mine >after &&
