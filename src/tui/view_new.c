@@ -566,8 +566,12 @@ void tui_new_request(struct tui *t)
 			char *created = NULL;
 			int rc = engine_start(t->engine, NULL, t->user, wid, c.data, title, draft, &created);
 			if (rc >= 0) {
+				/* the request as its applicant knows it: by the title the engine gave it */
+				json_t *shown = created ? engine_show(t->engine, created) : NULL;
+				const char *named = json_string_value(json_object_get(shown, "title"));
 				tui_message(t, 0, draft ? _("saved draft '%s'") : _("submitted request '%s'"),
-					    created ? created : "");
+					    named && *named ? named : created ? created : "");
+				json_decref(shown);
 				free(created);
 				nw_refresh(t);
 				sent = 1;
@@ -651,7 +655,8 @@ int tui_edit_request(struct tui *t, const char *id, const json_t *show)
 				   NULL);
 		json_decref(pl);
 		if (r >= 0) {
-			tui_message(t, 0, save ? _("changed request '%s'") : _("submitted request '%s'"), id);
+			tui_message(t, 0, save ? _("changed request '%s'") : _("submitted request '%s'"),
+				    !same_title ? new_title : title && *title ? title : id);
 			nw_refresh(t);
 			rc = 1;
 			break;
