@@ -299,7 +299,7 @@ else
 	if grep -qE '请假天数 +3 ' "$tmp/screen"; then ok; else not_ok "the computed days follow the end date at once"; fi
 	tm send-keys -t docket F10
 	wait_for "Request 年假 3天 - 王芳" "submitted, the request is called 3天"
-	wait_for "submitted request '$leave'" "the status bar says it was submitted"
+	wait_for "submitted request '年假 3天 - 王芳'" "the status bar says it was submitted, by its new title"
 	tm send-keys -t docket q Tab Tab
 	wait_for "年假 3天 - 王芳" "her requests say 3天"
 	wait_gone "年假 2天 - 王芳" "and nothing says 2天 any more"

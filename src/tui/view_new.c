@@ -655,8 +655,12 @@ int tui_edit_request(struct tui *t, const char *id, const json_t *show)
 				   NULL);
 		json_decref(pl);
 		if (r >= 0) {
+			/* by its title now: the engine may have made it anew from the form (年假 3天) */
+			json_t *shown = engine_show(t->engine, id);
+			const char *named = json_string_value(json_object_get(shown, "title"));
 			tui_message(t, 0, save ? _("changed request '%s'") : _("submitted request '%s'"),
-				    !same_title ? new_title : title && *title ? title : id);
+				    named && *named ? named : id);
+			json_decref(shown);
 			nw_refresh(t);
 			rc = 1;
 			break;
