@@ -244,15 +244,18 @@ static int access_now(struct engine *e, const struct eng_defs *d, const char *us
 	return rc == SQLITE_DONE ? 0 : eng_sql_fail(e, rc);
 }
 
-/* need to know: *title becomes the request's id unless `user` may read the request */
-static int titled(struct engine *e, const char *user, const char *instance, char **title)
+/*
+ * The request as a refusal names it (need to know): *title (request_of's)
+ * when `user` may read the request, else its id, which they typed. Only
+ * refusals ask, so an allowed edit costs no extra query.
+ */
+static const char *req_label(struct engine *e, const char *user, const char *instance, char **title)
 {
-	int rc = may_read(e, user, instance);
-	if (rc == 0) {
+	if (may_read(e, user, instance) != 1) {
 		free(*title);
 		*title = xstrdup(instance);
 	}
-	return rc < 0 ? rc : 0;
+	return *title;
 }
 
 int engine_may_edit_doc(struct engine *e, const char *user, const char *doc, const char *instance)
@@ -273,16 +276,17 @@ int engine_may_edit_doc(struct engine *e, const char *user, const char *doc, con
 	}
 	const struct eng_defs *d;
 	enum request_state state;
-	if ((rc = request_of(e, inst, &d, &applicant, &state, &title)) < 0 || (rc = titled(e, user, inst, &title)) < 0)
+	if ((rc = request_of(e, inst, &d, &applicant, &state, &title)) < 0)
 		goto out;
 	if (state == REQUEST_DRAFT || state == REQUEST_RETURNED || state == REQUEST_WITHDRAWN) {
 		if (strcmp(applicant, user))
 			rc = eng_fail(e, ENG_DENIED, _("request '%s' is with its applicant %s: only they change its documents now"),
-				      title, name_of(e, applicant));
+				      req_label(e, user, inst, &title), name_of(e, applicant));
 		goto out;
 	}
 	if (state != REQUEST_RUNNING) {
-		rc = eng_fail(e, ENG_DENIED, _("request '%s' is %s: its documents no longer change"), title,
+		rc = eng_fail(e, ENG_DENIED, _("request '%s' is %s: its documents no longer change"),
+			      req_label(e, user, inst, &title),
 			      engine_state_label(eng_request_state_text(state)));
 		goto out;
 	}
@@ -294,11 +298,11 @@ int engine_may_edit_doc(struct engine *e, const char *user, const char *doc, con
 		goto out;
 	if (step)
 		rc = eng_fail(e, ENG_DENIED, _("step '%s' of request '%s' lets its handler read the documents, not change them"),
-			      step, title);
+			      step, req_label(e, user, inst, &title));
 	else
 		rc = eng_fail(e, ENG_DENIED, _("you do not handle request '%s' at a step that edits its documents: only its "
 					       "handler there changes them"),
-			      title);
+			      req_label(e, user, inst, &title));
 out:
 	if (rc == ENG_DENIED)
 		rc = denied(e, user, doc ? "document.saved" : "document.created", what);
@@ -366,10 +370,11 @@ int engine_may_signoff_doc(struct engine *e, const char *user, const char *doc)
 	}
 	const struct eng_defs *d;
 	enum request_state state;
-	if ((rc = request_of(e, inst, &d, &applicant, &state, &title)) < 0 || (rc = titled(e, user, inst, &title)) < 0)
+	if ((rc = request_of(e, inst, &d, &applicant, &state, &title)) < 0)
 		goto out;
 	if (state != REQUEST_RUNNING) {
-		rc = eng_fail(e, ENG_DENIED, _("request '%s' is %s: its documents are not signed off now"), title,
+		rc = eng_fail(e, ENG_DENIED, _("request '%s' is %s: its documents are not signed off now"),
+			      req_label(e, user, inst, &title),
 			      engine_state_label(eng_request_state_text(state)));
 		goto out;
 	}
@@ -382,10 +387,10 @@ int engine_may_signoff_doc(struct engine *e, const char *user, const char *doc)
 	}
 	if (signer)
 		rc = eng_fail(e, ENG_DENIED, _("only %s signs off document '%s': the sign step '%s' of request '%s' names them"),
-			      name_of(e, signer), doc, step, title);
+			      name_of(e, signer), doc, step, req_label(e, user, inst, &title));
 	else
 		rc = eng_fail(e, ENG_DENIED, _("request '%s' has not reached a sign step: nobody signs off document '%s' yet"),
-			      title, doc);
+			      req_label(e, user, inst, &title), doc);
 out:
 	if (rc == ENG_DENIED)
 		rc = denied(e, user, "document.approved", doc);
