@@ -1134,9 +1134,11 @@ long tui_pick_user(struct tui *t, const struct org *o)
 		/* by name, department and title; the id only to tell two of one name apart
 		   (typing a filter still finds a name by its pinyin) */
 		const char *ref = tui_user_ref(o, i);
-		buf_adds(&s, u->name && *u->name ? u->name : u->id);
 		if (ref == u->id && u->name && *u->name)
-			buf_addf(&s, " (%s)", u->id);
+			/* TRANSLATORS: a thing and a note on it ("审批（赵磊）"); Chinese uses （） */
+			buf_addf(&s, _("%s (%s)"), u->name, u->id);
+		else
+			buf_adds(&s, u->name && *u->name ? u->name : u->id);
 		buf_addf(&s, "  %s%s%s", dp && dp->name ? dp->name : "", u->title ? " " : "", u->title ? u->title : "");
 		picker_add(&p, s.s);
 		buf_release(&s);

@@ -1563,6 +1563,18 @@ static void test_quick_approve_asks(void **state)
 	free(leave);
 }
 
+/* An item sent to read (待阅) is marked read, not approved: `a` says so and opens no dialog. */
+static void test_approve_read_item(void **state)
+{
+	(void)state;
+	zh_on();
+	int64_t events = store_event_count(store);
+	static const char *const keys[] = { "Tab", "Tab", "Tab", "a", "@read-item-approve-zh-80x24", NULL };
+	run(24, 80, keys);
+	zh_off();
+	assert_int_equal(store_event_count(store), events);
+}
+
 /*
  * Approving several where one cannot be (not hers: the outgoing request has
  * no task of wang.fang's): the others are approved, and a box says how many
@@ -1706,6 +1718,7 @@ int main(void)
 		cmocka_unit_test(test_standins_list_cancel),
 		cmocka_unit_test(test_quick_and_batch_approve),
 		cmocka_unit_test(test_quick_approve_asks),
+		cmocka_unit_test(test_approve_read_item),
 		cmocka_unit_test(test_batch_summary),
 		cmocka_unit_test(test_request_needs_resign),
 		/* last: it reads the circulated item and gives the store a server */
