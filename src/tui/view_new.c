@@ -593,7 +593,8 @@ int tui_edit_request(struct tui *t, const char *id, const json_t *show)
 	const char *state = json_string_value(json_object_get(show, "state"));
 	const char *title = json_string_value(json_object_get(show, "title"));
 	if (!applicant || strcmp(applicant, t->user)) {
-		tui_message(t, 1, _("only the applicant '%s' can submit request '%s'"), applicant ? applicant : "", id);
+		tui_message(t, 1, _("only the applicant %s can submit request '%s'"),
+			    applicant ? tui_user_name(t, applicant) : "", title && *title ? title : id);
 		return -1;
 	}
 	if (!state || (strcmp(state, "draft") && strcmp(state, "returned") && strcmp(state, "withdrawn"))) {
