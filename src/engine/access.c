@@ -92,7 +92,7 @@ static int denied(struct engine *e, const char *user, const char *action, const 
 }
 
 /* 1 when user may read request `instance` (involved or read_all), 0 if not, or a status. */
-static int may_read(struct engine *e, const char *user, const char *instance)
+int eng_may_read(struct engine *e, const char *user, const char *instance)
 {
 	if (reads_all(engine_org(e), user))
 		return 1;
@@ -102,13 +102,13 @@ static int may_read(struct engine *e, const char *user, const char *instance)
 int engine_can_read_doc(struct engine *e, const char *user, const char *instance, const char *drafter)
 {
 	if (instance)
-		return may_read(e, user, instance);
+		return eng_may_read(e, user, instance);
 	return (drafter && !strcmp(drafter, user)) || reads_all(engine_org(e), user);
 }
 
 int engine_may_read(struct engine *e, const char *user, const char *instance)
 {
-	int rc = may_read(e, user, instance);
+	int rc = eng_may_read(e, user, instance);
 	if (rc < 0)
 		return rc;
 	if (rc)
@@ -136,21 +136,16 @@ static int doc_owner(struct engine *e, const char *doc, char **instance, char **
 }
 
 /* A person's name in the current organisation, else the id. */
-static const char *name_of(struct engine *e, const char *user)
+const char *eng_user_name(struct engine *e, const char *user)
 {
 	const struct org_user *u = user ? org_user(engine_org(e), user) : NULL;
 	return u && u->name ? u->name : user ? user : "";
 }
 
-const char *eng_user_name(struct engine *e, const char *user)
-{
-	return name_of(e, user);
-}
-
 char *eng_request_title_for(struct engine *e, const char *user, const char *instance)
 {
 	int rc = 0;
-	char *title = may_read(e, user, instance) == 1
+	char *title = eng_may_read(e, user, instance) == 1
 			      ? eng_str(e, &rc, "SELECT nullif(title, '') FROM eng_instances WHERE id = ?1", "s", instance)
 			      : NULL;
 	return title ? title : xstrdup(instance);
@@ -163,7 +158,7 @@ int engine_may_read_doc(struct engine *e, const char *user, const char *doc)
 	if (rc < 0)
 		return rc;
 	if (instance)
-		rc = may_read(e, user, instance);
+		rc = eng_may_read(e, user, instance);
 	else
 		rc = (by && !strcmp(by, user)) || reads_all(engine_org(e), user);
 	if (rc == 0) {
@@ -172,7 +167,7 @@ int engine_may_read_doc(struct engine *e, const char *user, const char *doc)
 				 instance, doc);
 		else
 			eng_fail(e, ENG_DENIED, _("document '%s' is in no request and is %s's: only its drafter reads it"),
-				 doc, name_of(e, by));
+				 doc, eng_user_name(e, by));
 		rc = denied(e, user, EVENT(DOC_READ), doc);
 	} else if (rc > 0) {
 		rc = 0;
@@ -251,7 +246,7 @@ static int access_now(struct engine *e, const struct eng_defs *d, const char *us
  */
 static const char *req_label(struct engine *e, const char *user, const char *instance, char **title)
 {
-	if (may_read(e, user, instance) != 1) {
+	if (eng_may_read(e, user, instance) != 1) {
 		free(*title);
 		*title = xstrdup(instance);
 	}
@@ -271,7 +266,7 @@ int engine_may_edit_doc(struct engine *e, const char *user, const char *doc, con
 		/* in no request: its drafter's */
 		if (!by || strcmp(by, user))
 			rc = eng_fail(e, ENG_DENIED, _("document '%s' is in no request and is %s's: only its drafter changes it"),
-				      doc, name_of(e, by));
+				      doc, eng_user_name(e, by));
 		goto out;
 	}
 	const struct eng_defs *d;
@@ -281,7 +276,7 @@ int engine_may_edit_doc(struct engine *e, const char *user, const char *doc, con
 	if (state == REQUEST_DRAFT || state == REQUEST_RETURNED || state == REQUEST_WITHDRAWN) {
 		if (strcmp(applicant, user))
 			rc = eng_fail(e, ENG_DENIED, _("request '%s' is with its applicant %s: only they change its documents now"),
-				      req_label(e, user, inst, &title), name_of(e, applicant));
+				      req_label(e, user, inst, &title), eng_user_name(e, applicant));
 		goto out;
 	}
 	if (state != REQUEST_RUNNING) {
@@ -387,7 +382,7 @@ int engine_may_signoff_doc(struct engine *e, const char *user, const char *doc)
 	}
 	if (signer)
 		rc = eng_fail(e, ENG_DENIED, _("only %s signs off document '%s': the sign step '%s' of request '%s' names them"),
-			      name_of(e, signer), doc, step, req_label(e, user, inst, &title));
+			      eng_user_name(e, signer), doc, step, req_label(e, user, inst, &title));
 	else
 		rc = eng_fail(e, ENG_DENIED, _("request '%s' has not reached a sign step: nobody signs off document '%s' yet"),
 			      req_label(e, user, inst, &title), doc);

@@ -260,7 +260,7 @@ const char *eng_request_label(const struct ctx *c)
 	if (!c->in.title || !*c->in.title)
 		return id;
 	/* need to know: a title only to whom may read the request; others typed its id */
-	if (strcmp(actor, "system") && !engine_reads_all(c->e, actor) && engine_involved(c->e, actor, id) != 1)
+	if (strcmp(actor, "system") && eng_may_read(c->e, actor, id) != 1)
 		return id;
 	return c->in.title;
 }

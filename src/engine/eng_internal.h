@@ -243,6 +243,8 @@ int eng_doclink_trail(struct engine *e, const char *instance, json_t *trail);
 
 /* A person as messages name them: their name in the deployed organisation, else the id. */
 const char *eng_user_name(struct engine *e, const char *user);
+/* 1 when `user` may read request `instance` (involved, or read_all), 0 if not, or a status (need to know). */
+int eng_may_read(struct engine *e, const char *user, const char *instance);
 /*
  * Request `instance` as a message to `user` names it (caller frees): its
  * title when user may read it (need to know), else its id.
