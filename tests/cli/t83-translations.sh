@@ -38,8 +38,8 @@ test_expect_success 'a message without its translation is found' '
 	assert old in s
 	open(p, "w", encoding="utf-8").write(s.replace(old, "msgid \"standard input\"\nmsgstr \"\""))
 	PY
-	expect_exit 1 translated "$TMP/zh_CN.po" >out &&
-	grep "^msgid \"standard input\"" out
+	expect_exit 1 translated "$TMP/zh_CN.po" >"$TMP/out" &&
+	grep "^msgid \"standard input\"" "$TMP/out"
 '
 
 test_done
